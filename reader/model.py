@@ -1,0 +1,171 @@
+"""The article model: immutable records built by the loader, no Textual here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+import unicodedata
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """The publisher of an article."""
+
+    name: str
+    domain: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture of an article."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLink:
+    """Another article on the same story."""
+
+    title: str
+    url: str | None = None
+    excerpt: str = ""
+    published: datetime | None = None
+    provider: Provider | None = None
+    quality: int | None = None
+    type: str = ""
+
+    @property
+    def provider_name(self) -> str:
+        return self.provider.name if self.provider else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article of the feed, with every field the format defines (bar `secured`)."""
+
+    id: str
+    path: str
+    title: str
+    excerpt: str = ""
+    body: str = ""
+    published: datetime | None = None
+    url: str | None = None
+    original_url: str | None = None
+    amp_url: str | None = None
+    cdn_amp_url: str | None = None
+    type: str = ""
+    category: str = ""
+    quality: int | None = None
+    heat: int | None = None
+    provider: Provider | None = None
+    topics: tuple[str, ...] = ()
+    images: tuple[Image, ...] = ()
+    related: tuple[RelatedLink, ...] = ()
+
+    @property
+    def provider_name(self) -> str:
+        return self.provider.name if self.provider else ""
+
+    @property
+    def provider_domain(self) -> str:
+        return self.provider.domain if self.provider else ""
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one file: an error skips the file, a warning does not."""
+
+    path: str
+    severity: Severity
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.path}: {self.severity.value}: {self.reason}{where}"
+
+
+@dataclass(slots=True)
+class FeedLoad:
+    """What loading a feed gave: the articles and every problem met on the way."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents, so that searching `Malaga` finds `Málaga`."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """What the list, the sidebar and the filter need of an article, and nothing more.
+
+    A feed of 100,000 articles keeps only these in memory; the excerpt, body and related
+    links of the selected article are fetched when it is shown.
+    """
+
+    id: str
+    path: str
+    title: str
+    url: str | None
+    provider_name: str
+    provider_domain: str
+    published: datetime | None
+    quality: int | None
+    heat: int | None
+    topics: tuple[str, ...]
+    # Folded (see `fold`) title, excerpt, provider name and domain, topics and body,
+    # joined by newlines: what a free-text query term searches.
+    search_text: str
+
+
+def search_text_of(article: Article) -> str:
+    """The folded text a free-text query searches for this article."""
+    parts = (
+        article.title,
+        article.excerpt,
+        article.provider_name,
+        article.provider_domain,
+        *article.topics,
+        article.body,
+    )
+    return fold("\n".join(part for part in parts if part))
+
+
+def summarize(article: Article) -> ArticleSummary:
+    """The in-memory summary of an article."""
+    return ArticleSummary(
+        id=article.id,
+        path=article.path,
+        title=article.title,
+        url=article.url,
+        provider_name=article.provider_name,
+        provider_domain=article.provider_domain,
+        published=article.published,
+        quality=article.quality,
+        heat=article.heat,
+        topics=article.topics,
+        search_text=search_text_of(article),
+    )

@@ -1,0 +1,80 @@
+"""The orders a feed can be shown in. Works on `Article` and `ArticleSummary` alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+
+class Sortable(Protocol):
+    path: str
+    title: str
+    quality: int | None
+    published: datetime | None
+
+    @property
+    def provider_name(self) -> str: ...
+
+
+T = TypeVar("T", bound=Sortable)
+
+_NEVER = float("-inf")
+
+
+def _timestamp(item: Sortable) -> float:
+    return item.published.timestamp() if item.published else _NEVER
+
+
+def _tiebreak(item: Sortable) -> tuple[str, str]:
+    return (item.title.casefold(), item.path)
+
+
+def _by_quality(item: Sortable) -> tuple[Any, ...]:
+    # Missing quality and missing dates sort last: a flag first, then the negated value.
+    return (
+        item.quality is None,
+        -(item.quality or 0),
+        item.published is None,
+        -_timestamp(item),
+        *_tiebreak(item),
+    )
+
+
+def _by_newest(item: Sortable) -> tuple[Any, ...]:
+    return (item.published is None, -_timestamp(item), *_tiebreak(item))
+
+
+def _by_oldest(item: Sortable) -> tuple[Any, ...]:
+    return (item.published is None, _timestamp(item), *_tiebreak(item))
+
+
+def _by_provider(item: Sortable) -> tuple[Any, ...]:
+    name = item.provider_name.casefold()
+    return (not name, name, *_by_quality(item))
+
+
+def _by_title(item: Sortable) -> tuple[Any, ...]:
+    return (*_tiebreak(item),)
+
+
+SORT_KEYS: dict[str, Callable[[Any], tuple[Any, ...]]] = {
+    "quality": _by_quality,
+    "newest": _by_newest,
+    "oldest": _by_oldest,
+    "provider": _by_provider,
+    "title": _by_title,
+}
+SORT_ORDERS: tuple[str, ...] = tuple(SORT_KEYS)
+DEFAULT_ORDER = "quality"
+
+
+def sort_articles(items: Iterable[T], order: str = DEFAULT_ORDER) -> list[T]:
+    """Items in the named order (see `SORT_ORDERS`); raises KeyError for an unknown one."""
+    return sorted(items, key=SORT_KEYS[order])
+
+
+def next_order(order: str) -> str:
+    """The order after this one, cycling (the `s` key)."""
+    index = SORT_ORDERS.index(order) if order in SORT_ORDERS else -1
+    return SORT_ORDERS[(index + 1) % len(SORT_ORDERS)]

@@ -1,0 +1,74 @@
+"""Making untrusted article text safe to show, and URLs safe to open.
+
+Plain Python: the UI builds its `Content` from what these functions return.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit, urlunsplit
+
+# C0 controls (bar tab and newline), DEL and the C1 range: ESC-based terminal sequences
+# (OSC 52 clipboard writes, OSC 0 window titles) all start with one of these.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_CHARS_AND_NEWLINES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Bidirectional overrides and isolates can make text display in another order than it reads.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+SAFE_SCHEMES = ("http", "https")
+
+
+def clean_text(text: str, *, keep_newlines: bool = True) -> str:
+    """Remove control characters (keeping tab and, if asked, newline) from untrusted text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pattern = _CONTROL_CHARS if keep_newlines else _CONTROL_CHARS_AND_NEWLINES
+    return _BIDI_CONTROLS.sub("", pattern.sub("", text))
+
+
+def clean_line(text: str) -> str:
+    """Untrusted text for a one-line slot: controls gone, all whitespace runs one space."""
+    text = _BIDI_CONTROLS.sub("", _CONTROL_CHARS.sub("", text))
+    return _WHITESPACE_RUN.sub(" ", text).strip()
+
+
+class UnsafeUrl(ValueError):
+    """A URL the reader refuses to open; the message says why."""
+
+
+def check_url(raw: object) -> str:
+    """Return the normalised URL if it may be opened in a browser, else raise UnsafeUrl.
+
+    This is the one gate to the browser: http/https only, with a host, no whitespace or
+    control characters anywhere (``urlsplit`` silently drops tabs and newlines, so they are
+    refused before it runs), and never a leading ``-`` that a browser would take as an option.
+    """
+    if not isinstance(raw, str) or not raw:
+        raise UnsafeUrl("the article has no URL")
+    if raw.startswith("-"):
+        raise UnsafeUrl("it starts with '-'")
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in raw):
+        raise UnsafeUrl("it contains spaces or control characters")
+    try:
+        parts = urlsplit(raw)
+        port = parts.port  # raises ValueError on a malformed port
+    except ValueError as error:
+        raise UnsafeUrl(f"it is malformed ({error})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in SAFE_SCHEMES:
+        shown = f"'{scheme}:'" if scheme else "none"
+        raise UnsafeUrl(f"only http and https links are opened (scheme: {shown})")
+    if not parts.hostname:
+        raise UnsafeUrl("it has no host")
+    del port
+    return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, parts.fragment))
+
+
+def is_safe_url(raw: object) -> bool:
+    """True when `check_url` would accept the URL."""
+    try:
+        check_url(raw)
+    except UnsafeUrl:
+        return False
+    return True
