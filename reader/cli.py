@@ -1,0 +1,135 @@
+"""The command line: `reader [FEED]`, `reader list`, `reader check`."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from reader import __version__
+from reader.export import article_json, to_json, to_table, to_tsv
+from reader.loader import load_feed
+from reader.model import FeedLoad
+from reader.ordering import DEFAULT_ORDER, SORT_ORDERS, sort_articles
+from reader.resources import FEED_ENV, default_feed_path
+
+COMMANDS = ("list", "check")
+
+DESCRIPTION = f"""\
+A keyboard-driven terminal reader for a local feed of news articles.
+
+commands:
+  reader [FEED]          open the reader on FEED (press ? inside for every key)
+  reader list [FEED]     print the articles, best first
+  reader check [FEED]    report every problem in the feed's files
+
+FEED is a folder of article files (searched recursively) or one file; it defaults to
+${FEED_ENV}, else the bundled sample feed. `reader COMMAND --help` tells more.
+"""
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called: exit status 2."""
+
+
+def _add_feed_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("feed", nargs="?", metavar="FEED", help=f"feed folder or file (default: ${FEED_ENV}, else the sample feed)")
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    _add_feed_argument(parser)
+    return parser
+
+
+def _list_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reader list", description="Print the feed's articles, in the reader's order.")
+    _add_feed_argument(parser)
+    parser.add_argument("--limit", type=int, metavar="N", help="print at most N articles")
+    parser.add_argument("--format", choices=("table", "json", "tsv"), default="table", help="output format (default: table)")
+    parser.add_argument("--sort", choices=SORT_ORDERS, default=DEFAULT_ORDER, help="order (default: quality)")
+    return parser
+
+
+def _check_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader check",
+        description="Report every problem in the feed: one line each, then a summary. "
+        "Exit status: 0 no errors, 1 errors, 2 usage error.",
+    )
+    _add_feed_argument(parser)
+    return parser
+
+
+def resolve_feed(value: str | None) -> Path:
+    """The feed path to read; raises UsageError when it does not exist."""
+    path = Path(value).expanduser() if value else default_feed_path()
+    if not path.exists():
+        raise UsageError(f"feed not found: {path}")
+    return path
+
+
+def run_list(args: argparse.Namespace) -> int:
+    feed = load_feed(resolve_feed(args.feed))
+    articles = sort_articles(feed.articles, args.sort)
+    if args.limit is not None:
+        if args.limit < 0:
+            raise UsageError("--limit must be 0 or more")
+        articles = articles[: args.limit]
+    if args.format == "json":
+        print(to_json(article_json(a) for a in articles))
+    elif args.format == "tsv":
+        print(to_tsv(articles))
+    else:
+        print(to_table(articles, shutil.get_terminal_size().columns))
+    return 0
+
+
+def summary_line(feed: FeedLoad) -> str:
+    """`N articles, E errors, W warnings`."""
+    def plural(count: int, word: str) -> str:
+        return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+    return ", ".join(
+        (plural(len(feed.articles), "article"), plural(len(feed.errors), "error"), plural(len(feed.warnings), "warning"))
+    )
+
+
+def run_check(args: argparse.Namespace) -> int:
+    feed = load_feed(resolve_feed(args.feed))
+    for problem in feed.problems:
+        print(problem)
+    print(summary_line(feed))
+    return 1 if feed.errors else 0
+
+
+def run_app(args: argparse.Namespace) -> int:
+    path = resolve_feed(args.feed)
+    from reader.app import ReaderApp  # Textual is imported only when the app runs
+
+    ReaderApp(path).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `reader` console script; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        command, rest = argv[0], argv[1:]
+        parser = _list_parser() if command == "list" else _check_parser()
+        runner = run_list if command == "list" else run_check
+    else:
+        parser, rest, runner = _app_parser(), argv, run_app
+    args = parser.parse_args(rest)
+    try:
+        return runner(args)
+    except UsageError as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

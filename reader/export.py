@@ -1,0 +1,88 @@
+"""Articles as JSON, TSV and a terminal-width table, for `reader list`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+
+from reader.model import Article, RelatedLink
+from reader.sanitize import clean_line
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC ending in `Z`, or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def short_date(moment: datetime | None) -> str:
+    """`09 Apr 2021`, or an empty string."""
+    return moment.strftime("%d %b %Y") if moment else ""
+
+
+def _related_json(link: RelatedLink) -> dict[str, object]:
+    return {
+        "title": link.title,
+        "url": link.url,
+        "provider": link.provider_name or None,
+        "published": iso_utc(link.published),
+        "quality": link.quality,
+    }
+
+
+def article_json(article: Article, read: bool | None = None, starred: bool | None = None) -> dict[str, object]:
+    """The JSON object of one article (`read`/`starred` only when the state is known)."""
+    record: dict[str, object] = {
+        "id": article.id,
+        "path": article.path,
+        "title": article.title,
+        "url": article.url,
+        "provider": article.provider_name or None,
+        "provider_domain": article.provider_domain or None,
+        "published": iso_utc(article.published),
+        "quality": article.quality,
+        "heat": article.heat,
+        "topics": list(article.topics),
+        "excerpt": article.excerpt,
+        "related": [_related_json(link) for link in article.related],
+    }
+    if read is not None:
+        record["read"] = read
+    if starred is not None:
+        record["starred"] = starred
+    return record
+
+
+def to_json(records: Iterable[dict[str, object]]) -> str:
+    """One JSON array; non-ASCII kept readable."""
+    return json.dumps(list(records), ensure_ascii=False, indent=2)
+
+
+def to_tsv(articles: Sequence[Article]) -> str:
+    """Tab-separated: quality, published, provider, title, url (tabs inside fields removed)."""
+    lines = ["quality\tpublished\tprovider\ttitle\turl"]
+    for a in articles:
+        fields = ("" if a.quality is None else str(a.quality), iso_utc(a.published) or "", a.provider_name, a.title, a.url or "")
+        lines.append("\t".join(clean_line(field) for field in fields))
+    return "\n".join(lines)
+
+
+def _fit(text: str, width: int) -> str:
+    if width <= 0:
+        return ""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def to_table(articles: Sequence[Article], width: int) -> str:
+    """Quality, date, provider and title in columns that fit `width` characters."""
+    width = max(width, 40)
+    provider_width = min(22, max((len(a.provider_name) for a in articles), default=8), max(width // 5, 8))
+    title_width = width - 5 - 12 - provider_width - 2
+    rows = [f"{'Q':>4} {'Date':<11} {'Provider':<{provider_width}}  Title"]
+    for a in articles:
+        quality = "" if a.quality is None else str(a.quality)
+        provider = _fit(a.provider_name, provider_width)
+        rows.append(f"{quality:>4} {short_date(a.published):<11} {provider:<{provider_width}}  {_fit(a.title, title_width)}")
+    return "\n".join(rows)

@@ -1,0 +1,240 @@
+"""Reading the fields of one article's front matter, checking every type before use.
+
+Values come from untrusted files: a field of the wrong type is coerced when the intent
+is plain (a number title becomes text) or dropped, and either way reported as a warning.
+Nothing calls `str()` on a value that is not a scalar (a YAML alias bomb expands then).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+
+from reader.model import Article, Image, Problem, Provider, RelatedLink, Severity
+from reader.sanitize import clean_line, clean_text
+
+MAX_LIST_ITEMS = 500
+MAX_TOPICS = 50
+
+
+class FileSkipped(Exception):
+    """One file cannot give an article; the message is the reason shown to the user."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "empty"
+    return f"a {type(value).__name__}"
+
+
+def _scalar_text(value: object) -> str | None:
+    """Text for a string or a number; None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """A timezone-aware datetime from YAML's datetime/date or an ISO 8601 string, else None."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return None
+
+
+class FieldReader:
+    """Builds an `Article` from one front-matter mapping, collecting warnings."""
+
+    def __init__(self, path: str, data: dict[object, object], problems: list[Problem]) -> None:
+        self.path = path
+        self.data = data
+        self.problems = problems
+
+    def warn(self, reason: str) -> None:
+        self.problems.append(Problem(self.path, Severity.WARNING, reason))
+
+    def article(self, body: str, id_for: Callable[[str | None], str]) -> Article:
+        """The article; raises `FileSkipped` when there is no usable title."""
+        title = self.line_field("title")
+        if not title:
+            raise FileSkipped("no usable title (the 'title' field is missing, empty or not text)")
+        url = self.url_field("webUrl") or self.url_field("originalUrl")
+        return Article(
+            id=id_for(url),
+            path=self.path,
+            title=title,
+            excerpt=self.text_field("excerpt"),
+            body=clean_text(body.strip("\n")),
+            published=self.date_field("publishedDateTime"),
+            url=url,
+            original_url=self.url_field("originalUrl"),
+            amp_url=self.url_field("ampWebUrl"),
+            cdn_amp_url=self.url_field("cdnAmpWebUrl"),
+            type=self.line_field("type"),
+            category=self.line_field("category"),
+            quality=self.int_field("quality"),
+            heat=self.int_field("heat"),
+            provider=self.provider_field(self.data.get("provider"), "provider"),
+            topics=self.topics_field(),
+            images=self.images_field(),
+            related=self.related_field(),
+        )
+
+    # --- scalars -------------------------------------------------------------------
+
+    def _text(self, name: str, data: dict[object, object] | None = None) -> str:
+        value = (self.data if data is None else data).get(name)
+        if value is None:
+            return ""
+        text = _scalar_text(value)
+        if text is None:
+            self.warn(f"'{name}' is {_describe(value)}, not text; ignored")
+            return ""
+        if not isinstance(value, str):
+            self.warn(f"'{name}' is {_describe(value)}; read as text")
+        # Feeds carry HTML entities (&nbsp;, &#038;): show the characters they stand for.
+        return html.unescape(text)
+
+    def line_field(self, name: str, data: dict[object, object] | None = None) -> str:
+        return clean_line(self._text(name, data))
+
+    def text_field(self, name: str, data: dict[object, object] | None = None) -> str:
+        return clean_text(self._text(name, data)).strip()
+
+    def url_field(self, name: str, data: dict[object, object] | None = None) -> str | None:
+        value = (self.data if data is None else data).get(name)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            self.warn(f"'{name}' is {_describe(value)}, not a URL; ignored")
+            return None
+        return value.strip()
+
+    def int_field(self, name: str, data: dict[object, object] | None = None) -> int | None:
+        value = (self.data if data is None else data).get(name)
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                number = int(value.strip())
+            except ValueError:
+                pass
+            else:
+                self.warn(f"'{name}' is text ({value!r}); read as the number {number}")
+                return number
+        shown = f" ({value!r})" if isinstance(value, (str, float, bool)) else ""
+        self.warn(f"'{name}' is {_describe(value)}{shown}, not a whole number; ignored")
+        return None
+
+    def date_field(self, name: str, data: dict[object, object] | None = None) -> datetime | None:
+        value = (self.data if data is None else data).get(name)
+        if value is None:
+            return None
+        parsed = parse_datetime(value)
+        if parsed is None:
+            shown = f" ({value!r})" if isinstance(value, (str, int, float)) else ""
+            self.warn(f"'{name}' is {_describe(value)}{shown}, not an ISO 8601 date; ignored")
+        return parsed
+
+    # --- structures ----------------------------------------------------------------
+
+    def provider_field(self, value: object, name: str) -> Provider | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            self.warn(f"'{name}' is text, not a mapping; taken as its name")
+            return Provider(clean_line(value))
+        if not isinstance(value, dict):
+            self.warn(f"'{name}' is {_describe(value)}, not a mapping; ignored")
+            return None
+        provider = Provider(self.line_field("name", value), self.line_field("domain", value))
+        return provider if provider.name or provider.domain else None
+
+    def _list(self, name: str, data: dict[object, object] | None = None, limit: int = MAX_LIST_ITEMS) -> list[object]:
+        value = (self.data if data is None else data).get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.warn(f"'{name}' is {_describe(value)}, not a list; ignored")
+            return []
+        if len(value) > limit:
+            self.warn(f"'{name}' has {len(value):,} entries; only the first {limit} are kept")
+        return value[:limit]
+
+    def topics_field(self) -> tuple[str, ...]:
+        value = self.data.get("topics")
+        if isinstance(value, str):
+            self.warn("'topics' is text, not a list; taken as one topic")
+            value = [value]
+            self.data = {**self.data, "topics": value}
+        topics: list[str] = []
+        for item in self._list("topics", limit=MAX_TOPICS):
+            topic = clean_line(item) if isinstance(item, str) else None
+            if not topic:
+                self.warn(f"a topic is {_describe(item)}, not text; ignored")
+            elif topic not in topics:
+                topics.append(topic)
+        return tuple(topics)
+
+    def images_field(self) -> tuple[Image, ...]:
+        images = []
+        for item in self._list("images"):
+            url = self.url_field("url", item) if isinstance(item, dict) else None
+            if url is None:
+                self.warn(f"an image is {_describe(item)} without a URL; ignored")
+                continue
+            images.append(Image(url, self.int_field("width", item), self.int_field("height", item)))
+        return tuple(images)
+
+    def related_field(self) -> tuple[RelatedLink, ...]:
+        links = []
+        for item in self._list("related"):
+            if not isinstance(item, dict):
+                self.warn(f"a related entry is {_describe(item)}, not a mapping; ignored")
+                continue
+            title = self.line_field("title", item)
+            if not title:
+                self.warn("a related entry has no title; ignored")
+                continue
+            links.append(self.related_link(title, item))
+        return tuple(links)
+
+    def related_link(self, title: str, item: dict[object, object]) -> RelatedLink:
+        return RelatedLink(
+            title=title,
+            url=self.url_field("webUrl", item) or self.url_field("originalUrl", item),
+            excerpt=self.text_field("excerpt", item),
+            published=self.date_field("publishedDateTime", item),
+            provider=self.provider_field(item.get("provider"), "related provider"),
+            quality=self.int_field("quality", item),
+            type=self.line_field("type", item),
+        )
