@@ -1,0 +1,95 @@
+"""The articles of an open feed, as the app sees them: summaries in memory, details on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from reader.model import Article, ArticleSummary, summarize
+from reader.ordering import DEFAULT_ORDER, sort_articles
+from reader.topics import in_topic
+
+DetailSource = Callable[[str], Article | None]
+
+
+class Library:
+    """Holds the feed's summaries, sorted views of them, and a way to fetch a full article."""
+
+    def __init__(self) -> None:
+        self.summaries: list[ArticleSummary] = []
+        self._by_id: dict[str, ArticleSummary] = {}
+        self._by_url: dict[str, str] = {}
+        self._details: dict[str, Article] = {}
+        self._detail_source: DetailSource | None = None
+        self._sorted: dict[str, list[ArticleSummary]] = {}
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    def add_articles(self, articles: Iterable[Article], keep_details: bool = True) -> None:
+        """Add full articles (kept in memory unless a detail source is set)."""
+        summaries = []
+        for article in articles:
+            if keep_details:
+                self._details[article.id] = article
+            summaries.append(summarize(article))
+        self.add_summaries(summaries)
+
+    def add_summaries(self, summaries: Iterable[ArticleSummary]) -> None:
+        """Add (or replace, by id) summaries."""
+        new = list(summaries)
+        replaced = {s.id for s in new if s.id in self._by_id}
+        if replaced:
+            self.summaries = [s for s in self.summaries if s.id not in replaced]
+        for summary in new:
+            self._by_id[summary.id] = summary
+            self.summaries.append(summary)
+            if summary.url:
+                self._by_url[summary.url] = summary.id
+        self._sorted.clear()
+
+    def replace_all(self, summaries: Sequence[ArticleSummary], details: Iterable[Article] = ()) -> None:
+        """Swap in a whole new set of articles (a reload)."""
+        self.summaries = list(summaries)
+        self._by_id = {s.id: s for s in self.summaries}
+        self._by_url = {s.url: s.id for s in self.summaries if s.url}
+        self._details = {a.id: a for a in details}
+        self._sorted.clear()
+
+    def set_detail_source(self, source: DetailSource | None) -> None:
+        """Where full articles come from when they are not kept in memory."""
+        self._detail_source = source
+
+    def summary(self, article_id: str) -> ArticleSummary | None:
+        return self._by_id.get(article_id)
+
+    def article(self, article_id: str) -> Article | None:
+        """The full article, from memory or the detail source."""
+        found = self._details.get(article_id)
+        if found is None and self._detail_source is not None:
+            found = self._detail_source(article_id)
+        return found
+
+    def id_for_url(self, url: str | None) -> str | None:
+        """The id of the feed's article at this URL, if there is one."""
+        return self._by_url.get(url) if url else None
+
+    def sorted(self, order: str = DEFAULT_ORDER) -> list[ArticleSummary]:
+        """All summaries in `order`; computed once per order until the articles change."""
+        cached = self._sorted.get(order)
+        if cached is None:
+            cached = self._sorted[order] = sort_articles(self.summaries, order)
+        return cached
+
+    def select(
+        self,
+        order: str = DEFAULT_ORDER,
+        topic: str = "all",
+        keep: Callable[[ArticleSummary], bool] | None = None,
+    ) -> list[ArticleSummary]:
+        """The articles to show: in `order`, in the sidebar entry `topic`, passing `keep`."""
+        articles = self.sorted(order)
+        if topic != "all":
+            articles = [a for a in articles if in_topic(a, topic)]
+        if keep is not None:
+            articles = [a for a in articles if keep(a)]
+        return articles

@@ -1,0 +1,533 @@
+"""Reading state: which articles are read or starred, plus a few small settings.
+
+Plain `sqlite3` and `platformdirs`, no Textual, so the app, the CLI and the tests share it.
+The marks live in memory (loaded at open) so a list of thousands of rows can ask "is it
+read?" for free; every change is also committed before its method returns, so a crash
+or `kill -9` right after a call loses nothing.
+
+Nothing here raises because of the file: a damaged file is moved aside and a fresh one
+started, an unusable path leaves the store working in memory only, a failed write keeps
+the change in memory and retries it on the next write. Each of these adds a sentence
+to `StateStore.notices` for the app to show.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+
+import platformdirs
+
+STATE_ENV = "READER_STATE"
+DEFAULT_TIMEOUT = 5.0  # seconds to wait for another reader's write lock
+
+# MIGRATIONS[v] takes a database from schema version v to v + 1 (PRAGMA user_version).
+# Append new steps; never edit a released one, files in the wild were built by it.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE marks(
+        article_id TEXT PRIMARY KEY,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        read_at TEXT,
+        starred_at TEXT
+    );
+    CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_COLUMNS = ("read", "starred")
+_CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+# Column names come from _COLUMNS only, never from callers, so formatting them in is safe.
+# Setting keeps the first time (COALESCE); a row neither read nor starred is deleted.
+_SET_SQL = {
+    col: f"INSERT INTO marks(article_id, {col}, {col}_at) VALUES (?, 1, ?) "
+    f"ON CONFLICT(article_id) DO UPDATE SET {col} = 1, "
+    f"{col}_at = COALESCE(marks.{col}_at, excluded.{col}_at)"
+    for col in _COLUMNS
+}
+_UNSET_SQL = {
+    col: f"UPDATE marks SET {col} = 0, {col}_at = NULL WHERE article_id = ?" for col in _COLUMNS
+}
+_PRUNE_SQL = "DELETE FROM marks WHERE article_id = ? AND read = 0 AND starred = 0"
+_SETTING_SQL = (
+    "INSERT INTO settings(key, value) VALUES (?, ?) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+)
+
+
+class _NewerSchema(Exception):
+    """The file was written by a newer reader; we must not touch it."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"schema version {version}")
+        self.version = version
+
+
+class _Corrupt(Exception):
+    """PRAGMA quick_check found damage that reading alone did not trip over."""
+
+
+def default_state_path() -> Path:
+    """Where the reading state lives.
+
+    Returns:
+        `$READER_STATE` if set and not empty, else `state.db` in platformdirs'
+        user data folder for "reader".
+    """
+    env = os.environ.get(STATE_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("reader")) / "state.db"
+
+
+def _is_corrupt(err: BaseException) -> bool:
+    """Whether `err` means the file itself is damaged (as opposed to locked or unwritable)."""
+    if isinstance(err, _Corrupt):
+        return True
+    code = getattr(err, "sqlite_errorcode", None)
+    # Mask to the primary code: extended codes (e.g. SQLITE_CORRUPT_INDEX) share its low byte.
+    return isinstance(err, sqlite3.DatabaseError) and code is not None and (code & 0xFF) in _CORRUPT_CODES
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split an SQL script into statements (executescript would COMMIT our transaction)."""
+    buf = ""
+    for piece in script.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):  # a ";" inside a string or trigger is not an end
+            if buf.strip(" \t\r\n;"):
+                yield buf
+            buf = ""
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    """The schema version stored in the file header."""
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring the file to SCHEMA_VERSION, all steps in one transaction.
+
+    Raises:
+        _NewerSchema: the file is newer than this code.
+    """
+    if _user_version(conn) == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Read again under the write lock: another reader may have migrated meanwhile.
+        version = _user_version(conn)
+        if version > SCHEMA_VERSION:
+            raise _NewerSchema(version)
+        for step in MIGRATIONS[version:]:
+            for statement in _statements(step):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is open; a failing rollback must not hide the first error."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def _enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """Switch to WAL, where readers never block the writer nor it them.
+
+    The switch needs an exclusive lock and SQLite answers BUSY at once instead of calling
+    the busy handler, so two readers starting together on a new file must retry here.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            busy = (getattr(err, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
+def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+    """Open `path`, set it up for several readers at once, check it and migrate it.
+
+    Raises:
+        sqlite3.Error, _Corrupt, _NewerSchema: the caller decides what each means.
+    """
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves; check_same_thread=False:
+    # Textual workers may call from a thread (every use is under the store's lock).
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        version = _user_version(conn)  # first read: a file that is not a database fails here
+        if version > SCHEMA_VERSION:
+            raise _NewerSchema(version)  # before WAL: even the journal mode is not ours to change
+        _enable_wal(conn, timeout)
+        conn.execute("PRAGMA synchronous = NORMAL")  # in WAL only a power cut can lose a commit
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise _Corrupt(check)
+        _migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """Device and inode of `path`, or None if it does not exist."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def _aside_path(path: Path) -> Path:
+    """A free `name.corrupt-YYYYmmdd-HHMMSS` next to `path`."""
+    base = f"{path.name}.corrupt-{datetime.now():%Y%m%d-%H%M%S}"
+    aside, n = path.with_name(base), 1
+    while aside.exists():  # two damaged files within one second
+        aside, n = path.with_name(f"{base}-{n}"), n + 1
+    return aside
+
+
+def _now() -> str:
+    """The current UTC time, ISO 8601, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class StateStore:
+    """Read and starred marks plus small settings, keyed by article id.
+
+    Attributes:
+        path: The SQLite file, or None for a store that was never meant to be saved.
+        read_only: True when changes live in memory only (see `notices` for why).
+        notices: Human sentences about anything that went wrong with the file.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        """Create an empty store kept in memory only; use `StateStore.open` to save to disk.
+
+        Args:
+            path: Only recorded; nothing is read or written.
+        """
+        self.path = path
+        self.read_only = True
+        self.notices: list[str] = []
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+        self._marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
+        self._frozen: dict[str, frozenset[str]] = {}  # cached read_ids()/starred_ids()
+        self._settings: dict[str, str] = {}
+        # Changes whose write failed, retried with the next write (and kept over refresh).
+        self._pending: dict[tuple[str, str], bool] = {}
+        self._pending_settings: dict[str, str] = {}
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> StateStore:
+        """Open (creating if needed) the state file; never raises for a bad file or folder.
+
+        Args:
+            path: The SQLite file; `default_state_path()` if None.
+            timeout: Seconds to wait for another reader's lock before giving up on a write.
+
+        Returns:
+            A store saving to `path`, or one working in memory only (`read_only`) with a
+            notice saying why.
+        """
+        store = cls(Path(path) if path is not None else default_state_path())
+        store._attach(timeout)
+        return store
+
+    # Opening
+
+    def _attach(self, timeout: float) -> None:
+        """Connect to `self.path`, or fall back to memory with a notice."""
+        assert self.path is not None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            self._fallback(f"the folder {self.path.parent} cannot be created ({err})", load=False)
+            return
+        try:
+            self._conn = self._connect_or_replace(timeout)
+        except _NewerSchema as err:
+            self._fallback(
+                f"{self.path} was written by a newer version of reader (schema {err.version}; "
+                f"this one knows {SCHEMA_VERSION}), so it is left untouched"
+            )
+        except (sqlite3.Error, _Corrupt, OSError) as err:
+            self._fallback(f"{self.path} cannot be opened for writing ({err})")
+        else:
+            self.read_only = False
+
+    def _connect_or_replace(self, timeout: float) -> sqlite3.Connection:
+        """Connect and load; a damaged file is moved aside once and a fresh one started."""
+        assert self.path is not None
+        before = _file_id(self.path)
+        try:
+            return self._connect_and_load(timeout)
+        except (sqlite3.Error, _Corrupt) as err:
+            if not _is_corrupt(err):
+                raise
+            # Another reader may have replaced it already; do not move its fresh file.
+            if _file_id(self.path) == before:
+                self._move_aside(err)
+        return self._connect_and_load(timeout)
+
+    def _connect_and_load(self, timeout: float) -> sqlite3.Connection:
+        """Connect to the file and load its marks and settings into memory."""
+        assert self.path is not None
+        conn = _connect(self.path, timeout)
+        try:
+            self._load(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _move_aside(self, err: BaseException) -> None:
+        """Rename the damaged file (and its WAL files) to `name.corrupt-<time>` and say so."""
+        assert self.path is not None
+        aside = _aside_path(self.path)
+        # The -wal file goes too: replayed into a fresh database it would damage it again.
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                source.rename(f"{aside}{suffix}")
+        self.notices.append(
+            f"The reading-state file {self.path} was damaged or not a database ({err}); "
+            f"it was moved to {aside} and a fresh one was started."
+        )
+
+    def _fallback(self, reason: str, load: bool = True) -> None:
+        """Work in memory only, with a notice; show what can still be read from the file."""
+        self.read_only = True
+        if load:
+            self._load_read_only()
+        self.notices.append(f"Reading state will not be saved this session: {reason}.")
+
+    def _load_read_only(self) -> None:
+        """Best effort: load marks from a file we may not write (old marks are a bonus)."""
+        assert self.path is not None
+        try:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        except (sqlite3.Error, OSError, ValueError):
+            return
+        try:
+            self._load(conn)
+        except sqlite3.Error:
+            pass
+        finally:
+            conn.close()
+
+    def _load(self, conn: sqlite3.Connection) -> None:
+        """Replace the in-memory sets and settings with the file's, keeping pending changes."""
+        marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
+        for article_id, read, starred in conn.execute("SELECT article_id, read, starred FROM marks"):
+            if read:
+                marks["read"].add(article_id)
+            if starred:
+                marks["starred"].add(article_id)
+        settings = dict(conn.execute("SELECT key, value FROM settings"))
+        with self._lock:
+            for (article_id, col), on in self._pending.items():
+                (marks[col].add if on else marks[col].discard)(article_id)
+            self._marks = marks
+            self._settings = settings | self._pending_settings
+            self._frozen.clear()
+
+    # Reading
+
+    def is_read(self, article_id: str) -> bool:
+        """Whether the article is marked read."""
+        return article_id in self._marks["read"]
+
+    def is_starred(self, article_id: str) -> bool:
+        """Whether the article is starred."""
+        return article_id in self._marks["starred"]
+
+    def read_ids(self) -> frozenset[str]:
+        """All read ids (from memory; cached until the next change)."""
+        return self._ids("read")
+
+    def starred_ids(self) -> frozenset[str]:
+        """All starred ids (from memory; cached until the next change)."""
+        return self._ids("starred")
+
+    def _ids(self, col: str) -> frozenset[str]:
+        """The frozen set for `col`, rebuilt only after a change."""
+        with self._lock:
+            frozen = self._frozen.get(col)
+            if frozen is None:
+                frozen = self._frozen[col] = frozenset(self._marks[col])
+            return frozen
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        """The value stored for `key`, or `default`."""
+        return self._settings.get(key, default)
+
+    # Changing
+
+    def set_read(self, article_id: str, read: bool = True) -> None:
+        """Mark one article read (or unread) and save it."""
+        self._change("read", (article_id,), read)
+
+    def set_read_many(self, article_ids: Iterable[str], read: bool = True) -> int:
+        """Mark many articles read (or unread) in one transaction.
+
+        Returns:
+            How many of them changed state.
+        """
+        return self._change("read", article_ids, read)
+
+    def set_starred(self, article_id: str, starred: bool = True) -> None:
+        """Star (or unstar) one article and save it."""
+        self._change("starred", (article_id,), starred)
+
+    def toggle_read(self, article_id: str) -> bool:
+        """Flip the read mark.
+
+        Returns:
+            The new state.
+        """
+        with self._lock:
+            new = not self.is_read(article_id)
+            self.set_read(article_id, new)
+            return new
+
+    def toggle_starred(self, article_id: str) -> bool:
+        """Flip the star.
+
+        Returns:
+            The new state.
+        """
+        with self._lock:
+            new = not self.is_starred(article_id)
+            self.set_starred(article_id, new)
+            return new
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a small string setting (e.g. "hide_read" -> "1", or some JSON).
+
+        Raises:
+            TypeError: `value` is not a string (it would come back as something else).
+        """
+        if not isinstance(value, str):
+            raise TypeError(f"setting {key!r} must be a str, not {type(value).__name__}")
+        with self._lock:
+            self._settings[key] = value
+            self._save({}, {key: value})
+
+    def _change(self, col: str, article_ids: Iterable[str], on: bool) -> int:
+        """Set `col` for the ids in memory, then save them; returns how many changed."""
+        ids = list(dict.fromkeys(article_ids))  # without duplicates, so the count is right
+        with self._lock:
+            marked = self._marks[col]
+            changed = sum((article_id in marked) != on for article_id in ids)
+            (marked.update if on else marked.difference_update)(ids)
+            self._frozen.pop(col, None)
+            # Written even when memory says unchanged: another reader may have changed the file.
+            self._save({(article_id, col): on for article_id in ids}, {})
+            return changed
+
+    def _save(self, marks: dict[tuple[str, str], bool], settings: dict[str, str]) -> None:
+        """Write these changes and any pending ones; on failure keep them pending, add a notice."""
+        with self._lock:
+            if self._conn is None:
+                return
+            marks = self._pending | marks
+            settings = self._pending_settings | settings
+            try:
+                self._write(self._conn, marks, settings)
+            except sqlite3.Error as err:
+                self._pending, self._pending_settings = marks, settings
+                self._notice(
+                    f"Could not save reading state to {self.path} ({err}); the change is kept "
+                    "for this session and will be saved with the next one that succeeds."
+                )
+            else:
+                self._pending, self._pending_settings = {}, {}
+
+    @staticmethod
+    def _write(
+        conn: sqlite3.Connection, marks: dict[tuple[str, str], bool], settings: dict[str, str]
+    ) -> None:
+        """One short transaction with every given change, committed before returning."""
+        # IMMEDIATE takes the write lock up front, where busy_timeout waits for it; a
+        # deferred transaction could fail on the upgrade without waiting.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            now = _now()
+            for col in _COLUMNS:
+                conn.executemany(_SET_SQL[col], [(a, now) for (a, c), on in marks.items() if c == col and on])
+                conn.executemany(_UNSET_SQL[col], [(a,) for (a, c), on in marks.items() if c == col and not on])
+            conn.executemany(_PRUNE_SQL, [(a,) for (a, _), on in marks.items() if not on])
+            conn.executemany(_SETTING_SQL, settings.items())
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+
+    def _notice(self, text: str) -> None:
+        """Add a notice once (a lock held for minutes would otherwise add one per click)."""
+        if text not in self.notices:
+            self.notices.append(text)
+
+    # Life cycle
+
+    def refresh(self) -> None:
+        """Retry pending writes, then re-read marks and settings from the file.
+
+        Another reader may have written; changes that could not be saved yet stay.
+        """
+        with self._lock:
+            if self._conn is None:
+                return
+            if self._pending or self._pending_settings:
+                self._save({}, {})
+            try:
+                self._load(self._conn)
+            except sqlite3.Error as err:
+                self._notice(f"Could not re-read reading state from {self.path} ({err}).")
+
+    def close(self) -> None:
+        """Retry pending writes and close the file; the store keeps answering from memory."""
+        with self._lock:
+            if self._conn is None:
+                return
+            if self._pending or self._pending_settings:
+                self._save({}, {})
+            conn, self._conn = self._conn, None
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+    def __enter__(self) -> StateStore:
+        """Use as a context manager that closes on exit."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()

@@ -1,0 +1,63 @@
+"""Topic counts for the sidebar: topics that differ only in case are one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reader.model import ArticleSummary
+
+ALL = "all"
+NO_TOPIC = "none"
+UNREAD = "unread"
+STARRED = "starred"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCount:
+    """One sidebar entry: `key` selects it, `label` shows it."""
+
+    key: str
+    label: str
+    count: int
+    unread: int | None = None
+
+
+def topic_key(topic: str) -> str:
+    """The key that makes `AI` and `ai` one topic."""
+    return "topic:" + topic.casefold()
+
+
+def count_topics(articles: Iterable[ArticleSummary], read_ids: frozenset[str] | set[str] | None = None) -> list[TopicCount]:
+    """Every topic with its article count, most articles first, then by name.
+
+    The label is the spelling seen first. With `read_ids`, each entry also counts unread.
+    """
+    counts: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    for article in articles:
+        unread = read_ids is not None and article.id not in read_ids
+        for topic in set(topic_key(t) for t in article.topics) or (NO_TOPIC,):
+            entry = counts.get(topic)
+            if entry is None:
+                entry = counts[topic] = [0, 0]
+            entry[0] += 1
+            entry[1] += unread
+        for topic in article.topics:
+            labels.setdefault(topic_key(topic), topic)
+    entries = [
+        TopicCount(key, labels.get(key, "No topic"), total, unread if read_ids is not None else None)
+        for key, (total, unread) in counts.items()
+    ]
+    # "No topic" always goes last; the others by count, then name.
+    entries.sort(key=lambda e: (e.key == NO_TOPIC, -e.count, e.label.casefold()))
+    return entries
+
+
+def in_topic(article: ArticleSummary, key: str) -> bool:
+    """Whether the article belongs to the sidebar entry `key` (a topic, all or none)."""
+    if key == ALL:
+        return True
+    if key == NO_TOPIC:
+        return not article.topics
+    return any(topic_key(t) == key for t in article.topics)

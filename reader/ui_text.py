@@ -1,0 +1,64 @@
+"""The one place where untrusted article text becomes something Textual displays.
+
+Every widget builds its text here, from `Content` objects made of plain strings: nothing
+is ever parsed as markup (a title of `[@click=app.quit]` stays those characters), and
+control characters are removed first (no escape sequence reaches the terminal).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from textual.content import Content
+from textual.style import Style
+
+from reader.sanitize import clean_text
+
+Part = str | tuple[str, "str | Style"] | Content
+
+
+def line(text: str | None, style: str | Style = "") -> Content:
+    """One line of untrusted text, optionally styled (the style is ours, never the text)."""
+    flat = clean_text(text or "").replace("\n", " ").replace("\t", " ")
+    content = Content(flat)
+    return content.stylize(style) if style else content
+
+
+def paragraph(text: str | None, style: str | Style = "") -> Content:
+    """Untrusted text that may span lines (newlines and tabs kept)."""
+    content = Content(clean_text(text or "").expandtabs(4))
+    return content.stylize(style) if style else content
+
+
+def assemble(*parts: Part) -> Content:
+    """Join parts: a str or (str, style) is untrusted text made safe, Content is kept."""
+    pieces: list[Content] = []
+    for part in parts:
+        if isinstance(part, Content):
+            pieces.append(part)
+        elif isinstance(part, tuple):
+            pieces.append(line(part[0], part[1]))
+        else:
+            pieces.append(line(part))
+    return Content("").join(pieces)
+
+
+def local_time(moment: datetime | None) -> str:
+    """`Tue 09 Apr 2021 13:00` in the local time zone."""
+    return moment.astimezone().strftime("%a %d %b %Y %H:%M") if moment else "unknown date"
+
+
+def relative_age(moment: datetime | None, now: datetime | None = None) -> str:
+    """`3 days ago`, `in 2 hours`, `just now`."""
+    if moment is None:
+        return ""
+    now = now or datetime.now(timezone.utc)
+    seconds = (now - moment).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    for size, unit in ((365 * 86400, "year"), (30 * 86400, "month"), (7 * 86400, "week"), (86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = int(seconds // size)
+            words = f"{count} {unit}{'' if count == 1 else 's'}"
+            return f"in {words}" if future else f"{words} ago"
+    return "just now"

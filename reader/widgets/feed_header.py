@@ -1,0 +1,23 @@
+"""The header: the feed's name and counts, the order and the query."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from reader.ui_text import assemble
+
+
+class FeedHeader(Static):
+    """One line; the app calls `show` whenever a count changes."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+
+    def show(self, feed_name: str, shown: int, total: int, unread: int | None, order: str, status: str = "") -> None:
+        parts = [("reader", "bold"), "  ", (feed_name, "bold"), f"   {shown:,} / {total:,} articles"]
+        if unread is not None:
+            parts.append(f" · {unread:,} unread")
+        parts.append(f" · sorted by {order}")
+        if status:
+            parts.append(f" · {status}")
+        self.update(assemble(*parts))

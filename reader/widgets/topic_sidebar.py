@@ -1,0 +1,49 @@
+"""The topic sidebar: all articles, unread, starred, then every topic with its count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.content import Content
+
+from reader.topics import TopicCount
+from reader.ui_text import assemble, line
+from reader.widgets.virtual_list import VirtualList
+
+
+class TopicSidebar(VirtualList):
+    """Sidebar entries; the app sets them and hears `Chosen` / `CursorMoved`."""
+
+    COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {"topic-sidebar--count", "topic-sidebar--active"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: Sequence[TopicCount] = ()
+        self.active_key = "all"
+
+    def show(self, entries: Sequence[TopicCount], active_key: str) -> None:
+        """Swap in the entries; the cursor stays on the entry it was on when it still exists."""
+        keep = self.current.key if self.current else active_key
+        self.entries = entries
+        self.active_key = active_key
+        cursor = next((i for i, e in enumerate(entries) if e.key == keep), 0)
+        self.set_row_count(len(entries), cursor)
+
+    @property
+    def current(self) -> TopicCount | None:
+        if 0 <= self.cursor < len(self.entries):
+            return self.entries[self.cursor]
+        return None
+
+    def row_style(self, index: int) -> str:
+        return "topic-sidebar--active" if self.entries[index].key == self.active_key else ""
+
+    def render_row(self, index: int, width: int) -> Content:
+        entry = self.entries[index]
+        count = f"{entry.count:,}" if entry.unread is None else f"{entry.unread:,}/{entry.count:,}"
+        label_width = max(width - len(count) - 1, 4)
+        return assemble(
+            line(entry.label).truncate(label_width, ellipsis=True, pad=True),
+            " ",
+            line(count, self.part_style("topic-sidebar--count")),
+        )

@@ -1,0 +1,167 @@
+"""A list that renders only its visible rows (Textual's Line API), with a cursor.
+
+Subclasses say how many rows there are and how to draw one; the list never builds a
+widget per row, so 100,000 rows cost what 40 do.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.binding import Binding
+from textual.content import Content
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
+
+
+class VirtualList(ScrollView, can_focus=True):
+    """A keyboard- and mouse-driven list of `row_count` one-line rows."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("home,g", "cursor_first", "First", show=False, id="list.first"),
+        Binding("end,G", "cursor_last", "Last", show=False, id="list.last"),
+        Binding("pagedown", "page_down_rows", "Page down", show=False, id="list.page_down"),
+        Binding("pageup", "page_up_rows", "Page up", show=False, id="list.page_up"),
+        Binding("enter", "choose", "Choose", show=False, id="list.choose"),
+    ]
+    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--cursor-blurred"}
+
+    class CursorMoved(Message):
+        """The cursor is on a new row."""
+
+        def __init__(self, source: VirtualList, index: int) -> None:
+            super().__init__()
+            self.source = source
+            self.index = index
+
+        @property
+        def control(self) -> VirtualList:
+            return self.source
+
+    class Chosen(Message):
+        """The user pressed enter (or clicked) on a row."""
+
+        def __init__(self, source: VirtualList, index: int) -> None:
+            super().__init__()
+            self.source = source
+            self.index = index
+
+        @property
+        def control(self) -> VirtualList:
+            return self.source
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.cursor = 0
+        self._row_count = 0
+
+    # --- what subclasses provide ------------------------------------------------------
+
+    def render_row(self, index: int, width: int) -> Content:
+        """The content of row `index`."""
+        raise NotImplementedError
+
+    def row_style(self, index: int) -> str:
+        """Extra component class names for a row (e.g. unread); empty by default."""
+        return ""
+
+    def part_style(self, component_class: str) -> Style:
+        """The style a component class gives (from the .tcss, so themes apply)."""
+        return Style.from_rich_style(self.get_component_rich_style(component_class, partial=True))
+
+    # --- rows -----------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return self._row_count
+
+    def set_row_count(self, count: int, cursor: int | None = None) -> None:
+        """Tell the list how many rows it has now; keeps the cursor in range."""
+        self._row_count = count
+        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        target = self.cursor if cursor is None else cursor
+        self.cursor = max(0, min(target, count - 1))
+        self.refresh()
+        self.call_after_refresh(self.scroll_to_cursor)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        base = self.rich_style
+        if index >= self._row_count:
+            return Strip.blank(width, base)
+        content = self.render_row(index, width).truncate(width, ellipsis=True, pad=True)
+        strip = Strip(content.render_segments(), content.cell_length)
+        style = base
+        extra = self.row_style(index)
+        if extra:
+            style = style + self.get_component_rich_style(extra, partial=True)
+        if index == self.cursor:
+            name = "virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred"
+            style = style + self.get_component_rich_style(name)
+        return strip.apply_style(style).crop_extend(0, width, base)
+
+    # --- cursor ---------------------------------------------------------------------
+
+    def move_cursor(self, index: int) -> None:
+        """Put the cursor on row `index` (clamped), scroll to it and announce it."""
+        if not self._row_count:
+            return
+        index = max(0, min(index, self._row_count - 1))
+        if index == self.cursor:
+            self.scroll_to_cursor()
+            return
+        self.cursor = index
+        self.refresh()
+        self.scroll_to_cursor()
+        self.post_message(self.CursorMoved(self, index))
+
+    def scroll_to_cursor(self) -> None:
+        if self._row_count:
+            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True, force=True)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor - 1)
+
+    def action_cursor_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_cursor_last(self) -> None:
+        self.move_cursor(self._row_count - 1)
+
+    def action_page_down_rows(self) -> None:
+        self.move_cursor(self.cursor + max(self.scrollable_content_region.height - 1, 1))
+
+    def action_page_up_rows(self) -> None:
+        self.move_cursor(self.cursor - max(self.scrollable_content_region.height - 1, 1))
+
+    def action_choose(self) -> None:
+        if self._row_count:
+            self.post_message(self.Chosen(self, self.cursor))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = self.scroll_offset.y + offset.y
+        if 0 <= index < self._row_count:
+            self.focus()
+            self.move_cursor(index)
+            if event.chain >= 2:
+                self.post_message(self.Chosen(self, index))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self._row_count)
