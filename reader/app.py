@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from textual import on, work
@@ -17,19 +19,25 @@ from reader.library import Library
 from reader.loader import load_feed
 from reader.model import Article, ArticleSummary, FeedLoad
 from reader.ordering import DEFAULT_ORDER, next_order
+from reader.query import Query, QueryError, parse_query
 from reader.resources import styles_path
 from reader.sanitize import UnsafeUrl, check_url
+from reader.screens.confirm_screen import ConfirmScreen
 from reader.screens.help_screen import HelpScreen
-from reader.topics import ALL, TopicCount, count_topics
+from reader.state import StateStore
+from reader.topics import ALL, STARRED, UNREAD, TopicCount, count_topics, in_topic
 from reader.ui_text import line
 from reader.widgets.article_list import ArticleList
 from reader.widgets.detail_pane import DetailPane
 from reader.widgets.feed_header import FeedHeader
+from reader.widgets.filter_bar import FilterBar
 from reader.widgets.related_links import RelatedLinks
 from reader.widgets.topic_sidebar import TopicSidebar
 from reader.widgets.virtual_list import VirtualList
 
 NARROW_WIDTH = 100
+READ_AFTER_SECONDS = 1.5
+RECENT_QUERIES = 10
 
 BrowserOpener = Callable[[str], bool]
 
@@ -46,17 +54,35 @@ class ReaderApp(App[None]):
         Binding("o", "open_selected", "Open", id="app.open"),
         Binding("y", "copy_url", "Copy URL", id="app.copy"),
         Binding("s", "cycle_order", "Sort", id="app.sort"),
+        Binding("slash", "focus_filter", "Filter", key_display="/", id="app.filter"),
+        Binding("m", "toggle_read", "Read/unread", id="app.toggle_read"),
+        Binding("M", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
+        Binding("f", "toggle_star", "Star", id="app.toggle_star"),
+        Binding("u", "toggle_hide_read", "Hide read", id="app.hide_read"),
+        Binding("r", "reload", "Reload", show=False, id="app.reload"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
-    def __init__(self, feed_path: Path, *, browser: BrowserOpener | None = None) -> None:
+    def __init__(
+        self,
+        feed_path: Path,
+        *,
+        browser: BrowserOpener | None = None,
+        state_path: Path | None = None,
+    ) -> None:
         super().__init__()
         self.feed_path = feed_path
+        self.state_path = state_path
         self.library = Library()
         self.problems: list = []
         self.order = DEFAULT_ORDER
         self.topic = ALL
+        self.query_text = ""
+        self.parsed_query: Query | None = None
+        self.hide_read = False
         self.loaded = False
+        self.store = StateStore()  # replaced by the real one on mount
+        self._read_timer = None
         # Replaced in tests by a recorder; the real one honours $BROWSER.
         self.browser: BrowserOpener = browser or webbrowser.open
 
@@ -68,15 +94,24 @@ class ReaderApp(App[None]):
             yield TopicSidebar(id="sidebar")
             with Horizontal(id="content"):
                 with Vertical(id="list-column"):
+                    yield FilterBar(id="filter-bar")
                     yield ArticleList(id="articles")
                 yield DetailPane(id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.open_state()
         self.query_one(ArticleList).focus()
         self.query_one(DetailPane).show(None, self.is_in_feed)
-        self.update_header()
+        self.refresh_view()
         self.load()
+
+    def open_state(self) -> None:
+        """The reading state; a bad or unwritable file is said, never fatal."""
+        self.store = StateStore.open(self.state_path)
+        for notice in self.store.notices:
+            self.tell(notice, severity="warning")
+        self.hide_read = self.store.get_setting("hide_read") == "1"
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.width < NARROW_WIDTH, "narrow")
@@ -88,6 +123,9 @@ class ReaderApp(App[None]):
         """Parse the feed off the event loop; the screen stays responsive."""
         feed = load_feed(self.feed_path)
         self.call_from_thread(self.feed_loaded, feed)
+
+    def on_unmount(self) -> None:
+        self.store.close()
 
     def feed_loaded(self, feed: FeedLoad) -> None:
         self.library.replace_all([], ())
@@ -112,33 +150,89 @@ class ReaderApp(App[None]):
     def feed_name(self) -> str:
         return self.feed_path.name or str(self.feed_path)
 
-    def visible_articles(self) -> list[ArticleSummary]:
-        return self.library.select(self.order, self.topic)
+    def filtered_articles(self) -> list[ArticleSummary]:
+        """In the current order, passing the query and the hide-read choice (any topic)."""
+        articles = self.library.sorted(self.order)
+        if self.parsed_query is not None and not self.parsed_query.is_empty:
+            articles = self.parsed_query.filter(articles, self.store)
+        if self.hide_read:
+            read = self.store.read_ids()
+            articles = [a for a in articles if a.id not in read]
+        return articles
 
-    def topic_entries(self) -> list[TopicCount]:
-        articles = self.library.summaries
-        all_entry = TopicCount(ALL, "All articles", len(articles))
-        return [all_entry, *count_topics(articles)]
+    def in_entry(self, article: ArticleSummary, key: str) -> bool:
+        if key == UNREAD:
+            return not self.store.is_read(article.id)
+        if key == STARRED:
+            return self.store.is_starred(article.id)
+        return in_topic(article, key)
+
+    def topic_entries(self, filtered: list[ArticleSummary] | None = None) -> list[TopicCount]:
+        """The sidebar: all, unread, starred, then each topic, counting the filtered articles."""
+        articles = self.filtered_articles() if filtered is None else filtered
+        read, starred = self.store.read_ids(), self.store.starred_ids()
+        unread = sum(1 for a in articles if a.id not in read)
+        starred_count = sum(1 for a in articles if a.id in starred)
+        return [
+            TopicCount(ALL, "All articles", len(articles), unread),
+            TopicCount(UNREAD, "Unread", unread),
+            TopicCount(STARRED, "Starred", starred_count),
+            *count_topics(articles, read),
+        ]
 
     def refresh_view(self) -> None:
         """Recompute what the list and the sidebar show, keeping the cursor's article."""
+        filtered = self.filtered_articles()
+        visible = filtered if self.topic == ALL else [a for a in filtered if self.in_entry(a, self.topic)]
         article_list = self.query_one(ArticleList)
         current = article_list.current
-        article_list.show(self.visible_articles(), keep_id=current.id if current else None)
-        self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
+        article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
+        article_list.show(visible, keep_id=current.id if current else None)
+        self.query_one(TopicSidebar).show(self.topic_entries(filtered), self.topic)
         self.update_header()
         self.show_detail(article_list.current)
 
+    def refresh_marks(self) -> None:
+        """After a read/star change: redraw marks and counts without losing the place."""
+        if self.hide_read or self.topic in (UNREAD, STARRED) or (self.parsed_query and self.parsed_query.uses_marks):
+            self.refresh_view()
+            return
+        self.query_one(ArticleList).set_marks(self.store.read_ids(), self.store.starred_ids())
+        self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
+        self.update_header()
+
     def update_header(self) -> None:
         shown = self.query_one(ArticleList).row_count
-        status = "" if self.loaded else "loading…"
-        self.query_one(FeedHeader).show(self.feed_name, shown, len(self.library), None, self.order, status)
+        status = [] if self.loaded else ["loading…"]
+        if self.hide_read:
+            status.append("read hidden")
+        if self.query_text:
+            status.append(f"filter: {self.query_text}")
+        read = self.store.read_ids()
+        unread = sum(1 for a in self.library.summaries if a.id not in read)
+        self.query_one(FeedHeader).show(self.feed_name, shown, len(self.library), unread, self.order, " · ".join(status))
 
     def show_detail(self, summary: ArticleSummary | None) -> None:
         detail = self.query_one(DetailPane)
         article = self.library.article(summary.id) if summary else None
         if article is not detail.article:
             detail.show(article, self.is_in_feed)
+            self.start_read_timer(article)
+
+    def start_read_timer(self, article: Article | None) -> None:
+        """An article shown for READ_AFTER_SECONDS becomes read."""
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        if article is not None and not self.store.is_read(article.id):
+            self._read_timer = self.set_timer(READ_AFTER_SECONDS, lambda: self.read_after_dwell(article.id))
+
+    def read_after_dwell(self, article_id: str) -> None:
+        self._read_timer = None
+        shown = self.query_one(DetailPane).article
+        if shown is not None and shown.id == article_id and not self.store.is_read(article_id):
+            self.store.set_read(article_id)
+            self.refresh_marks()
 
     def is_in_feed(self, url: str | None) -> bool:
         return self.library.id_for_url(url) is not None
@@ -171,6 +265,54 @@ class ReaderApp(App[None]):
         else:
             self.open_link(link.url)
 
+    @on(FilterBar.QueryChanged)
+    def query_changed(self, event: FilterBar.QueryChanged) -> None:
+        self.apply_query(event.text)
+
+    @on(FilterBar.Submitted)
+    def query_submitted(self) -> None:
+        self.remember_query(self.query_text)
+        self.query_one(ArticleList).focus()
+
+    @on(FilterBar.Left)
+    def filter_left(self) -> None:
+        self.query_one(ArticleList).focus()
+
+    def apply_query(self, text: str) -> None:
+        """Filter by `text`; a bad query is shown beside the input, the list keeps the last good one."""
+        bar = self.query_one(FilterBar)
+        try:
+            parsed = parse_query(text)
+        except QueryError as error:
+            bar.show_error(str(error))
+            return
+        bar.show_error(None)
+        bar.set_class(bool(text.strip()), "has-query")
+        self.query_text = text.strip()
+        self.parsed_query = parsed
+        self.refresh_view()
+
+    def remember_query(self, text: str) -> None:
+        """Keep the last ten queries for the palette."""
+        if not text:
+            return
+        recent = [q for q in self.recent_queries() if q != text]
+        self.store.set_setting("recent_queries", json.dumps([text, *recent][:RECENT_QUERIES]))
+
+    def recent_queries(self) -> list[str]:
+        try:
+            value = json.loads(self.store.get_setting("recent_queries") or "[]")
+        except ValueError:
+            return []
+        return [q for q in value if isinstance(q, str)] if isinstance(value, list) else []
+
+    def use_query(self, text: str) -> None:
+        """Put a query in the filter bar and apply it (from the palette)."""
+        bar = self.query_one(FilterBar)
+        bar.add_class("has-query")
+        bar.input.value = text
+        self.apply_query(text)
+
     def show_topic(self, key: str) -> None:
         """Show only the articles of a sidebar entry."""
         self.topic = key
@@ -202,7 +344,7 @@ class ReaderApp(App[None]):
         if article is None:
             self.tell("No article selected", severity="warning")
             return
-        self.open_link(article.url)
+        self.open_link(article.url, article.id)
 
     def action_copy_url(self) -> None:
         article = self.selected_article()
@@ -213,6 +355,53 @@ class ReaderApp(App[None]):
             return
         self.copy_to_clipboard(url)
         self.tell(f"Copied {url}")
+
+    def action_focus_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.add_class("active")
+        bar.input.focus()
+
+    def current_summary(self) -> ArticleSummary | None:
+        return self.query_one(ArticleList).current
+
+    def action_toggle_read(self) -> None:
+        article = self.current_summary()
+        if article is not None:
+            now_read = self.store.toggle_read(article.id)
+            if not now_read:
+                self.start_read_timer(None)  # marked unread on purpose: do not re-read it
+            self.refresh_marks()
+
+    def action_toggle_star(self) -> None:
+        article = self.current_summary()
+        if article is not None:
+            self.store.toggle_starred(article.id)
+            self.refresh_marks()
+
+    def action_toggle_hide_read(self) -> None:
+        self.hide_read = not self.hide_read
+        self.store.set_setting("hide_read", "1" if self.hide_read else "0")
+        self.tell("Read articles hidden" if self.hide_read else "Read articles shown")
+        self.refresh_view()
+
+    def action_mark_all_read(self) -> None:
+        shown = [a.id for a in self.query_one(ArticleList).articles if not self.store.is_read(a.id)]
+        if not shown:
+            self.tell("Every article shown is already read")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                count = self.store.set_read_many(shown)
+                self.tell(f"Marked {count:,} articles read")
+                self.refresh_view()
+
+        self.push_screen(ConfirmScreen(f"Mark {len(shown):,} shown articles as read?"), answered)
+
+    def action_reload(self) -> None:
+        self.loaded = False
+        self.update_header()
+        self.load()
 
     def action_cycle_order(self) -> None:
         self.set_order(next_order(self.order))
@@ -228,12 +417,19 @@ class ReaderApp(App[None]):
     def action_back(self) -> None:
         """escape: from the detail pane back to the list."""
         focused = self.focused
-        if isinstance(focused, (DetailPane, RelatedLinks)):
+        if isinstance(focused, (DetailPane, RelatedLinks)) or focused is None:
             self.query_one(ArticleList).focus()
 
-    def extra_commands(self):
-        """Palette commands added by features (reading state, recent queries)."""
-        return iter(())
+    def extra_commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
+        """Palette commands for the reading state and the recent queries."""
+        yield "Toggle read / unread", self.action_toggle_read, "m"
+        yield "Mark all shown as read", self.action_mark_all_read, "M"
+        yield "Toggle star", self.action_toggle_star, "f"
+        yield "Hide / show read articles", self.action_toggle_hide_read, "u"
+        yield "Filter…", self.action_focus_filter, "/"
+        yield "Reload the feed", self.action_reload, "r"
+        for text in self.recent_queries():
+            yield f"Filter: {text}", partial(self.use_query, text), "a recent query"
 
     # --- browser ----------------------------------------------------------------------
 
@@ -241,17 +437,17 @@ class ReaderApp(App[None]):
         """Every URL Textual itself would open goes through the same gate."""
         self.open_link(url)
 
-    def open_link(self, raw_url: str | None) -> None:
+    def open_link(self, raw_url: str | None, article_id: str | None = None) -> None:
         """Open a URL in the browser if it passes `check_url`, else say why not."""
         try:
             url = check_url(raw_url)
         except UnsafeUrl as refused:
             self.tell(f"Not opened: {refused}", severity="warning")
             return
-        self.launch_browser(url)
+        self.launch_browser(url, article_id)
 
     @work(thread=True, group="browser")
-    def launch_browser(self, url: str) -> None:
+    def launch_browser(self, url: str, article_id: str | None = None) -> None:
         """`webbrowser` may block for seconds: it runs in a thread."""
         try:
             opened = self.browser(url)
@@ -261,7 +457,13 @@ class ReaderApp(App[None]):
         if opened is False:
             self.call_from_thread(self.tell, "No browser could be started (set $BROWSER)", severity="error")
         else:
-            self.call_from_thread(self.tell, f"Opened {url}")
+            self.call_from_thread(self.opened, url, article_id)
+
+    def opened(self, url: str, article_id: str | None) -> None:
+        self.tell(f"Opened {url}")
+        if article_id is not None and not self.store.is_read(article_id):
+            self.store.set_read(article_id)
+            self.refresh_marks()
 
     # --- notifications ----------------------------------------------------------------
 
