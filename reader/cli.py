@@ -11,7 +11,9 @@ from pathlib import Path
 from reader import __version__
 from reader.export import article_json, to_json, to_table, to_tsv
 from reader.loader import load_feed
-from reader.model import FeedLoad
+from reader.model import FeedLoad, summarize
+from reader.query import Query, QueryError, parse_query
+from reader.state import STATE_ENV, StateStore
 from reader.ordering import DEFAULT_ORDER, SORT_ORDERS, sort_articles
 from reader.resources import FEED_ENV, default_feed_path
 
@@ -38,12 +40,19 @@ def _add_feed_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("feed", nargs="?", metavar="FEED", help=f"feed folder or file (default: ${FEED_ENV}, else the sample feed)")
 
 
+def _add_state_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state", metavar="PATH", help=f"reading-state database (default: ${STATE_ENV}, else the user data folder)"
+    )
+
+
 def _app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reader", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     _add_feed_argument(parser)
+    _add_state_argument(parser)
     return parser
 
 
@@ -53,6 +62,8 @@ def _list_parser() -> argparse.ArgumentParser:
     parser.add_argument("--limit", type=int, metavar="N", help="print at most N articles")
     parser.add_argument("--format", choices=("table", "json", "tsv"), default="table", help="output format (default: table)")
     parser.add_argument("--sort", choices=SORT_ORDERS, default=DEFAULT_ORDER, help="order (default: quality)")
+    parser.add_argument("--query", "-q", default="", metavar="Q", help="filter with the reader's query language (see README)")
+    _add_state_argument(parser)
     return parser
 
 
@@ -74,15 +85,27 @@ def resolve_feed(value: str | None) -> Path:
     return path
 
 
+def _parse_query(text: str) -> Query:
+    try:
+        return parse_query(text)
+    except QueryError as error:
+        raise UsageError(f"bad query: {error}") from None
+
+
 def run_list(args: argparse.Namespace) -> int:
-    feed = load_feed(resolve_feed(args.feed))
-    articles = sort_articles(feed.articles, args.sort)
-    if args.limit is not None:
-        if args.limit < 0:
-            raise UsageError("--limit must be 0 or more")
-        articles = articles[: args.limit]
+    if args.limit is not None and args.limit < 0:
+        raise UsageError("--limit must be 0 or more")
+    query = _parse_query(args.query)
+    path = resolve_feed(args.feed)
+    store = StateStore.open(Path(args.state) if args.state else None)
+    for notice in store.notices:
+        print(f"reader list: {notice}", file=sys.stderr)
+    feed = load_feed(path)
+    by_id = {a.id: a for a in feed.articles}
+    summaries = query.filter(sort_articles([summarize(a) for a in feed.articles], args.sort), store)
+    articles = [by_id[s.id] for s in summaries[: args.limit]]
     if args.format == "json":
-        print(to_json(article_json(a) for a in articles))
+        print(to_json(article_json(a, store.is_read(a.id), store.is_starred(a.id)) for a in articles))
     elif args.format == "tsv":
         print(to_tsv(articles))
     else:
@@ -112,7 +135,7 @@ def run_app(args: argparse.Namespace) -> int:
     path = resolve_feed(args.feed)
     from reader.app import ReaderApp  # Textual is imported only when the app runs
 
-    ReaderApp(path).run()
+    ReaderApp(path, state_path=Path(args.state) if args.state else None).run()
     return 0
 
 
