@@ -1,0 +1,131 @@
+"""Pilot tests of filtering and sorting in the app: typing, escape, enter, `s`, counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, make_app, wait_loaded
+from reader.loader import load_feed
+from reader.model import summarize
+from reader.ordering import sort_articles
+from reader.query import parse_query
+from reader.topics import topic_key
+from reader.widgets.article_list import ArticleList
+from reader.widgets.feed_header import FeedHeader
+from reader.widgets.filter_bar import FilterBar
+from reader.widgets.topic_sidebar import TopicSidebar
+
+
+def expected(query: str) -> list[str]:
+    summaries = sort_articles([summarize(a) for a in load_feed(SAMPLE_FEED).articles])
+    return [a.id for a in parse_query(query).filter(summaries)]
+
+
+def shown_ids(app) -> list[str]:
+    return [a.id for a in app.query_one(ArticleList).articles]
+
+
+async def type_query(pilot, text: str) -> None:
+    await pilot.press("slash")
+    await pilot.press(*text)
+    await pilot.pause(FilterBar.DEBOUNCE_SECONDS + 0.1)
+    await pilot.pause()
+
+
+async def test_typing_filters_as_you_type(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await type_query(pilot, "robot")
+        assert app.focused is app.query_one(FilterBar).input
+        assert shown_ids(app) == expected("robot")
+        assert 0 < len(shown_ids(app)) < SAMPLE_COUNT
+        assert f"{len(shown_ids(app))} / {SAMPLE_COUNT}" in str(app.query_one(FeedHeader).visual)
+
+
+async def test_enter_keeps_the_filter_and_focuses_the_list(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await type_query(pilot, "topic:ai")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is app.query_one(ArticleList)
+        assert shown_ids(app) == expected("topic:ai")
+
+
+async def test_escape_clears_then_leaves(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await type_query(pilot, "robot")
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        bar = app.query_one(FilterBar)
+        assert bar.input.value == ""
+        assert len(shown_ids(app)) == SAMPLE_COUNT
+        assert app.focused is bar.input
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.query_one(ArticleList)
+
+
+async def test_a_bad_query_shows_the_error_and_keeps_the_last_good_result(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await type_query(pilot, "robot")
+        good = shown_ids(app)
+        await pilot.press(*" quality>=abc")
+        await pilot.pause(FilterBar.DEBOUNCE_SECONDS + 0.1)
+        error = app.query_one("#filter-error")
+        assert error.display
+        assert "quality" in str(error.visual) and "column" in str(error.visual)
+        assert shown_ids(app) == good
+
+
+async def test_sidebar_counts_follow_the_filter(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await type_query(pilot, "-topic:ai")
+        entries = {e.key: e.count for e in app.query_one(TopicSidebar).entries}
+        assert entries["all"] == len(expected("-topic:ai"))
+        assert topic_key("AI") not in entries
+        climate = len(expected("-topic:ai topic:climate"))
+        assert entries[topic_key("Climate")] == climate
+
+
+async def test_a_topic_combines_with_the_query(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await type_query(pilot, "quality>=90")
+        app.show_topic(topic_key("Space"))
+        await pilot.pause()
+        assert shown_ids(app) == expected("quality>=90 topic:space")
+        assert shown_ids(app)
+
+
+async def test_s_cycles_the_order_and_the_header_says_it(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    summaries = [summarize(a) for a in load_feed(SAMPLE_FEED).articles]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        for order in ("newest", "oldest", "provider", "title", "quality"):
+            await pilot.press("s")
+            await pilot.pause()
+            assert shown_ids(app) == [a.id for a in sort_articles(summaries, order)]
+            assert f"sorted by {order}" in str(app.query_one(FeedHeader).visual)
+
+
+async def test_submitted_queries_are_offered_again(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await type_query(pilot, "robot")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.recent_queries()[0] == "robot"
+        titles = [title for title, _, _ in app.extra_commands()]
+        assert "Filter: robot" in titles

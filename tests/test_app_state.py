@@ -1,0 +1,142 @@
+"""Pilot tests of the reading state in the app: m, M, f, u, dwell, counts, persistence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app_helpers import SAMPLE_COUNT, SIZE, make_app, settle, wait_loaded
+from reader import app as app_module
+from reader.screens.confirm_screen import ConfirmScreen
+from reader.state import StateStore
+from reader.topics import STARRED, UNREAD
+from reader.widgets.article_list import ArticleList
+from reader.widgets.feed_header import FeedHeader
+from reader.widgets.topic_sidebar import TopicSidebar
+
+
+def current_id(app) -> str:
+    return app.query_one(ArticleList).current.id
+
+
+def entry(app, key: str):
+    return next(e for e in app.query_one(TopicSidebar).entries if e.key == key)
+
+
+async def test_m_toggles_read_and_it_is_saved(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
+    state = tmp_path / "s.db"
+    app = make_app(state_path=state)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        article = current_id(app)
+        assert entry(app, UNREAD).count == SAMPLE_COUNT
+        await pilot.press("m")
+        assert app.store.is_read(article)
+        assert entry(app, UNREAD).count == SAMPLE_COUNT - 1
+        assert f"{SAMPLE_COUNT - 1} unread" in str(app.query_one(FeedHeader).visual)
+        assert "●" not in app.query_one(ArticleList).render_line(0).text
+        assert "●" in app.query_one(ArticleList).render_line(1).text
+    assert StateStore.open(state).is_read(article)
+
+
+async def test_an_article_shown_long_enough_becomes_read(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 0.6)
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("j")
+        second = current_id(app)
+        assert not app.store.is_read(second)
+        await pilot.press("j")
+        await pilot.pause(0.9)
+        assert not app.store.is_read(second)  # left before its time was up
+        assert app.store.is_read(current_id(app))
+
+
+async def test_opening_in_the_browser_marks_read(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.store.is_read(current_id(app))
+
+
+async def test_f_stars_and_the_starred_entry_lists_it(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("j", "f")
+        starred = current_id(app)
+        assert app.store.is_starred(starred)
+        assert "★" in app.query_one(ArticleList).render_line(1).text
+        assert entry(app, STARRED).count == 1
+        app.show_topic(STARRED)
+        await pilot.pause()
+        assert [a.id for a in app.query_one(ArticleList).articles] == [starred]
+        await pilot.press("f")
+        assert not app.store.is_starred(starred)
+
+
+async def test_u_hides_read_articles_and_is_remembered(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
+    state = tmp_path / "s.db"
+    app = make_app(state_path=state)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        read = current_id(app)
+        await pilot.press("m", "u")
+        await pilot.pause()
+        ids = [a.id for a in app.query_one(ArticleList).articles]
+        assert read not in ids and len(ids) == SAMPLE_COUNT - 1
+    again = make_app(state_path=state)
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert again.hide_read
+        assert read not in [a.id for a in again.query_one(ArticleList).articles]
+
+
+async def test_shift_m_asks_then_marks_everything_shown(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        app.use_query("topic:space")
+        await pilot.pause()
+        shown = [a.id for a in app.query_one(ArticleList).articles]
+        await pilot.press("M")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert f"{len(shown)}" in app.screen.question
+        await pilot.press("n")
+        await pilot.pause()
+        assert sum(app.store.is_read(i) for i in shown) <= 1  # only the dwell may have read one
+        await pilot.press("M")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert all(app.store.is_read(i) for i in shown)
+        assert entry(app, UNREAD).count == 0
+
+
+async def test_is_unread_query_uses_the_state(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        read = current_id(app)
+        await pilot.press("m")
+        app.use_query("is:read")
+        await pilot.pause()
+        assert [a.id for a in app.query_one(ArticleList).articles] == [read]
+
+
+async def test_a_corrupt_state_file_is_said_and_the_app_runs(tmp_path: Path) -> None:
+    state = tmp_path / "s.db"
+    state.write_bytes(b"this is not a database" * 100)
+    app = make_app(state_path=state)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        assert any("corrupt" in n.message.lower() for n in app._notifications)
+        await pilot.press("f")
+        assert app.store.is_starred(current_id(app))
