@@ -73,6 +73,10 @@ class _NewerSchema(Exception):
         self.version = version
 
 
+class _NotOurs(Exception):
+    """A database with tables but no schema version: some other program's file."""
+
+
 class _Corrupt(Exception):
     """PRAGMA quick_check found damage that reading alone did not trip over."""
 
@@ -96,7 +100,9 @@ def _is_corrupt(err: BaseException) -> bool:
         return True
     code = getattr(err, "sqlite_errorcode", None)
     # Mask to the primary code: extended codes (e.g. SQLITE_CORRUPT_INDEX) share its low byte.
-    return isinstance(err, sqlite3.DatabaseError) and code is not None and (code & 0xFF) in _CORRUPT_CODES
+    if not isinstance(err, sqlite3.DatabaseError) or code is None:
+        return False
+    return (code & 0xFF) in _CORRUPT_CODES
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -168,16 +174,22 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
     """Open `path`, set it up for several readers at once, check it and migrate it.
 
     Raises:
-        sqlite3.Error, _Corrupt, _NewerSchema: the caller decides what each means.
+        sqlite3.Error, _Corrupt, _NewerSchema, _NotOurs: the caller decides what each means.
     """
     # isolation_level=None: we issue BEGIN/COMMIT ourselves; check_same_thread=False:
     # Textual workers may call from a thread (every use is under the store's lock).
     conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        version = _user_version(conn)  # first read: a file that is not a database fails here
+        # One statement, so one snapshot: another reader may be migrating this very file.
+        # This first read is also where a file that is not a database fails.
+        version, has_tables = conn.execute(
+            "SELECT user_version, EXISTS (SELECT 1 FROM sqlite_master) FROM pragma_user_version"
+        ).fetchone()
         if version > SCHEMA_VERSION:
             raise _NewerSchema(version)  # before WAL: even the journal mode is not ours to change
+        if version == 0 and has_tables:
+            raise _NotOurs()
         _enable_wal(conn, timeout)
         conn.execute("PRAGMA synchronous = NORMAL")  # in WAL only a power cut can lose a commit
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
@@ -239,9 +251,12 @@ class StateStore:
         # Changes whose write failed, retried with the next write (and kept over refresh).
         self._pending: dict[tuple[str, str], bool] = {}
         self._pending_settings: dict[str, str] = {}
+        self._data_version: int | None = None  # other connections' commits change it
 
     @classmethod
-    def open(cls, path: Path | str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> StateStore:
+    def open(
+        cls, path: Path | str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> StateStore:
         """Open (creating if needed) the state file; never raises for a bad file or folder.
 
         Args:
@@ -273,6 +288,12 @@ class StateStore:
                 f"{self.path} was written by a newer version of reader (schema {err.version}; "
                 f"this one knows {SCHEMA_VERSION}), so it is left untouched"
             )
+        except _NotOurs:
+            self._fallback(
+                f"{self.path} is a database of some other program (tables but no schema "
+                "version), so it is left untouched",
+                load=False,
+            )
         except (sqlite3.Error, _Corrupt, OSError) as err:
             self._fallback(f"{self.path} cannot be opened for writing ({err})")
         else:
@@ -297,7 +318,7 @@ class StateStore:
         assert self.path is not None
         conn = _connect(self.path, timeout)
         try:
-            self._load(conn)
+            self._reload(conn)
         except BaseException:
             conn.close()
             raise
@@ -338,10 +359,18 @@ class StateStore:
         finally:
             conn.close()
 
+    def _reload(self, conn: sqlite3.Connection) -> None:
+        """Load from our connection, remembering the data version the load saw (or a later one)."""
+        # Read before loading: a commit in between makes the next refresh load again, harmless.
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        self._load(conn)
+        self._data_version = version
+
     def _load(self, conn: sqlite3.Connection) -> None:
         """Replace the in-memory sets and settings with the file's, keeping pending changes."""
         marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
-        for article_id, read, starred in conn.execute("SELECT article_id, read, starred FROM marks"):
+        rows = conn.execute("SELECT article_id, read, starred FROM marks")
+        for article_id, read, starred in rows:
             if read:
                 marks["read"].add(article_id)
             if starred:
@@ -477,8 +506,9 @@ class StateStore:
         try:
             now = _now()
             for col in _COLUMNS:
-                conn.executemany(_SET_SQL[col], [(a, now) for (a, c), on in marks.items() if c == col and on])
-                conn.executemany(_UNSET_SQL[col], [(a,) for (a, c), on in marks.items() if c == col and not on])
+                ids = [(a, on) for (a, c), on in marks.items() if c == col]
+                conn.executemany(_SET_SQL[col], [(a, now) for a, on in ids if on])
+                conn.executemany(_UNSET_SQL[col], [(a,) for a, on in ids if not on])
             conn.executemany(_PRUNE_SQL, [(a,) for (a, _), on in marks.items() if not on])
             conn.executemany(_SETTING_SQL, settings.items())
             conn.execute("COMMIT")
@@ -504,7 +534,9 @@ class StateStore:
             if self._pending or self._pending_settings:
                 self._save({}, {})
             try:
-                self._load(self._conn)
+                # Nobody else committed since the last load: memory is already the file.
+                if self._conn.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
+                    self._reload(self._conn)
             except sqlite3.Error as err:
                 self._notice(f"Could not re-read reading state from {self.path} ({err}).")
 
