@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
@@ -69,20 +70,42 @@ def to_tsv(articles: Sequence[Article]) -> str:
     return "\n".join(lines)
 
 
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Terminal cells the text takes: wide (CJK) characters count two, combining marks none."""
+    return len(text) if text.isascii() else sum(_char_width(ch) for ch in text)
+
+
 def _fit(text: str, width: int) -> str:
+    """The text cut with `…` and padded with spaces to exactly `width` cells."""
     if width <= 0:
         return ""
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+    if display_width(text) > width:
+        kept, used = [], 1
+        for ch in text:
+            used += _char_width(ch)
+            if used > width:
+                break
+            kept.append(ch)
+        text = "".join(kept) + "…"
+    return text + " " * (width - display_width(text))
 
 
 def to_table(articles: Sequence[Article], width: int) -> str:
     """Quality, date, provider and title in columns that fit `width` characters."""
     width = max(width, 40)
-    provider_width = min(22, max((len(a.provider_name) for a in articles), default=8), max(width // 5, 8))
+    widest = max((display_width(a.provider_name) for a in articles), default=8)
+    provider_width = min(22, max(widest, 8), max(width // 5, 8))
     title_width = width - 5 - 12 - provider_width - 2
-    rows = [f"{'Q':>4} {'Date':<11} {'Provider':<{provider_width}}  Title"]
+    rows = [f"{'Q':>4} {'Date':<11} {_fit('Provider', provider_width)}  Title"]
     for a in articles:
         quality = "" if a.quality is None else str(a.quality)
+        quality = quality.rjust(4) if len(quality) <= 4 else _fit(quality, 4)
         provider = _fit(a.provider_name, provider_width)
-        rows.append(f"{quality:>4} {short_date(a.published):<11} {provider:<{provider_width}}  {_fit(a.title, title_width)}")
+        rows.append(f"{quality} {short_date(a.published):<11} {provider}  {_fit(a.title, title_width).rstrip()}")
     return "\n".join(rows)

@@ -12,10 +12,16 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 
 from reader.model import Article, Image, Problem, Provider, RelatedLink, Severity
-from reader.sanitize import clean_line, clean_text
+from reader.sanitize import UnsafeUrl, check_url, clean_line, clean_text, has_control_chars
 
 MAX_LIST_ITEMS = 500
 MAX_TOPICS = 50
+# YAML aliases let a small file repeat one long string in every field of 500 related
+# entries; cutting each field before it is cleaned keeps such a file cheap to load.
+MAX_LINE_CHARS = 1_000
+MAX_TEXT_CHARS = 20_000
+MAX_URL_CHARS = 8_192
+MAX_NUMBER_CHARS = 100
 
 
 class FileSkipped(Exception):
@@ -43,6 +49,12 @@ def _describe(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    """A short `repr` of a value for a warning: long strings are cut."""
+    text = repr(value[: limit + 1] if isinstance(value, str) else value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _scalar_text(value: object) -> str | None:
     """Text for a string or a number; None for anything else."""
     if isinstance(value, str):
@@ -55,16 +67,25 @@ def _scalar_text(value: object) -> str | None:
 def parse_datetime(value: object) -> datetime | None:
     """A timezone-aware datetime from YAML's datetime/date or an ISO 8601 string, else None."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return _in_range(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= MAX_NUMBER_CHARS:
         try:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
             return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc))
     return None
+
+
+def _in_range(moment: datetime) -> datetime | None:
+    """The moment, or None when it has no UTC equivalent (0001-01-01T00:00+05:00)."""
+    try:
+        moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+    return moment
 
 
 class FieldReader:
@@ -80,16 +101,19 @@ class FieldReader:
 
     def article(self, body: str, id_for: Callable[[str | None], str]) -> Article:
         """The article; raises `FileSkipped` when there is no usable title."""
+        raw_title = self.data.get("title")
+        if raw_title is not None and _scalar_text(raw_title) is None:
+            raise FileSkipped(f"the title is {_describe(raw_title)}, not text")
         title = self.line_field("title")
         if not title:
-            raise FileSkipped("no usable title (the 'title' field is missing, empty or not text)")
+            raise FileSkipped("no title (the 'title' field is missing or empty)")
         url = self.url_field("webUrl") or self.url_field("originalUrl")
         return Article(
             id=id_for(url),
             path=self.path,
             title=title,
             excerpt=self.text_field("excerpt"),
-            body=clean_text(body.strip("\n")),
+            body=self.body_text(body),
             published=self.date_field("publishedDateTime"),
             url=url,
             original_url=self.url_field("originalUrl"),
@@ -107,7 +131,7 @@ class FieldReader:
 
     # --- scalars -------------------------------------------------------------------
 
-    def _text(self, name: str, data: dict[object, object] | None = None) -> str:
+    def _text(self, name: str, data: dict[object, object] | None, limit: int) -> str:
         value = (self.data if data is None else data).get(name)
         if value is None:
             return ""
@@ -117,23 +141,48 @@ class FieldReader:
             return ""
         if not isinstance(value, str):
             self.warn(f"'{name}' is {_describe(value)}; read as text")
+        if len(text) > limit:
+            self.warn(f"'{name}' is {len(text):,} characters long; cut to {limit:,}")
+            text = text[:limit]
         # Feeds carry HTML entities (&nbsp;, &#038;): show the characters they stand for.
-        return html.unescape(text)
+        return self._without_controls(name, html.unescape(text))
+
+    def _without_controls(self, name: str, text: str) -> str:
+        if has_control_chars(text):
+            self.warn(f"'{name}' contains control characters; they are removed")
+        return text
 
     def line_field(self, name: str, data: dict[object, object] | None = None) -> str:
-        return clean_line(self._text(name, data))
+        return clean_line(self._text(name, data, MAX_LINE_CHARS))
 
     def text_field(self, name: str, data: dict[object, object] | None = None) -> str:
-        return clean_text(self._text(name, data)).strip()
+        return clean_text(self._text(name, data, MAX_TEXT_CHARS)).strip()
+
+    def body_text(self, body: str) -> str:
+        return clean_text(self._without_controls("body", body.strip("\n")))
 
     def url_field(self, name: str, data: dict[object, object] | None = None) -> str | None:
+        """The URL if the reader may open it (see `check_url`), else None and a warning."""
         value = (self.data if data is None else data).get(name)
         if value is None or value == "":
             return None
         if not isinstance(value, str):
             self.warn(f"'{name}' is {_describe(value)}, not a URL; ignored")
             return None
-        return value.strip()
+        if len(value) > MAX_URL_CHARS:
+            self.warn(f"'{name}' is {len(value):,} characters long, not a usable URL; ignored")
+            return None
+        url = value.strip()
+        if " " in url:
+            # Seen in real feeds (`https://apnews.com/Wired Release/...`); browsers send %20.
+            url = url.replace(" ", "%20")
+            self.warn(f"'{name}' contains spaces; they are sent as %20")
+        try:
+            check_url(url)
+        except UnsafeUrl as unsafe:
+            self.warn(f"'{name}' is not a link the reader opens ({unsafe}): {_shown(url)}; ignored")
+            return None
+        return url
 
     def int_field(self, name: str, data: dict[object, object] | None = None) -> int | None:
         value = (self.data if data is None else data).get(name)
@@ -143,7 +192,7 @@ class FieldReader:
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) <= MAX_NUMBER_CHARS:
             try:
                 number = int(value.strip())
             except ValueError:
@@ -151,7 +200,7 @@ class FieldReader:
             else:
                 self.warn(f"'{name}' is text ({value!r}); read as the number {number}")
                 return number
-        shown = f" ({value!r})" if isinstance(value, (str, float, bool)) else ""
+        shown = f" ({_shown(value)})" if isinstance(value, (str, float, bool)) else ""
         self.warn(f"'{name}' is {_describe(value)}{shown}, not a whole number; ignored")
         return None
 
@@ -160,8 +209,10 @@ class FieldReader:
         if value is None:
             return None
         parsed = parse_datetime(value)
-        if parsed is None:
-            shown = f" ({value!r})" if isinstance(value, (str, int, float)) else ""
+        if parsed is None and isinstance(value, date):
+            self.warn(f"'{name}' ({value}) cannot be converted to UTC; ignored")
+        elif parsed is None:
+            shown = f" ({_shown(value)})" if isinstance(value, (str, int, float)) else ""
             self.warn(f"'{name}' is {_describe(value)}{shown}, not an ISO 8601 date; ignored")
         return parsed
 
@@ -172,7 +223,8 @@ class FieldReader:
             return None
         if isinstance(value, str):
             self.warn(f"'{name}' is text, not a mapping; taken as its name")
-            return Provider(clean_line(value))
+            name_only = clean_line(self._text(name, {name: value}, MAX_LINE_CHARS))
+            return Provider(name_only) if name_only else None
         if not isinstance(value, dict):
             self.warn(f"'{name}' is {_describe(value)}, not a mapping; ignored")
             return None
@@ -198,9 +250,12 @@ class FieldReader:
             self.data = {**self.data, "topics": value}
         topics: list[str] = []
         for item in self._list("topics", limit=MAX_TOPICS):
-            topic = clean_line(item) if isinstance(item, str) else None
-            if not topic:
+            if not isinstance(item, str):
                 self.warn(f"a topic is {_describe(item)}, not text; ignored")
+                continue
+            topic = clean_line(self._text("topic", {"topic": item}, MAX_LINE_CHARS))
+            if not topic:
+                self.warn("a topic is empty; ignored")
             elif topic not in topics:
                 topics.append(topic)
         return tuple(topics)

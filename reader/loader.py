@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from reader.fields import FieldReader, FileSkipped
+from reader.fields import FieldReader, FileSkipped, _describe
 from reader.model import Article, FeedLoad, Problem, Severity
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -25,14 +26,36 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _ArticleYamlLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
+    """The safe loader, except that an impossible date (2021-02-30) stays text.
+
+    The field reader then drops it with a warning, instead of the whole file failing.
+    """
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_ArticleYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 class _FrontMatter(YAMLHandler):
     """python-frontmatter's YAML handler on PyYAML's C safe loader."""
 
     def load(self, fm: str, **kwargs: object) -> object:
-        return yaml.load(fm, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+        return yaml.load(fm, Loader=_ArticleYamlLoader)  # noqa: S506 - a safe loader
 
 
 _HANDLER = _FrontMatter()
+# The lines around the front matter: three or more dashes, trailing blanks allowed (the
+# boundaries python-frontmatter accepts). Matched line by line, so that an error's line
+# number in the YAML maps exactly to a line of the file.
+_OPENING = re.compile(r"-{3,}[ \t]*(?:\n|\Z)")
+_CLOSING = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 
 
 def discover_files(root: Path) -> Iterator[Path]:
@@ -89,6 +112,8 @@ def read_text(path: Path, problems: list[Problem]) -> str:
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
+        if path.is_symlink():
+            raise FileSkipped("the file is a symbolic link to nothing (its target is missing)") from None
         raise FileSkipped("file vanished while the feed was being read") from None
     except OSError as error:
         raise FileSkipped(f"cannot read the file ({error.strerror or error})") from None
@@ -108,12 +133,13 @@ def read_text(path: Path, problems: list[Problem]) -> str:
 
 def split_front_matter(text: str) -> tuple[dict[object, object], str]:
     """The front matter mapping and the Markdown body; raises FileSkipped when unusable."""
-    if not _HANDLER.detect(text):
+    opening = _OPENING.match(text)
+    if opening is None:
         raise FileSkipped("no front matter (the file must start with a '---' line)")
-    try:
-        raw, body = _HANDLER.split(text)
-    except ValueError:
-        raise FileSkipped("front matter is not closed by a second '---' line") from None
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
+        raise FileSkipped("front matter is not closed by a second '---' line")
+    raw, body = text[opening.end() : closing.start()], text[closing.end() :]
     try:
         data = _HANDLER.load(raw)
     except yaml.MarkedYAMLError as error:
@@ -124,17 +150,14 @@ def split_front_matter(text: str) -> tuple[dict[object, object], str]:
         raise FileSkipped(f"front matter is not valid YAML: {error}") from None
     except RecursionError:
         raise FileSkipped("front matter is nested too deeply to read") from None
+    except (ValueError, OverflowError) as error:
+        # Well-formed YAML whose value Python cannot hold: a 5,000-digit number.
+        raise FileSkipped(f"front matter has a value that cannot be read: {error}") from None
     if data is None:
         raise FileSkipped("front matter is empty")
     if not isinstance(data, dict):
-        raise FileSkipped(f"front matter is a {_kind(data)}, not a mapping of fields")
+        raise FileSkipped(f"front matter is {_describe(data)}, not a mapping of fields")
     return data, body
-
-
-def _kind(value: object) -> str:
-    return {list: "list", str: "text", int: "number", float: "number", bool: "boolean"}.get(
-        type(value), type(value).__name__
-    )
 
 
 def parse_file(path: Path, root: Path) -> tuple[Article | None, list[Problem]]:

@@ -90,7 +90,17 @@ class Problem:
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""
-        return f"{self.path}: {self.severity.value}: {self.reason}{where}"
+        return printable(f"{self.path}: {self.severity.value}: {self.reason}{where}")
+
+
+def printable(text: str) -> str:
+    """Text safe to print to a terminal: invisible characters shown as escapes (`\\x1b`).
+
+    File names may hold ESC sequences too; `reader check` prints them through this.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 @dataclass(slots=True)

@@ -27,6 +27,11 @@ def clean_text(text: str, *, keep_newlines: bool = True) -> str:
     return _BIDI_CONTROLS.sub("", pattern.sub("", text))
 
 
+def has_control_chars(text: str) -> bool:
+    """True when `clean_text` would remove something (newline and tab do not count)."""
+    return bool(_CONTROL_CHARS.search(text) or _BIDI_CONTROLS.search(text))
+
+
 def clean_line(text: str) -> str:
     """Untrusted text for a one-line slot: controls gone, all whitespace runs one space."""
     text = _BIDI_CONTROLS.sub("", _CONTROL_CHARS.sub("", text))

@@ -1,0 +1,135 @@
+"""Untrusted text made safe to show, and URLs checked before a browser sees them."""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.sanitize import UnsafeUrl, check_url, clean_line, clean_text, has_control_chars, is_safe_url
+
+NASTY = "a\x1b]0;pwned\x07b\x1b[31mc\x9bd\x7fe\x00f\x08g\u202eh\u2066i\u2069j"
+
+
+def _invisible(text: str, allowed: str = "") -> list[str]:
+    return [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed]
+
+
+def test_clean_text_removes_escape_c1_del_and_bidi_controls() -> None:
+    assert clean_text(NASTY) == "a]0;pwnedb[31mcdefghij"
+
+
+def test_clean_text_keeps_tabs_and_newlines_by_default() -> None:
+    assert clean_text("one\ttwo\nthree\r\nfour\rfive") == "one\ttwo\nthree\nfour\nfive"
+
+
+def test_clean_text_can_drop_newlines() -> None:
+    assert clean_text("one\ntwo\tthree", keep_newlines=False) == "onetwothree"
+
+
+def test_clean_line_makes_one_line() -> None:
+    assert clean_line("  one\n two\t\tthree\r\nfour  ") == "one two three four"
+    assert clean_line(NASTY) == "a]0;pwnedb[31mcdefghij"
+
+
+def test_has_control_chars() -> None:
+    assert has_control_chars("a\x1bb")
+    assert has_control_chars("a\u202eb")
+    assert not has_control_chars("tab\tand\nnewline é 日本")
+
+
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@given(st.text())
+def test_cleaned_text_has_no_controls_but_tab_and_newline(text: str) -> None:
+    cleaned = clean_text(text)
+    assert [ch for ch in cleaned if unicodedata.category(ch) == "Cc" and ch not in "\t\n"] == []
+    assert BIDI.isdisjoint(cleaned)
+    line = clean_line(text)
+    assert [ch for ch in line if unicodedata.category(ch) == "Cc"] == []
+    assert BIDI.isdisjoint(line)
+    assert line == line.strip()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://example.com/a?b=c#d", "https://example.com/a?b=c#d"),
+        ("http://example.com", "http://example.com/"),
+        ("HTTPS://Example.com/Path", "https://Example.com/Path"),
+        ("https://example.com:8443/x", "https://example.com:8443/x"),
+        ("https://user@example.com/", "https://user@example.com/"),
+        ("https://例え.jp/パス", "https://例え.jp/パス"),
+    ],
+)
+def test_check_url_accepts_http_and_https_with_a_host(raw: str, expected: str) -> None:
+    assert check_url(raw) == expected
+    assert is_safe_url(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("javascript:alert(1)", "scheme"),
+        ("JavaScript:alert(1)", "scheme"),
+        ("file:///etc/passwd", "scheme"),
+        ("data:text/html,<script>alert(1)</script>", "scheme"),
+        ("ftp://example.com/", "scheme"),
+        ("//example.com/no-scheme", "scheme"),
+        ("example.com/no-scheme", "scheme"),
+        ("http:///x", "no host"),
+        ("https://", "no host"),
+        ("-new-window", "'-'"),
+        ("--incognito https://example.com/", "'-'"),
+        ("https://exa mple.com/", "spaces"),
+        ("java\tscript:alert(1)", "spaces"),
+        ("https://a.example\n.evil", "spaces"),
+        ("https://a.example/\r\n", "spaces"),
+        ("https://a.example/\x1b]0;x\x07", "control"),
+        ("https://a.example/\x9b", "control"),
+        ("https://a.example/\u202egpj.exe", "control"),
+        ("https://a.example:port/", "malformed"),
+        ("https://a.example:99999/", "malformed"),
+        ("http://[::1/", "malformed"),
+        ("", "no URL"),
+    ],
+)
+def test_check_url_refuses_unsafe_urls(raw: str, reason: str) -> None:
+    with pytest.raises(UnsafeUrl, match=reason):
+        check_url(raw)
+    assert not is_safe_url(raw)
+
+
+@pytest.mark.parametrize("raw", [None, 42, ["https://example.com/"], b"https://example.com/"])
+def test_check_url_refuses_what_is_not_text(raw: object) -> None:
+    with pytest.raises(UnsafeUrl):
+        check_url(raw)
+
+
+URLISH = st.one_of(
+    st.text(),
+    st.builds(
+        lambda scheme, sep, rest: scheme + sep + rest,
+        st.sampled_from(["http", "https", "HTTP", "javascript", "file", "data", "", "h\ttp", "ht\ntps", " https", "-https"]),
+        st.sampled_from([":", "://", ":/", ":///", "", "//"]),
+        st.text(),
+    ),
+)
+
+
+@settings(max_examples=300)
+@given(URLISH)
+def test_check_url_only_ever_accepts_http_or_https(raw: str) -> None:
+    try:
+        accepted = check_url(raw)
+    except UnsafeUrl:
+        return
+    parts = urlsplit(accepted)
+    assert parts.scheme.lower() in ("http", "https")
+    assert parts.hostname
+    assert not accepted.startswith("-")
+    assert _invisible(accepted) == [] and not any(ch.isspace() for ch in accepted)
