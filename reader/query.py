@@ -7,7 +7,7 @@ Plain Python, no Textual here. A query is a list of terms that must all match:
     -term                     any term negated: -robot, -"a phrase", -topic:ai, -is:read
     topic:ai                  the article has that topic; topic:"computer vision"
     provider:reason           the provider name or domain contains it (alias source:)
-    quality>=60               also >, <, <=, = (and quality:60, quality:>=60); alias q>=60;
+    quality>=60               also >, <, <=, = (and quality:60, quality:>=60); alias q (q>=60);
                               articles without a quality never match a comparison
     after:2021-04-01          published on or after that day (UTC); after:7d = in the last
                               7 days (units h, d, w, m = 30 days, y = 365 days)
@@ -399,6 +399,10 @@ def _cost(node: Node) -> int:
     return sum(_cost(term) for term in node.terms)
 
 
+def _length(node: Node) -> int:
+    return len(node.text) if isinstance(node, Text) else 0
+
+
 class _Emitter:
     """Turns a tree into one Python expression over `a` (the summary) and `_m` (marks)."""
 
@@ -415,11 +419,13 @@ class _Emitter:
         if isinstance(node, Text):
             if not node.text:
                 return "True"
-            test = f"{self.constant(node.text)} in a.search_text"
-            if node.spaced:
-                search = re.compile(r"\s+".join(map(re.escape, node.text.split(" ")))).search
-                test += f" or {self.constant(search)}(a.search_text) is not None"
-            return f"({test})"
+            if not node.spaced:
+                return f"({self.constant(node.text)} in a.search_text)"
+            # Any whitespace between the words (a line break, say): one regular expression,
+            # which scans about as fast as `in` does (measured: faster than `in` + fallback).
+            words = node.text.split(" ")
+            search = self.constant(re.compile(r"\s+".join(map(re.escape, words))).search)
+            return f"({search}(a.search_text) is not None)"
         if isinstance(node, Topic):
             return f"{self.constant(_TopicMemo(node.name))}[a.topics]"
         if isinstance(node, ProviderIs):
@@ -445,7 +451,8 @@ class _Emitter:
             return f"(not {self.emit(node.term)})"
         if isinstance(node, AnyOf):
             return "(" + " or ".join(self.emit(term) for term in node.terms) + ")"
-        terms = sorted(node.terms, key=_cost)
+        # Cheap terms first; among words, the longest first (most often the rarest).
+        terms = sorted(node.terms, key=lambda term: (_cost(term), -_length(term)))
         return "(" + " and ".join(self.emit(term) for term in terms) + ")" if terms else "True"
 
 
