@@ -95,9 +95,13 @@ class FieldReader:
         self.path = path
         self.data = data
         self.problems = problems
+        self._warned: set[str] = set()
 
     def warn(self, reason: str) -> None:
-        self.problems.append(Problem(self.path, Severity.WARNING, reason))
+        """Report an oddity once per file (aliases can repeat one bad value 500 times)."""
+        if reason not in self._warned:
+            self._warned.add(reason)
+            self.problems.append(Problem(self.path, Severity.WARNING, reason))
 
     def article(self, body: str, id_for: Callable[[str | None], str]) -> Article:
         """The article; raises `FileSkipped` when there is no usable title."""
@@ -173,16 +177,16 @@ class FieldReader:
             self.warn(f"'{name}' is {len(value):,} characters long, not a usable URL; ignored")
             return None
         url = value.strip()
-        if " " in url:
-            # Seen in real feeds (`https://apnews.com/Wired Release/...`); browsers send %20.
-            url = url.replace(" ", "%20")
-            self.warn(f"'{name}' contains spaces; they are sent as %20")
+        # Seen in real feeds (`https://apnews.com/Wired Release/...`); browsers send %20.
+        encoded = url.replace(" ", "%20")
         try:
-            check_url(url)
+            check_url(encoded)
         except UnsafeUrl as unsafe:
             self.warn(f"'{name}' is not a link the reader opens ({unsafe}): {_shown(url)}; ignored")
             return None
-        return url
+        if encoded != url:
+            self.warn(f"'{name}' contains spaces; they are sent as %20")
+        return encoded
 
     def int_field(self, name: str, data: dict[object, object] | None = None) -> int | None:
         value = (self.data if data is None else data).get(name)

@@ -36,7 +36,7 @@ class _ArticleYamlLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, AttributeError, TypeError):  # `!!timestamp soon` ends in AttributeError
         return loader.construct_scalar(node)
 
 
@@ -152,7 +152,10 @@ def split_front_matter(text: str) -> tuple[dict[object, object], str]:
         raise FileSkipped("front matter is nested too deeply to read") from None
     except (ValueError, OverflowError) as error:
         # Well-formed YAML whose value Python cannot hold: a 5,000-digit number.
-        raise FileSkipped(f"front matter has a value that cannot be read: {error}") from None
+        reason = "a number too long to read" if "digits" in str(error) else f"a value that cannot be read ({error})"
+        raise FileSkipped(f"front matter has {reason}") from None
+    except Exception as error:  # noqa: BLE001 - PyYAML's constructors fail oddly on odd tags (`!!int` alone)
+        raise FileSkipped(f"front matter has a value that cannot be read ({type(error).__name__}: {error})") from None
     if data is None:
         raise FileSkipped("front matter is empty")
     if not isinstance(data, dict):
