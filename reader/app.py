@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
+from textual.widgets import Footer, Markdown
 
 from reader.commands import ReaderCommands
 from reader.library import Library
@@ -46,6 +46,8 @@ class ReaderApp(App[None]):
     """Reads a local feed from the keyboard."""
 
     CSS_PATH = [styles_path() / "app.tcss"]
+    # Every screen gets `-narrow` under 100 columns (the detail pane goes below the list).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
     TITLE = "reader"
     COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS = [
@@ -112,9 +114,6 @@ class ReaderApp(App[None]):
         for notice in self.store.notices:
             self.tell(notice, severity="warning")
         self.hide_read = self.store.get_setting("hide_read") == "1"
-
-    def on_resize(self) -> None:
-        self.screen.set_class(self.size.width < NARROW_WIDTH, "narrow")
 
     # --- loading ----------------------------------------------------------------------
 
@@ -253,6 +252,12 @@ class ReaderApp(App[None]):
         if entry:
             self.show_topic(entry.key)
             self.query_one(ArticleList).focus()
+
+    @on(Markdown.LinkClicked)
+    def body_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """Links in the Markdown body go through the same gate as every other URL."""
+        event.stop()
+        self.open_link(event.href)
 
     @on(VirtualList.Chosen, "#related-links")
     def related_chosen(self) -> None:

@@ -448,13 +448,6 @@ async def test_o_on_an_in_feed_related_link_opens_the_browser(related_feed: Path
 
 # --- links in the Markdown body ---------------------------------------------------------
 
-BODY_LINK_BUG = (
-    "app bug: nothing handles Markdown.LinkClicked (the body is Markdown(open_links=False) in "
-    "reader/widgets/detail_pane.py and reader/app.py has no handler), so body links do nothing"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=BODY_LINK_BUG)
 async def test_a_javascript_body_link_is_refused(related_feed: Path, state_path: Path) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
@@ -465,7 +458,6 @@ async def test_a_javascript_body_link_is_refused(related_feed: Path, state_path:
         assert any(text.startswith("Not opened") for text in notification_texts(app))
 
 
-@pytest.mark.xfail(strict=True, reason=BODY_LINK_BUG)
 async def test_an_https_body_link_is_opened(related_feed: Path, state_path: Path) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
@@ -661,20 +653,12 @@ async def test_narrow_terminal_gets_the_narrow_layout(related_feed: Path, state_
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app, size=NARROW) as pilot:
         await pilot.pause()
-        assert app.screen.has_class("narrow")
+        assert app.screen.has_class("-narrow")
         assert app.is_running
         for widget in (app.query_one(ArticleList), app.query_one(DetailPane)):
             assert widget.region.width > 0 and widget.region.height > 0, widget
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "app bug (styles/app.tcss): under Screen.narrow, #content turns vertical but #list-column keeps "
-        "width: 3fr and #detail width: 2fr, which in a vertical layout mean 3x and 2x the container's "
-        "width: at 80x24 the list is 180 columns wide and the detail 120, both cut off by the screen"
-    ),
-)
 async def test_narrow_terminal_list_and_detail_fit_the_screen(related_feed: Path, state_path: Path) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app, size=NARROW) as pilot:
@@ -684,26 +668,16 @@ async def test_narrow_terminal_list_and_detail_fit_the_screen(related_feed: Path
             assert screen.contains_region(widget.region), (widget, widget.region)
 
 
-RESIZE_BUG = (
-    "app bug (reader/app.py, ReaderApp.on_resize): it reads self.size, which App._on_resize updates only "
-    "after the subclass handler ran, so the narrow class follows the previous size, one resize late "
-    "(use event.size.width); it also sets the class on self.screen, which is the help or the palette "
-    "when one is open, so the main screen keeps the old layout"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=RESIZE_BUG)
 async def test_resizing_the_terminal_switches_the_narrow_layout(related_feed: Path, state_path: Path) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
-        assert not app.screen.has_class("narrow")
+        assert not app.screen.has_class("-narrow")
         await pilot.resize_terminal(*NARROW)
-        assert app.screen.has_class("narrow")
+        assert app.screen.has_class("-narrow")
         await pilot.resize_terminal(120, 40)
-        assert not app.screen.has_class("narrow")
+        assert not app.screen.has_class("-narrow")
 
 
-@pytest.mark.xfail(strict=True, reason=RESIZE_BUG)
 async def test_resizing_under_the_help_screen_reaches_the_main_screen(related_feed: Path, state_path: Path) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
@@ -712,7 +686,7 @@ async def test_resizing_under_the_help_screen_reaches_the_main_screen(related_fe
         await pilot.resize_terminal(*NARROW)  # twice: rule out the one-resize-late fault above
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
-        assert app.screen.has_class("narrow")
+        assert app.screen.has_class("-narrow")
 
 
 # --- markup in the feed is text ---------------------------------------------------------
