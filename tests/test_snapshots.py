@@ -1,0 +1,142 @@
+"""SVG snapshots of the reader's screens (pytest-textual-snapshot).
+
+One class per feature. Everything that depends on the clock is pinned so the pictures
+are the same on every machine and every day:
+
+* the detail pane's relative age ("3 years ago") is replaced by a fixed text;
+* an article never becomes read by dwelling (the read timer is effectively infinite);
+* the local time zone is UTC (the "Published" line of the detail pane);
+* no notification is left on screen;
+* the filter input's cursor does not blink.
+
+Write or refresh the snapshots with `pytest tests/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+import reader.app
+import reader.ui_text
+import reader.widgets.detail_pane
+from reader.widgets.filter_bar import FilterBar
+from reader.widgets.topic_sidebar import TopicSidebar
+from app_helpers import SAMPLE_COUNT, make_app, wait_loaded
+
+WIDE = (120, 40)
+NARROW = (80, 24)
+TOPIC = "Space"
+QUERY = "topic:space"
+
+RunBefore = Callable[[Pilot], Awaitable[None]]
+
+
+def fixed_age(moment: object, now: object = None) -> str:
+    """Stands in for `relative_age`: the same words whatever today's date is."""
+    return "some time ago" if moment is not None else ""
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch):
+    """Pin everything that depends on the date, the clock or the time zone."""
+    monkeypatch.setattr(reader.ui_text, "relative_age", fixed_age)
+    # The detail pane imported the function by name: patch its copy too.
+    monkeypatch.setattr(reader.widgets.detail_pane, "relative_age", fixed_age)
+    monkeypatch.setattr(reader.app, "READ_AFTER_SECONDS", 10_000.0)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> reader.app.ReaderApp:
+    return make_app(state_path=tmp_path / "s.db")
+
+
+async def loaded(pilot: Pilot) -> None:
+    """Wait for the feed, check it is all there, and clear any toast."""
+    await wait_loaded(pilot)
+    assert pilot.app.query_one("#articles").row_count == SAMPLE_COUNT
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def after_load(*keys: str) -> RunBefore:
+    """A `run_before` that waits for the feed, then presses `keys`."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await loaded(pilot)
+        if keys:
+            await pilot.press(*keys)
+        await pilot.pause()
+        pilot.app.clear_notifications()
+
+    return run_before
+
+
+class TestMainScreen:
+    def test_wide(self, snap_compare, app) -> None:
+        assert snap_compare(app, terminal_size=WIDE, run_before=after_load())
+
+    def test_narrow(self, snap_compare, app) -> None:
+        """Under 100 columns the detail pane should go below the list (see the next test)."""
+        assert snap_compare(app, terminal_size=NARROW, run_before=after_load())
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="app.py sets the screen class `-narrow` (HORIZONTAL_BREAKPOINTS) but app.tcss selects "
+        "`Screen.narrow`, and #list-column (3fr) / #detail (2fr) keep fr widths in the vertical layout. "
+        "When this passes, remove the xfail and re-run --snapshot-update for test_narrow.",
+    )
+    async def test_narrow_puts_the_detail_below_the_list(self, app) -> None:
+        async with app.run_test(size=NARROW) as pilot:
+            await wait_loaded(pilot)
+            articles, detail = app.query_one("#articles").region, app.query_one("#detail").region
+            assert detail.y >= articles.bottom
+            assert articles.right <= NARROW[0] and detail.right <= NARROW[0]
+
+
+class TestHelp:
+    def test_help_screen(self, snap_compare, app) -> None:
+        assert snap_compare(app, terminal_size=WIDE, run_before=after_load("question_mark"))
+
+
+class TestTopic:
+    def test_topic_chosen(self, snap_compare, app) -> None:
+        async def run_before(pilot: Pilot) -> None:
+            await loaded(pilot)
+            await pilot.press("shift+tab")
+            sidebar = pilot.app.query_one(TopicSidebar)
+            assert sidebar.has_focus
+            index, key = next((i, e.key) for i, e in enumerate(sidebar.entries) if e.label == TOPIC)
+            await pilot.press(*["down"] * index, "enter")
+            await pilot.pause()
+            assert pilot.app.topic == key
+            pilot.app.clear_notifications()
+
+        assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+class TestFilter:
+    def test_query_typed(self, snap_compare, app) -> None:
+        async def run_before(pilot: Pilot) -> None:
+            await loaded(pilot)
+            await pilot.press("slash", *QUERY)
+            bar = pilot.app.query_one(FilterBar)
+            bar.flush()  # do not depend on the typing debounce
+            await pilot.pause()
+            field = bar.query_one(Input)
+            assert field.has_focus and field.value == QUERY
+            field.cursor_blink = False  # the cursor stays drawn
+            await pilot.pause()
+            pilot.app.clear_notifications()
+
+        assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
