@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 import webbrowser
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,7 +19,8 @@ from textual.widgets import Footer, Markdown
 from reader.commands import ReaderCommands
 from reader.library import Library
 from reader.loader import load_feed
-from reader.model import Article, ArticleSummary, FeedLoad
+from reader.cache import FeedCache, prepare_process_pool
+from reader.model import Article, ArticleSummary, FeedLoad, Problem, summarize
 from reader.ordering import DEFAULT_ORDER, next_order
 from reader.query import Query, QueryError, parse_query
 from reader.resources import styles_path
@@ -31,6 +34,7 @@ from reader.widgets.article_list import ArticleList
 from reader.widgets.detail_pane import DetailPane
 from reader.widgets.feed_header import FeedHeader
 from reader.widgets.filter_bar import FilterBar
+from reader.widgets.load_progress import LoadProgress
 from reader.widgets.related_links import RelatedLinks
 from reader.widgets.topic_sidebar import TopicSidebar
 from reader.widgets.virtual_list import VirtualList
@@ -71,10 +75,20 @@ class ReaderApp(App[None]):
         *,
         browser: BrowserOpener | None = None,
         state_path: Path | None = None,
+        cache_path: Path | None = None,
+        use_cache: bool = True,
     ) -> None:
         super().__init__()
         self.feed_path = feed_path
         self.state_path = state_path
+        self.cache_path = cache_path
+        self.use_cache = use_cache
+        self.cache: FeedCache | None = None
+        self._last_stream_refresh = 0.0
+        if use_cache:
+            # Helper processes must be started while stderr is still the real one: Textual
+            # replaces it once running, and multiprocessing then fails to spawn them.
+            prepare_process_pool()
         self.library = Library()
         self.problems: list = []
         self.order = DEFAULT_ORDER
@@ -92,6 +106,7 @@ class ReaderApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield FeedHeader(id="header")
+        yield LoadProgress(id="load-progress")
         with Horizontal(id="main"):
             yield TopicSidebar(id="sidebar")
             with Horizontal(id="content"):
@@ -119,20 +134,53 @@ class ReaderApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
-        """Parse the feed off the event loop; the screen stays responsive."""
-        feed = load_feed(self.feed_path)
-        self.call_from_thread(self.feed_loaded, feed)
+        """Read the feed off the event loop: cached rows first, then what changed on disk."""
+        if not self.use_cache:
+            feed = load_feed(self.feed_path)
+            self.call_from_thread(self.feed_loaded, [summarize(a) for a in feed.articles], feed.problems, feed.articles)
+            return
+        worker = get_current_worker()
+        if self.cache is None:
+            self.cache = FeedCache.open(self.cache_path, self.feed_path)
+            self.library.set_detail_source(self.cache.article)
+            for notice in self.cache.notices:
+                self.call_from_thread(self.tell, notice, severity="warning")
+        cached = self.cache.cached_summaries()
+        if cached and not self.library.summaries:
+            self.call_from_thread(self.show_streamed, cached, True)
+        result = self.cache.sync(
+            on_progress=lambda done, total: self.call_from_thread(self.show_progress, done, total),
+            on_batch=None if cached else lambda batch: self.call_from_thread(self.show_streamed, batch, False),
+            is_cancelled=lambda: worker.is_cancelled,
+        )
+        if not worker.is_cancelled:
+            self.call_from_thread(self.feed_loaded, result.summaries, result.problems, ())
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.query_one(LoadProgress).update(done, total)
+
+    def show_streamed(self, summaries: list[ArticleSummary], all_cached: bool) -> None:
+        """Rows known before the load ends: the whole cached feed, or a freshly parsed batch."""
+        self.library.add_summaries(summaries)
+        # Re-sorting a growing feed on every batch would starve the keyboard: at most once a second.
+        now = time.monotonic()
+        if all_cached or now - self._last_stream_refresh > 1.0 or not self.query_one(ArticleList).row_count:
+            self._last_stream_refresh = now
+            self.refresh_view()
 
     def on_unmount(self) -> None:
         self.store.close()
+        if self.cache is not None:
+            self.cache.close()
 
-    def feed_loaded(self, feed: FeedLoad) -> None:
-        self.library.replace_all([], ())
-        self.library.add_articles(feed.articles)
-        self.problems = feed.problems
+    def feed_loaded(self, summaries: list[ArticleSummary], problems: list[Problem], details: Iterable[Article]) -> None:
+        """The load is complete: this is the feed, exactly."""
+        self.library.replace_all(summaries, details)
+        self.problems = problems
         self.loaded = True
+        self.query_one(LoadProgress).finish()
         self.refresh_view()
-        self.report_problems(feed)
+        self.report_problems(FeedLoad(problems=problems))
 
     def report_problems(self, feed: FeedLoad) -> None:
         errors, warnings = len(feed.errors), len(feed.warnings)

@@ -53,6 +53,8 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     _add_feed_argument(parser)
     _add_state_argument(parser)
+    parser.add_argument("--cache", metavar="PATH", help="index cache database (default: $READER_CACHE, else the user cache folder)")
+    parser.add_argument("--no-cache", action="store_true", help="parse every file, without reading or writing the index cache")
     return parser
 
 
@@ -135,7 +137,12 @@ def run_app(args: argparse.Namespace) -> int:
     path = resolve_feed(args.feed)
     from reader.app import ReaderApp  # Textual is imported only when the app runs
 
-    ReaderApp(path, state_path=Path(args.state) if args.state else None).run()
+    ReaderApp(
+        path,
+        state_path=Path(args.state) if args.state else None,
+        cache_path=Path(args.cache) if args.cache else None,
+        use_cache=not args.no_cache,
+    ).run()
     return 0
 
 

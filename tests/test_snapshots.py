@@ -90,12 +90,6 @@ class TestMainScreen:
         """Under 100 columns the detail pane should go below the list (see the next test)."""
         assert snap_compare(app, terminal_size=NARROW, run_before=after_load())
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="app.py sets the screen class `-narrow` (HORIZONTAL_BREAKPOINTS) but app.tcss selects "
-        "`Screen.narrow`, and #list-column (3fr) / #detail (2fr) keep fr widths in the vertical layout. "
-        "When this passes, remove the xfail and re-run --snapshot-update for test_narrow.",
-    )
     async def test_narrow_puts_the_detail_below_the_list(self, app) -> None:
         async with app.run_test(size=NARROW) as pilot:
             await wait_loaded(pilot)
