@@ -1,0 +1,161 @@
+"""How fast a large feed opens, cold and warm, through the index cache (`reader.cache`).
+
+For each size N (default 10,000 and 100,000) a feed is generated with
+`benchmarks/generate_feed.py` into /tmp/reader-bench-N (reused when already complete),
+and a fresh cache file is made in a temporary folder. Then it prints:
+
+(a) cold: wall time of `FeedCache.open` + `sync()` on the empty cache, every file parsed
+    (in worker processes when there are many), beside the floor: ONE process reading
+    every file and parsing its front matter with `yaml.load(..., Loader=yaml.CSafeLoader)`
+    and nothing else; and the ratio cold / floor. The files were just written or read,
+    so both run from the OS page cache.
+(b) warm: `FeedCache.open` + `cached_summaries()` (no file touched), what the app does
+    before its first paint; then a no-change `sync()` (every file stat'ed, none parsed).
+(c) peak RSS (`resource.getrusage`, ru_maxrss) of the warm process once it holds the N
+    summaries, and its RSS before it read them.
+
+Cold and warm each run in a fresh interpreter (`python -c`), as the app starts; the time
+to import `reader.cache` is printed apart, not counted. The load average is printed too:
+on a shared machine other work slows the cold parse most.
+
+Nothing is asserted; the numbers depend on the machine (its cores are printed).
+
+    .venv/bin/python benchmarks/bench_load.py [--sizes 10000 100000] [--workers W]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from generate_feed import generate_feed  # noqa: E402
+
+from reader.cache import usable_cores  # noqa: E402
+
+SEED = 1
+
+# Cold and warm runs each get a fresh interpreter, as the app would: nothing is already
+# imported or cached in memory, and the RSS figures are the child's. (Linux carries the
+# parent's peak RSS across exec, so this parent stays small: it holds no summaries.)
+CHILD = """
+import json, resource, sys, time
+started = time.perf_counter()
+from pathlib import Path
+from reader.cache import FeedCache
+
+def rss_now_kib():
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * resource.getpagesize() // 1024
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+mode, db, root = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+workers = int(sys.argv[4]) or None
+imported = time.perf_counter()
+out = {"import": imported - started}
+if mode == "cold":
+    with FeedCache.open(db, root) as cache:
+        result = cache.sync(workers=workers)
+    out.update(cold=time.perf_counter() - imported, parsed=result.parsed, workers=result.workers)
+else:
+    out["rss_before_kib"] = rss_now_kib()
+    cache = FeedCache.open(db, root)
+    opened = time.perf_counter()
+    summaries = cache.cached_summaries()
+    listed = time.perf_counter()
+    out.update(open=opened - imported, summaries=listed - opened, count=len(summaries))
+    out["rss_peak_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = cache.sync()
+    out.update(sync=time.perf_counter() - listed, parsed=result.parsed, notices=cache.notices)
+print(json.dumps(out))
+"""
+
+
+def feed_for(count: int) -> Path:
+    """/tmp/reader-bench-N, generated unless a complete one is there."""
+    root = Path(f"/tmp/reader-bench-{count}")
+    marker = root / f".complete-seed-{SEED}"  # a dot file: discover_files skips it
+    if not marker.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        started = time.perf_counter()
+        generate_feed(root, count, SEED)
+        marker.touch()
+        print(f"  generated {count:,} files in {time.perf_counter() - started:.1f} s")
+    return root
+
+
+def floor(root: Path) -> tuple[float, int]:
+    """Seconds for one process to read every file and YAML-parse its front matter."""
+    started = time.perf_counter()
+    parsed = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if name.startswith("."):
+                continue
+            with open(os.path.join(folder, name), "rb") as handle:
+                text = handle.read().decode("utf-8")
+            front = text.split("---\n", 2)[1]
+            yaml.load(front, Loader=yaml.CSafeLoader)  # noqa: S506 - the safe C loader
+            parsed += 1
+    return time.perf_counter() - started, parsed
+
+
+def child(mode: str, db: Path, root: Path, workers: int | None) -> dict[str, Any]:
+    """Run CHILD in a fresh interpreter and return what it measured."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    args = [sys.executable, "-c", CHILD, mode, str(db), str(root), str(workers or 0)]
+    return json.loads(subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout)
+
+
+def run(count: int, workers: int | None) -> None:
+    root = feed_for(count)
+    print(f"\nN = {count:,}  (load average {os.getloadavg()[0]:.2f})")
+    with tempfile.TemporaryDirectory(prefix="reader-bench-cache-") as folder:
+        db = Path(folder) / "index.db"
+        cold = child("cold", db, root, workers)
+        floor_s, floor_n = floor(root)
+        print(f"  (a) cold  open+sync          {cold['cold']:8.2f} s   ({cold['parsed']:,} files parsed, {cold['workers']} process(es))")
+        print(f"      floor 1 process, yaml    {floor_s:8.2f} s   ({floor_n:,} files)")
+        print(f"      ratio cold / floor       {cold['cold'] / floor_s:8.2f}")
+        warm = child("warm", db, root, workers)
+        first = warm["open"] + warm["summaries"]
+        print(
+            f"  (b) warm  open+cached_summaries {first:6.3f} s   (open {warm['open']:.3f} + summaries"
+            f" {warm['summaries']:.3f}; {warm['count']:,} summaries; importing reader.cache {warm['import']:.3f} s more)"
+        )
+        print(f"      no-change sync             {warm['sync']:6.3f} s   ({warm['parsed']} parsed)")
+        peak, before = warm["rss_peak_kib"] / 1024, warm["rss_before_kib"] / 1024
+        print(f"  (c) peak RSS holding {warm['count']:,} summaries: {peak:.0f} MiB (RSS before reading them: {before:.0f} MiB)")
+        print(f"      cache file {db.stat().st_size / 2**20:.0f} MiB")
+        if warm["notices"]:
+            print(f"      notices: {warm['notices']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--workers", type=int, default=None, help="processes for the cold parse")
+    args = parser.parse_args()
+    print(f"Python {platform.python_version()}, {usable_cores()} usable core(s)")
+    for count in args.sizes:
+        run(count, args.workers)
+
+
+if __name__ == "__main__":
+    main()

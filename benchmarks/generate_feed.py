@@ -1,0 +1,189 @@
+"""Write a synthetic feed of N article files in the real format, for benchmarks and tests.
+
+Each file copies the layout of `format/000_cf4cd48b110cfe5e.txt`: category, quoted title
+and ~300-character excerpt, `publishedDateTime` spread over three years, unique
+`originalUrl`/`webUrl` (plus the two AMP URLs) on `.example.com` domains, type, quality
+0-160, heat, the `published` flag, a provider out of 200, 1-3 topics out of 15, 0-4
+related entries and a `secured` blob. Files go 1,000 to a sub-folder and are named
+`YYYY-MM-DD-slug.md`. The same seed gives the same bytes.
+
+    .venv/bin/python benchmarks/generate_feed.py OUT_DIR --count 100000 [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import random
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+FILES_PER_FOLDER = 1000
+START = datetime(2021, 1, 1, tzinfo=timezone.utc)
+SPAN_MINUTES = 3 * 365 * 24 * 60
+
+TOPICS = (
+    "AI", "Computer Vision", "Robotics", "Climate", "Space", "Energy", "Health",
+    "Security", "Privacy", "Chips", "Startups", "Policy", "Transport", "Science", "Games",
+)
+TYPES = ("article", "article", "article", "article", "video", "slideshow")
+# Title and excerpt words; a few carry accents and entities, as real feeds do.
+WORDS = (
+    "robot", "model", "city", "council", "launch", "satellite", "battery", "grid", "study",
+    "researchers", "police", "privacy", "facial", "recognition", "startup", "funding",
+    "chip", "factory", "climate", "storm", "forecast", "vaccine", "trial", "hospital",
+    "court", "ruling", "ban", "drone", "harbour", "rail", "electric", "solar", "wind",
+    "network", "outage", "breach", "data", "open", "source", "lunar", "orbit", "telescope",
+    "Málaga", "Zürich", "São Paulo", "Kraków", "new", "first", "largest", "quietly", "again",
+    "after", "before", "despite", "without", "record", "test", "plan", "report", "warns",
+    "&amp;", "&nbsp;says", "learns", "fails", "expands", "cuts", "doubles", "opens",
+)
+PROVIDER_HEADS = (
+    "Daily", "Morning", "Evening", "Weekly", "North", "South", "East", "West", "Metro",
+    "Harbour", "Valley", "Union", "Capital", "Pacific", "Atlantic", "Summit", "River",
+    "Lake", "Coast", "Central",
+)
+PROVIDER_TAILS = ("Times", "Post", "Herald", "Tribune", "Gazette", "Wire", "Journal", "Ledger", "Review", "Signal")
+
+
+def _providers() -> list[tuple[str, str]]:
+    """200 (name, domain) pairs: every head with every tail."""
+    return [
+        (f"{head} {tail}", f"{head.lower()}{tail.lower()}.example.com")
+        for head in PROVIDER_HEADS
+        for tail in PROVIDER_TAILS
+    ]
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _slug(words: list[str]) -> str:
+    kept = [w.lower() for w in words if w.isascii() and w.isalpha()]
+    return "-".join(kept)[:60].rstrip("-") or "article"
+
+
+class _Writer:
+    """Builds one article's text after another from a seeded random generator."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.providers = _providers()
+
+    def words(self, low: int, high: int) -> list[str]:
+        return self.rng.choices(WORDS, k=self.rng.randint(low, high))
+
+    def excerpt(self, length: int = 300) -> str:
+        text = " ".join(self.rng.choices(WORDS, k=length // 5))
+        cut = text.rfind(" ", 0, length)
+        return (text[:cut] if cut > 0 else text).capitalize() + " ..."
+
+    def when(self) -> datetime:
+        return START + timedelta(minutes=self.rng.randrange(SPAN_MINUTES))
+
+    def urls(self, domain: str, published: datetime, slug: str, serial: str) -> list[str]:
+        url = f"https://www.{domain}/{published:%Y/%m/%d}/{slug}-{serial}/"
+        cdn = domain.replace(".", "-")
+        return [
+            f"webUrl: {_quoted(url)}",
+            f"ampWebUrl: {_quoted(url + '?amp')}",
+            f"cdnAmpWebUrl: {_quoted(f'https://www-{cdn}.cdn.ampproject.org/c/s/www.{domain}/{slug}-{serial}/?amp')}",
+        ]
+
+    def related(self, serial: int, near: datetime) -> list[str]:
+        lines = ["", "related:"]
+        for n in range(self.rng.randint(0, 4)):
+            name, domain = self.rng.choice(self.providers)
+            words = self.words(6, 11)
+            when = near + timedelta(minutes=self.rng.randint(-7200, 7200))
+            url_lines = self.urls(domain, when, _slug(words), f"r{serial}-{n}")
+            lines += [
+                f"  - title: {_quoted(' '.join(words).capitalize())}",
+                f"    excerpt: {_quoted(self.excerpt(self.rng.randint(120, 260)))}",
+                f"    publishedDateTime: {when:%Y-%m-%dT%H:%M:%SZ}",
+                *(f"    {line}" for line in url_lines),
+                f"    type: {self.rng.choice(TYPES)}",
+                "    provider:",
+                f"      name: {name}",
+                f"      domain: {domain}",
+                f"    quality: {self.rng.randint(0, 160)}",
+            ]
+            if self.rng.random() < 0.5:
+                lines += [
+                    "    images:",
+                    f'      - url: "https://media.{domain}/img/{serial}-{n}.jpg"',
+                    f"        width: {self.rng.choice((600, 800, 1260))}",
+                    f"        height: {self.rng.choice((400, 412, 710))}",
+                    "        isCached: true",
+                ]
+        return lines if len(lines) > 2 else []
+
+    def article(self, serial: int) -> tuple[str, str]:
+        """The file name and text of article number `serial`."""
+        rng = self.rng
+        words = self.words(8, 12)
+        title = " ".join(words).capitalize()
+        published = self.when()
+        name, domain = rng.choice(self.providers)
+        slug = _slug(words)
+        url_lines = self.urls(domain, published, slug, f"{serial:06d}")
+        original = url_lines[0].replace("webUrl: ", "originalUrl: ", 1)
+        topics = rng.sample(TOPICS, rng.randint(1, 3))
+        secured = base64.b64encode(rng.randbytes(rng.randint(300, 420))).decode("ascii")
+        lines = [
+            "---",
+            "category: news",
+            f"title: {_quoted(title)}",
+            f"excerpt: {_quoted(self.excerpt())}",
+            f"publishedDateTime: {published:%Y-%m-%dT%H:%M:%SZ}",
+            original,
+            *url_lines,
+            f"type: {rng.choice(TYPES)}",
+            f"quality: {rng.randint(0, 160)}",
+            f"heat: {rng.choice((-1, -1, rng.randint(0, 5000)))}",
+            f"published: {'true' if rng.random() < 0.3 else 'false'}",
+            "",
+            "provider:",
+            f"  name: {name}",
+            f"  domain: {domain}",
+            "",
+            "topics:",
+            *(f"  - {topic}" for topic in topics),
+            *self.related(serial, published),
+            "",
+            f'secured: "{secured}==;{base64.b64encode(rng.randbytes(16)).decode("ascii")}"',
+            "---",
+            "",
+        ]
+        return f"{published:%Y-%m-%d}-{slug}-{serial:06d}.md", "\n".join(lines)
+
+
+def generate_feed(out_dir: Path, count: int, seed: int = 1) -> None:
+    """Write `count` article files under `out_dir`, 1,000 per sub-folder, the same for a seed."""
+    writer = _Writer(seed)
+    folder = out_dir
+    for serial in range(count):
+        if serial % FILES_PER_FOLDER == 0:
+            folder = out_dir / f"{serial // FILES_PER_FOLDER:03d}"
+            folder.mkdir(parents=True, exist_ok=True)
+        name, text = writer.article(serial)
+        with open(folder / name, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    generate_feed(args.out_dir, args.count, args.seed)
+    print(f"wrote {args.count:,} articles to {args.out_dir} in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

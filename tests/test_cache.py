@@ -1,0 +1,420 @@
+"""Tests for reader.cache: hits and misses, damaged and foreign files, several readers, and
+results identical to `loader.load_feed` on the sample feed, a messy feed and a generated one."""
+
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+import reader.cache
+from reader.cache import CACHE_ENV, SCHEMA_VERSION, FeedCache, SyncResult, default_cache_path
+from reader.loader import load_feed
+from reader.model import ArticleSummary, summarize
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_feed"
+HOSTILE = REPO / "tests" / "fixtures" / "hostile"
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("generate_feed", REPO / "benchmarks" / "generate_feed.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate_feed
+
+
+generate_feed = _generator()
+
+
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def article(title: str, *lines: str, body: str = "Body.") -> str:
+    return "---\n" + "\n".join([f'title: "{title}"', *lines]) + f"\n---\n{body}\n"
+
+
+def touch_later(path: Path) -> None:
+    """Move the mtime on, so a rewrite within the clock's granularity is still seen."""
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.fixture
+def feed(tmp_path: Path) -> Path:
+    """A copy of the sample feed: 48 clean articles."""
+    return Path(shutil.copytree(SAMPLE, tmp_path / "feed"))
+
+
+@pytest.fixture
+def messy(tmp_path: Path) -> Path:
+    """Clean, broken, odd and duplicate articles in nested folders (plus the hostile set)."""
+    root = Path(shutil.copytree(SAMPLE, tmp_path / "messy"))
+    if HOSTILE.is_dir():
+        shutil.copytree(HOSTILE, root / "hostile")
+    write(root, "broken/no-front-matter.md", "just some text\n")
+    write(root, "broken/bad-yaml.md", "---\ntitle: [unclosed\n---\n")
+    write(root, "broken/latin1.md", b"---\ntitle: Caf\xe9 au lait\n---\n")
+    write(root, "odd/types.md", article("Odd", "quality: 'high'", "topics: AI", "heat: 2.5"))
+    write(root, "odd/offset.md", article("Offset", "publishedDateTime: 2022-05-01T10:00:00-07:00", "webUrl: https://x.example/o"))
+    write(root, "odd/no-url.md", article("No URL at all"))
+    write(root, "odd/huge-quality.md", article("Huge", f"quality: {2**70}", "webUrl: https://x.example/h"))
+    same = "webUrl: https://x.example/same"
+    write(root, "dup/a.md", article("Older copy", same, "publishedDateTime: 2022-01-01T00:00:00Z"))
+    write(root, "dup/b.md", article("Newer copy", same, "publishedDateTime: 2023-01-01T00:00:00Z"))
+    write(root, "dup/c.md", article("Undated copy", same))
+    write(root, b"odd/caf\xe9-not-utf8-name.md".decode("utf-8", "surrogateescape"), article("Odd name"))
+    return root
+
+
+def open_cache(tmp_path: Path, root: Path, name: str = "index.db") -> FeedCache:
+    return FeedCache.open(tmp_path / name, root)
+
+
+def assert_like_loader(root: Path, result: SyncResult, cache: FeedCache) -> None:
+    """The sync result, the warm-start path and every detail equal what load_feed gives."""
+    feed = load_feed(root)
+    expected = [summarize(a) for a in feed.articles]
+    assert result.summaries == expected
+    assert result.problems == feed.problems
+    assert [s.path for s in result.summaries] == [a.path for a in feed.articles]
+    assert cache.cached_summaries() == expected
+    assert cache.cached_problems() == feed.problems
+    for full in feed.articles:
+        assert cache.article(full.id) == full
+
+
+# --- hits and misses -----------------------------------------------------------------------------
+
+
+def test_cold_sync_parses_every_file_and_a_second_parses_none(tmp_path: Path, feed: Path) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        assert cache.cached_summaries() == []
+        first = cache.sync()
+        second = cache.sync()
+    assert first.parsed == 48 and len(first.summaries) == 48
+    assert second.parsed == 0
+    assert second.summaries == first.summaries
+    with open_cache(tmp_path, feed) as cache:  # another run: the fast path, no file read
+        assert cache.cached_summaries() == first.summaries
+        assert cache.sync().parsed == 0
+
+
+def test_changed_file_is_parsed_again(tmp_path: Path, feed: Path) -> None:
+    path = sorted(feed.glob("*.md"))[5]
+    with open_cache(tmp_path, feed) as cache:
+        cache.sync()
+        path.write_text(path.read_text().replace("title:", 'title: "Rewritten headline"\nold_title:', 1))
+        touch_later(path)
+        result = cache.sync()
+        assert result.parsed == 1
+        changed = [s for s in result.summaries if s.path == str(path)]
+        assert [s.title for s in changed] == ["Rewritten headline"]
+        assert cache.article(changed[0].id).title == "Rewritten headline"  # type: ignore[union-attr]
+        assert_like_loader(feed, result, cache)
+
+
+def test_deleted_file_drops_out(tmp_path: Path, feed: Path) -> None:
+    path = sorted(feed.glob("*.md"))[0]
+    with open_cache(tmp_path, feed) as cache:
+        gone = next(s for s in cache.sync().summaries if s.path == str(path))
+        path.unlink()
+        result = cache.sync()
+        assert (result.parsed, result.removed, len(result.summaries)) == (0, 1, 47)
+        assert cache.article(gone.id) is None
+        assert_like_loader(feed, result, cache)
+
+
+def test_new_file_is_added_in_feed_order(tmp_path: Path, feed: Path) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        cache.sync()
+        write(feed, "0000-first.md", article("A brand new story", "webUrl: https://x.example/new"))
+        result = cache.sync()
+        assert result.parsed == 1
+        assert result.summaries[0].title == "A brand new story"  # sorts first: seq was renumbered
+        assert_like_loader(feed, result, cache)
+
+
+# --- identical to the loader ---------------------------------------------------------------------
+
+
+def test_sample_feed_gives_what_the_loader_gives(tmp_path: Path, feed: Path) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        assert_like_loader(feed, cache.sync(), cache)
+
+
+def test_messy_feed_gives_the_same_articles_problems_and_details(tmp_path: Path, messy: Path) -> None:
+    with open_cache(tmp_path, messy) as cache:
+        result = cache.sync()
+        assert result.errors and result.warnings
+        assert any("same URL as" in p.reason for p in result.problems)
+        assert_like_loader(messy, result, cache)
+    with open_cache(tmp_path, messy) as cache:  # warm: from the file alone
+        assert cache.sync().parsed == 0
+        assert_like_loader(messy, cache.sync(), cache)
+
+
+def test_article_round_trip_keeps_related_links_images_and_offsets(tmp_path: Path, feed: Path) -> None:
+    shutil.copy(REPO.parent / "shared" / "format" / "000_cf4cd48b110cfe5e.txt", feed / "reference.txt")
+    write(feed, "offset.md", article("Offset", "publishedDateTime: 2022-05-01T10:00:00-07:00", "images:", "  - url: https://x.example/i.jpg", "    width: 10"))
+    with open_cache(tmp_path, feed) as cache:
+        cache.sync()
+    loaded = {a.path: a for a in load_feed(feed).articles}
+    reference, offset = loaded[str(feed / "reference.txt")], loaded[str(feed / "offset.md")]
+    assert reference.related and reference.related[0].published and reference.related[0].provider
+    with open_cache(tmp_path, feed) as cache:
+        assert cache.article(reference.id) == reference
+        got = cache.article(offset.id)
+        assert got == offset and got is not None and got.images == offset.images
+        assert got.published is not None and got.published.utcoffset() == offset.published.utcoffset()  # type: ignore[union-attr]
+        assert cache.article("no-such-id") is None
+
+
+def test_generated_feed_in_parallel_equals_in_process_and_loader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "generated"
+    generate_feed(root, 300, seed=7)
+    write(root, "000/zz-duplicate.md", (next((root / "000").iterdir())).read_text())
+    with open_cache(tmp_path, root, "serial.db") as cache:
+        serial = cache.sync(workers=1)
+    monkeypatch.setattr(reader.cache, "usable_cores", lambda: 2)  # a one-core CI box too
+    pools: list[int] = []
+    real_pool = reader.cache._new_pool
+    monkeypatch.setattr(reader.cache, "_new_pool", lambda workers: pools.append(workers) or real_pool(workers))
+    with open_cache(tmp_path, root, "parallel.db") as cache:
+        parallel = cache.sync(workers=2)
+        assert (serial.workers, parallel.workers, pools) == (1, 2, [2])
+        assert parallel.summaries == serial.summaries and parallel.problems == serial.problems
+        assert parallel.parsed == 301 and len(parallel.summaries) == 300
+        assert_like_loader(root, parallel, cache)
+
+
+def test_workers_never_exceed_the_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "generated"
+    generate_feed(root, 250)
+    monkeypatch.setattr(reader.cache, "usable_cores", lambda: 1)
+    with open_cache(tmp_path, root) as cache:
+        assert cache.sync(workers=8).workers == 1
+
+
+def test_root_spelled_another_way_shares_rows_and_keeps_its_spelling(
+    tmp_path: Path, feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        cache.sync()
+    monkeypatch.chdir(tmp_path)
+    with open_cache(tmp_path, Path("feed")) as cache:
+        assert all(s.path.startswith("feed/") for s in cache.cached_summaries())
+        result = cache.sync()
+        assert result.parsed == 0
+        assert_like_loader(Path("feed"), result, cache)
+
+
+def test_one_file_holds_several_feeds(tmp_path: Path, feed: Path) -> None:
+    other = tmp_path / "other"
+    write(other, "only.md", article("The only one"))
+    with open_cache(tmp_path, feed) as a, open_cache(tmp_path, other) as b:
+        assert len(a.sync().summaries) == 48
+        assert [s.title for s in b.sync().summaries] == ["The only one"]
+        assert len(a.cached_summaries()) == 48
+
+
+def test_a_single_file_as_the_feed(tmp_path: Path, feed: Path) -> None:
+    one = sorted(feed.glob("*.md"))[3]
+    with open_cache(tmp_path, one) as cache:
+        assert_like_loader(one, cache.sync(), cache)
+
+
+# --- callbacks and cancelling --------------------------------------------------------------------
+
+
+def test_progress_and_batches_report_every_parsed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "generated"
+    generate_feed(root, 120)
+    monkeypatch.setattr(reader.cache, "BATCH_SIZE", 50)
+    progress: list[tuple[int, int]] = []
+    batches: list[list[ArticleSummary]] = []
+    with open_cache(tmp_path, root) as cache:
+        result = cache.sync(on_progress=lambda done, total: progress.append((done, total)), on_batch=batches.append)
+    assert progress[0] == (0, 120) and progress[-1] == (120, 120)
+    assert len(batches) > 1
+    assert sorted(s.id for batch in batches for s in batch) == sorted(s.id for s in result.summaries)
+
+
+def test_cancelled_sync_stops_early_and_the_next_one_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "generated"
+    generate_feed(root, 150)
+    monkeypatch.setattr(reader.cache, "BATCH_SIZE", 20)
+    with open_cache(tmp_path, root) as cache:
+        first = cache.sync(is_cancelled=lambda: True)
+        assert first.cancelled and 0 < first.parsed < 150
+        assert len(cache.cached_summaries()) == first.parsed
+        second = cache.sync()
+        assert not second.cancelled and second.parsed == 150 - first.parsed
+        assert_like_loader(root, second, cache)
+
+
+# --- damaged, foreign and unusable cache files ---------------------------------------------------
+
+
+def test_corrupt_cache_file_is_moved_aside_and_rebuilt(tmp_path: Path, feed: Path) -> None:
+    db = tmp_path / "index.db"
+    db.write_bytes(os.urandom(8192))
+    with FeedCache.open(db, feed) as cache:
+        assert any("damaged" in n for n in cache.notices)
+        assert cache.path == db
+        assert len(cache.sync().summaries) == 48
+    assert (tmp_path / "index.db.corrupt").exists()
+    with FeedCache.open(db, feed) as cache:
+        assert cache.notices == [] and len(cache.cached_summaries()) == 48
+
+
+def _query(db: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _rewrite(db: Path, sql: str) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("sql", "said"),
+    [
+        (f"PRAGMA user_version = {SCHEMA_VERSION + 1}", "schema version"),
+        ("UPDATE meta SET value = '0.0.1-old' WHERE key = 'reader_version'", "reader 0.0.1-old"),
+    ],
+    ids=["other-schema", "other-reader-version"],
+)
+def test_cache_of_another_version_is_rebuilt(tmp_path: Path, feed: Path, sql: str, said: str) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        cache.sync()
+    _rewrite(tmp_path / "index.db", sql)
+    with open_cache(tmp_path, feed) as cache:
+        assert any(said in n and "rebuilt" in n for n in cache.notices), cache.notices
+        assert cache.cached_summaries() == []
+        assert cache.sync().parsed == 48
+    with open_cache(tmp_path, feed) as cache:
+        assert cache.notices == [] and len(cache.cached_summaries()) == 48
+
+
+def test_unwritable_location_falls_back_to_memory(tmp_path: Path, feed: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with FeedCache.open(blocker / "index.db", feed) as cache:
+        assert cache.path is None
+        assert any("in memory" in n for n in cache.notices)
+        result = cache.sync()
+        assert_like_loader(feed, result, cache)
+        assert cache.sync().parsed == 0
+
+
+def test_default_cache_path_honours_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "mine.db"))
+    assert default_cache_path() == tmp_path / "mine.db"
+    monkeypatch.delenv(CACHE_ENV)
+    assert default_cache_path() == Path(platformdirs.user_cache_dir("reader")) / "index.db"
+
+
+def test_open_without_a_path_uses_the_default(tmp_path: Path, feed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "env" / "index.db"))
+    with FeedCache.open(None, feed) as cache:
+        cache.sync()
+    assert (tmp_path / "env" / "index.db").exists()
+
+
+CHILD = """
+import sys
+from pathlib import Path
+import reader.cache
+from reader.cache import FeedCache
+reader.cache.BATCH_SIZE = reader.cache.CHUNK_SIZE = 5  # many small writes: the readers collide
+cache = FeedCache.open(Path(sys.argv[1]), Path(sys.argv[2]))
+result = cache.sync()
+again = FeedCache.open(Path(sys.argv[1]), Path(sys.argv[2]))
+print(len(result.summaries), len(again.cached_summaries()), len(cache.notices + again.notices))
+"""
+
+
+def test_two_readers_starting_at_once_on_a_cold_cache(tmp_path: Path) -> None:
+    root = tmp_path / "generated"
+    generate_feed(root, 400)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    args = [sys.executable, "-c", CHILD, str(tmp_path / "shared.db"), str(root)]
+    children = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [child.communicate(timeout=120) for child in children]
+    for child, (out, err) in zip(children, outputs):
+        assert child.returncode == 0, err
+        assert out.split() == ["400", "400", "0"], err  # "0": no notice, so no fallback to memory
+    assert _query(tmp_path / "shared.db", "PRAGMA journal_mode") == [("wal",)]  # readers never block
+
+
+# --- the snapshot behind cached_summaries --------------------------------------------------------
+
+
+def test_warm_start_reads_the_snapshot_not_the_rows(tmp_path: Path, feed: Path) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        expected = cache.sync().summaries
+    _rewrite(tmp_path / "index.db", "UPDATE files SET title = 'from the rows'")  # bypasses the generation
+    with open_cache(tmp_path, feed) as cache:
+        assert cache.cached_summaries() == expected
+    _rewrite(tmp_path / "index.db", "DELETE FROM snapshots")
+    with open_cache(tmp_path, feed) as cache:
+        assert {s.title for s in cache.cached_summaries()} == {"from the rows"}
+
+
+def test_damaged_snapshot_falls_back_to_the_rows(tmp_path: Path, messy: Path) -> None:
+    with open_cache(tmp_path, messy) as cache:
+        cache.sync()
+    _rewrite(tmp_path / "index.db", "UPDATE snapshots SET data = randomblob(5000)")
+    with open_cache(tmp_path, messy) as cache:
+        assert cache.sync().parsed == 0
+        assert_like_loader(messy, cache.sync(), cache)
+
+
+def test_a_snapshot_older_than_the_rows_is_not_used(tmp_path: Path, feed: Path) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        cache.sync()
+    # A writer that stopped before saving a snapshot: rows changed, generation bumped.
+    _rewrite(tmp_path / "index.db", "DELETE FROM files WHERE rel = (SELECT MIN(rel) FROM files)")
+    _rewrite(tmp_path / "index.db", "UPDATE feeds SET generation = generation + 1")
+    with open_cache(tmp_path, feed) as cache:
+        assert len(cache.cached_summaries()) == 47
+        assert cache.sync().parsed == 1
+        assert len(cache.cached_summaries()) == 48
+
+
+def test_a_broken_worker_pool_leaves_the_rest_to_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "generated"
+    generate_feed(root, 250)
+    context = multiprocessing.get_context("spawn")
+    # Every worker dies as it starts, as if killed.
+    monkeypatch.setattr(
+        reader.cache, "_new_pool", lambda workers: ProcessPoolExecutor(workers, context, initializer=os._exit, initargs=(3,))
+    )
+    monkeypatch.setattr(reader.cache, "usable_cores", lambda: 2)
+    with open_cache(tmp_path, root) as cache:
+        result = cache.sync(workers=2)
+        assert result.workers == 2 and result.parsed == 250
+        assert_like_loader(root, result, cache)
