@@ -34,8 +34,19 @@ def has_control_chars(text: str) -> bool:
 
 def clean_line(text: str) -> str:
     """Untrusted text for a one-line slot: controls gone, all whitespace runs one space."""
-    text = _BIDI_CONTROLS.sub("", _CONTROL_CHARS.sub("", text))
+    text = _BIDI_CONTROLS.sub("", _CONTROL_CHARS.sub("", text.replace("\r", "\n")))
     return _WHITESPACE_RUN.sub(" ", text).strip()
+
+
+# In ASCII, whitespace and control characters are exactly the bytes up to space, and DEL.
+_ASCII_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _has_space_or_control(text: str) -> bool:
+    """Whitespace, a control or a format character anywhere (a fast path for ASCII URLs)."""
+    if text.isascii():
+        return _ASCII_SPACE_OR_CONTROL.search(text) is not None
+    return any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
 
 
 class UnsafeUrl(ValueError):
@@ -53,7 +64,7 @@ def check_url(raw: object) -> str:
         raise UnsafeUrl("the article has no URL")
     if raw.startswith("-"):
         raise UnsafeUrl("it starts with '-'")
-    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in raw):
+    if _has_space_or_control(raw):
         raise UnsafeUrl("it contains spaces or control characters")
     try:
         parts = urlsplit(raw)
