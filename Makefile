@@ -22,8 +22,9 @@ $(TEST_STAMP): $(STAMP)
 run: $(STAMP)
 	$(BIN)/reader sample_feed
 
+# Two workers: the machine has two cores and most of the time goes to app tests.
 test: $(TEST_STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_query.py

@@ -440,7 +440,12 @@ async def test_enter_on_an_external_related_link_opens_it(related_feed: Path, st
 async def test_o_on_an_in_feed_related_link_opens_the_browser(related_feed: Path, state_path: Path) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
-        await pilot.press("tab", "tab", "o")
+        await pilot.press("tab")
+        await pilot.pause()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert isinstance(app.focused, RelatedLinks)
+        await pilot.press("o")
         await settle(pilot)
         assert recorder_of(app).urls == [GAMMA_URL]
         assert app.query_one(ArticleList).cursor == 0
