@@ -30,29 +30,23 @@ class VirtualList(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--cursor-blurred"}
 
-    class CursorMoved(Message):
+    class RowMessage(Message):
+        """Something happened on row `index` of the list `source`."""
+
+        def __init__(self, source: VirtualList, index: int) -> None:
+            super().__init__()
+            self.source = source
+            self.index = index
+
+        @property
+        def control(self) -> VirtualList:
+            return self.source
+
+    class CursorMoved(RowMessage):
         """The cursor is on a new row."""
 
-        def __init__(self, source: VirtualList, index: int) -> None:
-            super().__init__()
-            self.source = source
-            self.index = index
-
-        @property
-        def control(self) -> VirtualList:
-            return self.source
-
-    class Chosen(Message):
-        """The user pressed enter (or clicked) on a row."""
-
-        def __init__(self, source: VirtualList, index: int) -> None:
-            super().__init__()
-            self.source = source
-            self.index = index
-
-        @property
-        def control(self) -> VirtualList:
-            return self.source
+    class Chosen(RowMessage):
+        """The user pressed enter (or double-clicked) on a row."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
