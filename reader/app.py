@@ -169,6 +169,7 @@ class ReaderApp(App[None]):
             self.refresh_view()
 
     def on_unmount(self) -> None:
+        self.start_read_timer(None)  # a timer firing after the widgets are gone would fail
         self.store.close()
         if self.cache is not None:
             self.cache.close()
@@ -276,7 +277,8 @@ class ReaderApp(App[None]):
 
     def read_after_dwell(self, article_id: str) -> None:
         self._read_timer = None
-        shown = self.query_one(DetailPane).article
+        panes = self.query(DetailPane)
+        shown = panes.first().article if panes else None
         if shown is not None and shown.id == article_id and not self.store.is_read(article_id):
             self.store.set_read(article_id)
             self.refresh_marks()

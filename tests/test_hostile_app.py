@@ -697,14 +697,6 @@ def test_any_text_in_any_field_renders_cleanly(running: RunningApp, article: Art
         assert click_actions(widget) == []
 
 
-BODY_BUG = (
-    "app bug: reader/widgets/detail_pane.py DetailPane.show passes article.body to Markdown.update "
-    "uncleaned (every other field goes through reader.ui_text); an ESC or C1 in a body that did not "
-    "come through the loader (e.g. from the index cache) is drawn raw. Fix: body.update(clean_text(article.body))"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=BODY_BUG)
 async def test_a_body_is_drawn_without_control_characters(empty_feed: Path, state_path: Path) -> None:
     app = make_app(empty_feed, state_path=state_path)
     async with open_app(app, SIZE) as pilot:

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Markdown, Static
 
 from reader.model import Article
+from reader.sanitize import clean_text
 from reader.ui_text import assemble, line, local_time, paragraph, relative_age
 from reader.widgets.related_links import RelatedLinks
 
@@ -46,7 +47,8 @@ class DetailPane(VerticalScroll):
         self.query_one("#detail-excerpt", Static).update(paragraph(article.excerpt) if article else Content(""))
         body = self.query_one("#detail-body", Markdown)
         body.display = bool(article and article.body)
-        body.update(article.body if article and article.body else "")
+        # The body is Markdown, not markup; its control characters go like every other field's.
+        body.update(clean_text(article.body) if article and article.body else "")
         links = article.related if article else ()
         self.query_one("#related-heading").display = bool(links)
         related = self.query_one(RelatedLinks)
