@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -12,11 +12,13 @@ from textual.widgets import Static
 from reader.keys import HELP_KEYS, QUERY_HELP
 
 
-def _table(title: str, rows: tuple[tuple[str, str], ...]) -> Content:
-    width = max(len(key) for key, _ in rows) + 2
-    lines = [Content.styled(title, "bold")]
-    lines += [Content.assemble((key.ljust(width), "bold $accent"), text) for key, text in rows]
-    return Content("\n").join(lines)
+def _table(title: str, rows: tuple[tuple[str, str], ...]) -> ComposeResult:
+    """A heading, then a grid of keys and descriptions (a description wraps in its column)."""
+    yield Static(Content.styled(title, "bold"), classes="help-heading", markup=False)
+    with Grid(classes="help-table"):
+        for key, text in rows:
+            yield Static(Content(key), classes="help-key", markup=False)
+            yield Static(Content(text), classes="help-text", markup=False)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -30,8 +32,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static(_table("Keys", HELP_KEYS), markup=False)
-            yield Static(_table("Filter queries (all terms must match)", QUERY_HELP), markup=False)
+            yield from _table("Keys", HELP_KEYS)
+            yield from _table("Filter queries (all terms must match)", QUERY_HELP)
             yield Static(Content("escape, q or ? closes this help"), id="help-hint", markup=False)
 
     def action_scroll(self, direction: str) -> None:
