@@ -85,6 +85,7 @@ class ReaderApp(App[None]):
         self.use_cache = use_cache
         self.cache: FeedCache | None = None
         self._last_stream_refresh = 0.0
+        self._stream_refresh_cost = 0.0
         if use_cache:
             # Helper processes must be started while stderr is still the real one: Textual
             # replaces it once running, and multiprocessing then fails to spawn them.
@@ -162,11 +163,14 @@ class ReaderApp(App[None]):
     def show_streamed(self, summaries: list[ArticleSummary], all_cached: bool) -> None:
         """Rows known before the load ends: the whole cached feed, or a freshly parsed batch."""
         self.library.add_summaries(summaries)
-        # Re-sorting a growing feed on every batch would starve the keyboard: at most once a second.
+        # Re-sorting a growing feed on every batch would starve the keyboard: refresh at most
+        # once a second, and never spend more than a fifth of the time refreshing.
         now = time.monotonic()
-        if all_cached or now - self._last_stream_refresh > 1.0 or not self.query_one(ArticleList).row_count:
-            self._last_stream_refresh = now
+        wait = max(1.0, 5 * self._stream_refresh_cost)
+        if all_cached or now - self._last_stream_refresh > wait or not self.query_one(ArticleList).row_count:
             self.refresh_view()
+            self._last_stream_refresh = time.monotonic()
+            self._stream_refresh_cost = self._last_stream_refresh - now
 
     def on_unmount(self) -> None:
         self.start_read_timer(None)  # a timer firing after the widgets are gone would fail
