@@ -5,6 +5,12 @@ Plain `sqlite3`, `platformdirs` and `concurrent.futures`, no Textual. The app sh
 worker: it stats every file, re-parses only the new and changed ones (in several
 processes when there are many) and drops the deleted ones.
 
+A file is fresh when its size, mtime and ctime (a chmod changes only the ctime) match
+its row. Each row holds the summary columns, the file's problems and, in `details`, the
+whole article as compressed JSON for the detail pane. After each sync the feed's
+summaries are also stored as one pickled snapshot of plain columns: reading 100,000
+rows costs about twice as much as unpickling that one blob.
+
 One cache file serves several feeds: rows are keyed by the feed root's resolved path
 and each file's path relative to it. Full paths are rebuilt from the root as given, so
 results equal `loader.load_feed(root)` whatever spelling of the root was used before.
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import io
 import json
 import multiprocessing
@@ -96,6 +103,9 @@ CREATE TABLE details(
 -- one read instead of 100,000 rows. Valid while its generation is the feed's.
 CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL);
 """
+# Stored beside the versions: a development change to the tables without a new
+# SCHEMA_VERSION must not leave old files that fail on every query.
+_LAYOUT = hashlib.sha1(_SCHEMA.encode("utf-8")).hexdigest()[:16]
 _SUMMARY_SQL = (
     "SELECT rel, article_id, title, url, provider_name, provider_domain, published, quality,"
     " heat, topics, search_text, exact FROM files"
@@ -379,10 +389,25 @@ def _snapshot_bytes(summaries: list[ArticleSummary], prefix: str, merged: bool) 
     return pickle.dumps((_SNAPSHOT_TAG, merged, columns), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _summaries_from_snapshot(data: bytes, prefix: str) -> tuple[list[ArticleSummary], bool] | None:
+class _BlobReader(io.RawIOBase):
+    """A SQLite blob as a raw stream: unpickling from it never holds the whole blob."""
+
+    def __init__(self, blob: sqlite3.Blob) -> None:
+        self.blob = blob
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.blob.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _summaries_from_snapshot(stream: io.BufferedIOBase, prefix: str) -> tuple[list[ArticleSummary], bool] | None:
     """The summaries `_snapshot_bytes` stored (and its `merged`), or None if unreadable."""
     try:
-        tag, merged, columns = _PlainUnpickler(io.BytesIO(data)).load()
+        tag, merged, columns = _PlainUnpickler(stream).load()
         if tag != _SNAPSHOT_TAG:
             return None
         rels, ids, titles, urls, names, domains, published, quality, heat, topics, texts = columns
@@ -536,12 +561,15 @@ class FeedCache:
         conn = self._conn
         conn.execute("BEGIN")
         try:
-            generation, data = conn.execute(
-                "SELECT f.generation, s.data FROM feeds f LEFT JOIN snapshots s"
+            generation, current = conn.execute(
+                "SELECT f.generation, s.feed FROM feeds f LEFT JOIN snapshots s"
                 " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?",
                 (self._feed,),
             ).fetchone()
-            found = _summaries_from_snapshot(data, self._prefix) if data is not None else None
+            found = None
+            if current is not None:  # snapshots.feed is the row id
+                with conn.blobopen("snapshots", "data", current, readonly=True) as blob:
+                    found = _summaries_from_snapshot(io.BufferedReader(_BlobReader(blob), 1 << 16), self._prefix)
             if found is None:
                 rows = conn.execute(_SUMMARY_SQL, (self._feed,)).fetchall()
                 found = (_SummaryBuilder(self._prefix).build(rows, self._article_at), False)
@@ -850,23 +878,26 @@ def _enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
 
 
 def _ensure_schema(conn: sqlite3.Connection, path: Path, notices: list[str]) -> None:
-    """Create the tables, or empty a cache of another schema or reader version."""
+    """Create the tables, or empty a cache of another schema, layout or reader version."""
     tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     if not tables:
         _create(conn)
         return
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    written_by = None
+    meta: dict[str, str] = {}
     if version == SCHEMA_VERSION and "meta" in tables:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'reader_version'").fetchone()
-        written_by = row[0] if row else None
-    if version == SCHEMA_VERSION and written_by == __version__:
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+    written_by = meta.get("reader_version")
+    if version == SCHEMA_VERSION and written_by == __version__ and meta.get("layout") == _LAYOUT:
         return
     for name in tables:
         if not name.startswith("sqlite_"):
             conn.execute('DROP TABLE IF EXISTS "{}"'.format(name.replace('"', '""')))
     _create(conn)
-    what = f"reader {written_by}" if version == SCHEMA_VERSION else f"schema version {version}"
+    if version != SCHEMA_VERSION:
+        what = f"schema version {version}"
+    else:
+        what = f"reader {written_by}" if written_by != __version__ else "another build of this reader"
     notices.append(f"The index cache {path} was written by {what}; it is being rebuilt.")
 
 
@@ -884,6 +915,7 @@ def _create(conn: sqlite3.Connection) -> None:
 
 def _stamp_versions(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('reader_version', ?)", (__version__,))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (_LAYOUT,))
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
