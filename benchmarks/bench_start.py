@@ -1,0 +1,505 @@
+"""How fast the reader starts in a real terminal, filters, and how much memory it holds.
+
+For each size N (default 10,000 and 100,000) it uses the feed /tmp/reader-bench-N made by
+`benchmarks/generate_feed.py` (reused when it holds N files, else written) and the index
+cache /tmp/reader-bench-cache-N.db, which it warms first: the app runs once in tmux until
+its header says `N / N articles` and no longer `loading…`, then quits with `q`. Then:
+
+1. warm start, `--runs` times: the time from just before
+   `tmux new-session -d -x 140 -y 45 'reader FEED --cache … --state …'` until the first
+   article row is on screen. The pane is read with `tmux capture-pane -p` every ~10 ms; a
+   row counts when a line has the list's row shape: the list box's left border, the
+   unread/star marker columns, then a `DD Mon YYYY` date, the (optional) quality and the
+   list box's right border (`│● Title … Provider 04 Dec 2023  160 ││`). The date alone
+   would not do: the detail pane shows `Published Sat 30 Apr 2022 13:06`, and a header
+   count > 0 would say the rows were computed, not drawn. Each run also records the
+   first frame (the header line, still `0 / 0 articles · loading…`) and when the header
+   stops saying `loading…` (the no-change `sync` that stats every file is over).
+   Beside it, the floor: `benchmarks/bare_app.py` (a Textual app showing one Static line,
+   `ready`) launched the same way, timed until `ready` is on screen. Reader and floor
+   runs alternate, so both see the same machine load. Median and min are printed, and
+   the ratio of the medians reader / floor.
+2. filter latency, in a fresh interpreter per N, driving `ReaderApp` headless with
+   Textual's Pilot (`run_test(size=(140, 45))`): once `app.loaded`, `app.apply_query(WORD)`
+   (parse, filter all N, refresh the list, sidebar and header, synchronously) is timed
+   `--repeats` times, each followed by `apply_query("")` (also timed, the other direction
+   of the same work); p50/p95 are printed. Also, per repeat, the wait until Textual is
+   idle again afterwards (`pilot.pause()`, the repaint of the headless screen), and a few
+   typed queries: `/`, the word's letters, and the time from pressing the last key until
+   the list changed, which includes the filter bar's 0.12 s debounce (printed with it
+   subtracted).
+3. peak RSS: `VmHWM` from /proc/PID/status of the reader process in tmux (the pane's
+   process; its multiprocessing helpers are not counted), read in every warm-start run
+   once the load has finished with the N rows shown; the largest is printed. The Pilot
+   child's `ru_maxrss` is printed beside it as a cross-check (it also ran the filters).
+
+The tmux server is a private one (`tmux -L benchstart -f /dev/null`), kept alive by an
+idle session so each launch only creates a session; it is killed at the end. Polling
+costs a `tmux` client process per read (a few ms of CPU) that competes with the app on a
+small machine: the times are an upper bound by that much. Nothing is asserted; the
+goals (warm start ≤ 0.35 s at 10,000, ≤ 0.8 s at 100,000; filter p95 ≤ 50 ms; peak RSS
+≤ 200 MB at 100,000) are printed beside the numbers.
+
+    .venv/bin/python benchmarks/bench_start.py [--sizes 10000 100000] [--runs 5] [--repeats 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+VENV_BIN = REPO / ".venv" / "bin"
+READER = VENV_BIN / "reader"
+PYTHON = VENV_BIN / "python"
+BARE_APP = BENCH / "bare_app.py"
+
+SOCKET = "benchstart"
+WIDTH, HEIGHT = 140, 45
+POLL_SECONDS = 0.01
+START_TIMEOUT = 60.0
+WARMUP_TIMEOUT = 600.0
+LOAD_TIMEOUT = 300.0
+SEED = 1
+# In the title or excerpt of about 60% of the generated articles: some but not all.
+QUERY_WORD = "telescope"
+GOALS = {10_000: 0.35, 100_000: 0.8}
+FILTER_P95_GOAL_MS = 50
+RSS_GOAL_MB = 200
+
+HEADER = re.compile(r"([\d,]+) / ([\d,]+) articles")
+# A row of the article list: left border, marker and star columns, …, date, quality, right border.
+LIST_ROW = re.compile(r"│[●★ ][★ ].*\d\d [A-Z][a-z]{2} \d{4} +\d* *│")
+
+
+# --- tmux ---------------------------------------------------------------------------------
+
+
+def tmux(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True, text=True, check=check
+    )
+
+
+def start_server() -> None:
+    """The private server, kept alive by an idle session so every launch is only a new session."""
+    tmux("kill-server", check=False)  # a leftover of an interrupted run
+    for _ in range(50):  # a server still shutting down refuses new sessions for a moment
+        if tmux("new-session", "-d", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400", check=False).returncode == 0:
+            return
+        time.sleep(0.1)
+    tmux("new-session", "-d", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400")
+
+
+def kill_server() -> None:
+    tmux("kill-server", check=False)
+
+
+def launch(session: str, command: str) -> float:
+    """Start `command` in a new detached session; the time just before the launch."""
+    started = time.perf_counter()
+    tmux("new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", str(HEIGHT), command)
+    return started
+
+
+def screen(session: str) -> str:
+    result = tmux("capture-pane", "-p", "-t", session, check=False)
+    return result.stdout if result.returncode == 0 else ""
+
+
+def pane_pid(session: str) -> int | None:
+    result = tmux("list-panes", "-t", session, "-F", "#{pane_pid}", check=False)
+    text = result.stdout.strip()
+    return int(text.splitlines()[0]) if result.returncode == 0 and text else None
+
+
+def alive(session: str) -> bool:
+    return tmux("has-session", "-t", session, check=False).returncode == 0
+
+
+def quit_session(session: str, timeout: float = 15.0) -> None:
+    """`q`, then wait for the app to exit (the reader closes its databases); kill if it does not."""
+    tmux("send-keys", "-t", session, "q", check=False)
+    deadline = time.monotonic() + timeout
+    while alive(session) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if alive(session):
+        tmux("kill-session", "-t", session, check=False)
+
+
+def wait_for(session: str, test, timeout: float, poll: float = POLL_SECONDS) -> tuple[float, str]:
+    """Poll the pane until `test(text)`; (the perf_counter when it held, the text)."""
+    deadline = time.perf_counter() + timeout
+    text = ""
+    while time.perf_counter() < deadline:
+        text = screen(session)
+        if test(text):
+            return time.perf_counter(), text
+        time.sleep(poll)
+    raise TimeoutError(f"{session}: not seen within {timeout:.0f} s; last screen:\n{text}")
+
+
+def header_counts(text: str) -> tuple[int, int] | None:
+    match = HEADER.search(text)
+    if not match:
+        return None
+    return int(match.group(1).replace(",", "")), int(match.group(2).replace(",", ""))
+
+
+def has_row(text: str) -> bool:
+    return any(LIST_ROW.search(row) for row in text.splitlines())
+
+
+def fully_loaded(count: int):
+    def test(text: str) -> bool:
+        first_line = text.splitlines()[0] if text else ""
+        return header_counts(first_line) == (count, count) and "loading" not in first_line
+
+    return test
+
+
+# --- /proc --------------------------------------------------------------------------------
+
+
+def proc_status(pid: int, key: str) -> int | None:
+    """A `kB` figure of /proc/PID/status (VmHWM, VmRSS), or None."""
+    try:
+        for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if row.startswith(key + ":"):
+                return int(row.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def reader_pid(session: str) -> int | None:
+    """The reader's Python process: the pane's process (tmux execs the command), else its child."""
+    pid = pane_pid(session)
+    if pid is None:
+        return None
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    if b"python" in cmdline and b"reader" in cmdline:
+        return pid
+    for child in children(pid):
+        if b"reader" in Path(f"/proc/{child}/cmdline").read_bytes():
+            return child
+    return None
+
+
+# --- preparation --------------------------------------------------------------------------
+
+
+def feed_path(count: int) -> Path:
+    return Path(f"/tmp/reader-bench-{count}")
+
+
+def cache_path(count: int) -> Path:
+    return Path(f"/tmp/reader-bench-cache-{count}.db")
+
+
+def ensure_feed(count: int) -> Path:
+    sys.path.insert(0, str(BENCH))
+    from generate_feed import generate_feed
+
+    path = feed_path(count)
+    have = sum(1 for _ in path.rglob("*.md")) if path.is_dir() else 0
+    if have != count:
+        print(f"  writing {count:,} articles to {path} (found {have:,}) …", flush=True)
+        if have:
+            subprocess.run(["rm", "-rf", str(path)], check=True)
+        started = time.perf_counter()
+        generate_feed(path, count, SEED)
+        print(f"  written in {time.perf_counter() - started:.1f} s", flush=True)
+    return path
+
+
+def reader_command(count: int, state: Path) -> str:
+    return " ".join(
+        shlex.quote(str(part))
+        for part in (READER, feed_path(count), "--cache", cache_path(count), "--state", state)
+    )
+
+
+def warm_cache(count: int, state: Path) -> float:
+    """Run the app once until the whole feed is loaded (and so cached); its wall time."""
+    session = f"warm{count}"
+    started = launch(session, reader_command(count, state))
+    try:
+        seen, _ = wait_for(session, fully_loaded(count), WARMUP_TIMEOUT, poll=0.5)
+    finally:
+        quit_session(session)
+    return seen - started
+
+
+# --- warm start ---------------------------------------------------------------------------
+
+
+@dataclass
+class StartRun:
+    first_paint: float
+    first_row: float
+    loaded: float
+    hwm_kb: int | None
+    helpers_rss_kb: int
+
+
+def reader_start(count: int, state: Path, run: int) -> StartRun:
+    session = f"reader{count}-{run}"
+    started = launch(session, reader_command(count, state))
+    try:
+        paint, _ = wait_for(session, lambda text: "articles" in text, START_TIMEOUT)
+        first, _ = wait_for(session, has_row, START_TIMEOUT)
+        loaded, _ = wait_for(session, fully_loaded(count), LOAD_TIMEOUT)
+        time.sleep(0.2)  # the last refresh after the load
+        pid = reader_pid(session)
+        hwm = proc_status(pid, "VmHWM") if pid else None
+        helpers = sum(proc_status(c, "VmRSS") or 0 for c in children(pid)) if pid else 0
+    finally:
+        quit_session(session)
+    return StartRun(paint - started, first - started, loaded - started, hwm, helpers)
+
+
+def floor_start(run: int) -> float:
+    session = f"bare-{run}"
+    command = f"{shlex.quote(str(PYTHON))} {shlex.quote(str(BARE_APP))}"
+    started = launch(session, command)
+    try:
+        seen, _ = wait_for(session, lambda text: "ready" in text, START_TIMEOUT)
+    finally:
+        quit_session(session)
+    return seen - started
+
+
+# --- filter latency (a child interpreter per N) -------------------------------------------
+
+FILTER_CHILD_KEYS = 5  # typed queries per size
+
+
+def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
+    """Runs in its own interpreter: prints one JSON line of timings."""
+    import asyncio
+    import resource
+
+    sys.path.insert(0, str(REPO))
+    from reader.app import ReaderApp
+    from reader.widgets.article_list import ArticleList
+    from reader.widgets.filter_bar import FilterBar
+
+    async def until(test, timeout: float = 30.0) -> None:
+        deadline = time.perf_counter() + timeout
+        while not test():
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the list did not change")
+            await asyncio.sleep(0.001)
+
+    async def measure() -> dict:
+        app = ReaderApp(feed_path(count), cache_path=cache, state_path=state, browser=lambda url: True)
+        result: dict = {}
+        async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+            started = time.perf_counter()
+            await until(lambda: app.loaded, LOAD_TIMEOUT)
+            result["loaded_s"] = time.perf_counter() - started
+            await pilot.pause()
+            rows = app.query_one(ArticleList)
+            total = rows.row_count
+            app.apply_query(QUERY_WORD)  # once, untimed: first-use costs (compiling the query path)
+            matches = rows.row_count
+            app.apply_query("")
+            await pilot.pause()
+            on, off, idle = [], [], []
+            for _ in range(repeats):
+                t = time.perf_counter()
+                app.apply_query(QUERY_WORD)
+                on.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                await pilot.pause()
+                idle.append(time.perf_counter() - t)
+                assert rows.row_count == matches
+                t = time.perf_counter()
+                app.apply_query("")
+                off.append(time.perf_counter() - t)
+                await pilot.pause()
+            typed = []
+            await pilot.press("slash")
+            await pilot.pause()
+            for _ in range(FILTER_CHILD_KEYS):
+                await pilot.press(*QUERY_WORD[:-1])
+                t = time.perf_counter()
+                await pilot.press(QUERY_WORD[-1])
+                await until(lambda: rows.row_count == matches)
+                typed.append(time.perf_counter() - t)
+                await pilot.press("escape")  # clears the query at once
+                await until(lambda: rows.row_count == total)
+                await pilot.pause()
+            await pilot.press("escape")
+            result.update(total=total, matches=matches, on=on, off=off, idle=idle, typed=typed)
+            result["debounce"] = FilterBar.DEBOUNCE_SECONDS
+        result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return result
+
+    print(json.dumps(asyncio.run(measure())), flush=True)
+
+
+def run_filter_child(count: int, state: Path, repeats: int) -> dict:
+    command = [
+        str(PYTHON), str(Path(__file__).resolve()), "--filter-child", str(count),
+        "--state", str(state), "--repeats", str(repeats),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=LOAD_TIMEOUT + 300)
+    if done.returncode != 0:
+        raise RuntimeError(f"filter child failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+@dataclass
+class SizeResult:
+    count: int
+    reader: list[StartRun] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+    filters: dict = field(default_factory=dict)
+    warmup_s: float = 0.0
+
+
+def machine_line() -> str:
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    return (
+        f"machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), load average {' '.join(load)}, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def print_table(results: list[SizeResult], runs: int) -> None:
+    print()
+    print(machine_line())
+    print(f"warm start: {runs} runs each, ms from launch in tmux to the first list row (floor: bare Textual app to `ready`)")
+    head = (
+        f"{'N':>8} | {'reader med/min':>14} | {'floor med/min':>13} | {'ratio':>5} | {'goal':>5} | {'header med':>10} | "
+        f"{'loaded med':>10} | {'filter p50/p95':>14} | {'clear p50/p95':>13} | {'typed-debounce':>14} | "
+        f"{'peak RSS MB':>11} | {'Pilot RSS':>9}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        first = [x.first_row for x in r.reader]
+        paint = [x.first_paint for x in r.reader]
+        loaded = [x.loaded for x in r.reader]
+        hwm = max((x.hwm_kb or 0) for x in r.reader) / 1024
+        f = r.filters
+        typed = [t - f["debounce"] for t in f["typed"]]
+        goal = GOALS.get(r.count)
+        print(
+            f"{r.count:>8,} | {ms(statistics.median(first)):>6} / {ms(min(first)):>5} | "
+            f"{ms(statistics.median(r.floor)):>5} / {ms(min(r.floor)):>5} | "
+            f"{statistics.median(first) / statistics.median(r.floor):>5.1f} | "
+            f"{ms(goal) if goal else '-':>5} | {ms(statistics.median(paint)):>10} | {ms(statistics.median(loaded)):>10} | "
+            f"{ms(percentile(f['on'], 0.5)):>6} / {ms(percentile(f['on'], 0.95)):>5} | "
+            f"{ms(percentile(f['off'], 0.5)):>5} / {ms(percentile(f['off'], 0.95)):>5} | "
+            f"{ms(statistics.median(typed)):>14} | {hwm:>11.0f} | {f['maxrss_kb'] / 1024:>9.0f}"
+        )
+    print()
+    print(
+        f"filter: apply_query({QUERY_WORD!r}) over all N, timed in-process (Pilot), goal p95 <= {FILTER_P95_GOAL_MS} ms; "
+        f"clear: apply_query(''); typed-debounce: median of {FILTER_CHILD_KEYS} typed queries, "
+        "last key to list changed, minus the 0.12 s debounce"
+    )
+    print(
+        "header med: launch to the app's first frame (its header line); loaded med: launch to the header "
+        "without `loading…` (the no-change sync over every file is done)"
+    )
+    print(
+        f"peak RSS: VmHWM of the reader process in tmux after the load (largest over runs), goal <= {RSS_GOAL_MB} MB "
+        "at 100,000; Pilot RSS: ru_maxrss of the headless filter run"
+    )
+
+
+def bench_size(count: int, runs: int, repeats: int, workdir: Path) -> SizeResult:
+    result = SizeResult(count)
+    print(f"N = {count:,}", flush=True)
+    ensure_feed(count)
+    state = workdir / f"state-{count}.db"
+    result.warmup_s = warm_cache(count, state)
+    print(f"  cache warm-up run: loaded in {result.warmup_s:.1f} s ({cache_path(count)})", flush=True)
+    for run in range(runs):
+        reader = reader_start(count, state, run)
+        floor = floor_start(run)
+        result.reader.append(reader)
+        result.floor.append(floor)
+        print(
+            f"  run {run + 1}: reader header {ms(reader.first_paint)} ms, first row {ms(reader.first_row)} ms, loaded {ms(reader.loaded)} ms, "
+            f"VmHWM {(reader.hwm_kb or 0) / 1024:.0f} MB (+ helpers' RSS {reader.helpers_rss_kb / 1024:.0f} MB); "
+            f"floor {ms(floor)} ms",
+            flush=True,
+        )
+    result.filters = run_filter_child(count, state, repeats)
+    f = result.filters
+    idle = f["idle"]
+    print(
+        f"  filter {QUERY_WORD!r}: {f['matches']:,} of {f['total']:,} match; apply p50 {ms(percentile(f['on'], 0.5))} ms "
+        f"p95 {ms(percentile(f['on'], 0.95))} ms; then idle (repaint) p50 {ms(percentile(idle, 0.5))} ms "
+        f"p95 {ms(percentile(idle, 0.95))} ms; typed (with debounce) {', '.join(ms(t) for t in f['typed'])} ms; "
+        f"headless load {f['loaded_s']:.2f} s",
+        flush=True,
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=5, help="warm starts per size (default 5)")
+    parser.add_argument("--repeats", type=int, default=20, help="timed filters per size (default 20)")
+    parser.add_argument("--filter-child", type=int, metavar="N", help=argparse.SUPPRESS)
+    parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.filter_child:
+        filter_child(args.filter_child, cache_path(args.filter_child), args.state, args.repeats)
+        return
+    print(machine_line(), flush=True)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="reader-bench-start-") as workdir:
+        start_server()
+        try:
+            for count in args.sizes:
+                results.append(bench_size(count, args.runs, args.repeats, Path(workdir)))
+        finally:
+            kill_server()
+    print_table(results, args.runs)
+
+
+if __name__ == "__main__":
+    main()
