@@ -23,6 +23,7 @@ in memory; each adds a sentence to `FeedCache.notices`.
 from __future__ import annotations
 
 import contextlib
+from array import array
 import gc
 import hashlib
 import io
@@ -46,6 +47,7 @@ import platformdirs
 
 from reader import __version__
 from reader.loader import discover_files, merge_duplicates, parse_file
+from reader.ordering import DEFAULT_ORDER, SORT_KEYS
 from reader.model import (
     Article,
     ArticleSummary,
@@ -101,7 +103,7 @@ CREATE TABLE details(
 );
 -- Every summary of a feed in one pickled blob of plain columns (see _snapshot_bytes):
 -- one read instead of 100,000 rows. Valid while its generation is the feed's.
-CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL, sorted BLOB);
 """
 # Stored beside the versions: a development change to the tables without a new
 # SCHEMA_VERSION must not leave old files that fail on every query.
@@ -440,6 +442,15 @@ class _Memo:
     duplicates: list[Problem]  # the warnings merging gave
     generation: int  # of the feed, when read
     from_rows: list[ArticleSummary] | None  # unmerged, when read row by row (no snapshot)
+    # Positions of `summaries` in DEFAULT_ORDER, stored with a merged snapshot: a warm
+    # start takes them instead of sorting 100,000 articles.
+    sorted_positions: array | None = None
+
+
+def _default_order_positions(summaries: list[ArticleSummary]) -> bytes:
+    """The positions of `summaries` in DEFAULT_ORDER, as bytes of an int array."""
+    key = SORT_KEYS[DEFAULT_ORDER]
+    return array("i", sorted(range(len(summaries)), key=lambda i: key(summaries[i]))).tobytes()
 
 
 # --- the cache ------------------------------------------------------------------------------
@@ -526,6 +537,14 @@ class FeedCache:
         """Every cached article of this feed, duplicates merged, without touching the files."""
         return list(self._cached().summaries)
 
+    def cached_sorted(self) -> list[ArticleSummary] | None:
+        """`cached_summaries()` in DEFAULT_ORDER when the snapshot knows it, else None."""
+        memo = self._cached()
+        if memo.sorted_positions is None or len(memo.sorted_positions) != len(memo.summaries):
+            return None
+        summaries = memo.summaries
+        return [summaries[i] for i in memo.sorted_positions]
+
     def cached_problems(self) -> list[Problem]:
         """Every problem the last sync met, per file in feed order, then duplicate warnings."""
         duplicates = self._cached().duplicates
@@ -561,8 +580,8 @@ class FeedCache:
         conn = self._conn
         conn.execute("BEGIN")
         try:
-            generation, current = conn.execute(
-                "SELECT f.generation, s.feed FROM feeds f LEFT JOIN snapshots s"
+            generation, current, positions = conn.execute(
+                "SELECT f.generation, s.feed, s.sorted FROM feeds f LEFT JOIN snapshots s"
                 " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?",
                 (self._feed,),
             ).fetchone()
@@ -579,11 +598,15 @@ class FeedCache:
         finally:
             conn.execute("COMMIT")
         summaries, merged = found
+        sorted_positions = None
+        if from_rows is None and merged and positions is not None:
+            sorted_positions = array("i")
+            sorted_positions.frombytes(positions)
         duplicates: list[Problem] = []
         if not merged:
             # merge_duplicates reads only .url, .published and .path, which summaries share.
             summaries = cast(list[ArticleSummary], merge_duplicates(cast(list[Article], summaries), duplicates))
-        return _Memo(summaries, duplicates, generation, from_rows)
+        return _Memo(summaries, duplicates, generation, from_rows, sorted_positions)
 
     def _save_snapshot(self) -> None:
         """Store the summaries read row by row as a snapshot, unless the feed changed since."""
@@ -593,11 +616,14 @@ class FeedCache:
         # No duplicate dropped: the merged list is final, keep it and skip merging on load.
         merged = len(memo.summaries) == len(memo.from_rows)
         data = _snapshot_bytes(memo.summaries if merged else memo.from_rows, self._prefix, merged)
+        positions = _default_order_positions(memo.summaries) if merged else None
 
         def work(conn: sqlite3.Connection) -> None:
             row = conn.execute("SELECT generation FROM feeds WHERE id = ?", (self._feed,)).fetchone()
             if row[0] == memo.generation:
-                conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", (self._feed, memo.generation, data))
+                conn.execute(
+                    "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?)", (self._feed, memo.generation, data, positions)
+                )
 
         self._write(work, changes_files=False)
         memo.from_rows = None

@@ -32,12 +32,16 @@ def _tiebreak(item: Sortable) -> tuple[str, str]:
 
 def _by_quality(item: Sortable) -> tuple[Any, ...]:
     # Missing quality and missing dates sort last: a flag first, then the negated value.
+    # Written out in one function: this key runs for every article on every sort.
+    quality = item.quality
+    published = item.published
     return (
-        item.quality is None,
-        -(item.quality or 0),
-        item.published is None,
-        -_timestamp(item),
-        *_tiebreak(item),
+        quality is None,
+        -quality if quality is not None else 0,
+        published is None,
+        -published.timestamp() if published is not None else 0.0,
+        item.title.casefold(),
+        item.path,
     )
 
 

@@ -33,17 +33,24 @@ def count_topics(articles: Iterable[ArticleSummary], read_ids: frozenset[str] | 
 
     The label is the spelling seen first. With `read_ids`, each entry also counts unread.
     """
+    # Articles share few distinct topic tuples: count the tuples first (one dict operation
+    # per article), then spread each tuple's counts over its topics.
+    per_tuple: dict[tuple[str, ...], list[int]] = {}
+    for article in articles:
+        entry = per_tuple.get(article.topics)
+        if entry is None:
+            entry = per_tuple[article.topics] = [0, 0]
+        entry[0] += 1
+        if read_ids is not None and article.id not in read_ids:
+            entry[1] += 1
     counts: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
-    for article in articles:
-        unread = read_ids is not None and article.id not in read_ids
-        for topic in set(topic_key(t) for t in article.topics) or (NO_TOPIC,):
-            entry = counts.get(topic)
-            if entry is None:
-                entry = counts[topic] = [0, 0]
-            entry[0] += 1
+    for topics, (total, unread) in per_tuple.items():
+        for key in {topic_key(t) for t in topics} or {NO_TOPIC}:
+            entry = counts.setdefault(key, [0, 0])
+            entry[0] += total
             entry[1] += unread
-        for topic in article.topics:
+        for topic in topics:
             labels.setdefault(topic_key(topic), topic)
     entries = [
         TopicCount(key, labels.get(key, "No topic"), total, unread if read_ids is not None else None)

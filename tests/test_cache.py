@@ -468,3 +468,19 @@ def test_a_broken_worker_pool_leaves_the_rest_to_this_process(tmp_path: Path, mo
         result = cache.sync(workers=2)
         assert result.workers == 2 and result.parsed == 250
         assert_like_loader(root, result, cache)
+
+
+def test_a_warm_start_gets_the_default_order_without_sorting(tmp_path: Path, feed: Path) -> None:
+    from reader.ordering import sort_articles
+
+    with open_cache(tmp_path, feed) as cache:
+        cache.sync()
+        assert cache.cached_sorted() is None  # read row by row: no stored order yet
+    with open_cache(tmp_path, feed) as cache:
+        in_order = cache.cached_sorted()
+        assert in_order is not None
+        assert in_order == sort_articles(cache.cached_summaries())
+        assert in_order != cache.cached_summaries()  # the feed's own order differs
+    _rewrite(tmp_path / "index.db", "UPDATE snapshots SET sorted = NULL")
+    with open_cache(tmp_path, feed) as cache:
+        assert cache.cached_sorted() is None
