@@ -6,13 +6,21 @@ of 15, 200 providers, qualities 0-160 with a few missing, dates over 3 years wit
 missing), then for each typical query measures, over `--repeats` runs:
 
 * parse: `parse_query(text)` alone (tokenise, build the tree, compile the predicate);
-* parse+filter: `parse_query(text).filter(articles, marks)`, what the filter bar does on
-  each keystroke;
+* no index: `parse_query(text).filter(articles, marks)`, scanning every article;
+* index, cold: the same with a `SearchIndex` over the articles that remembers nothing yet
+  (`index.clear()` before each run): a query whose words were never searched;
+* index, warm: the same query again, its words remembered: what redrawing the list costs
+  after a mark changes, or the next keystroke when it adds a term;
+* typed: the query typed one character at a time, every prefix that parses filtered as
+  the filter bar would without its debounce; the p95 per keystroke, without an index and
+  with one that starts cold (the slowest keystrokes are the one- and two-letter words,
+  which CPython's substring search scans slowest);
 
 and prints their p50 and p95, the number of matches, and beside them the p50 of one plain
 hand-written list comprehension doing the same test (for `robot`:
-`[a for a in arts if "robot" in a.search_text]`), with the ratio parse+filter / plain.
-The plain pass is checked to find the same articles. Nothing here asserts on time.
+`[a for a in arts if "robot" in a.search_text]`), with the ratios no index / plain and
+cold index / plain. Both paths are checked to find the same articles as the plain pass.
+The time to make the index is printed once. Nothing here asserts on time.
 
     .venv/bin/python benchmarks/bench_query.py [--n 100000] [--repeats 30]
 """
@@ -36,7 +44,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reader.model import Article, ArticleSummary, Provider, fold, summarize  # noqa: E402
-from reader.query import parse_query  # noqa: E402
+from reader.query import QueryError, parse_query  # noqa: E402
+from reader.search_index import SearchIndex  # noqa: E402
 
 UTC = timezone.utc
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
@@ -186,31 +195,34 @@ CASES: list[tuple[str, Plain]] = [
 ]
 
 
-def _time_pair(
-    ours: Callable[[], object], plain: Callable[[], object], repeats: int
-) -> tuple[list[float], object, list[float], object]:
-    """Times both, alternating, so that a busy machine slows both alike."""
-    ours_times, plain_times = [], []
-    found = expected = None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        found = ours()
-        ours_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        expected = plain()
-        plain_times.append(time.perf_counter() - start)
-    return ours_times, found, plain_times, expected
-
-
 def _p(times: list[float], q: float) -> float:
     ordered = sorted(times)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _typed(
+    text: str, index: SearchIndex | None, arts: list[ArticleSummary], marks: SetMarks
+) -> list[float]:
+    """Seconds per keystroke typing `text`, into a cold index if one is given (prefixes that
+    do not parse are skipped)."""
+    if index is not None:
+        index.clear()
+    times = []
+    for end in range(1, len(text) + 1):
+        start = time.perf_counter()
+        try:
+            parse_query(text[:end], now=NOW).filter(arts, marks, index)
+        except QueryError:
+            continue
+        times.append(time.perf_counter() - start)
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="number of summaries")
     parser.add_argument("--repeats", type=int, default=30, help="runs per measurement")
+    parser.add_argument("--typed-repeats", type=int, default=3, help="runs of the typing test")
     args = parser.parse_args()
 
     build_start = time.perf_counter()
@@ -222,39 +234,71 @@ def main() -> None:
         starred={a.id for a in arts if rng.random() < 0.05},
     )
     mean_text = statistics.fmean(len(a.search_text) for a in arts)
+    index_times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        index = SearchIndex(arts)
+        index_times.append(time.perf_counter() - start)
     print(
         f"Python {platform.python_version()}, {args.n:,} summaries "
         f"(mean search_text {mean_text:.0f} chars, built in {build_time:.1f} s), "
         f"{args.repeats} repeats; times in ms"
     )
+    print(
+        f"SearchIndex made in {_p(index_times, 0.5) * 1e3:.1f} ms (p50 of 5); it holds a list "
+        f"of the {args.n:,} texts ({sys.getsizeof(index._texts) / 1e6:.1f} MB) and at most "
+        f"{index.BUDGET_PER_ARTICLE * 4 * args.n / 1e6:.1f} MB of remembered answers"
+    )
     header = (
-        f"{'query':<36} {'parse p50':>9} {'p95':>6} {'parse+filter p50':>16} {'p95':>6} "
-        f"{'matches':>8} {'plain p50':>9} {'ratio':>6}  same"
+        f"{'query':<36} {'parse':>6} {'no index':>8} {'p95':>6} {'cold':>6} {'p95':>6} "
+        f"{'warm':>5} {'p95':>5} {'typed p95':>9} {'':>6} {'matches':>7} {'plain':>6} "
+        f"{'no/pl':>5} {'cold/pl':>7}  same"
     )
     print(header)
+    print(
+        f"{'':<36} {'p50':>6} {'p50':>8} {'':>6} {'p50':>6} {'':>6} {'p50':>5} {'':>5} "
+        f"{'no index':>9} {'index':>6} {'':>7} {'p50':>6}"
+    )
     print("-" * len(header))
     gc.collect()
     gc.disable()  # collections of the created lists would only add noise
     try:
         for text, plain in CASES:
-            parse_times = []
-            for _ in range(args.repeats):
+            parse_times, none_times, cold_times, warm_times = [], [], [], []
+            plain_times, typed_plain, typed_index = [], [], []
+            found = cold_found = warm_found = expected = None
+            for _ in range(args.repeats):  # alternating, so that a busy machine slows all alike
                 start = time.perf_counter()
                 parse_query(text, now=NOW)
                 parse_times.append(time.perf_counter() - start)
-            full_times, found, plain_times, expected = _time_pair(
-                lambda: parse_query(text, now=NOW).filter(arts, marks),
-                lambda: plain(arts, marks),
-                args.repeats,
-            )
+                start = time.perf_counter()
+                found = parse_query(text, now=NOW).filter(arts, marks)
+                none_times.append(time.perf_counter() - start)
+                index.clear()
+                start = time.perf_counter()
+                cold_found = parse_query(text, now=NOW).filter(arts, marks, index)
+                cold_times.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                warm_found = parse_query(text, now=NOW).filter(arts, marks, index)
+                warm_times.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                expected = plain(arts, marks)
+                plain_times.append(time.perf_counter() - start)
+            for _ in range(args.typed_repeats):
+                typed_plain += _typed(text, None, arts, marks)
+                typed_index += _typed(text, index, arts, marks)
             assert isinstance(found, list)
-            same = "yes" if found == expected else "NO"
-            full, reference = _p(full_times, 0.5), _p(plain_times, 0.5)
-            parse50, parse95 = _p(parse_times, 0.5), _p(parse_times, 0.95)
+            same = "yes" if found == expected == cold_found == warm_found else "NO"
+            reference = _p(plain_times, 0.5)
             print(
-                f"{text:<36} {parse50 * 1e3:>9.3f} {parse95 * 1e3:>6.3f} "
-                f"{full * 1e3:>16.2f} {_p(full_times, 0.95) * 1e3:>6.2f} {len(found):>8,} "
-                f"{reference * 1e3:>9.2f} {full / reference:>6.2f}  {same}"
+                f"{text:<36} {_p(parse_times, 0.5) * 1e3:>6.3f} "
+                f"{_p(none_times, 0.5) * 1e3:>8.2f} {_p(none_times, 0.95) * 1e3:>6.2f} "
+                f"{_p(cold_times, 0.5) * 1e3:>6.2f} {_p(cold_times, 0.95) * 1e3:>6.2f} "
+                f"{_p(warm_times, 0.5) * 1e3:>5.2f} {_p(warm_times, 0.95) * 1e3:>5.2f} "
+                f"{_p(typed_plain, 0.95) * 1e3:>9.2f} {_p(typed_index, 0.95) * 1e3:>6.2f} "
+                f"{len(found):>7,} {reference * 1e3:>6.2f} "
+                f"{_p(none_times, 0.5) / reference:>5.2f} {_p(cold_times, 0.5) / reference:>7.2f}"
+                f"  {same}"
             )
             gc.collect()
     finally:

@@ -206,7 +206,7 @@ class ReaderApp(App[None]):
         """In the current order, passing the query and the hide-read choice (any topic)."""
         articles = self.library.sorted(self.order)
         if self.parsed_query is not None and not self.parsed_query.is_empty:
-            articles = self.parsed_query.filter(articles, self.store)
+            articles = self.parsed_query.filter(articles, self.store, self.library.search_index(self.order))
         if self.hide_read:
             read = self.store.read_ids()
             articles = [a for a in articles if a.id not in read]

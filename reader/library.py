@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from reader.model import Article, ArticleSummary, summarize
 from reader.ordering import DEFAULT_ORDER, sort_articles
+from reader.search_index import SearchIndex
 from reader.topics import in_topic
 
 DetailSource = Callable[[str], Article | None]
@@ -21,6 +22,7 @@ class Library:
         self._details: dict[str, Article] = {}
         self._detail_source: DetailSource | None = None
         self._sorted: dict[str, list[ArticleSummary]] = {}
+        self._indexes: dict[str, SearchIndex] = {}
 
     def __len__(self) -> int:
         return len(self.summaries)
@@ -46,6 +48,7 @@ class Library:
             if summary.url:
                 self._by_url[summary.url] = summary.id
         self._sorted.clear()
+        self._indexes.clear()
 
     def replace_all(self, summaries: Sequence[ArticleSummary], details: Iterable[Article] = ()) -> None:
         """Swap in a whole new set of articles (a reload)."""
@@ -54,6 +57,7 @@ class Library:
         self._by_url = {s.url: s.id for s in self.summaries if s.url}
         self._details = {a.id: a for a in details}
         self._sorted.clear()
+        self._indexes.clear()
 
     def set_detail_source(self, source: DetailSource | None) -> None:
         """Where full articles come from when they are not kept in memory."""
@@ -79,6 +83,14 @@ class Library:
         if cached is None:
             cached = self._sorted[order] = sort_articles(self.summaries, order)
         return cached
+
+    def search_index(self, order: str = DEFAULT_ORDER) -> SearchIndex:
+        """A search index over `sorted(order)`, made on first use until that list changes."""
+        articles = self.sorted(order)
+        index = self._indexes.get(order)
+        if index is None or not index.covers(articles):
+            index = self._indexes[order] = SearchIndex(articles)
+        return index
 
     def select(
         self,

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from reader.model import Article, ArticleSummary, Provider, summarize
 from reader.query import MARKS_UNAVAILABLE, Query, QueryError, parse_query
+from reader.search_index import SearchIndex
 
 UTC = timezone.utc
 NOW = datetime(2024, 6, 15, 12, 0, tzinfo=UTC)
@@ -80,8 +81,9 @@ MARKS = FakeMarks(read={"robot", "climate"}, starred={"vision", "old"})
 def ids(query: str, marks: FakeMarks | None = MARKS) -> list[str]:
     parsed = parse_query(query, now=NOW)
     found = [a.id for a in parsed.filter(ARTICLES, marks)]
-    # The two compiled functions agree.
+    # The two compiled functions agree, and a search index finds the same.
     assert found == [a.id for a in ARTICLES if parsed.matches(a, marks)]
+    assert found == [a.id for a in parsed.filter(ARTICLES, marks, SearchIndex(ARTICLES))]
     return found
 
 
@@ -505,6 +507,7 @@ def test_generated_queries_parse_and_both_paths_agree(
 ) -> None:
     parsed = parse_query(query, now=NOW)
     assert parsed.filter(arts, state) == [a for a in arts if parsed.matches(a, state)]
+    assert parsed.filter(arts, state, SearchIndex(arts)) == parsed.filter(arts, state)
 
 
 @FAST

@@ -1,0 +1,358 @@
+"""The search index: its answers, what it remembers, and that queries find the same with it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader.library import Library
+from reader.model import Article, ArticleSummary, Provider, summarize
+from reader.query import QueryError, parse_query
+from reader.search_index import Key, SearchIndex, implies, phrase_pattern
+
+UTC = timezone.utc
+NOW = datetime(2024, 6, 15, 12, 0, tzinfo=UTC)
+
+
+def art(
+    id: str,
+    title: str = "",
+    *,
+    excerpt: str = "",
+    body: str = "",
+    topics: tuple[str, ...] = (),
+    quality: int | None = None,
+    published: datetime | None = None,
+    provider: str = "",
+) -> ArticleSummary:
+    return summarize(
+        Article(
+            id=id,
+            path=f"{id}.md",
+            title=title,
+            excerpt=excerpt,
+            body=body,
+            topics=topics,
+            quality=quality,
+            published=published,
+            provider=Provider(provider) if provider else None,
+        )
+    )
+
+
+@dataclass
+class FakeMarks:
+    read: set[str] = field(default_factory=set)
+    starred: set[str] = field(default_factory=set)
+
+    def is_read(self, article_id: str) -> bool:
+        return article_id in self.read
+
+    def is_starred(self, article_id: str) -> bool:
+        return article_id in self.starred
+
+
+ARTICLES = [
+    art("robot", "Robots learn", excerpt="A new robot.", topics=("AI",), quality=120,
+        published=datetime(2024, 6, 15, 9, 0, tzinfo=UTC)),
+    art("malaga", "Fiesta en Málaga", body="Crónica de la feria.", topics=("Culture",),
+        quality=40, published=datetime(2021, 4, 1, tzinfo=UTC)),
+    art("newline", "Computer\nvision", excerpt="climate\t\tchange", topics=("AI",)),
+    art("linesep", "climate\u2028change and more", quality=60),
+    art("ends", "The last word is rob", excerpt="and then climate"),  # next starts "ot", "change"
+    art("starts", "ot change everything", provider="Le Monde", quality=10),
+    art("zurich", "Zürich café", body="naïve résumé", published=datetime(2020, 1, 1, tzinfo=UTC)),
+    art("nul", "odd\x00text with robot"),
+]  # fmt: skip
+MARKS = FakeMarks(read={"robot", "zurich"}, starred={"newline"})
+
+
+def both(query: str, articles: list[ArticleSummary] = ARTICLES, index: SearchIndex | None = None) -> list[str]:
+    """The ids found, checked to be the same with and without an index."""
+    parsed = parse_query(query, now=NOW)
+    plain = parsed.filter(articles, MARKS)
+    indexed = parsed.filter(articles, MARKS, index if index is not None else SearchIndex(articles))
+    assert indexed == plain
+    return [a.id for a in plain]
+
+
+ALL = [a.id for a in ARTICLES]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ALL),
+        ("robot", ["robot", "nul"]),
+        ("ROBOTS", ["robot"]),
+        ("malaga", ["malaga"]),
+        ("MÁLAGA", ["malaga"]),
+        ("cronica", ["malaga"]),
+        ("zurich cafe", ["zurich"]),
+        ("naive resume", ["zurich"]),
+        ("rob", ["robot", "ends", "nul"]),
+        # a needle or a phrase spanning two articles never matches
+        ("robot -robots", ["nul"]),
+        ("rob -robot", ["ends"]),
+        ('"rob ot"', []),
+        ('"is rob ot change"', []),
+        ('"climate change"', ["newline", "linesep"]),  # tabs, a line separator; not ends+starts
+        ('"computer vision"', ["newline"]),
+        ('"CLIMATE   change"', ["newline", "linesep"]),
+        ('"te ch"', ["newline", "linesep"]),
+        ('"climate change" -"computer vision"', ["linesep"]),
+        ('-"climate change"', ["robot", "malaga", "ends", "starts", "zurich", "nul"]),
+        ("climate OR feria", ["malaga", "newline", "linesep", "ends"]),
+        ('robot OR "te ch" OR zzz', ["robot", "newline", "linesep", "nul"]),
+        ("robot OR topic:culture", ["robot", "malaga", "nul"]),
+        ("-robot -climate", ["malaga", "starts", "zurich"]),
+        ("odd", ["nul"]),
+        ("robot topic:ai is:read", ["robot"]),
+        ("climate quality>=50", ["linesep"]),
+        ("climate -is:starred", ["linesep", "ends"]),
+        ("after:2021-01-01 robot", ["robot"]),
+        ('""', ALL),
+        ('robot ""', ["robot", "nul"]),
+        ('-""', []),
+        ("foo:bar OR robot", ["robot", "nul"]),
+        ("or", ["linesep", "ends"]),  # more, word
+        # no words: the index is not used, and changes nothing
+        ("topic:ai", ["robot", "newline"]),
+        ("quality<50 -is:read", ["malaga", "starts"]),
+        ("provider:monde", ["starts"]),
+        ("before:2021-01-01", ["zurich"]),
+    ],
+)
+def test_table(query: str, expected: list[str]) -> None:
+    assert both(query) == expected
+
+
+def test_one_index_answers_many_queries() -> None:
+    index = SearchIndex(ARTICLES)
+    for query in ["r", "ro", "rob", "robo", "robot", "robot c", "robot cl", "-rob", '"climate change"',
+                  "climate", '"climate change"', "climate OR rob", "", "e", "-e"]:  # fmt: skip
+        both(query, index=index)
+    assert 0 < index.remembered
+
+
+def test_an_index_over_another_sequence_is_ignored() -> None:
+    index = SearchIndex(ARTICLES)
+    other = list(reversed(ARTICLES))
+    assert not index.covers(other)
+    assert not index.covers(list(ARTICLES))  # equal, but not the same object
+    assert index.covers(ARTICLES)
+    query = parse_query("robot")
+    assert query.filter(other, None, index) == query.filter(other) == [ARTICLES[-1], ARTICLES[0]]
+    grown = list(ARTICLES)
+    grown_index = SearchIndex(grown)
+    grown.append(art("late", "robot"))
+    assert not grown_index.covers(grown)
+    assert [a.id for a in query.filter(grown, None, grown_index)] == ["robot", "nul", "late"]
+
+
+def test_candidates_are_positions_and_remembered() -> None:
+    index = SearchIndex(ARTICLES)
+    assert len(index) == len(ARTICLES)
+    assert list(index.candidates(("rob", False))) == [0, 4, 7]
+    assert list(index.candidates(("climate change", True))) == [2, 3]
+    assert index.remembered == 2
+    assert index.candidates(("rob", False)) is index.candidates(("rob", False))
+    index.clear()
+    assert index.remembered == 0
+    assert list(index.candidates(("nothing at all", False))) == []
+
+
+def test_a_new_word_is_scanned_within_a_remembered_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = SearchIndex(ARTICLES)
+    index.candidates(("rob", False))
+    scanned: list[tuple[Key, object]] = []
+    scan = index._scan
+
+    def spy(key: Key, positions: object) -> object:
+        scanned.append((key, positions))
+        return scan(key, positions)
+
+    monkeypatch.setattr(index, "_scan", spy)
+    assert list(index.candidates(("robot", False))) == [0, 7]
+    assert scanned == [(("robot", False), index.candidates(("rob", False)))]
+    assert list(index.candidates(("new robot", True))) == [0]  # within "robot", the smaller
+    assert scanned[-1] == (("new robot", True), index.candidates(("robot", False)))
+    assert list(index.candidates(("zz", False))) == []
+    assert scanned[-1] == (("zz", False), None)  # nothing it implies: all scanned
+
+
+def test_remembered_answers_stay_within_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    articles = [art(f"a{i}", "robot and climate") for i in range(100)]
+    index = SearchIndex(articles)
+    monkeypatch.setattr(index, "_budget", 250)
+    for word in ["robot", "climate", "and", "obo"]:
+        assert len(index.candidates((word, False))) == 100
+    assert index.remembered == 2  # 400 positions do not fit in 250: the oldest went
+    assert index._held == 200
+    assert both("robot climate", articles, index) == [a.id for a in articles]
+
+
+def test_phrase_pattern_is_the_querys() -> None:
+    assert phrase_pattern("climate change").pattern == r"climate\s+change"
+    assert phrase_pattern("a.b c").search("xa.b\n\tc")
+    assert not phrase_pattern("a.b c").search("axb c")
+
+
+@pytest.mark.parametrize(
+    ("key", "other", "expected"),
+    [
+        (("robot", False), ("rob", False), True),
+        (("robot", False), ("robot", False), True),
+        (("rob", False), ("robot", False), False),
+        (("robot", False), ("ro bot", True), False),
+        (("climate change", True), ("mate", False), True),
+        (("climate change", True), ("e c", False), False),
+        (("climate change", True), ("climate change", True), True),
+        (("climate change", True), ("mate ch", True), True),
+        (("climate change now", True), ("change now", True), True),
+        (("climate change now", True), ("climate now", True), False),
+        (("climate change", True), ("change climate", True), False),
+        (("a b", True), ("a b c", True), False),
+        (("x", False), ("", False), True),
+    ],
+)
+def test_implies(key: Key, other: Key, expected: bool) -> None:
+    assert implies(key, other) is expected
+
+
+# --- Library ----------------------------------------------------------------------------
+
+
+def test_library_makes_an_index_per_order_until_the_articles_change() -> None:
+    library = Library()
+    library.add_summaries(ARTICLES[:4])
+    index = library.search_index("newest")
+    assert index is library.search_index("newest")
+    assert index.covers(library.sorted("newest"))
+    assert library.search_index("quality").covers(library.sorted("quality"))
+    library.add_summaries(ARTICLES[4:])
+    fresh = library.search_index("newest")
+    assert fresh is not index and fresh.covers(library.sorted("newest")) and len(fresh) == len(ARTICLES)
+    library.replace_all(ARTICLES[:2])
+    assert len(library.search_index("newest")) == 2
+    query = parse_query("robot OR feria")
+    articles = library.sorted("newest")
+    assert query.filter(articles, None, library.search_index("newest")) == query.filter(articles)
+
+
+# --- Properties -------------------------------------------------------------------------
+
+FRAGMENTS = ["robot", "rob", "ot", "Málaga", "malaga", "climate", "change", "open", "model",
+             "ai", "x", "é", "e\u0301", "OR", "or", "foo:bar", "c"]  # fmt: skip
+GAPS = [" ", "\n", "\t", "  ", "\u2028", "\u00a0", "", ". "]
+TOPICS = ["AI", "Climate", "Économie"]
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.tuples(st.sampled_from(FRAGMENTS), st.sampled_from(GAPS)), max_size=6))
+    return "".join(word + gap for word, gap in parts)
+
+
+@st.composite
+def articles(draw: st.DrawFn) -> list[ArticleSummary]:
+    count = draw(st.integers(min_value=0, max_value=8))
+    return [
+        art(
+            f"a{index}",
+            draw(texts()),
+            body=draw(texts()),
+            topics=tuple(draw(st.lists(st.sampled_from(TOPICS), max_size=2, unique=True))),
+            quality=draw(st.none() | st.integers(min_value=0, max_value=100)),
+        )
+        for index in range(count)
+    ]
+
+
+WORDS = ["robot", "rob", "ot", "bot", "malaga", "MÁLAGA", "climate", "change", "e", "c", "x",
+         "te", "foo:bar", "or", "é", "zzz"]  # fmt: skip
+positive = st.one_of(
+    st.sampled_from(WORDS),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(lambda words: f'"{" ".join(words)}"'),
+    st.sampled_from(['""', '"te ch"', '"rob ot"', '"climate  change"', '"ot change"']),
+    st.sampled_from(["topic:ai", "topic:climate", "quality>=50", "q<20", "is:read", "is:starred"]),
+)
+term = st.tuples(st.sampled_from(["", "", "-"]), positive).map("".join)
+query = st.lists(st.lists(term, min_size=1, max_size=3).map(" OR ".join), max_size=4).map(" ".join)
+grammarish = st.lists(
+    st.sampled_from(['"', "-", " ", "OR", "rob", "ot", "robot", "climate", "change", "topic:ai",
+                     "é", "e", "\n", ":", "q>=50"]),  # fmt: skip
+    max_size=12,
+).map("".join)
+marks = st.builds(
+    FakeMarks,
+    st.sets(st.sampled_from([f"a{i}" for i in range(8)])),
+    st.sets(st.sampled_from([f"a{i}" for i in range(8)])),
+)
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(articles(), st.lists(query | grammarish, min_size=1, max_size=6), marks)
+def test_the_same_with_and_without_the_index(
+    arts: list[ArticleSummary], queries: list[str], state: FakeMarks
+) -> None:
+    index = SearchIndex(arts)  # one index for all the queries: what it remembers is shared
+    for text in queries:
+        try:
+            parsed = parse_query(text, now=NOW)
+        except QueryError:
+            continue
+        assert parsed.filter(arts, state, index) == parsed.filter(arts, state)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(articles(), st.lists(st.tuples(st.sampled_from(WORDS), st.booleans()), min_size=1, max_size=8))
+def test_answers_are_exact(arts: list[ArticleSummary], keys: list[tuple[str, bool]]) -> None:
+    index = SearchIndex(arts)
+    for word, as_phrase in keys:
+        key = (f"{word} {word}", True) if as_phrase else (word.lower(), False)
+        if as_phrase:
+            expected = [i for i, a in enumerate(arts) if phrase_pattern(key[0]).search(a.search_text)]
+        else:
+            expected = [i for i, a in enumerate(arts) if key[0] in a.search_text]
+        assert list(index.candidates(key)) == expected
+
+
+keys = st.one_of(
+    st.text(alphabet="abc", min_size=1, max_size=4).map(lambda t: (t, False)),
+    st.lists(st.text(alphabet="abc", min_size=1, max_size=3), min_size=2, max_size=3).map(
+        lambda words: (" ".join(words), True)
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys, keys, st.text(alphabet="abc \n", max_size=14))
+def test_implies_is_sound(key: Key, other: Key, text: str) -> None:
+    def matches(k: Key) -> bool:
+        return bool(phrase_pattern(k[0]).search(text)) if k[1] else k[0] in text
+
+    if implies(key, other) and matches(key):
+        assert matches(other)
+
+
+def test_query_words_never_leak_into_the_pattern() -> None:
+    assert phrase_pattern("(a b").search("(a  b")
+    assert phrase_pattern("a* b").search("a* b") and not phrase_pattern("a* b").search("aaa b")
+    assert re.escape("a.b") in phrase_pattern("a.b c").pattern
+
+
+def test_library_remakes_the_index_when_the_sorted_list_is_another() -> None:
+    library = Library()
+    library.add_summaries(ARTICLES)
+    index = library.search_index("newest")
+    library._sorted["newest"] = list(library.sorted("newest"))  # as a cached order might be set
+    fresh = library.search_index("newest")
+    assert fresh is not index and fresh.covers(library.sorted("newest"))
