@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 import webbrowser
@@ -148,14 +149,35 @@ class ReaderApp(App[None]):
                 self.call_from_thread(self.tell, notice, severity="warning")
         cached = self.cache.cached_summaries()
         if cached and not self.library.summaries:
-            self.call_from_thread(self.show_streamed, cached, True)
+            self.call_from_thread(self.show_cached, cached, self.cache.cached_sorted())
         result = self.cache.sync(
             on_progress=lambda done, total: self.call_from_thread(self.show_progress, done, total),
             on_batch=None if cached else lambda batch: self.call_from_thread(self.show_streamed, batch, False),
             is_cancelled=lambda: worker.is_cancelled,
         )
-        if not worker.is_cancelled:
+        if worker.is_cancelled:
+            return
+        if cached and not (result.parsed or result.removed):
+            # Nothing changed on disk: the rows on screen are the feed; keep them (and their sort).
+            self.call_from_thread(self.load_confirmed, result.problems)
+        else:
             self.call_from_thread(self.feed_loaded, result.summaries, result.problems, ())
+
+    def show_cached(self, summaries: list[ArticleSummary], in_order: list[ArticleSummary] | None) -> None:
+        """The cached feed, shown before the files are checked (`in_order`: in DEFAULT_ORDER)."""
+        self.library.add_summaries(summaries)
+        if in_order is not None:
+            self.library.set_sorted(DEFAULT_ORDER, in_order)
+        gc.freeze()  # long-lived: keep the collector from walking 100,000 summaries again and again
+        self.refresh_view()
+
+    def load_confirmed(self, problems: list[Problem]) -> None:
+        """The files matched the cache: the feed on screen is complete."""
+        self.problems = problems
+        self.loaded = True
+        self.query_one(LoadProgress).finish()
+        self.update_header()
+        self.report_problems(FeedLoad(problems=problems))
 
     def show_progress(self, done: int, total: int) -> None:
         self.query_one(LoadProgress).update(done, total)
@@ -181,6 +203,9 @@ class ReaderApp(App[None]):
     def feed_loaded(self, summaries: list[ArticleSummary], problems: list[Problem], details: Iterable[Article]) -> None:
         """The load is complete: this is the feed, exactly."""
         self.library.replace_all(summaries, details)
+        if self.cache is not None and (in_order := self.cache.cached_sorted()) is not None:
+            self.library.set_sorted(DEFAULT_ORDER, in_order)
+        gc.freeze()
         self.problems = problems
         self.loaded = True
         self.query_one(LoadProgress).finish()

@@ -105,3 +105,8 @@ class Library:
         if keep is not None:
             articles = [a for a in articles if keep(a)]
         return articles
+
+    def set_sorted(self, order: str, articles: list[ArticleSummary]) -> None:
+        """All summaries already in `order` (the cache keeps that order): skip that sort."""
+        if len(articles) == len(self.summaries):
+            self._sorted[order] = articles
