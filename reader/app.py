@@ -29,7 +29,7 @@ from reader.sanitize import UnsafeUrl, check_url
 from reader.screens.confirm_screen import ConfirmScreen
 from reader.screens.help_screen import HelpScreen
 from reader.state import StateStore
-from reader.topics import ALL, STARRED, UNREAD, TopicCount, count_topics, in_topic
+from reader.topics import ALL, STARRED, UNREAD, TopicCount, in_topic, sidebar_entries
 from reader.ui_text import line
 from reader.widgets.article_list import ArticleList
 from reader.widgets.detail_pane import DetailPane
@@ -87,6 +87,7 @@ class ReaderApp(App[None]):
         self.cache: FeedCache | None = None
         self._last_stream_refresh = 0.0
         self._stream_refresh_cost = 0.0
+        self._unread_total: tuple[frozenset[str], list[ArticleSummary], int, int] | None = None
         if use_cache:
             # Helper processes must be started while stderr is still the real one: Textual
             # replaces it once running, and multiprocessing then fails to spawn them.
@@ -247,15 +248,7 @@ class ReaderApp(App[None]):
     def topic_entries(self, filtered: list[ArticleSummary] | None = None) -> list[TopicCount]:
         """The sidebar: all, unread, starred, then each topic, counting the filtered articles."""
         articles = self.filtered_articles() if filtered is None else filtered
-        read, starred = self.store.read_ids(), self.store.starred_ids()
-        unread = sum(1 for a in articles if a.id not in read)
-        starred_count = sum(1 for a in articles if a.id in starred)
-        return [
-            TopicCount(ALL, "All articles", len(articles), unread),
-            TopicCount(UNREAD, "Unread", unread),
-            TopicCount(STARRED, "Starred", starred_count),
-            *count_topics(articles, read),
-        ]
+        return sidebar_entries(articles, self.store.read_ids(), self.store.starred_ids())
 
     def refresh_view(self) -> None:
         """Recompute what the list and the sidebar show, keeping the cursor's article."""
@@ -285,9 +278,18 @@ class ReaderApp(App[None]):
             status.append("read hidden")
         if self.query_text:
             status.append(f"filter: {self.query_text}")
-        read = self.store.read_ids()
-        unread = sum(1 for a in self.library.summaries if a.id not in read)
+        unread = self.unread_total()
         self.query_one(FeedHeader).show(self.feed_name, shown, len(self.library), unread, self.order, " · ".join(status))
+
+    def unread_total(self) -> int:
+        """Unread articles in the whole feed; counted again only when the feed or the marks change."""
+        read, summaries = self.store.read_ids(), self.library.summaries
+        cached = self._unread_total
+        # The store hands out the same frozenset until a mark changes; held here, so `is` is safe.
+        if cached is None or cached[0] is not read or cached[1] is not summaries or cached[2] != len(summaries):
+            count = sum(1 for a in summaries if a.id not in read)
+            cached = self._unread_total = (read, summaries, len(summaries), count)
+        return cached[3]
 
     def show_detail(self, summary: ArticleSummary | None) -> None:
         detail = self.query_one(DetailPane)
