@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from concurrent.futures import Future, ThreadPoolExecutor
 import json
 import time
 import webbrowser
@@ -92,6 +93,11 @@ class ReaderApp(App[None]):
             # Helper processes must be started while stderr is still the real one: Textual
             # replaces it once running, and multiprocessing then fails to spawn them.
             prepare_process_pool()
+        self._prefetch: Future[tuple[FeedCache, Library | None]] | None = None
+        if use_cache:
+            pool = ThreadPoolExecutor(1, thread_name_prefix="reader-cache")
+            self._prefetch = pool.submit(self.prepare_cached)
+            pool.shutdown(wait=False)  # the task still runs; the thread ends with it
         self.library = Library()
         self.problems: list = []
         self.order = DEFAULT_ORDER
@@ -135,6 +141,24 @@ class ReaderApp(App[None]):
 
     # --- loading ----------------------------------------------------------------------
 
+    def prepare_cached(self) -> tuple[FeedCache, Library | None]:
+        """Open the cache and build a library of its rows (runs in a thread from __init__).
+
+        Started before Textual has even drawn its first frame, so that the rows are ready
+        about when the screen is.
+        """
+        cache = FeedCache.open(self.cache_path, self.feed_path)
+        summaries = cache.cached_summaries()
+        if not summaries:
+            return cache, None
+        library = Library()
+        library.add_summaries(summaries)
+        library.set_detail_source(cache.article)
+        in_order = cache.cached_sorted()
+        if in_order is not None:
+            library.set_sorted(DEFAULT_ORDER, in_order)
+        return cache, library
+
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
         """Read the feed off the event loop: cached rows first, then what changed on disk."""
@@ -143,17 +167,18 @@ class ReaderApp(App[None]):
             self.call_from_thread(self.feed_loaded, [summarize(a) for a in feed.articles], feed.problems, feed.articles)
             return
         worker = get_current_worker()
+        cached = bool(self.library.summaries)
         if self.cache is None:
-            self.cache = FeedCache.open(self.cache_path, self.feed_path)
+            self.cache, prepared = self._prefetch.result() if self._prefetch else self.prepare_cached()
             self.library.set_detail_source(self.cache.article)
             for notice in self.cache.notices:
                 self.call_from_thread(self.tell, notice, severity="warning")
-        cached = self.cache.cached_summaries()
-        if cached and not self.library.summaries:
-            self.call_from_thread(self.show_cached, cached, self.cache.cached_sorted())
+            if prepared is not None:
+                cached = True
+                self.call_from_thread(self.show_library, prepared)
         result = self.cache.sync(
             on_progress=lambda done, total: self.call_from_thread(self.show_progress, done, total),
-            on_batch=None if cached else lambda batch: self.call_from_thread(self.show_streamed, batch, False),
+            on_batch=None if cached else lambda batch: self.call_from_thread(self.show_streamed, batch),
             is_cancelled=lambda: worker.is_cancelled,
         )
         if worker.is_cancelled:
@@ -164,11 +189,9 @@ class ReaderApp(App[None]):
         else:
             self.call_from_thread(self.feed_loaded, result.summaries, result.problems, ())
 
-    def show_cached(self, summaries: list[ArticleSummary], in_order: list[ArticleSummary] | None) -> None:
-        """The cached feed, shown before the files are checked (`in_order`: in DEFAULT_ORDER)."""
-        self.library.add_summaries(summaries)
-        if in_order is not None:
-            self.library.set_sorted(DEFAULT_ORDER, in_order)
+    def show_library(self, library: Library) -> None:
+        """The cached feed, shown before the files are checked."""
+        self.library = library
         gc.freeze()  # long-lived: keep the collector from walking 100,000 summaries again and again
         self.refresh_view()
 
@@ -183,14 +206,14 @@ class ReaderApp(App[None]):
     def show_progress(self, done: int, total: int) -> None:
         self.query_one(LoadProgress).update(done, total)
 
-    def show_streamed(self, summaries: list[ArticleSummary], all_cached: bool) -> None:
-        """Rows known before the load ends: the whole cached feed, or a freshly parsed batch."""
+    def show_streamed(self, summaries: list[ArticleSummary]) -> None:
+        """A freshly parsed batch, shown before the load ends."""
         self.library.add_summaries(summaries)
         # Re-sorting a growing feed on every batch would starve the keyboard: refresh at most
         # once a second, and never spend more than a fifth of the time refreshing.
         now = time.monotonic()
         wait = max(1.0, 5 * self._stream_refresh_cost)
-        if all_cached or now - self._last_stream_refresh > wait or not self.query_one(ArticleList).row_count:
+        if now - self._last_stream_refresh > wait or not self.query_one(ArticleList).row_count:
             self.refresh_view()
             self._last_stream_refresh = time.monotonic()
             self._stream_refresh_cost = self._last_stream_refresh - now
