@@ -17,8 +17,10 @@ class Library:
 
     def __init__(self) -> None:
         self.summaries: list[ArticleSummary] = []
-        self._by_id: dict[str, ArticleSummary] = {}
-        self._by_url: dict[str, str] = {}
+        # Lookups by id and by URL, built on first use: a warm start of 100,000 articles
+        # should not pay for them before the first row is drawn.
+        self._by_id_cache: dict[str, ArticleSummary] | None = None
+        self._by_url_cache: dict[str, str] | None = None
         self._details: dict[str, Article] = {}
         self._detail_source: DetailSource | None = None
         self._sorted: dict[str, list[ArticleSummary]] = {}
@@ -39,32 +41,40 @@ class Library:
     def add_summaries(self, summaries: Iterable[ArticleSummary]) -> None:
         """Add (or replace, by id) summaries."""
         new = list(summaries)
-        replaced = {s.id for s in new if s.id in self._by_id}
-        if replaced:
-            self.summaries = [s for s in self.summaries if s.id not in replaced]
-        for summary in new:
-            self._by_id[summary.id] = summary
-            self.summaries.append(summary)
-            if summary.url:
-                self._by_url[summary.url] = summary.id
-        self._sorted.clear()
-        self._indexes.clear()
+        if self.summaries:
+            replaced = {s.id for s in new} & self._by_id().keys()
+            if replaced:
+                self.summaries = [s for s in self.summaries if s.id not in replaced]
+        self.summaries.extend(new)
+        self._changed()
 
     def replace_all(self, summaries: Sequence[ArticleSummary], details: Iterable[Article] = ()) -> None:
         """Swap in a whole new set of articles (a reload)."""
         self.summaries = list(summaries)
-        self._by_id = {s.id: s for s in self.summaries}
-        self._by_url = {s.url: s.id for s in self.summaries if s.url}
         self._details = {a.id: a for a in details}
+        self._changed()
+
+    def _changed(self) -> None:
+        self._by_id_cache = self._by_url_cache = None
         self._sorted.clear()
         self._indexes.clear()
+
+    def _by_id(self) -> dict[str, ArticleSummary]:
+        if self._by_id_cache is None:
+            self._by_id_cache = {s.id: s for s in self.summaries}
+        return self._by_id_cache
+
+    def _by_url(self) -> dict[str, str]:
+        if self._by_url_cache is None:
+            self._by_url_cache = {s.url: s.id for s in self.summaries if s.url}
+        return self._by_url_cache
 
     def set_detail_source(self, source: DetailSource | None) -> None:
         """Where full articles come from when they are not kept in memory."""
         self._detail_source = source
 
     def summary(self, article_id: str) -> ArticleSummary | None:
-        return self._by_id.get(article_id)
+        return self._by_id().get(article_id)
 
     def article(self, article_id: str) -> Article | None:
         """The full article, from memory or the detail source."""
@@ -75,7 +85,7 @@ class Library:
 
     def id_for_url(self, url: str | None) -> str | None:
         """The id of the feed's article at this URL, if there is one."""
-        return self._by_url.get(url) if url else None
+        return self._by_url().get(url) if url else None
 
     def sorted(self, order: str = DEFAULT_ORDER) -> list[ArticleSummary]:
         """All summaries in `order`; computed once per order until the articles change."""
