@@ -46,7 +46,7 @@ from typing import Any, cast
 import platformdirs
 
 from reader import __version__
-from reader.loader import discover_files, merge_duplicates, parse_file
+from reader.loader import discover_paths, merge_duplicates, parse_file
 from reader.ordering import DEFAULT_ORDER, SORT_KEYS
 from reader.model import (
     Article,
@@ -713,20 +713,20 @@ class FeedCache:
             self._save_snapshot()
         return result
 
-    def _scan(self) -> list[tuple[str, str, Stamp]]:
-        """(relative path, path, stamp) of every file, in `discover_files` order."""
+    def _scan(self) -> Iterator[tuple[str, str, Stamp]]:
+        """(relative path, path, stamp) of every file, in `discover_files` order.
+
+        A generator: a list of 100,000 of them would be tens of MB held for nothing.
+        """
         prefix, size = self._prefix, len(self._prefix)
-        found = []
-        for path in discover_files(self.feed_root):
-            text = str(path)
-            rel = text[size:] if text.startswith(prefix) else path.name
+        for text in discover_paths(self.feed_root):
+            rel = text[size:] if text.startswith(prefix) else os.path.basename(text)
             try:
                 info = os.stat(text)
                 stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
             except OSError:
                 stamp = _NO_STAT
-            found.append((rel, text, stamp))
-        return found
+            yield rel, text, stamp
 
     def _forget(self, gone: list[str], moved: list[tuple[int, int, str]]) -> None:
         """Drop the rows of deleted files and renumber the files whose place changed."""

@@ -64,19 +64,25 @@ def discover_files(root: Path) -> Iterator[Path]:
     Symlinked folders are followed once: a folder already seen (by device and inode) is
     not entered again, so a symlink loop ends.
     """
+    return map(Path, discover_paths(root))
+
+
+def discover_paths(root: Path) -> Iterator[str]:
+    """`discover_files` as plain strings: 100,000 `Path` objects cost time and memory."""
     if not root.is_dir():
-        yield root
+        yield str(root)
         return
     seen: set[tuple[int, int]] = set()
-    stack = [root]
+    stack = [str(root)]
     while stack:
         folder = stack.pop()
         try:
-            info = folder.stat()
+            info = os.stat(folder)
             if (info.st_dev, info.st_ino) in seen:
                 continue
             seen.add((info.st_dev, info.st_ino))
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
         except OSError:
             continue
         subfolders = []
@@ -84,9 +90,9 @@ def discover_files(root: Path) -> Iterator[Path]:
             if entry.name.startswith("."):
                 continue
             if _is_dir(entry):
-                subfolders.append(Path(entry.path))
+                subfolders.append(entry.path)
             elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
-                yield Path(entry.path)
+                yield entry.path
         stack.extend(reversed(subfolders))
 
 
