@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import dataclass
 from concurrent.futures import Future, ThreadPoolExecutor
 import json
 import time
@@ -15,6 +16,7 @@ from textual import on, work
 from textual.worker import get_current_worker
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Markdown
 
@@ -42,6 +44,23 @@ from reader.widgets.topic_sidebar import TopicSidebar
 from reader.widgets.virtual_list import VirtualList
 
 NARROW_WIDTH = 100
+
+
+@dataclass
+class LoadProgressed(Message):
+    """Files parsed so far out of the files to parse (posted from the load worker)."""
+
+    done: int
+    total: int
+
+
+@dataclass
+class BatchParsed(Message):
+    """Summaries of freshly parsed files (posted from the load worker)."""
+
+    summaries: list[ArticleSummary]
+
+
 READ_AFTER_SECONDS = 1.5
 RECENT_QUERIES = 10
 
@@ -177,8 +196,9 @@ class ReaderApp(App[None]):
                 cached = True
                 self.call_from_thread(self.show_library, prepared)
         result = self.cache.sync(
-            on_progress=lambda done, total: self.call_from_thread(self.show_progress, done, total),
-            on_batch=None if cached else lambda batch: self.call_from_thread(self.show_streamed, batch),
+            # Posted, not called: the parsing must not wait for the screen to catch up.
+            on_progress=lambda done, total: self.post_message(LoadProgressed(done, total)),
+            on_batch=None if cached else lambda batch: self.post_message(BatchParsed(batch)),
             is_cancelled=lambda: worker.is_cancelled,
         )
         if worker.is_cancelled:
@@ -203,12 +223,17 @@ class ReaderApp(App[None]):
         self.update_header()
         self.report_problems(FeedLoad(problems=problems))
 
-    def show_progress(self, done: int, total: int) -> None:
-        self.query_one(LoadProgress).update(done, total)
+    @on(LoadProgressed)
+    def show_progress(self, event: LoadProgressed) -> None:
+        if not self.loaded:
+            self.query_one(LoadProgress).update(event.done, event.total)
 
-    def show_streamed(self, summaries: list[ArticleSummary]) -> None:
+    @on(BatchParsed)
+    def show_streamed(self, event: BatchParsed) -> None:
         """A freshly parsed batch, shown before the load ends."""
-        self.library.add_summaries(summaries)
+        if self.loaded:
+            return  # a late message: the complete feed is already shown
+        self.library.add_summaries(event.summaries)
         # Re-sorting a growing feed on every batch would starve the keyboard: refresh at most
         # once a second, and never spend more than a fifth of the time refreshing.
         now = time.monotonic()
