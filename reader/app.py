@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from dataclasses import dataclass
 from concurrent.futures import Future, ThreadPoolExecutor
 import json
@@ -113,6 +114,8 @@ class ReaderApp(App[None]):
             # replaces it once running, and multiprocessing then fails to spawn them.
             prepare_process_pool()
         self._prefetch: Future[tuple[FeedCache, Library | None]] | None = None
+        self._head: tuple[list[ArticleSummary], int] = ([], 0)
+        self._head_ready = threading.Event()
         if use_cache:
             pool = ThreadPoolExecutor(1, thread_name_prefix="reader-cache")
             self._prefetch = pool.submit(self.prepare_cached)
@@ -167,6 +170,10 @@ class ReaderApp(App[None]):
         about when the screen is.
         """
         cache = FeedCache.open(self.cache_path, self.feed_path)
+        try:
+            self._head = cache.cached_head()
+        finally:
+            self._head_ready.set()
         summaries = cache.cached_summaries()
         if not summaries:
             return cache, None
@@ -188,6 +195,8 @@ class ReaderApp(App[None]):
         worker = get_current_worker()
         cached = bool(self.library.summaries)
         if self.cache is None:
+            if self._prefetch and not self._prefetch.done() and self._head_ready.wait(5) and self._head[0]:
+                self.call_from_thread(self.show_head, *self._head)
             self.cache, prepared = self._prefetch.result() if self._prefetch else self.prepare_cached()
             self.library.set_detail_source(self.cache.article)
             for notice in self.cache.notices:
@@ -208,6 +217,15 @@ class ReaderApp(App[None]):
             self.call_from_thread(self.load_confirmed, result.problems)
         else:
             self.call_from_thread(self.feed_loaded, result.summaries, result.problems, ())
+
+    def show_head(self, head: list[ArticleSummary], total: int) -> None:
+        """The first screenful of the cached feed, while the rest is still being read."""
+        if self.library.summaries:
+            return
+        article_list = self.query_one(ArticleList)
+        article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
+        article_list.show(head)
+        self.query_one(FeedHeader).show(self.feed_name, total, total, None, self.order, "loading…")
 
     def show_library(self, library: Library) -> None:
         """The cached feed, shown before the files are checked."""

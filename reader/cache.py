@@ -103,7 +103,8 @@ CREATE TABLE details(
 );
 -- Every summary of a feed in one pickled blob of plain columns (see _snapshot_bytes):
 -- one read instead of 100,000 rows. Valid while its generation is the feed's.
-CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL, sorted BLOB);
+CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL, sorted BLOB,
+                       head BLOB, total INTEGER);
 """
 # Stored beside the versions: a development change to the tables without a new
 # SCHEMA_VERSION must not leave old files that fail on every query.
@@ -447,10 +448,13 @@ class _Memo:
     sorted_positions: array | None = None
 
 
-def _default_order_positions(summaries: list[ArticleSummary]) -> bytes:
-    """The positions of `summaries` in DEFAULT_ORDER, as bytes of an int array."""
+HEAD_SIZE = 200  # rows kept apart for the first screen: more than any terminal shows
+
+
+def _default_order_positions(summaries: list[ArticleSummary]) -> array:
+    """The positions of `summaries` in DEFAULT_ORDER."""
     key = SORT_KEYS[DEFAULT_ORDER]
-    return array("i", sorted(range(len(summaries)), key=lambda i: key(summaries[i]))).tobytes()
+    return array("i", sorted(range(len(summaries)), key=lambda i: key(summaries[i])))
 
 
 # --- the cache ------------------------------------------------------------------------------
@@ -537,6 +541,26 @@ class FeedCache:
         """Every cached article of this feed, duplicates merged, without touching the files."""
         return list(self._cached().summaries)
 
+    def cached_head(self) -> tuple[list[ArticleSummary], int]:
+        """The first HEAD_SIZE articles in DEFAULT_ORDER and the feed's size, from a small blob.
+
+        Enough to draw a first screen while the whole snapshot is still being read; empty
+        when there is no current snapshot.
+        """
+        try:
+            with self._lock:
+                row = self._conn.execute(
+                    "SELECT s.head, s.total FROM feeds f JOIN snapshots s"
+                    " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?",
+                    (self._feed,),
+                ).fetchone()
+        except sqlite3.Error:
+            return [], 0
+        if row is None or row[0] is None:
+            return [], 0
+        found = _summaries_from_snapshot(io.BytesIO(row[0]), self._prefix)
+        return (found[0], row[1] or 0) if found else ([], 0)
+
     def cached_sorted(self) -> list[ArticleSummary] | None:
         """`cached_summaries()` in DEFAULT_ORDER when the snapshot knows it, else None."""
         memo = self._cached()
@@ -616,13 +640,19 @@ class FeedCache:
         # No duplicate dropped: the merged list is final, keep it and skip merging on load.
         merged = len(memo.summaries) == len(memo.from_rows)
         data = _snapshot_bytes(memo.summaries if merged else memo.from_rows, self._prefix, merged)
-        positions = _default_order_positions(memo.summaries) if merged else None
+        positions = head = None
+        if merged:
+            order = _default_order_positions(memo.summaries)
+            positions = order.tobytes()
+            head = _snapshot_bytes([memo.summaries[i] for i in order[:HEAD_SIZE]], self._prefix, True)
+        total = len(memo.summaries)
 
         def work(conn: sqlite3.Connection) -> None:
             row = conn.execute("SELECT generation FROM feeds WHERE id = ?", (self._feed,)).fetchone()
             if row[0] == memo.generation:
                 conn.execute(
-                    "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?)", (self._feed, memo.generation, data, positions)
+                    "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
+                    (self._feed, memo.generation, data, positions, head, total),
                 )
 
         self._write(work, changes_files=False)

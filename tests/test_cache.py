@@ -484,3 +484,16 @@ def test_a_warm_start_gets_the_default_order_without_sorting(tmp_path: Path, fee
     _rewrite(tmp_path / "index.db", "UPDATE snapshots SET sorted = NULL")
     with open_cache(tmp_path, feed) as cache:
         assert cache.cached_sorted() is None
+
+
+def test_the_head_is_the_first_rows_in_the_default_order(tmp_path: Path, feed: Path) -> None:
+    from reader.ordering import sort_articles
+
+    with open_cache(tmp_path, feed) as cache:
+        assert cache.cached_head() == ([], 0)  # nothing stored yet
+        cache.sync()
+    with open_cache(tmp_path, feed) as cache:
+        head, total = cache.cached_head()
+        everything = sort_articles(cache.cached_summaries())
+        assert total == len(everything) > 0
+        assert head == everything[: reader.cache.HEAD_SIZE]
