@@ -24,7 +24,7 @@ from textual.widgets import Footer, Markdown
 from reader.commands import ReaderCommands
 from reader.library import Library
 from reader.loader import load_feed
-from reader.cache import FeedCache, prepare_process_pool
+from reader.cache import FeedCache
 from reader.model import Article, ArticleSummary, FeedLoad, Problem, summarize
 from reader.ordering import DEFAULT_ORDER, next_order
 from reader.query import Query, QueryError, parse_query
@@ -109,10 +109,6 @@ class ReaderApp(App[None]):
         self._last_stream_refresh = 0.0
         self._stream_refresh_cost = 0.0
         self._unread_total: tuple[frozenset[str], list[ArticleSummary], int, int] | None = None
-        if use_cache:
-            # Helper processes must be started while stderr is still the real one: Textual
-            # replaces it once running, and multiprocessing then fails to spawn them.
-            prepare_process_pool()
         self._prefetch: Future[tuple[FeedCache, Library | None]] | None = None
         self._head: tuple[list[ArticleSummary], int] = ([], 0)
         self._head_ready = threading.Event()

@@ -32,6 +32,7 @@ import multiprocessing
 import os
 import pickle
 import sqlite3
+import sys
 import threading
 import time
 import zlib
@@ -840,6 +841,7 @@ class FeedCache:
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
+    prepare_process_pool()
     return ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
 
 
@@ -992,18 +994,33 @@ def _move_aside(path: Path, notices: list[str], err: BaseException) -> None:
 
 
 def prepare_process_pool() -> None:
-    """Start multiprocessing's helper processes now, from the main thread.
+    """Start multiprocessing's helper processes (resource tracker, fork server) if needed.
 
-    They pass the current `sys.stderr` to their children; a Textual app replaces it with an
-    object without a real file descriptor, and starting them later then fails.
+    They hand `sys.stderr`'s descriptor to their children; inside a Textual app that is a
+    capture object whose `fileno()` is -1, and spawning fails. So they are started with the
+    real stderr in place for that moment (Textual itself draws on its own file handle).
     """
     from multiprocessing import resource_tracker
 
-    with contextlib.suppress(Exception):
-        resource_tracker.ensure_running()
     context = _pool_context()
-    if context.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
+    with _real_stderr():
         with contextlib.suppress(Exception):
-            forkserver.ensure_running()
+            resource_tracker.ensure_running()
+        if context.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            with contextlib.suppress(Exception):
+                forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _real_stderr() -> Iterator[None]:
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except Exception:  # noqa: BLE001 - no descriptor at all
+        usable = False
+    if usable or sys.__stderr__ is None:
+        yield
+        return
+    with contextlib.redirect_stderr(sys.__stderr__):
+        yield
