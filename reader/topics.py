@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,25 +42,25 @@ def sidebar_entries(
     read_ids: frozenset[str] | set[str] | None = None,
     starred_ids: frozenset[str] | set[str] = frozenset(),
 ) -> list[TopicCount]:
-    """All articles, Unread, Starred, then every topic ("No topic" last), in one pass.
+    """All articles, Unread, Starred, then every topic ("No topic" last).
 
     Unread counts are given only with `read_ids` (no reading state: no unread).
     """
-    # Articles share few distinct topic tuples: count per tuple first (one dict operation
-    # per article), then spread each tuple's counts over its topics.
-    per_tuple: dict[tuple[str, ...], list[int]] = {}
-    for article in articles:
-        entry = per_tuple.get(article.topics)
-        if entry is None:
-            entry = per_tuple[article.topics] = [0, 0, 0]
-        entry[0] += 1
-        if read_ids is not None and article.id not in read_ids:
-            entry[1] += 1
-        if article.id in starred_ids:
-            entry[2] += 1
+    # Count per distinct topics tuple with Counter (its counting loop is in C), then spread
+    # each tuple's counts over its topics: 100,000 articles share a few thousand tuples.
+    articles = articles if isinstance(articles, list) else list(articles)
+    totals = Counter([a.topics for a in articles])
+    if read_ids is None:
+        unread_counts: Counter[tuple[str, ...]] = Counter()
+    elif not read_ids:
+        unread_counts = totals  # nothing read yet: every article is unread
+    else:
+        unread_counts = Counter([a.topics for a in articles if a.id not in read_ids])
+    starred_counts = Counter([a.topics for a in articles if a.id in starred_ids]) if starred_ids else Counter()
+    merged = {topics: (total, unread_counts[topics], starred_counts[topics]) for topics, total in totals.items()}
     counts: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
-    for topics, (total, unread, _) in per_tuple.items():
+    for topics, (total, unread, _) in merged.items():
         for key in {topic_key(t) for t in topics} or {NO_TOPIC}:
             entry = counts.setdefault(key, [0, 0])
             entry[0] += total
@@ -73,7 +74,7 @@ def sidebar_entries(
     ]
     # "No topic" always goes last; the others by count, then name.
     entries.sort(key=lambda e: (e.key == NO_TOPIC, -e.count, e.label.casefold()))
-    total, unread, starred = (sum(column) for column in zip(*per_tuple.values())) if per_tuple else (0, 0, 0)
+    total, unread, starred = (sum(column) for column in zip(*merged.values())) if merged else (0, 0, 0)
     return [
         TopicCount(ALL, "All articles", total, unread if with_unread else None),
         TopicCount(UNREAD, "Unread", unread),
