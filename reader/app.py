@@ -402,6 +402,13 @@ class ReaderApp(App[None]):
         event.stop()
         self.open_link(event.href)
 
+    @on(TopicSidebar.Clicked)
+    def topic_clicked(self) -> None:
+        """A click shows the topic and leaves the focus in the sidebar."""
+        entry = self.query_one(TopicSidebar).current
+        if entry and entry.key != self.topic:
+            self.show_topic(entry.key)
+
     @on(VirtualList.Chosen, "#related-links")
     def related_chosen(self) -> None:
         link = self.query_one(RelatedLinks).current

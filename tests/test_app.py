@@ -628,7 +628,7 @@ async def test_clicking_a_row_selects_it(nav_feed: Path, state_path: Path) -> No
         assert detail_title(app) == "Article 03"
 
 
-async def test_clicking_a_topic_puts_the_sidebar_cursor_on_it(related_feed: Path, state_path: Path) -> None:
+async def test_clicking_a_topic_shows_it_and_keeps_the_sidebar_focused(related_feed: Path, state_path: Path) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         index = sidebar_index(app, "Energy")
@@ -637,6 +637,9 @@ async def test_clicking_a_topic_puts_the_sidebar_cursor_on_it(related_feed: Path
         sidebar = app.query_one(TopicSidebar)
         assert app.focused is sidebar
         assert sidebar.current.label == "Energy"
+        # One click shows the topic, as a mouse user expects.
+        articles = app.query_one(ArticleList).articles
+        assert articles and all("Energy" in a.topics for a in articles)
 
 
 async def test_double_clicking_a_topic_shows_it(related_feed: Path, state_path: Path) -> None:
