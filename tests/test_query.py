@@ -2,60 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.model import Article, ArticleSummary, Provider, summarize
+from reader.model import ArticleSummary
 from reader.query import MARKS_UNAVAILABLE, Query, QueryError, parse_query
 from reader.search_index import SearchIndex
 
-UTC = timezone.utc
-NOW = datetime(2024, 6, 15, 12, 0, tzinfo=UTC)
-
-
-def art(
-    id: str,
-    title: str = "",
-    *,
-    excerpt: str = "",
-    body: str = "",
-    provider: str = "",
-    domain: str = "",
-    topics: tuple[str, ...] = (),
-    quality: int | None = None,
-    published: datetime | None = None,
-) -> ArticleSummary:
-    """A summary built the way the loader builds it (through `summarize`)."""
-    return summarize(
-        Article(
-            id=id,
-            path=f"{id}.md",
-            title=title,
-            excerpt=excerpt,
-            body=body,
-            provider=Provider(provider, domain) if provider or domain else None,
-            topics=topics,
-            quality=quality,
-            published=published,
-        )
-    )
-
-
-@dataclass
-class FakeMarks:
-    read: set[str] = field(default_factory=set)
-    starred: set[str] = field(default_factory=set)
-
-    def is_read(self, article_id: str) -> bool:
-        return article_id in self.read
-
-    def is_starred(self, article_id: str) -> bool:
-        return article_id in self.starred
-
+from query_helpers import NOW, UTC, FakeMarks, art
 
 ARTICLES = [
     art("robot", "Robots learn to walk", excerpt="A new robot from the lab.",

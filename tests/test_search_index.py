@@ -3,59 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader.library import Library
-from reader.model import Article, ArticleSummary, Provider, summarize
+from reader.model import ArticleSummary
 from reader.query import QueryError, parse_query
 from reader.search_index import Key, SearchIndex, implies, phrase_pattern
 
-UTC = timezone.utc
-NOW = datetime(2024, 6, 15, 12, 0, tzinfo=UTC)
-
-
-def art(
-    id: str,
-    title: str = "",
-    *,
-    excerpt: str = "",
-    body: str = "",
-    topics: tuple[str, ...] = (),
-    quality: int | None = None,
-    published: datetime | None = None,
-    provider: str = "",
-) -> ArticleSummary:
-    return summarize(
-        Article(
-            id=id,
-            path=f"{id}.md",
-            title=title,
-            excerpt=excerpt,
-            body=body,
-            topics=topics,
-            quality=quality,
-            published=published,
-            provider=Provider(provider) if provider else None,
-        )
-    )
-
-
-@dataclass
-class FakeMarks:
-    read: set[str] = field(default_factory=set)
-    starred: set[str] = field(default_factory=set)
-
-    def is_read(self, article_id: str) -> bool:
-        return article_id in self.read
-
-    def is_starred(self, article_id: str) -> bool:
-        return article_id in self.starred
-
+from query_helpers import NOW, UTC, FakeMarks, art
 
 ARTICLES = [
     art("robot", "Robots learn", excerpt="A new robot.", topics=("AI",), quality=120,
