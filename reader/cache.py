@@ -55,6 +55,7 @@ from reader.model import (
     ArticleSummary,
     Image,
     Problem,
+    ProblemsMixin,
     Provider,
     RelatedLink,
     Severity,
@@ -141,7 +142,7 @@ def default_cache_path() -> Path:
 
 
 @dataclass(slots=True)
-class SyncResult:
+class SyncResult(ProblemsMixin):
     """What a sync gave: like `FeedLoad`, with summaries instead of full articles."""
 
     summaries: list[ArticleSummary] = field(default_factory=list)
@@ -150,14 +151,6 @@ class SyncResult:
     removed: int = 0  # files gone since the last sync
     cancelled: bool = False  # stopped early: the cache holds what was done so far
     workers: int = 0  # processes that parsed (1: this one; 0: nothing to parse)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
 # --- paths in the database ---------------------------------------------------------------

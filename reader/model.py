@@ -104,12 +104,11 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
-@dataclass(slots=True)
-class FeedLoad:
-    """What loading a feed gave: the articles and every problem met on the way."""
+class ProblemsMixin:
+    """`errors` and `warnings` of a result that has `problems`."""
 
-    articles: list[Article] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    __slots__ = ()
+    problems: list[Problem]
 
     @property
     def errors(self) -> list[Problem]:
@@ -118,6 +117,14 @@ class FeedLoad:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+@dataclass(slots=True)
+class FeedLoad(ProblemsMixin):
+    """What loading a feed gave: the articles and every problem met on the way."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def fold(text: str) -> str:
