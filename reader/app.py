@@ -108,6 +108,7 @@ class ReaderApp(App[None]):
         self.cache: FeedCache | None = None
         self._last_stream_refresh = 0.0
         self._stream_refresh_cost = 0.0
+        self._filtered: list[ArticleSummary] = []  # what the last refresh_view filtered
         self._unread_total: tuple[frozenset[str], list[ArticleSummary], int, int] | None = None
         self._prefetch: Future[tuple[FeedCache, Library | None]] | None = None
         self._head: tuple[list[ArticleSummary], int] = ([], 0)
@@ -307,20 +308,23 @@ class ReaderApp(App[None]):
             return self.store.is_starred(article.id)
         return in_topic(article, key)
 
-    def topic_entries(self, filtered: list[ArticleSummary] | None = None) -> list[TopicCount]:
-        """The sidebar: all, unread, starred, then each topic, counting the filtered articles."""
-        articles = self.filtered_articles() if filtered is None else filtered
-        return sidebar_entries(articles, self.store.read_ids(), self.store.starred_ids())
+    def topic_entries(self) -> list[TopicCount]:
+        """The sidebar: all, unread, starred, then each topic, counting the filtered articles.
+
+        Uses the filtered list of the last `refresh_view`: a mark change (every dwell) must
+        not run the query over the whole feed again.
+        """
+        return sidebar_entries(self._filtered, self.store.read_ids(), self.store.starred_ids())
 
     def refresh_view(self) -> None:
         """Recompute what the list and the sidebar show, keeping the cursor's article."""
-        filtered = self.filtered_articles()
+        filtered = self._filtered = self.filtered_articles()
         visible = filtered if self.topic == ALL else [a for a in filtered if self.in_entry(a, self.topic)]
         article_list = self.query_one(ArticleList)
         current = article_list.current
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
         article_list.show(visible, keep_id=current.id if current else None)
-        self.query_one(TopicSidebar).show(self.topic_entries(filtered), self.topic)
+        self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
         self.update_header()
         self.show_detail(article_list.current)
 
