@@ -584,6 +584,12 @@ class Query:
         """True when the query has no terms and so matches everything."""
         return not self.tree.terms
 
+    def highlight_terms(self) -> tuple[str, ...]:
+        """The folded words and phrases a match shows (not those under a `-`), longest first."""
+        found: list[str] = []
+        _collect_texts(self.tree, found)
+        return tuple(sorted(set(found), key=len, reverse=True))
+
     def matches(self, article: ArticleSummary, marks: Marks | None = None) -> bool:
         """Whether the article matches; without marks nothing is read or starred."""
         compiled = self._compiled
@@ -626,6 +632,14 @@ class Query:
             plan = _make_plan(self.tree) or False
             object.__setattr__(self, "_plan", plan)
         return plan or None
+
+
+def _collect_texts(node: Node, found: list[str]) -> None:
+    if isinstance(node, Text):
+        found.append(node.text)
+    elif isinstance(node, (AllOf, AnyOf)):
+        for term in node.terms:
+            _collect_texts(term, found)
 
 
 def parse_query(

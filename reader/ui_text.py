@@ -7,11 +7,13 @@ control characters are removed first (no escape sequence reaches the terminal).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from textual.content import Content
 from textual.style import Style
 
+from reader.matches import match_spans
 from reader.sanitize import clean_text
 
 Part = str | tuple[str, "str | Style"] | Content
@@ -62,3 +64,10 @@ def relative_age(moment: datetime | None, now: datetime | None = None) -> str:
             words = f"{count} {unit}{'' if count == 1 else 's'}"
             return f"in {words}" if future else f"{words} ago"
     return "just now"
+
+
+def highlighted(content: Content, terms: Sequence[str], style: str | Style) -> Content:
+    """`content` with every occurrence of the (folded) query terms styled."""
+    for start, end in match_spans(content.plain, terms):
+        content = content.stylize(style, start, end)
+    return content
