@@ -514,17 +514,18 @@ async def test_the_bad_urls_fixture_opens_only_its_one_good_link(hostile_feed: P
         await pilot.click(block, offset=locate(block, "ok."))
         await settle(pilot)
         assert recorder_of(app).urls == ["https://ok.example/body"]
-        # Every related link: only the good one reaches the browser.
+        # Every related link, then the body's links (below their heading): only the good ones open.
         app.query_one(ArticleList).focus()
         await pilot.press("tab", "tab")
         related = app.query_one(RelatedLinks)
         assert related.has_focus
-        for index in range(related.row_count):
-            related.move_cursor(index)
-            await pilot.press("enter")
+        assert [link.url for link in related.body_links] == ["-new-window", "https://ok.example/body"]
+        for _ in range(len(related.links) + len(related.body_links)):
+            await pilot.press("enter", "j")  # j steps over the heading
             await settle(pilot)
-        assert recorder_of(app).urls == ["https://ok.example/body", "https://ok.example/fine"]
-        assert notification_texts(app).count("Not opened: the article has no URL") == related.row_count  # 7 + `o`
+        assert recorder_of(app).urls == ["https://ok.example/body", "https://ok.example/fine", "https://ok.example/body"]
+        assert notification_texts(app).count("Not opened: the article has no URL") == len(related.links)  # 7 + `o`
+        assert notification_texts(app).count("Not opened: it starts with '-'") == 2  # the click, then its row
 
 
 # --- any text at all, in any field ------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""The detail pane: the selected article's metadata, excerpt, body and related links."""
+"""The detail pane: the selected article's metadata, excerpt, body and links."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,25 +10,35 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
-from reader.model import Article
+from reader.model import Article, RelatedLink
 from reader.sanitize import clean_text
-from reader.ui_text import assemble, line, local_time, paragraph, relative_age
-from reader.widgets.related_links import RelatedLinks
+from reader.ui_text import assemble, highlighted, line, local_time, paragraph, relative_age
+from reader.widgets.reflowed import Reflowed, labelled_rows, wrap
+from reader.widgets.related_links import BODY_LINKS_HEADING, RelatedLinks, body_links, cut_link, short_url
+
+# A component class, not a colour: the highlight follows the theme (light or dark).
+HIGHLIGHT = ".detail-pane--highlight"
 
 
 class DetailPane(VerticalScroll):
-    """Scrolls with j/k; its related links take the focus after it (tab)."""
+    """Scrolls with j/k and pages like a pager; its links take the focus after it (tab)."""
 
     BINDINGS = [
         Binding("j", "scroll_down", "Scroll down", show=False, id="detail.down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="detail.up"),
         Binding("g", "scroll_home", "Top", show=False, id="detail.top"),
         Binding("G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
+        Binding("space,pagedown,ctrl+f", "page(1)", "Page down", show=False, id="detail.page_down"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="detail.page_up"),
+        Binding("ctrl+d", "page(0.5)", "Half a page down", show=False, id="detail.half_down"),
+        Binding("ctrl+u", "page(-0.5)", "Half a page up", show=False, id="detail.half_up"),
     ]
+    COMPONENT_CLASSES = {"detail-pane--highlight"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.article: Article | None = None
+        self.highlight_terms: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
@@ -42,33 +52,63 @@ class DetailPane(VerticalScroll):
     def show(self, article: Article | None, in_feed: Callable[[str | None], bool]) -> None:
         """Show an article (or nothing) from the top."""
         self.article = article
-        self.query_one("#detail-title", Static).update(line(article.title) if article else Content("No article selected"))
+        self._show_highlighted()
         self.query_one("#detail-meta", Static).update(self._meta(article) if article else Content(""))
-        self.query_one("#detail-excerpt", Static).update(paragraph(article.excerpt) if article else Content(""))
         body = self.query_one("#detail-body", Markdown)
-        body.display = bool(article and article.body)
+        text = clean_text(article.body) if article and article.body else ""
+        body.display = bool(text)
         # The body is Markdown, not markup; its control characters go like every other field's.
-        body.update(clean_text(article.body) if article and article.body else "")
-        links = article.related if article else ()
-        self.query_one("#related-heading").display = bool(links)
-        related = self.query_one(RelatedLinks)
-        related.display = bool(links)
-        related.show(links, in_feed)
+        body.update(text)
+        self._show_links(article, body_links(text) if text else [], in_feed)
         self.scroll_home(animate=False)
 
+    def set_highlight(self, terms: Sequence[str]) -> None:
+        """Highlight these (folded) query words in the title and excerpt shown, and in the next ones."""
+        self.highlight_terms = tuple(terms)
+        self._show_highlighted()
+
+    def action_page(self, pages: float) -> None:
+        """Scroll by `pages` of the pane's height (negative: up), keeping a line of the last page.
+
+        Not animated: a second press right after the first must land a page further.
+        """
+        height = self.scrollable_content_region.height
+        rows = max(height - 1, 1) if abs(pages) >= 1 else max(height // 2, 1)
+        self.scroll_to(y=self.scroll_target_y + (rows if pages > 0 else -rows), animate=False, immediate=True)
+
+    def _show_highlighted(self) -> None:
+        article, terms = self.article, self.highlight_terms
+        title = highlighted(line(article.title), terms, HIGHLIGHT) if article else Content("No article selected")
+        excerpt = highlighted(paragraph(article.excerpt), terms, HIGHLIGHT) if article else Content("")
+        self.query_one("#detail-title", Static).update(title)
+        self.query_one("#detail-excerpt", Static).update(excerpt)
+
+    def _show_links(self, article: Article | None, in_body: list[RelatedLink], in_feed: Callable[[str | None], bool]) -> None:
+        """The related links, then the body's (a link already among the related ones is not repeated)."""
+        related = article.related if article else ()
+        known = {link.url for link in related}
+        in_body = [link for link in in_body if link.url not in known]
+        heading = self.query_one("#related-heading", Static)
+        heading.update(Content("Related" if related else BODY_LINKS_HEADING))
+        heading.display = bool(related or in_body)
+        links = self.query_one(RelatedLinks)
+        links.display = bool(related or in_body)
+        links.show(related, in_feed, in_body)
+
     @staticmethod
-    def _meta(article: Article) -> Content:
+    def _meta(article: Article) -> Reflowed:
         provider = article.provider_name or "Unknown provider"
         domain = f" ({article.provider_domain})" if article.provider_domain else ""
         age = relative_age(article.published)
         quality = "–" if article.quality is None else str(article.quality)
         heat = "–" if article.heat is None or article.heat < 0 else str(article.heat)
         rows = [
-            assemble(("Provider  ", "bold"), provider, domain),
-            assemble(("Published ", "bold"), local_time(article.published), f" ({age})" if age else ""),
-            assemble(("Quality   ", "bold"), quality, ("   Heat ", "bold"), heat),
-            assemble(("Topics    ", "bold"), ", ".join(article.topics) or "none"),
+            ("Provider", assemble(provider, domain), wrap),
+            ("Published", assemble(local_time(article.published), f" ({age})" if age else ""), wrap),
+            ("Quality", assemble(quality, ("   Heat ", "bold"), heat), wrap),
+            ("Topics", assemble(", ".join(article.topics) or "none"), wrap),
         ]
         if article.url:
-            rows.append(assemble(("Link      ", "bold"), article.url))
-        return Content("\n").join(rows)
+            # The whole URL is what `o` and `y` use; this is only where it goes, on one line.
+            rows.append(("Link", line(short_url(article.url)), cut_link))
+        return labelled_rows(rows)
