@@ -1,4 +1,4 @@
-"""The help screen: every key and the query language."""
+"""The help screen: every key, the query language, and what the marks mean."""
 
 from __future__ import annotations
 
@@ -10,14 +10,36 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader.keys import HELP_KEYS, QUERY_HELP
+from reader.widgets.reflowed import phrases
+
+TITLE = "reader: keys"
+CLOSING_HINT = "escape, q or ? closes this help"
+
+# The detail pane reads like a pager (its bindings are in reader/widgets/detail_pane.py).
+DETAIL_KEYS: tuple[tuple[str, str], ...] = (
+    ("j / k", "scroll down / up a line"),
+    ("space, pagedown / pageup", "page down / up"),
+    ("ctrl+f / ctrl+b", "page down / up"),
+    ("ctrl+d / ctrl+u", "half a page down / up"),
+    ("g / G", "top / bottom of the article"),
+)
+
+MARKS: tuple[tuple[str, str], ...] = (
+    ("●", "unread article"),
+    ("★", "starred article"),
+    ("↪", "a related link (or a link in the article) that is an article of this feed: enter jumps to it"),
+)
 
 
 def _table(title: str, rows: tuple[tuple[str, str], ...]) -> ComposeResult:
-    """A heading, then a grid of keys and descriptions (a description wraps in its column)."""
+    """A heading, then a grid of keys and descriptions (a description wraps in its column).
+
+    A key cell breaks only after ", ": `after:2021-04-01` or `topic:"computer vision"` stay whole.
+    """
     yield Static(Content.styled(title, "bold"), classes="help-heading", markup=False)
     with Grid(classes="help-table"):
         for key, text in rows:
-            yield Static(Content(key), classes="help-key", markup=False)
+            yield Static(phrases(key), classes="help-key", markup=False)
             yield Static(Content(text), classes="help-text", markup=False)
 
 
@@ -31,10 +53,15 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body"):
+        body = VerticalScroll(id="help-body")
+        body.border_title = TITLE
+        # On the border, so that it is seen however far the help is scrolled.
+        body.border_subtitle = CLOSING_HINT
+        with body:
             yield from _table("Keys", HELP_KEYS)
+            yield from _table("Reading an article (the detail pane)", DETAIL_KEYS)
             yield from _table("Filter queries (all terms must match)", QUERY_HELP)
-            yield Static(Content("escape, q or ? closes this help"), id="help-hint", markup=False)
+            yield from _table("Marks", MARKS)
 
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#help-body", VerticalScroll)
