@@ -1,4 +1,4 @@
-"""The command palette's reader commands: actions, "Show topic: …", "Sort by …"."""
+"""The command palette's reader commands: actions, "Sort by …", then "Show topic: …"."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ from reader.ui_text import line
 if TYPE_CHECKING:
     from reader.app import ReaderApp
 
+# (title, callback, help): a help of a key or two is drawn on the title's row, a longer one below.
 Command = tuple[str, Callable[[], object], str]
+
+# Above this many characters the help is a sentence, not a key: it gets its own line.
+KEY_HELP_WIDTH = 2
+CURRENT_ORDER = "the current order"
 
 
 def safe_highlight(matcher: Matcher, text: str) -> Content:
@@ -30,16 +35,37 @@ def safe_highlight(matcher: Matcher, text: str) -> Content:
     return content
 
 
-def reader_commands(app: ReaderApp) -> Iterator[Command]:
-    """Every command that fits the app now: (title, callback, help)."""
+def action_commands(app: ReaderApp) -> Iterator[Command]:
+    """Every command that fits the app now, bar the topics: (title, callback, help)."""
     yield "Open article in browser", app.action_open_selected, "o"
     yield "Copy article URL", app.action_copy_url, "y"
     yield "Help: keys and queries", app.action_help, "?"
     for order in SORT_ORDERS:
-        yield f"Sort by {order}", partial(app.set_order, order), "s cycles the order"
+        # `s` only cycles the orders: no key to show, bar the mark of the current one.
+        yield f"Sort by {order}", partial(app.set_order, order), CURRENT_ORDER if order == app.order else ""
+    yield from app.extra_commands()
+
+
+def topic_commands(app: ReaderApp) -> Iterator[Command]:
     for entry in app.topic_entries():
         yield f"Show topic: {entry.label}", partial(app.show_topic, entry.key), f"{entry.count:,} articles"
-    yield from app.extra_commands()
+
+
+def command_score(score: float) -> float:
+    """Commands score in (0.5, 1], above every topic, keeping their order among themselves."""
+    return 0.5 + score / 2
+
+
+def topic_score(score: float) -> float:
+    """Topics score in (0, 0.5]: listed after the commands, however well they match."""
+    return score / 2
+
+
+def prompt(title: Content, help_text: str) -> tuple[Content, str | None]:
+    """The prompt and help of a hit: a key goes dimmed on the title's row (one row per command)."""
+    if help_text and len(help_text) <= KEY_HELP_WIDTH:
+        return title + Content.styled(f"  {help_text}", "dim"), None
+    return title, help_text or None
 
 
 class ReaderCommands(Provider):
@@ -50,12 +76,15 @@ class ReaderCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     async def discover(self) -> Hits:
-        for title, callback, help_text in reader_commands(self.reader):
-            yield DiscoveryHit(line(title), callback, text=title, help=help_text)
+        for title, callback, help_text in [*action_commands(self.reader), *topic_commands(self.reader)]:
+            shown, help_line = prompt(line(title), help_text)
+            yield DiscoveryHit(shown, callback, text=title, help=help_line)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, callback, help_text in reader_commands(self.reader):
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, safe_highlight(matcher, title), callback, text=title, help=help_text)
+        for commands, band in ((action_commands, command_score), (topic_commands, topic_score)):
+            for title, callback, help_text in commands(self.reader):
+                score = matcher.match(title)
+                if score > 0:
+                    shown, help_line = prompt(safe_highlight(matcher, title), help_text)
+                    yield Hit(band(score), shown, callback, text=title, help=help_line)
