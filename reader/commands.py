@@ -52,13 +52,14 @@ def topic_commands(app: ReaderApp) -> Iterator[Command]:
 
 
 def command_score(score: float) -> float:
-    """Commands score in (0.5, 1], above every topic, keeping their order among themselves."""
-    return 0.5 + score / 2
+    """A command keeps the fuzzy matcher's score, so it ranks fairly against Textual's own."""
+    return score
 
 
 def topic_score(score: float) -> float:
-    """Topics score in (0, 0.5]: listed after the commands, however well they match."""
-    return score / 2
+    """A topic scores in (0, 1), keeping its rank among topics: below every command, as any
+    match scores at least 1 (Textual's score counts the letters matched, then boosts it)."""
+    return score / (1 + score)
 
 
 def prompt(title: Content, help_text: str) -> tuple[Content, str | None]:
@@ -82,9 +83,9 @@ class ReaderCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for commands, band in ((action_commands, command_score), (topic_commands, topic_score)):
+        for commands, rank in ((action_commands, command_score), (topic_commands, topic_score)):
             for title, callback, help_text in commands(self.reader):
                 score = matcher.match(title)
                 if score > 0:
                     shown, help_line = prompt(safe_highlight(matcher, title), help_text)
-                    yield Hit(band(score), shown, callback, text=title, help=help_line)
+                    yield Hit(rank(score), shown, callback, text=title, help=help_line)
