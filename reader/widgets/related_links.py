@@ -21,6 +21,9 @@ BODY_LINKS_HEADING = "Links in the article"
 SHORT_QUERY = 16
 # Where a shortened link may be cut: after one of these, never inside a word.
 CUT_AFTER = "/?&=-_.+"
+LINK_GAP = "  "
+# With less room than this, the address is left for the list to cut at its edge.
+MIN_LINK_ROOM = 8
 
 _parser: MarkdownIt | None = None
 
@@ -137,7 +140,7 @@ class RelatedLinks(VirtualList):
             return line(BODY_LINKS_HEADING, self.part_style("related-links--heading"))
         marker = line("↪ ", self.part_style("related-links--in-feed")) if self.in_feed(link.url) else "  "
         if index >= len(self.links):
-            return assemble(marker, *self._body_link(link))
+            return assemble(marker, *self._body_link(link, width - 2))
         meta = self.part_style("related-links--meta")
         quality = "" if link.quality is None else f" · {link.quality}"
         return assemble(
@@ -146,9 +149,14 @@ class RelatedLinks(VirtualList):
             line(f"  {link.provider_name} · {short_date(link.published)}{quality}", meta),
         )
 
-    def _body_link(self, link: RelatedLink) -> tuple[Content, ...]:
-        """Its text, then where it goes (only where it goes when it has no text)."""
-        where = short_url(link.url or "")
+    def _body_link(self, link: RelatedLink, width: int) -> tuple[Content, ...]:
+        """Its text, then where it goes, cut after a separator to the room left (only where it
+        goes when it has no text)."""
+        where = line(short_url(link.url or ""))
         if not link.title:
-            return (line(where),)
-        return line(link.title), line(f"  {where}", self.part_style("related-links--meta"))
+            return (cut_link(where, width)[0],)
+        title = line(link.title)
+        room = width - title.cell_length - len(LINK_GAP)
+        if room >= MIN_LINK_ROOM:
+            where = cut_link(where, room)[0]
+        return title, line(LINK_GAP, self.part_style("related-links--meta")), where.stylize(self.part_style("related-links--meta"))
