@@ -55,7 +55,23 @@ def _app_parser() -> argparse.ArgumentParser:
     _add_state_argument(parser)
     parser.add_argument("--cache", metavar="PATH", help="index cache database (default: $READER_CACHE, else the user cache folder)")
     parser.add_argument("--no-cache", action="store_true", help="parse every file, without reading or writing the index cache")
+    parser.add_argument(
+        "--read-after",
+        metavar="SECONDS",
+        type=_seconds,
+        help="an article you move to becomes read after this long on it (default 1.5; 0: only when opened)",
+    )
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value < 86400 or value != value:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 86400 seconds: {text!r}")
+    return value
 
 
 def _list_parser() -> argparse.ArgumentParser:
@@ -142,6 +158,7 @@ def run_app(args: argparse.Namespace) -> int:
         state_path=Path(args.state) if args.state else None,
         cache_path=Path(args.cache) if args.cache else None,
         use_cache=not args.no_cache,
+        read_after=args.read_after,
     ).run()
     return 0
 
