@@ -731,13 +731,13 @@ class FeedCache:
             # Checked again: a folder deleted during the scan looks like every file deleted.
             missing = missing_feed(self.feed_root, self._folder)
         if missing is not None:
+            # Every row stays: the folder may be back (a remount, a rename) at the next sync.
             return SyncResult(summaries=self.cached_summaries(), problems=[missing], feed_missing=True)
         if gone or moved:
             self._forget(gone, moved)
         result = SyncResult(removed=len(gone))
         self._parse([item[:4] for item in stale], result, workers, on_progress, on_batch, is_cancelled)
-        new = sum(1 for item in stale[: result.parsed] if item[4])
-        result.added, result.changed = new, result.parsed - new
+        _count_parsed(stale, result)
         result.summaries = self.cached_summaries()
         result.problems = self.cached_problems()
         if not result.cancelled:
@@ -890,6 +890,12 @@ class FeedCache:
             with self._lock:
                 summaries = _SummaryBuilder(self._prefix).build(rows, self._article_at)
             on_batch(summaries)
+
+
+def _count_parsed(stale: list[tuple[int, str, str, Stamp, bool]], result: SyncResult) -> None:
+    """Split `result.parsed` into added and changed files (a cancelled sync parsed a prefix)."""
+    new = sum(1 for item in stale[: result.parsed] if item[4])
+    result.added, result.changed = new, result.parsed - new
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
