@@ -129,6 +129,9 @@ class ReaderApp(App[None]):
             self._prefetch = pool.submit(self.prepare_cached)
             pool.shutdown(wait=False)  # the task still runs; the thread ends with it
         self.library = Library()
+        # What the feed was at start, so that a reload can tell a folder that is gone.
+        self.feed_is_folder: bool | None = feed_path.is_dir() if feed_path.exists() else None
+        self.reloading = False  # a reload the user asked for: its end says what changed
         self.problems: list = []
         self.order = DEFAULT_ORDER
         self.topic = ALL
@@ -211,8 +214,11 @@ class ReaderApp(App[None]):
     def load(self) -> None:
         """Read the feed off the event loop: cached rows first, then what changed on disk."""
         if not self.use_cache:
-            feed = load_feed(self.feed_path)
-            self.call_from_thread(self.feed_loaded, [summarize(a) for a in feed.articles], feed.problems, feed.articles)
+            feed = load_feed(self.feed_path, folder=self.feed_is_folder)
+            if feed.feed_missing:
+                self.call_from_thread(self.feed_gone, feed.problems)
+            else:
+                self.call_from_thread(self.feed_loaded, [summarize(a) for a in feed.articles], feed.problems, feed.articles)
             return
         worker = get_current_worker()
         cached = bool(self.library.summaries)
@@ -234,6 +240,11 @@ class ReaderApp(App[None]):
         )
         if worker.is_cancelled:
             return
+        if result.feed_missing:
+            self.call_from_thread(self.feed_gone, result.problems)
+            return
+        if self.reloading:
+            self.call_from_thread(self.tell, f"Reloaded: {result.change_summary()}", timeout=3)
         if cached and not (result.parsed or result.removed):
             # Nothing changed on disk: the rows on screen are the feed; keep them (and their sort).
             self.call_from_thread(self.load_confirmed, result.problems)
@@ -301,12 +312,24 @@ class ReaderApp(App[None]):
         self.refresh_view()
         self.report_problems(FeedLoad(problems=problems))
 
+    def feed_gone(self, problems: list[Problem]) -> None:
+        """The feed folder (or file) is gone: say so, and keep what is on screen."""
+        self.loaded = True
+        self.reloading = False
+        self.query_one(LoadProgress).finish()
+        self.update_header()
+        what = "folder" if self.feed_is_folder is not False else "file"
+        self.tell(f"The feed {what} {self.feed_path} no longer exists; the articles shown are kept", severity="error")
+
     def report_problems(self, feed: FeedLoad) -> None:
+        self.reloading = False
         errors, warnings = len(feed.errors), len(feed.warnings)
         if errors or warnings:
-            first = feed.errors[0] if feed.errors else feed.warnings[0]
+            first = (feed.errors[0] if feed.errors else feed.warnings[0]).relative_to(self.feed_path)
+            counts = [plural(errors, "file") + " skipped"] if errors else []
+            counts += [plural(warnings, "warning")] if warnings else []
             self.tell(
-                f"{errors} file(s) skipped, {warnings} warning(s); run `reader check` for the list. First: {first}",
+                f"{', '.join(counts)} (reader check lists them). First: {first}",
                 severity="warning" if not errors else "error",
             )
 
@@ -744,6 +767,7 @@ class ReaderApp(App[None]):
         self.tell("No jump to go back from", timeout=2)
 
     def action_reload(self) -> None:
+        self.reloading = True
         self.loaded = False
         self.update_header()
         self.load()

@@ -162,12 +162,6 @@ class FeedLoad(ProblemsMixin):
     feed_missing: bool = False
 
 
-def plural(count: int, noun: str, plural_form: str | None = None) -> str:
-    """`1 file`, `2 files`, `1,024 articles`."""
-    word = noun if count == 1 else (plural_form or f"{noun}s")
-    return f"{count:,} {word}"
-
-
 def fold(text: str) -> str:
     """Lowercase and strip accents, so that searching `Malaga` finds `Málaga`."""
     text = text.casefold()

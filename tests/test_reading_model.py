@@ -498,3 +498,34 @@ async def test_a_whole_day(feed: Path, tmp_path: Path) -> None:
     async with loaded_app(evening) as pilot:
         await left_alone(pilot)
         assert len(evening.store.read_ids()) == 2 and set(evening.store.starred_ids()) == starred
+
+
+async def test_reload_says_what_changed(feed: Path, tmp_path: Path) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app) as pilot:
+        (feed / "new1.md").write_text(article_file("New one", "https://day.example/n1"))
+        (feed / "new2.md").write_text(article_file("New two", "https://day.example/n2"))
+        (feed / "000.md").write_text(article_file("Story 0 revised", "https://day.example/0", quality=100))
+        (feed / "007.md").unlink()
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert "Reloaded: 2 new, 1 changed, 1 removed" in notification_texts(app)
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+async def test_reload_after_the_feed_folder_is_deleted_says_so_and_keeps_the_list(
+    feed: Path, tmp_path: Path, use_cache: bool
+) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0, use_cache=use_cache)
+    async with loaded_app(app) as pilot:
+        for path in feed.iterdir():
+            path.unlink()
+        feed.rmdir()
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        texts = notification_texts(app)
+        assert any("The feed folder" in t and "no longer exists" in t for t in texts), texts
+        assert not any("vanished" in t for t in texts)
+        assert len(titles(app)) == COUNT
