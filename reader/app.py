@@ -84,11 +84,11 @@ class ReaderApp(App[None]):
         Binding("o", "open_selected", "Open", id="app.open"),
         Binding("m", "toggle_read", "Read", id="app.toggle_read"),
         Binding("f", "toggle_star", "Star", id="app.toggle_star"),
-        Binding("n", "next_unread", "Next unread", id="app.next_unread"),
+        Binding("n", "next_unread", "Unread", id="app.next_unread"),
         Binding("s", "cycle_order", "Sort", id="app.sort"),
+        Binding("q", "back_or_quit", "Quit", id="app.quit"),
         Binding("u", "toggle_hide_read", "Hide read", id="app.hide_read"),
         Binding("t", "toggle_sidebar", "Topics", id="app.sidebar"),
-        Binding("q", "back_or_quit", "Quit", id="app.quit"),
         Binding("Q", "quit", "Quit", show=False, id="app.quit_now"),
         Binding("y", "copy_url", "Copy URL", show=False, id="app.copy"),
         Binding("N", "previous_unread", "Previous unread", show=False, id="app.previous_unread"),
@@ -170,7 +170,7 @@ class ReaderApp(App[None]):
                 detail = DetailPane(id="detail")
                 detail.border_title = "Article"
                 yield detail
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.open_state()
