@@ -19,15 +19,15 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Markdown
+from textual.widgets import Footer, Input, Markdown
 
 from reader.commands import ReaderCommands
 from reader.library import Library
 from reader.loader import load_feed
 from reader.cache import FeedCache
-from reader.model import Article, ArticleSummary, FeedLoad, Problem, summarize
+from reader.model import Article, ArticleSummary, FeedLoad, Problem, plural, summarize
 from reader.ordering import DEFAULT_ORDER, next_order
-from reader.query import Query, QueryError, parse_query
+from reader.query import Query, QueryError, field_hints, parse_query
 from reader.resources import styles_path
 from reader.sanitize import UnsafeUrl, check_url
 from reader.screens.confirm_screen import ConfirmScreen
@@ -64,6 +64,7 @@ class BatchParsed(Message):
 
 READ_AFTER_SECONDS = 1.5
 RECENT_QUERIES = 10
+UNDO_DEPTH = 50
 
 BrowserOpener = Callable[[str], bool]
 
@@ -76,18 +77,27 @@ class ReaderApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
     TITLE = "reader"
     COMMANDS = App.COMMANDS | {ReaderCommands}
+    # Footer order is what matters most at 80 columns: help, filter, open, marks, sort.
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("o", "open_selected", "Open", id="app.open"),
-        Binding("y", "copy_url", "Copy URL", id="app.copy"),
-        Binding("s", "cycle_order", "Sort", id="app.sort"),
         Binding("slash", "focus_filter", "Filter", key_display="/", id="app.filter"),
-        Binding("m", "toggle_read", "Read/unread", id="app.toggle_read"),
-        Binding("M", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
+        Binding("o", "open_selected", "Open", id="app.open"),
+        Binding("m", "toggle_read", "Read", id="app.toggle_read"),
         Binding("f", "toggle_star", "Star", id="app.toggle_star"),
+        Binding("n", "next_unread", "Unread", id="app.next_unread"),
+        Binding("s", "cycle_order", "Sort", id="app.sort"),
+        Binding("q", "back_or_quit", "Quit", id="app.quit"),
         Binding("u", "toggle_hide_read", "Hide read", id="app.hide_read"),
-        Binding("r", "reload", "Reload", show=False, id="app.reload"),
+        Binding("t", "toggle_sidebar", "Topics", id="app.sidebar"),
+        Binding("Q", "quit", "Quit", show=False, id="app.quit_now"),
+        Binding("y", "copy_url", "Copy URL", show=False, id="app.copy"),
+        Binding("N", "previous_unread", "Previous unread", show=False, id="app.previous_unread"),
+        Binding("J", "next_article", "Next article", show=False, id="app.next_article"),
+        Binding("K", "previous_article", "Previous article", show=False, id="app.previous_article"),
+        Binding("M", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
+        Binding("U", "undo_marks", "Undo", show=False, id="app.undo"),
+        Binding("r,ctrl+r", "reload", "Reload", show=False, id="app.reload"),
+        Binding("backspace,ctrl+o", "jump_back", "Back to the article jumped from", show=False, id="app.jump_back"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -99,6 +109,7 @@ class ReaderApp(App[None]):
         state_path: Path | None = None,
         cache_path: Path | None = None,
         use_cache: bool = True,
+        read_after: float | None = None,
     ) -> None:
         super().__init__()
         self.feed_path = feed_path
@@ -118,15 +129,27 @@ class ReaderApp(App[None]):
             self._prefetch = pool.submit(self.prepare_cached)
             pool.shutdown(wait=False)  # the task still runs; the thread ends with it
         self.library = Library()
+        # What the feed was at start, so that a reload can tell a folder that is gone.
+        self.feed_is_folder: bool | None = feed_path.is_dir() if feed_path.exists() else None
+        self.reloading = False  # a reload the user asked for: its end says what changed
         self.problems: list = []
         self.order = DEFAULT_ORDER
         self.topic = ALL
         self.query_text = ""
         self.parsed_query: Query | None = None
+        self.invalid_query: str | None = None  # the text in the filter when it does not parse
+        self.pin_hidden = False  # whether the view shows the pinned article only because it is pinned
         self.hide_read = False
         self.loaded = False
         self.store = StateStore()  # replaced by the real one on mount
         self._read_timer = None
+        # Seconds on an article, after the user moved to it, before it is read (0: never by dwelling).
+        self.read_after = READ_AFTER_SECONDS if read_after is None else read_after
+        # Shown whatever the filter, topic or hide-read say, until the user moves away from it:
+        # the article just read with read articles hidden, or the target of a jump.
+        self.pinned: str | None = None
+        self.jumped_from: list[str] = []  # article ids, for backspace after a jump
+        self.undo_stack: list[tuple[str, Callable[[], object]]] = []
         # Replaced in tests by a recorder; the real one honours $BROWSER.
         self.browser: BrowserOpener = browser or webbrowser.open
 
@@ -136,13 +159,18 @@ class ReaderApp(App[None]):
         yield FeedHeader(id="header")
         yield LoadProgress(id="load-progress")
         with Horizontal(id="main"):
-            yield TopicSidebar(id="sidebar")
+            sidebar = TopicSidebar(id="sidebar")
+            sidebar.border_title = "Topics"
+            sidebar.border_subtitle = "unread/all"
+            yield sidebar
             with Horizontal(id="content"):
                 with Vertical(id="list-column"):
                     yield FilterBar(id="filter-bar")
                     yield ArticleList(id="articles")
-                yield DetailPane(id="detail")
-        yield Footer()
+                detail = DetailPane(id="detail")
+                detail.border_title = "Article"
+                yield detail
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.open_state()
@@ -186,8 +214,11 @@ class ReaderApp(App[None]):
     def load(self) -> None:
         """Read the feed off the event loop: cached rows first, then what changed on disk."""
         if not self.use_cache:
-            feed = load_feed(self.feed_path)
-            self.call_from_thread(self.feed_loaded, [summarize(a) for a in feed.articles], feed.problems, feed.articles)
+            feed = load_feed(self.feed_path, folder=self.feed_is_folder)
+            if feed.feed_missing:
+                self.call_from_thread(self.feed_gone, feed.problems)
+            else:
+                self.call_from_thread(self.feed_loaded, [summarize(a) for a in feed.articles], feed.problems, feed.articles)
             return
         worker = get_current_worker()
         cached = bool(self.library.summaries)
@@ -209,6 +240,11 @@ class ReaderApp(App[None]):
         )
         if worker.is_cancelled:
             return
+        if result.feed_missing:
+            self.call_from_thread(self.feed_gone, result.problems)
+            return
+        if self.reloading:
+            self.call_from_thread(self.tell, f"Reloaded: {result.change_summary()}", timeout=3)
         if cached and not (result.parsed or result.removed):
             # Nothing changed on disk: the rows on screen are the feed; keep them (and their sort).
             self.call_from_thread(self.load_confirmed, result.problems)
@@ -276,12 +312,24 @@ class ReaderApp(App[None]):
         self.refresh_view()
         self.report_problems(FeedLoad(problems=problems))
 
+    def feed_gone(self, problems: list[Problem]) -> None:
+        """The feed folder (or file) is gone: say so, and keep what is on screen."""
+        self.loaded = True
+        self.reloading = False
+        self.query_one(LoadProgress).finish()
+        self.update_header()
+        what = "folder" if self.feed_is_folder is not False else "file"
+        self.tell(f"The feed {what} {self.feed_path} no longer exists; the articles shown are kept", severity="error")
+
     def report_problems(self, feed: FeedLoad) -> None:
+        self.reloading = False
         errors, warnings = len(feed.errors), len(feed.warnings)
         if errors or warnings:
-            first = feed.errors[0] if feed.errors else feed.warnings[0]
+            first = (feed.errors[0] if feed.errors else feed.warnings[0]).relative_to(self.feed_path)
+            counts = [plural(errors, "file") + " skipped"] if errors else []
+            counts += [plural(warnings, "warning")] if warnings else []
             self.tell(
-                f"{errors} file(s) skipped, {warnings} warning(s); run `reader check` for the list. First: {first}",
+                f"{', '.join(counts)} (reader check lists them). First: {first}",
                 severity="warning" if not errors else "error",
             )
 
@@ -308,6 +356,25 @@ class ReaderApp(App[None]):
             return self.store.is_starred(article.id)
         return in_topic(article, key)
 
+    def visible_articles(self, filtered: list[ArticleSummary]) -> list[ArticleSummary]:
+        """What the list shows: the filtered articles of the topic, plus the pinned one."""
+        visible = filtered if self.topic == ALL else [a for a in filtered if self.in_entry(a, self.topic)]
+        pinned = self.pinned
+        self.pin_hidden = False
+        if pinned is None or any(a.id == pinned for a in visible):
+            return visible
+        if self.library.summary(pinned) is None:
+            self.pinned = None  # gone from the feed
+            return visible
+        self.pin_hidden = True
+        keep = {a.id for a in visible}
+        keep.add(pinned)
+        return [a for a in self.library.sorted(self.order) if a.id in keep]
+
+    def view_uses_marks(self) -> bool:
+        """Whether a read or star change can change which articles the list shows."""
+        return self.hide_read or self.topic in (UNREAD, STARRED) or bool(self.parsed_query and self.parsed_query.uses_marks)
+
     def topic_entries(self) -> list[TopicCount]:
         """The sidebar: all, unread, starred, then each topic, counting the filtered articles.
 
@@ -316,21 +383,31 @@ class ReaderApp(App[None]):
         """
         return sidebar_entries(self._filtered, self.store.read_ids(), self.store.starred_ids())
 
-    def refresh_view(self) -> None:
-        """Recompute what the list and the sidebar show, keeping the cursor's article."""
+    def refresh_view(self, keep_id: str | None = None) -> None:
+        """Recompute what the list and the sidebar show, keeping the cursor's article.
+
+        Never starts the read timer: a list change is not the user choosing an article.
+        """
         filtered = self._filtered = self.filtered_articles()
-        visible = filtered if self.topic == ALL else [a for a in filtered if self.in_entry(a, self.topic)]
+        visible = self.visible_articles(filtered)
         article_list = self.query_one(ArticleList)
         current = article_list.current
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
-        article_list.show(visible, keep_id=current.id if current else None)
+        article_list.show(visible, keep_id=keep_id or (current.id if current else None))
         self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
         self.update_header()
         self.show_detail(article_list.current)
 
     def refresh_marks(self) -> None:
-        """After a read/star change: redraw marks and counts without losing the place."""
-        if self.hide_read or self.topic in (UNREAD, STARRED) or (self.parsed_query and self.parsed_query.uses_marks):
+        """After a read/star change: redraw marks and counts without losing the place.
+
+        When the change would drop the article under the cursor from the view (read with
+        read articles hidden, unstarred in Starred…), it stays until the user moves away.
+        """
+        if self.view_uses_marks():
+            current = self.current_summary()
+            if current is not None:
+                self.pinned = current.id
             self.refresh_view()
             return
         self.query_one(ArticleList).set_marks(self.store.read_ids(), self.store.starred_ids())
@@ -338,14 +415,35 @@ class ReaderApp(App[None]):
         self.update_header()
 
     def update_header(self) -> None:
-        shown = self.query_one(ArticleList).row_count
+        article_list = self.query_one(ArticleList)
+        shown, total = article_list.row_count, len(self.library)
         status = [] if self.loaded else ["loading…"]
         if self.hide_read:
             status.append("read hidden")
-        if self.query_text:
+        if self.invalid_query is not None:
+            shown_query = f"“{self.query_text}”" if self.query_text else "everything"
+            status.append(f"query not valid: showing {shown_query}")
+        elif self.query_text:
             status.append(f"filter: {self.query_text}")
         unread = self.unread_total()
-        self.query_one(FeedHeader).show(self.feed_name, shown, len(self.library), unread, self.order, " · ".join(status))
+        self.query_one(FeedHeader).show(self.feed_name, shown, total, unread, self.order, " · ".join(status))
+        article_list.border_title = f"Articles {shown:,} / {total:,}"
+        self.update_empty_state(article_list)
+
+    def update_empty_state(self, article_list: ArticleList) -> None:
+        """An empty list says why, and what to press."""
+        if article_list.row_count:
+            article_list.empty_text = ""
+        elif not self.loaded:
+            article_list.empty_text = "Loading the feed…"
+        elif not len(self.library):
+            article_list.empty_text = f"No articles in {self.feed_name}: add .md files there, then press r to reload."
+        elif self.hide_read and not self.query_text and self.topic == ALL:
+            article_list.empty_text = "Every article is read. u shows the read ones again."
+        elif self.query_text:
+            article_list.empty_text = "No article matches the filter. escape clears it, / edits it."
+        else:
+            article_list.empty_text = "No article here. Choose another topic, or press u to show read ones."
 
     def unread_total(self) -> int:
         """Unread articles in the whole feed; counted again only when the feed or the marks change."""
@@ -357,28 +455,44 @@ class ReaderApp(App[None]):
             cached = self._unread_total = (read, summaries, len(summaries), count)
         return cached[3]
 
-    def show_detail(self, summary: ArticleSummary | None) -> None:
+    def show_detail(self, summary: ArticleSummary | None, *, by_user: bool = False) -> None:
+        """Show an article; only a move of the user's own starts the read timer."""
         detail = self.query_one(DetailPane)
         article = self.library.article(summary.id) if summary else None
-        if article is not detail.article:
+        before = detail.article
+        if article != before:
             detail.show(article, self.is_in_feed)
+        if by_user:
             self.start_read_timer(article)
+        elif (article.id if article else None) != (before.id if before else None):
+            self.start_read_timer(None)
 
     def start_read_timer(self, article: Article | None) -> None:
-        """An article shown for READ_AFTER_SECONDS becomes read."""
+        """An article the user moved to and stayed on for `read_after` seconds becomes read."""
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
-        if article is not None and not self.store.is_read(article.id):
-            self._read_timer = self.set_timer(READ_AFTER_SECONDS, lambda: self.read_after_dwell(article.id))
+        if article is not None and self.read_after > 0 and not self.store.is_read(article.id):
+            article_id = article.id
+            self._read_timer = self.set_timer(self.read_after, lambda: self.read_after_dwell(article_id))
 
     def read_after_dwell(self, article_id: str) -> None:
         self._read_timer = None
         panes = self.query(DetailPane)
         shown = panes.first().article if panes else None
-        if shown is not None and shown.id == article_id and not self.store.is_read(article_id):
-            self.store.set_read(article_id)
-            self.refresh_marks()
+        if shown is not None and shown.id == article_id:
+            self.mark_read(article_id)
+
+    def mark_read(self, article_id: str) -> None:
+        """Read by the user's doing (dwell, enter, open): undoable like every mark change."""
+        if self.store.is_read(article_id):
+            return
+        self.store.set_read(article_id)
+        self.remember_undo("marked read", lambda: self.store.set_read(article_id, False))
+        self.refresh_marks()
+
+    def remember_undo(self, what: str, undo: Callable[[], object]) -> None:
+        self.undo_stack = [*self.undo_stack[-(UNDO_DEPTH - 1) :], (what, undo)]
 
     def is_in_feed(self, url: str | None) -> bool:
         return self.library.id_for_url(url) is not None
@@ -387,17 +501,34 @@ class ReaderApp(App[None]):
 
     @on(VirtualList.CursorMoved, "#articles")
     def article_highlighted(self) -> None:
-        self.show_detail(self.query_one(ArticleList).current)
+        """The user moved the cursor (keys, click, n/N, J/K): the one start of a dwell."""
+        current = self.current_summary()
+        if self.pinned is not None and (current is None or current.id != self.pinned):
+            self.pinned = None  # moved away: the pinned article leaves the view if it is hidden
+            self.refresh_view()
+        self.show_detail(self.current_summary(), by_user=True)
 
     @on(VirtualList.Chosen, "#articles")
     def article_chosen(self) -> None:
+        """enter (or a double-click) opens the article: focus its detail, and it is read."""
         self.query_one(DetailPane).focus()
+        current = self.current_summary()
+        if current is not None:
+            self.mark_read(current.id)
+
+    @on(VirtualList.CursorMoved, "#sidebar")
+    def topic_highlighted(self) -> None:
+        """The sidebar's cursor is the topic shown: the two never disagree."""
+        entry = self.query_one(TopicSidebar).current
+        if entry and entry.key != self.topic:
+            self.show_topic(entry.key)
 
     @on(VirtualList.Chosen, "#sidebar")
     def topic_chosen(self) -> None:
         entry = self.query_one(TopicSidebar).current
         if entry:
             self.show_topic(entry.key)
+            self.screen.remove_class("sidebar-open")  # a narrow screen hides it again
             self.query_one(ArticleList).focus()
 
     @on(Markdown.LinkClicked)
@@ -430,6 +561,8 @@ class ReaderApp(App[None]):
 
     @on(FilterBar.Submitted)
     def query_submitted(self) -> None:
+        if self.invalid_query is not None:
+            return  # keep the focus and the error: the user fixes the query where it is
         self.remember_query(self.query_text)
         self.query_one(ArticleList).focus()
 
@@ -440,17 +573,29 @@ class ReaderApp(App[None]):
     def apply_query(self, text: str) -> None:
         """Filter by `text`; a bad query is shown beside the input, the list keeps the last good one."""
         bar = self.query_one(FilterBar)
+        if text.strip() == self.query_text and self.invalid_query is None and self.parsed_query is not None:
+            return  # the same query again (a late debounce): keep the view, and what is pinned in it
         try:
             parsed = parse_query(text)
         except QueryError as error:
             bar.show_error(str(error))
+            self.invalid_query = text
+            self.update_header()
             return
-        bar.show_error(None)
+        hints = field_hints(text)
+        bar.show_error(None, hint=hints[0] if hints else None)
+        self.invalid_query = None
         if bar.has_class("has-query") != bool(text.strip()):
             bar.set_class(bool(text.strip()), "has-query")  # restyling costs ~8 ms: only on a change
         self.query_text = text.strip()
         self.parsed_query = parsed
+        self.pinned = None
         self.refresh_view()
+
+    def clear_query(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.clear()
+        self.apply_query("")
 
     def remember_query(self, text: str) -> None:
         """Keep the last ten queries for the palette."""
@@ -470,24 +615,31 @@ class ReaderApp(App[None]):
         """Put a query in the filter bar and apply it (from the palette)."""
         bar = self.query_one(FilterBar)
         bar.add_class("has-query")
-        bar.input.value = text
+        with bar.input.prevent(Input.Changed):  # applied here, not again after the debounce
+            bar.input.value = text
         self.apply_query(text)
 
     def show_topic(self, key: str) -> None:
         """Show only the articles of a sidebar entry."""
         self.topic = key
+        self.pinned = None
         self.refresh_view()
 
     def jump_to(self, article_id: str) -> None:
-        """Select an article of the feed, showing all articles if it is hidden."""
-        visible = self.query_one(ArticleList)
-        if not any(a.id == article_id for a in visible.articles):
-            self.topic = ALL
-        self.refresh_view()
-        visible.move_cursor(next((i for i, a in enumerate(visible.articles) if a.id == article_id), 0))
-        visible.focus()
+        """Select an article of the feed; shown even where the filter or topic hides it."""
+        current = self.current_summary()
+        if current is not None and current.id != article_id:
+            self.jumped_from = [*self.jumped_from[-(UNDO_DEPTH - 1) :], current.id]
+        self.go_to_article(article_id)
         summary = self.library.summary(article_id)
-        self.tell(f"Jumped to the related article in this feed: {summary.title if summary else article_id}")
+        title = summary.title if summary else article_id
+        shown = " (shown although the filter hides it)" if self.pin_hidden else ""
+        self.tell(f"Jumped to “{title}”{shown} · backspace goes back", timeout=4)
+
+    def go_to_article(self, article_id: str) -> None:
+        self.pinned = article_id
+        self.refresh_view(keep_id=article_id)
+        self.query_one(ArticleList).focus()
 
     # --- actions ----------------------------------------------------------------------
 
@@ -514,7 +666,7 @@ class ReaderApp(App[None]):
             self.tell(f"Not copied: {refused}", severity="warning")
             return
         self.copy_to_clipboard(url)
-        self.tell(f"Copied {url}")
+        self.tell(f"Copied {url}", timeout=2)
 
     def action_focus_filter(self) -> None:
         bar = self.query_one(FilterBar)
@@ -527,7 +679,9 @@ class ReaderApp(App[None]):
     def action_toggle_read(self) -> None:
         article = self.current_summary()
         if article is not None:
-            now_read = self.store.toggle_read(article.id)
+            article_id = article.id
+            now_read = self.store.toggle_read(article_id)
+            self.remember_undo("marked read" if now_read else "marked unread", lambda: self.store.set_read(article_id, not now_read))
             if not now_read:
                 self.start_read_timer(None)  # marked unread on purpose: do not re-read it
             self.refresh_marks()
@@ -535,13 +689,16 @@ class ReaderApp(App[None]):
     def action_toggle_star(self) -> None:
         article = self.current_summary()
         if article is not None:
-            self.store.toggle_starred(article.id)
+            article_id = article.id
+            now_starred = self.store.toggle_starred(article_id)
+            self.remember_undo("starred" if now_starred else "unstarred", lambda: self.store.set_starred(article_id, not now_starred))
             self.refresh_marks()
 
     def action_toggle_hide_read(self) -> None:
         self.hide_read = not self.hide_read
         self.store.set_setting("hide_read", "1" if self.hide_read else "0")
-        self.tell("Read articles hidden" if self.hide_read else "Read articles shown")
+        self.tell("Read articles hidden" if self.hide_read else "Read articles shown", timeout=2)
+        self.pinned = None
         self.refresh_view()
 
     def action_mark_all_read(self) -> None:
@@ -553,12 +710,64 @@ class ReaderApp(App[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 count = self.store.set_read_many(shown)
-                self.tell(f"Marked {count:,} articles read")
+                what = f"marked {plural(count, 'article')} read"
+                self.remember_undo(what, lambda: self.store.set_read_many(shown, read=False))
+                self.tell(f"{what.capitalize()} · U undoes it")
+                self.pinned = None
                 self.refresh_view()
 
-        self.push_screen(ConfirmScreen(f"Mark {len(shown):,} shown articles as read?"), answered)
+        question = f"Mark the {plural(len(shown), 'unread article')} shown as read?"
+        self.push_screen(ConfirmScreen(question, default=False), answered)
+
+    def action_undo_marks(self) -> None:
+        """U: take back the last read/star change (a bulk one too)."""
+        if not self.undo_stack:
+            self.tell("Nothing to undo")
+            return
+        what, undo = self.undo_stack.pop()
+        undo()
+        self.start_read_timer(None)  # an undone read must not be read again by the same dwell
+        self.tell(f"Undone: {what}", timeout=3)
+        self.refresh_marks()
+
+    def move_to_unread(self, step: int) -> None:
+        """n / N: the next / previous unread article in the list."""
+        article_list = self.query_one(ArticleList)
+        read = self.store.read_ids()
+        rows = range(article_list.cursor + 1, article_list.row_count) if step > 0 else range(article_list.cursor - 1, -1, -1)
+        target = next((i for i in rows if article_list.articles[i].id not in read), None)
+        if target is None:
+            self.tell(f"No unread article {'below' if step > 0 else 'above'}", timeout=2)
+            return
+        article_list.move_cursor(target)
+
+    def action_next_unread(self) -> None:
+        self.move_to_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self.move_to_unread(-1)
+
+    def action_next_article(self) -> None:
+        article_list = self.query_one(ArticleList)
+        article_list.move_cursor(article_list.cursor + 1)
+
+    def action_previous_article(self) -> None:
+        article_list = self.query_one(ArticleList)
+        article_list.move_cursor(article_list.cursor - 1)
+
+    def action_jump_back(self) -> None:
+        """backspace / ctrl+o: back to the article a related link was followed from."""
+        while self.jumped_from:
+            article_id = self.jumped_from.pop()
+            summary = self.library.summary(article_id)
+            if summary is not None:
+                self.go_to_article(article_id)
+                self.tell(f"Back to “{summary.title}”", timeout=2)
+                return
+        self.tell("No jump to go back from", timeout=2)
 
     def action_reload(self) -> None:
+        self.reloading = True
         self.loaded = False
         self.update_header()
         self.load()
@@ -568,24 +777,60 @@ class ReaderApp(App[None]):
 
     def set_order(self, order: str) -> None:
         self.order = order
+        self.pinned = None
         self.refresh_view()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_back(self) -> None:
-        """escape: from the detail pane back to the list."""
-        focused = self.focused
-        if isinstance(focused, (DetailPane, RelatedLinks)) or focused is None:
+    def action_toggle_sidebar(self) -> None:
+        """t: the sidebar, hidden by default on a narrow screen, shown or hidden."""
+        screen = self.screen
+        if screen.has_class("-narrow"):
+            screen.toggle_class("sidebar-open")
+            showing = screen.has_class("sidebar-open")
+        else:
+            screen.toggle_class("sidebar-closed")
+            showing = not screen.has_class("sidebar-closed")
+        sidebar = self.query_one(TopicSidebar)
+        if showing:
+            sidebar.focus()
+        elif sidebar.has_focus:
             self.query_one(ArticleList).focus()
+
+    def focus_is_away_from_list(self) -> bool:
+        """Whether the focus is in the detail, the related links or the sidebar."""
+        focused = self.focused
+        if focused is None:
+            return True
+        detail = self.query_one(DetailPane)
+        return focused is detail or detail in focused.ancestors or isinstance(focused, TopicSidebar)
+
+    def action_back(self) -> None:
+        """escape: back to the list; in the list, clear an active filter."""
+        if self.focus_is_away_from_list():
+            self.query_one(ArticleList).focus()
+        elif isinstance(self.focused, ArticleList) and (self.query_text or self.invalid_query is not None):
+            self.clear_query()
+            self.tell("Filter cleared", timeout=2)
+
+    def action_back_or_quit(self) -> None:
+        """q: from the detail, related links or sidebar back to the list; from the list, quit."""
+        if self.focus_is_away_from_list() and self.focused is not None:
+            self.query_one(ArticleList).focus()
+        else:
+            self.exit()
 
     def extra_commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
         """Palette commands for the reading state and the recent queries."""
         yield "Toggle read / unread", self.action_toggle_read, "m"
         yield "Mark all shown as read", self.action_mark_all_read, "M"
+        yield "Undo the last mark change", self.action_undo_marks, "U"
         yield "Toggle star", self.action_toggle_star, "f"
+        yield "Next unread article", self.action_next_unread, "n"
         yield "Hide / show read articles", self.action_toggle_hide_read, "u"
+        yield "Show / hide the topic sidebar", self.action_toggle_sidebar, "t"
         yield "Filter…", self.action_focus_filter, "/"
         yield "Reload the feed", self.action_reload, "r"
         for text in self.recent_queries():
@@ -620,13 +865,12 @@ class ReaderApp(App[None]):
             self.call_from_thread(self.opened, url, article_id)
 
     def opened(self, url: str, article_id: str | None) -> None:
-        self.tell(f"Opened {url}")
-        if article_id is not None and not self.store.is_read(article_id):
-            self.store.set_read(article_id)
-            self.refresh_marks()
+        self.tell(f"Opened {url}", timeout=2)
+        if article_id is not None:
+            self.mark_read(article_id)
 
     # --- notifications ----------------------------------------------------------------
 
-    def tell(self, message: str, *, severity: str = "information") -> None:
+    def tell(self, message: str, *, severity: str = "information", timeout: float | None = None) -> None:
         """A notification whose text is never parsed as markup."""
-        self.notify(line(message).plain, severity=severity, markup=False)  # type: ignore[arg-type]
+        self.notify(line(message).plain, severity=severity, markup=False, timeout=timeout)  # type: ignore[arg-type]

@@ -48,7 +48,7 @@ from typing import Any, cast
 import platformdirs
 
 from reader import __version__
-from reader.loader import discover_paths, merge_duplicates, parse_file
+from reader.loader import discover_paths, merge_duplicates, missing_feed, parse_file
 from reader.ordering import DEFAULT_ORDER, SORT_KEYS
 from reader.model import (
     Article,
@@ -147,10 +147,20 @@ class SyncResult(ProblemsMixin):
 
     summaries: list[ArticleSummary] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    parsed: int = 0  # files parsed this time (new or changed)
+    parsed: int = 0  # files parsed this time (new or changed): added + changed
     removed: int = 0  # files gone since the last sync
     cancelled: bool = False  # stopped early: the cache holds what was done so far
     workers: int = 0  # processes that parsed (1: this one; 0: nothing to parse)
+    added: int = 0  # of the files parsed, those not in the cache before
+    changed: int = 0  # of the files parsed, those whose size, mtime or ctime changed
+    # The feed folder (or file) is gone: nothing was dropped from the cache, `summaries`
+    # are the cached ones and `problems` is one error naming the feed.
+    feed_missing: bool = False
+
+    def change_summary(self) -> str:
+        """`2 new, 1 changed, 1 removed` (only the counts that are not 0), or `no changes`."""
+        counts = ((self.added, "new"), (self.changed, "changed"), (self.removed, "removed"))
+        return ", ".join(f"{count:,} {word}" for count, word in counts if count) or "no changes"
 
 
 # --- paths in the database ---------------------------------------------------------------
@@ -472,6 +482,9 @@ class FeedCache:
         self._conn = conn
         self._lock = threading.RLock()
         self._key = _to_db(_root_key(feed_root))
+        # What the feed was when opened (None: not there yet): the cached paths hold only
+        # while it stays so.
+        self._folder = feed_root.is_dir() if feed_root.exists() else None
         self._prefix = _path_prefix(feed_root)
         self._feed = self._feed_id()
         self._memo: _Memo | None = None  # None once anything is written
@@ -712,19 +725,28 @@ class FeedCache:
         on_batch: Callable[[list[ArticleSummary]], None] | None,
         is_cancelled: Callable[[], bool],
     ) -> SyncResult:
-        stale, moved, gone = self._compare()
+        missing = missing_feed(self.feed_root, self._folder)
+        if missing is None:
+            stale, moved, gone = self._compare()
+            # Checked again: a folder deleted during the scan looks like every file deleted.
+            missing = missing_feed(self.feed_root, self._folder)
+        if missing is not None:
+            # Every row stays: the folder may be back (a remount, a rename) at the next sync.
+            return SyncResult(summaries=self.cached_summaries(), problems=[missing], feed_missing=True)
         if gone or moved:
             self._forget(gone, moved)
         result = SyncResult(removed=len(gone))
-        self._parse(stale, result, workers, on_progress, on_batch, is_cancelled)
+        self._parse([item[:4] for item in stale], result, workers, on_progress, on_batch, is_cancelled)
+        _count_parsed(stale, result)
         result.summaries = self.cached_summaries()
         result.problems = self.cached_problems()
         if not result.cancelled:
             self._save_snapshot()
         return result
 
-    def _compare(self) -> tuple[list[tuple[int, str, str, Stamp]], list[tuple[int, int, str]], list[str]]:
-        """The files to parse, the files whose place changed, and the rows of files gone.
+    def _compare(self) -> tuple[list[tuple[int, str, str, Stamp, bool]], list[tuple[int, int, str]], list[str]]:
+        """The files to parse (each with whether it is new), the files whose place changed,
+        and the rows of files gone.
 
         The scan streams into a temporary table and SQLite joins it with the cached rows:
         holding 100,000 stamps in Python dicts cost ~40 MB at the peak of a warm start.
@@ -747,9 +769,9 @@ class FeedCache:
         with self._lock:
             conn = self._conn
             stale = [
-                (seq, _from_db(rel), _from_db(path), (size, mtime, ctime))
-                for rel, path, seq, size, mtime, ctime in conn.execute(
-                    "SELECT s.rel, s.path, s.seq, s.size, s.mtime, s.ctime FROM temp.scan s"
+                (seq, _from_db(rel), _from_db(path), (size, mtime, ctime), bool(new))
+                for rel, path, seq, size, mtime, ctime, new in conn.execute(
+                    "SELECT s.rel, s.path, s.seq, s.size, s.mtime, s.ctime, f.rel IS NULL FROM temp.scan s"
                     f" LEFT JOIN files f ON f.feed = ? AND f.rel = s.rel WHERE f.rel IS NULL OR NOT ({same})"
                     " ORDER BY s.seq",
                     (feed,),
@@ -868,6 +890,12 @@ class FeedCache:
             with self._lock:
                 summaries = _SummaryBuilder(self._prefix).build(rows, self._article_at)
             on_batch(summaries)
+
+
+def _count_parsed(stale: list[tuple[int, str, str, Stamp, bool]], result: SyncResult) -> None:
+    """Split `result.parsed` into added and changed files (a cancelled sync parsed a prefix)."""
+    new = sum(1 for item in stale[: result.parsed] if item[4])
+    result.added, result.changed = new, result.parsed - new
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
 import sys
 from collections.abc import Sequence
@@ -10,8 +11,8 @@ from pathlib import Path
 
 from reader import __version__
 from reader.export import article_json, to_json, to_table, to_tsv
-from reader.loader import load_feed
-from reader.model import FeedLoad, summarize
+from reader.loader import ARTICLE_SUFFIXES, load_feed
+from reader.model import FeedLoad, plural, printable, summarize
 from reader.query import Query, QueryError, parse_query
 from reader.state import STATE_ENV, StateStore
 from reader.ordering import DEFAULT_ORDER, SORT_ORDERS, sort_articles
@@ -55,7 +56,23 @@ def _app_parser() -> argparse.ArgumentParser:
     _add_state_argument(parser)
     parser.add_argument("--cache", metavar="PATH", help="index cache database (default: $READER_CACHE, else the user cache folder)")
     parser.add_argument("--no-cache", action="store_true", help="parse every file, without reading or writing the index cache")
+    parser.add_argument(
+        "--read-after",
+        metavar="SECONDS",
+        type=_seconds,
+        help="an article you move to becomes read after this long on it (default 1.5; 0: only when opened)",
+    )
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value < 86400 or value != value:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 86400 seconds: {text!r}")
+    return value
 
 
 def _list_parser() -> argparse.ArgumentParser:
@@ -103,6 +120,7 @@ def run_list(args: argparse.Namespace) -> int:
     for notice in store.notices:
         print(f"reader list: {notice}", file=sys.stderr)
     feed = load_feed(path)
+    _report_unlisted("reader list", path, feed)
     by_id = {a.id: a for a in feed.articles}
     summaries = query.filter(sort_articles([summarize(a) for a in feed.articles], args.sort), store)
     articles = [by_id[s.id] for s in summaries[: args.limit]]
@@ -111,22 +129,48 @@ def run_list(args: argparse.Namespace) -> int:
     elif args.format == "tsv":
         print(to_tsv(articles))
     else:
-        print(to_table(articles, shutil.get_terminal_size().columns))
+        print(to_table(articles, _table_width()))
     return 0
+
+
+def _table_width() -> int | None:
+    """The terminal's width; None (cut nothing) when the output goes to a file or a pipe."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+def _report_unlisted(prog: str, path: Path, feed: FeedLoad) -> None:
+    """Tell stderr why some (or all) files are not in the list: the list itself stays clean."""
+    if feed.feed_missing:
+        for problem in feed.problems:
+            print(f"{prog}: {problem}", file=sys.stderr)
+    elif not feed.files:
+        print(f"{prog}: {no_articles_message(path)}", file=sys.stderr)
+    elif feed.skipped:
+        command = printable(f"reader check {shlex.quote(str(path))}")
+        print(f"{prog}: {plural(feed.skipped, 'file')} skipped; run `{command}` for the reasons", file=sys.stderr)
+
+
+def no_articles_message(path: Path) -> str:
+    """What to say about a folder with no article file in it."""
+    suffixes = ", ".join(ARTICLE_SUFFIXES)
+    return printable(f"no article files ({suffixes}) were found in {path}")
 
 
 def summary_line(feed: FeedLoad) -> str:
     """`N articles, E errors, W warnings`."""
-    def plural(count: int, word: str) -> str:
-        return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-    return ", ".join(
-        (plural(len(feed.articles), "article"), plural(len(feed.errors), "error"), plural(len(feed.warnings), "warning"))
+    counts = (
+        plural(len(feed.articles), "article"), plural(len(feed.errors), "error"), plural(len(feed.warnings), "warning")
     )
+    return ", ".join(counts)
 
 
 def run_check(args: argparse.Namespace) -> int:
-    feed = load_feed(resolve_feed(args.feed))
+    path = resolve_feed(args.feed)
+    feed = load_feed(path)
+    if not feed.files and not feed.problems:
+        # A check of nothing must not pass: the folder is likely not the feed meant.
+        print(f"reader check: {no_articles_message(path)}", file=sys.stderr)
+        return 1
     for problem in feed.problems:
         print(problem)
     print(summary_line(feed))
@@ -142,6 +186,7 @@ def run_app(args: argparse.Namespace) -> int:
         state_path=Path(args.state) if args.state else None,
         cache_path=Path(args.cache) if args.cache else None,
         use_cache=not args.no_cache,
+        read_after=args.read_after,
     ).run()
     return 0
 
@@ -163,3 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

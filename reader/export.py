@@ -1,4 +1,4 @@
-"""Articles as JSON, TSV and a terminal-width table, for `reader list`."""
+"""Articles as JSON, TSV and a table (fitting the terminal, or whole), for `reader list`."""
 
 from __future__ import annotations
 
@@ -96,8 +96,13 @@ def _fit(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
-def to_table(articles: Sequence[Article], width: int) -> str:
-    """Quality, date, provider and title in columns that fit `width` characters."""
+def to_table(articles: Sequence[Article], width: int | None) -> str:
+    """Quality, date, provider and title in columns that fit `width` characters.
+
+    `width` None: nothing is cut (output to a file or a pipe), the columns still line up.
+    """
+    if width is None:
+        return _full_table(articles)
     width = max(width, 40)
     widest = max((display_width(a.provider_name) for a in articles), default=8)
     provider_width = min(22, max(widest, 8), max(width // 5, 8))
@@ -109,3 +114,21 @@ def to_table(articles: Sequence[Article], width: int) -> str:
         provider = _fit(a.provider_name, provider_width)
         rows.append(f"{quality} {short_date(a.published):<11} {provider}  {_fit(a.title, title_width).rstrip()}")
     return "\n".join(rows)
+
+
+def _full_table(articles: Sequence[Article]) -> str:
+    """The table with every value whole: each column as wide as its widest value."""
+    qualities = ["" if a.quality is None else str(a.quality) for a in articles]
+    quality_width = max(map(len, qualities), default=0)
+    provider_width = max((display_width(a.provider_name) for a in articles), default=0)
+    quality_width, provider_width = max(quality_width, 4), max(provider_width, 8)
+    rows = [f"{'Q':>{quality_width}} {'Date':<11} {_pad('Provider', provider_width)}  Title"]
+    for a, quality in zip(articles, qualities):
+        provider = _pad(a.provider_name, provider_width)
+        rows.append(f"{quality:>{quality_width}} {short_date(a.published):<11} {provider}  {a.title}")
+    return "\n".join(rows)
+
+
+def _pad(text: str, width: int) -> str:
+    """The text padded with spaces to `width` cells (wide characters count two)."""
+    return text + " " * (width - display_width(text))

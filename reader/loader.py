@@ -222,14 +222,42 @@ def _later(a: Article, b: Article) -> bool:
     return (a_time, a.path) > (b_time, b.path)
 
 
-def load_feed(source: Path) -> FeedLoad:
-    """Load every article under `source` (a folder, searched recursively, or one file)."""
+def missing_feed(source: Path, folder: bool | None = None) -> Problem | None:
+    """The error to report when the feed itself is gone, else None.
+
+    `folder` is what the feed was when it was opened (a folder or a file); a feed
+    replaced by the other kind is gone too, since its files' paths no longer hold.
+    When it is not known, a name with an article suffix is taken for a file.
+    """
+    if folder is None:
+        folder = not source.name.lower().endswith(ARTICLE_SUFFIXES)
+    exists = source.exists()
+    if exists and source.is_dir() == folder:
+        return None
+    reason = f"the feed {'folder' if folder else 'file'} no longer exists"
+    if exists:
+        reason += f" (a {'file' if folder else 'folder'} is in its place)"
+    return Problem(str(source), Severity.ERROR, reason)
+
+
+def load_feed(source: Path, *, folder: bool | None = None) -> FeedLoad:
+    """Load every article under `source` (a folder, searched recursively, or one file).
+
+    `folder` says what the feed was when first loaded, for a reload: see `missing_feed`.
+    """
+    if folder is not None or not source.exists():
+        gone = missing_feed(source, folder)
+        if gone is not None:
+            return FeedLoad(problems=[gone], feed_missing=True)
     result = FeedLoad()
     articles: list[Article] = []
     for path in discover_files(source):
         article, problems = parse_file(path, source)
         result.problems.extend(problems)
-        if article is not None:
+        result.files += 1
+        if article is None:
+            result.skipped += 1
+        else:
             articles.append(article)
     result.articles = merge_duplicates(articles, result.problems)
     return result

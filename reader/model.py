@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from enum import Enum
+import os
 import re
 import unicodedata
 
@@ -93,6 +95,35 @@ class Problem:
         where = f" (line {self.line})" if self.line else ""
         return printable(f"{self.path}: {self.severity.value}: {self.reason}{where}")
 
+    def relative_to(self, root: Path | str) -> Problem:
+        """This problem with its path relative to the feed `root`, for a short notice.
+
+        Unlike `Path.relative_to` it never raises: a path outside the root, or the root
+        folder itself (a feed that vanished), is kept whole. A single-file feed's own
+        problems keep the file's name.
+        """
+        return replace(self, path=relative_path(self.path, root))
+
+
+def relative_path(path: str, root: Path | str) -> str:
+    """`path` (as the loader spelled it) relative to the feed `root`; see `Problem.relative_to`.
+
+    Plain string work: the feed may no longer exist when its problems are shown.
+    """
+    root_text = str(root)
+    inside = os.path.join(root_text, "")  # "news/": what every file's path in the folder starts with
+    if path.startswith(inside) and len(path) > len(inside):
+        return path[len(inside) :]
+    if path == root_text and os.path.isfile(root_text):
+        return os.path.basename(root_text)
+    return path
+
+
+def plural(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`, `1,024 articles`; `plural` for nouns that do not just take an s."""
+    word = noun if count == 1 else (plural or f"{noun}s")
+    return f"{count:,} {word}"
+
 
 def printable(text: str) -> str:
     """Text safe to print to a terminal: invisible characters shown as escapes (`\\x1b`).
@@ -125,6 +156,10 @@ class FeedLoad(ProblemsMixin):
 
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    files: int = 0  # article files read
+    skipped: int = 0  # files that gave no article (each has an error in `problems`)
+    # The feed folder (or file) is gone: `problems` holds one error, naming the feed.
+    feed_missing: bool = False
 
 
 def fold(text: str) -> str:

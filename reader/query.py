@@ -36,6 +36,7 @@ The result is the same; what changes is that a word already searched is not sear
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -223,6 +224,22 @@ _FIELDS = {
     "before": "before",
     "is": "is",
 }
+
+
+_FIELD_WORD_RE = re.compile(r"(?:^|\s)-?([A-Za-z]+)(?:>=|<=|=|<|>|:)", re.ASCII)
+
+
+def field_hints(text: str) -> list[str]:
+    """Hints for words that look like a mistyped field (`tpoic:ai`), which are searched as text."""
+    hints: list[str] = []
+    for match in _FIELD_WORD_RE.finditer(text):
+        word = match.group(1).lower()
+        if word in _FIELDS:
+            continue
+        close = difflib.get_close_matches(word, [name for name in _FIELDS if len(name) > 1], n=1, cutoff=0.6)
+        if close:
+            hints.append(f"{word}: is not a field (did you mean {close[0]}:?); searched as text")
+    return hints
 
 
 def _squash(text: str) -> str:

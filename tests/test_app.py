@@ -419,13 +419,15 @@ async def test_enter_on_an_in_feed_related_link_jumps_to_it(related_feed: Path, 
         assert recorder_of(app).urls == []
 
 
-async def test_jump_to_an_article_hidden_by_the_topic_shows_all(related_feed: Path, state_path: Path) -> None:
+async def test_jump_to_an_article_hidden_by_the_topic_shows_it_in_the_topic(related_feed: Path, state_path: Path) -> None:
+    """The topic stays; the target is shown (pinned) and selected, and the toast says so."""
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         await choose_topic(pilot, "Space")  # Gamma is in Energy, hidden now
         await pilot.press("tab", "tab", "enter")
-        assert app.topic == ALL
+        assert app.topic != ALL
         assert app.query_one(ArticleList).current.title == "Gamma story"
+        assert any("hides it" in text for text in notification_texts(app))
 
 
 async def test_enter_on_an_external_related_link_opens_it(related_feed: Path, state_path: Path) -> None:

@@ -152,6 +152,107 @@ def test_new_file_is_added_in_feed_order(tmp_path: Path, feed: Path) -> None:
         assert_like_loader(feed, result, cache)
 
 
+def test_the_counts_of_new_changed_and_removed_files(tmp_path: Path, feed: Path) -> None:
+    paths = sorted(feed.glob("*.md"))
+    with open_cache(tmp_path, feed) as cache:
+        first = cache.sync()
+        assert (first.added, first.changed, first.removed) == (SAMPLE_COUNT, 0, 0)
+        write(feed, "new-one.md", article("New one"))
+        write(feed, "sub/new-two.md", article("New two"))
+        paths[2].write_text(paths[2].read_text() + "\nOne more line.\n")
+        touch_later(paths[2])
+        paths[7].unlink()
+        result = cache.sync()
+        assert (result.added, result.changed, result.removed, result.parsed) == (2, 1, 1, 3)
+        assert result.change_summary() == "2 new, 1 changed, 1 removed"
+        again = cache.sync()
+        assert (again.added, again.changed, again.removed) == (0, 0, 0)
+        assert again.change_summary() == "no changes"
+
+
+def test_a_file_gone_and_a_broken_file_fixed_are_counted(tmp_path: Path, feed: Path) -> None:
+    broken = write(feed, "broken.md", "no front matter\n")
+    with open_cache(tmp_path, feed) as cache:
+        cache.sync()
+        broken.write_text(article("Fixed"))
+        touch_later(broken)
+        sorted(feed.glob("*.md"))[0].unlink()
+        result = cache.sync()
+    assert (result.added, result.changed, result.removed) == (0, 1, 1)
+    assert result.change_summary() == "1 changed, 1 removed"
+
+
+def test_a_cancelled_sync_counts_only_the_files_it_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "generated"
+    generate_feed(root, 120)
+    monkeypatch.setattr(reader.cache, "BATCH_SIZE", 50)
+    with open_cache(tmp_path, root) as cache:
+        first = cache.sync(workers=1, is_cancelled=lambda: True)
+        second = cache.sync(workers=1)
+    assert first.cancelled and (first.added, first.changed) == (first.parsed, 0) and first.parsed < 120
+    assert (second.added, second.changed) == (120 - first.parsed, 0)
+
+
+# --- a feed that vanished ------------------------------------------------------------------------
+
+
+def test_a_deleted_feed_folder_is_one_error_and_keeps_the_cache(tmp_path: Path, feed: Path) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        before = cache.sync().summaries
+        feed.rename(tmp_path / "away")
+        result = cache.sync()
+        assert result.feed_missing
+        assert [(p.path, p.severity.value, p.reason) for p in result.problems] == [
+            (str(feed), "error", "the feed folder no longer exists")
+        ]
+        assert (result.removed, result.parsed, result.added, result.changed) == (0, 0, 0, 0)
+        assert result.summaries == before
+        (tmp_path / "away").rename(feed)
+        back = cache.sync()
+        assert not back.feed_missing
+        assert (back.removed, back.parsed) == (0, 0)
+        assert back.summaries == before
+
+
+def test_a_feed_folder_deleted_during_the_scan_drops_nothing(
+    tmp_path: Path, feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        before = cache.sync().summaries
+
+        def vanishing(root: Path):  # type: ignore[no-untyped-def]
+            shutil.rmtree(root)
+            return iter(())
+
+        monkeypatch.setattr(reader.cache, "discover_paths", vanishing)
+        result = cache.sync()
+        assert result.feed_missing and result.removed == 0
+        assert [p.reason for p in result.problems] == ["the feed folder no longer exists"]
+        assert cache.cached_summaries() == before
+
+
+def test_a_feed_folder_replaced_by_a_file(tmp_path: Path, feed: Path) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        before = cache.sync().summaries
+        shutil.rmtree(feed)
+        feed.write_text(article("Not a folder any more"))
+        result = cache.sync()
+    assert result.feed_missing and result.summaries == before
+    assert [(p.path, p.reason) for p in result.problems] == [
+        (str(feed), "the feed folder no longer exists (a file is in its place)")
+    ]
+
+
+def test_a_deleted_single_file_feed(tmp_path: Path, feed: Path) -> None:
+    one = sorted(feed.glob("*.md"))[3]
+    with open_cache(tmp_path, one) as cache:
+        cache.sync()
+        one.unlink()
+        result = cache.sync()
+    assert result.feed_missing and len(result.summaries) == 1
+    assert [(p.path, p.reason) for p in result.problems] == [(str(one), "the feed file no longer exists")]
+
+
 # --- identical to the loader ---------------------------------------------------------------------
 
 

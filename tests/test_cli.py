@@ -175,11 +175,17 @@ def test_list_tsv(feed: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
+def pretend_a_terminal(monkeypatch: pytest.MonkeyPatch, columns: int) -> None:
+    """stdout (captured) says it is a terminal of `columns` columns."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(columns))
+
+
 @pytest.mark.parametrize("columns", [60, 80, 200])
 def test_the_table_fits_the_terminal_width(
     feed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: int
 ) -> None:
-    monkeypatch.setenv("COLUMNS", str(columns))
+    pretend_a_terminal(monkeypatch, columns)
     status, out, _ = run(["list", str(feed)], capsys)
     assert status == 0
     lines = out.rstrip("\n").split("\n")
@@ -193,9 +199,33 @@ def test_a_huge_quality_does_not_widen_the_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_feed(tmp_path, {"q.md": "---\ntitle: Big numbers\nquality: 12345678901234567890\n---\n"})
-    monkeypatch.setenv("COLUMNS", "60")
+    pretend_a_terminal(monkeypatch, 60)
     _, out, _ = run(["list", str(tmp_path)], capsys)
     assert max(display_width(line) for line in out.splitlines()) <= 60
+
+
+@pytest.mark.parametrize("columns", ["40", "80"])
+def test_the_table_is_whole_when_not_a_terminal(
+    feed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)  # a width is known, but the output is a pipe or a file
+    status, out, _ = run(["list", str(feed)], capsys)
+    assert status == 0
+    header, *rows = out.rstrip("\n").split("\n")
+    assert "…" not in out
+    for row, title in zip(rows, EXPECTED_TITLES_IN_ORDER, strict=True):
+        assert row.endswith("  " + title)
+    assert "A Provider With A Rather Long Name Indeed" in rows[0]
+    title_at = header.index("Title")
+    assert [display_width(row[: row.index(title)]) for row, title in zip(rows, EXPECTED_TITLES_IN_ORDER)] == [title_at] * 3
+
+
+def test_a_whole_table_keeps_a_huge_quality_and_aligns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_feed(tmp_path, {"q.md": "---\ntitle: Big\nquality: 12345678901234567890\n---\n", "r.md": "---\ntitle: Small\nquality: 7\n---\n"})
+    _, out, _ = run(["list", str(tmp_path)], capsys)
+    header, big, small = out.rstrip("\n").split("\n")
+    assert big.startswith("12345678901234567890 ")
+    assert header.index("Title") == big.index("Big") == small.index("Small")
 
 
 def test_feed_defaults_to_the_environment(feed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,6 +243,44 @@ def test_a_missing_feed_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureF
     assert out == ""
     assert f"reader {command}: error: feed not found: {missing}" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("bad", "said"), [(1, "1 file skipped"), (3, "3 files skipped")])
+def test_list_says_how_many_files_it_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: int, said: str
+) -> None:
+    root = make_feed(tmp_path / "feed", {**ARTICLES, **{f"bad{i}.md": "no front matter\n" for i in range(bad)}})
+    records = list_json([str(root)], capsys)  # reads stdout: still pure JSON
+    assert [r["title"] for r in records] == EXPECTED_TITLES_IN_ORDER
+    status, out, err = run(["list", str(root)], capsys)
+    assert status == 0 and len(out.splitlines()) == 1 + len(ARTICLES)
+    assert err == f"reader list: {said}; run `reader check {root}` for the reasons\n"
+
+
+def test_list_of_a_file_that_is_no_article(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notes = tmp_path / "notes.pdf"
+    notes.write_bytes(b"%PDF-1.4 not an article")
+    status, out, err = run(["list", str(notes)], capsys)
+    assert status == 0
+    assert out.splitlines() == ["   Q Date        Provider  Title"]
+    assert "1 file skipped" in err and f"`reader check {notes}`" in err
+
+
+def test_list_quotes_the_check_command_for_the_shell(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_feed(tmp_path / "my feed", {"bad.md": "nothing\n"})
+    _, _, err = run(["list", str(root)], capsys)
+    assert f"run `reader check '{root}'`" in err
+
+
+@pytest.mark.parametrize("files", [{}, {"notes.html": "<p>hi</p>", "sub/data.json": "{}", ".hidden/a.md": ARTICLES["best.md"]}])
+def test_list_of_a_folder_without_article_files_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str]
+) -> None:
+    root = make_feed(tmp_path / "empty", files)
+    root.mkdir(exist_ok=True)
+    status, out, err = run(["list", str(root), "--format", "json"], capsys)
+    assert (status, json.loads(out)) == (0, [])
+    assert err == f"reader list: no article files (.md, .markdown, .txt) were found in {root}\n"
 
 
 # --- reader check -------------------------------------------------------------------------------
@@ -241,6 +309,25 @@ def test_check_with_only_warnings_exits_0(tmp_path: Path, capsys: pytest.Capture
     status, out, _ = run(["check", str(tmp_path)], capsys)
     assert status == 0
     assert out.endswith("1 article, 0 errors, 1 warning\n")
+
+
+@pytest.mark.parametrize("files", [{}, {"notes.html": "<p>hi</p>", "README": "read me"}])
+def test_check_of_a_folder_without_article_files_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str]
+) -> None:
+    root = make_feed(tmp_path / "empty", files)
+    root.mkdir(exist_ok=True)
+    status, out, err = run(["check", str(root)], capsys)
+    assert status == 1
+    assert out == ""
+    assert err == f"reader check: no article files (.md, .markdown, .txt) were found in {root}\n"
+
+
+def test_check_of_a_folder_of_broken_files_is_not_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_feed(tmp_path, {"bad.md": "no front matter\n"})
+    status, out, err = run(["check", str(tmp_path)], capsys)
+    assert (status, err) == (1, "")
+    assert out.endswith("0 articles, 1 error, 0 warnings\n")
 
 
 def test_the_console_script_checks_a_feed(broken_feed: Path) -> None:

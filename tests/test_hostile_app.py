@@ -425,8 +425,8 @@ async def test_a_jump_notification_shows_the_title_literally(empty_feed: Path, s
         await pilot.press("tab", "tab", "enter")
         await pilot.pause()
         assert app.query_one(ArticleList).current.id == "b"  # type: ignore[union-attr]
-        expected = "Jumped to the related article in this feed: [@click=app.quit]x [/] a[/ ]0;pwned 2J [b]"
-        await until(pilot, lambda: expected in notification_texts(app))
+        expected = "Jumped to “[@click=app.quit]x [/] a[/ ]0;pwned 2J [b]”"
+        await until(pilot, lambda: any(expected in text for text in notification_texts(app)))
         await pilot.pause()  # the toast is drawn
         drawn = [text for widget in screen_widgets(app) for text in widget_lines(widget)]
         assert any("[@click=app.quit]x [/] a[/ ]0;pwned 2J [b]" in text for text in drawn), drawn

@@ -15,7 +15,7 @@ import pytest
 import reader.loader
 from reader.export import article_json, to_json
 from reader.loader import MAX_FILE_BYTES, load_feed, parse_file
-from reader.model import Article, FeedLoad, Problem, Provider, Severity
+from reader.model import Article, FeedLoad, Problem, Provider, Severity, plural
 from reader.ordering import SORT_ORDERS, next_order, sort_articles
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,6 +77,118 @@ def test_a_symlink_loop_ends_and_each_file_loads_once(tmp_path: Path) -> None:
     feed = load_feed(tmp_path)
     assert sorted(a.title for a in feed.articles) == ["a", "b"]
     assert feed.problems == []  # loading a file twice would report a duplicate URL
+
+
+def test_the_files_read_and_skipped_are_counted(tmp_path: Path) -> None:
+    write(tmp_path, "good.md", article_text("Good"))
+    write(tmp_path, "odd.md", article_text("Odd", "quality: high"))
+    write(tmp_path, "bad.md", "no front matter\n")
+    write(tmp_path, "worse.txt", "---\ntitle: [x\n---\n")
+    write(tmp_path, "notes.html", "not an article file at all")
+    feed = load_feed(tmp_path)
+    assert (feed.files, feed.skipped, len(feed.articles), feed.feed_missing) == (4, 2, 2, False)
+
+
+def test_a_folder_without_article_files_reads_none(tmp_path: Path) -> None:
+    write(tmp_path, "notes.html", "<p>hi</p>")
+    write(tmp_path, ".hidden/a.md", article_text("Hidden"))
+    feed = load_feed(tmp_path)
+    assert (feed.files, feed.skipped, feed.articles, feed.problems) == (0, 0, [], [])
+
+
+# --- a feed that is gone ------------------------------------------------------------------------
+
+
+def test_a_missing_feed_folder_is_one_error_naming_it(tmp_path: Path) -> None:
+    gone = tmp_path / "news"
+    feed = load_feed(gone)
+    assert feed.feed_missing and feed.articles == [] and feed.files == 0
+    assert [(p.path, p.severity, p.reason) for p in feed.problems] == [
+        (str(gone), Severity.ERROR, "the feed folder no longer exists")
+    ]
+
+
+def test_a_missing_single_file_feed_says_file(tmp_path: Path) -> None:
+    gone = write(tmp_path, "story.md", article_text())
+    assert load_feed(gone, folder=False).problems == []
+    gone.unlink()
+    for feed in (load_feed(gone), load_feed(gone, folder=False)):
+        assert feed.feed_missing
+        assert [(p.path, p.reason) for p in feed.problems] == [(str(gone), "the feed file no longer exists")]
+
+
+def test_a_feed_folder_replaced_by_a_file_on_reload(tmp_path: Path) -> None:
+    root = tmp_path / "news"
+    write(root, "a.md", article_text("A"))
+    assert len(load_feed(root, folder=True).articles) == 1
+    shutil.rmtree(root)
+    root.write_text(article_text("Now a file"))
+    feed = load_feed(root, folder=True)
+    assert feed.feed_missing and feed.articles == []
+    assert [(p.path, p.reason) for p in feed.problems] == [
+        (str(root), "the feed folder no longer exists (a file is in its place)")
+    ]
+    assert [a.title for a in load_feed(root).articles] == ["Now a file"]  # a first load: a single-file feed
+
+
+def test_a_file_feed_replaced_by_a_folder_on_reload(tmp_path: Path) -> None:
+    root = write(tmp_path, "story.md", article_text())
+    root.unlink()
+    write(root, "inner.md", article_text("Inner"))
+    feed = load_feed(root, folder=False)
+    assert [p.reason for p in feed.problems] == ["the feed file no longer exists (a folder is in its place)"]
+
+
+# --- counting words and shortening paths for messages -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "plural_form", "expected"),
+    [
+        (0, "file", None, "0 files"),
+        (1, "file", None, "1 file"),
+        (2, "file", None, "2 files"),
+        (1024, "article", None, "1,024 articles"),
+        (1, "entry", "entries", "1 entry"),
+        (3, "entry", "entries", "3 entries"),
+        (-1, "file", None, "-1 files"),
+    ],
+)
+def test_plural(count: int, noun: str, plural_form: str | None, expected: str) -> None:
+    assert plural(count, noun, plural_form) == expected
+
+
+def test_a_problem_relative_to_its_feed_folder(tmp_path: Path) -> None:
+    root = tmp_path / "news"
+    write(root, "sub/bad.md", "no front matter\n")
+    [problem] = load_feed(root).problems
+    short = problem.relative_to(root)
+    assert short.path == "sub/bad.md"
+    assert (short.severity, short.reason, short.line) == (problem.severity, problem.reason, problem.line)
+    assert str(short) == "sub/bad.md: error: " + problem.reason
+    assert problem.relative_to(str(root)).path == "sub/bad.md"
+    assert problem.path == str(root / "sub" / "bad.md")  # the original is untouched
+
+
+def test_a_problem_outside_the_feed_or_of_the_feed_itself_keeps_its_path(tmp_path: Path) -> None:
+    root = tmp_path / "news"
+    elsewhere = Problem(str(tmp_path / "newsroom" / "a.md"), Severity.ERROR, "x")  # a prefix, not a parent
+    assert elsewhere.relative_to(root).path == elsewhere.path
+    [gone] = load_feed(root).problems
+    assert gone.relative_to(root).path == str(root)
+
+
+def test_a_single_file_feeds_problem_keeps_the_file_name(tmp_path: Path) -> None:
+    one = write(tmp_path, "deep/story.md", "no front matter\n")
+    [problem] = load_feed(one).problems
+    assert problem.relative_to(one).path == "story.md"
+
+
+def test_a_problem_relative_to_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "a/bad.md", "no front matter\n")
+    monkeypatch.chdir(tmp_path)
+    [problem] = load_feed(Path(".")).problems
+    assert problem.relative_to(Path(".")).path == os.path.join("a", "bad.md")
 
 
 # --- files that give no article -------------------------------------------------------------

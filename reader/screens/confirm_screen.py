@@ -12,21 +12,27 @@ from reader.ui_text import line
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Dismisses with True on y/enter, False on n/escape."""
+    """Dismisses with True on y, False on n or escape; enter gives the default answer."""
 
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("enter", "answer_default", "Default answer", id="confirm.default"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, *, default: bool = False) -> None:
         super().__init__()
         self.question = question
+        self.default = default
 
     def compose(self) -> ComposeResult:
+        hint = "y: yes · n / escape: no · enter: " + ("yes" if self.default else "no")
         with Vertical(id="confirm-box"):
             yield Static(line(self.question), id="confirm-question", markup=False)
-            yield Static(line("y / enter: yes    n / escape: no"), id="confirm-hint", markup=False)
+            yield Static(line(hint), id="confirm-hint", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+    def action_answer_default(self) -> None:
+        self.dismiss(self.default)

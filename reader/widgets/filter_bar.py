@@ -5,18 +5,26 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual import events
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
 from reader.ui_text import line
 
 
-class FilterBar(Horizontal):
-    """Posts `QueryChanged` (debounced) as the user types, `Submitted` on enter."""
+class FilterBar(Vertical):
+    """Posts `QueryChanged` (debounced) as the user types, `Submitted` on enter.
+
+    Shown while it has the focus or holds a query; otherwise it leaves the screen (and so
+    the tab order).
+    """
 
     DEBOUNCE_SECONDS = 0.12
-    BINDINGS = [Binding("escape", "clear_or_leave", "Clear filter", id="filter.escape")]
+    BINDINGS = [
+        Binding("escape", "clear_or_leave", "Clear filter", id="filter.escape"),
+        Binding("down,ctrl+n", "to_results", "To the results", show=False, id="filter.results"),
+    ]
 
     class QueryChanged(Message):
         def __init__(self, text: str) -> None:
@@ -34,18 +42,48 @@ class FilterBar(Horizontal):
         self._timer = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ to filter: words, \"phrases\", topic:ai, -word, quality>=60, after:7d …", id="filter-input")
+        yield Input(
+            placeholder="words, \"phrases\", topic:ai, -word, quality>=60, after:7d …",
+            id="filter-input",
+            select_on_focus=False,  # focusing must never select the query, to be replaced by a key
+        )
         yield Static(id="filter-error", markup=False)
 
     @property
     def input(self) -> Input:
         return self.query_one(Input)
 
-    def show_error(self, message: str | None) -> None:
-        """Show the query's error (or clear it)."""
+    def show_error(self, message: str | None, *, hint: str | None = None) -> None:
+        """Show the query's error, or a hint about a valid one (or clear both): one line."""
         error = self.query_one("#filter-error", Static)
-        error.update(line(message or ""))
-        error.display = bool(message)
+        error.update(line(message or hint or ""))
+        error.set_class(bool(hint) and not message, "hint")
+        error.display = bool(message or hint)
+
+    @property
+    def has_error(self) -> bool:
+        error = self.query_one("#filter-error", Static)
+        return bool(error.display) and not error.has_class("hint")
+
+    def clear(self) -> None:
+        """Empty the input without announcing it (the caller applies the empty query)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        with self.input.prevent(Input.Changed):
+            self.input.value = ""
+        self.remove_class("has-query")
+        if not self.input.has_focus:
+            self.remove_class("active")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Leaving an empty filter hides the bar."""
+        if not self.input.value.strip():
+            self.remove_class("active")
+
+    def action_to_results(self) -> None:
+        self.flush()
+        self.post_message(self.Left())
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:

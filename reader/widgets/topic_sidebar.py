@@ -23,8 +23,8 @@ class TopicSidebar(VirtualList):
         self.active_key = "all"
 
     def show(self, entries: Sequence[TopicCount], active_key: str) -> None:
-        """Swap in the entries; the cursor stays on the entry it was on when it still exists."""
-        keep = self.current.key if self.current else active_key
+        """Swap in the entries; the cursor is on the active entry (the two never disagree)."""
+        keep = active_key
         self.entries = entries
         self.active_key = active_key
         cursor = next((i for i, e in enumerate(entries) if e.key == keep), 0)

@@ -24,11 +24,13 @@ class VirtualList(ScrollView, can_focus=True):
         Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
         Binding("home,g", "cursor_first", "First", show=False, id="list.first"),
         Binding("end,G", "cursor_last", "Last", show=False, id="list.last"),
-        Binding("pagedown", "page_down_rows", "Page down", show=False, id="list.page_down"),
-        Binding("pageup", "page_up_rows", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown,space,ctrl+f", "page_down_rows", "Page down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+b", "page_up_rows", "Page up", show=False, id="list.page_up"),
+        Binding("ctrl+d", "half_page_down", "Half a page down", show=False, id="list.half_down"),
+        Binding("ctrl+u", "half_page_up", "Half a page up", show=False, id="list.half_up"),
         Binding("enter", "choose", "Choose", show=False, id="list.choose"),
     ]
-    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--cursor-blurred"}
+    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--cursor-blurred", "virtual-list--empty"}
 
     class RowMessage(Message):
         """Something happened on row `index` of the list `source`."""
@@ -52,6 +54,7 @@ class VirtualList(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.cursor = 0
         self._row_count = 0
+        self._empty_text = ""
 
     # --- what subclasses provide ------------------------------------------------------
 
@@ -68,6 +71,17 @@ class VirtualList(ScrollView, can_focus=True):
         return Style.from_rich_style(self.get_component_rich_style(component_class, partial=True))
 
     # --- rows -----------------------------------------------------------------------
+
+    @property
+    def empty_text(self) -> str:
+        """What an empty list says (ours, never article text)."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            self.refresh()
 
     @property
     def row_count(self) -> int:
@@ -87,6 +101,9 @@ class VirtualList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         base = self.rich_style
         if index >= self._row_count:
+            if not self._row_count and y == 0 and self._empty_text:
+                empty = Content(self._empty_text).truncate(width, ellipsis=True, pad=True)
+                return Strip(empty.render_segments(), width).apply_style(base + self.get_component_rich_style("virtual-list--empty"))
             return Strip.blank(width, base)
         content = self.render_row(index, width).truncate(width, ellipsis=True, pad=True)
         strip = Strip(content.render_segments(), content.cell_length)
@@ -135,6 +152,12 @@ class VirtualList(ScrollView, can_focus=True):
 
     def action_page_up_rows(self) -> None:
         self.move_cursor(self.cursor - max(self.scrollable_content_region.height - 1, 1))
+
+    def action_half_page_down(self) -> None:
+        self.move_cursor(self.cursor + max(self.scrollable_content_region.height // 2, 1))
+
+    def action_half_page_up(self) -> None:
+        self.move_cursor(self.cursor - max(self.scrollable_content_region.height // 2, 1))
 
     def action_choose(self) -> None:
         if self._row_count:
