@@ -92,11 +92,30 @@ async def test_help_lists_the_pager_keys_and_explains_the_marks(topic_feed: Path
         await open_help(pilot)
         rows = [plain_text(cell) for cell in pilot.app.screen.query(".help-key, .help-text")]
         pairs = dict(zip(rows[::2], rows[1::2]))
-        for keys in ("space, pagedown / pageup", "ctrl+f / ctrl+b", "ctrl+d / ctrl+u", "g / G", "j / k"):
-            assert keys in pairs, keys
-        assert "half a page" in pairs["ctrl+d / ctrl+u"]
+        keys = " / ".join(pairs).replace(", ", " / ").split(" / ")
+        for key in ("space", "ctrl+d", "ctrl+u", "ctrl+f", "ctrl+b", "pagedown", "pageup", "g", "G", "j", "k"):
+            assert key in keys, key
         assert pairs["●"].startswith("unread") and pairs["★"].startswith("starred")
         assert "related link" in pairs["↪"] and "article of this feed" in pairs["↪"]
+
+
+async def test_the_help_pages_with_the_pager_keys(topic_feed: Path, state_path: Path) -> None:
+    async with loaded_app(make_app(topic_feed, state_path=state_path), (120, 24)) as pilot:
+        body = await open_help(pilot)
+        page = body.scrollable_content_region.height - 1
+        half = body.scrollable_content_region.height // 2
+        assert body.max_scroll_y > 2 * page
+        seen = []
+        for key in ("space", "ctrl+f", "ctrl+u", "ctrl+b", "ctrl+d", "pageup"):
+            await pilot.press(key)
+            seen.append(round(body.scroll_y))
+        assert seen == [page, 2 * page, 2 * page - half, page - half, page, 0]
+        await pilot.press("G")
+        await pilot.wait_for_scheduled_animations()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("g")
+        await pilot.wait_for_scheduled_animations()
+        assert body.scroll_y == 0
 
 
 # --- 8. the command palette ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The help screen: every key, the query language, and what the marks mean."""
+"""The help screen: every key, the query language, and what the marks mean; it pages like the detail pane."""
 
 from __future__ import annotations
 
@@ -10,19 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader.keys import HELP_KEYS, QUERY_HELP
+from reader.widgets.detail_pane import scroll_by_pages
 from reader.widgets.reflowed import phrases
 
 TITLE = "reader: keys"
 CLOSING_HINT = "escape, q or ? closes this help"
-
-# The detail pane reads like a pager (its bindings are in reader/widgets/detail_pane.py).
-DETAIL_KEYS: tuple[tuple[str, str], ...] = (
-    ("j / k", "scroll down / up a line"),
-    ("space, pagedown / pageup", "page down / up"),
-    ("ctrl+f / ctrl+b", "page down / up"),
-    ("ctrl+d / ctrl+u", "half a page down / up"),
-    ("g / G", "top / bottom of the article"),
-)
 
 MARKS: tuple[tuple[str, str], ...] = (
     ("●", "unread article"),
@@ -50,6 +42,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
         Binding("j,down", "scroll('down')", "Down", show=False),
         Binding("k,up", "scroll('up')", "Up", show=False),
+        # The pager keys of the detail pane (reader/keys.py says they page this help too).
+        Binding("space,pagedown,ctrl+f", "page(1)", "Page down", show=False),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False),
+        Binding("ctrl+d", "page(0.5)", "Half a page down", show=False),
+        Binding("ctrl+u", "page(-0.5)", "Half a page up", show=False),
+        Binding("g,home", "scroll('home')", "Top", show=False),
+        Binding("G,end", "scroll('end')", "Bottom", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -59,10 +58,16 @@ class HelpScreen(ModalScreen[None]):
         body.border_subtitle = CLOSING_HINT
         with body:
             yield from _table("Keys", HELP_KEYS)
-            yield from _table("Reading an article (the detail pane)", DETAIL_KEYS)
             yield from _table("Filter queries (all terms must match)", QUERY_HELP)
             yield from _table("Marks", MARKS)
 
-    def action_scroll(self, direction: str) -> None:
-        body = self.query_one("#help-body", VerticalScroll)
-        body.scroll_down() if direction == "down" else body.scroll_up()
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one("#help-body", VerticalScroll)
+
+    def action_scroll(self, where: str) -> None:
+        body = self.body
+        {"down": body.scroll_down, "up": body.scroll_up, "home": body.scroll_home, "end": body.scroll_end}[where]()
+
+    def action_page(self, pages: float) -> None:
+        scroll_by_pages(self.body, pages)

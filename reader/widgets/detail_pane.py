@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
 from reader.model import Article, RelatedLink
@@ -18,6 +19,16 @@ from reader.widgets.related_links import BODY_LINKS_HEADING, RelatedLinks, body_
 
 # A component class, not a colour: the highlight follows the theme (light or dark).
 HIGHLIGHT = ".detail-pane--highlight"
+
+
+def scroll_by_pages(scrollable: Widget, pages: float) -> None:
+    """Scroll a page (keeping a line of the last one) or half a page; negative `pages`: up.
+
+    Not animated: a second press right after the first must land a page further.
+    """
+    height = scrollable.scrollable_content_region.height
+    rows = max(height - 1, 1) if abs(pages) >= 1 else max(height // 2, 1)
+    scrollable.scroll_to(y=scrollable.scroll_target_y + (rows if pages > 0 else -rows), animate=False, immediate=True)
 
 
 class DetailPane(VerticalScroll):
@@ -68,13 +79,7 @@ class DetailPane(VerticalScroll):
         self._show_highlighted()
 
     def action_page(self, pages: float) -> None:
-        """Scroll by `pages` of the pane's height (negative: up), keeping a line of the last page.
-
-        Not animated: a second press right after the first must land a page further.
-        """
-        height = self.scrollable_content_region.height
-        rows = max(height - 1, 1) if abs(pages) >= 1 else max(height // 2, 1)
-        self.scroll_to(y=self.scroll_target_y + (rows if pages > 0 else -rows), animate=False, immediate=True)
+        scroll_by_pages(self, pages)
 
     def _show_highlighted(self) -> None:
         article, terms = self.article, self.highlight_terms
