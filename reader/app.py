@@ -590,6 +590,7 @@ class ReaderApp(App[None]):
         self.query_text = text.strip()
         self.parsed_query = parsed
         self.pinned = None
+        self.query_one(DetailPane).set_highlight(parsed.highlight_terms())
         self.refresh_view()
 
     def clear_query(self) -> None:
