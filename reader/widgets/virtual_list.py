@@ -15,6 +15,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 
+from reader.contrast import readable_style
+
 
 class VirtualList(ScrollView, can_focus=True):
     """A keyboard- and mouse-driven list of `row_count` one-line rows."""
@@ -52,6 +54,7 @@ class VirtualList(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.cursor = 0
         self._row_count = 0
+        self._drawn_row_classes: tuple[str, ...] = ()  # while `render_row` runs: see `part_style`
 
     # --- what subclasses provide ------------------------------------------------------
 
@@ -64,8 +67,30 @@ class VirtualList(ScrollView, can_focus=True):
         return ""
 
     def part_style(self, component_class: str) -> Style:
-        """The style a component class gives (from the .tcss, so themes apply)."""
-        return Style.from_rich_style(self.get_component_rich_style(component_class, partial=True))
+        """The style a component class gives part of the row being drawn (from the .tcss, so
+        themes apply): resolved on that row's background, the cursor's included, and readable."""
+        return self.row_part_style(*self._drawn_row_classes, component_class)
+
+    # --- styling --------------------------------------------------------------------
+
+    def row_part_style(self, *component_classes: str) -> Style:
+        """The widget's style with these component classes on top, in order.
+
+        Textual's `get_visual_style` (what OptionList uses) composites each class's background
+        on the ones before, and resolves `auto` colours (`$text-muted` is `auto 60%`) against
+        that background: a partial component style cannot, and came out white. The result is
+        then given the contrast floor, since theme colours are not chosen for text.
+        """
+        return readable_style(self.get_visual_style(*component_classes))
+
+    def row_classes(self, index: int) -> tuple[str, ...]:
+        """The component classes of row `index`: the cursor first (its background is what the
+        row's colours are resolved on), then the subclass's own."""
+        classes = []
+        if index == self.cursor:
+            classes.append("virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred")
+        classes.extend(self.row_style(index).split())
+        return tuple(classes)
 
     # --- rows -----------------------------------------------------------------------
 
@@ -85,19 +110,16 @@ class VirtualList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
-        base = self.rich_style
         if index >= self._row_count:
-            return Strip.blank(width, base)
-        content = self.render_row(index, width).truncate(width, ellipsis=True, pad=True)
-        strip = Strip(content.render_segments(), content.cell_length)
-        style = base
-        extra = self.row_style(index)
-        if extra:
-            style = style + self.get_component_rich_style(extra, partial=True)
-        if index == self.cursor:
-            name = "virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred"
-            style = style + self.get_component_rich_style(name)
-        return strip.apply_style(style).crop_extend(0, width, base)
+            return Strip.blank(width, self.row_part_style().rich_style)
+        self._drawn_row_classes = self.row_classes(index)
+        try:
+            row = self.row_part_style(*self._drawn_row_classes)
+            content = self.render_row(index, width).truncate(width, ellipsis=True, pad=True)
+        finally:
+            self._drawn_row_classes = ()
+        strip = Strip(content.render_segments(row), content.cell_length)
+        return strip.crop_extend(0, width, row.rich_style)
 
     # --- cursor ---------------------------------------------------------------------
 
