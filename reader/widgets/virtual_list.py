@@ -54,7 +54,8 @@ class VirtualList(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.cursor = 0
         self._row_count = 0
-        self._drawn_row_classes: tuple[str, ...] = ()  # while `render_row` runs: see `part_style`
+        # The cursor and row classes of the row `render_row` is drawing: see `part_style`.
+        self._drawn_row: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     # --- what subclasses provide ------------------------------------------------------
 
@@ -68,8 +69,12 @@ class VirtualList(ScrollView, can_focus=True):
 
     def part_style(self, component_class: str) -> Style:
         """The style a component class gives part of the row being drawn (from the .tcss, so
-        themes apply): resolved on that row's background, the cursor's included, and readable."""
-        return self.row_part_style(*self._drawn_row_classes, component_class)
+        themes apply): on that row's background, the cursor's included, and readable.
+
+        The row's own classes come after the part's: a dimmed (read) row dims all its parts.
+        """
+        cursor, extras = self._drawn_row
+        return self.row_part_style(*cursor, component_class, *extras)
 
     # --- styling --------------------------------------------------------------------
 
@@ -83,14 +88,13 @@ class VirtualList(ScrollView, can_focus=True):
         """
         return readable_style(self.get_visual_style(*component_classes))
 
-    def row_classes(self, index: int) -> tuple[str, ...]:
-        """The component classes of row `index`: the cursor first (its background is what the
-        row's colours are resolved on), then the subclass's own."""
-        classes = []
+    def row_classes(self, index: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The cursor's component class of row `index` (if it is the cursor's row: first, as
+        the background everything else is resolved on), and the row's own classes."""
+        cursor: tuple[str, ...] = ()
         if index == self.cursor:
-            classes.append("virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred")
-        classes.extend(self.row_style(index).split())
-        return tuple(classes)
+            cursor = ("virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred",)
+        return cursor, tuple(self.row_style(index).split())
 
     # --- rows -----------------------------------------------------------------------
 
@@ -112,12 +116,12 @@ class VirtualList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if index >= self._row_count:
             return Strip.blank(width, self.row_part_style().rich_style)
-        self._drawn_row_classes = self.row_classes(index)
+        self._drawn_row = cursor, extras = self.row_classes(index)
         try:
-            row = self.row_part_style(*self._drawn_row_classes)
+            row = self.row_part_style(*cursor, *extras)
             content = self.render_row(index, width).truncate(width, ellipsis=True, pad=True)
         finally:
-            self._drawn_row_classes = ()
+            self._drawn_row = ((), ())
         strip = Strip(content.render_segments(row), content.cell_length)
         return strip.crop_extend(0, width, row.rich_style)
 
