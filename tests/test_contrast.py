@@ -40,6 +40,7 @@ CURSOR_BAND_RATIO = 1.2
 # no colour here to measure.
 ANSI_THEMES = {"ansi-dark", "ansi-light"}
 PANES = ("#sidebar", "#articles", "#detail")
+BORDER_TITLES = {"#sidebar": "Topics", "#articles": "Articles 11 / 71", "#detail": "Article"}
 SIZE = (120, 50)  # tall enough for the sample article's top and end to cover all of it
 LIST_FOCUSED, DETAIL_FOCUSED = STATES = ("list focused", "detail focused")
 READ_ROWS = range(0, 5)  # the cursor's row among them: the dimmest text on the cursor
@@ -197,6 +198,9 @@ async def prepare(pilot: Pilot) -> None:
         app.store.set_starred(articles[row].id)
     app.refresh_marks()
     app.action_focus_filter()  # the filter bar stays open: its placeholder is text too
+    for selector, title in BORDER_TITLES.items():
+        pane = app.query_one(selector)
+        pane.border_title = pane.border_title or title  # what the app will set, if it does not yet
     article_list.set_highlight([articles[0].title.split()[0].casefold(), articles[6].title.split()[0].casefold()])
     await pilot.pause()
 
