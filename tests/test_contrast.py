@@ -26,7 +26,7 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 
 from reader.app import ReaderApp
-from reader.contrast import contrast_ratio, readable_color
+from reader.ui_contrast import contrast_ratio, readable_color
 from reader.widgets.article_list import ArticleList
 from reader.widgets.detail_pane import DetailPane
 

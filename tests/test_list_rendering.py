@@ -16,7 +16,7 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from reader.contrast import contrast_ratio
+from reader.ui_contrast import contrast_ratio
 from reader.widgets.article_list import MARKS_WIDTH, MIN_TITLE_WIDTH, PROVIDER_WIDTH, ArticleList, columns_for
 from reader.widgets.detail_pane import DetailPane
 from reader.widgets.topic_sidebar import TopicSidebar
