@@ -2,8 +2,9 @@
 
 One app run (the sample feed, some articles read and starred, filter words highlighted); the
 theme is switched, and the screen is read back from Textual's compositor, segment by segment,
-as a terminal would get it. In each theme: the list focused, the detail pane focused (the
-list's cursor blurred, the related links in view), and the filter bar open (its placeholder).
+as a terminal would get it. In each theme, with the filter bar open (its placeholder is text
+too) and border titles on the panes: the list focused, with the article's top in view; then
+the detail pane focused (the list's cursor blurred), with the article's end and related links.
 
 Text must reach 4.5:1 (WCAG AA); the border lines of the panes 3:1 (WCAG's non-text contrast);
 and the list's cursor row must stand out from the other rows, focused or not.
@@ -11,8 +12,8 @@ and the list's cursor row must stand out from the other rows, focused or not.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
