@@ -393,6 +393,7 @@ class ReaderApp(App[None]):
         article_list = self.query_one(ArticleList)
         current = article_list.current
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
+        article_list.set_order(self.order)
         article_list.show(visible, keep_id=keep_id or (current.id if current else None))
         self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
         self.update_header()
@@ -590,7 +591,9 @@ class ReaderApp(App[None]):
         self.query_text = text.strip()
         self.parsed_query = parsed
         self.pinned = None
-        self.query_one(DetailPane).set_highlight(parsed.highlight_terms())
+        terms = parsed.highlight_terms()
+        self.query_one(DetailPane).set_highlight(terms)
+        self.query_one(ArticleList).set_highlight(terms)
         self.refresh_view()
 
     def clear_query(self) -> None:

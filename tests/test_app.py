@@ -623,7 +623,7 @@ async def test_clicking_a_row_selects_it(nav_feed: Path, state_path: Path) -> No
     async with loaded_app(app) as pilot:
         app.query_one(TopicSidebar).focus()
         await pilot.pause()
-        await pilot.click(ArticleList, offset=(4, 1 + 3))  # +1: the border
+        await pilot.click(ArticleList, offset=(4, 2 + 3))  # +2: the border and the column header
         await pilot.pause()
         assert app.query_one(ArticleList).cursor == 3
         assert isinstance(app.focused, ArticleList)

@@ -45,7 +45,7 @@ from reader.app import ReaderApp
 from reader.model import Article, Provider, RelatedLink, summarize
 from reader.sanitize import clean_line, clean_text, is_safe_url
 from reader.screens.help_screen import HelpScreen
-from reader.widgets.article_list import DATE_WIDTH, QUALITY_WIDTH, ArticleList
+from reader.widgets.article_list import MARKS_WIDTH, ArticleList, columns_for
 from reader.widgets.related_links import RelatedLinks
 from reader.widgets.topic_sidebar import TopicSidebar
 
@@ -317,9 +317,9 @@ async def test_markup_titles_are_literal_in_their_rows(hostile_feed: Path, state
     async with open_app(app, WIDE):
         articles = app.query_one(ArticleList)
         markup_row = rendered_text(articles, row_index(app, MARKUP_TITLE))
-        assert markup_row[2:].startswith(f"{MARKUP_TITLE}  ")  # after the unread and star marks
+        assert markup_row[MARKS_WIDTH:].startswith(f"{MARKUP_TITLE}  ")  # after the unread and star marks
         every_row = rendered_text(articles, row_index(app, EVERY_FIELD_TITLE))
-        assert every_row[2:].startswith(f"{EVERY_FIELD_TITLE}  ")
+        assert every_row[MARKS_WIDTH:].startswith(f"{EVERY_FIELD_TITLE}  ")
         assert "provider [/] [@cl…" in every_row
         assert click_actions(articles) == []
 
@@ -652,10 +652,8 @@ async def _render(pilot: Pilot, article: Article) -> None:
 
 def _check_row_title(articles: ArticleList, y: int, title: str) -> None:
     """The row shows the cleaned title, or as much of it as fits followed by an ellipsis."""
-    width = articles.scrollable_content_region.width
-    provider_width = max(min(18, width // 5), 6)
-    title_width = max(width - 2 - provider_width - DATE_WIDTH - QUALITY_WIDTH - 3, 8)
-    slot = articles.render_line(y).crop(0, 2 + title_width).text[2:]  # after the two one-cell marks
+    title_width = columns_for(articles.scrollable_content_region.width).title
+    slot = articles.render_line(y).crop(0, MARKS_WIDTH + title_width).text[MARKS_WIDTH:]  # after the marks
     expected, shown = clean_line(title), collapse(slot)
     if shown == expected:
         return

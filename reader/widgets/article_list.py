@@ -1,28 +1,73 @@
-"""The article list: one row per article, only the visible rows rendered."""
+"""The article list: a column header, then one row per article, only the visible rows rendered."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from textual.content import Content
+from textual.geometry import Region
+from textual.strip import Strip
 
 from reader.export import short_date
 from reader.model import ArticleSummary
-from reader.ui_text import assemble, line
+from reader.ordering import DEFAULT_ORDER
+from reader.ui_text import assemble, highlighted, line
 from reader.widgets.virtual_list import VirtualList
 
-DATE_WIDTH = 11
-QUALITY_WIDTH = 4
+MARKS_WIDTH = 4  # "● ★ ": unread, star, each followed by a space
+GAP = "  "
+PROVIDER_WIDTH = 18
+MIN_PROVIDER_WIDTH = 10  # "Provider ▲"
+MIN_TITLE_WIDTH = 30  # under this the provider column goes, before the title is cut further
+DATE_WIDTH = 11  # "09 Apr 2021"
+QUALITY_WIDTH = len(GAP) + 3  # right-aligned; its heading reaches into the date column
+
+# Which column an order sorts by, and its direction (▼ largest or newest first).
+SORT_MARKS = {
+    "quality": ("Quality", "▼"),
+    "newest": ("Date", "▼"),
+    "oldest": ("Date", "▲"),
+    "provider": ("Provider", "▲"),
+    "title": ("Title", "▲"),
+}
+
+
+class Columns(NamedTuple):
+    """Widths of the flexible columns of a row; provider 0 means not shown."""
+
+    title: int
+    provider: int
+
+
+def columns_for(width: int) -> Columns:
+    """The title takes the room left; the provider only while the title keeps MIN_TITLE_WIDTH."""
+    room = width - MARKS_WIDTH - len(GAP) - DATE_WIDTH - QUALITY_WIDTH
+    provider = min(PROVIDER_WIDTH, room - len(GAP) - MIN_TITLE_WIDTH)
+    if provider < MIN_PROVIDER_WIDTH:
+        return Columns(max(room, 1), 0)
+    return Columns(room - len(GAP) - provider, provider)
 
 
 class ArticleList(VirtualList):
-    """Title, provider, date and quality of each article; unread rows bold, starred ones marked."""
+    """Title, provider, date and quality of each article; unread rows dotted, read ones dimmed,
+    starred ones marked, the filter's words highlighted; a header names the sorted column."""
+
+    DEFAULT_CSS = """
+    ArticleList {
+        padding-top: 1;  /* the column header is drawn there: rows, scrolling and clicks stay Textual's */
+    }
+    """
 
     COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {
-        "article-list--unread",
+        "article-list--header",
+        "article-list--sorted",
+        "article-list--read",
+        "article-list--unread-dot",
         "article-list--quality",
         "article-list--meta",
         "article-list--star",
+        "article-list--match",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -30,6 +75,8 @@ class ArticleList(VirtualList):
         self.articles: Sequence[ArticleSummary] = ()
         self.read_ids: frozenset[str] | set[str] | None = None
         self.starred_ids: frozenset[str] | set[str] = frozenset()
+        self.order = DEFAULT_ORDER
+        self.highlight_terms: tuple[str, ...] = ()
 
     def show(self, articles: Sequence[ArticleSummary], keep_id: str | None = None) -> None:
         """Swap in the articles to show; the cursor stays on `keep_id` when it is still there."""
@@ -45,6 +92,19 @@ class ArticleList(VirtualList):
         self.starred_ids = starred_ids
         self.refresh()
 
+    def set_order(self, order: str) -> None:
+        """The order the rows are in (see reader.ordering), marked in the column header."""
+        if order != self.order:
+            self.order = order
+            self.refresh()
+
+    def set_highlight(self, terms: Sequence[str]) -> None:
+        """The filter's words to highlight in the titles (`Query.highlight_terms()`)."""
+        terms = tuple(terms)
+        if terms != self.highlight_terms:
+            self.highlight_terms = terms
+            self.refresh()
+
     @property
     def current(self) -> ArticleSummary | None:
         """The article under the cursor."""
@@ -55,24 +115,79 @@ class ArticleList(VirtualList):
     def is_unread(self, article: ArticleSummary) -> bool:
         return self.read_ids is not None and article.id not in self.read_ids
 
+    def is_read(self, article: ArticleSummary) -> bool:
+        return self.read_ids is not None and article.id in self.read_ids
+
     def row_style(self, index: int) -> str:
-        return "article-list--unread" if self.is_unread(self.articles[index]) else ""
+        return "article-list--read" if self.is_read(self.articles[index]) else ""
+
+    # --- drawing --------------------------------------------------------------------
 
     def render_row(self, index: int, width: int) -> Content:
         article = self.articles[index]
-        provider_width = max(min(18, width // 5), 6)
-        title_width = max(width - 2 - provider_width - DATE_WIDTH - QUALITY_WIDTH - 3, 8)
-        marker = "●" if self.is_unread(article) else " "
+        columns = columns_for(width)
         meta = self.part_style("article-list--meta")
+        unread = line("●", self.part_style("article-list--unread-dot")) if self.is_unread(article) else " "
         star = line("★", self.part_style("article-list--star")) if article.id in self.starred_ids else " "
+        title = highlighted(line(article.title), self.highlight_terms, self.part_style("article-list--match"))
         quality = "" if article.quality is None else str(article.quality)
+        provider = line(article.provider_name, meta).truncate(columns.provider, ellipsis=True, pad=True)
         return assemble(
-            marker,
+            unread,
+            " ",
             star,
-            line(article.title).truncate(title_width, ellipsis=True, pad=True),
             " ",
-            line(article.provider_name, meta).truncate(provider_width, ellipsis=True, pad=True),
-            " ",
-            line(short_date(article.published).rjust(DATE_WIDTH), meta),
-            line(quality.rjust(QUALITY_WIDTH + 1), self.part_style("article-list--quality")),
+            title.truncate(columns.title, ellipsis=True, pad=True),
+            GAP,
+            *((provider, GAP) if columns.provider else ()),
+            line(short_date(article.published).ljust(DATE_WIDTH), meta),
+            line(quality.rjust(QUALITY_WIDTH), self.part_style("article-list--quality")),
         )
+
+    def render_header(self, width: int) -> Content:
+        """Title, Provider, Date, Quality, aligned with the rows; the sorted column marked."""
+        columns = columns_for(width)
+        sorted_column, mark = SORT_MARKS.get(self.order, ("", ""))
+        plain = self.row_part_style("article-list--header")
+        marked = self.row_part_style("article-list--header", "article-list--sorted")
+
+        def heading(name: str) -> Content:
+            return line(f"{name} {mark}", marked) if name == sorted_column else line(name, plain)
+
+        date = heading("Date")
+        return assemble(
+            " " * MARKS_WIDTH,
+            heading("Title").truncate(columns.title, ellipsis=True, pad=True),
+            GAP,
+            *((heading("Provider").truncate(columns.provider, pad=True), GAP) if columns.provider else ()),
+            date,
+            # "Quality ▼" is wider than the numbers: it takes what the date heading leaves.
+            heading("Quality").right(DATE_WIDTH + QUALITY_WIDTH - date.cell_length),
+        )
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """What Textual draws, with the column header over the top padding line.
+
+        The header lives in the padding, not in `render_line`, so that row y is still line y:
+        scrolling, clicks and the scrollbar (which starts under the header) stay Textual's.
+        """
+        strips = super().render_lines(crop)
+        header_y = self.styles.gutter.top - self.styles.padding.top  # just under the border
+        if self.styles.padding.top and crop.y <= header_y < crop.bottom:
+            strips[header_y - crop.y] = self.header_strip(header_y).crop(crop.x, crop.right)
+        return strips
+
+    def header_strip(self, y: int) -> Strip:
+        """Line `y` of the widget (its border and padding) with the header drawn inside."""
+        full_width = self.outer_size.width
+        padding_line = super().render_lines(Region(0, y, full_width, 1))[0]
+        # Inside border and padding, over the scrollbar's column too.
+        left, right = self.styles.gutter.left, full_width - self.styles.gutter.right
+        width = right - left
+        content = self.render_header(self.scrollable_content_region.width).truncate(width, ellipsis=True, pad=True)
+        style = self.row_part_style("article-list--header")
+        header = Strip(content.render_segments(style), content.cell_length).crop_extend(0, width, style.rich_style)
+        background = self.background_colors[1]
+        for line_filter in self.get_line_filters():
+            header = header.apply_filter(line_filter, background)
+        return Strip.join([padding_line.crop(0, left), header, padding_line.crop(right, full_width)])

@@ -15,6 +15,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 
+from reader.ui_contrast import readable_style
+
 
 class VirtualList(ScrollView, can_focus=True):
     """A keyboard- and mouse-driven list of `row_count` one-line rows."""
@@ -55,6 +57,8 @@ class VirtualList(ScrollView, can_focus=True):
         self.cursor = 0
         self._row_count = 0
         self._empty_text = ""
+        # The cursor and row classes of the row `render_row` is drawing: see `part_style`.
+        self._drawn_row: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     # --- what subclasses provide ------------------------------------------------------
 
@@ -67,8 +71,33 @@ class VirtualList(ScrollView, can_focus=True):
         return ""
 
     def part_style(self, component_class: str) -> Style:
-        """The style a component class gives (from the .tcss, so themes apply)."""
-        return Style.from_rich_style(self.get_component_rich_style(component_class, partial=True))
+        """The style a component class gives part of the row being drawn (from the .tcss, so
+        themes apply): on that row's background, the cursor's included, and readable.
+
+        The row's own classes come after the part's: a dimmed (read) row dims all its parts.
+        """
+        cursor, extras = self._drawn_row
+        return self.row_part_style(*cursor, component_class, *extras)
+
+    # --- styling --------------------------------------------------------------------
+
+    def row_part_style(self, *component_classes: str) -> Style:
+        """The widget's style with these component classes on top, in order.
+
+        Textual's `get_visual_style` (what OptionList uses) composites each class's background
+        on the ones before, and resolves `auto` colours (`$text-muted` is `auto 60%`) against
+        that background: a partial component style cannot, and came out white. The result is
+        then given the contrast floor, since theme colours are not chosen for text.
+        """
+        return readable_style(self.get_visual_style(*component_classes))
+
+    def row_classes(self, index: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The cursor's component class of row `index` (if it is the cursor's row: first, as
+        the background everything else is resolved on), and the row's own classes."""
+        cursor: tuple[str, ...] = ()
+        if index == self.cursor:
+            cursor = ("virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred",)
+        return cursor, tuple(self.row_style(index).split())
 
     # --- rows -----------------------------------------------------------------------
 
@@ -99,22 +128,20 @@ class VirtualList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
-        base = self.rich_style
         if index >= self._row_count:
             if not self._row_count and y == 0 and self._empty_text:
+                style = self.row_part_style("virtual-list--empty")
                 empty = Content(self._empty_text).truncate(width, ellipsis=True, pad=True)
-                return Strip(empty.render_segments(), width).apply_style(base + self.get_component_rich_style("virtual-list--empty"))
-            return Strip.blank(width, base)
-        content = self.render_row(index, width).truncate(width, ellipsis=True, pad=True)
-        strip = Strip(content.render_segments(), content.cell_length)
-        style = base
-        extra = self.row_style(index)
-        if extra:
-            style = style + self.get_component_rich_style(extra, partial=True)
-        if index == self.cursor:
-            name = "virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred"
-            style = style + self.get_component_rich_style(name)
-        return strip.apply_style(style).crop_extend(0, width, base)
+                return Strip(empty.render_segments(style), width)
+            return Strip.blank(width, self.row_part_style().rich_style)
+        self._drawn_row = cursor, extras = self.row_classes(index)
+        try:
+            row = self.row_part_style(*cursor, *extras)
+            content = self.render_row(index, width).truncate(width, ellipsis=True, pad=True)
+        finally:
+            self._drawn_row = ((), ())
+        strip = Strip(content.render_segments(row), content.cell_length)
+        return strip.crop_extend(0, width, row.rich_style)
 
     # --- cursor ---------------------------------------------------------------------
 
