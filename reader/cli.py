@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reader import __version__
-from reader.export import article_json, to_json, to_table, to_tsv
-from reader.loader import ARTICLE_SUFFIXES, load_feed
-from reader.model import FeedLoad, plural, printable, summarize
-from reader.query import Query, QueryError, parse_query
-from reader.state import STATE_ENV, StateStore
-from reader.ordering import DEFAULT_ORDER, SORT_ORDERS, sort_articles
-from reader.resources import FEED_ENV, default_feed_path
+from reader.core.export import article_json, to_json, to_table, to_tsv
+from reader.core.loader import ARTICLE_SUFFIXES, load_feed
+from reader.core.model import FeedLoad, plural, printable, summarize
+from reader.core.query import Query, QueryError, parse_query
+from reader.core.storage.state import STATE_ENV, StateStore
+from reader.core.ordering import DEFAULT_ORDER, SORT_ORDERS, sort_articles
+from reader.core.resources import FEED_ENV, default_feed_path
 
 COMMANDS = ("list", "check")
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from textual.content import Content
 
-from reader.export import short_date
-from reader.model import ArticleSummary
+from reader.core.export import short_date
+from reader.core.model import ArticleSummary
 from reader.ui_text import assemble, line
 from reader.widgets.virtual_list import VirtualList
 

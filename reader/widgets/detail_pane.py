@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
-from reader.model import Article
-from reader.sanitize import clean_text
+from reader.core.model import Article
+from reader.core.sanitize import clean_text
 from reader.ui_text import assemble, line, local_time, paragraph, relative_age
 from reader.widgets.related_links import RelatedLinks
 

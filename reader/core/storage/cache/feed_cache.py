@@ -48,9 +48,9 @@ from typing import Any, cast
 import platformdirs
 
 from reader import __version__
-from reader.loader import discover_paths, merge_duplicates, missing_feed, parse_file
-from reader.ordering import DEFAULT_ORDER, SORT_KEYS
-from reader.model import (
+from reader.core.loader import discover_paths, merge_duplicates, missing_feed, parse_file
+from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS
+from reader.core.model import (
     Article,
     ArticleSummary,
     Image,
@@ -311,7 +311,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """forkserver where there is one: forking a process that runs threads (Textual) is unsafe."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["reader.cache"])
+        context.set_forkserver_preload(["reader.core.storage.cache.feed_cache"])
         return context
     return multiprocessing.get_context("spawn")
 

@@ -17,7 +17,7 @@ Plain Python, no Textual here. A query is a list of terms that must all match:
     a OR b                    either term; OR binds tighter than the implicit AND, so
                               `x a OR b` is x AND (a OR b); chains a OR b OR c
 
-Matching is case- and accent-insensitive (everything goes through `reader.model.fold`).
+Matching is case- and accent-insensitive (everything goes through `reader.core.model.fold`).
 `OR` is a keyword only in capitals; `or` is an ordinary word. An `OR` with no term before
 or after it is an error. A `field:value` whose field is not one of ours (`foo:bar`) is an
 ordinary word, searched as the whole text `foo:bar`. The empty query matches everything.
@@ -28,7 +28,7 @@ summary and one filtering a whole list in a single list comprehension, so filter
 100,000 summaries costs about as much as the plain comprehension one would write by hand.
 User text never enters the generated source: every value is passed in as a constant.
 
-`Query.filter` may be given a `reader.search_index.SearchIndex` over the same articles: the
+`Query.filter` may be given a `reader.core.query.index.SearchIndex` over the same articles: the
 top-level words and phrases (plain, negated, or ORs of them) are then answered by the index,
 which remembers its answers, and only the other terms are tested, on the articles it gives.
 The result is the same; what changes is that a word already searched is not searched again.
@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from reader.model import ArticleSummary, fold
-from reader.search_index import Key, SearchIndex, phrase_pattern
+from reader.core.model import ArticleSummary, fold
+from reader.core.query.index import Key, SearchIndex, phrase_pattern
 
 __all__ = [
     "Marks",

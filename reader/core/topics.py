@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reader.model import ArticleSummary
+from reader.core.model import ArticleSummary
 
 ALL = "all"
 NO_TOPIC = "none"

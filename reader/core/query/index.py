@@ -3,7 +3,7 @@
 Plain Python, no Textual here. A `SearchIndex` is made over one sequence of summaries (the
 app makes one per sort order, see `Library.search_index`) and answers, for a free-text term
 of the query language, the positions in that sequence of the articles whose `search_text`
-contains it. A term is a *key*: `(text, spaced)`, the folded text of a `reader.query.Text`;
+contains it. A term is a *key*: `(text, spaced)`, the folded text of a `reader.core.query.Text`;
 a plain key matches where `text in search_text`, a spaced one (a phrase) where
 `phrase_pattern(text)` finds it: the words with any run of whitespace between them. These
 are exactly the tests the compiled query makes, so the answers are exact, not a superset,
@@ -37,11 +37,11 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import compress, filterfalse
 
-from reader.model import ArticleSummary
+from reader.core.model import ArticleSummary
 
 __all__ = ["Key", "SearchIndex", "phrase_pattern", "implies"]
 
-Key = tuple[str, bool]  # (folded text, spaced): a word or a phrase, as `reader.query.Text`
+Key = tuple[str, bool]  # (folded text, spaced): a word or a phrase, as `reader.core.query.Text`
 
 
 @lru_cache(maxsize=256)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from reader.state import StateStore
+from reader.core.storage.state import StateStore
 
 
 def main(argv: list[str]) -> int:
