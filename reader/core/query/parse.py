@@ -21,39 +21,17 @@ Matching is case- and accent-insensitive (everything goes through `reader.core.m
 `OR` is a keyword only in capitals; `or` is an ordinary word. An `OR` with no term before
 or after it is an error. A `field:value` whose field is not one of ours (`foo:bar`) is an
 ordinary word, searched as the whole text `foo:bar`. The empty query matches everything.
-
-`parse_query` raises `QueryError` (with a message and a 0-based position) and nothing else.
-The parsed query is compiled once into two small Python functions, one matching a single
-summary and one filtering a whole list in a single list comprehension, so filtering
-100,000 summaries costs about as much as the plain comprehension one would write by hand.
-User text never enters the generated source: every value is passed in as a constant.
-
-`Query.filter` may be given a `reader.core.query.index.SearchIndex` over the same articles: the
-top-level words and phrases (plain, negated, or ORs of them) are then answered by the index,
-which remembers its answers, and only the other terms are tested, on the articles it gives.
-The result is the same; what changes is that a word already searched is not searched again.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
 
-from reader.core.model import ArticleSummary, fold
-from reader.core.query.index import Key, SearchIndex, phrase_pattern
-
-__all__ = [
-    "Marks",
-    "NoMarks",
-    "Query",
-    "QueryError",
-    "parse_query",
-    "MARK_STATES",
-]
+from reader.core.model import fold
 
 
 class QueryError(ValueError):
@@ -68,28 +46,6 @@ class QueryError(ValueError):
         return f"{self.message} (at column {self.position + 1})"
 
 
-class Marks(Protocol):
-    """The reading state an `is:` term looks at."""
-
-    def is_read(self, article_id: str) -> bool: ...
-
-    def is_starred(self, article_id: str) -> bool: ...
-
-
-class NoMarks:
-    """A reading state in which nothing is read and nothing is starred.
-
-    What an `is:` term sees when `matches`/`filter` are given no marks.
-    """
-
-    def is_read(self, article_id: str) -> bool:
-        return False
-
-    def is_starred(self, article_id: str) -> bool:
-        return False
-
-
-_NO_MARKS = NoMarks()
 
 MARK_STATES: tuple[str, ...] = ("read", "unread", "starred")
 MARKS_UNAVAILABLE = "is:read/unread/starred needs the reading state, which is not yet available"
@@ -242,7 +198,7 @@ def field_hints(text: str) -> list[str]:
     return hints
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
     """Folded, with every run of whitespace made one space and the ends stripped."""
     return " ".join(fold(text).split())
 
@@ -261,7 +217,7 @@ def _positive_term(token: _Token, now: datetime, marks_available: bool) -> Node:
         # A word, a phrase, or an unknown field searched as plain text.
         if quoted is None:
             return Text(fold(chunk))
-        phrase = _squash(chunk + quoted)
+        phrase = squash(chunk + quoted)
         return Text(phrase, spaced=" " in phrase)
     value = chunk[match.end() :]
     value_start = token.body_start + match.end()
@@ -271,7 +227,7 @@ def _positive_term(token: _Token, now: datetime, marks_available: bool) -> Node:
         value += quoted
 
     if name == "topic" or name == "provider":
-        needle = _squash(value)
+        needle = squash(value)
         if not needle:
             what = "a topic, as in topic:ai" if name == "topic" else "a name, as in provider:reason"
             raise QueryError(f"{match.group(1).lower()}: needs {what}", value_start)
@@ -326,7 +282,7 @@ def _published(name: str, value: str, value_start: int, now: datetime) -> Publis
     return Published(name == "after", cutoff)
 
 
-def _parse_tree(text: str, now: datetime, marks_available: bool) -> AllOf:
+def parse_tree(text: str, now: datetime, marks_available: bool) -> AllOf:
     groups: list[list[Node]] = []
     pending_or: _Token | None = None
     for token in _tokens(text):
@@ -346,331 +302,22 @@ def _parse_tree(text: str, now: datetime, marks_available: bool) -> AllOf:
     return AllOf(tuple(group[0] if len(group) == 1 else AnyOf(tuple(group)) for group in groups))
 
 
-def _uses_marks(node: Node) -> bool:
+def needs_marks(node: Node) -> bool:
     if isinstance(node, MarkIs):
         return True
     if isinstance(node, Not):
-        return _uses_marks(node.term)
+        return needs_marks(node.term)
     if isinstance(node, (AnyOf, AllOf)):
-        return any(_uses_marks(term) for term in node.terms)
+        return any(needs_marks(term) for term in node.terms)
     return False
 
 
-def _has_dates(node: Node) -> bool:
+def has_dates(node: Node) -> bool:
     if isinstance(node, Published):
         return True
     if isinstance(node, Not):
-        return _has_dates(node.term)
+        return has_dates(node.term)
     if isinstance(node, (AnyOf, AllOf)):
-        return any(_has_dates(term) for term in node.terms)
+        return any(has_dates(term) for term in node.terms)
     return False
 
-
-# --- Compilation ------------------------------------------------------------------------
-
-
-class _TopicMemo(dict[tuple[str, ...], bool]):
-    """topics tuple -> whether one of them folds to the name; filled as articles come."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-
-    def __missing__(self, topics: tuple[str, ...]) -> bool:
-        found = any(_squash(topic) == self.name for topic in topics)
-        self[topics] = found
-        return found
-
-
-class _ContainsMemo(dict[str, bool]):
-    """provider name or domain -> whether its folded form contains the needle."""
-
-    def __init__(self, needle: str) -> None:
-        super().__init__()
-        self.needle = needle
-
-    def __missing__(self, text: str) -> bool:
-        found = self.needle in _squash(text or "")
-        self[text] = found
-        return found
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
-def _on_or_after(published: datetime | None, cutoff: datetime) -> bool:
-    return published is not None and _aware(published) >= cutoff
-
-
-def _before(published: datetime | None, cutoff: datetime) -> bool:
-    return published is not None and _aware(published) < cutoff
-
-
-def _cost(node: Node) -> int:
-    """A rough cost of testing the node, to test cheap terms of an AND first."""
-    if isinstance(node, (QualityIs, Published)):
-        return 1
-    if isinstance(node, (Topic, ProviderIs)):
-        return 2
-    if isinstance(node, Text):
-        return 4 if node.spaced else 3
-    if isinstance(node, MarkIs):
-        return 5
-    if isinstance(node, Not):
-        return _cost(node.term)
-    return sum(_cost(term) for term in node.terms)
-
-
-def _length(node: Node) -> int:
-    return len(node.text) if isinstance(node, Text) else 0
-
-
-class _Emitter:
-    """Turns a tree into one Python expression over `a` (the summary) and `_m` (marks)."""
-
-    def __init__(self, safe_dates: bool) -> None:
-        self.safe_dates = safe_dates
-        self.constants: dict[str, Any] = {}
-
-    def constant(self, value: Any) -> str:
-        name = f"_c{len(self.constants)}"
-        self.constants[name] = value
-        return name
-
-    def emit(self, node: Node) -> str:
-        if isinstance(node, Text):
-            if not node.text:
-                return "True"
-            if not node.spaced:
-                return f"({self.constant(node.text)} in a.search_text)"
-            # Any whitespace between the words (a line break, say): one regular expression,
-            # which scans about as fast as `in` does (measured: faster than `in` + fallback).
-            # The same pattern as the search index's (`phrase_pattern`).
-            search = self.constant(phrase_pattern(node.text).search)
-            return f"({search}(a.search_text) is not None)"
-        if isinstance(node, Topic):
-            return f"{self.constant(_TopicMemo(node.name))}[a.topics]"
-        if isinstance(node, ProviderIs):
-            memo = self.constant(_ContainsMemo(node.needle))
-            return f"({memo}[a.provider_name] or {memo}[a.provider_domain])"
-        if isinstance(node, QualityIs):
-            value = self.constant(node.value)
-            if node.op == "==":
-                return f"(a.quality == {value})"
-            return f"(a.quality is not None and a.quality {node.op} {value})"
-        if isinstance(node, Published):
-            cutoff = self.constant(node.cutoff)
-            if self.safe_dates:
-                test = self.constant(_on_or_after if node.after else _before)
-                return f"{test}(a.published, {cutoff})"
-            op = ">=" if node.after else "<"
-            return f"(a.published is not None and a.published {op} {cutoff})"
-        if isinstance(node, MarkIs):
-            if node.state == "starred":
-                return "_m.is_starred(a.id)"
-            return f"{'' if node.state == 'read' else 'not '}_m.is_read(a.id)"
-        if isinstance(node, Not):
-            return f"(not {self.emit(node.term)})"
-        if isinstance(node, AnyOf):
-            return "(" + " or ".join(self.emit(term) for term in node.terms) + ")"
-        # Cheap terms first; among words, the longest first (most often the rarest).
-        terms = sorted(node.terms, key=lambda term: (_cost(term), -_length(term)))
-        return "(" + " and ".join(self.emit(term) for term in terms) + ")" if terms else "True"
-
-
-MatchFn = Callable[[ArticleSummary, Marks], bool]
-FilterFn = Callable[[Sequence[ArticleSummary], Marks], list[ArticleSummary]]
-
-
-def _compile(tree: AllOf, safe_dates: bool) -> tuple[MatchFn, FilterFn]:
-    if not tree.terms:
-        return (lambda a, _m: True), (lambda arts, _m: list(arts))
-    emitter = _Emitter(safe_dates)
-    expression = emitter.emit(tree)
-    source = (
-        f"def _match(a, _m):\n    return bool({expression})\n"
-        f"def _filter(arts, _m):\n    return [a for a in arts if {expression}]\n"
-    )
-    namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, **emitter.constants}
-    exec(compile(source, "<query>", "exec"), namespace)
-    return namespace["_match"], namespace["_filter"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    tree: AllOf
-    match: MatchFn
-    filter: FilterFn
-    # The same with dates compared through a helper that accepts naive datetimes (as
-    # UTC); used only if the fast version meets one. None when the query has no dates.
-    safe_match: MatchFn | None
-    safe_filter: FilterFn | None
-
-
-def _build(tree: AllOf) -> _Compiled:
-    match, filter_ = _compile(tree, safe_dates=False)
-    safe_match = safe_filter = None
-    if _has_dates(tree):
-        safe_match, safe_filter = _compile(tree, safe_dates=True)
-    return _Compiled(tree, match, filter_, safe_match, safe_filter)
-
-
-def _run_filter(
-    compiled: _Compiled, articles: Sequence[ArticleSummary], marks: Marks
-) -> list[ArticleSummary]:
-    try:
-        return compiled.filter(articles, marks)
-    except TypeError:  # a naive `published` met a date term
-        if compiled.safe_filter is None:
-            raise
-        return compiled.safe_filter(articles, marks)
-
-
-# --- With a search index ----------------------------------------------------------------
-
-
-def _key(node: Node) -> Key | None:
-    """The search-index key of a non-empty word or phrase; None for anything else."""
-    return (node.text, node.spaced) if isinstance(node, Text) and node.text else None
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """A query split into what a `SearchIndex` answers and the rest.
-
-    The top-level terms that are words or phrases (`every`), negated ones (`none_of`) and
-    ORs made only of them (`any_of`) go to the index, whose answers are exact; the other
-    terms (`rest`, None if none) are then tested on the articles it gives.
-    """
-
-    every: tuple[Key, ...]
-    any_of: tuple[tuple[Key, ...], ...]
-    none_of: tuple[Key, ...]
-    rest: _Compiled | None
-
-
-def _make_plan(tree: AllOf) -> _Plan | None:
-    """How to filter with an index; None when no term of the query is for the index."""
-    every: list[Key] = []
-    any_of: list[tuple[Key, ...]] = []
-    none_of: list[Key] = []
-    rest: list[Node] = []
-    for term in tree.terms:
-        if key := _key(term):
-            every.append(key)
-        elif isinstance(term, Not) and (key := _key(term.term)):
-            none_of.append(key)
-        elif isinstance(term, AnyOf) and all(map(_key, term.terms)):
-            any_of.append(tuple(map(_key, term.terms)))  # type: ignore[arg-type]
-        else:
-            rest.append(term)
-    if not (every or any_of or none_of):
-        return None
-    compiled_rest = _build(AllOf(tuple(rest))) if rest else None
-    return _Plan(tuple(every), tuple(any_of), tuple(none_of), compiled_rest)
-
-
-# --- The public face --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Query:
-    """A parsed query; build it with `parse_query` (`Query(text)` parses with now = now)."""
-
-    text: str
-    uses_marks: bool = field(default=False, compare=False)
-    _compiled: _Compiled | None = field(default=None, repr=False, compare=False)
-    # How to filter with a search index: made on first use; False when it cannot help.
-    _plan: _Plan | None | bool = field(default=None, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if self._compiled is None:
-            parsed = parse_query(self.text)
-            object.__setattr__(self, "uses_marks", parsed.uses_marks)
-            object.__setattr__(self, "_compiled", parsed._compiled)
-
-    @property
-    def tree(self) -> AllOf:
-        """The parsed terms (an AND of terms, ORs and negations)."""
-        assert self._compiled is not None
-        return self._compiled.tree
-
-    @property
-    def is_empty(self) -> bool:
-        """True when the query has no terms and so matches everything."""
-        return not self.tree.terms
-
-    def highlight_terms(self) -> tuple[str, ...]:
-        """The folded words and phrases a match shows (not those under a `-`), longest first."""
-        found: list[str] = []
-        _collect_texts(self.tree, found)
-        return tuple(sorted(set(found), key=len, reverse=True))
-
-    def matches(self, article: ArticleSummary, marks: Marks | None = None) -> bool:
-        """Whether the article matches; without marks nothing is read or starred."""
-        compiled = self._compiled
-        assert compiled is not None
-        marks = _NO_MARKS if marks is None else marks
-        try:
-            return compiled.match(article, marks)
-        except TypeError:
-            if compiled.safe_match is None:
-                raise
-            return compiled.safe_match(article, marks)
-
-    def filter(
-        self,
-        articles: Sequence[ArticleSummary],
-        marks: Marks | None = None,
-        index: SearchIndex | None = None,
-    ) -> list[ArticleSummary]:
-        """The matching articles, in their input order.
-
-        With a `SearchIndex` made over this very sequence (`index.covers(articles)`), the
-        words and phrases of the query are answered by the index, which remembers its
-        answers, and the other terms are tested only on the articles it gives; the result
-        is the same. An index over anything else is ignored.
-        """
-        compiled = self._compiled
-        assert compiled is not None
-        marks = _NO_MARKS if marks is None else marks
-        if index is not None and index.covers(articles):
-            plan = self._index_plan()
-            if plan is not None:
-                positions = index.select(plan.every, plan.any_of, plan.none_of)
-                chosen = list(map(articles.__getitem__, positions))
-                return chosen if plan.rest is None else _run_filter(plan.rest, chosen, marks)
-        return _run_filter(compiled, articles, marks)
-
-    def _index_plan(self) -> _Plan | None:
-        plan = self._plan
-        if plan is None:
-            plan = _make_plan(self.tree) or False
-            object.__setattr__(self, "_plan", plan)
-        return plan or None
-
-
-def _collect_texts(node: Node, found: list[str]) -> None:
-    if isinstance(node, Text):
-        found.append(node.text)
-    elif isinstance(node, (AllOf, AnyOf)):
-        for term in node.terms:
-            _collect_texts(term, found)
-
-
-def parse_query(
-    text: str, *, now: datetime | None = None, marks_available: bool = True
-) -> Query:
-    """Parse and compile a query; raises QueryError, and nothing else, for a bad one.
-
-    `now` anchors relative dates (`after:7d`); it defaults to the current time, and a
-    naive `now` is taken as UTC. With `marks_available` False an `is:` term is an error,
-    since the reading state it needs is not there.
-    """
-    if now is None:
-        now = datetime.now(timezone.utc)
-    elif now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
-    tree = _parse_tree(text, now, marks_available)
-    return Query(text, _uses_marks(tree), _build(tree))
