@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import multiprocessing
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -16,7 +17,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from reader.core.storage.cache import feed_cache
+from reader.core.storage.cache import feed_cache, pool, scan, snapshot
 from reader.core.storage.cache import CACHE_ENV, SCHEMA_VERSION, FeedCache, SyncResult, default_cache_path
 from reader.core.loader import discover_files, load_feed
 from reader.core.model import ArticleSummary, summarize
@@ -224,7 +225,7 @@ def test_a_feed_folder_deleted_during_the_scan_drops_nothing(
             shutil.rmtree(root)
             return iter(())
 
-        monkeypatch.setattr(feed_cache, "discover_paths", vanishing)
+        monkeypatch.setattr(scan, "discover_paths", vanishing)
         result = cache.sync()
         assert result.feed_missing and result.removed == 0
         assert [p.reason for p in result.problems] == ["the feed folder no longer exists"]
@@ -342,10 +343,10 @@ def test_generated_feed_in_parallel_equals_in_process_and_loader(
     write(root, "000/zz-duplicate.md", (next((root / "000").iterdir())).read_text())
     with open_cache(tmp_path, root, "serial.db") as cache:
         serial = cache.sync(workers=1)
-    monkeypatch.setattr(feed_cache, "usable_cores", lambda: 2)  # a one-core CI box too
+    monkeypatch.setattr(pool, "usable_cores", lambda: 2)  # a one-core CI box too
     pools: list[int] = []
-    real_pool = feed_cache._new_pool
-    monkeypatch.setattr(feed_cache, "_new_pool", lambda workers: pools.append(workers) or real_pool(workers))
+    real_pool = pool._new_pool
+    monkeypatch.setattr(pool, "_new_pool", lambda workers: pools.append(workers) or real_pool(workers))
     with open_cache(tmp_path, root, "parallel.db") as cache:
         parallel = cache.sync(workers=2)
         assert (serial.workers, parallel.workers, pools) == (1, 2, [2])
@@ -357,7 +358,7 @@ def test_generated_feed_in_parallel_equals_in_process_and_loader(
 def test_workers_never_exceed_the_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "generated"
     generate_feed(root, 250)
-    monkeypatch.setattr(feed_cache, "usable_cores", lambda: 1)
+    monkeypatch.setattr(pool, "usable_cores", lambda: 1)
     with open_cache(tmp_path, root) as cache:
         assert cache.sync(workers=8).workers == 1
 
@@ -429,7 +430,9 @@ def test_corrupt_cache_file_is_moved_aside_and_rebuilt(tmp_path: Path, feed: Pat
         assert any("damaged" in n for n in cache.notices)
         assert cache.path == db
         assert len(cache.sync().summaries) == SAMPLE_COUNT
-    assert (tmp_path / "index.db.corrupt").exists()
+    # The one policy of every SQLite file (reader.core.storage.sqlite): a timestamped name.
+    (aside,) = tmp_path.glob("index.db.corrupt-*")
+    assert re.fullmatch(r"index\.db\.corrupt-\d{8}-\d{6}", aside.name)
     with FeedCache.open(db, feed) as cache:
         assert cache.notices == [] and len(cache.cached_summaries()) == SAMPLE_COUNT
 
@@ -498,8 +501,8 @@ def test_open_without_a_path_uses_the_default(tmp_path: Path, feed: Path, monkey
 CHILD = """
 import sys
 from pathlib import Path
-from reader.core.storage.cache import FeedCache, feed_cache
-feed_cache.BATCH_SIZE = feed_cache.CHUNK_SIZE = 5  # many small writes: the readers collide
+from reader.core.storage.cache import FeedCache, feed_cache, pool
+feed_cache.BATCH_SIZE = pool.CHUNK_SIZE = 5  # many small writes: the readers collide
 cache = FeedCache.open(Path(sys.argv[1]), Path(sys.argv[2]))
 result = cache.sync()
 again = FeedCache.open(Path(sys.argv[1]), Path(sys.argv[2]))
@@ -561,9 +564,9 @@ def test_a_broken_worker_pool_leaves_the_rest_to_this_process(tmp_path: Path, mo
     context = multiprocessing.get_context("spawn")
     # Every worker dies as it starts, as if killed.
     monkeypatch.setattr(
-        feed_cache, "_new_pool", lambda workers: ProcessPoolExecutor(workers, context, initializer=os._exit, initargs=(3,))
+        pool, "_new_pool", lambda workers: ProcessPoolExecutor(workers, context, initializer=os._exit, initargs=(3,))
     )
-    monkeypatch.setattr(feed_cache, "usable_cores", lambda: 2)
+    monkeypatch.setattr(pool, "usable_cores", lambda: 2)
     with open_cache(tmp_path, root) as cache:
         result = cache.sync(workers=2)
         assert result.workers == 2 and result.parsed == 250
@@ -596,4 +599,4 @@ def test_the_head_is_the_first_rows_in_the_default_order(tmp_path: Path, feed: P
         head, total = cache.cached_head()
         everything = sort_articles(cache.cached_summaries())
         assert total == len(everything) > 0
-        assert head == everything[: feed_cache.HEAD_SIZE]
+        assert head == everything[: snapshot.HEAD_SIZE]
