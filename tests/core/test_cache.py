@@ -17,7 +17,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from reader.core.storage.cache import feed_cache, pool, scan, snapshot
+from reader.core.storage.cache import feed_cache, pool, scan, schema, snapshot
 from reader.core.storage.cache import CACHE_ENV, SCHEMA_VERSION, FeedCache, SyncResult, default_cache_path
 from reader.core.loader import discover_files, load_feed
 from reader.core.model import ArticleSummary, summarize
@@ -435,6 +435,60 @@ def test_corrupt_cache_file_is_moved_aside_and_rebuilt(tmp_path: Path, feed: Pat
     assert re.fullmatch(r"index\.db\.corrupt-\d{8}-\d{6}", aside.name)
     with FeedCache.open(db, feed) as cache:
         assert cache.notices == [] and len(cache.cached_summaries()) == SAMPLE_COUNT
+
+
+class DamagedLater:
+    """A real connection to the cache file that fails as a damaged file does, once told to."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.damaged = False
+
+    def execute(self, *args: object) -> sqlite3.Cursor:
+        if self.damaged:
+            err = sqlite3.DatabaseError("database disk image is malformed")
+            err.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+            raise err
+        return self.conn.execute(*args)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.conn, name)
+
+
+def cache_damaged_later(db: Path, feed: Path) -> tuple[FeedCache, DamagedLater]:
+    notices: list[str] = []
+    conn = schema.open_file(db, 10.0, notices)
+    assert conn is not None
+    damaged = DamagedLater(conn)
+    cache = FeedCache(damaged, db, feed, notices)  # type: ignore[arg-type]
+    assert cache.sync().parsed == SAMPLE_COUNT
+    return cache, damaged
+
+
+def test_a_cache_file_damaged_while_in_use_is_moved_aside_and_rebuilt(tmp_path: Path, feed: Path) -> None:
+    db = tmp_path / "index.db"
+    cache, damaged = cache_damaged_later(db, feed)
+    some_id = cache.cached_summaries()[0].id
+    damaged.damaged = True
+    with cache:
+        assert cache.article(some_id) is None  # the failed lookup, while the file is set aside
+        (aside,) = tmp_path.glob("index.db.corrupt-*")
+        assert any("damaged" in n and str(aside) in n for n in cache.notices), cache.notices
+        assert cache.path == db and cache.sync().parsed == SAMPLE_COUNT
+        assert cache.article(some_id) is not None
+
+
+def test_a_cache_file_another_reader_replaced_is_not_moved_aside(tmp_path: Path, feed: Path) -> None:
+    db = tmp_path / "index.db"
+    cache, damaged = cache_damaged_later(db, feed)
+    with open_cache(tmp_path, feed, "theirs.db") as theirs:
+        theirs.sync()  # another reader found the file damaged and rebuilt it
+    os.replace(tmp_path / "theirs.db", db)
+    damaged.damaged = True
+    with cache:
+        assert cache.cached_problems() == []
+        assert not list(tmp_path.glob("index.db.corrupt-*"))
+        assert cache.path == db and cache.sync().parsed == 0  # their rows, now ours
 
 
 def _query(db: Path, sql: str) -> list[tuple[object, ...]]:
