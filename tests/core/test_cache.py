@@ -1,5 +1,6 @@
-"""Tests for reader.core.storage.cache: hits and misses, damaged and foreign files, several readers, and
-results identical to `loader.load_feed` on the sample feed, a messy feed and a generated one."""
+"""Tests for reader.core.storage.cache: hits and misses, damaged and foreign files, several
+readers, and results identical to `loader.load_feed` on the sample feed, a messy feed and a
+generated one."""
 
 from __future__ import annotations
 
