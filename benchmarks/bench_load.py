@@ -1,4 +1,4 @@
-"""How fast a large feed opens, cold and warm, through the index cache (`reader.cache`).
+"""How fast a large feed opens, cold and warm, through the index cache (`reader/core/storage/cache`).
 
 For each size N (default 10,000 and 100,000) a feed is generated with
 `benchmarks/generate_feed.py` into /tmp/reader-bench-N (reused when already complete),
@@ -15,8 +15,8 @@ and a fresh cache file is made in a temporary folder. Then it prints:
     summaries, and its RSS before it read them.
 
 Cold and warm each run in a fresh interpreter (`python -c`), as the app starts; the time
-to import `reader.cache` is printed apart, not counted. The load average is printed too:
-on a shared machine other work slows the cold parse most.
+to import `reader.core.storage.cache` is printed apart, not counted. The load average is
+printed too: on a shared machine other work slows the cold parse most.
 
 Nothing is asserted; the numbers depend on the machine (its cores are printed).
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from generate_feed import generate_feed  # noqa: E402
 
-from reader.cache import usable_cores  # noqa: E402
+from reader.core.storage.cache import usable_cores  # noqa: E402
 
 SEED = 1
 
@@ -56,7 +56,7 @@ CHILD = """
 import json, resource, sys, time
 started = time.perf_counter()
 from pathlib import Path
-from reader.cache import FeedCache
+from reader.core.storage.cache import FeedCache
 
 def rss_now_kib():
     try:

@@ -43,9 +43,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reader.model import Article, ArticleSummary, Provider, fold, summarize  # noqa: E402
-from reader.query import QueryError, parse_query  # noqa: E402
-from reader.search_index import SearchIndex  # noqa: E402
+from reader.core.model import Article, ArticleSummary, Provider, fold, summarize  # noqa: E402
+from reader.core.query import QueryError, parse_query  # noqa: E402
+from reader.core.query.index import SearchIndex  # noqa: E402
 
 UTC = timezone.utc
 NOW = datetime(2024, 6, 1, tzinfo=UTC)

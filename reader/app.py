@@ -22,18 +22,18 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Markdown
 
 from reader.commands import ReaderCommands
-from reader.library import Library
-from reader.loader import load_feed
-from reader.cache import FeedCache
-from reader.model import Article, ArticleSummary, FeedLoad, Problem, plural, summarize
-from reader.ordering import DEFAULT_ORDER, next_order
-from reader.query import Query, QueryError, field_hints, parse_query
-from reader.resources import styles_path
-from reader.sanitize import UnsafeUrl, check_url
+from reader.core.library import Library
+from reader.core.loader import load_feed
+from reader.core.storage.cache import FeedCache
+from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural, summarize
+from reader.core.ordering import DEFAULT_ORDER, next_order
+from reader.core.query import Query, QueryError, field_hints, parse_query
+from reader.core.resources import styles_path
+from reader.core.sanitize import UnsafeUrl, check_url
 from reader.screens.confirm_screen import ConfirmScreen
 from reader.screens.help_screen import HelpScreen
-from reader.state import StateStore
-from reader.topics import ALL, STARRED, UNREAD, TopicCount, in_topic, sidebar_entries
+from reader.core.storage.state import StateStore
+from reader.core.topics import ALL, STARRED, UNREAD, TopicCount, in_topic, sidebar_entries
 from reader.ui_text import line
 from reader.widgets.article_list import ArticleList
 from reader.widgets.detail_pane import DetailPane

@@ -10,13 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reader import __version__
-from reader.export import article_json, to_json, to_table, to_tsv
-from reader.loader import ARTICLE_SUFFIXES, load_feed
-from reader.model import FeedLoad, plural, printable, summarize
-from reader.query import Query, QueryError, parse_query
-from reader.state import STATE_ENV, StateStore
-from reader.ordering import DEFAULT_ORDER, SORT_ORDERS, sort_articles
-from reader.resources import FEED_ENV, default_feed_path
+from reader.core.export import article_json, to_json, to_table, to_tsv
+from reader.core.library import Library
+from reader.core.loader import ARTICLE_SUFFIXES, load_feed
+from reader.core.model import Article, FeedLoad, plural, printable
+from reader.core.ordering import DEFAULT_ORDER, SORT_ORDERS
+from reader.core.query import Query, QueryError, parse_query
+from reader.core.resources import FEED_ENV, default_feed_path
+from reader.core.storage.state import STATE_ENV, StateStore
+from reader.core.view import FeedView
 
 COMMANDS = ("list", "check")
 
@@ -121,9 +123,7 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"reader list: {notice}", file=sys.stderr)
     feed = load_feed(path)
     _report_unlisted("reader list", path, feed)
-    by_id = {a.id: a for a in feed.articles}
-    summaries = query.filter(sort_articles([summarize(a) for a in feed.articles], args.sort), store)
-    articles = [by_id[s.id] for s in summaries[: args.limit]]
+    articles = _listed(feed, store, args.sort, query, args.limit)
     if args.format == "json":
         print(to_json(article_json(a, store.is_read(a.id), store.is_starred(a.id)) for a in articles))
     elif args.format == "tsv":
@@ -131,6 +131,14 @@ def run_list(args: argparse.Namespace) -> int:
     else:
         print(to_table(articles, _table_width()))
     return 0
+
+
+def _listed(feed: FeedLoad, store: StateStore, order: str, query: Query, limit: int | None) -> list[Article]:
+    """The first `limit` articles the app's list shows in that order with that filter."""
+    library = Library()
+    library.add_articles(feed.articles)
+    shown = FeedView(library, store, order=order, query=query).articles()[:limit]
+    return [article for summary in shown if (article := library.article(summary.id)) is not None]
 
 
 def _table_width() -> int | None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
-from reader.ordering import SORT_ORDERS
+from reader.core.ordering import SORT_ORDERS
 from reader.ui_text import line
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from textual.content import Content
 from textual.style import Style
 
-from reader.matches import match_spans
-from reader.sanitize import clean_text
+from reader.core.matches import match_spans
+from reader.core.sanitize import clean_text
 
 Part = str | tuple[str, "str | Style"] | Content
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from reader.model import Article, ArticleSummary, Provider, summarize
+from reader.core.model import Article, ArticleSummary, Provider, summarize
 
 UTC = timezone.utc
 NOW = datetime(2024, 6, 15, 12, 0, tzinfo=UTC)

@@ -15,11 +15,11 @@ from textual.command import CommandPalette
 from textual.widgets import Markdown, Static
 
 from reader.keys import HELP_KEYS
-from reader.loader import load_feed
-from reader.ordering import SORT_ORDERS, sort_articles
+from reader.core.loader import load_feed
+from reader.core.ordering import SORT_ORDERS, sort_articles
 from reader.screens.help_screen import HelpScreen
-from reader.state import STATE_ENV
-from reader.topics import ALL, NO_TOPIC
+from reader.core.storage.state import STATE_ENV
+from reader.core.topics import ALL, NO_TOPIC
 from reader.widgets.article_list import ArticleList
 from reader.widgets.detail_pane import DetailPane
 from reader.widgets.related_links import RelatedLinks

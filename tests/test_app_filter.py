@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, make_app, wait_loaded
-from reader.loader import load_feed
-from reader.model import summarize
-from reader.ordering import sort_articles
-from reader.query import parse_query
-from reader.topics import topic_key
+from reader.core.loader import load_feed
+from reader.core.model import summarize
+from reader.core.ordering import sort_articles
+from reader.core.query import parse_query
+from reader.core.topics import topic_key
 from reader.widgets.article_list import ArticleList
 from reader.widgets.feed_header import FeedHeader
 from reader.widgets.filter_bar import FilterBar

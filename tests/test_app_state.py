@@ -7,8 +7,8 @@ from pathlib import Path
 from app_helpers import SAMPLE_COUNT, SIZE, make_app, settle, wait_loaded
 from reader import app as app_module
 from reader.screens.confirm_screen import ConfirmScreen
-from reader.state import StateStore
-from reader.topics import STARRED, UNREAD
+from reader.core.storage.state import StateStore
+from reader.core.topics import STARRED, UNREAD
 from reader.widgets.article_list import ArticleList
 from reader.widgets.feed_header import FeedHeader
 from reader.widgets.topic_sidebar import TopicSidebar

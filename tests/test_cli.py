@@ -13,7 +13,7 @@ import pytest
 
 from reader import __version__
 from reader.cli import main
-from reader.export import display_width
+from reader.core.export import display_width
 
 ARTICLES = {
     "best.md": """---

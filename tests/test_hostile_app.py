@@ -2,7 +2,7 @@
 literal text with no control characters, no escape sequence reaches the terminal, markup in a
 title is never an action, and no unsafe URL reaches the browser.
 
-The fixture folder is `fixtures/hostile/` (see `test_hostile_core.py` for what each file holds).
+The fixture folder is `fixtures/hostile/` (see `core/test_hostile_core.py` for what each file holds).
 The property test builds one app and swaps the library's contents between examples, so that an
 example costs a refresh, not an app start.
 """
@@ -42,8 +42,8 @@ from app_helpers import (
     write_feed,
 )
 from reader.app import ReaderApp
-from reader.model import Article, Provider, RelatedLink, summarize
-from reader.sanitize import clean_line, clean_text, is_safe_url
+from reader.core.model import Article, Provider, RelatedLink, summarize
+from reader.core.sanitize import clean_line, clean_text, is_safe_url
 from reader.screens.help_screen import HelpScreen
 from reader.widgets.article_list import MARKS_WIDTH, ArticleList, columns_for
 from reader.widgets.related_links import RelatedLinks

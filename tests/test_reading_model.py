@@ -12,7 +12,7 @@ import pytest
 
 from app_helpers import article_file, loaded_app, make_app, notification_texts, settle, write_feed
 from reader.screens.confirm_screen import ConfirmScreen
-from reader.topics import UNREAD
+from reader.core.topics import UNREAD
 from reader.widgets.article_list import ArticleList
 from reader.widgets.detail_pane import DetailPane
 from reader.widgets.feed_header import FeedHeader

@@ -9,9 +9,9 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
 
-from reader.export import short_date
-from reader.model import ArticleSummary
-from reader.ordering import DEFAULT_ORDER
+from reader.core.export import short_date
+from reader.core.model import ArticleSummary
+from reader.core.ordering import DEFAULT_ORDER
 from reader.ui_text import assemble, highlighted, line
 from reader.widgets.virtual_list import VirtualList
 
@@ -93,7 +93,7 @@ class ArticleList(VirtualList):
         self.refresh()
 
     def set_order(self, order: str) -> None:
-        """The order the rows are in (see reader.ordering), marked in the column header."""
+        """The order the rows are in (see reader.core.ordering), marked in the column header."""
         if order != self.order:
             self.order = order
             self.refresh()

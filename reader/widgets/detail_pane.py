@@ -11,8 +11,8 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
-from reader.model import Article, RelatedLink
-from reader.sanitize import clean_text
+from reader.core.model import Article, RelatedLink
+from reader.core.sanitize import clean_text
 from reader.ui_text import assemble, highlighted, line, local_time, paragraph, relative_age
 from reader.widgets.reflowed import Reflowed, labelled_rows, wrap
 from reader.widgets.related_links import BODY_LINKS_HEADING, RelatedLinks, body_links, cut_link, short_url

@@ -11,8 +11,8 @@ from rich.cells import cell_len
 from textual.binding import Binding
 from textual.content import Content
 
-from reader.export import short_date
-from reader.model import RelatedLink
+from reader.core.export import short_date
+from reader.core.model import RelatedLink
 from reader.ui_text import assemble, line
 from reader.widgets.virtual_list import VirtualList
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from textual import events
 from textual.content import Content
 
-from reader.topics import TopicCount
+from reader.core.topics import TopicCount
 from reader.ui_text import assemble, line
 from reader.widgets.virtual_list import VirtualList
 

@@ -7,8 +7,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
-from reader.model import Article, RelatedLink
-from reader.sanitize import clean_line
+from reader.core.model import Article, RelatedLink
+from reader.core.sanitize import clean_line
 
 
 def iso_utc(moment: datetime | None) -> str | None:

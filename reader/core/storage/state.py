@@ -6,9 +6,10 @@ read?" for free; every change is also committed before its method returns, so a 
 or `kill -9` right after a call loses nothing.
 
 Nothing here raises because of the file: a damaged file is moved aside and a fresh one
-started, an unusable path leaves the store working in memory only, a failed write keeps
-the change in memory and retries it on the next write. Each of these adds a sentence
-to `StateStore.notices` for the app to show.
+started (the policy of `reader.core.storage.sqlite`, shared with the index cache), an
+unusable path leaves the store working in memory only, and a failed write keeps the
+change in memory and retries it on the next write. Each of these adds a sentence to
+`StateStore.notices` for the app to show.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import contextlib
 import os
 import sqlite3
 import threading
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 
 import platformdirs
+
+from reader.core.storage.sqlite import Damaged, connect, open_or_replace, statements, write_transaction
 
 STATE_ENV = "READER_STATE"
 DEFAULT_TIMEOUT = 5.0  # seconds to wait for another reader's write lock
@@ -45,7 +47,6 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = ("read", "starred")
-_CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 
 # Column names come from _COLUMNS only, never from callers, so formatting them in is safe.
 # Setting keeps the first time (COALESCE); a row neither read nor starred is deleted.
@@ -77,10 +78,6 @@ class _NotOurs(Exception):
     """A database with tables but no schema version: some other program's file."""
 
 
-class _Corrupt(Exception):
-    """PRAGMA quick_check found damage that reading alone did not trip over."""
-
-
 def default_state_path() -> Path:
     """Where the reading state lives.
 
@@ -92,28 +89,6 @@ def default_state_path() -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_data_dir("reader")) / "state.db"
-
-
-def _is_corrupt(err: BaseException) -> bool:
-    """Whether `err` means the file itself is damaged (as opposed to locked or unwritable)."""
-    if isinstance(err, _Corrupt):
-        return True
-    code = getattr(err, "sqlite_errorcode", None)
-    # Mask to the primary code: extended codes (e.g. SQLITE_CORRUPT_INDEX) share its low byte.
-    if not isinstance(err, sqlite3.DatabaseError) or code is None:
-        return False
-    return (code & 0xFF) in _CORRUPT_CODES
-
-
-def _statements(script: str) -> Iterator[str]:
-    """Split an SQL script into statements (executescript would COMMIT our transaction)."""
-    buf = ""
-    for piece in script.split(";"):
-        buf += piece + ";"
-        if sqlite3.complete_statement(buf):  # a ";" inside a string or trigger is not an end
-            if buf.strip(" \t\r\n;"):
-                yield buf
-            buf = ""
 
 
 def _user_version(conn: sqlite3.Connection) -> int:
@@ -129,95 +104,41 @@ def _migrate(conn: sqlite3.Connection) -> None:
     """
     if _user_version(conn) == SCHEMA_VERSION:
         return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(conn):
         # Read again under the write lock: another reader may have migrated meanwhile.
         version = _user_version(conn)
         if version > SCHEMA_VERSION:
             raise _NewerSchema(version)
         for step in MIGRATIONS[version:]:
-            for statement in _statements(step):
+            for statement in statements(step):
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    except BaseException:
-        _rollback(conn)
-        raise
 
 
-def _rollback(conn: sqlite3.Connection) -> None:
-    """Roll back if a transaction is open; a failing rollback must not hide the first error."""
-    if conn.in_transaction:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
+def _refuse_others(conn: sqlite3.Connection) -> None:
+    """Refuse a newer reader's file or another program's, before anything in it changes.
 
-
-def _enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
-    """Switch to WAL, where readers never block the writer nor it them.
-
-    The switch needs an exclusive lock and SQLite answers BUSY at once instead of calling
-    the busy handler, so two readers starting together on a new file must retry here.
+    Raises:
+        _NewerSchema, _NotOurs; sqlite3.Error for a file that is not a database.
     """
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as err:
-            busy = (getattr(err, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_BUSY
-            if not busy or time.monotonic() > deadline:
-                raise
-            time.sleep(0.005)
+    # One statement, so one snapshot: another reader may be migrating this very file.
+    # This first read is also where a file that is not a database fails.
+    version, has_tables = conn.execute(
+        "SELECT user_version, EXISTS (SELECT 1 FROM sqlite_master) FROM pragma_user_version"
+    ).fetchone()
+    if version > SCHEMA_VERSION:
+        raise _NewerSchema(version)  # before WAL: even the journal mode is not ours to change
+    if version == 0 and has_tables:
+        raise _NotOurs()
 
 
 def _connect(path: Path, timeout: float) -> sqlite3.Connection:
-    """Open `path`, set it up for several readers at once, check it and migrate it.
+    """Open `path` under the shared policy (with a quick_check), check it and migrate it.
 
     Raises:
-        sqlite3.Error, _Corrupt, _NewerSchema, _NotOurs: the caller decides what each means.
+        sqlite3.Error, Damaged, _NewerSchema, _NotOurs: the caller decides what each means.
     """
-    # isolation_level=None: we issue BEGIN/COMMIT ourselves; check_same_thread=False:
-    # Textual workers may call from a thread (every use is under the store's lock).
-    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        # One statement, so one snapshot: another reader may be migrating this very file.
-        # This first read is also where a file that is not a database fails.
-        version, has_tables = conn.execute(
-            "SELECT user_version, EXISTS (SELECT 1 FROM sqlite_master) FROM pragma_user_version"
-        ).fetchone()
-        if version > SCHEMA_VERSION:
-            raise _NewerSchema(version)  # before WAL: even the journal mode is not ours to change
-        if version == 0 and has_tables:
-            raise _NotOurs()
-        _enable_wal(conn, timeout)
-        conn.execute("PRAGMA synchronous = NORMAL")  # in WAL only a power cut can lose a commit
-        check = conn.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise _Corrupt(check)
-        _migrate(conn)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _file_id(path: Path) -> tuple[int, int] | None:
-    """Device and inode of `path`, or None if it does not exist."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_dev, info.st_ino)
-
-
-def _aside_path(path: Path) -> Path:
-    """A free `name.corrupt-YYYYmmdd-HHMMSS` next to `path`."""
-    base = f"{path.name}.corrupt-{datetime.now():%Y%m%d-%H%M%S}"
-    aside, n = path.with_name(base), 1
-    while aside.exists():  # two damaged files within one second
-        aside, n = path.with_name(f"{base}-{n}"), n + 1
-    return aside
+    return connect(path, timeout, inspect=_refuse_others, check=True, setup=_migrate)
 
 
 def _now() -> str:
@@ -294,7 +215,7 @@ class StateStore:
                 "version), so it is left untouched",
                 load=False,
             )
-        except (sqlite3.Error, _Corrupt, OSError) as err:
+        except (sqlite3.Error, Damaged, OSError) as err:
             self._fallback(f"{self.path} cannot be opened for writing ({err})")
         else:
             self.read_only = False
@@ -302,16 +223,7 @@ class StateStore:
     def _connect_or_replace(self, timeout: float) -> sqlite3.Connection:
         """Connect and load; a damaged file is moved aside once and a fresh one started."""
         assert self.path is not None
-        before = _file_id(self.path)
-        try:
-            return self._connect_and_load(timeout)
-        except (sqlite3.Error, _Corrupt) as err:
-            if not _is_corrupt(err):
-                raise
-            # Another reader may have replaced it already; do not move its fresh file.
-            if _file_id(self.path) == before:
-                self._move_aside(err)
-        return self._connect_and_load(timeout)
+        return open_or_replace(self.path, lambda: self._connect_and_load(timeout), self._moved_aside)
 
     def _connect_and_load(self, timeout: float) -> sqlite3.Connection:
         """Connect to the file and load its marks and settings into memory."""
@@ -324,15 +236,8 @@ class StateStore:
             raise
         return conn
 
-    def _move_aside(self, err: BaseException) -> None:
-        """Rename the damaged file (and its WAL files) to `name.corrupt-<time>` and say so."""
-        assert self.path is not None
-        aside = _aside_path(self.path)
-        # The -wal file goes too: replayed into a fresh database it would damage it again.
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(f"{self.path}{suffix}")
-            if source.exists():
-                source.rename(f"{aside}{suffix}")
+    def _moved_aside(self, err: BaseException, aside: Path) -> None:
+        """Say that the damaged file (and its WAL files) now is `aside`."""
         self.notices.append(
             f"The reading-state file {self.path} was damaged or not a database ({err}); "
             f"it was moved to {aside} and a fresh one was started."
@@ -500,10 +405,7 @@ class StateStore:
         conn: sqlite3.Connection, marks: dict[tuple[str, str], bool], settings: dict[str, str]
     ) -> None:
         """One short transaction with every given change, committed before returning."""
-        # IMMEDIATE takes the write lock up front, where busy_timeout waits for it; a
-        # deferred transaction could fail on the upgrade without waiting.
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn):
             now = _now()
             for col in _COLUMNS:
                 ids = [(a, on) for (a, c), on in marks.items() if c == col]
@@ -511,10 +413,6 @@ class StateStore:
                 conn.executemany(_UNSET_SQL[col], [(a,) for a, on in ids if not on])
             conn.executemany(_PRUNE_SQL, [(a,) for (a, _), on in marks.items() if not on])
             conn.executemany(_SETTING_SQL, settings.items())
-            conn.execute("COMMIT")
-        except BaseException:
-            _rollback(conn)
-            raise
 
     def _notice(self, text: str) -> None:
         """Add a notice once (a lock held for minutes would otherwise add one per click)."""

@@ -1,4 +1,4 @@
-"""Tests for reader.state: marks, settings, migrations, damaged files, several readers."""
+"""Tests for reader.core.storage.state: marks, settings, migrations, damaged files, several readers."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.state import SCHEMA_VERSION, STATE_ENV, StateStore, default_state_path
+from reader.core.storage.state import SCHEMA_VERSION, STATE_ENV, StateStore, default_state_path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).resolve().parent / "state_child.py"
 
 # Written out here rather than imported: the test pins what version 1 files look like.
@@ -448,7 +448,7 @@ def test_two_processes_write_at_once(db: Path) -> None:
 
 OPEN_RACE_CHILD = r"""
 import sys
-from reader.state import StateStore
+from reader.core.storage.state import StateStore
 print("ready", flush=True)
 for line in sys.stdin:
     with StateStore.open(line.strip()) as store:

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-import reader.loader
-from reader.export import article_json, to_json
-from reader.loader import MAX_FILE_BYTES, load_feed, parse_file
-from reader.model import Article, FeedLoad, Problem, Provider, Severity, plural
-from reader.ordering import SORT_ORDERS, next_order, sort_articles
+import reader.core.loader
+from reader.core.export import article_json, to_json
+from reader.core.loader import MAX_FILE_BYTES, load_feed, parse_file
+from reader.core.model import Article, FeedLoad, Problem, Provider, Severity, plural
+from reader.core.ordering import SORT_ORDERS, next_order, sort_articles
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+REPO = Path(__file__).resolve().parents[2]
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 UTC = timezone.utc
 
 
@@ -258,7 +258,7 @@ def test_a_dangling_symlink_is_an_error(tmp_path: Path) -> None:
 def test_a_file_that_vanishes_while_loading_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     gone = write(tmp_path, "gone.md", article_text("Gone"))
     write(tmp_path, "kept.md", article_text("Kept"))
-    discover = reader.loader.discover_files
+    discover = reader.core.loader.discover_files
 
     def discover_then_delete(root: Path) -> Iterator[Path]:
         for path in discover(root):
@@ -266,7 +266,7 @@ def test_a_file_that_vanishes_while_loading_is_an_error(tmp_path: Path, monkeypa
                 path.unlink()
             yield path
 
-    monkeypatch.setattr(reader.loader, "discover_files", discover_then_delete)
+    monkeypatch.setattr(reader.core.loader, "discover_files", discover_then_delete)
     feed = load_feed(tmp_path)
     assert [a.title for a in feed.articles] == ["Kept"]
     [error] = feed.errors

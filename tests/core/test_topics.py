@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reader.model import ArticleSummary
-from reader.topics import ALL, NO_TOPIC, STARRED, UNREAD, count_topics, sidebar_entries, topic_key
+from reader.core.model import ArticleSummary
+from reader.core.topics import ALL, NO_TOPIC, STARRED, UNREAD, count_topics, sidebar_entries, topic_key
 
 
 def summary(article_id: str, *topics: str) -> ArticleSummary:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from reader.model import Article, ArticleSummary, summarize
-from reader.ordering import DEFAULT_ORDER, sort_articles
-from reader.search_index import SearchIndex
-from reader.topics import in_topic
+from reader.core.model import Article, ArticleSummary, summarize
+from reader.core.ordering import DEFAULT_ORDER, sort_articles
+from reader.core.query.index import SearchIndex
+from reader.core.topics import in_topic
 
 DetailSource = Callable[[str], Article | None]
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.library import Library
-from reader.model import ArticleSummary
-from reader.query import QueryError, parse_query
-from reader.search_index import Key, SearchIndex, implies, phrase_pattern
+from reader.core.library import Library
+from reader.core.model import ArticleSummary
+from reader.core.query import QueryError, parse_query
+from reader.core.query.index import Key, SearchIndex, implies, phrase_pattern
 
 from query_helpers import NOW, UTC, FakeMarks, art
 

@@ -3,11 +3,11 @@
 Plain Python, no Textual here. A `SearchIndex` is made over one sequence of summaries (the
 app makes one per sort order, see `Library.search_index`) and answers, for a free-text term
 of the query language, the positions in that sequence of the articles whose `search_text`
-contains it. A term is a *key*: `(text, spaced)`, the folded text of a `reader.query.Text`;
-a plain key matches where `text in search_text`, a spaced one (a phrase) where
-`phrase_pattern(text)` finds it: the words with any run of whitespace between them. These
-are exactly the tests the compiled query makes, so the answers are exact, not a superset,
-and a query may drop the terms the index answered.
+contains it. A term is a *key*: `(text, spaced)`, the folded text of a
+`reader.core.query.parse.Text`; a plain key matches where `text in search_text`, a spaced
+one (a phrase) where `phrase_pattern(text)` finds it: the words with any run of whitespace
+between them. These are exactly the tests the compiled query makes, so the answers are
+exact, not a superset, and a query may drop the terms the index answered.
 
 Why no big joined string: searching one string made of all the texts, with `str.find` or a
 regular expression, turned out no faster than `needle in text` article by article (both
@@ -37,11 +37,11 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import compress, filterfalse
 
-from reader.model import ArticleSummary
+from reader.core.model import ArticleSummary
 
 __all__ = ["Key", "SearchIndex", "phrase_pattern", "implies"]
 
-Key = tuple[str, bool]  # (folded text, spaced): a word or a phrase, as `reader.query.Text`
+Key = tuple[str, bool]  # (folded text, spaced): a word or a phrase, as `parse.Text`
 
 
 @lru_cache(maxsize=256)
@@ -143,7 +143,20 @@ class SearchIndex:
         Answers over the whole sequence are remembered; a term met when fewer than half
         the articles are left is tested on those alone (and that answer is not remembered).
         """
-        left: Sequence[int] | None = None  # None: every article
+        left = self._with_every(every)  # None: every article
+        if left is not None and not left:
+            return array("i")
+        for group in any_of:
+            if any(not key[0] for key in group):
+                continue  # an empty word matches everything
+            left = self._with_any(group, left)
+            if not left:
+                return left
+        return self._with_none(none_of, left)
+
+    def _with_every(self, every: Iterable[Key]) -> Sequence[int] | None:
+        """The positions matching every key (None: no key, so all); stops once none is left."""
+        left: Sequence[int] | None = None
         # Remembered keys first (smallest first), then the longest (most often the rarest).
         answers = self._answers
         ordered = sorted(
@@ -153,16 +166,18 @@ class SearchIndex:
         for key in ordered:
             left = self._within(key, left)
             if not left:
-                return array("i")
-        for group in any_of:
-            if any(not key[0] for key in group):
-                continue  # an empty word matches everything
-            found: set[int] = set()
-            for key in dict.fromkeys(group):
-                found.update(self._within(key, left))
-            left = array("i", sorted(found))
-            if not left:
                 return left
+        return left
+
+    def _with_any(self, group: Sequence[Key], left: Sequence[int] | None) -> array[int]:
+        """The positions of `left` (None: all) matching at least one key of the group."""
+        found: set[int] = set()
+        for key in dict.fromkeys(group):
+            found.update(self._within(key, left))
+        return array("i", sorted(found))
+
+    def _with_none(self, none_of: Iterable[Key], left: Sequence[int] | None) -> Sequence[int]:
+        """The positions of `left` (None: all) matching no key of `none_of`."""
         for key in dict.fromkeys(none_of):
             if not key[0]:
                 return array("i")  # an empty word matches everything, so its negation nothing

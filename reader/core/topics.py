@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reader.model import ArticleSummary
+from reader.core.model import ArticleSummary
 
 ALL = "all"
 NO_TOPIC = "none"
@@ -46,9 +46,29 @@ def sidebar_entries(
 
     Unread counts are given only with `read_ids` (no reading state: no unread).
     """
-    # Count per distinct topics tuple with Counter (its counting loop is in C), then spread
-    # each tuple's counts over its topics: 100,000 articles share a few thousand tuples.
     articles = articles if isinstance(articles, list) else list(articles)
+    merged = _counts_per_tuple(articles, read_ids, starred_ids)
+    with_unread = read_ids is not None
+    total, unread, starred = (sum(column) for column in zip(*merged.values())) if merged else (0, 0, 0)
+    return [
+        TopicCount(ALL, "All articles", total, unread if with_unread else None),
+        TopicCount(UNREAD, "Unread", unread),
+        TopicCount(STARRED, "Starred", starred),
+        *_topic_entries(merged, with_unread),
+    ]
+
+
+Counts = dict[tuple[str, ...], tuple[int, int, int]]  # topics tuple -> total, unread, starred
+
+
+def _counts_per_tuple(
+    articles: list[ArticleSummary], read_ids: frozenset[str] | set[str] | None, starred_ids: frozenset[str] | set[str]
+) -> Counts:
+    """Articles, unread and starred per distinct topics tuple.
+
+    Counted with Counter (its counting loop is in C): 100,000 articles share a few
+    thousand tuples, whose counts are then spread over their topics.
+    """
     totals = Counter([a.topics for a in articles])
     if read_ids is None:
         unread_counts: Counter[tuple[str, ...]] = Counter()
@@ -57,7 +77,11 @@ def sidebar_entries(
     else:
         unread_counts = Counter([a.topics for a in articles if a.id not in read_ids])
     starred_counts = Counter([a.topics for a in articles if a.id in starred_ids]) if starred_ids else Counter()
-    merged = {topics: (total, unread_counts[topics], starred_counts[topics]) for topics, total in totals.items()}
+    return {topics: (total, unread_counts[topics], starred_counts[topics]) for topics, total in totals.items()}
+
+
+def _topic_entries(merged: Counts, with_unread: bool) -> list[TopicCount]:
+    """One entry per topic (case folded), most articles first, "No topic" last."""
     counts: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
     for topics, (total, unread, _) in merged.items():
@@ -67,20 +91,13 @@ def sidebar_entries(
             entry[1] += unread
         for topic in topics:
             labels.setdefault(topic_key(topic), topic)
-    with_unread = read_ids is not None
     entries = [
         TopicCount(key, labels.get(key, "No topic"), total, unread if with_unread else None)
         for key, (total, unread) in counts.items()
     ]
     # "No topic" always goes last; the others by count, then name.
     entries.sort(key=lambda e: (e.key == NO_TOPIC, -e.count, e.label.casefold()))
-    total, unread, starred = (sum(column) for column in zip(*merged.values())) if merged else (0, 0, 0)
-    return [
-        TopicCount(ALL, "All articles", total, unread if with_unread else None),
-        TopicCount(UNREAD, "Unread", unread),
-        TopicCount(STARRED, "Starred", starred),
-        *entries,
-    ]
+    return entries
 
 
 def in_topic(article: ArticleSummary, key: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from reader.model import fold
+from reader.core.model import fold
 
 
 def _folded_with_origins(text: str) -> tuple[str, list[int]]:

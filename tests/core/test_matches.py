@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reader.matches import match_spans
-from reader.query import parse_query
+from reader.core.matches import match_spans
+from reader.core.query import parse_query
 
 
 def test_terms_are_the_positive_words_and_phrases() -> None:

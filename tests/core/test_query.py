@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.model import ArticleSummary
-from reader.query import MARKS_UNAVAILABLE, Query, QueryError, parse_query
-from reader.search_index import SearchIndex
+from reader.core.model import ArticleSummary
+from reader.core.query import MARKS_UNAVAILABLE, Query, QueryError, parse_query
+from reader.core.query.index import SearchIndex
 
 from query_helpers import NOW, UTC, FakeMarks, art
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.sanitize import UnsafeUrl, check_url, clean_line, clean_text, has_control_chars, is_safe_url
+from reader.core.sanitize import UnsafeUrl, check_url, clean_line, clean_text, has_control_chars, is_safe_url
 
 NASTY = "a\x1b]0;pwned\x07b\x1b[31mc\x9bd\x7fe\x00f\x08g\u202eh\u2066i\u2069j"
 

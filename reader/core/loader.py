@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from reader.fields import FieldReader, FileSkipped, _describe
-from reader.model import Article, FeedLoad, Problem, Severity
+from reader.core.fields import FieldReader, FileSkipped, _describe
+from reader.core.model import Article, FeedLoad, Problem, Severity
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FILE_BYTES = 5 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""A second reader for tests/test_state.py, run as a child process.
+"""A second reader for tests/core/test_state.py, run as a child process.
 
 Usage: state_child.py PATH PREFIX COUNT [--wait]
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from reader.state import StateStore
+from reader.core.storage.state import StateStore
 
 
 def main(argv: list[str]) -> int:

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 FEED_ENV = "READER_FEED"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # the `reader` package: this file is in reader/core
 
 
 def _shipped(name: str) -> Path:

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader.cli import main
-from reader.loader import MAX_FILE_BYTES, load_feed, parse_file
-from reader.model import Article, printable
-from reader.sanitize import is_safe_url
+from reader.core.loader import MAX_FILE_BYTES, load_feed, parse_file
+from reader.core.model import Article, printable
+from reader.core.sanitize import is_safe_url
 
-HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
 ESCAPE_NAME = "name_\x1b]0;pwned\x07_\x9b.md"
 
 # file -> (the worst severity `reader check` reports, a piece of one of its reasons);

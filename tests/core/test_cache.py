@@ -1,11 +1,13 @@
-"""Tests for reader.cache: hits and misses, damaged and foreign files, several readers, and
-results identical to `loader.load_feed` on the sample feed, a messy feed and a generated one."""
+"""Tests for reader.core.storage.cache: hits and misses, damaged and foreign files, several
+readers, and results identical to `loader.load_feed` on the sample feed, a messy feed and a
+generated one."""
 
 from __future__ import annotations
 
 import importlib.util
 import multiprocessing
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -16,12 +18,12 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-import reader.cache
-from reader.cache import CACHE_ENV, SCHEMA_VERSION, FeedCache, SyncResult, default_cache_path
-from reader.loader import discover_files, load_feed
-from reader.model import ArticleSummary, summarize
+from reader.core.storage.cache import feed_cache, pool, scan, schema, snapshot
+from reader.core.storage.cache import CACHE_ENV, SCHEMA_VERSION, FeedCache, SyncResult, default_cache_path
+from reader.core.loader import discover_files, load_feed
+from reader.core.model import ArticleSummary, summarize
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_feed"
 HOSTILE = REPO / "tests" / "fixtures" / "hostile"
 REFERENCE = REPO.parent / "shared" / "format" / "000_cf4cd48b110cfe5e.txt"  # when present
@@ -185,7 +187,7 @@ def test_a_file_gone_and_a_broken_file_fixed_are_counted(tmp_path: Path, feed: P
 def test_a_cancelled_sync_counts_only_the_files_it_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "generated"
     generate_feed(root, 120)
-    monkeypatch.setattr(reader.cache, "BATCH_SIZE", 50)
+    monkeypatch.setattr(feed_cache, "BATCH_SIZE", 50)
     with open_cache(tmp_path, root) as cache:
         first = cache.sync(workers=1, is_cancelled=lambda: True)
         second = cache.sync(workers=1)
@@ -224,7 +226,7 @@ def test_a_feed_folder_deleted_during_the_scan_drops_nothing(
             shutil.rmtree(root)
             return iter(())
 
-        monkeypatch.setattr(reader.cache, "discover_paths", vanishing)
+        monkeypatch.setattr(scan, "discover_paths", vanishing)
         result = cache.sync()
         assert result.feed_missing and result.removed == 0
         assert [p.reason for p in result.problems] == ["the feed folder no longer exists"]
@@ -342,10 +344,10 @@ def test_generated_feed_in_parallel_equals_in_process_and_loader(
     write(root, "000/zz-duplicate.md", (next((root / "000").iterdir())).read_text())
     with open_cache(tmp_path, root, "serial.db") as cache:
         serial = cache.sync(workers=1)
-    monkeypatch.setattr(reader.cache, "usable_cores", lambda: 2)  # a one-core CI box too
+    monkeypatch.setattr(pool, "usable_cores", lambda: 2)  # a one-core CI box too
     pools: list[int] = []
-    real_pool = reader.cache._new_pool
-    monkeypatch.setattr(reader.cache, "_new_pool", lambda workers: pools.append(workers) or real_pool(workers))
+    real_pool = pool._new_pool
+    monkeypatch.setattr(pool, "_new_pool", lambda workers: pools.append(workers) or real_pool(workers))
     with open_cache(tmp_path, root, "parallel.db") as cache:
         parallel = cache.sync(workers=2)
         assert (serial.workers, parallel.workers, pools) == (1, 2, [2])
@@ -357,7 +359,7 @@ def test_generated_feed_in_parallel_equals_in_process_and_loader(
 def test_workers_never_exceed_the_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "generated"
     generate_feed(root, 250)
-    monkeypatch.setattr(reader.cache, "usable_cores", lambda: 1)
+    monkeypatch.setattr(pool, "usable_cores", lambda: 1)
     with open_cache(tmp_path, root) as cache:
         assert cache.sync(workers=8).workers == 1
 
@@ -396,7 +398,7 @@ def test_a_single_file_as_the_feed(tmp_path: Path, feed: Path) -> None:
 def test_progress_and_batches_report_every_parsed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "generated"
     generate_feed(root, 120)
-    monkeypatch.setattr(reader.cache, "BATCH_SIZE", 50)
+    monkeypatch.setattr(feed_cache, "BATCH_SIZE", 50)
     progress: list[tuple[int, int]] = []
     batches: list[list[ArticleSummary]] = []
     with open_cache(tmp_path, root) as cache:
@@ -409,7 +411,7 @@ def test_progress_and_batches_report_every_parsed_file(tmp_path: Path, monkeypat
 def test_cancelled_sync_stops_early_and_the_next_one_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "generated"
     generate_feed(root, 150)
-    monkeypatch.setattr(reader.cache, "BATCH_SIZE", 20)
+    monkeypatch.setattr(feed_cache, "BATCH_SIZE", 20)
     with open_cache(tmp_path, root) as cache:
         first = cache.sync(is_cancelled=lambda: True)
         assert first.cancelled and 0 < first.parsed < 150
@@ -429,9 +431,65 @@ def test_corrupt_cache_file_is_moved_aside_and_rebuilt(tmp_path: Path, feed: Pat
         assert any("damaged" in n for n in cache.notices)
         assert cache.path == db
         assert len(cache.sync().summaries) == SAMPLE_COUNT
-    assert (tmp_path / "index.db.corrupt").exists()
+    # The one policy of every SQLite file (reader.core.storage.sqlite): a timestamped name.
+    (aside,) = tmp_path.glob("index.db.corrupt-*")
+    assert re.fullmatch(r"index\.db\.corrupt-\d{8}-\d{6}", aside.name)
     with FeedCache.open(db, feed) as cache:
         assert cache.notices == [] and len(cache.cached_summaries()) == SAMPLE_COUNT
+
+
+class DamagedLater:
+    """A real connection to the cache file that fails as a damaged file does, once told to."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.damaged = False
+
+    def execute(self, *args: object) -> sqlite3.Cursor:
+        if self.damaged:
+            err = sqlite3.DatabaseError("database disk image is malformed")
+            err.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+            raise err
+        return self.conn.execute(*args)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.conn, name)
+
+
+def cache_damaged_later(db: Path, feed: Path) -> tuple[FeedCache, DamagedLater]:
+    notices: list[str] = []
+    conn = schema.open_file(db, 10.0, notices)
+    assert conn is not None
+    damaged = DamagedLater(conn)
+    cache = FeedCache(damaged, db, feed, notices)  # type: ignore[arg-type]
+    assert cache.sync().parsed == SAMPLE_COUNT
+    return cache, damaged
+
+
+def test_a_cache_file_damaged_while_in_use_is_moved_aside_and_rebuilt(tmp_path: Path, feed: Path) -> None:
+    db = tmp_path / "index.db"
+    cache, damaged = cache_damaged_later(db, feed)
+    some_id = cache.cached_summaries()[0].id
+    damaged.damaged = True
+    with cache:
+        assert cache.article(some_id) is None  # the failed lookup, while the file is set aside
+        (aside,) = tmp_path.glob("index.db.corrupt-*")
+        assert any("damaged" in n and str(aside) in n for n in cache.notices), cache.notices
+        assert cache.path == db and cache.sync().parsed == SAMPLE_COUNT
+        assert cache.article(some_id) is not None
+
+
+def test_a_cache_file_another_reader_replaced_is_not_moved_aside(tmp_path: Path, feed: Path) -> None:
+    db = tmp_path / "index.db"
+    cache, damaged = cache_damaged_later(db, feed)
+    with open_cache(tmp_path, feed, "theirs.db") as theirs:
+        theirs.sync()  # another reader found the file damaged and rebuilt it
+    os.replace(tmp_path / "theirs.db", db)
+    damaged.damaged = True
+    with cache:
+        assert cache.cached_problems() == []
+        assert not list(tmp_path.glob("index.db.corrupt-*"))
+        assert cache.path == db and cache.sync().parsed == 0  # their rows, now ours
 
 
 def _query(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -498,9 +556,8 @@ def test_open_without_a_path_uses_the_default(tmp_path: Path, feed: Path, monkey
 CHILD = """
 import sys
 from pathlib import Path
-import reader.cache
-from reader.cache import FeedCache
-reader.cache.BATCH_SIZE = reader.cache.CHUNK_SIZE = 5  # many small writes: the readers collide
+from reader.core.storage.cache import FeedCache, feed_cache, pool
+feed_cache.BATCH_SIZE = pool.CHUNK_SIZE = 5  # many small writes: the readers collide
 cache = FeedCache.open(Path(sys.argv[1]), Path(sys.argv[2]))
 result = cache.sync()
 again = FeedCache.open(Path(sys.argv[1]), Path(sys.argv[2]))
@@ -562,9 +619,9 @@ def test_a_broken_worker_pool_leaves_the_rest_to_this_process(tmp_path: Path, mo
     context = multiprocessing.get_context("spawn")
     # Every worker dies as it starts, as if killed.
     monkeypatch.setattr(
-        reader.cache, "_new_pool", lambda workers: ProcessPoolExecutor(workers, context, initializer=os._exit, initargs=(3,))
+        pool, "_new_pool", lambda workers: ProcessPoolExecutor(workers, context, initializer=os._exit, initargs=(3,))
     )
-    monkeypatch.setattr(reader.cache, "usable_cores", lambda: 2)
+    monkeypatch.setattr(pool, "usable_cores", lambda: 2)
     with open_cache(tmp_path, root) as cache:
         result = cache.sync(workers=2)
         assert result.workers == 2 and result.parsed == 250
@@ -572,7 +629,7 @@ def test_a_broken_worker_pool_leaves_the_rest_to_this_process(tmp_path: Path, mo
 
 
 def test_a_warm_start_gets_the_default_order_without_sorting(tmp_path: Path, feed: Path) -> None:
-    from reader.ordering import sort_articles
+    from reader.core.ordering import sort_articles
 
     with open_cache(tmp_path, feed) as cache:
         cache.sync()
@@ -588,7 +645,7 @@ def test_a_warm_start_gets_the_default_order_without_sorting(tmp_path: Path, fee
 
 
 def test_the_head_is_the_first_rows_in_the_default_order(tmp_path: Path, feed: Path) -> None:
-    from reader.ordering import sort_articles
+    from reader.core.ordering import sort_articles
 
     with open_cache(tmp_path, feed) as cache:
         assert cache.cached_head() == ([], 0)  # nothing stored yet
@@ -597,4 +654,4 @@ def test_the_head_is_the_first_rows_in_the_default_order(tmp_path: Path, feed: P
         head, total = cache.cached_head()
         everything = sort_articles(cache.cached_summaries())
         assert total == len(everything) > 0
-        assert head == everything[: reader.cache.HEAD_SIZE]
+        assert head == everything[: snapshot.HEAD_SIZE]

@@ -11,8 +11,8 @@ import html
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 
-from reader.model import Article, Image, Problem, Provider, RelatedLink, Severity
-from reader.sanitize import UnsafeUrl, check_url, clean_line, clean_text, has_control_chars
+from reader.core.model import Article, Image, Problem, Provider, RelatedLink, Severity
+from reader.core.sanitize import UnsafeUrl, check_url, clean_line, clean_text, has_control_chars
 
 MAX_LIST_ITEMS = 500
 MAX_TOPICS = 50

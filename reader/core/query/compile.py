@@ -1,0 +1,264 @@
+"""A parsed query compiled into two small Python functions, and split for a search index.
+
+The parsed query is compiled once into two small Python functions, one matching a single
+summary and one filtering a whole list in a single list comprehension, so filtering
+100,000 summaries costs about as much as the plain comprehension one would write by hand.
+User text never enters the generated source: every value is passed in as a constant.
+
+`Query.filter` may be given a `reader.core.query.index.SearchIndex` over the same articles: the
+top-level words and phrases (plain, negated, or ORs of them) are then answered by the index,
+which remembers its answers, and only the other terms are tested, on the articles it gives.
+The result is the same; what changes is that a word already searched is not searched again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+from reader.core.model import ArticleSummary
+from reader.core.query.index import Key, phrase_pattern
+from reader.core.query.parse import (
+    AllOf, AnyOf, MarkIs, Node, Not, ProviderIs, Published, QualityIs, Text, Topic, has_dates, squash,
+)  # fmt: skip
+
+
+class Marks(Protocol):
+    """The reading state an `is:` term looks at."""
+
+    def is_read(self, article_id: str) -> bool: ...
+
+    def is_starred(self, article_id: str) -> bool: ...
+
+
+class NoMarks:
+    """A reading state in which nothing is read and nothing is starred.
+
+    What an `is:` term sees when `matches`/`filter` are given no marks.
+    """
+
+    def is_read(self, article_id: str) -> bool:
+        return False
+
+    def is_starred(self, article_id: str) -> bool:
+        return False
+
+
+NO_MARKS = NoMarks()
+
+
+# --- Compilation ------------------------------------------------------------------------
+
+
+class _TopicMemo(dict[tuple[str, ...], bool]):
+    """topics tuple -> whether one of them folds to the name; filled as articles come."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def __missing__(self, topics: tuple[str, ...]) -> bool:
+        found = any(squash(topic) == self.name for topic in topics)
+        self[topics] = found
+        return found
+
+
+class _ContainsMemo(dict[str, bool]):
+    """provider name or domain -> whether its folded form contains the needle."""
+
+    def __init__(self, needle: str) -> None:
+        super().__init__()
+        self.needle = needle
+
+    def __missing__(self, text: str) -> bool:
+        found = self.needle in squash(text or "")
+        self[text] = found
+        return found
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _on_or_after(published: datetime | None, cutoff: datetime) -> bool:
+    return published is not None and _aware(published) >= cutoff
+
+
+def _before(published: datetime | None, cutoff: datetime) -> bool:
+    return published is not None and _aware(published) < cutoff
+
+
+def _cost(node: Node) -> int:
+    """A rough cost of testing the node, to test cheap terms of an AND first."""
+    if isinstance(node, (QualityIs, Published)):
+        return 1
+    if isinstance(node, (Topic, ProviderIs)):
+        return 2
+    if isinstance(node, Text):
+        return 4 if node.spaced else 3
+    if isinstance(node, MarkIs):
+        return 5
+    if isinstance(node, Not):
+        return _cost(node.term)
+    return sum(_cost(term) for term in node.terms)
+
+
+def _length(node: Node) -> int:
+    return len(node.text) if isinstance(node, Text) else 0
+
+
+class _Emitter:
+    """Turns a tree into one Python expression over `a` (the summary) and `_m` (marks)."""
+
+    def __init__(self, safe_dates: bool) -> None:
+        self.safe_dates = safe_dates
+        self.constants: dict[str, Any] = {}
+
+    def constant(self, value: Any) -> str:
+        name = f"_c{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def emit(self, node: Node) -> str:
+        if isinstance(node, Text):
+            return self._text(node)
+        if isinstance(node, Topic):
+            return f"{self.constant(_TopicMemo(node.name))}[a.topics]"
+        if isinstance(node, ProviderIs):
+            memo = self.constant(_ContainsMemo(node.needle))
+            return f"({memo}[a.provider_name] or {memo}[a.provider_domain])"
+        if isinstance(node, QualityIs):
+            return self._quality(node)
+        if isinstance(node, Published):
+            return self._published(node)
+        if isinstance(node, MarkIs):
+            if node.state == "starred":
+                return "_m.is_starred(a.id)"
+            return f"{'' if node.state == 'read' else 'not '}_m.is_read(a.id)"
+        if isinstance(node, Not):
+            return f"(not {self.emit(node.term)})"
+        if isinstance(node, AnyOf):
+            return "(" + " or ".join(self.emit(term) for term in node.terms) + ")"
+        # Cheap terms first; among words, the longest first (most often the rarest).
+        terms = sorted(node.terms, key=lambda term: (_cost(term), -_length(term)))
+        return "(" + " and ".join(self.emit(term) for term in terms) + ")" if terms else "True"
+
+    def _text(self, node: Text) -> str:
+        if not node.text:
+            return "True"
+        if not node.spaced:
+            return f"({self.constant(node.text)} in a.search_text)"
+        # Any whitespace between the words (a line break, say): one regular expression,
+        # which scans about as fast as `in` does (measured: faster than `in` + fallback).
+        # The same pattern as the search index's (`phrase_pattern`).
+        search = self.constant(phrase_pattern(node.text).search)
+        return f"({search}(a.search_text) is not None)"
+
+    def _quality(self, node: QualityIs) -> str:
+        value = self.constant(node.value)
+        if node.op == "==":
+            return f"(a.quality == {value})"
+        return f"(a.quality is not None and a.quality {node.op} {value})"
+
+    def _published(self, node: Published) -> str:
+        cutoff = self.constant(node.cutoff)
+        if self.safe_dates:
+            test = self.constant(_on_or_after if node.after else _before)
+            return f"{test}(a.published, {cutoff})"
+        op = ">=" if node.after else "<"
+        return f"(a.published is not None and a.published {op} {cutoff})"
+
+
+MatchFn = Callable[[ArticleSummary, Marks], bool]
+FilterFn = Callable[[Sequence[ArticleSummary], Marks], list[ArticleSummary]]
+
+
+def _compile(tree: AllOf, safe_dates: bool) -> tuple[MatchFn, FilterFn]:
+    if not tree.terms:
+        return (lambda a, _m: True), (lambda arts, _m: list(arts))
+    emitter = _Emitter(safe_dates)
+    expression = emitter.emit(tree)
+    source = (
+        f"def _match(a, _m):\n    return bool({expression})\n"
+        f"def _filter(arts, _m):\n    return [a for a in arts if {expression}]\n"
+    )
+    namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, **emitter.constants}
+    exec(compile(source, "<query>", "exec"), namespace)
+    return namespace["_match"], namespace["_filter"]
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    tree: AllOf
+    match: MatchFn
+    filter: FilterFn
+    # The same with dates compared through a helper that accepts naive datetimes (as
+    # UTC); used only if the fast version meets one. None when the query has no dates.
+    safe_match: MatchFn | None
+    safe_filter: FilterFn | None
+
+
+def build(tree: AllOf) -> Compiled:
+    match, filter_ = _compile(tree, safe_dates=False)
+    safe_match = safe_filter = None
+    if has_dates(tree):
+        safe_match, safe_filter = _compile(tree, safe_dates=True)
+    return Compiled(tree, match, filter_, safe_match, safe_filter)
+
+
+def run_filter(
+    compiled: Compiled, articles: Sequence[ArticleSummary], marks: Marks
+) -> list[ArticleSummary]:
+    try:
+        return compiled.filter(articles, marks)
+    except TypeError:  # a naive `published` met a date term
+        if compiled.safe_filter is None:
+            raise
+        return compiled.safe_filter(articles, marks)
+
+
+# --- With a search index ----------------------------------------------------------------
+
+
+def _key(node: Node) -> Key | None:
+    """The search-index key of a non-empty word or phrase; None for anything else."""
+    return (node.text, node.spaced) if isinstance(node, Text) and node.text else None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A query split into what a `SearchIndex` answers and the rest.
+
+    The top-level terms that are words or phrases (`every`), negated ones (`none_of`) and
+    ORs made only of them (`any_of`) go to the index, whose answers are exact; the other
+    terms (`rest`, None if none) are then tested on the articles it gives.
+    """
+
+    every: tuple[Key, ...]
+    any_of: tuple[tuple[Key, ...], ...]
+    none_of: tuple[Key, ...]
+    rest: Compiled | None
+
+
+def make_plan(tree: AllOf) -> Plan | None:
+    """How to filter with an index; None when no term of the query is for the index."""
+    every: list[Key] = []
+    any_of: list[tuple[Key, ...]] = []
+    none_of: list[Key] = []
+    rest: list[Node] = []
+    for term in tree.terms:
+        if key := _key(term):
+            every.append(key)
+        elif isinstance(term, Not) and (key := _key(term.term)):
+            none_of.append(key)
+        elif isinstance(term, AnyOf) and all(map(_key, term.terms)):
+            any_of.append(tuple(map(_key, term.terms)))  # type: ignore[arg-type]
+        else:
+            rest.append(term)
+    if not (every or any_of or none_of):
+        return None
+    compiled_rest = build(AllOf(tuple(rest))) if rest else None
+    return Plan(tuple(every), tuple(any_of), tuple(none_of), compiled_rest)
+

@@ -1,0 +1,120 @@
+"""`Query`, the parsed and compiled query the app and `reader list` filter with.
+
+`parse_query` raises `QueryError` (with a message and a 0-based position) and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from reader.core.model import ArticleSummary
+from reader.core.query.compile import NO_MARKS, Compiled, Marks, Plan, build, make_plan, run_filter
+from reader.core.query.index import SearchIndex
+from reader.core.query.parse import AllOf, AnyOf, Node, Text, needs_marks, parse_tree
+
+
+# --- The public face --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query; build it with `parse_query` (`Query(text)` parses with now = now)."""
+
+    text: str
+    uses_marks: bool = field(default=False, compare=False)
+    _compiled: Compiled | None = field(default=None, repr=False, compare=False)
+    # How to filter with a search index: made on first use; False when it cannot help.
+    _plan: Plan | None | bool = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._compiled is None:
+            parsed = parse_query(self.text)
+            object.__setattr__(self, "uses_marks", parsed.uses_marks)
+            object.__setattr__(self, "_compiled", parsed._compiled)
+
+    @property
+    def tree(self) -> AllOf:
+        """The parsed terms (an AND of terms, ORs and negations)."""
+        assert self._compiled is not None
+        return self._compiled.tree
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the query has no terms and so matches everything."""
+        return not self.tree.terms
+
+    def highlight_terms(self) -> tuple[str, ...]:
+        """The folded words and phrases a match shows (not those under a `-`), longest first."""
+        found: list[str] = []
+        _collect_texts(self.tree, found)
+        return tuple(sorted(set(found), key=len, reverse=True))
+
+    def matches(self, article: ArticleSummary, marks: Marks | None = None) -> bool:
+        """Whether the article matches; without marks nothing is read or starred."""
+        compiled = self._compiled
+        assert compiled is not None
+        marks = NO_MARKS if marks is None else marks
+        try:
+            return compiled.match(article, marks)
+        except TypeError:
+            if compiled.safe_match is None:
+                raise
+            return compiled.safe_match(article, marks)
+
+    def filter(
+        self,
+        articles: Sequence[ArticleSummary],
+        marks: Marks | None = None,
+        index: SearchIndex | None = None,
+    ) -> list[ArticleSummary]:
+        """The matching articles, in their input order.
+
+        With a `SearchIndex` made over this very sequence (`index.covers(articles)`), the
+        words and phrases of the query are answered by the index, which remembers its
+        answers, and the other terms are tested only on the articles it gives; the result
+        is the same. An index over anything else is ignored.
+        """
+        compiled = self._compiled
+        assert compiled is not None
+        marks = NO_MARKS if marks is None else marks
+        if index is not None and index.covers(articles):
+            plan = self._index_plan()
+            if plan is not None:
+                positions = index.select(plan.every, plan.any_of, plan.none_of)
+                chosen = list(map(articles.__getitem__, positions))
+                return chosen if plan.rest is None else run_filter(plan.rest, chosen, marks)
+        return run_filter(compiled, articles, marks)
+
+    def _index_plan(self) -> Plan | None:
+        plan = self._plan
+        if plan is None:
+            plan = make_plan(self.tree) or False
+            object.__setattr__(self, "_plan", plan)
+        return plan or None
+
+
+def _collect_texts(node: Node, found: list[str]) -> None:
+    if isinstance(node, Text):
+        found.append(node.text)
+    elif isinstance(node, (AllOf, AnyOf)):
+        for term in node.terms:
+            _collect_texts(term, found)
+
+
+def parse_query(
+    text: str, *, now: datetime | None = None, marks_available: bool = True
+) -> Query:
+    """Parse and compile a query; raises QueryError, and nothing else, for a bad one.
+
+    `now` anchors relative dates (`after:7d`); it defaults to the current time, and a
+    naive `now` is taken as UTC. With `marks_available` False an `is:` term is an error,
+    since the reading state it needs is not there.
+    """
+    if now is None:
+        now = datetime.now(timezone.utc)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    tree = parse_tree(text, now, marks_available)
+    return Query(text, needs_marks(tree), build(tree))

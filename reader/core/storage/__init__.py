@@ -1,0 +1,1 @@
+"""What the reader keeps on disk: the reading state and the index cache, both SQLite."""

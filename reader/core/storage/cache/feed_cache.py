@@ -1,0 +1,385 @@
+"""The index cache: parsed articles kept in SQLite, so a large feed opens at once.
+
+Plain `sqlite3`, `platformdirs` and `concurrent.futures`, no Textual. The app shows
+`cached_summaries()` first (no file is read or even stat'ed), then runs `sync()` in a
+worker: it stats every file, re-parses only the new and changed ones (in several
+processes when there are many) and drops the deleted ones.
+
+A file is fresh when its size, mtime and ctime (a chmod changes only the ctime) match
+its row. Each row holds the summary columns, the file's problems and, in `details`, the
+whole article as compressed JSON for the detail pane. After each sync the feed's
+summaries are also stored as one pickled snapshot of plain columns: reading 100,000
+rows costs about twice as much as unpickling that one blob.
+
+One cache file serves several feeds: rows are keyed by the feed root's resolved path
+and each file's path relative to it. Full paths are rebuilt from the root as given, so
+results equal `loader.load_feed(root)` whatever spelling of the root was used before.
+
+Nothing here raises because of the cache file: a damaged file is moved aside, a file
+of another schema or reader version is emptied, an unusable location leaves the cache
+in memory; each adds a sentence to `FeedCache.notices`.
+
+This module is the public face; the parts live beside it: `schema` (the tables, opening
+the file), `codec` (files and articles as rows), `snapshot` (the pickled summaries),
+`scan` (what changed since the last sync) and `pool` (parsing in several processes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from reader.core.loader import missing_feed
+from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
+from reader.core.storage.cache import pool
+from reader.core.storage.cache.codec import (
+    DetailRow, FileRow, SummaryBuilder, article_from_detail, from_db, later, path_prefix, problems_from_json,
+    root_key, to_db,
+)  # fmt: skip
+from reader.core.storage.cache.scan import Changes, Stale, compare
+from reader.core.storage.cache.schema import DEFAULT_TIMEOUT, INSERT_FILE, open_file, open_memory, set_aside
+from reader.core.storage.cache.snapshot import Memo, no_gc, read_head, read_memo, snapshot_row, store_snapshot
+from reader.core.storage.sqlite import file_id, is_corrupt, write_transaction
+
+CACHE_ENV = "READER_CACHE"
+BATCH_SIZE = 500  # parsed files written per transaction (and per on_batch call)
+
+OnProgress = Callable[[int, int], None]
+OnBatch = Callable[[list[ArticleSummary]], None]
+
+
+def default_cache_path() -> Path:
+    """Where the index cache lives.
+
+    Returns:
+        `$READER_CACHE` if set and not empty, else `index.db` in platformdirs' user
+        cache folder for "reader".
+    """
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_cache_dir("reader")) / "index.db"
+
+
+@dataclass(slots=True)
+class SyncResult(ProblemsMixin):
+    """What a sync gave: like `FeedLoad`, with summaries instead of full articles."""
+
+    summaries: list[ArticleSummary] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    parsed: int = 0  # files parsed this time (new or changed): added + changed
+    removed: int = 0  # files gone since the last sync
+    cancelled: bool = False  # stopped early: the cache holds what was done so far
+    workers: int = 0  # processes that parsed (1: this one; 0: nothing to parse)
+    added: int = 0  # of the files parsed, those not in the cache before
+    changed: int = 0  # of the files parsed, those whose size, mtime or ctime changed
+    # The feed folder (or file) is gone: nothing was dropped from the cache, `summaries`
+    # are the cached ones and `problems` is one error naming the feed.
+    feed_missing: bool = False
+
+    def change_summary(self) -> str:
+        """`2 new, 1 changed, 1 removed` (only the counts that are not 0), or `no changes`."""
+        counts = ((self.added, "new"), (self.changed, "changed"), (self.removed, "removed"))
+        return ", ".join(f"{count:,} {word}" for count, word in counts if count) or "no changes"
+
+
+class FeedCache:
+    """The cached index of one feed, in a SQLite file shared by every feed and reader.
+
+    Attributes:
+        path: The SQLite file, or None when the cache lives in memory only.
+        feed_root: The feed folder (or file) as given.
+        notices: Human sentences about anything that went wrong with the cache file.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None, feed_root: Path, notices: list[str]) -> None:
+        """Use `FeedCache.open`; this takes a ready connection."""
+        self.path = path
+        self.feed_root = feed_root
+        self.notices = notices
+        self._conn = conn
+        self._file = file_id(path) if path is not None else None  # the file `conn` opened
+        self._lock = threading.RLock()
+        self._key = to_db(root_key(feed_root))
+        # What the feed was when opened (None: not there yet): the cached paths hold only
+        # while it stays so.
+        self._folder = feed_root.is_dir() if feed_root.exists() else None
+        self._prefix = path_prefix(feed_root)
+        self._feed = self._feed_id()
+        self._memo: Memo | None = None  # None once anything is written
+
+    # --- opening --------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | None, feed_root: Path, *, timeout: float = DEFAULT_TIMEOUT) -> FeedCache:
+        """Open (creating if needed) the cache for `feed_root`; never raises for a bad file.
+
+        Args:
+            path: The SQLite file; None for `default_cache_path()`.
+            feed_root: The feed folder (or single file), as the loader is given it.
+            timeout: Seconds to wait for another reader holding the write lock.
+        """
+        path = default_cache_path() if path is None else path
+        notices: list[str] = []
+        conn = open_file(path, timeout, notices)
+        if conn is not None:
+            try:
+                return cls(conn, path, feed_root, notices)
+            except sqlite3.Error as err:
+                conn.close()
+                notices.append(f"The index cache {path} cannot be used ({err}); this session keeps it in memory.")
+        return cls(open_memory(), None, feed_root, notices)
+
+    def _feed_id(self) -> int:
+        with self._lock:
+            self._conn.execute("INSERT OR IGNORE INTO feeds(root) VALUES (?)", (self._key,))
+            return self._conn.execute("SELECT id FROM feeds WHERE root = ?", (self._key,)).fetchone()[0]
+
+    def _recover(self, err: sqlite3.Error) -> None:
+        """The file failed while in use: move it aside if damaged, else go on in memory."""
+        with self._lock:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._memo = None
+            conn = None
+            if self.path is not None and is_corrupt(err):
+                # As at opening: a file another reader has already replaced is theirs.
+                replaced = file_id(self.path) != self._file
+                if replaced or set_aside(self.path, self.notices, err):
+                    conn = open_file(self.path, DEFAULT_TIMEOUT, self.notices)
+            if conn is None:
+                self.notices.append(f"The index cache could not be used ({err}); this session keeps it in memory.")
+                self.path = None
+            self._conn = conn or open_memory()
+            self._file = file_id(self.path) if self.path is not None else None
+            self._feed = self._feed_id()
+
+    def close(self) -> None:
+        """Close the file; the cache must not be used afterwards."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> FeedCache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- the fast path ----------------------------------------------------------------
+
+    def cached_summaries(self) -> list[ArticleSummary]:
+        """Every cached article of this feed, duplicates merged, without touching the files."""
+        return list(self._cached().summaries)
+
+    def cached_head(self) -> tuple[list[ArticleSummary], int]:
+        """The first HEAD_SIZE articles in DEFAULT_ORDER and the feed's size, from a small blob.
+
+        Enough to draw a first screen while the whole snapshot is still being read; empty
+        when there is no current snapshot.
+        """
+        try:
+            with self._lock:
+                return read_head(self._conn, self._feed, self._prefix)
+        except sqlite3.Error:
+            return [], 0
+
+    def cached_sorted(self) -> list[ArticleSummary] | None:
+        """`cached_summaries()` in DEFAULT_ORDER when the snapshot knows it, else None."""
+        memo = self._cached()
+        if memo.sorted_positions is None or len(memo.sorted_positions) != len(memo.summaries):
+            return None
+        summaries = memo.summaries
+        return [summaries[i] for i in memo.sorted_positions]
+
+    def cached_problems(self) -> list[Problem]:
+        """Every problem the last sync met, per file in feed order, then duplicate warnings."""
+        duplicates = self._cached().duplicates
+        try:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT rel, problems FROM files WHERE feed = ? AND problems IS NOT NULL ORDER BY seq",
+                    (self._feed,),
+                ).fetchall()
+        except sqlite3.Error as err:
+            self._recover(err)
+            return []
+        return [p for rel, text in rows for p in problems_from_json(text, self._prefix + from_db(rel))] + duplicates
+
+    def _cached(self) -> Memo:
+        memo = self._memo
+        if memo is None:
+            try:
+                with self._lock, no_gc():
+                    memo = self._memo = read_memo(self._conn, self._feed, self._prefix, self._article_at)
+            except sqlite3.Error as err:
+                self._recover(err)
+                return Memo([], [], -1, None)
+        return memo
+
+    def _save_snapshot(self) -> None:
+        """Store the summaries read row by row as a snapshot, unless the feed changed since."""
+        memo = self._memo
+        if memo is None or memo.from_rows is None:
+            return
+        row = snapshot_row(memo, self._prefix)
+        self._write(lambda conn: store_snapshot(conn, self._feed, memo.generation, row), changes_files=False)
+        memo.from_rows = None
+
+    # --- details ----------------------------------------------------------------------
+
+    def article(self, article_id: str) -> Article | None:
+        """The full article with this id (the kept copy when several share a URL)."""
+        try:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT f.rel, f.published, d.data FROM files f JOIN details d"
+                    " ON d.feed = f.feed AND d.rel = f.rel WHERE f.feed = ? AND f.article_id = ?",
+                    (self._feed, article_id),
+                ).fetchall()
+        except sqlite3.Error as err:
+            self._recover(err)
+            return None
+        if not rows:
+            return None
+        paths = [(self._prefix + from_db(rel), published, data) for rel, published, data in rows]
+        path, _, data = max(paths, key=lambda row: later(row[1], row[0]))
+        return article_from_detail(data, path)
+
+    def _article_at(self, rel: str) -> Article | None:
+        row = self._conn.execute(
+            "SELECT data FROM details WHERE feed = ? AND rel = ?", (self._feed, rel)
+        ).fetchone()
+        return article_from_detail(row[0], self._prefix + from_db(rel)) if row else None
+
+    # --- sync -------------------------------------------------------------------------
+
+    def sync(
+        self,
+        *,
+        workers: int | None = None,
+        on_progress: OnProgress | None = None,
+        on_batch: OnBatch | None = None,
+        is_cancelled: Callable[[], bool] = lambda: False,
+    ) -> SyncResult:
+        """Bring the cache up to date with the files and return the whole feed.
+
+        Args:
+            workers: Processes for parsing; default (and at most) the usable cores.
+            on_progress: Called with (files parsed, files to parse) after each batch.
+            on_batch: Called with each batch's new summaries (not yet de-duplicated:
+                a copy that loses to an older one may appear until the result).
+            is_cancelled: Polled between batches; when true the sync stops early.
+        """
+        try:
+            return self._sync(workers, on_progress, on_batch, is_cancelled)
+        except sqlite3.Error as err:
+            self._recover(err)
+        return self._sync(workers, on_progress, on_batch, is_cancelled)
+
+    def _sync(
+        self, workers: int | None, on_progress: OnProgress | None, on_batch: OnBatch | None,
+        is_cancelled: Callable[[], bool],
+    ) -> SyncResult:  # fmt: skip
+        missing = missing_feed(self.feed_root, self._folder)
+        if missing is None:
+            changes = compare(self._conn, self._lock, self._feed, self.feed_root, self._prefix)
+            # Checked again: a folder deleted during the scan looks like every file deleted.
+            missing = missing_feed(self.feed_root, self._folder)
+        if missing is not None:
+            # Every row stays: the folder may be back (a remount, a rename) at the next sync.
+            return SyncResult(summaries=self.cached_summaries(), problems=[missing], feed_missing=True)
+        if changes.gone or changes.moved:
+            self._forget(changes)
+        result = SyncResult(removed=len(changes.gone))
+        self._parse([item[:4] for item in changes.stale], result, workers, on_progress, on_batch, is_cancelled)
+        _count_parsed(changes.stale, result)
+        result.summaries = self.cached_summaries()
+        result.problems = self.cached_problems()
+        if not result.cancelled:
+            self._save_snapshot()
+        return result
+
+    def _forget(self, changes: Changes) -> None:
+        """Drop the rows of deleted files and renumber the files whose place changed."""
+        gone = [(self._feed, rel) for rel in changes.gone]
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany("DELETE FROM files WHERE feed = ? AND rel = ?", gone)
+            conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", gone)
+            conn.executemany("UPDATE files SET seq = ? WHERE feed = ? AND rel = ?", changes.moved)
+
+        self._write(work)
+
+    def _write(self, work: Callable[[sqlite3.Connection], None], changes_files: bool = True) -> None:
+        """Run `work` in one write transaction; a change to files outdates the snapshot."""
+        with self._lock, write_transaction(self._conn) as conn:
+            work(conn)
+            if changes_files:
+                self._memo = None
+                conn.execute("UPDATE feeds SET generation = generation + 1 WHERE id = ?", (self._feed,))
+
+    def _parse(
+        self, stale: list[pool.Item], result: SyncResult, workers: int | None, on_progress: OnProgress | None,
+        on_batch: OnBatch | None, is_cancelled: Callable[[], bool],
+    ) -> None:  # fmt: skip
+        """Parse and store the stale files in batches, counting them in `result`."""
+        if not stale:
+            return
+        total = len(stale)
+        tasks = pool.tasks_for(self._feed, self.feed_root, stale)
+        result.workers = pool.worker_count(total, len(tasks), workers)
+        if on_progress:
+            on_progress(0, total)
+        with pool.results(tasks, result.workers) as results:
+            for files, details in _batches(results, total):
+                self._store(files, details, on_batch)
+                result.parsed += len(files)
+                if on_progress:
+                    on_progress(result.parsed, total)
+                if result.parsed < total and is_cancelled():
+                    result.cancelled = True
+                    return
+
+    def _store(self, files: list[FileRow], details: list[DetailRow], on_batch: OnBatch | None) -> None:
+        """Write one batch in one transaction and hand its summaries on."""
+        failed = [(self._feed, row[1]) for row in files if row[7] is None]
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany(INSERT_FILE, files)
+            conn.executemany("INSERT OR REPLACE INTO details VALUES (?, ?, ?)", details)
+            conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", failed)
+
+        self._write(work)
+        if on_batch:
+            rows = [(row[1], *row[7:]) for row in files if row[7] is not None]
+            with self._lock:
+                summaries = SummaryBuilder(self._prefix).build(rows, self._article_at)
+            on_batch(summaries)
+
+
+def _batches(results: Iterator[pool.Rows], total: int) -> Iterator[pool.Rows]:
+    """The parsed rows gathered into batches of at least BATCH_SIZE files (and the rest)."""
+    files: list[FileRow] = []
+    details: list[DetailRow] = []
+    done = 0
+    for batch_files, batch_details in results:
+        files += batch_files
+        details += batch_details
+        if len(files) < BATCH_SIZE and len(files) + done < total:
+            continue
+        done += len(files)
+        yield files, details
+        files, details = [], []
+
+
+def _count_parsed(stale: list[Stale], result: SyncResult) -> None:
+    """Split `result.parsed` into added and changed files (a cancelled sync parsed a prefix)."""
+    new = sum(1 for item in stale[: result.parsed] if item[4])
+    result.added, result.changed = new, result.parsed - new

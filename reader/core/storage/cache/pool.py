@@ -1,0 +1,145 @@
+"""Parsing the files a sync found new or changed, in several processes when there are many.
+
+The files are cut into tasks of CHUNK_SIZE; each task is parsed (`parse_task`, at module
+level so that it pickles) into the rows the cache stores. Below IN_PROCESS_BELOW files, or
+with one usable core, this process does it all: starting processes would cost more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader.core.loader import parse_file
+from reader.core.storage.cache.codec import DetailRow, FileRow, Stamp, file_rows
+
+CHUNK_SIZE = 100  # files handed to a worker process at a time
+IN_PROCESS_BELOW = 200  # fewer files to parse than this: starting processes costs more
+
+Item = tuple[int, str, str, Stamp]  # seq, rel, path, stamp of one file
+Rows = tuple[list[FileRow], list[DetailRow]]
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """Files for one worker call: (seq, rel, path, stamp) each."""
+
+    feed: int
+    root: str
+    items: list[Item]
+
+
+def parse_task(task: Task) -> Rows:
+    """Parse the task's files into `files` and `details` rows (module level: picklable)."""
+    root = Path(task.root)
+    files: list[FileRow] = []
+    details: list[DetailRow] = []
+    for seq, rel, path, stamp in task.items:
+        article, problems = parse_file(Path(path), root)
+        row, detail = file_rows(task.feed, seq, rel, path, stamp, article, problems)
+        files.append(row)
+        if detail is not None:
+            details.append(detail)
+    return files, details
+
+
+def tasks_for(feed: int, root: Path, items: list[Item]) -> list[Task]:
+    """The items cut into tasks of CHUNK_SIZE files."""
+    return [Task(feed, str(root), items[i : i + CHUNK_SIZE]) for i in range(0, len(items), CHUNK_SIZE)]
+
+
+def worker_count(files: int, tasks: int, workers: int | None) -> int:
+    """Processes to parse `files` files in `tasks` tasks: at most `workers`, the usable cores."""
+    if files < IN_PROCESS_BELOW:
+        return 1
+    cores = usable_cores()
+    return max(1, min(workers or cores, cores, tasks))
+
+
+def usable_cores() -> int:
+    """How many cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def results(tasks: list[Task], workers: int) -> Iterator[Iterator[Rows]]:
+    """The tasks' results in order, from `workers` processes (or this one for 1).
+
+    A pool that breaks (a worker killed, say by the OOM killer) leaves the rest of the
+    tasks to this process. Leaving the block early cancels the tasks not yet started.
+    """
+    if workers <= 1:
+        yield map(parse_task, tasks)
+        return
+    pool = _new_pool(workers)
+    try:
+        yield _pooled(pool, tasks)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pooled(pool: ProcessPoolExecutor, tasks: list[Task]) -> Iterator[Rows]:
+    done = 0
+    try:
+        for result in pool.map(parse_task, tasks):
+            yield result
+            done += 1
+    except BrokenProcessPool:
+        yield from map(parse_task, tasks[done:])
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    prepare_process_pool()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """forkserver where there is one: forking a process that runs threads (Textual) is unsafe."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])  # this module: what every worker needs
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def prepare_process_pool() -> None:
+    """Start multiprocessing's helper processes (resource tracker, fork server) if needed.
+
+    They hand `sys.stderr`'s descriptor to their children; inside a Textual app that is a
+    capture object whose `fileno()` is -1, and spawning fails. So they are started with the
+    real stderr in place for that moment (Textual itself draws on its own file handle).
+    """
+    from multiprocessing import resource_tracker
+
+    context = _pool_context()
+    with _real_stderr():
+        with contextlib.suppress(Exception):
+            resource_tracker.ensure_running()
+        if context.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            with contextlib.suppress(Exception):
+                forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _real_stderr() -> Iterator[None]:
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except Exception:  # noqa: BLE001 - no descriptor at all
+        usable = False
+    if usable or sys.__stderr__ is None:
+        yield
+        return
+    with contextlib.redirect_stderr(sys.__stderr__):
+        yield

@@ -1,0 +1,157 @@
+"""The tables of the index cache, and opening its file.
+
+The file is opened under the policy every SQLite file of the reader shares
+(`reader.core.storage.sqlite`); what is particular to the cache is here: a file of another
+schema, reader version or table layout is emptied and rebuilt (it is only a copy of the
+feed), and one that cannot be used at all leaves the cache in memory. Each case adds a
+sentence to the notices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from reader import __version__
+from reader.core.storage.sqlite import connect, move_aside, open_or_replace, statements, write_transaction
+
+SCHEMA_VERSION = 1
+DEFAULT_TIMEOUT = 10.0  # seconds to wait for another reader's write lock
+
+# This text is hashed into _LAYOUT, so even a comment changed in it rebuilds every cache
+# once; `_to_db` in it is now `codec.to_db`, `_snapshot_bytes` is `snapshot.snapshot_bytes`.
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE feeds(
+    id INTEGER PRIMARY KEY,
+    root TEXT NOT NULL UNIQUE,
+    generation INTEGER NOT NULL DEFAULT 0  -- bumped by every write to the feed's files
+);
+CREATE TABLE files(
+    feed INTEGER NOT NULL,
+    rel TEXT NOT NULL,          -- path relative to the feed root (see _to_db)
+    seq INTEGER NOT NULL,       -- position in discover_files order
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,  -- a chmod that makes a file readable changes only this
+    problems TEXT,              -- JSON [[severity, reason, line], ...], NULL if none
+    article_id TEXT,            -- NULL when the file gave no article
+    title TEXT, url TEXT, provider_name TEXT, provider_domain TEXT,
+    published TEXT,             -- ISO 8601, offset kept
+    quality INTEGER, heat INTEGER,
+    topics TEXT,                -- joined by the unit separator (no topic holds one)
+    search_text TEXT,
+    exact INTEGER NOT NULL,     -- 0: a value did not fit a column, read details instead
+    PRIMARY KEY(feed, rel)
+);
+CREATE INDEX files_order ON files(feed, seq);
+CREATE INDEX files_article ON files(feed, article_id);
+CREATE INDEX files_stamps ON files(feed, rel, size, mtime_ns, ctime_ns, seq);  -- sync reads only this
+CREATE INDEX files_problems ON files(feed, seq) WHERE problems IS NOT NULL;
+CREATE TABLE details(
+    feed INTEGER NOT NULL,
+    rel TEXT NOT NULL,
+    data BLOB NOT NULL,         -- zlib-compressed JSON of the whole article
+    PRIMARY KEY(feed, rel)
+);
+-- Every summary of a feed in one pickled blob of plain columns (see _snapshot_bytes):
+-- one read instead of 100,000 rows. Valid while its generation is the feed's.
+CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL, sorted BLOB,
+                       head BLOB, total INTEGER);
+"""
+# Stored beside the versions: a development change to the tables without a new
+# SCHEMA_VERSION must not leave old files that fail on every query.
+_LAYOUT = hashlib.sha1(_SCHEMA.encode("utf-8")).hexdigest()[:16]
+SUMMARY_SQL = (
+    "SELECT rel, article_id, title, url, provider_name, provider_domain, published, quality,"
+    " heat, topics, search_text, exact FROM files"
+    " WHERE feed = ? AND article_id IS NOT NULL ORDER BY seq"
+)
+INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ", ".join("?" * 18) + ")"
+
+
+def open_memory() -> sqlite3.Connection:
+    """A cache that lives in memory only, for a session whose file cannot be used."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.executescript(_SCHEMA)
+    _stamp_versions(conn)
+    return conn
+
+
+def open_file(path: Path, timeout: float, notices: list[str]) -> sqlite3.Connection | None:
+    """The cache file, set up; a damaged one is moved aside first. None if unusable."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open_or_replace(
+            path, lambda: _connect(path, timeout, notices), lambda err, aside: notices.append(_moved(path, err, aside))
+        )
+    except (sqlite3.Error, OSError) as error:
+        notices.append(f"The index cache {path} cannot be used ({error}); this session keeps it in memory.")
+        return None
+
+
+def set_aside(path: Path, notices: list[str], err: BaseException) -> bool:
+    """Move a file found damaged while in use aside; False (and silence) if it cannot be."""
+    try:
+        aside = move_aside(path)
+    except OSError:
+        return False
+    notices.append(_moved(path, err, aside))
+    return True
+
+
+def _moved(path: Path, err: BaseException, aside: Path) -> str:
+    return f"The index cache {path} was damaged ({err}); it was moved to {aside} and is being rebuilt."
+
+
+def _connect(path: Path, timeout: float, notices: list[str]) -> sqlite3.Connection:
+    """Open the file under the shared policy and make sure it holds this schema and version."""
+
+    def setup(conn: sqlite3.Connection) -> None:
+        with write_transaction(conn):
+            _ensure_schema(conn, path, notices)
+
+    # No quick_check: it would read the whole (large) file at every start, and damage
+    # met while reading moves the file aside just the same (FeedCache._recover).
+    return connect(path, timeout, setup=setup)
+
+
+def _ensure_schema(conn: sqlite3.Connection, path: Path, notices: list[str]) -> None:
+    """Create the tables, or empty a cache of another schema, layout or reader version."""
+    tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    if not tables:
+        _create(conn)
+        return
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    meta: dict[str, str] = {}
+    if version == SCHEMA_VERSION and "meta" in tables:
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+    written_by = meta.get("reader_version")
+    if version == SCHEMA_VERSION and written_by == __version__ and meta.get("layout") == _LAYOUT:
+        return
+    for name in tables:
+        if not name.startswith("sqlite_"):
+            conn.execute('DROP TABLE IF EXISTS "{}"'.format(name.replace('"', '""')))
+    _create(conn)
+    notices.append(f"The index cache {path} was written by {_writer(version, written_by)}; it is being rebuilt.")
+
+
+def _writer(version: int, written_by: str | None) -> str:
+    """Who wrote a cache of another schema or build, as the notice says it."""
+    if version != SCHEMA_VERSION:
+        return f"schema version {version}"
+    return f"reader {written_by}" if written_by != __version__ else "another build of this reader"
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    # One statement at a time: executescript would COMMIT the caller's transaction.
+    for statement in statements(_SCHEMA):
+        conn.execute(statement)
+    _stamp_versions(conn)
+
+
+def _stamp_versions(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('reader_version', ?)", (__version__,))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (_LAYOUT,))
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -1,0 +1,201 @@
+"""Snapshots: every summary of a feed in one pickled blob of plain columns.
+
+Reading 100,000 rows costs about twice as much as unpickling that one blob, so after each
+sync the feed's summaries are stored this way too, valid while the feed's generation (bumped
+by every write to its files) is the one they were made at. A small `head` blob holds the
+first screen in the default order, and `sorted` the positions in that order, so a warm
+start neither waits for the whole blob nor sorts.
+
+The unpickler looks up no class at all: a damaged or foreign blob only costs the slower
+path through the rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import pickle
+import sqlite3
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from reader.core.loader import merge_duplicates
+from reader.core.model import Article, ArticleSummary, Problem
+from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS
+from reader.core.storage.cache.codec import SummaryBuilder, iso
+from reader.core.storage.cache.schema import SUMMARY_SQL
+
+HEAD_SIZE = 200  # rows kept apart for the first screen: more than any terminal shows
+
+_SNAPSHOT_TAG = "reader-summaries-1"
+_CURRENT_SQL = (
+    "SELECT f.generation, s.feed, s.sorted FROM feeds f LEFT JOIN snapshots s"
+    " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?"
+)
+_HEAD_SQL = (
+    "SELECT s.head, s.total FROM feeds f JOIN snapshots s"
+    " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?"
+)
+
+SnapshotRow = tuple[bytes, bytes | None, bytes | None, int]  # data, sorted, head, total
+
+
+@dataclass(slots=True)
+class Memo:
+    """What cached_summaries() read, kept until the next write."""
+
+    summaries: list[ArticleSummary]  # merged
+    duplicates: list[Problem]  # the warnings merging gave
+    generation: int  # of the feed, when read
+    from_rows: list[ArticleSummary] | None  # unmerged, when read row by row (no snapshot)
+    # Positions of `summaries` in DEFAULT_ORDER, stored with a merged snapshot: a warm
+    # start takes them instead of sorting 100,000 articles.
+    sorted_positions: array | None = None
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def snapshot_bytes(summaries: list[ArticleSummary], prefix: str, merged: bool) -> bytes:
+    """Plain columns of the summaries, pickled.
+
+    Provider strings and topic tuples are shared objects (see SummaryBuilder), so pickle
+    writes each once and loading gives them back shared. `merged` says the list needs no
+    `merge_duplicates` (it had no duplicate URLs and is already in the merged order).
+    """
+    cut = len(prefix)
+    columns = (
+        [s.path[cut:] for s in summaries], [s.id for s in summaries], [s.title for s in summaries],
+        [s.url for s in summaries], [s.provider_name for s in summaries],
+        [s.provider_domain for s in summaries], [iso(s.published) for s in summaries],
+        [s.quality for s in summaries], [s.heat for s in summaries], [s.topics for s in summaries],
+        [s.search_text for s in summaries],
+    )  # fmt: skip
+    return pickle.dumps((_SNAPSHOT_TAG, merged, columns), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def default_order_positions(summaries: list[ArticleSummary]) -> array:
+    """The positions of `summaries` in DEFAULT_ORDER."""
+    key = SORT_KEYS[DEFAULT_ORDER]
+    return array("i", sorted(range(len(summaries)), key=lambda i: key(summaries[i])))
+
+
+def snapshot_row(memo: Memo, prefix: str) -> SnapshotRow:
+    """The snapshot of summaries read row by row (`memo.from_rows` is set)."""
+    assert memo.from_rows is not None
+    # No duplicate dropped: the merged list is final, keep it and skip merging on load.
+    merged = len(memo.summaries) == len(memo.from_rows)
+    data = snapshot_bytes(memo.summaries if merged else memo.from_rows, prefix, merged)
+    positions = head = None
+    if merged:
+        order = default_order_positions(memo.summaries)
+        positions = order.tobytes()
+        head = snapshot_bytes([memo.summaries[i] for i in order[:HEAD_SIZE]], prefix, True)
+    return data, positions, head, len(memo.summaries)
+
+
+def store_snapshot(conn: sqlite3.Connection, feed: int, generation: int, row: SnapshotRow) -> None:
+    """Store the snapshot, unless the feed changed since it was read (inside a transaction)."""
+    current = conn.execute("SELECT generation FROM feeds WHERE id = ?", (feed,)).fetchone()
+    if current[0] == generation:
+        conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?)", (feed, generation, *row))
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Loads lists, tuples, strings, numbers and None only: no class is ever looked up."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a snapshot")
+
+
+class _BlobReader(io.RawIOBase):
+    """A SQLite blob as a raw stream: unpickling from it never holds the whole blob."""
+
+    def __init__(self, blob: sqlite3.Blob) -> None:
+        self.blob = blob
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.blob.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def summaries_from_snapshot(stream: io.BufferedIOBase, prefix: str) -> tuple[list[ArticleSummary], bool] | None:
+    """The summaries `snapshot_bytes` stored (and its `merged`), or None if unreadable."""
+    try:
+        tag, merged, columns = _PlainUnpickler(stream).load()
+        if tag != _SNAPSHOT_TAG:
+            return None
+        rels, ids, titles, urls, names, domains, published, quality, heat, topics, texts = columns
+        paths = [prefix + rel for rel in rels]
+        from_iso = datetime.fromisoformat
+        dates = [from_iso(p) if p else None for p in published]
+        summaries = list(map(ArticleSummary, ids, paths, titles, urls, names, domains, dates, quality, heat, topics, texts))
+    except Exception:  # noqa: BLE001 - a damaged blob only costs the slower path
+        return None
+    return summaries, bool(merged)
+
+
+def read_head(conn: sqlite3.Connection, feed: int, prefix: str) -> tuple[list[ArticleSummary], int]:
+    """The head of the current snapshot and the feed's size; empty without one."""
+    row = conn.execute(_HEAD_SQL, (feed,)).fetchone()
+    if row is None or row[0] is None:
+        return [], 0
+    found = summaries_from_snapshot(io.BytesIO(row[0]), prefix)
+    return (found[0], row[1] or 0) if found else ([], 0)
+
+
+def read_memo(conn: sqlite3.Connection, feed: int, prefix: str, article_at: Callable[[str], Article | None]) -> Memo:
+    """The feed's summaries from the snapshot if it is current, else row by row; in one read."""
+    conn.execute("BEGIN")
+    try:
+        generation, current, positions = conn.execute(_CURRENT_SQL, (feed,)).fetchone()
+        found = None
+        if current is not None:  # snapshots.feed is the row id
+            with conn.blobopen("snapshots", "data", current, readonly=True) as blob:
+                found = summaries_from_snapshot(io.BufferedReader(_BlobReader(blob), 1 << 16), prefix)
+        from_rows: list[ArticleSummary] | None = None
+        if found is None:
+            rows = conn.execute(SUMMARY_SQL, (feed,)).fetchall()
+            from_rows = SummaryBuilder(prefix).build(rows, article_at)
+            found = (from_rows, False)
+    finally:
+        conn.execute("COMMIT")
+    return _memo(*found, generation, from_rows, positions)
+
+
+def _memo(
+    summaries: list[ArticleSummary], merged: bool, generation: int, from_rows: list[ArticleSummary] | None,
+    positions: bytes | None,
+) -> Memo:  # fmt: skip
+    sorted_positions = None
+    if from_rows is None and merged and positions is not None:
+        sorted_positions = array("i")
+        sorted_positions.frombytes(positions)
+    duplicates: list[Problem] = []
+    if not merged:
+        # merge_duplicates reads only .url, .published and .path, which summaries share.
+        summaries = cast(list[ArticleSummary], merge_duplicates(cast(list[Article], summaries), duplicates))
+    return Memo(summaries, duplicates, generation, from_rows, sorted_positions)
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic collector while building 100,000 objects that hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
