@@ -82,13 +82,31 @@ def after_load(*keys: str) -> RunBefore:
     return run_before
 
 
-class TestMainScreen:
-    def test_wide(self, snap_compare, app) -> None:
-        assert snap_compare(app, terminal_size=WIDE, run_before=after_load())
+def lived_in(theme: str) -> RunBefore:
+    """The feed loaded in `theme`, with a starred article and two read ones (as on any day)."""
 
-    def test_narrow(self, snap_compare, app) -> None:
-        """Under 100 columns the detail pane should go below the list (see the next test)."""
-        assert snap_compare(app, terminal_size=NARROW, run_before=after_load())
+    async def run_before(pilot: Pilot) -> None:
+        await loaded(pilot)
+        app = pilot.app
+        app.theme = theme
+        rows = app.query_one("#articles").articles
+        app.store.set_starred(rows[0].id)
+        app.store.set_read_many([rows[1].id, rows[2].id])
+        app.refresh_view()
+        await pilot.pause()
+        app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+class TestMainScreen:
+    """Every size a terminal is likely to have, in a dark and a light theme."""
+
+    @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+    @pytest.mark.parametrize("size", [(200, 60), (120, 40), (80, 24), (60, 20)], ids=lambda s: f"{s[0]}x{s[1]}")
+    def test_main_screen(self, snap_compare, app, size: tuple[int, int], theme: str) -> None:
+        assert snap_compare(app, terminal_size=size, run_before=lived_in(theme))
 
     async def test_narrow_puts_the_detail_below_the_list(self, app) -> None:
         async with app.run_test(size=NARROW) as pilot:

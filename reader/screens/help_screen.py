@@ -20,6 +20,8 @@ MARKS: tuple[tuple[str, str], ...] = (
     ("●", "unread article"),
     ("★", "starred article"),
     ("↪", "a related link (or a link in the article) that is an article of this feed: enter jumps to it"),
+    ("dimmed", "a read article: read when you open it (enter, o), or after a dwell on it that follows a move of your own (--read-after; 0 turns the dwell off)"),
+    ("unread/all", "the sidebar's counts, of the articles the filter lets through"),
 )
 
 
