@@ -80,7 +80,9 @@ class ReaderApp(App[None]):
     # Footer order is what matters most at 80 columns: help, filter, open, marks, sort.
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("slash", "focus_filter", "Filter", key_display="/", id="app.filter"),
+        # A priority binding: handled before the keys typed after it are sent on, so that they
+        # reach the input (a paste, a fast typist) instead of running as commands.
+        Binding("slash", "focus_filter", "Filter", key_display="/", id="app.filter", priority=True),
         Binding("o", "open_selected", "Open", id="app.open"),
         Binding("m", "toggle_read", "Read", id="app.toggle_read"),
         Binding("f", "toggle_star", "Star", id="app.toggle_star"),
@@ -672,10 +674,19 @@ class ReaderApp(App[None]):
         self.copy_to_clipboard(url)
         self.tell(f"Copied {url}", timeout=2)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` is the filter's only on the main screen, and is a character inside the input."""
+        if action == "focus_filter":
+            on_main = self.screen is self.screen_stack[0] if self.screen_stack else False
+            return on_main and not isinstance(self.focused, Input)
+        return True
+
     def action_focus_filter(self) -> None:
         bar = self.query_one(FilterBar)
         bar.add_class("active")
-        bar.input.focus()
+        # At once, not after a refresh as `focus()` does: keys typed right after `/` (a fast
+        # typist, a paste) must reach the input, not run as commands (`o` would open a browser).
+        self.screen.set_focus(bar.input)
 
     def current_summary(self) -> ArticleSummary | None:
         return self.query_one(ArticleList).current

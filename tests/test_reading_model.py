@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app_helpers import article_file, loaded_app, make_app, notification_texts, settle, write_feed
+from app_helpers import article_file, loaded_app, make_app, notification_texts, recorder_of, settle, write_feed
 from reader.screens.confirm_screen import ConfirmScreen
 from reader.core.topics import UNREAD
 from reader.widgets.article_list import ArticleList
@@ -529,3 +529,31 @@ async def test_reload_after_the_feed_folder_is_deleted_says_so_and_keeps_the_lis
         assert any("The feed folder" in t and "no longer exists" in t for t in texts), texts
         assert not any("vanished" in t for t in texts)
         assert len(titles(app)) == COUNT
+
+
+async def test_keys_typed_right_after_slash_go_into_the_filter(feed: Path, tmp_path: Path) -> None:
+    """A fast typist (or tmux send-keys): the keys are queued before `/` is handled."""
+    from textual import events
+
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app) as pilot:
+        for key, char in (("slash", "/"), ("t", "t"), ("o", "o"), ("p", "p")):
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert app.query_one(FilterBar).input.value == "top"
+        assert app.query_one(TopicSidebar).region.width  # `t` did not hide the sidebar
+        assert recorder_of(app).urls == []  # `o` did not open the browser
+
+
+async def test_a_slash_inside_the_filter_or_the_palette_is_a_character(feed: Path, tmp_path: Path) -> None:
+    from textual.command import CommandPalette
+    from textual.widgets import Input
+
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app) as pilot:
+        await pilot.press("slash", "a", "slash", "b")
+        assert app.query_one(FilterBar).input.value == "a/b"
+        await pilot.press("escape", "escape", "ctrl+p", "slash")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(Input).value == "/"
