@@ -47,6 +47,14 @@ from reader.widgets.virtual_list import VirtualList
 NARROW_WIDTH = 100
 
 
+def shorten(text: str, width: int) -> str:
+    """`text`, its middle replaced by … when it is longer than `width` (the ends tell most)."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    return f"{text[: keep - keep // 2]}…{text[len(text) - keep // 2 :]}"
+
+
 @dataclass
 class LoadProgressed(Message):
     """Files parsed so far out of the files to parse (posted from the load worker)."""
@@ -331,7 +339,7 @@ class ReaderApp(App[None]):
             counts = [plural(errors, "file") + " skipped"] if errors else []
             counts += [plural(warnings, "warning")] if warnings else []
             self.tell(
-                f"{', '.join(counts)} (reader check lists them). First: {first}",
+                f"{', '.join(counts)}, first in {shorten(first.path, 40)}; reader check lists them",
                 severity="warning" if not errors else "error",
             )
 

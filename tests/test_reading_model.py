@@ -557,3 +557,15 @@ async def test_a_slash_inside_the_filter_or_the_palette_is_a_character(feed: Pat
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
         assert app.screen.query_one(Input).value == "/"
+
+
+async def test_problems_are_one_short_notice_with_a_relative_path(feed: Path, tmp_path: Path) -> None:
+    (feed / "sub").mkdir()
+    (feed / "sub" / ("a-very-long-name-" * 5 + "broken.md")).write_text("---\ntitle: [unclosed\n---\n")
+    (feed / "sub" / "also-broken.md").write_text("no front matter at all")
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app) as pilot:
+        await pilot.pause()
+        notice = next(t for t in notification_texts(app) if "reader check lists them" in t)
+        assert notice.startswith("2 files skipped, first in sub/")
+        assert str(feed) not in notice and len(notice) < 110
