@@ -304,9 +304,9 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
     import resource
 
     sys.path.insert(0, str(REPO))
-    from reader.app import ReaderApp
-    from reader.widgets.article_list import ArticleList
-    from reader.widgets.filter_bar import FilterBar
+    from reader.ui.app import ReaderApp
+    from reader.ui.widgets.article_list import ArticleList
+    from reader.ui.widgets.filter_bar import FilterBar
 
     async def until(test, timeout: float = 30.0) -> None:
         deadline = time.perf_counter() + timeout

@@ -18,7 +18,7 @@ from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from reader.app import ReaderApp
+from reader.ui.app import ReaderApp
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_FEED = REPO / "sample_feed"

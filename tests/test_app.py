@@ -14,16 +14,16 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Markdown, Static
 
-from reader.keys import HELP_KEYS
+from reader.ui.keys import HELP_KEYS
 from reader.core.loader import load_feed
 from reader.core.ordering import SORT_ORDERS, sort_articles
-from reader.screens.help_screen import HelpScreen
+from reader.ui.screens.help_screen import HelpScreen
 from reader.core.storage.state import STATE_ENV
 from reader.core.topics import ALL, NO_TOPIC
-from reader.widgets.article_list import ArticleList
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.related_links import RelatedLinks
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 from app_helpers import (
     SAMPLE_COUNT,

@@ -10,10 +10,10 @@ from reader.core.model import summarize
 from reader.core.ordering import sort_articles
 from reader.core.query import parse_query
 from reader.core.topics import topic_key
-from reader.widgets.article_list import ArticleList
-from reader.widgets.feed_header import FeedHeader
-from reader.widgets.filter_bar import FilterBar
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.feed_header import FeedHeader
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 
 def expected(query: str) -> list[str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_helpers import SAMPLE_COUNT, SIZE, make_app, settle, wait_loaded
-from reader import app as app_module
-from reader.screens.confirm_screen import ConfirmScreen
+from reader.ui import app as app_module
+from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.core.storage.state import StateStore
 from reader.core.topics import STARRED, UNREAD
-from reader.widgets.article_list import ArticleList
-from reader.widgets.feed_header import FeedHeader
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.feed_header import FeedHeader
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 
 def current_id(app) -> str:

@@ -26,10 +26,10 @@ from textual.color import Color
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from reader.app import ReaderApp
-from reader.ui_contrast import contrast_ratio, readable_color
-from reader.widgets.article_list import ArticleList
-from reader.widgets.detail_pane import DetailPane
+from reader.ui.app import ReaderApp
+from reader.ui.contrast import contrast_ratio, readable_color
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
 
 from app_helpers import loaded_app, make_app
 

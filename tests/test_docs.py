@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reader.app import ReaderApp
-from reader.keys import HELP_KEYS
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.filter_bar import FilterBar
-from reader.widgets.virtual_list import VirtualList
+from reader.ui.app import ReaderApp
+from reader.ui.keys import HELP_KEYS
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.virtual_list import VirtualList
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 KEY_NAMES = {"question_mark": "?", "slash": "/"}

@@ -9,9 +9,9 @@ import pytest
 from textual.command import CommandList
 from textual.containers import VerticalScroll
 
-from reader.commands import action_commands
-from reader.keys import QUERY_HELP
-from reader.screens.help_screen import HelpScreen
+from reader.ui.commands import action_commands
+from reader.ui.keys import QUERY_HELP
+from reader.ui.screens.help_screen import HelpScreen
 
 from app_helpers import article_file, loaded_app, make_app, plain_text, rendered_text, settle, type_text, write_feed
 

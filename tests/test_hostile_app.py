@@ -41,13 +41,13 @@ from app_helpers import (
     wait_loaded,
     write_feed,
 )
-from reader.app import ReaderApp
+from reader.ui.app import ReaderApp
 from reader.core.model import Article, Provider, RelatedLink, summarize
 from reader.core.sanitize import clean_line, clean_text, is_safe_url
-from reader.screens.help_screen import HelpScreen
-from reader.widgets.article_list import MARKS_WIDTH, ArticleList, columns_for
-from reader.widgets.related_links import RelatedLinks
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.screens.help_screen import HelpScreen
+from reader.ui.widgets.article_list import MARKS_WIDTH, ArticleList, columns_for
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 # The folder and one file are named to set the window title, as an attacker would name them.

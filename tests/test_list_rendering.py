@@ -16,10 +16,10 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from reader.ui_contrast import contrast_ratio
-from reader.widgets.article_list import MARKS_WIDTH, MIN_TITLE_WIDTH, PROVIDER_WIDTH, ArticleList, columns_for
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.contrast import contrast_ratio
+from reader.ui.widgets.article_list import MARKS_WIDTH, MIN_TITLE_WIDTH, PROVIDER_WIDTH, ArticleList, columns_for
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 from app_helpers import article_file, loaded_app, make_app, write_feed
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from app_helpers import article_file, loaded_app, make_app, notification_texts, recorder_of, settle, write_feed
-from reader.screens.confirm_screen import ConfirmScreen
+from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.core.topics import UNREAD
-from reader.widgets.article_list import ArticleList
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.feed_header import FeedHeader
-from reader.widgets.filter_bar import FilterBar
-from reader.widgets.related_links import RelatedLinks
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.feed_header import FeedHeader
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 DWELL = 0.05
 PERIODS = 12  # how many dwell periods a "left alone" test waits
@@ -566,6 +566,6 @@ async def test_problems_are_one_short_notice_with_a_relative_path(feed: Path, tm
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         await pilot.pause()
-        notice = next(t for t in notification_texts(app) if "reader check lists them" in t)
-        assert notice.startswith("2 files skipped, first in sub/")
+        notice = next(t for t in notification_texts(app) if "reader check lists every problem" in t)
+        assert notice.startswith("2 files skipped, the first in sub/")
         assert str(feed) not in notice and len(notice) < 110

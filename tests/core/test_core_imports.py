@@ -50,7 +50,7 @@ def test_the_walk_finds_the_core_modules() -> None:
 
 def test_the_rule_tells_core_from_the_rest() -> None:
     assert is_forbidden("textual") and is_forbidden("textual.widgets")
-    assert is_forbidden("reader.app") and is_forbidden("reader.ui") and is_forbidden("reader.ui.widgets")
+    assert is_forbidden("reader.ui.app") and is_forbidden("reader.ui") and is_forbidden("reader.ui.widgets")
     assert is_forbidden("reader.cli") and is_forbidden("reader.corefake")
     assert not is_forbidden("reader") and not is_forbidden("reader.__version__")
     assert not is_forbidden("reader.core.model") and not is_forbidden("textwrap")

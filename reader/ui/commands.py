@@ -10,10 +10,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
 from reader.core.ordering import SORT_ORDERS
-from reader.ui_text import line
+from reader.ui.text import line
 
 if TYPE_CHECKING:
-    from reader.app import ReaderApp
+    from reader.ui.app import ReaderApp
 
 # (title, callback, help): a help of a key or two is drawn on the title's row, a longer one below.
 Command = tuple[str, Callable[[], object], str]

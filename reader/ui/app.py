@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Markdown
 
-from reader.commands import ReaderCommands
+from reader.ui.commands import ReaderCommands
 from reader.core.library import Library
 from reader.core.loader import load_feed
 from reader.core.storage.cache import FeedCache
@@ -30,19 +30,19 @@ from reader.core.ordering import DEFAULT_ORDER, next_order
 from reader.core.query import Query, QueryError, field_hints, parse_query
 from reader.core.resources import styles_path
 from reader.core.sanitize import UnsafeUrl, check_url
-from reader.screens.confirm_screen import ConfirmScreen
-from reader.screens.help_screen import HelpScreen
+from reader.ui.screens.confirm_screen import ConfirmScreen
+from reader.ui.screens.help_screen import HelpScreen
 from reader.core.storage.state import StateStore
 from reader.core.topics import ALL, STARRED, UNREAD, TopicCount, in_topic, sidebar_entries
-from reader.ui_text import line
-from reader.widgets.article_list import ArticleList
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.feed_header import FeedHeader
-from reader.widgets.filter_bar import FilterBar
-from reader.widgets.load_progress import LoadProgress
-from reader.widgets.related_links import RelatedLinks
-from reader.widgets.topic_sidebar import TopicSidebar
-from reader.widgets.virtual_list import VirtualList
+from reader.ui.text import line
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.feed_header import FeedHeader
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.load_progress import LoadProgress
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.virtual_list import VirtualList
 
 NARROW_WIDTH = 100
 
@@ -338,8 +338,10 @@ class ReaderApp(App[None]):
             first = (feed.errors[0] if feed.errors else feed.warnings[0]).relative_to(self.feed_path)
             counts = [plural(errors, "file") + " skipped"] if errors else []
             counts += [plural(warnings, "warning")] if warnings else []
+            where = shorten(first.path, 40)
+            what = f" in {where}: {first.reason}" if errors + warnings == 1 else f", the first in {where}"
             self.tell(
-                f"{', '.join(counts)}, first in {shorten(first.path, 40)}; reader check lists them",
+                f"{', '.join(counts)}{what} (reader check lists every problem)",
                 severity="warning" if not errors else "error",
             )
 

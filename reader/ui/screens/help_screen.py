@@ -9,9 +9,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.keys import HELP_KEYS, QUERY_HELP
-from reader.widgets.detail_pane import scroll_by_pages
-from reader.widgets.reflowed import phrases
+from reader.ui.keys import HELP_KEYS, QUERY_HELP
+from reader.ui.widgets.detail_pane import scroll_by_pages
+from reader.ui.widgets.reflowed import phrases
 
 TITLE = "reader: keys"
 CLOSING_HINT = "escape, q or ? closes this help"

@@ -13,9 +13,9 @@ from textual.widgets import Markdown, Static
 
 from reader.core.model import Article, RelatedLink
 from reader.core.sanitize import clean_text
-from reader.ui_text import assemble, highlighted, line, local_time, paragraph, relative_age
-from reader.widgets.reflowed import Reflowed, labelled_rows, wrap
-from reader.widgets.related_links import BODY_LINKS_HEADING, RelatedLinks, body_links, cut_link, short_url
+from reader.ui.text import assemble, highlighted, line, local_time, paragraph, relative_age
+from reader.ui.widgets.reflowed import Reflowed, labelled_rows, wrap
+from reader.ui.widgets.related_links import BODY_LINKS_HEADING, RelatedLinks, body_links, cut_link, short_url
 
 # A component class, not a colour: the highlight follows the theme (light or dark).
 HIGHLIGHT = ".detail-pane--highlight"

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.ui_text import line
+from reader.ui.text import line
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -15,7 +15,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 
-from reader.ui_contrast import readable_style
+from reader.ui.contrast import readable_style
 
 
 class VirtualList(ScrollView, can_focus=True):

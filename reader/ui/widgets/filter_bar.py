@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from reader.ui_text import line
+from reader.ui.text import line
 
 
 class FilterBar(Vertical):

@@ -13,8 +13,8 @@ from textual.content import Content
 
 from reader.core.export import short_date
 from reader.core.model import RelatedLink
-from reader.ui_text import assemble, line
-from reader.widgets.virtual_list import VirtualList
+from reader.ui.text import assemble, line
+from reader.ui.widgets.virtual_list import VirtualList
 
 BODY_LINKS_HEADING = "Links in the article"
 # A query string this short is part of the address (`?id=42`); a longer one is tracking noise.
