@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, make_app, wait_loaded
+from reader.ui.commands import action_commands
 from reader.core.loader import load_feed
 from reader.core.model import summarize
 from reader.core.ordering import sort_articles
@@ -127,5 +128,5 @@ async def test_submitted_queries_are_offered_again(tmp_path: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.recent_queries()[0] == "robot"
-        titles = [title for title, _, _ in app.extra_commands()]
+        titles = [title for title, _, _ in action_commands(app)]
         assert "Filter: robot" in titles

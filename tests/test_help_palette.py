@@ -10,7 +10,7 @@ from textual.command import CommandList
 from textual.containers import VerticalScroll
 
 from reader.ui.commands import action_commands
-from reader.ui.keys import QUERY_HELP
+from reader.ui.screens.help_screen import QUERY_HELP
 from reader.ui.screens.help_screen import HelpScreen
 
 from app_helpers import article_file, loaded_app, make_app, plain_text, rendered_text, settle, type_text, write_feed

@@ -16,12 +16,11 @@ from pathlib import Path
 from textual import on, work
 from textual.worker import get_current_worker
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Markdown
 
-from reader.ui.commands import ReaderCommands
+from reader.ui.commands import ReaderCommands, bindings
 from reader.core.library import Library
 from reader.core.loader import load_feed
 from reader.core.storage.cache import FeedCache
@@ -85,31 +84,7 @@ class ReaderApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
     TITLE = "reader"
     COMMANDS = App.COMMANDS | {ReaderCommands}
-    # Footer order is what matters most at 80 columns: help, filter, open, marks, sort.
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        # A priority binding: handled before the keys typed after it are sent on, so that they
-        # reach the input (a paste, a fast typist) instead of running as commands.
-        Binding("slash", "focus_filter", "Filter", key_display="/", id="app.filter", priority=True),
-        Binding("o", "open_selected", "Open", id="app.open"),
-        Binding("m", "toggle_read", "Read", id="app.toggle_read"),
-        Binding("f", "toggle_star", "Star", id="app.toggle_star"),
-        Binding("n", "next_unread", "Unread", id="app.next_unread"),
-        Binding("s", "cycle_order", "Sort", id="app.sort"),
-        Binding("q", "back_or_quit", "Quit", id="app.quit"),
-        Binding("u", "toggle_hide_read", "Hide read", id="app.hide_read"),
-        Binding("t", "toggle_sidebar", "Topics", id="app.sidebar"),
-        Binding("Q", "quit", "Quit", show=False, id="app.quit_now"),
-        Binding("y", "copy_url", "Copy URL", show=False, id="app.copy"),
-        Binding("N", "previous_unread", "Previous unread", show=False, id="app.previous_unread"),
-        Binding("J", "next_article", "Next article", show=False, id="app.next_article"),
-        Binding("K", "previous_article", "Previous article", show=False, id="app.previous_article"),
-        Binding("M", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
-        Binding("U", "undo_marks", "Undo", show=False, id="app.undo"),
-        Binding("r,ctrl+r", "reload", "Reload", show=False, id="app.reload"),
-        Binding("backspace,ctrl+o", "jump_back", "Back to the article jumped from", show=False, id="app.jump_back"),
-        Binding("escape", "back", "Back", show=False, id="app.back"),
-    ]
+    BINDINGS = bindings("app")
 
     def __init__(
         self,
@@ -846,20 +821,6 @@ class ReaderApp(App[None]):
             self.query_one(ArticleList).focus()
         else:
             self.exit()
-
-    def extra_commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
-        """Palette commands for the reading state and the recent queries."""
-        yield "Toggle read / unread", self.action_toggle_read, "m"
-        yield "Mark all shown as read", self.action_mark_all_read, "M"
-        yield "Undo the last mark change", self.action_undo_marks, "U"
-        yield "Toggle star", self.action_toggle_star, "f"
-        yield "Next unread article", self.action_next_unread, "n"
-        yield "Hide / show read articles", self.action_toggle_hide_read, "u"
-        yield "Show / hide the topic sidebar", self.action_toggle_sidebar, "t"
-        yield "Filter…", self.action_focus_filter, "/"
-        yield "Reload the feed", self.action_reload, "r"
-        for text in self.recent_queries():
-            yield f"Filter: {text}", partial(self.use_query, text), "a recent query"
 
     # --- browser ----------------------------------------------------------------------
 
