@@ -102,7 +102,7 @@ async def test_a_topic_combines_with_the_query(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await type_query(pilot, "quality>=90")
-        app.show_topic(topic_key("Space"))
+        app.feed.show_topic(topic_key("Space"))
         await pilot.pause()
         assert shown_ids(app) == expected("quality>=90 topic:space")
         assert shown_ids(app)
@@ -127,6 +127,6 @@ async def test_submitted_queries_are_offered_again(tmp_path: Path) -> None:
         await type_query(pilot, "robot")
         await pilot.press("enter")
         await pilot.pause()
-        assert app.recent_queries()[0] == "robot"
-        titles = [title for title, _, _ in action_commands(app)]
+        assert app.feed.recent_queries()[0] == "robot"
+        titles = [title for title, _, _ in action_commands(app.feed)]
         assert "Filter: robot" in titles

@@ -7,6 +7,7 @@ from pathlib import Path
 from reader.ui.app import ReaderApp
 from reader.ui.commands import COMMANDS, TEXTUAL_KEYS, bindings, readme_key_table
 from reader.ui.screens.confirm_screen import ConfirmScreen
+from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.filter_bar import FilterBar
@@ -16,6 +17,7 @@ from reader.ui.widgets.virtual_list import VirtualList
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 BOUND = {
     "app": ReaderApp,
+    "feed": FeedScreen,
     "list": VirtualList,
     "related": RelatedLinks,
     "detail": DetailPane,

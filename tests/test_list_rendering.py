@@ -171,8 +171,8 @@ async def test_unread_rows_have_a_coloured_dot_and_read_rows_are_dimmed(feed: Pa
     async with loaded_app(app, size=(80, 24)) as pilot:
         await light(pilot)
         articles = app.query_one(ArticleList)
-        app.store.set_read(articles.articles[2].id)
-        app.refresh_marks()
+        app.feed.store.set_read(articles.articles[2].id)
+        app.feed.refresh_marks()
         await pilot.pause()
         unread, read = articles.render_line(1), articles.render_line(2)
         assert unread.text.startswith("● ") and read.text.startswith("  ")
@@ -190,8 +190,8 @@ async def test_the_star_stands_apart_from_the_title(feed: Path, tmp_path: Path) 
     app = make_app(feed, state_path=tmp_path / "s.db")
     async with loaded_app(app, size=(80, 24)) as pilot:
         articles = app.query_one(ArticleList)
-        app.store.set_starred(articles.articles[1].id)
-        app.refresh_marks()
+        app.feed.store.set_starred(articles.articles[1].id)
+        app.feed.refresh_marks()
         await pilot.pause()
         assert articles.render_line(1).text.startswith("● ★ Story 01")
 

@@ -23,6 +23,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 import reader.ui.app
+import reader.ui.screens.feed_screen
 import reader.ui.text
 import reader.ui.widgets.detail_pane
 from reader.ui.widgets.filter_bar import FilterBar
@@ -48,7 +49,7 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(reader.ui.text, "relative_age", fixed_age)
     # The detail pane imported the function by name: patch its copy too.
     monkeypatch.setattr(reader.ui.widgets.detail_pane, "relative_age", fixed_age)
-    monkeypatch.setattr(reader.ui.app, "READ_AFTER_SECONDS", 10_000.0)
+    monkeypatch.setattr(reader.ui.screens.feed_screen, "READ_AFTER_SECONDS", 10_000.0)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield
@@ -90,9 +91,9 @@ def lived_in(theme: str) -> RunBefore:
         app = pilot.app
         app.theme = theme
         rows = app.query_one("#articles").articles
-        app.store.set_starred(rows[0].id)
-        app.store.set_read_many([rows[1].id, rows[2].id])
-        app.refresh_view()
+        app.feed.store.set_starred(rows[0].id)
+        app.feed.store.set_read_many([rows[1].id, rows[2].id])
+        app.feed.refresh_view()
         await pilot.pause()
         app.clear_notifications()
         await pilot.pause()
@@ -131,7 +132,7 @@ class TestTopic:
             index, key = next((i, e.key) for i, e in enumerate(sidebar.entries) if e.label == TOPIC)
             await pilot.press(*["down"] * index, "enter")
             await pilot.pause()
-            assert pilot.app.topic == key
+            assert pilot.app.feed.topic == key
             pilot.app.clear_notifications()
 
         assert snap_compare(app, terminal_size=WIDE, run_before=run_before)

@@ -22,7 +22,8 @@ from reader.ui.text import line
 
 # Where a command's keys work; the help shows the scopes in this order, under these headings.
 SCOPES: dict[str, str] = {
-    "app": "Anywhere",
+    "feed": "Anywhere",
+    "app": "Anywhere, even over this help",
     "list": "In a list (articles, topics, related links)",
     "related": "In the related links",
     "detail": "In the detail pane",
@@ -72,30 +73,30 @@ C = Command
 COMMANDS: tuple[Command, ...] = (
     # The footer shows the app's commands with a label in this order: at 80 columns all up to
     # quit fit, so the most used come first.
-    C("app.help", "question_mark", "help", "this help: every key and the query language", "Help", "Help: keys and queries"),
-    C("app.filter", "slash", "focus_filter", "filter: type a query (enter keeps it and goes to the list, escape clears it)",
+    C("feed.help", "question_mark", "app.help", "this help: every key and the query language", "Help", "Help: keys and queries"),
+    C("feed.filter", "slash", "focus_filter", "filter: type a query (enter keeps it and goes to the list, escape clears it)",
       "Filter", "Filter…", priority=True),  # fmt: skip
-    C("app.open", "o", "open_selected", "open the selected article (or the related link under the cursor) in the browser; marks it read",
+    C("feed.open", "o", "open_selected", "open the selected article (or the related link under the cursor) in the browser; marks it read",
       "Open", "Open article in browser"),  # fmt: skip
-    C("app.toggle_read", "m", "toggle_read", "mark the selected article read / unread", "Read", "Toggle read / unread"),
-    C("app.toggle_star", "f", "toggle_star", "star / unstar the selected article", "Star", "Toggle star"),
-    C("app.next_unread", "n", "next_unread", "next unread article", "Unread", "Next unread article"),
-    C("app.sort", "s", "cycle_order", "cycle the order: quality, newest, oldest, provider, title", "Sort"),
-    C("app.quit", "q", "back_or_quit", "in the detail, related links or sidebar: back to the list · in the list: quit", "Quit"),
-    C("app.hide_read", "u", "toggle_hide_read", "hide / show read articles (a read article stays until you move away)",
+    C("feed.toggle_read", "m", "toggle_read", "mark the selected article read / unread", "Read", "Toggle read / unread"),
+    C("feed.toggle_star", "f", "toggle_star", "star / unstar the selected article", "Star", "Toggle star"),
+    C("feed.next_unread", "n", "next_unread", "next unread article", "Unread", "Next unread article"),
+    C("feed.sort", "s", "cycle_order", "cycle the order: quality, newest, oldest, provider, title", "Sort"),
+    C("feed.quit", "q", "back_or_quit", "in the detail, related links or sidebar: back to the list · in the list: quit", "Quit"),
+    C("feed.hide_read", "u", "toggle_hide_read", "hide / show read articles (a read article stays until you move away)",
       "Hide read", "Hide / show read articles"),  # fmt: skip
-    C("app.sidebar", "t", "toggle_sidebar", "show / hide the topic sidebar (hidden under 100 columns)", "Topics",
+    C("feed.sidebar", "t", "toggle_sidebar", "show / hide the topic sidebar (hidden under 100 columns)", "Topics",
       "Show / hide the topic sidebar"),  # fmt: skip
-    C("app.previous_unread", "N", "previous_unread", "previous unread article"),
-    C("app.next_article", "J", "next_article", "next article, from anywhere (the detail pane keeps the focus)"),
-    C("app.previous_article", "K", "previous_article", "previous article, from anywhere"),
-    C("app.mark_all_read", "M", "mark_all_read", "mark every article shown as read (asks first; no is the default)",
+    C("feed.previous_unread", "N", "previous_unread", "previous unread article"),
+    C("feed.next_article", "J", "next_article", "next article, from anywhere (the detail pane keeps the focus)"),
+    C("feed.previous_article", "K", "previous_article", "previous article, from anywhere"),
+    C("feed.mark_all_read", "M", "mark_all_read", "mark every article shown as read (asks first; no is the default)",
       palette="Mark all shown as read"),  # fmt: skip
-    C("app.undo", "U", "undo_marks", "undo the last change of read / starred marks", palette="Undo the last mark change"),
-    C("app.copy", "y", "copy_url", "copy the selected article's URL to the clipboard", palette="Copy article URL"),
-    C("app.reload", "r,ctrl+r", "reload", "reload the feed from disk", palette="Reload the feed"),
-    C("app.jump_back", "backspace,ctrl+o", "jump_back", "back to the article you jumped from"),
-    C("app.back", "escape", "back", "back to the list · in the list: clear the filter"),
+    C("feed.undo", "U", "undo_marks", "undo the last change of read / starred marks", palette="Undo the last mark change"),
+    C("feed.copy", "y", "copy_url", "copy the selected article's URL to the clipboard", palette="Copy article URL"),
+    C("feed.reload", "r,ctrl+r", "reload", "reload the feed from disk", palette="Reload the feed"),
+    C("feed.jump_back", "backspace,ctrl+o", "jump_back", "back to the article you jumped from"),
+    C("feed.back", "escape", "back", "back to the list · in the list: clear the filter"),
     C("app.quit_now", "Q", "quit", "quit from anywhere"),
     C("app.palette", "ctrl+p", "command_palette", "command palette: every action, 'Show topic: …', 'Sort by …', recent queries"),
     C("list.down", "j,down", "cursor_down", "next row"),
@@ -229,7 +230,8 @@ class ReaderCommands(Provider):
 
     @property
     def reader(self) -> PaletteHost:
-        return cast(PaletteHost, self.app)
+        """The screen the palette was opened over: the feed's."""
+        return cast(PaletteHost, self.screen)
 
     async def discover(self) -> Hits:
         for title, callback, help_text in [*action_commands(self.reader), *topic_commands(self.reader)]:

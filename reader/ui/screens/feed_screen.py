@@ -1,0 +1,724 @@
+"""The main screen: the topic sidebar, the article list and the detail pane of one feed.
+
+It owns what is shown (the view settings as reactives, kept in a `FeedView`, and the
+selected article), receives the load pipeline's messages, hears the widgets' messages and
+runs the feed's commands. Widgets are told what to show; they never reach up.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Markdown
+from textual.worker import get_current_worker
+
+from reader.core.library import Library
+from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
+from reader.core.ordering import DEFAULT_ORDER, next_order
+from reader.core.query import Query, QueryError, field_hints, parse_query
+from reader.core.sanitize import UnsafeUrl, check_url
+from reader.core.storage.state import StateStore
+from reader.core.topics import ALL, TopicCount
+from reader.core.view import FeedView
+from reader.ui.commands import bindings
+from reader.ui.loading import FeedLoader, LoadState
+from reader.ui.messages import (
+    BatchParsed,
+    CachedLibraryReady,
+    CacheOpened,
+    FeedGone,
+    FeedLoaded,
+    HeadReady,
+    LoadConfirmed,
+    LoadProgressed,
+)
+from reader.ui.screens.confirm_screen import ConfirmScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.feed_header import FeedHeader
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.load_progress import LoadProgress
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.virtual_list import VirtualList
+
+if TYPE_CHECKING:
+    from reader.ui.app import ReaderApp
+
+READ_AFTER_SECONDS = 1.5
+RECENT_QUERIES = 10
+UNDO_DEPTH = 50
+
+
+def shorten(text: str, width: int) -> str:
+    """`text`, its middle replaced by … when it is longer than `width` (the ends tell most)."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    return f"{text[: keep - keep // 2]}…{text[len(text) - keep // 2 :]}"
+
+
+class FeedScreen(Screen[None]):
+    """One feed: the view settings are reactives; each change redraws the view once."""
+
+    BINDINGS = bindings("feed")
+
+    order: reactive[str] = reactive(DEFAULT_ORDER, init=False)
+    topic: reactive[str] = reactive(ALL, init=False)
+    hide_read: reactive[bool] = reactive(False, init=False)
+    selected: reactive[Article | None] = reactive(None, init=False, always_update=True)
+
+    def __init__(self, loader: FeedLoader, *, state_path: object = None, read_after: float | None = None) -> None:
+        super().__init__()
+        self.loader = loader
+        self.feed_path = loader.feed_path
+        self.state_path = state_path
+        self.store = StateStore()  # replaced by the real one on mount
+        self.library = Library()
+        self.view = FeedView(self.library, self.store)
+        self.load_state = LoadState.STREAMING
+        self.reloading = False  # a reload the user asked for: its end says what changed
+        self.problems: list[Problem] = []
+        self.query_text = ""
+        self.parsed_query: Query | None = None
+        self.invalid_query: str | None = None  # the text in the filter when it does not parse
+        self._last_stream_refresh = 0.0
+        self._stream_refresh_cost = 0.0
+        self._read_timer: Timer | None = None
+        # Seconds on an article, after the user moved to it, before it is read (0: never by dwelling).
+        self.read_after = READ_AFTER_SECONDS if read_after is None else read_after
+        self.jumped_from: list[str] = []  # article ids, for backspace after a jump
+        self.undo_stack: list[tuple[str, Callable[[], object]]] = []
+
+    @property
+    def reader(self) -> ReaderApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def loaded(self) -> bool:
+        return self.load_state in (LoadState.COMPLETE, LoadState.FAILED)
+
+    @property
+    def pinned(self) -> str | None:
+        """Shown whatever the filter, topic or hide-read say, until the user moves away from it:
+        the article just read with read articles hidden, or the target of a jump."""
+        return self.view.pinned
+
+    @pinned.setter
+    def pinned(self, article_id: str | None) -> None:
+        self.view.pinned = article_id
+
+    @property
+    def pin_hidden(self) -> bool:
+        return self.view.pin_hidden
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield FeedHeader(id="header")
+        yield LoadProgress(id="load-progress")
+        with Horizontal(id="main"):
+            sidebar = TopicSidebar(id="sidebar")
+            sidebar.border_title = "Topics"
+            sidebar.border_subtitle = "unread/all"
+            yield sidebar
+            with Horizontal(id="content"):
+                with Vertical(id="list-column"):
+                    yield FilterBar(id="filter-bar")
+                    yield ArticleList(id="articles")
+                detail = DetailPane(id="detail")
+                detail.border_title = "Article"
+                yield detail
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.open_state()
+        self.query_one(ArticleList).focus()
+        self.query_one(DetailPane).show(None, self.is_in_feed)
+        self.refresh_view()
+        self.load()
+
+    def open_state(self) -> None:
+        """The reading state; a bad or unwritable file is said, never fatal."""
+        self.store = self.view.state = StateStore.open(self.state_path)  # type: ignore[arg-type]
+        for notice in self.store.notices:
+            self.tell(notice, severity="warning")
+        self.set_reactive(FeedScreen.hide_read, self.store.get_setting("hide_read") == "1")
+        self.view.hide_read = self.hide_read
+
+    def on_unmount(self) -> None:
+        self.start_read_timer(None)  # a timer firing after the widgets are gone would fail
+        self.store.close()
+        self.loader.close()
+
+    def tell(self, message: str, *, severity: str = "information", timeout: float | None = None) -> None:
+        self.reader.tell(message, severity=severity, timeout=timeout)
+
+    # --- loading: the pipeline's messages ----------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        """Read the feed off the event loop; the loader only posts messages back."""
+        worker = get_current_worker()
+        self.loader.run(self.post_message, lambda: worker.is_cancelled, rows_shown=bool(self.library.summaries))
+
+    def set_library(self, library: Library) -> None:
+        self.library = self.view.library = library
+
+    @on(HeadReady)
+    def show_head(self, event: HeadReady) -> None:
+        """The first screenful of the cached feed, while the rest is still being read."""
+        if self.library.summaries:
+            return
+        self.load_state = LoadState.WARM
+        article_list = self.query_one(ArticleList)
+        article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
+        article_list.show(event.head)
+        self.query_one(FeedHeader).show(self.feed_name, event.total, event.total, None, self.order, "loading…")
+
+    @on(CacheOpened)
+    def cache_opened(self, event: CacheOpened) -> None:
+        self.library.set_detail_source(event.detail_source)
+        for notice in event.notices:
+            self.tell(notice, severity="warning")
+
+    @on(CachedLibraryReady)
+    def show_library(self, event: CachedLibraryReady) -> None:
+        """The cached feed, shown before the files are checked."""
+        self.set_library(event.library)
+        self.load_state = LoadState.WARM
+        gc.freeze()  # long-lived: keep the collector from walking 100,000 summaries again and again
+        self.refresh_view()
+
+    @on(LoadProgressed)
+    def show_progress(self, event: LoadProgressed) -> None:
+        if not self.loaded:
+            self.query_one(LoadProgress).update(event.done, event.total)
+
+    @on(BatchParsed)
+    def show_streamed(self, event: BatchParsed) -> None:
+        """A freshly parsed batch, shown before the load ends."""
+        if self.loaded:
+            return  # a late message: the complete feed is already shown
+        self.library.add_summaries(event.summaries)
+        # Re-sorting a growing feed on every batch would starve the keyboard: refresh at most
+        # once a second, and never spend more than a fifth of the time refreshing.
+        now = time.monotonic()
+        wait = max(1.0, 5 * self._stream_refresh_cost)
+        if now - self._last_stream_refresh > wait or not self.query_one(ArticleList).row_count:
+            self.refresh_view()
+            self._last_stream_refresh = time.monotonic()
+            self._stream_refresh_cost = self._last_stream_refresh - now
+
+    @on(LoadConfirmed)
+    def load_confirmed(self, event: LoadConfirmed) -> None:
+        """The files matched the cache: the feed on screen is complete."""
+        self.finish_load(event.problems, event.changes)
+        self.update_header()
+
+    @on(FeedLoaded)
+    def feed_loaded(self, event: FeedLoaded) -> None:
+        """The load is complete: this is the feed, exactly."""
+        self.library.replace_all(event.summaries, event.details)
+        if event.in_order is not None:
+            self.library.set_sorted(DEFAULT_ORDER, event.in_order)
+        gc.freeze()
+        self.finish_load(event.problems, event.changes)
+        self.refresh_view()
+
+    @on(FeedGone)
+    def feed_gone(self, event: FeedGone) -> None:
+        """The feed folder (or file) is gone: say so, and keep what is on screen."""
+        self.load_state = LoadState.FAILED
+        self.reloading = False
+        self.query_one(LoadProgress).finish()
+        self.update_header()
+        what = "folder" if self.loader.feed_is_folder is not False else "file"
+        self.tell(f"The feed {what} {self.feed_path} no longer exists; the articles shown are kept", severity="error")
+
+    def finish_load(self, problems: list[Problem], changes: str | None) -> None:
+        self.problems = problems
+        self.load_state = LoadState.COMPLETE
+        self.query_one(LoadProgress).finish()
+        if self.reloading and changes is not None:
+            self.tell(f"Reloaded: {changes}", timeout=3)
+        self.reloading = False
+        self.report_problems(FeedLoad(problems=problems))
+
+    def report_problems(self, feed: FeedLoad) -> None:
+        errors, warnings = len(feed.errors), len(feed.warnings)
+        if not (errors or warnings):
+            return
+        first = (feed.errors[0] if feed.errors else feed.warnings[0]).relative_to(self.feed_path)
+        counts = [plural(errors, "file") + " skipped"] if errors else []
+        counts += [plural(warnings, "warning")] if warnings else []
+        where = shorten(first.path, 40)
+        what = f" in {where}: {first.reason}" if errors + warnings == 1 else f", the first in {where}"
+        self.tell(f"{', '.join(counts)}{what} (reader check lists every problem)", severity="warning" if not errors else "error")
+
+    # --- the view: data flows down ----------------------------------------------------
+
+    @property
+    def feed_name(self) -> str:
+        return self.feed_path.name or str(self.feed_path)
+
+    def watch_order(self, order: str) -> None:
+        self.view.order, self.pinned = order, None
+        self.refresh_view()
+
+    def watch_topic(self, topic: str) -> None:
+        self.view.topic, self.pinned = topic, None
+        self.refresh_view()
+
+    def watch_hide_read(self, hide_read: bool) -> None:
+        self.view.hide_read, self.pinned = hide_read, None
+        self.refresh_view()
+
+    def watch_selected(self, article: Article | None) -> None:
+        self.query_one(DetailPane).show(article, self.is_in_feed)
+
+    def topic_entries(self) -> list[TopicCount]:
+        """The sidebar: all, unread, starred, then each topic, counting the filtered articles."""
+        return self.view.sidebar()
+
+    def refresh_view(self, keep_id: str | None = None) -> None:
+        """Recompute what the list and the sidebar show, keeping the cursor's article.
+
+        Never starts the read timer: a list change is not the user choosing an article.
+        """
+        article_list = self.query_one(ArticleList)
+        current = article_list.current
+        visible = self.view.articles()
+        article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
+        article_list.set_order(self.order)
+        article_list.show(visible, keep_id=keep_id or (current.id if current else None))
+        self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
+        self.update_header()
+        self.show_detail(article_list.current)
+
+    def refresh_marks(self) -> None:
+        """After a read/star change: redraw marks and counts without losing the place.
+
+        When the change would drop the article under the cursor from the view (read with
+        read articles hidden, unstarred in Starred…), it stays until the user moves away.
+        """
+        if self.view.uses_marks():
+            current = self.current_summary()
+            if current is not None:
+                self.pinned = current.id
+            self.refresh_view()
+            return
+        self.query_one(ArticleList).set_marks(self.store.read_ids(), self.store.starred_ids())
+        self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
+        self.update_header()
+
+    def update_header(self) -> None:
+        article_list = self.query_one(ArticleList)
+        shown, total = article_list.row_count, len(self.library)
+        status = [] if self.loaded else ["loading…"]
+        if self.hide_read:
+            status.append("read hidden")
+        if self.invalid_query is not None:
+            shown_query = f"“{self.query_text}”" if self.query_text else "everything"
+            status.append(f"query not valid: showing {shown_query}")
+        elif self.query_text:
+            status.append(f"filter: {self.query_text}")
+        unread = self.view.unread_total()
+        self.query_one(FeedHeader).show(self.feed_name, shown, total, unread, self.order, " · ".join(status))
+        article_list.border_title = f"Articles {shown:,} / {total:,}"
+        article_list.empty_text = self.empty_text(article_list)
+
+    def empty_text(self, article_list: ArticleList) -> str:
+        """What an empty list says: why it is empty, and what to press."""
+        if article_list.row_count:
+            return ""
+        if not self.loaded:
+            return "Loading the feed…"
+        if not len(self.library):
+            return f"No articles in {self.feed_name}: add .md files there, then press r to reload."
+        if self.hide_read and not self.query_text and self.topic == ALL:
+            return "Every article is read. u shows the read ones again."
+        if self.query_text:
+            return "No article matches the filter. escape clears it, / edits it."
+        return "No article here. Choose another topic, or press u to show read ones."
+
+    def show_detail(self, summary: ArticleSummary | None, *, by_user: bool = False) -> None:
+        """Show an article; only a move of the user's own starts the read timer."""
+        article = self.library.article(summary.id) if summary else None
+        before = self.selected
+        if article != before:
+            self.selected = article
+        if by_user:
+            self.start_read_timer(article)
+        elif (article.id if article else None) != (before.id if before else None):
+            self.start_read_timer(None)
+
+    def start_read_timer(self, article: Article | None) -> None:
+        """An article the user moved to and stayed on for `read_after` seconds becomes read."""
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        if article is not None and self.read_after > 0 and not self.store.is_read(article.id):
+            article_id = article.id
+            self._read_timer = self.set_timer(self.read_after, lambda: self.read_after_dwell(article_id))
+
+    def read_after_dwell(self, article_id: str) -> None:
+        self._read_timer = None
+        shown = self.selected
+        if shown is not None and shown.id == article_id:
+            self.mark_read(article_id)
+
+    def mark_read(self, article_id: str) -> None:
+        """Read by the user's doing (dwell, enter, open): undoable like every mark change."""
+        if self.store.is_read(article_id):
+            return
+        self.store.set_read(article_id)
+        self.remember_undo("marked read", lambda: self.store.set_read(article_id, False))
+        self.refresh_marks()
+
+    def remember_undo(self, what: str, undo: Callable[[], object]) -> None:
+        self.undo_stack = [*self.undo_stack[-(UNDO_DEPTH - 1) :], (what, undo)]
+
+    def is_in_feed(self, url: str | None) -> bool:
+        return self.library.id_for_url(url) is not None
+
+    # --- messages flow up -------------------------------------------------------------
+
+    @on(VirtualList.CursorMoved, "#articles")
+    def article_highlighted(self) -> None:
+        """The user moved the cursor (keys, click, n/N, J/K): the one start of a dwell."""
+        current = self.current_summary()
+        if self.pinned is not None and (current is None or current.id != self.pinned):
+            self.pinned = None  # moved away: the pinned article leaves the view if it is hidden
+            self.refresh_view()
+        self.show_detail(self.current_summary(), by_user=True)
+
+    @on(VirtualList.Chosen, "#articles")
+    def article_chosen(self) -> None:
+        """enter (or a double-click) opens the article: focus its detail, and it is read."""
+        self.query_one(DetailPane).focus()
+        current = self.current_summary()
+        if current is not None:
+            self.mark_read(current.id)
+
+    @on(VirtualList.CursorMoved, "#sidebar")
+    def topic_highlighted(self) -> None:
+        """The sidebar's cursor is the topic shown: the two never disagree."""
+        entry = self.query_one(TopicSidebar).current
+        if entry and entry.key != self.topic:
+            self.show_topic(entry.key)
+
+    @on(VirtualList.Chosen, "#sidebar")
+    def topic_chosen(self) -> None:
+        entry = self.query_one(TopicSidebar).current
+        if entry:
+            self.show_topic(entry.key)
+            self.remove_class("sidebar-open")  # a narrow screen hides it again
+            self.query_one(ArticleList).focus()
+
+    @on(Markdown.LinkClicked)
+    def body_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """Links in the Markdown body go through the same gate as every other URL."""
+        event.stop()
+        self.reader.open_link(event.href)
+
+    @on(TopicSidebar.Clicked)
+    def topic_clicked(self) -> None:
+        """A click shows the topic and leaves the focus in the sidebar."""
+        entry = self.query_one(TopicSidebar).current
+        if entry and entry.key != self.topic:
+            self.show_topic(entry.key)
+
+    @on(VirtualList.Chosen, "#related-links")
+    def related_chosen(self) -> None:
+        link = self.query_one(RelatedLinks).current
+        if link is None:
+            return
+        target = self.library.id_for_url(link.url)
+        if target is not None:
+            self.jump_to(target)
+        else:
+            self.reader.open_link(link.url)
+
+    @on(FilterBar.QueryChanged)
+    def query_changed(self, event: FilterBar.QueryChanged) -> None:
+        self.apply_query(event.text)
+
+    @on(FilterBar.Submitted)
+    def query_submitted(self) -> None:
+        if self.invalid_query is not None:
+            return  # keep the focus and the error: the user fixes the query where it is
+        self.remember_query(self.query_text)
+        self.query_one(ArticleList).focus()
+
+    @on(FilterBar.Left)
+    def filter_left(self) -> None:
+        self.query_one(ArticleList).focus()
+
+    def apply_query(self, text: str) -> None:
+        """Filter by `text`; a bad query is shown beside the input, the list keeps the last good one."""
+        bar = self.query_one(FilterBar)
+        if text.strip() == self.query_text and self.invalid_query is None and self.parsed_query is not None:
+            return  # the same query again (a late debounce): keep the view, and what is pinned in it
+        try:
+            parsed = parse_query(text)
+        except QueryError as error:
+            bar.show_error(str(error))
+            self.invalid_query = text
+            self.update_header()
+            return
+        hints = field_hints(text)
+        bar.show_error(None, hint=hints[0] if hints else None)
+        self.invalid_query = None
+        if bar.has_class("has-query") != bool(text.strip()):
+            bar.set_class(bool(text.strip()), "has-query")  # restyling costs ~8 ms: only on a change
+        self.query_text = text.strip()
+        self.parsed_query = self.view.query = parsed
+        self.pinned = None
+        terms = parsed.highlight_terms()
+        self.query_one(DetailPane).set_highlight(terms)
+        self.query_one(ArticleList).set_highlight(terms)
+        self.refresh_view()
+
+    def clear_query(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.clear()
+        self.apply_query("")
+
+    def remember_query(self, text: str) -> None:
+        """Keep the last ten queries for the palette."""
+        if not text:
+            return
+        recent = [q for q in self.recent_queries() if q != text]
+        self.store.set_setting("recent_queries", json.dumps([text, *recent][:RECENT_QUERIES]))
+
+    def recent_queries(self) -> list[str]:
+        try:
+            value = json.loads(self.store.get_setting("recent_queries") or "[]")
+        except ValueError:
+            return []
+        return [q for q in value if isinstance(q, str)] if isinstance(value, list) else []
+
+    def use_query(self, text: str) -> None:
+        """Put a query in the filter bar and apply it (from the palette)."""
+        bar = self.query_one(FilterBar)
+        bar.add_class("has-query")
+        with bar.input.prevent(Input.Changed):  # applied here, not again after the debounce
+            bar.input.value = text
+        self.apply_query(text)
+
+    def show_topic(self, key: str) -> None:
+        """Show only the articles of a sidebar entry (again: with nothing pinned)."""
+        if key == self.topic:
+            self.watch_topic(key)
+        self.topic = key
+
+    def jump_to(self, article_id: str) -> None:
+        """Select an article of the feed; shown even where the filter or topic hides it."""
+        current = self.current_summary()
+        if current is not None and current.id != article_id:
+            self.jumped_from = [*self.jumped_from[-(UNDO_DEPTH - 1) :], current.id]
+        self.go_to_article(article_id)
+        summary = self.library.summary(article_id)
+        title = summary.title if summary else article_id
+        shown = " (shown although the filter hides it)" if self.pin_hidden else ""
+        self.tell(f"Jumped to “{title}”{shown} · backspace goes back", timeout=4)
+
+    def go_to_article(self, article_id: str) -> None:
+        self.pinned = article_id
+        self.refresh_view(keep_id=article_id)
+        self.query_one(ArticleList).focus()
+
+    # --- actions ----------------------------------------------------------------------
+
+    def selected_article(self) -> Article | None:
+        return self.selected
+
+    def action_open_selected(self) -> None:
+        """`o`: the related link under the cursor when the links have focus, else the article."""
+        related = self.query_one(RelatedLinks)
+        if related.has_focus and related.current is not None:
+            self.reader.open_link(related.current.url)
+            return
+        article = self.selected_article()
+        if article is None:
+            self.tell("No article selected", severity="warning")
+            return
+        self.reader.open_link(article.url, on_opened=partial(self.mark_read, article.id))
+
+    def action_copy_url(self) -> None:
+        article = self.selected_article()
+        try:
+            url = check_url(article.url if article else None)
+        except UnsafeUrl as refused:
+            self.tell(f"Not copied: {refused}", severity="warning")
+            return
+        self.app.copy_to_clipboard(url)
+        self.tell(f"Copied {url}", timeout=2)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` is the filter's only while this screen is on top, and a character inside the input."""
+        if action == "focus_filter":
+            return self.app.screen is self and not isinstance(self.focused, Input)
+        return True
+
+    def action_focus_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.add_class("active")
+        # At once, not after a refresh as `focus()` does: keys typed right after `/` (a fast
+        # typist, a paste) must reach the input, not run as commands (`o` would open a browser).
+        self.set_focus(bar.input)
+
+    def current_summary(self) -> ArticleSummary | None:
+        return self.query_one(ArticleList).current
+
+    def action_toggle_read(self) -> None:
+        article = self.current_summary()
+        if article is not None:
+            article_id = article.id
+            now_read = self.store.toggle_read(article_id)
+            self.remember_undo("marked read" if now_read else "marked unread", lambda: self.store.set_read(article_id, not now_read))
+            if not now_read:
+                self.start_read_timer(None)  # marked unread on purpose: do not re-read it
+            self.refresh_marks()
+
+    def action_toggle_star(self) -> None:
+        article = self.current_summary()
+        if article is not None:
+            article_id = article.id
+            now_starred = self.store.toggle_starred(article_id)
+            self.remember_undo("starred" if now_starred else "unstarred", lambda: self.store.set_starred(article_id, not now_starred))
+            self.refresh_marks()
+
+    def action_toggle_hide_read(self) -> None:
+        self.hide_read = not self.hide_read
+        self.store.set_setting("hide_read", "1" if self.hide_read else "0")
+        self.tell("Read articles hidden" if self.hide_read else "Read articles shown", timeout=2)
+
+    def action_mark_all_read(self) -> None:
+        shown = [a.id for a in self.query_one(ArticleList).articles if not self.store.is_read(a.id)]
+        if not shown:
+            self.tell("Every article shown is already read")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                count = self.store.set_read_many(shown)
+                what = f"marked {plural(count, 'article')} read"
+                self.remember_undo(what, lambda: self.store.set_read_many(shown, read=False))
+                self.tell(f"{what.capitalize()} · U undoes it")
+                self.pinned = None
+                self.refresh_view()
+
+        question = f"Mark the {plural(len(shown), 'unread article')} shown as read?"
+        self.app.push_screen(ConfirmScreen(question, default=False), answered)
+
+    def action_undo_marks(self) -> None:
+        """U: take back the last read/star change (a bulk one too)."""
+        if not self.undo_stack:
+            self.tell("Nothing to undo")
+            return
+        what, undo = self.undo_stack.pop()
+        undo()
+        self.start_read_timer(None)  # an undone read must not be read again by the same dwell
+        self.tell(f"Undone: {what}", timeout=3)
+        self.refresh_marks()
+
+    def move_to_unread(self, step: int) -> None:
+        """n / N: the next / previous unread article in the list."""
+        article_list = self.query_one(ArticleList)
+        read = self.store.read_ids()
+        rows = range(article_list.cursor + 1, article_list.row_count) if step > 0 else range(article_list.cursor - 1, -1, -1)
+        target = next((i for i in rows if article_list.articles[i].id not in read), None)
+        if target is None:
+            self.tell(f"No unread article {'below' if step > 0 else 'above'}", timeout=2)
+            return
+        article_list.move_cursor(target)
+
+    def action_next_unread(self) -> None:
+        self.move_to_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self.move_to_unread(-1)
+
+    def action_next_article(self) -> None:
+        article_list = self.query_one(ArticleList)
+        article_list.move_cursor(article_list.cursor + 1)
+
+    def action_previous_article(self) -> None:
+        article_list = self.query_one(ArticleList)
+        article_list.move_cursor(article_list.cursor - 1)
+
+    def action_jump_back(self) -> None:
+        """backspace / ctrl+o: back to the article a related link was followed from."""
+        while self.jumped_from:
+            article_id = self.jumped_from.pop()
+            summary = self.library.summary(article_id)
+            if summary is not None:
+                self.go_to_article(article_id)
+                self.tell(f"Back to “{summary.title}”", timeout=2)
+                return
+        self.tell("No jump to go back from", timeout=2)
+
+    def action_reload(self) -> None:
+        self.reloading = True
+        self.load_state = LoadState.WARM if self.library.summaries else LoadState.STREAMING
+        self.update_header()
+        self.load()
+
+    def action_cycle_order(self) -> None:
+        self.set_order(next_order(self.order))
+
+    def set_order(self, order: str) -> None:
+        if order == self.order:
+            self.watch_order(order)
+        self.order = order
+
+    def action_toggle_sidebar(self) -> None:
+        """t: the sidebar, hidden by default on a narrow screen, shown or hidden."""
+        screen = self
+        if screen.has_class("-narrow"):
+            screen.toggle_class("sidebar-open")
+            showing = screen.has_class("sidebar-open")
+        else:
+            screen.toggle_class("sidebar-closed")
+            showing = not screen.has_class("sidebar-closed")
+        sidebar = self.query_one(TopicSidebar)
+        if showing:
+            sidebar.focus()
+        elif sidebar.has_focus:
+            self.query_one(ArticleList).focus()
+
+    def focus_is_away_from_list(self) -> bool:
+        """Whether the focus is in the detail, the related links or the sidebar."""
+        focused = self.focused
+        if focused is None:
+            return True
+        detail = self.query_one(DetailPane)
+        return focused is detail or detail in focused.ancestors or isinstance(focused, TopicSidebar)
+
+    def action_back(self) -> None:
+        """escape: back to the list; in the list, clear an active filter."""
+        if self.focus_is_away_from_list():
+            self.query_one(ArticleList).focus()
+        elif isinstance(self.focused, ArticleList) and (self.query_text or self.invalid_query is not None):
+            self.clear_query()
+            self.tell("Filter cleared", timeout=2)
+
+    def action_back_or_quit(self) -> None:
+        """q: from the detail, related links or sidebar back to the list; from the list, quit."""
+        if self.focus_is_away_from_list() and self.focused is not None:
+            self.query_one(ArticleList).focus()
+        else:
+            self.app.exit()
