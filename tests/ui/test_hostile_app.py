@@ -49,7 +49,7 @@ from reader.ui.widgets.article_list import MARKS_WIDTH, ArticleList, columns_for
 from reader.ui.widgets.related_links import RelatedLinks
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
-HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+HOSTILE = Path(__file__).resolve().parent.parent / "fixtures" / "hostile"
 # The folder and one file are named to set the window title, as an attacker would name them.
 FEED_NAME = "hostile_\x1b]0;pwned\x07_\x9b"
 ESCAPE_FILE = "name_\x1b]0;pwned\x07_\x9b.md"

@@ -14,7 +14,7 @@ from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.related_links import RelatedLinks
 from reader.ui.widgets.virtual_list import VirtualList
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 BOUND = {
     "app": ReaderApp,
     "feed": FeedScreen,
