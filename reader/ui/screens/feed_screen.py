@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -53,8 +53,13 @@ from reader.ui.widgets.related_links import RelatedLinks
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
 
-if TYPE_CHECKING:
-    from reader.ui.app import ReaderApp
+
+class ReaderServices(Protocol):
+    """What the screen asks of the app: notices and the URL gate (so it never imports the app)."""
+
+    def tell(self, message: str, *, severity: str = ..., timeout: float | None = ...) -> None: ...
+
+    def open_link(self, raw_url: str | None, *, on_opened: Callable[[], object] | None = ...) -> None: ...
 
 READ_AFTER_SECONDS = 1.5
 RECENT_QUERIES = 10
@@ -102,8 +107,8 @@ class FeedScreen(Screen[None]):
         self.undo_stack: list[tuple[str, Callable[[], object]]] = []
 
     @property
-    def reader(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
+    def reader(self) -> ReaderServices:
+        return cast(ReaderServices, self.app)
 
     @property
     def loaded(self) -> bool:

@@ -1,0 +1,100 @@
+"""The load pipeline on its own: `FeedLoader.run` posts messages and touches no screen.
+
+The warm path (a cache that holds the feed), the cold path (batches stream in), the path
+without a cache, a reload that finds changes, and a feed that is gone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.message import Message
+
+from app_helpers import article_file, write_feed
+from reader.ui.loading import FeedLoader
+from reader.ui.messages import (
+    BatchParsed,
+    CachedLibraryReady,
+    CacheOpened,
+    FeedGone,
+    FeedLoaded,
+    HeadReady,
+    LoadConfirmed,
+    LoadProgressed,
+)
+
+COUNT = 5
+
+
+def a_feed(tmp_path: Path) -> Path:
+    return write_feed(tmp_path / "feed", (article_file(f"Story {i}", f"https://load.example/{i}") for i in range(COUNT)))
+
+
+def run(loader: FeedLoader, rows_shown: bool = False) -> list[Message]:
+    posted: list[Message] = []
+    loader.run(posted.append, lambda: False, rows_shown=rows_shown)
+    return posted
+
+
+def kinds(posted: list[Message]) -> list[type]:
+    return [type(message) for message in posted if not isinstance(message, LoadProgressed)]
+
+
+def test_a_cold_cache_streams_batches_then_the_whole_feed(tmp_path: Path) -> None:
+    loader = FeedLoader(a_feed(tmp_path), tmp_path / "index.db", use_cache=True)
+    posted = run(loader)
+    assert kinds(posted)[0] is CacheOpened and kinds(posted)[-1] is FeedLoaded
+    assert BatchParsed in kinds(posted)
+    loaded = posted[-1]
+    assert isinstance(loaded, FeedLoaded) and len(loaded.summaries) == COUNT
+    loader.close()
+
+
+def test_a_warm_cache_gives_its_rows_and_confirms_them(tmp_path: Path) -> None:
+    feed = a_feed(tmp_path)
+    first = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
+    run(first)
+    first.close()
+    warm = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
+    posted = run(warm)
+    # The head comes first when the prefetch is still reading the rest; then the same order.
+    assert [kind for kind in kinds(posted) if kind is not HeadReady] == [CacheOpened, CachedLibraryReady, LoadConfirmed]
+    library = next(m.library for m in posted if isinstance(m, CachedLibraryReady))
+    assert len(library) == COUNT
+    warm.close()
+
+
+def test_a_reload_that_finds_changes_says_which(tmp_path: Path) -> None:
+    feed = a_feed(tmp_path)
+    loader = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
+    run(loader)
+    (feed / "new.md").write_text(article_file("New", "https://load.example/new"))
+    posted = run(loader, rows_shown=True)
+    loaded = posted[-1]
+    assert isinstance(loaded, FeedLoaded) and loaded.changes == "1 new"
+    assert len(loaded.summaries) == COUNT + 1
+    loader.close()
+
+
+def test_without_a_cache_the_files_are_parsed_and_given_whole(tmp_path: Path) -> None:
+    loader = FeedLoader(a_feed(tmp_path), None, use_cache=False)
+    posted = run(loader)
+    assert kinds(posted) == [FeedLoaded]
+    loaded = posted[0]
+    assert isinstance(loaded, FeedLoaded) and len(list(loaded.details)) == COUNT and loaded.changes is None
+
+
+def test_a_feed_that_is_gone_is_said_not_emptied(tmp_path: Path) -> None:
+    feed = a_feed(tmp_path)
+    for use_cache in (True, False):
+        loader = FeedLoader(feed, tmp_path / f"index-{use_cache}.db", use_cache=use_cache)
+        run(loader)
+        for path in list(feed.iterdir()):
+            path.rename(tmp_path / f"{use_cache}-{path.name}")
+        feed.rmdir()
+        posted = run(loader, rows_shown=True)
+        assert kinds(posted) == [FeedGone], use_cache
+        feed.mkdir()
+        for path in tmp_path.glob(f"{use_cache}-*"):
+            path.rename(feed / path.name.split("-", 1)[1])
+        loader.close()
