@@ -121,7 +121,9 @@ def child(mode: str, db: Path, root: Path, workers: int | None) -> dict[str, Any
     """Run CHILD in a fresh interpreter and return what it measured."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     args = [sys.executable, "-c", CHILD, mode, str(db), str(root), str(workers or 0)]
-    return json.loads(subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout)
+    return json.loads(
+        subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
+    )
 
 
 def run(count: int, workers: int | None) -> None:
@@ -131,7 +133,9 @@ def run(count: int, workers: int | None) -> None:
         db = Path(folder) / "index.db"
         cold = child("cold", db, root, workers)
         floor_s, floor_n = floor(root)
-        print(f"  (a) cold  open+sync          {cold['cold']:8.2f} s   ({cold['parsed']:,} files parsed, {cold['workers']} process(es))")
+        print(
+            f"  (a) cold  open+sync          {cold['cold']:8.2f} s   ({cold['parsed']:,} files parsed, {cold['workers']} process(es))"
+        )
         print(f"      floor 1 process, yaml    {floor_s:8.2f} s   ({floor_n:,} files)")
         print(f"      ratio cold / floor       {cold['cold'] / floor_s:8.2f}")
         warm = child("warm", db, root, workers)
@@ -142,7 +146,9 @@ def run(count: int, workers: int | None) -> None:
         )
         print(f"      no-change sync             {warm['sync']:6.3f} s   ({warm['parsed']} parsed)")
         peak, before = warm["rss_peak_kib"] / 1024, warm["rss_before_kib"] / 1024
-        print(f"  (c) peak RSS holding {warm['count']:,} summaries: {peak:.0f} MiB (RSS before reading them: {before:.0f} MiB)")
+        print(
+            f"  (c) peak RSS holding {warm['count']:,} summaries: {peak:.0f} MiB (RSS before reading them: {before:.0f} MiB)"
+        )
         print(f"      cache file {db.stat().st_size / 2**20:.0f} MiB")
         if warm["notices"]:
             print(f"      notices: {warm['notices']}")

@@ -106,8 +106,10 @@ def build_articles(n: int, seed: int = 20240601) -> list[ArticleSummary]:
     for i in range(n):
         title = _words(rng, rng.randint(8, 12), vocabulary).capitalize()
         excerpt = _words(rng, 60, vocabulary)[:300]
-        published = None if rng.random() < 0.02 else start + timedelta(
-            seconds=rng.randrange(3 * 365 * 86400)
+        published = (
+            None
+            if rng.random() < 0.02
+            else start + timedelta(seconds=rng.randrange(3 * 365 * 86400))
         )
         articles.append(
             summarize(
@@ -155,7 +157,8 @@ CASES: list[tuple[str, Plain]] = [
     (
         "open model topic:ai",
         lambda arts, m: [
-            a for a in arts
+            a
+            for a in arts
             if "open" in a.search_text and "model" in a.search_text and _has_topic(a, "ai")
         ],
     ),  # fmt: skip
@@ -166,8 +169,7 @@ CASES: list[tuple[str, Plain]] = [
     (
         "after:2023-01-01 before:2023-07-01",
         lambda arts, m: [
-            a for a in arts
-            if a.published is not None and A20230101 <= a.published < A20230701
+            a for a in arts if a.published is not None and A20230101 <= a.published < A20230701
         ],
     ),  # fmt: skip
     (
@@ -184,7 +186,8 @@ CASES: list[tuple[str, Plain]] = [
     (
         "provider:times",
         lambda arts, m: [
-            a for a in arts
+            a
+            for a in arts
             if "times" in fold(a.provider_name) or "times" in fold(a.provider_domain)
         ],
     ),  # fmt: skip

@@ -89,18 +89,22 @@ LIST_ROW = re.compile(r"│[●★ ][★ ].*\d\d [A-Z][a-z]{2} \d{4} +\d* *│")
 
 def tmux(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True, text=True, check=check
+        ["tmux", "-L", SOCKET, "-f", "/dev/null", *args],
+        capture_output=True,
+        text=True,
+        check=check,
     )
 
 
 def start_server() -> None:
     """The private server, kept alive by an idle session so every launch is only a new session."""
+    keeper = ("new-session", "-d", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400")
     tmux("kill-server", check=False)  # a leftover of an interrupted run
     for _ in range(50):  # a server still shutting down refuses new sessions for a moment
-        if tmux("new-session", "-d", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400", check=False).returncode == 0:
+        if tmux(*keeper, check=False).returncode == 0:
             return
         time.sleep(0.1)
-    tmux("new-session", "-d", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400")
+    tmux(*keeper)
 
 
 def kill_server() -> None:
@@ -316,7 +320,9 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
             await asyncio.sleep(0.001)
 
     async def measure() -> dict:
-        app = ReaderApp(feed_path(count), cache_path=cache, state_path=state, browser=lambda url: True)
+        app = ReaderApp(
+            feed_path(count), cache_path=cache, state_path=state, browser=lambda url: True
+        )
         result: dict = {}
         async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
             started = time.perf_counter()
@@ -367,7 +373,7 @@ def run_filter_child(count: int, state: Path, repeats: int) -> dict:
     command = [
         str(PYTHON), str(Path(__file__).resolve()), "--filter-child", str(count),
         "--state", str(state), "--repeats", str(repeats),
-    ]
+    ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=LOAD_TIMEOUT + 300)
     if done.returncode != 0:
         raise RuntimeError(f"filter child failed:\n{done.stderr[-3000:]}")
@@ -406,7 +412,9 @@ def machine_line() -> str:
 def print_table(results: list[SizeResult], runs: int) -> None:
     print()
     print(machine_line())
-    print(f"warm start: {runs} runs each, ms from launch in tmux to the first list row (floor: bare Textual app to `ready`)")
+    print(
+        f"warm start: {runs} runs each, ms from launch in tmux to the first list row (floor: bare Textual app to `ready`)"
+    )
     head = (
         f"{'N':>8} | {'reader med/min':>14} | {'floor med/min':>13} | {'ratio':>5} | {'goal':>5} | {'header med':>10} | "
         f"{'loaded med':>10} | {'filter p50/p95':>14} | {'clear p50/p95':>13} | {'typed-debounce':>14} | "
@@ -453,7 +461,9 @@ def bench_size(count: int, runs: int, repeats: int, workdir: Path) -> SizeResult
     ensure_feed(count)
     state = workdir / f"state-{count}.db"
     result.warmup_s = warm_cache(count, state)
-    print(f"  cache warm-up run: loaded in {result.warmup_s:.1f} s ({cache_path(count)})", flush=True)
+    print(
+        f"  cache warm-up run: loaded in {result.warmup_s:.1f} s ({cache_path(count)})", flush=True
+    )
     for run in range(runs):
         reader = reader_start(count, state, run)
         floor = floor_start(run)
@@ -482,7 +492,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=5, help="warm starts per size (default 5)")
-    parser.add_argument("--repeats", type=int, default=20, help="timed filters per size (default 20)")
+    parser.add_argument(
+        "--repeats", type=int, default=20, help="timed filters per size (default 20)"
+    )
     parser.add_argument("--filter-child", type=int, metavar="N", help=argparse.SUPPRESS)
     parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

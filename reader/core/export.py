@@ -33,7 +33,9 @@ def _related_json(link: RelatedLink) -> dict[str, object]:
     }
 
 
-def article_json(article: Article, read: bool | None = None, starred: bool | None = None) -> dict[str, object]:
+def article_json(
+    article: Article, read: bool | None = None, starred: bool | None = None
+) -> dict[str, object]:
     """The JSON object of one article (`read`/`starred` only when the state is known)."""
     record: dict[str, object] = {
         "id": article.id,
@@ -65,7 +67,13 @@ def to_tsv(articles: Sequence[Article]) -> str:
     """Tab-separated: quality, published, provider, title, url (tabs inside fields removed)."""
     lines = ["quality\tpublished\tprovider\ttitle\turl"]
     for a in articles:
-        fields = ("" if a.quality is None else str(a.quality), iso_utc(a.published) or "", a.provider_name, a.title, a.url or "")
+        fields = (
+            "" if a.quality is None else str(a.quality),
+            iso_utc(a.published) or "",
+            a.provider_name,
+            a.title,
+            a.url or "",
+        )
         lines.append("\t".join(clean_line(field) for field in fields))
     return "\n".join(lines)
 
@@ -112,7 +120,9 @@ def to_table(articles: Sequence[Article], width: int | None) -> str:
         quality = "" if a.quality is None else str(a.quality)
         quality = quality.rjust(4) if len(quality) <= 4 else _fit(quality, 4)
         provider = _fit(a.provider_name, provider_width)
-        rows.append(f"{quality} {short_date(a.published):<11} {provider}  {_fit(a.title, title_width).rstrip()}")
+        rows.append(
+            f"{quality} {short_date(a.published):<11} {provider}  {_fit(a.title, title_width).rstrip()}"
+        )
     return "\n".join(rows)
 
 
@@ -125,7 +135,9 @@ def _full_table(articles: Sequence[Article]) -> str:
     rows = [f"{'Q':>{quality_width}} {'Date':<11} {_pad('Provider', provider_width)}  Title"]
     for a, quality in zip(articles, qualities):
         provider = _pad(a.provider_name, provider_width)
-        rows.append(f"{quality:>{quality_width}} {short_date(a.published):<11} {provider}  {a.title}")
+        rows.append(
+            f"{quality:>{quality_width}} {short_date(a.published):<11} {provider}  {a.title}"
+        )
     return "\n".join(rows)
 
 

@@ -235,7 +235,9 @@ class FieldReader:
         provider = Provider(self.line_field("name", value), self.line_field("domain", value))
         return provider if provider.name or provider.domain else None
 
-    def _list(self, name: str, data: dict[object, object] | None = None, limit: int = MAX_LIST_ITEMS) -> list[object]:
+    def _list(
+        self, name: str, data: dict[object, object] | None = None, limit: int = MAX_LIST_ITEMS
+    ) -> list[object]:
         value = (self.data if data is None else data).get(name)
         if value is None:
             return []

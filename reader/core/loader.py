@@ -36,7 +36,8 @@ class _ArticleYamlLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError, AttributeError, TypeError):  # `!!timestamp soon` ends in AttributeError
+    # `!!timestamp soon` ends in AttributeError
+    except (ValueError, OverflowError, AttributeError, TypeError):
         return loader.construct_scalar(node)
 
 
@@ -114,12 +115,16 @@ def read_text(path: Path, problems: list[Problem]) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise FileSkipped(f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+            raise FileSkipped(
+                f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})"
+            )
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         if path.is_symlink():
-            raise FileSkipped("the file is a symbolic link to nothing (its target is missing)") from None
+            raise FileSkipped(
+                "the file is a symbolic link to nothing (its target is missing)"
+            ) from None
         raise FileSkipped("file vanished while the feed was being read") from None
     except OSError as error:
         raise FileSkipped(f"cannot read the file ({error.strerror or error})") from None
@@ -132,7 +137,11 @@ def read_text(path: Path, problems: list[Problem]) -> str:
     except UnicodeDecodeError as error:
         text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
         problems.append(
-            Problem(str(path), Severity.WARNING, f"not valid UTF-8 (byte {error.start}); undecodable bytes replaced with �")
+            Problem(
+                str(path),
+                Severity.WARNING,
+                f"not valid UTF-8 (byte {error.start}); undecodable bytes replaced with �",
+            )
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -151,17 +160,25 @@ def split_front_matter(text: str) -> tuple[dict[object, object], str]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'
-        raise FileSkipped(f"front matter is not valid YAML: {error.problem or error}", line) from None
+        raise FileSkipped(
+            f"front matter is not valid YAML: {error.problem or error}", line
+        ) from None
     except yaml.YAMLError as error:
         raise FileSkipped(f"front matter is not valid YAML: {error}") from None
     except RecursionError:
         raise FileSkipped("front matter is nested too deeply to read") from None
     except (ValueError, OverflowError) as error:
         # Well-formed YAML whose value Python cannot hold: a 5,000-digit number.
-        reason = "a number too long to read" if "digits" in str(error) else f"a value that cannot be read ({error})"
+        reason = (
+            "a number too long to read"
+            if "digits" in str(error)
+            else f"a value that cannot be read ({error})"
+        )
         raise FileSkipped(f"front matter has {reason}") from None
     except Exception as error:  # noqa: BLE001 - PyYAML's constructors fail oddly on odd tags (`!!int` alone)
-        raise FileSkipped(f"front matter has a value that cannot be read ({type(error).__name__}: {error})") from None
+        raise FileSkipped(
+            f"front matter has a value that cannot be read ({type(error).__name__}: {error})"
+        ) from None
     if data is None:
         raise FileSkipped("front matter is empty")
     if not isinstance(data, dict):
@@ -182,7 +199,9 @@ def parse_file(path: Path, root: Path) -> tuple[Article | None, list[Problem]]:
         problems.append(Problem(str(path), Severity.ERROR, skipped.reason, skipped.line))
         return None, problems
     except (RecursionError, MemoryError):
-        problems.append(Problem(str(path), Severity.ERROR, "front matter is too deeply nested or too large"))
+        problems.append(
+            Problem(str(path), Severity.ERROR, "front matter is too deeply nested or too large")
+        )
         return None, problems
     return article, problems
 
@@ -211,7 +230,11 @@ def merge_duplicates(articles: list[Article], problems: list[Problem]) -> list[A
         winner, loser = (article, other) if _later(article, other) else (other, article)
         kept[article.url] = winner
         problems.append(
-            Problem(loser.path, Severity.WARNING, f"same URL as {winner.path}; that copy is newer and is kept")
+            Problem(
+                loser.path,
+                Severity.WARNING,
+                f"same URL as {winner.path}; that copy is newer and is kept",
+            )
         )
     return result + list(kept.values())
 

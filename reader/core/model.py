@@ -111,7 +111,8 @@ def relative_path(path: str, root: Path | str) -> str:
     Plain string work: the feed may no longer exist when its problems are shown.
     """
     root_text = str(root)
-    inside = os.path.join(root_text, "")  # "news/": what every file's path in the folder starts with
+    # "news/": what every file's path in the folder starts with
+    inside = os.path.join(root_text, "")
     if path.startswith(inside) and len(path) > len(inside):
         return path[len(inside) :]
     if path == root_text and os.path.isfile(root_text):
@@ -132,7 +133,10 @@ def printable(text: str) -> str:
     """
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
 
 
 class ProblemsMixin:

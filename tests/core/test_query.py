@@ -377,8 +377,9 @@ positive_terms = st.one_of(
     ).map(lambda t: f"{t[0]}{t[1]}{t[2]}"),
     st.tuples(
         st.sampled_from(["after:", "before:"]),
-        st.dates(min_value=datetime(2018, 1, 1).date(), max_value=datetime(2025, 1, 1).date())
-        .map(str)
+        st.dates(min_value=datetime(2018, 1, 1).date(), max_value=datetime(2025, 1, 1).date()).map(
+            str
+        )
         | st.tuples(st.integers(0, 2000), st.sampled_from("hdwmy")).map(lambda t: f"{t[0]}{t[1]}"),
     ).map("".join),
     st.sampled_from(["is:read", "is:unread", "is:starred"]),
@@ -393,14 +394,12 @@ def queries(draw: st.DrawFn) -> str:
     return " ".join(" OR ".join(group) for group in groups)
 
 
-grammarish = st.lists(
-    st.sampled_from(
-        ['"', "-", ":", "<", ">", "=", "OR", " ", "  ", "topic", "q", "quality", "after", "before",
-         "is", "provider", "source", "read", "7d", "2021-04-01", "60", "robot", "málaga", "\t",
-         "foo", "é", "\u0301", "\n"]  # fmt: skip
-    ),
-    max_size=20,
-).map("".join)
+GRAMMAR_PIECES = [
+    '"', "-", ":", "<", ">", "=", "OR", " ", "  ", "topic", "q", "quality", "after", "before",
+    "is", "provider", "source", "read", "7d", "2021-04-01", "60", "robot", "málaga", "\t",
+    "foo", "é", "\u0301", "\n",
+]  # fmt: skip
+grammarish = st.lists(st.sampled_from(GRAMMAR_PIECES), max_size=20).map("".join)
 
 # Moderate example counts keep the whole file well under 15 s.
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

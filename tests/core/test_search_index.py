@@ -31,7 +31,9 @@ ARTICLES = [
 MARKS = FakeMarks(read={"robot", "zurich"}, starred={"newline"})
 
 
-def both(query: str, articles: list[ArticleSummary] = ARTICLES, index: SearchIndex | None = None) -> list[str]:
+def both(
+    query: str, articles: list[ArticleSummary] = ARTICLES, index: SearchIndex | None = None
+) -> list[str]:
     """The ids found, checked to be the same with and without an index."""
     parsed = parse_query(query, now=NOW)
     plain = parsed.filter(articles, MARKS)
@@ -196,7 +198,11 @@ def test_library_makes_an_index_per_order_until_the_articles_change() -> None:
     assert library.search_index("quality").covers(library.sorted("quality"))
     library.add_summaries(ARTICLES[4:])
     fresh = library.search_index("newest")
-    assert fresh is not index and fresh.covers(library.sorted("newest")) and len(fresh) == len(ARTICLES)
+    assert (
+        fresh is not index
+        and fresh.covers(library.sorted("newest"))
+        and len(fresh) == len(ARTICLES)
+    )
     library.replace_all(ARTICLES[:2])
     assert len(library.search_index("newest")) == 2
     query = parse_query("robot OR feria")
@@ -237,17 +243,19 @@ WORDS = ["robot", "rob", "ot", "bot", "malaga", "MÁLAGA", "climate", "change", 
          "te", "foo:bar", "or", "é", "zzz"]  # fmt: skip
 positive = st.one_of(
     st.sampled_from(WORDS),
-    st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(lambda words: f'"{" ".join(words)}"'),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(
+        lambda words: f'"{" ".join(words)}"'
+    ),
     st.sampled_from(['""', '"te ch"', '"rob ot"', '"climate  change"', '"ot change"']),
     st.sampled_from(["topic:ai", "topic:climate", "quality>=50", "q<20", "is:read", "is:starred"]),
 )
 term = st.tuples(st.sampled_from(["", "", "-"]), positive).map("".join)
 query = st.lists(st.lists(term, min_size=1, max_size=3).map(" OR ".join), max_size=4).map(" ".join)
-grammarish = st.lists(
-    st.sampled_from(['"', "-", " ", "OR", "rob", "ot", "robot", "climate", "change", "topic:ai",
-                     "é", "e", "\n", ":", "q>=50"]),  # fmt: skip
-    max_size=12,
-).map("".join)
+GRAMMAR_PIECES = [
+    '"', "-", " ", "OR", "rob", "ot", "robot", "climate", "change", "topic:ai", "é", "e", "\n",
+    ":", "q>=50",
+]  # fmt: skip
+grammarish = st.lists(st.sampled_from(GRAMMAR_PIECES), max_size=12).map("".join)
 marks = st.builds(
     FakeMarks,
     st.sets(st.sampled_from([f"a{i}" for i in range(8)])),
@@ -272,13 +280,17 @@ def test_the_same_with_and_without_the_index(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(articles(), st.lists(st.tuples(st.sampled_from(WORDS), st.booleans()), min_size=1, max_size=8))
+@given(
+    articles(), st.lists(st.tuples(st.sampled_from(WORDS), st.booleans()), min_size=1, max_size=8)
+)
 def test_answers_are_exact(arts: list[ArticleSummary], keys: list[tuple[str, bool]]) -> None:
     index = SearchIndex(arts)
     for word, as_phrase in keys:
         key = (f"{word} {word}", True) if as_phrase else (word.lower(), False)
         if as_phrase:
-            expected = [i for i, a in enumerate(arts) if phrase_pattern(key[0]).search(a.search_text)]
+            expected = [
+                i for i, a in enumerate(arts) if phrase_pattern(key[0]).search(a.search_text)
+            ]
         else:
             expected = [i for i, a in enumerate(arts) if key[0] in a.search_text]
         assert list(index.candidates(key)) == expected

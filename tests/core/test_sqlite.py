@@ -80,7 +80,8 @@ def test_what_counts_as_damaged_and_as_busy(db: Path) -> None:
         connect(db, 1.0)
     assert is_corrupt(found.value) and not is_busy(found.value)  # not a database
     assert is_corrupt(Damaged("row 3 missing from index"))
-    assert is_corrupt(error_with_code(sqlite3.DatabaseError, 779))  # SQLITE_CORRUPT_INDEX: extended codes count
+    # SQLITE_CORRUPT_INDEX: extended codes count
+    assert is_corrupt(error_with_code(sqlite3.DatabaseError, 779))
     assert not is_corrupt(error_with_code(sqlite3.OperationalError, sqlite3.SQLITE_BUSY))
     assert not is_corrupt(OSError("disk full")) and not is_corrupt(sqlite3.DatabaseError("no code"))
     assert is_busy(error_with_code(sqlite3.OperationalError, sqlite3.SQLITE_BUSY))
@@ -144,7 +145,11 @@ def test_move_aside_takes_the_wal_along_and_never_overwrites(db: Path) -> None:
             Path(f"{db}{suffix}").write_text(f"{round_}{suffix}")
         aside = move_aside(db)
         assert ASIDE.fullmatch(aside.name)
-        assert [Path(f"{aside}{s}").read_text() for s in ("", "-wal", "-shm")] == [f"{round_}", f"{round_}-wal", f"{round_}-shm"]
+        assert [Path(f"{aside}{s}").read_text() for s in ("", "-wal", "-shm")] == [
+            f"{round_}",
+            f"{round_}-wal",
+            f"{round_}-shm",
+        ]
         assert not any(Path(f"{db}{s}").exists() for s in ("", "-wal", "-shm"))
     assert len(list(db.parent.glob("x.db.corrupt-*"))) == 6  # two files, each with its WAL and shm
 
@@ -152,7 +157,9 @@ def test_move_aside_takes_the_wal_along_and_never_overwrites(db: Path) -> None:
 def test_a_damaged_file_is_moved_aside_and_opened_afresh(db: Path) -> None:
     db.write_bytes(os.urandom(4096))
     told: list[tuple[BaseException, Path]] = []
-    conn = open_or_replace(db, lambda: connect(db, 1.0), lambda err, aside: told.append((err, aside)))
+    conn = open_or_replace(
+        db, lambda: connect(db, 1.0), lambda err, aside: told.append((err, aside))
+    )
     conn.close()
     ((err, aside),) = told
     assert is_corrupt(err) and ASIDE.fullmatch(aside.name) and aside.stat().st_size == 4096

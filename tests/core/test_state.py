@@ -317,7 +317,8 @@ def test_corrupt_file_never_overwrites_an_earlier_one(db: Path) -> None:
     now = datetime.now()
     # The names this second and the next are taken, so the new one must pick another.
     earlier = [
-        db.with_name(f"state.db.corrupt-{t:%Y%m%d-%H%M%S}") for t in (now, now + timedelta(seconds=1))
+        db.with_name(f"state.db.corrupt-{t:%Y%m%d-%H%M%S}")
+        for t in (now, now + timedelta(seconds=1))
     ]
     for path in earlier:
         path.write_bytes(b"earlier")
@@ -465,8 +466,12 @@ def test_readers_starting_together_on_a_new_file(tmp_path: Path) -> None:
     children = [
         subprocess.Popen(
             [sys.executable, "-c", OPEN_RACE_CHILD, name],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, cwd=REPO, env=child_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=child_env(),
         )
         for name in names
     ]

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from reader.core.model import ArticleSummary
-from reader.core.topics import ALL, NO_TOPIC, STARRED, UNREAD, count_topics, sidebar_entries, topic_key
+from reader.core.topics import (
+    ALL,
+    NO_TOPIC,
+    STARRED,
+    UNREAD,
+    count_topics,
+    sidebar_entries,
+    topic_key,
+)
 
 
 def summary(article_id: str, *topics: str) -> ArticleSummary:
-    return ArticleSummary(article_id, f"{article_id}.md", article_id, None, "", "", None, None, None, topics, "")
+    return ArticleSummary(
+        article_id, f"{article_id}.md", article_id, None, "", "", None, None, None, topics, ""
+    )
 
 
 ARTICLES = [
@@ -20,7 +30,9 @@ ARTICLES = [
 
 
 def test_entries_count_all_unread_starred_and_each_topic() -> None:
-    entries = {e.key: e for e in sidebar_entries(ARTICLES, read_ids={"a", "d"}, starred_ids={"c", "e"})}
+    entries = {
+        e.key: e for e in sidebar_entries(ARTICLES, read_ids={"a", "d"}, starred_ids={"c", "e"})
+    }
     assert (entries[ALL].count, entries[ALL].unread) == (5, 3)
     assert entries[UNREAD].count == 3
     assert entries[STARRED].count == 2

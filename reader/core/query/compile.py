@@ -261,4 +261,3 @@ def make_plan(tree: AllOf) -> Plan | None:
         return None
     compiled_rest = build(AllOf(tuple(rest))) if rest else None
     return Plan(tuple(every), tuple(any_of), tuple(none_of), compiled_rest)
-

@@ -46,7 +46,6 @@ class QueryError(ValueError):
         return f"{self.message} (at column {self.position + 1})"
 
 
-
 MARK_STATES: tuple[str, ...] = ("read", "unread", "starred")
 MARKS_UNAVAILABLE = "is:read/unread/starred needs the reading state, which is not yet available"
 
@@ -192,7 +191,9 @@ def field_hints(text: str) -> list[str]:
         word = match.group(1).lower()
         if word in _FIELDS:
             continue
-        close = difflib.get_close_matches(word, [name for name in _FIELDS if len(name) > 1], n=1, cutoff=0.6)
+        close = difflib.get_close_matches(
+            word, [name for name in _FIELDS if len(name) > 1], n=1, cutoff=0.6
+        )
         if close:
             hints.append(f"{word}: is not a field (did you mean {close[0]}:?); searched as text")
     return hints
@@ -238,9 +239,7 @@ def _positive_term(token: _Token, now: datetime, marks_available: bool) -> Node:
         return _published(name, value, value_start, now)
     state = fold(value).strip()
     if state not in MARK_STATES:
-        raise QueryError(
-            f"is: must be one of {', '.join(MARK_STATES)}, got {value!r}", value_start
-        )
+        raise QueryError(f"is: must be one of {', '.join(MARK_STATES)}, got {value!r}", value_start)
     if not marks_available:
         raise QueryError(MARKS_UNAVAILABLE, token.body_start)
     return MarkIs(state)
@@ -320,4 +319,3 @@ def has_dates(node: Node) -> bool:
     if isinstance(node, (AnyOf, AllOf)):
         return any(has_dates(term) for term in node.terms)
     return False
-

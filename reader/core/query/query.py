@@ -103,9 +103,7 @@ def _collect_texts(node: Node, found: list[str]) -> None:
             _collect_texts(term, found)
 
 
-def parse_query(
-    text: str, *, now: datetime | None = None, marks_available: bool = True
-) -> Query:
+def parse_query(text: str, *, now: datetime | None = None, marks_available: bool = True) -> Query:
     """Parse and compile a query; raises QueryError, and nothing else, for a bad one.
 
     `now` anchors relative dates (`after:7d`); it defaults to the current time, and a

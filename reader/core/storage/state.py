@@ -25,7 +25,13 @@ from types import TracebackType
 
 import platformdirs
 
-from reader.core.storage.sqlite import Damaged, connect, open_or_replace, statements, write_transaction
+from reader.core.storage.sqlite import (
+    Damaged,
+    connect,
+    open_or_replace,
+    statements,
+    write_transaction,
+)
 
 STATE_ENV = "READER_STATE"
 DEFAULT_TIMEOUT = 5.0  # seconds to wait for another reader's write lock
@@ -223,7 +229,9 @@ class StateStore:
     def _connect_or_replace(self, timeout: float) -> sqlite3.Connection:
         """Connect and load; a damaged file is moved aside once and a fresh one started."""
         assert self.path is not None
-        return open_or_replace(self.path, lambda: self._connect_and_load(timeout), self._moved_aside)
+        return open_or_replace(
+            self.path, lambda: self._connect_and_load(timeout), self._moved_aside
+        )
 
     def _connect_and_load(self, timeout: float) -> sqlite3.Connection:
         """Connect to the file and load its marks and settings into memory."""

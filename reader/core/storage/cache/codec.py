@@ -96,12 +96,13 @@ def article_to_json(article: Article) -> str:
             _provider_json(article.provider), list(article.topics),
             [[i.url, i.width, i.height] for i in article.images],
             [
-                [r.title, r.url, r.excerpt, iso(r.published), _provider_json(r.provider), r.quality, r.type]
+                [r.title, r.url, r.excerpt, iso(r.published), _provider_json(r.provider),
+                 r.quality, r.type]
                 for r in article.related
             ],
         ],
         separators=(",", ":"),
-    )
+    )  # fmt: skip
 
 
 def article_from_json(text: str, path: str) -> Article:
@@ -134,7 +135,10 @@ def problems_json(problems: list[Problem], path: str) -> str | None:
     if not problems:
         return None
     return json.dumps(
-        [[p.severity.value, p.reason, p.line] + ([] if p.path == path else [p.path]) for p in problems]
+        [
+            [p.severity.value, p.reason, p.line] + ([] if p.path == path else [p.path])
+            for p in problems
+        ]
     )
 
 
@@ -164,7 +168,13 @@ def summary_columns(article: Article) -> tuple[Any, ...]:
 
 
 def file_rows(
-    feed: int, seq: int, rel: str, path: str, stamp: Stamp, article: Article | None, problems: list[Problem]
+    feed: int,
+    seq: int,
+    rel: str,
+    path: str,
+    stamp: Stamp,
+    article: Article | None,
+    problems: list[Problem],
 ) -> tuple[FileRow, DetailRow | None]:
     """The `files` row of one parsed file, and its `details` row if it gave an article."""
     head = (feed, to_db(rel), seq, *stamp, problems_json(problems, path))
@@ -188,15 +198,25 @@ class SummaryBuilder:
     def topic_tuple(self, joined: str) -> tuple[str, ...]:
         found = self.topics.get(joined)
         if found is None:
-            found = self.topics[joined] = tuple(self.strings.setdefault(t, t) for t in joined.split(_TOPIC_SEPARATOR))
+            found = self.topics[joined] = tuple(
+                self.strings.setdefault(t, t) for t in joined.split(_TOPIC_SEPARATOR)
+            )
         return found
 
-    def build(self, rows: list[tuple[Any, ...]], fetch: Callable[[str], Article | None]) -> list[ArticleSummary]:
+    def build(
+        self, rows: list[tuple[Any, ...]], fetch: Callable[[str], Article | None]
+    ) -> list[ArticleSummary]:
         """Summaries of rows (rel, article_id, title, ..., exact) in order."""
-        prefix, share, topic_tuple, from_iso = self.prefix, self.strings.setdefault, self.topic_tuple, datetime.fromisoformat
+        prefix, share, topic_tuple, from_iso = (
+            self.prefix,
+            self.strings.setdefault,
+            self.topic_tuple,
+            datetime.fromisoformat,
+        )
         out: list[ArticleSummary] = []
         append = out.append
-        for rel, aid, title, url, pname, pdomain, published, quality, heat, topics, text, exact in rows:
+        for (rel, aid, title, url, pname, pdomain, published, quality, heat, topics, text,
+             exact) in rows:  # fmt: skip
             if not exact:
                 article = fetch(rel)
                 if article is not None:

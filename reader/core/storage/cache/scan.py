@@ -52,7 +52,9 @@ def scan(root: Path, prefix: str) -> Iterator[tuple[str, str, Stamp]]:
         yield rel, text, stamp
 
 
-def compare(conn: sqlite3.Connection, lock: threading.RLock, feed: int, root: Path, prefix: str) -> Changes:
+def compare(
+    conn: sqlite3.Connection, lock: threading.RLock, feed: int, root: Path, prefix: str
+) -> Changes:
     """Scan the feed and compare it with its cached rows."""
     _fill_scan_table(conn, lock, scan(root, prefix))
     with lock:
@@ -61,7 +63,9 @@ def compare(conn: sqlite3.Connection, lock: threading.RLock, feed: int, root: Pa
     return changes
 
 
-def _fill_scan_table(conn: sqlite3.Connection, lock: threading.RLock, found: Iterable[tuple[str, str, Stamp]]) -> None:
+def _fill_scan_table(
+    conn: sqlite3.Connection, lock: threading.RLock, found: Iterable[tuple[str, str, Stamp]]
+) -> None:
     with lock:
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS scan(rel TEXT PRIMARY KEY, path TEXT NOT NULL, seq INTEGER NOT NULL,"
