@@ -38,16 +38,15 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reader.core.model import Article, ArticleSummary, Provider, fold, summarize  # noqa: E402
-from reader.core.query import QueryError, parse_query  # noqa: E402
-from reader.core.query.index import SearchIndex  # noqa: E402
+from reader.core.model import Article, ArticleSummary, Provider, fold, summarize
+from reader.core.query import QueryError, parse_query
+from reader.core.query.index import SearchIndex
 
-UTC = timezone.utc
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
 TOPICS = [

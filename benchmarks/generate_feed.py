@@ -16,11 +16,11 @@ import argparse
 import base64
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 FILES_PER_FOLDER = 1000
-START = datetime(2021, 1, 1, tzinfo=timezone.utc)
+START = datetime(2021, 1, 1, tzinfo=UTC)
 SPAN_MINUTES = 3 * 365 * 24 * 60
 
 TOPICS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from reader.core.model import Article, RelatedLink
 from reader.core.sanitize import clean_line
@@ -15,7 +15,7 @@ def iso_utc(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC ending in `Z`, or None."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def short_date(moment: datetime | None) -> str:

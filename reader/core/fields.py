@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from reader.core.model import Article, Image, Problem, Provider, RelatedLink, Severity
 from reader.core.sanitize import UnsafeUrl, check_url, clean_line, clean_text, has_control_chars
@@ -67,22 +67,22 @@ def _scalar_text(value: object) -> str | None:
 def parse_datetime(value: object) -> datetime | None:
     """A timezone-aware datetime from YAML's datetime/date or an ISO 8601 string, else None."""
     if isinstance(value, datetime):
-        return _in_range(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
+        return _in_range(value if value.tzinfo else value.replace(tzinfo=UTC))
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str) and len(value) <= MAX_NUMBER_CHARS:
         try:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
             return None
-        return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc))
+        return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
     return None
 
 
 def _in_range(moment: datetime) -> datetime | None:
     """The moment, or None when it has no UTC equivalent (0001-01-01T00:00+05:00)."""
     try:
-        moment.astimezone(timezone.utc)
+        moment.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
     return moment

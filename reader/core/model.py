@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from pathlib import Path
-from enum import Enum
 import os
 import re
 import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)

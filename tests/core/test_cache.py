@@ -18,16 +18,20 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from reader.core.storage.cache import feed_cache, pool, scan, schema, snapshot
+from reader.core.loader import discover_files, load_feed
+from reader.core.model import ArticleSummary, summarize
 from reader.core.storage.cache import (
     CACHE_ENV,
     SCHEMA_VERSION,
     FeedCache,
     SyncResult,
     default_cache_path,
+    feed_cache,
+    pool,
+    scan,
+    schema,
+    snapshot,
 )
-from reader.core.loader import discover_files, load_feed
-from reader.core.model import ArticleSummary, summarize
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_feed"

@@ -7,7 +7,7 @@ import os
 import shutil
 import unicodedata
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,6 @@ from reader.core.ordering import SORT_ORDERS, next_order, sort_articles
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(__file__).resolve().parents[3] / "shared"
-UTC = timezone.utc
 
 
 def write(folder: Path, name: str, content: str | bytes) -> Path:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from query_helpers import NOW, FakeMarks, art
 from reader.core.model import ArticleSummary
 from reader.core.query import MARKS_UNAVAILABLE, Query, QueryError, parse_query
 from reader.core.query.index import SearchIndex
-
-from query_helpers import NOW, UTC, FakeMarks, art
 
 ARTICLES = [
     art("robot", "Robots learn to walk", excerpt="A new robot from the lab.",

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from query_helpers import NOW, FakeMarks, art
 from reader.core.library import Library
 from reader.core.model import ArticleSummary
 from reader.core.query import QueryError, parse_query
 from reader.core.query.index import Key, SearchIndex, implies, phrase_pattern
-
-from query_helpers import NOW, UTC, FakeMarks, art
 
 ARTICLES = [
     art("robot", "Robots learn", excerpt="A new robot.", topics=("AI",), quality=120,
@@ -98,7 +97,7 @@ def test_one_index_answers_many_queries() -> None:
     for query in ["r", "ro", "rob", "robo", "robot", "robot c", "robot cl", "-rob", '"climate change"',
                   "climate", '"climate change"', "climate OR rob", "", "e", "-e"]:  # fmt: skip
         both(query, index=index)
-    assert 0 < index.remembered
+    assert index.remembered > 0
 
 
 def test_an_index_over_another_sequence_is_ignored() -> None:

@@ -221,10 +221,9 @@ def test_write_transaction_commits_or_rolls_back(db: Path) -> None:
     try:
         with write_transaction(conn):
             conn.execute("INSERT INTO t VALUES (1)")
-        with pytest.raises(ZeroDivisionError):
-            with write_transaction(conn):
-                conn.execute("INSERT INTO t VALUES (2)")
-                raise ZeroDivisionError
+        with pytest.raises(ZeroDivisionError), write_transaction(conn):
+            conn.execute("INSERT INTO t VALUES (2)")
+            raise ZeroDivisionError
         assert not conn.in_transaction
         assert conn.execute("SELECT x FROM t").fetchall() == [(1,)]
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ from reader.core.view import FeedView, ViewCounts
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_feed"
-NOW = datetime(2024, 7, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 7, 1, tzinfo=UTC)
 QUERIES = [
     "",
     "robot",

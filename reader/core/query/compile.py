@@ -15,14 +15,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from reader.core.model import ArticleSummary
 from reader.core.query.index import Key, phrase_pattern
 from reader.core.query.parse import (
-    AllOf, AnyOf, MarkIs, Node, Not, ProviderIs, Published, QualityIs, Text, Topic, has_dates, squash,
-)  # fmt: skip
+    AllOf,
+    AnyOf,
+    MarkIs,
+    Node,
+    Not,
+    ProviderIs,
+    Published,
+    QualityIs,
+    Text,
+    Topic,
+    has_dates,
+    squash,
+)
 
 
 class Marks(Protocol):
@@ -79,7 +90,7 @@ class _ContainsMemo(dict[str, bool]):
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _on_or_after(published: datetime | None, cutoff: datetime) -> bool:

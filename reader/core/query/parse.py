@@ -29,7 +29,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from reader.core.model import fold
 
@@ -266,7 +266,7 @@ def _published(name: str, value: str, value_start: int, now: datetime) -> Publis
     cutoff: datetime | None = None
     if day := _DATE_RE.fullmatch(text):
         try:
-            cutoff = datetime(*(int(part) for part in day.groups()), tzinfo=timezone.utc)
+            cutoff = datetime(*(int(part) for part in day.groups()), tzinfo=UTC)
         except ValueError:  # no such day, as 2021-02-30
             pass
     elif (age := _AGE_RE.fullmatch(text)) and len(age.group(1)) <= 30:

@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -149,7 +149,7 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
 
 def _now() -> str:
     """The current UTC time, ISO 8601, to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class StateStore:

@@ -40,9 +40,17 @@ from reader.core.loader import missing_feed
 from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
 from reader.core.storage.cache import pool
 from reader.core.storage.cache.codec import (
-    DetailRow, FileRow, SummaryBuilder, article_from_detail, from_db, later, path_prefix, problems_from_json,
-    root_key, to_db,
-)  # fmt: skip
+    DetailRow,
+    FileRow,
+    SummaryBuilder,
+    article_from_detail,
+    from_db,
+    later,
+    path_prefix,
+    problems_from_json,
+    root_key,
+    to_db,
+)
 from reader.core.storage.cache.scan import Changes, Stale, compare
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
