@@ -77,7 +77,7 @@ def _vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
     made = sorted({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(3500)})
     rng.shuffle(made)
     vocabulary = made[:3000]
-    for word in CONTENT + ["climate change", "open source model", "computer vision"]:
+    for word in [*CONTENT, "climate change", "open source model", "computer vision"]:
         vocabulary.insert(rng.randint(20, 600), word)
     weights = [1.0 / (rank + 10) for rank in range(len(vocabulary))]
     cumulative = list(itertools.accumulate(weights))
@@ -160,7 +160,7 @@ CASES: list[tuple[str, Plain]] = [
             for a in arts
             if "open" in a.search_text and "model" in a.search_text and _has_topic(a, "ai")
         ],
-    ),  # fmt: skip
+    ),
     (
         "-topic:ai climate",
         lambda arts, m: [a for a in arts if "climate" in a.search_text and not _has_topic(a, "ai")],
@@ -170,7 +170,7 @@ CASES: list[tuple[str, Plain]] = [
         lambda arts, m: [
             a for a in arts if a.published is not None and A20230101 <= a.published < A20230701
         ],
-    ),  # fmt: skip
+    ),
     (
         "quality>=100",
         lambda arts, m: [a for a in arts if a.quality is not None and a.quality >= 100],
@@ -189,7 +189,7 @@ CASES: list[tuple[str, Plain]] = [
             for a in arts
             if "times" in fold(a.provider_name) or "times" in fold(a.provider_domain)
         ],
-    ),  # fmt: skip
+    ),
     (
         "is:unread -is:starred",
         lambda arts, m: [a for a in arts if not m.is_read(a.id) and not m.is_starred(a.id)],

@@ -404,7 +404,8 @@ class SizeResult:
 def machine_line() -> str:
     load = Path("/proc/loadavg").read_text().split()[:3]
     return (
-        f"machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), load average {' '.join(load)}, "
+        f"machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
+        f"load average {' '.join(load)}, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
     )
 
@@ -413,12 +414,13 @@ def print_table(results: list[SizeResult], runs: int) -> None:
     print()
     print(machine_line())
     print(
-        f"warm start: {runs} runs each, ms from launch in tmux to the first list row (floor: bare Textual app to `ready`)"
+        f"warm start: {runs} runs each, ms from launch in tmux to the first list row "
+        "(floor: bare Textual app to `ready`)"
     )
     head = (
-        f"{'N':>8} | {'reader med/min':>14} | {'floor med/min':>13} | {'ratio':>5} | {'goal':>5} | {'header med':>10} | "
-        f"{'loaded med':>10} | {'filter p50/p95':>14} | {'clear p50/p95':>13} | {'typed-debounce':>14} | "
-        f"{'peak RSS MB':>11} | {'Pilot RSS':>9}"
+        f"{'N':>8} | {'reader med/min':>14} | {'floor med/min':>13} | {'ratio':>5} | "
+        f"{'goal':>5} | {'header med':>10} | {'loaded med':>10} | {'filter p50/p95':>14} | "
+        f"{'clear p50/p95':>13} | {'typed-debounce':>14} | {'peak RSS MB':>11} | {'Pilot RSS':>9}"
     )
     print(head)
     print("-" * len(head))
@@ -434,24 +436,27 @@ def print_table(results: list[SizeResult], runs: int) -> None:
             f"{r.count:>8,} | {ms(statistics.median(first)):>6} / {ms(min(first)):>5} | "
             f"{ms(statistics.median(r.floor)):>5} / {ms(min(r.floor)):>5} | "
             f"{statistics.median(first) / statistics.median(r.floor):>5.1f} | "
-            f"{ms(goal) if goal else '-':>5} | {ms(statistics.median(paint)):>10} | {ms(statistics.median(loaded)):>10} | "
+            f"{ms(goal) if goal else '-':>5} | {ms(statistics.median(paint)):>10} | "
+            f"{ms(statistics.median(loaded)):>10} | "
             f"{ms(percentile(f['on'], 0.5)):>6} / {ms(percentile(f['on'], 0.95)):>5} | "
             f"{ms(percentile(f['off'], 0.5)):>5} / {ms(percentile(f['off'], 0.95)):>5} | "
             f"{ms(statistics.median(typed)):>14} | {hwm:>11.0f} | {f['maxrss_kb'] / 1024:>9.0f}"
         )
     print()
     print(
-        f"filter: apply_query({QUERY_WORD!r}) over all N, timed in-process (Pilot), goal p95 <= {FILTER_P95_GOAL_MS} ms; "
+        f"filter: apply_query({QUERY_WORD!r}) over all N, timed in-process (Pilot), "
+        f"goal p95 <= {FILTER_P95_GOAL_MS} ms; "
         f"clear: apply_query(''); typed-debounce: median of {FILTER_CHILD_KEYS} typed queries, "
         "last key to list changed, minus the 0.12 s debounce"
     )
     print(
-        "header med: launch to the app's first frame (its header line); loaded med: launch to the header "
-        "without `loading…` (the no-change sync over every file is done)"
+        "header med: launch to the app's first frame (its header line); "
+        "loaded med: launch to the header without `loading…` "
+        "(the no-change sync over every file is done)"
     )
     print(
-        f"peak RSS: VmHWM of the reader process in tmux after the load (largest over runs), goal <= {RSS_GOAL_MB} MB "
-        "at 100,000; Pilot RSS: ru_maxrss of the headless filter run"
+        "peak RSS: VmHWM of the reader process in tmux after the load (largest over runs), "
+        f"goal <= {RSS_GOAL_MB} MB at 100,000; Pilot RSS: ru_maxrss of the headless filter run"
     )
 
 
@@ -470,8 +475,10 @@ def bench_size(count: int, runs: int, repeats: int, workdir: Path) -> SizeResult
         result.reader.append(reader)
         result.floor.append(floor)
         print(
-            f"  run {run + 1}: reader header {ms(reader.first_paint)} ms, first row {ms(reader.first_row)} ms, loaded {ms(reader.loaded)} ms, "
-            f"VmHWM {(reader.hwm_kb or 0) / 1024:.0f} MB (+ helpers' RSS {reader.helpers_rss_kb / 1024:.0f} MB); "
+            f"  run {run + 1}: reader header {ms(reader.first_paint)} ms, "
+            f"first row {ms(reader.first_row)} ms, loaded {ms(reader.loaded)} ms, "
+            f"VmHWM {(reader.hwm_kb or 0) / 1024:.0f} MB "
+            f"(+ helpers' RSS {reader.helpers_rss_kb / 1024:.0f} MB); "
             f"floor {ms(floor)} ms",
             flush=True,
         )
@@ -479,9 +486,11 @@ def bench_size(count: int, runs: int, repeats: int, workdir: Path) -> SizeResult
     f = result.filters
     idle = f["idle"]
     print(
-        f"  filter {QUERY_WORD!r}: {f['matches']:,} of {f['total']:,} match; apply p50 {ms(percentile(f['on'], 0.5))} ms "
-        f"p95 {ms(percentile(f['on'], 0.95))} ms; then idle (repaint) p50 {ms(percentile(idle, 0.5))} ms "
-        f"p95 {ms(percentile(idle, 0.95))} ms; typed (with debounce) {', '.join(ms(t) for t in f['typed'])} ms; "
+        f"  filter {QUERY_WORD!r}: {f['matches']:,} of {f['total']:,} match; "
+        f"apply p50 {ms(percentile(f['on'], 0.5))} ms p95 {ms(percentile(f['on'], 0.95))} ms; "
+        f"then idle (repaint) p50 {ms(percentile(idle, 0.5))} ms "
+        f"p95 {ms(percentile(idle, 0.95))} ms; "
+        f"typed (with debounce) {', '.join(ms(t) for t in f['typed'])} ms; "
         f"headless load {f['loaded_s']:.2f} s",
         flush=True,
     )

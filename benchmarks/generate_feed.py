@@ -45,7 +45,8 @@ PROVIDER_HEADS = (
     "Lake", "Coast", "Central",
 )  # fmt: skip
 PROVIDER_TAILS = (
-    "Times", "Post", "Herald", "Tribune", "Gazette", "Wire", "Journal", "Ledger", "Review", "Signal",
+    "Times", "Post", "Herald", "Tribune", "Gazette", "Wire", "Journal", "Ledger", "Review",
+    "Signal",
 )  # fmt: skip
 
 

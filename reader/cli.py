@@ -77,7 +77,8 @@ def _app_parser() -> argparse.ArgumentParser:
         "--read-after",
         metavar="SECONDS",
         type=_seconds,
-        help="an article you move to becomes read after this long on it (default 1.5; 0: only when opened)",
+        help="an article you move to becomes read after this long on it "
+        "(default 1.5; 0: only when opened)",
     )
     return parser
 

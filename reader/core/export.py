@@ -120,9 +120,8 @@ def to_table(articles: Sequence[Article], width: int | None) -> str:
         quality = "" if a.quality is None else str(a.quality)
         quality = quality.rjust(4) if len(quality) <= 4 else _fit(quality, 4)
         provider = _fit(a.provider_name, provider_width)
-        rows.append(
-            f"{quality} {short_date(a.published):<11} {provider}  {_fit(a.title, title_width).rstrip()}"
-        )
+        title = _fit(a.title, title_width).rstrip()
+        rows.append(f"{quality} {short_date(a.published):<11} {provider}  {title}")
     return "\n".join(rows)
 
 
@@ -133,7 +132,7 @@ def _full_table(articles: Sequence[Article]) -> str:
     provider_width = max((display_width(a.provider_name) for a in articles), default=0)
     quality_width, provider_width = max(quality_width, 4), max(provider_width, 8)
     rows = [f"{'Q':>{quality_width}} {'Date':<11} {_pad('Provider', provider_width)}  Title"]
-    for a, quality in zip(articles, qualities):
+    for a, quality in zip(articles, qualities, strict=True):
         provider = _pad(a.provider_name, provider_width)
         rows.append(
             f"{quality:>{quality_width}} {short_date(a.published):<11} {provider}  {a.title}"

@@ -52,7 +52,7 @@ def sidebar_entries(
     merged = _counts_per_tuple(articles, read_ids, starred_ids)
     with_unread = read_ids is not None
     total, unread, starred = (
-        (sum(column) for column in zip(*merged.values())) if merged else (0, 0, 0)
+        (sum(column) for column in zip(*merged.values(), strict=True)) if merged else (0, 0, 0)
     )
     return [
         TopicCount(ALL, "All articles", total, unread if with_unread else None),

@@ -65,7 +65,7 @@ class _Remembered(Generic[T]):
         if (
             known is None
             or len(known) != len(objects)
-            or any(a is not b for a, b in zip(known, objects))
+            or any(a is not b for a, b in zip(known, objects, strict=True))
             or (self._settings != settings)
         ):
             self._value = compute()

@@ -638,7 +638,7 @@ def test_two_readers_starting_at_once_on_a_cold_cache(tmp_path: Path) -> None:
         for _ in range(2)
     ]
     outputs = [child.communicate(timeout=120) for child in children]
-    for child, (out, err) in zip(children, outputs):
+    for child, (out, err) in zip(children, outputs, strict=True):
         assert child.returncode == 0, err
         assert out.split() == ["400", "400", "0"], err  # "0": no notice, so no fallback to memory
     # readers never block

@@ -41,8 +41,9 @@ def is_forbidden(module: str) -> bool:
 
 def test_the_walk_finds_the_core_modules() -> None:
     expected = {
-        "reader.core", "reader.core.model", "reader.core.loader", "reader.core.view", "reader.core.query",
-        "reader.core.query.parse", "reader.core.storage.state", "reader.core.storage.sqlite", "reader.core.storage.cache",
+        "reader.core", "reader.core.model", "reader.core.loader", "reader.core.view",
+        "reader.core.query", "reader.core.query.parse", "reader.core.storage.state",
+        "reader.core.storage.sqlite", "reader.core.storage.cache",
         "reader.core.storage.cache.feed_cache",
     }  # fmt: skip
     assert expected <= set(CORE_MODULES)

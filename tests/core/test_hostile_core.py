@@ -61,7 +61,7 @@ LOADABLE = {name for name, (severity, _) in EXPECTED.items() if severity != "err
 
 
 def _copy_of_the_fixtures(folder: Path) -> Path:
-    """The fixtures plus what is not committed: a symlink loop, an oversized file, a hostile name."""
+    """The fixtures and what is not committed: a symlink loop, an oversized file, a hostile name."""
     feed = folder / "hostile"
     shutil.copytree(HOSTILE, feed)
     (feed / "loop").symlink_to(".")
@@ -225,7 +225,7 @@ def test_what_loads_has_no_control_characters_and_only_safe_links(
         assert [link for link in _links(article) if not is_safe_url(link)] == [], name
 
 
-# --- fuzzing ---------------------------------------------------------------------------------------
+# --- fuzzing --------------------------------------------------------------------------------------
 
 YAML_TOKENS = [
     "---\n", "title: ", "topics: ", "related:\n", "  - ", "- ", "? ", ": ", "<<: ", "&a ", "*a ",

@@ -548,7 +548,7 @@ def test_without_a_url_the_id_comes_from_the_path_within_the_feed(tmp_path: Path
     assert before["a.md"] != before["b.md"]
 
 
-# --- text cleaning ---------------------------------------------------------------------------------
+# --- text cleaning --------------------------------------------------------------------------------
 
 
 def test_html_entities_in_title_and_excerpt_are_decoded(tmp_path: Path) -> None:
@@ -604,7 +604,7 @@ def test_bidi_overrides_are_removed(tmp_path: Path) -> None:
     assert only(load_feed(tmp_path)).title == "abcdcbax"
 
 
-# --- order -----------------------------------------------------------------------------------------
+# --- order ----------------------------------------------------------------------------------------
 
 
 def _article(
@@ -684,7 +684,7 @@ def test_next_order_cycles_through_every_order() -> None:
     assert next_order("no such order") == SORT_ORDERS[0]
 
 
-# --- real feeds ------------------------------------------------------------------------------------
+# --- real feeds -----------------------------------------------------------------------------------
 
 
 def test_the_sample_feed_loads_without_problems() -> None:

@@ -363,7 +363,7 @@ def _quoted(values: list[str]) -> st.SearchStrategy[str]:
 positive_terms = st.one_of(
     st.sampled_from(WORDS),
     st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(lambda w: f'"{" ".join(w)}"'),
-    st.tuples(st.sampled_from(["topic:", "Topic:"]), _quoted(TOPICS + ["ai", "climate"])).map(
+    st.tuples(st.sampled_from(["topic:", "Topic:"]), _quoted([*TOPICS, "ai", "climate"])).map(
         "".join
     ),
     st.tuples(

@@ -94,8 +94,9 @@ def test_table(query: str, expected: list[str]) -> None:
 
 def test_one_index_answers_many_queries() -> None:
     index = SearchIndex(ARTICLES)
-    for query in ["r", "ro", "rob", "robo", "robot", "robot c", "robot cl", "-rob", '"climate change"',
-                  "climate", '"climate change"', "climate OR rob", "", "e", "-e"]:  # fmt: skip
+    for query in ["r", "ro", "rob", "robo", "robot", "robot c", "robot cl", "-rob",
+                  '"climate change"', "climate", '"climate change"', "climate OR rob", "", "e",
+                  "-e"]:  # fmt: skip
         both(query, index=index)
     assert index.remembered > 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,17 @@ ASIDE = re.compile(r"x\.db\.corrupt-\d{8}-\d{6}(-\d+)?")
 
 def error_with_code(kind: type[sqlite3.Error], code: int) -> sqlite3.Error:
     err = kind(f"code {code}")
-    err.sqlite_errorcode = code  # type: ignore[attr-defined]
+    err.sqlite_errorcode = code
     return err
+
+
+def creating(table: str) -> Callable[[sqlite3.Connection], None]:
+    """A `setup` that creates one table."""
+
+    def setup(conn: sqlite3.Connection) -> None:
+        conn.execute(f"CREATE TABLE {table}(x)")
+
+    return setup
 
 
 @pytest.fixture
@@ -181,7 +191,7 @@ def test_a_file_another_reader_replaced_meanwhile_is_left_alone(db: Path) -> Non
         if len(attempts) == 1:
             # Another reader moves the damaged file aside and starts a fresh one first.
             os.replace(db, db.with_name("theirs.corrupt"))
-            connect(db, 1.0, setup=lambda conn: conn.execute("CREATE TABLE theirs(x)")).close()
+            connect(db, 1.0, setup=creating("theirs")).close()
             raise error_with_code(sqlite3.DatabaseError, sqlite3.SQLITE_NOTADB)
         return connect(db, 1.0)
 
@@ -216,14 +226,19 @@ def test_file_id_names_the_file_not_the_path(db: Path) -> None:
     assert first is not None and file_id(db) not in (None, first)
 
 
+def _insert_then_fail(conn: sqlite3.Connection) -> None:
+    with write_transaction(conn):
+        conn.execute("INSERT INTO t VALUES (2)")
+        raise ZeroDivisionError
+
+
 def test_write_transaction_commits_or_rolls_back(db: Path) -> None:
-    conn = connect(db, 1.0, setup=lambda c: c.execute("CREATE TABLE t(x)"))
+    conn = connect(db, 1.0, setup=creating("t"))
     try:
         with write_transaction(conn):
             conn.execute("INSERT INTO t VALUES (1)")
-        with pytest.raises(ZeroDivisionError), write_transaction(conn):
-            conn.execute("INSERT INTO t VALUES (2)")
-            raise ZeroDivisionError
+        with pytest.raises(ZeroDivisionError):
+            _insert_then_fail(conn)
         assert not conn.in_transaction
         assert conn.execute("SELECT x FROM t").fetchall() == [(1,)]
     finally:

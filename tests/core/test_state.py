@@ -1,4 +1,7 @@
-"""Tests for reader.core.storage.state: marks, settings, migrations, damaged files, several readers."""
+"""Tests for reader.core.storage.state.
+
+Marks, settings, migrations, damaged files, several readers.
+"""
 
 from __future__ import annotations
 
@@ -439,7 +442,7 @@ def test_two_processes_write_at_once(db: Path) -> None:
     finally:
         for child in children:
             child.kill()
-    for child, (out, err) in zip(children, results):
+    for child, (out, err) in zip(children, results, strict=True):
         assert child.returncode == 0, err
         assert out.split() == [f"{child.args[3]}-{i}" for i in range(200)]
     with StateStore.open(db) as store:

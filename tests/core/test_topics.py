@@ -50,7 +50,7 @@ def test_order_is_fixed_entries_then_count_then_name_with_no_topic_last() -> Non
 def test_without_reading_state_there_are_no_unread_counts() -> None:
     topics = count_topics(ARTICLES)
     assert all(entry.unread is None for entry in topics)
-    assert [e.key for e in topics][0] == topic_key("AI")
+    assert topics[0].key == topic_key("AI")
 
 
 def test_an_empty_feed_has_zero_counts() -> None:

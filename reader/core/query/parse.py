@@ -25,6 +25,7 @@ ordinary word, searched as the whole text `foo:bar`. The empty query matches eve
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterator
@@ -265,10 +266,8 @@ def _published(name: str, value: str, value_start: int, now: datetime) -> Publis
     text = value.strip().lower()
     cutoff: datetime | None = None
     if day := _DATE_RE.fullmatch(text):
-        try:
+        with contextlib.suppress(ValueError):  # no such day, as 2021-02-30
             cutoff = datetime(*(int(part) for part in day.groups()), tzinfo=UTC)
-        except ValueError:  # no such day, as 2021-02-30
-            pass
     elif (age := _AGE_RE.fullmatch(text)) and len(age.group(1)) <= 30:
         try:
             cutoff = now - int(age.group(1)) * _AGE_UNITS[age.group(2)]

@@ -116,7 +116,8 @@ def article_from_json(text: str, path: str) -> Article:
         topics=tuple(topics),
         images=tuple(Image(*image) for image in images),
         related=tuple(
-            RelatedLink(title=t, url=u, excerpt=e, published=date(p), provider=_provider(pr), quality=q, type=k)
+            RelatedLink(title=t, url=u, excerpt=e, published=date(p), provider=_provider(pr),
+                        quality=q, type=k)
             for t, u, e, p, pr, q, k in related
         ),
     )  # fmt: skip
@@ -152,8 +153,8 @@ def summary_columns(article: Article) -> tuple[Any, ...]:
     """article_id .. exact of the `files` row; exact=0 when a value does not fit SQLite."""
     columns = (
         article.id, article.title, article.url, article.provider_name, article.provider_domain,
-        iso(article.published), article.quality, article.heat, _TOPIC_SEPARATOR.join(article.topics),
-        search_text_of(article),
+        iso(article.published), article.quality, article.heat,
+        _TOPIC_SEPARATOR.join(article.topics), search_text_of(article),
     )  # fmt: skip
     fits = all(n is None or n in _INT64 for n in (article.quality, article.heat))
     try:
@@ -164,7 +165,7 @@ def summary_columns(article: Article) -> tuple[Any, ...]:
         fits = False
     if not fits:
         return (article.id,) + (None,) * 9 + (0,)
-    return columns + (1,)
+    return (*columns, 1)
 
 
 def file_rows(
@@ -226,7 +227,8 @@ class SummaryBuilder:
                 rel = from_db(rel)
             append(ArticleSummary(
                 aid, prefix + rel, title, url, share(pname, pname), share(pdomain, pdomain),
-                from_iso(published) if published else None, quality, heat, topic_tuple(topics), text,
+                from_iso(published) if published else None, quality, heat, topic_tuple(topics),
+                text,
             ))  # fmt: skip
         return out
 

@@ -160,7 +160,8 @@ class FeedCache:
             except sqlite3.Error as err:
                 conn.close()
                 notices.append(
-                    f"The index cache {path} cannot be used ({err}); this session keeps it in memory."
+                    f"The index cache {path} cannot be used ({err}); "
+                    "this session keeps it in memory."
                 )
         return cls(open_memory(), None, feed_root, notices)
 
@@ -235,7 +236,8 @@ class FeedCache:
         try:
             with self._lock:
                 rows = self._conn.execute(
-                    "SELECT rel, problems FROM files WHERE feed = ? AND problems IS NOT NULL ORDER BY seq",
+                    "SELECT rel, problems FROM files"
+                    " WHERE feed = ? AND problems IS NOT NULL ORDER BY seq",
                     (self._feed,),
                 ).fetchall()
         except sqlite3.Error as err:
@@ -376,8 +378,8 @@ class FeedCache:
                 )
 
     def _parse(
-        self, stale: list[pool.Item], result: SyncResult, workers: int | None, on_progress: OnProgress | None,
-        on_batch: OnBatch | None, is_cancelled: Callable[[], bool],
+        self, stale: list[pool.Item], result: SyncResult, workers: int | None,
+        on_progress: OnProgress | None, on_batch: OnBatch | None, is_cancelled: Callable[[], bool],
     ) -> None:  # fmt: skip
         """Parse and store the stale files in batches, counting them in `result`."""
         if not stale:

@@ -68,8 +68,8 @@ def _fill_scan_table(
 ) -> None:
     with lock:
         conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS scan(rel TEXT PRIMARY KEY, path TEXT NOT NULL, seq INTEGER NOT NULL,"
-            " size INTEGER, mtime INTEGER, ctime INTEGER)"
+            "CREATE TEMP TABLE IF NOT EXISTS scan(rel TEXT PRIMARY KEY, path TEXT NOT NULL,"
+            " seq INTEGER NOT NULL, size INTEGER, mtime INTEGER, ctime INTEGER)"
         )
         conn.execute("DELETE FROM temp.scan")
     rows = ((to_db(rel), to_db(path), seq, *stamp) for seq, (rel, path, stamp) in enumerate(found))
@@ -107,7 +107,8 @@ def _moved(conn: sqlite3.Connection, feed: int) -> list[Moved]:
 def _gone(conn: sqlite3.Connection, feed: int) -> list[str]:
     """The rows of files no longer in the feed."""
     rows = conn.execute(
-        "SELECT f.rel FROM files f WHERE f.feed = ? AND NOT EXISTS (SELECT 1 FROM temp.scan s WHERE s.rel = f.rel)",
+        "SELECT f.rel FROM files f WHERE f.feed = ?"
+        " AND NOT EXISTS (SELECT 1 FROM temp.scan s WHERE s.rel = f.rel)",
         (feed,),
     )
     return [rel for (rel,) in rows]

@@ -65,7 +65,7 @@ CREATE TABLE details(
 -- one read instead of 100,000 rows. Valid while its generation is the feed's.
 CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL, sorted BLOB,
                        head BLOB, total INTEGER);
-"""
+"""  # noqa: E501 - hashed into _LAYOUT: rewrapping these lines would rebuild every user's cache
 # Stored beside the versions: a development change to the tables without a new
 # SCHEMA_VERSION must not leave old files that fail on every query.
 _LAYOUT = hashlib.sha1(_SCHEMA.encode("utf-8")).hexdigest()[:16]
@@ -149,7 +149,8 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path, notices: list[str]) -> 
             conn.execute('DROP TABLE IF EXISTS "{}"'.format(name.replace('"', '""')))
     _create(conn)
     notices.append(
-        f"The index cache {path} was written by {_writer(version, written_by)}; it is being rebuilt."
+        f"The index cache {path} was written by {_writer(version, written_by)}; "
+        "it is being rebuilt."
     )
 
 

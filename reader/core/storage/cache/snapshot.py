@@ -186,8 +186,8 @@ def read_memo(
 
 
 def _memo(
-    summaries: list[ArticleSummary], merged: bool, generation: int, from_rows: list[ArticleSummary] | None,
-    positions: bytes | None,
+    summaries: list[ArticleSummary], merged: bool, generation: int,
+    from_rows: list[ArticleSummary] | None, positions: bytes | None,
 ) -> Memo:  # fmt: skip
     sorted_positions = None
     if from_rows is None and merged and positions is not None:
