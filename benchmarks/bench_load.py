@@ -121,9 +121,10 @@ def child(mode: str, db: Path, root: Path, workers: int | None) -> dict[str, Any
     """Run CHILD in a fresh interpreter and return what it measured."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     args = [sys.executable, "-c", CHILD, mode, str(db), str(root), str(workers or 0)]
-    return json.loads(
+    measured: dict[str, Any] = json.loads(
         subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
     )
+    return measured
 
 
 def run(count: int, workers: int | None) -> None:

@@ -56,8 +56,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -143,7 +145,12 @@ def quit_session(session: str, timeout: float = 15.0) -> None:
         tmux("kill-session", "-t", session, check=False)
 
 
-def wait_for(session: str, test, timeout: float, poll: float = POLL_SECONDS) -> tuple[float, str]:
+ScreenTest = Callable[[str], bool]
+
+
+def wait_for(
+    session: str, test: ScreenTest, timeout: float, poll: float = POLL_SECONDS
+) -> tuple[float, str]:
     """Poll the pane until `test(text)`; (the perf_counter when it held, the text)."""
     deadline = time.perf_counter() + timeout
     text = ""
@@ -166,7 +173,7 @@ def has_row(text: str) -> bool:
     return any(LIST_ROW.search(row) for row in text.splitlines())
 
 
-def fully_loaded(count: int):
+def fully_loaded(count: int) -> ScreenTest:
     def test(text: str) -> bool:
         first_line = text.splitlines()[0] if text else ""
         return header_counts(first_line) == (count, count) and "loading" not in first_line
@@ -312,18 +319,18 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
     from reader.widgets.article_list import ArticleList
     from reader.widgets.filter_bar import FilterBar
 
-    async def until(test, timeout: float = 30.0) -> None:
+    async def until(test: Callable[[], bool], timeout: float = 30.0) -> None:
         deadline = time.perf_counter() + timeout
         while not test():
             if time.perf_counter() > deadline:
                 raise TimeoutError("the list did not change")
             await asyncio.sleep(0.001)
 
-    async def measure() -> dict:
+    async def measure() -> dict[str, Any]:
         app = ReaderApp(
             feed_path(count), cache_path=cache, state_path=state, browser=lambda url: True
         )
-        result: dict = {}
+        result: dict[str, Any] = {}
         async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
             started = time.perf_counter()
             await until(lambda: app.loaded, LOAD_TIMEOUT)
@@ -369,7 +376,7 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
     print(json.dumps(asyncio.run(measure())), flush=True)
 
 
-def run_filter_child(count: int, state: Path, repeats: int) -> dict:
+def run_filter_child(count: int, state: Path, repeats: int) -> dict[str, Any]:
     command = [
         str(PYTHON), str(Path(__file__).resolve()), "--filter-child", str(count),
         "--state", str(state), "--repeats", str(repeats),
@@ -377,7 +384,8 @@ def run_filter_child(count: int, state: Path, repeats: int) -> dict:
     done = subprocess.run(command, capture_output=True, text=True, timeout=LOAD_TIMEOUT + 300)
     if done.returncode != 0:
         raise RuntimeError(f"filter child failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured
 
 
 # --- report -------------------------------------------------------------------------------
@@ -397,7 +405,7 @@ class SizeResult:
     count: int
     reader: list[StartRun] = field(default_factory=list)
     floor: list[float] = field(default_factory=list)
-    filters: dict = field(default_factory=dict)
+    filters: dict[str, Any] = field(default_factory=dict)
     warmup_s: float = 0.0
 
 

@@ -269,8 +269,7 @@ class FieldReader:
     def images_field(self) -> tuple[Image, ...]:
         images = []
         for item in self._list("images"):
-            url = self.url_field("url", item) if isinstance(item, dict) else None
-            if url is None:
+            if not isinstance(item, dict) or (url := self.url_field("url", item)) is None:
                 self.warn(f"an image is {_describe(item)} without a URL; ignored")
                 continue
             images.append(Image(url, self.int_field("width", item), self.int_field("height", item)))

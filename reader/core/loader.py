@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -26,6 +27,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# A base class chosen at run time, which mypy cannot check.
 class _ArticleYamlLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
     """The safe loader, except that an impossible date (2021-02-30) stays text.
 
@@ -47,7 +49,8 @@ _ArticleYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_
 class _FrontMatter(YAMLHandler):
     """python-frontmatter's YAML handler on PyYAML's C safe loader."""
 
-    def load(self, fm: str, **kwargs: object) -> object:
+    # Any, as in YAMLHandler: front matter can be any YAML value (split_front_matter checks).
+    def load(self, fm: str, **kwargs: object) -> Any:
         return yaml.load(fm, Loader=_ArticleYamlLoader)  # noqa: S506 - a safe loader
 
 
@@ -156,7 +159,7 @@ def split_front_matter(text: str) -> tuple[dict[object, object], str]:
         raise FileSkipped("front matter is not closed by a second '---' line")
     raw, body = text[opening.end() : closing.start()], text[closing.end() :]
     try:
-        data = _HANDLER.load(raw)
+        data: object = _HANDLER.load(raw)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'

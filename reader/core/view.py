@@ -54,23 +54,21 @@ class _Remembered(Generic[T]):
     """One answer and what it was computed from: objects by identity, settings by value."""
 
     def __init__(self) -> None:
-        self._objects: tuple[Any, ...] | None = None  # held, so that no id is reused
-        self._settings: tuple[Any, ...] = ()
-        self._value: T | None = None
+        # (objects, settings, value); the objects are held, so that no id is reused
+        self._memo: tuple[tuple[Any, ...], tuple[Any, ...], T] | None = None
 
     def get(
         self, objects: tuple[Any, ...], settings: tuple[Any, ...], compute: Callable[[], T]
     ) -> T:
-        known = self._objects
+        memo = self._memo
         if (
-            known is None
-            or len(known) != len(objects)
-            or any(a is not b for a, b in zip(known, objects, strict=True))
-            or (self._settings != settings)
+            memo is None
+            or len(memo[0]) != len(objects)
+            or any(a is not b for a, b in zip(memo[0], objects, strict=True))
+            or (memo[1] != settings)
         ):
-            self._value = compute()
-            self._objects, self._settings = objects, settings
-        return self._value  # type: ignore[return-value]
+            memo = self._memo = (objects, settings, compute())
+        return memo[2]
 
 
 class FeedView:

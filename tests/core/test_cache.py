@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -40,14 +41,15 @@ REFERENCE = REPO.parent / "shared" / "format" / "000_cf4cd48b110cfe5e.txt"  # wh
 SAMPLE_COUNT = len(list(discover_files(SAMPLE)))
 
 
-def _generator():  # type: ignore[no-untyped-def]
+def _generator() -> Callable[..., None]:
     spec = importlib.util.spec_from_file_location(
         "generate_feed", REPO / "benchmarks" / "generate_feed.py"
     )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.generate_feed
+    generate: Callable[..., None] = module.generate_feed
+    return generate
 
 
 generate_feed = _generator()
@@ -254,7 +256,7 @@ def test_a_feed_folder_deleted_during_the_scan_drops_nothing(
     with open_cache(tmp_path, feed) as cache:
         before = cache.sync().summaries
 
-        def vanishing(root: Path):  # type: ignore[no-untyped-def]
+        def vanishing(root: Path) -> Iterator[str]:
             shutil.rmtree(root)
             return iter(())
 
@@ -390,9 +392,12 @@ def test_generated_feed_in_parallel_equals_in_process_and_loader(
     monkeypatch.setattr(pool, "usable_cores", lambda: 2)  # a one-core CI box too
     pools: list[int] = []
     real_pool = pool._new_pool
-    monkeypatch.setattr(
-        pool, "_new_pool", lambda workers: pools.append(workers) or real_pool(workers)
-    )
+
+    def counted_pool(workers: int) -> ProcessPoolExecutor:
+        pools.append(workers)
+        return real_pool(workers)
+
+    monkeypatch.setattr(pool, "_new_pool", counted_pool)
     with open_cache(tmp_path, root, "parallel.db") as cache:
         parallel = cache.sync(workers=2)
         assert (serial.workers, parallel.workers, pools) == (1, 2, [2])
@@ -501,7 +506,7 @@ class DamagedLater:
     def execute(self, *args: object) -> sqlite3.Cursor:
         if self.damaged:
             err = sqlite3.DatabaseError("database disk image is malformed")
-            err.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+            err.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
             raise err
         return self.conn.execute(*args)  # type: ignore[arg-type]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -131,20 +133,24 @@ def test_candidates_are_positions_and_remembered() -> None:
 def test_a_new_word_is_scanned_within_a_remembered_one(monkeypatch: pytest.MonkeyPatch) -> None:
     index = SearchIndex(ARTICLES)
     index.candidates(("rob", False))
-    scanned: list[tuple[Key, object]] = []
+    scanned: list[tuple[Key, Sequence[int] | None]] = []
     scan = index._scan
 
-    def spy(key: Key, positions: object) -> object:
+    def spy(key: Key, positions: Sequence[int] | None) -> array[int]:
         scanned.append((key, positions))
         return scan(key, positions)
+
+    def last_scan() -> tuple[Key, Sequence[int] | None]:
+        # A call, not `scanned[-1]`: mypy would keep the type one assert narrowed it to.
+        return scanned[-1]
 
     monkeypatch.setattr(index, "_scan", spy)
     assert list(index.candidates(("robot", False))) == [0, 7]
     assert scanned == [(("robot", False), index.candidates(("rob", False)))]
     assert list(index.candidates(("new robot", True))) == [0]  # within "robot", the smaller
-    assert scanned[-1] == (("new robot", True), index.candidates(("robot", False)))
+    assert last_scan() == (("new robot", True), index.candidates(("robot", False)))
     assert list(index.candidates(("zz", False))) == []
-    assert scanned[-1] == (("zz", False), None)  # nothing it implies: all scanned
+    assert last_scan() == (("zz", False), None)  # nothing it implies: all scanned
 
 
 def test_remembered_answers_stay_within_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,6 +14,7 @@ import sys
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import pytest
@@ -60,7 +61,7 @@ def make_v1(path: Path, version: int = 1) -> None:
     conn.close()
 
 
-def query(path: Path, sql: str) -> list[tuple]:
+def query(path: Path, sql: str) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(path)
     try:
         return conn.execute(sql).fetchall()
@@ -430,7 +431,8 @@ def test_store_can_be_used_from_another_thread(db: Path) -> None:
 
 def test_two_processes_write_at_once(db: Path) -> None:
     # A new file, so both children also race to create, switch to WAL and migrate it.
-    children = [start_child(db, prefix, 200, "--wait") for prefix in ("a", "b")]
+    prefixes = ("a", "b")
+    children = [start_child(db, prefix, 200, "--wait") for prefix in prefixes]
     try:
         for child in children:
             assert child.stdout is not None and child.stdout.readline() == "ready\n"
@@ -442,9 +444,9 @@ def test_two_processes_write_at_once(db: Path) -> None:
     finally:
         for child in children:
             child.kill()
-    for child, (out, err) in zip(children, results, strict=True):
+    for prefix, child, (out, err) in zip(prefixes, children, results, strict=True):
         assert child.returncode == 0, err
-        assert out.split() == [f"{child.args[3]}-{i}" for i in range(200)]
+        assert out.split() == [f"{prefix}-{i}" for i in range(200)]
     with StateStore.open(db) as store:
         expected = {f"{p}-{i}" for p in "ab" for i in range(200)}
         assert store.read_ids() == expected

@@ -238,6 +238,17 @@ def _key(node: Node) -> Key | None:
     return (node.text, node.spaced) if isinstance(node, Text) and node.text else None
 
 
+def _keys(nodes: Sequence[Node]) -> tuple[Key, ...] | None:
+    """The keys of the nodes; None unless every one has a key."""
+    keys: list[Key] = []
+    for node in nodes:
+        key = _key(node)
+        if key is None:
+            return None
+        keys.append(key)
+    return tuple(keys)
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A query split into what a `SearchIndex` answers and the rest.
@@ -264,8 +275,8 @@ def make_plan(tree: AllOf) -> Plan | None:
             every.append(key)
         elif isinstance(term, Not) and (key := _key(term.term)):
             none_of.append(key)
-        elif isinstance(term, AnyOf) and all(map(_key, term.terms)):
-            any_of.append(tuple(map(_key, term.terms)))  # type: ignore[arg-type]
+        elif isinstance(term, AnyOf) and (keys := _keys(term.terms)) is not None:
+            any_of.append(keys)
         else:
             rest.append(term)
     if not (every or any_of or none_of):

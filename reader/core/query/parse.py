@@ -266,8 +266,9 @@ def _published(name: str, value: str, value_start: int, now: datetime) -> Publis
     text = value.strip().lower()
     cutoff: datetime | None = None
     if day := _DATE_RE.fullmatch(text):
+        year, month, day_of_month = map(int, day.groups())
         with contextlib.suppress(ValueError):  # no such day, as 2021-02-30
-            cutoff = datetime(*(int(part) for part in day.groups()), tzinfo=UTC)
+            cutoff = datetime(year, month, day_of_month, tzinfo=UTC)
     elif (age := _AGE_RE.fullmatch(text)) and len(age.group(1)) <= 30:
         try:
             cutoff = now - int(age.group(1)) * _AGE_UNITS[age.group(2)]

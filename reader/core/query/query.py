@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 from reader.core.model import ArticleSummary
 from reader.core.query.compile import NO_MARKS, Compiled, Marks, Plan, build, make_plan, run_filter
@@ -25,7 +26,7 @@ class Query:
     uses_marks: bool = field(default=False, compare=False)
     _compiled: Compiled | None = field(default=None, repr=False, compare=False)
     # How to filter with a search index: made on first use; False when it cannot help.
-    _plan: Plan | bool | None = field(default=None, init=False, repr=False, compare=False)
+    _plan: Plan | Literal[False] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._compiled is None:

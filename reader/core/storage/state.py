@@ -99,7 +99,8 @@ def default_state_path() -> Path:
 
 def _user_version(conn: sqlite3.Connection) -> int:
     """The schema version stored in the file header."""
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

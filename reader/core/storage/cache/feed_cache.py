@@ -168,9 +168,10 @@ class FeedCache:
     def _feed_id(self) -> int:
         with self._lock:
             self._conn.execute("INSERT OR IGNORE INTO feeds(root) VALUES (?)", (self._key,))
-            return self._conn.execute(
+            feed: int = self._conn.execute(
                 "SELECT id FROM feeds WHERE root = ?", (self._key,)
             ).fetchone()[0]
+            return feed
 
     def _recover(self, err: sqlite3.Error) -> None:
         """The file failed while in use: move it aside if damaged, else go on in memory."""

@@ -54,7 +54,7 @@ class Memo:
     from_rows: list[ArticleSummary] | None  # unmerged, when read row by row (no snapshot)
     # Positions of `summaries` in DEFAULT_ORDER, stored with a merged snapshot: a warm
     # start takes them instead of sorting 100,000 articles.
-    sorted_positions: array | None = None
+    sorted_positions: array[int] | None = None
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def snapshot_bytes(summaries: list[ArticleSummary], prefix: str, merged: bool) -
     return pickle.dumps((_SNAPSHOT_TAG, merged, columns), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def default_order_positions(summaries: list[ArticleSummary]) -> array:
+def default_order_positions(summaries: list[ArticleSummary]) -> array[int]:
     """The positions of `summaries` in DEFAULT_ORDER."""
     key = SORT_KEYS[DEFAULT_ORDER]
     return array("i", sorted(range(len(summaries)), key=lambda i: key(summaries[i])))
