@@ -20,7 +20,7 @@ its header says `N / N articles` and no longer `loading…`, then quits with `q`
    runs alternate, so both see the same machine load. Median and min are printed, and
    the ratio of the medians reader / floor.
 2. filter latency, in a fresh interpreter per N, driving `ReaderApp` headless with
-   Textual's Pilot (`run_test(size=(140, 45))`): once `app.loaded`, `app.apply_query(WORD)`
+   Textual's Pilot (`run_test(size=(140, 45))`): once `app.feed.loaded`, `app.feed.apply_query(WORD)`
    (parse, filter all N, refresh the list, sidebar and header, synchronously) is timed
    `--repeats` times, each followed by `apply_query("")` (also timed, the other direction
    of the same work); p50/p95 are printed. Also, per repeat, the wait until Textual is
@@ -315,9 +315,9 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
     import resource
 
     sys.path.insert(0, str(REPO))
-    from reader.app import ReaderApp
-    from reader.widgets.article_list import ArticleList
-    from reader.widgets.filter_bar import FilterBar
+    from reader.ui.app import ReaderApp
+    from reader.ui.widgets.article_list import ArticleList
+    from reader.ui.widgets.filter_bar import FilterBar
 
     async def until(test: Callable[[], bool], timeout: float = 30.0) -> None:
         deadline = time.perf_counter() + timeout
@@ -333,26 +333,26 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
         result: dict[str, Any] = {}
         async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
             started = time.perf_counter()
-            await until(lambda: app.loaded, LOAD_TIMEOUT)
+            await until(lambda: app.feed.loaded, LOAD_TIMEOUT)
             result["loaded_s"] = time.perf_counter() - started
             await pilot.pause()
             rows = app.query_one(ArticleList)
             total = rows.row_count
-            app.apply_query(QUERY_WORD)  # once, untimed: first-use costs (compiling the query path)
+            app.feed.apply_query(QUERY_WORD)  # once, untimed: first-use costs (compiling the query path)
             matches = rows.row_count
-            app.apply_query("")
+            app.feed.apply_query("")
             await pilot.pause()
             on, off, idle = [], [], []
             for _ in range(repeats):
                 t = time.perf_counter()
-                app.apply_query(QUERY_WORD)
+                app.feed.apply_query(QUERY_WORD)
                 on.append(time.perf_counter() - t)
                 t = time.perf_counter()
                 await pilot.pause()
                 idle.append(time.perf_counter() - t)
                 assert rows.row_count == matches
                 t = time.perf_counter()
-                app.apply_query("")
+                app.feed.apply_query("")
                 off.append(time.perf_counter() - t)
                 await pilot.pause()
             typed = []

@@ -227,7 +227,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     path = resolve_feed(args.feed)
-    from reader.app import ReaderApp  # Textual is imported only when the app runs
+    from reader.ui.app import ReaderApp  # Textual is imported only when the app runs
 
     ReaderApp(
         path,

@@ -18,7 +18,7 @@ from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from reader.app import ReaderApp
+from reader.ui.app import ReaderApp
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_FEED = REPO / "sample_feed"
@@ -65,7 +65,7 @@ async def wait_loaded(pilot: Pilot, timeout: float = LOAD_TIMEOUT) -> None:
     """Wait until the feed has been loaded in its worker and the view refreshed."""
     app = pilot.app
     deadline = time.monotonic() + timeout
-    while not getattr(app, "loaded", False):
+    while not (app.is_running and app.screen_stack and getattr(app.feed, "loaded", False)):
         assert time.monotonic() < deadline, "the feed did not load in time"
         await app.workers.wait_for_complete()
         await pilot.pause(0.01)

@@ -14,16 +14,16 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Markdown, Static
 
-from reader.keys import HELP_KEYS
+from reader.ui.commands import COMMANDS
 from reader.core.loader import load_feed
 from reader.core.ordering import SORT_ORDERS, sort_articles
-from reader.screens.help_screen import HelpScreen
+from reader.ui.screens.help_screen import HelpScreen
 from reader.core.storage.state import STATE_ENV
 from reader.core.topics import ALL, NO_TOPIC
-from reader.widgets.article_list import ArticleList
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.related_links import RelatedLinks
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 from app_helpers import (
     SAMPLE_COUNT,
@@ -425,7 +425,7 @@ async def test_jump_to_an_article_hidden_by_the_topic_shows_it_in_the_topic(rela
     async with loaded_app(app) as pilot:
         await choose_topic(pilot, "Space")  # Gamma is in Energy, hidden now
         await pilot.press("tab", "tab", "enter")
-        assert app.topic != ALL
+        assert app.feed.topic != ALL
         assert app.query_one(ArticleList).current.title == "Gamma story"
         assert any("hides it" in text for text in notification_texts(app))
 
@@ -523,7 +523,7 @@ async def test_question_mark_shows_help_with_every_key(related_feed: Path, state
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(plain_text(static) for static in app.screen.query(Static))
-        missing = [key for key, _ in HELP_KEYS if key not in text]
+        missing = [command.id for command in COMMANDS if ", ".join(command.key_names) not in text or command.help not in text]
         assert missing == []
 
 
@@ -574,7 +574,7 @@ async def test_palette_show_topic_command_shows_the_topic(related_feed: Path, st
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, CommandPalette)
-        assert app.topic == "topic:energy"
+        assert app.feed.topic == "topic:energy"
         assert [a.title for a in app.query_one(ArticleList).articles] == ["Gamma story"]
 
 
@@ -585,7 +585,7 @@ async def test_palette_sort_command_sorts(related_feed: Path, state_path: Path) 
         assert prompts[0] == "Sort by title"
         await pilot.press("enter")
         await settle(pilot)
-        assert app.order == "title"
+        assert app.feed.order == "title"
         assert "sorted by title" in plain_text(app.query_one("#header"))
         assert [a.title for a in app.query_one(ArticleList).articles] == ["Alpha story", "Beta story", "Gamma story"]
 
@@ -605,11 +605,11 @@ async def test_s_cycles_the_order_and_the_list_follows(state_path: Path) -> None
     app = make_app(state_path=state_path)
     async with loaded_app(app) as pilot:
         articles = app.query_one(ArticleList)
-        assert app.order == "quality"
+        assert app.feed.order == "quality"
         seen = []
         for expected in ("newest", "oldest", "provider", "title", "quality"):
             await pilot.press("s")
-            seen.append(app.order)
+            seen.append(app.feed.order)
             assert [a.id for a in articles.articles] == sample_ids_in_order(expected), expected
             assert f"sorted by {expected}" in plain_text(app.query_one("#header"))
         assert seen == ["newest", "oldest", "provider", "title", "quality"]
@@ -650,7 +650,7 @@ async def test_double_clicking_a_topic_shows_it(related_feed: Path, state_path: 
         index = sidebar_index(app, "Energy")
         await pilot.double_click(TopicSidebar, offset=(4, 1 + index))
         await pilot.pause()
-        assert app.topic == "topic:energy"
+        assert app.feed.topic == "topic:energy"
         assert [a.title for a in app.query_one(ArticleList).articles] == ["Gamma story"]
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, make_app, wait_loaded
+from reader.ui.commands import action_commands
 from reader.core.loader import load_feed
 from reader.core.model import summarize
 from reader.core.ordering import sort_articles
 from reader.core.query import parse_query
 from reader.core.topics import topic_key
-from reader.widgets.article_list import ArticleList
-from reader.widgets.feed_header import FeedHeader
-from reader.widgets.filter_bar import FilterBar
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.feed_header import FeedHeader
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 
 def expected(query: str) -> list[str]:
@@ -101,7 +102,7 @@ async def test_a_topic_combines_with_the_query(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await type_query(pilot, "quality>=90")
-        app.show_topic(topic_key("Space"))
+        app.feed.show_topic(topic_key("Space"))
         await pilot.pause()
         assert shown_ids(app) == expected("quality>=90 topic:space")
         assert shown_ids(app)
@@ -126,6 +127,6 @@ async def test_submitted_queries_are_offered_again(tmp_path: Path) -> None:
         await type_query(pilot, "robot")
         await pilot.press("enter")
         await pilot.pause()
-        assert app.recent_queries()[0] == "robot"
-        titles = [title for title, _, _ in app.extra_commands()]
+        assert app.feed.recent_queries()[0] == "robot"
+        titles = [title for title, _, _ in action_commands(app.feed)]
         assert "Filter: robot" in titles

@@ -26,10 +26,10 @@ from textual.color import Color
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from reader.app import ReaderApp
-from reader.ui_contrast import contrast_ratio, readable_color
-from reader.widgets.article_list import ArticleList
-from reader.widgets.detail_pane import DetailPane
+from reader.ui.app import ReaderApp
+from reader.ui.contrast import contrast_ratio, readable_color
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
 
 from app_helpers import loaded_app, make_app
 
@@ -194,11 +194,11 @@ async def prepare(pilot: Pilot) -> None:
     article_list = app.query_one(ArticleList)
     articles = article_list.articles
     for row in READ_ROWS:
-        app.store.set_read(articles[row].id)
+        app.feed.store.set_read(articles[row].id)
     for row in STARRED_ROWS:
-        app.store.set_starred(articles[row].id)
-    app.refresh_marks()
-    app.action_focus_filter()  # the filter bar stays open: its placeholder is text too
+        app.feed.store.set_starred(articles[row].id)
+    app.feed.refresh_marks()
+    app.feed.action_focus_filter()  # the filter bar stays open: its placeholder is text too
     for selector, title in BORDER_TITLES.items():
         pane = app.query_one(selector)
         pane.border_title = pane.border_title or title  # what the app will set, if it does not yet

@@ -12,9 +12,9 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.widgets._markdown import MarkdownH2, MarkdownParagraph
 
-from reader.widgets.article_list import ArticleList
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.related_links import BODY_LINKS_HEADING, CUT_AFTER, RelatedLinks, short_url
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.related_links import BODY_LINKS_HEADING, CUT_AFTER, RelatedLinks, short_url
 
 from app_helpers import (
     article_file,

@@ -1,42 +1,49 @@
-"""Every key a user can press is in the help screen and in the README."""
+"""Every key is in the help and in the README, because both come from the one command table."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from reader.app import ReaderApp
-from reader.keys import HELP_KEYS
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.filter_bar import FilterBar
-from reader.widgets.virtual_list import VirtualList
+from reader.ui.app import ReaderApp
+from reader.ui.commands import COMMANDS, TEXTUAL_KEYS, bindings, readme_key_table
+from reader.ui.screens.confirm_screen import ConfirmScreen
+from reader.ui.screens.feed_screen import FeedScreen
+from reader.ui.screens.help_screen import HelpScreen
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.virtual_list import VirtualList
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-KEY_NAMES = {"question_mark": "?", "slash": "/"}
+BOUND = {
+    "app": ReaderApp,
+    "feed": FeedScreen,
+    "list": VirtualList,
+    "related": RelatedLinks,
+    "detail": DetailPane,
+    "filter": FilterBar,
+    "help": HelpScreen,
+    "confirm": ConfirmScreen,
+}
 
 
-def help_keys() -> set[str]:
-    keys: set[str] = set()
-    for names, _ in HELP_KEYS:
-        keys.update(part.strip() for part in re.split(r"[,/]", names.replace(" / ", ",")) if part.strip())
-    keys.update(name for name, _ in HELP_KEYS if name in ("/", "?"))
-    return keys
+def test_the_readme_key_table_is_the_command_table() -> None:
+    table = readme_key_table()
+    assert table in README, "README.md's key table differs from reader/ui/commands.py: paste readme_key_table()"
 
 
-def bound_keys() -> set[str]:
-    keys: set[str] = set()
-    for widget in (ReaderApp, VirtualList, DetailPane, FilterBar):
-        for binding in widget.BINDINGS:
-            for key in binding.key.split(","):  # type: ignore[union-attr]
-                keys.add(KEY_NAMES.get(key, key))
-    return keys
+def test_every_command_is_bound_where_it_says() -> None:
+    for command in COMMANDS:
+        if command.id in TEXTUAL_KEYS:
+            continue
+        owner = BOUND[command.scope]
+        ids = {binding.id for binding in owner.BINDINGS}  # type: ignore[union-attr]
+        assert command.id in ids, f"{command.id} is not bound on {owner.__name__}"
 
 
-def test_every_bound_key_is_in_the_help() -> None:
-    missing = bound_keys() - help_keys()
-    assert not missing, f"keys bound but not in reader/keys.py HELP_KEYS: {sorted(missing)}"
-
-
-def test_every_help_key_is_in_the_readme() -> None:
-    missing = [key for key in help_keys() if f"`{key}`" not in README]
-    assert not missing, f"keys in the help but not in the README: {missing}"
+def test_ids_are_unique_and_keys_do_not_clash_in_a_scope() -> None:
+    ids = [command.id for command in COMMANDS]
+    assert len(ids) == len(set(ids))
+    for scope in BOUND:
+        keys = [key for binding in bindings(scope) for key in binding.key.split(",")]
+        assert len(keys) == len(set(keys)), f"a key bound twice in {scope}: {sorted(keys)}"

@@ -9,9 +9,9 @@ import pytest
 from textual.command import CommandList
 from textual.containers import VerticalScroll
 
-from reader.commands import action_commands
-from reader.keys import QUERY_HELP
-from reader.screens.help_screen import HelpScreen
+from reader.ui.commands import action_commands
+from reader.ui.screens.help_screen import QUERY_HELP
+from reader.ui.screens.help_screen import HelpScreen
 
 from app_helpers import article_file, loaded_app, make_app, plain_text, rendered_text, settle, type_text, write_feed
 
@@ -137,7 +137,7 @@ async def test_palette_marks_the_current_sort_order(topic_feed: Path, state_path
         assert [row for row in rows if "current" in row] == ["Sort by quality|the current order"]
         await pilot.press("escape")
         await pilot.press("s")
-        assert app.order == "newest"
+        assert app.feed.order == "newest"
         rows = [row for row in await palette_rows(pilot, "sort by") if row.startswith("Sort by")]
         assert [row for row in rows if "current" in row] == ["Sort by newest|the current order"]
 
@@ -145,7 +145,7 @@ async def test_palette_marks_the_current_sort_order(topic_feed: Path, state_path
 @pytest.mark.parametrize("query", ["", "s", "o", "star"])
 async def test_palette_lists_topics_after_the_commands(topic_feed: Path, state_path: Path, query: str) -> None:
     async with loaded_app(make_app(topic_feed, state_path=state_path)) as pilot:
-        commands = {title for title, _, _ in action_commands(pilot.app)}
+        commands = {title for title, _, _ in action_commands(pilot.app.feed)}
         rows = [row.split("|")[0] for row in await palette_rows(pilot, query)]
         ours = [i for i, row in enumerate(rows) if any(row.startswith(title) for title in commands)]
         topics = [i for i, row in enumerate(rows) if row.startswith("Show topic: ")]

@@ -41,13 +41,13 @@ from app_helpers import (
     wait_loaded,
     write_feed,
 )
-from reader.app import ReaderApp
+from reader.ui.app import ReaderApp
 from reader.core.model import Article, Provider, RelatedLink, summarize
 from reader.core.sanitize import clean_line, clean_text, is_safe_url
-from reader.screens.help_screen import HelpScreen
-from reader.widgets.article_list import MARKS_WIDTH, ArticleList, columns_for
-from reader.widgets.related_links import RelatedLinks
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.screens.help_screen import HelpScreen
+from reader.ui.widgets.article_list import MARKS_WIDTH, ArticleList, columns_for
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 # The folder and one file are named to set the window title, as an attacker would name them.
@@ -236,7 +236,7 @@ async def test_every_article_is_selected_with_j_and_shown_without_control_charac
             assert plain_text(app.query_one("#detail-title", Static)) == article.title
             assert unsafe_on_screen(app) == [], article.title
             shown.append(article.title)
-            app.action_copy_url()  # y
+            app.feed.action_copy_url()  # y
             await pilot.press("j")
             await pilot.pause()
         assert set(shown) == LOADABLE_TITLES
@@ -392,7 +392,7 @@ async def test_palette_shows_markup_topics_literally(hostile_feed: Path, state_p
         assert unsafe_on_screen(app) == []
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert app.topic == "topic:[@click=app.quit]click me[/]"
+        assert app.feed.topic == "topic:[@click=app.quit]click me[/]"
         assert [a.title for a in app.query_one(ArticleList).articles] == [EVERY_FIELD_TITLE]
         assert app.is_running
 
@@ -406,8 +406,8 @@ def _article(article_id: str, title: str, url: str | None = None, **fields: Any)
 
 def _show(app: ReaderApp, *articles: Article) -> None:
     """Swap the app's articles for these (as a reload would) and redraw."""
-    app.library.replace_all([summarize(a) for a in articles], articles)
-    app.refresh_view()
+    app.feed.library.replace_all([summarize(a) for a in articles], articles)
+    app.feed.refresh_view()
 
 
 HOSTILE_TITLE = "[@click=app.quit]x [/] a[/ \x1b]0;pwned\x07 \x9b2J [b]"
@@ -418,7 +418,7 @@ async def test_a_jump_notification_shows_the_title_literally(empty_feed: Path, s
     target = _article("b", HOSTILE_TITLE, "https://in.example/b")
     source = _article("a", "Aaa source", "https://in.example/a", related=(RelatedLink("to b", url="https://in.example/b"),))
     async with open_app(app, WIDE) as pilot:
-        app.set_order("title")
+        app.feed.set_order("title")
         _show(app, source, target)
         await pilot.pause()
         await select(pilot, "Aaa source")
@@ -637,13 +637,13 @@ async def _render(pilot: Pilot, article: Article) -> None:
     # pause(0): no waiting for the CPU to idle (Toasts and the body keep it busy ~0.1 s a time).
     await pilot.pause(0)
     await pilot.pause(0)  # the Markdown body mounts its blocks one message later
-    app.action_open_selected()
-    app.action_copy_url()
+    app.feed.action_open_selected()
+    app.feed.action_copy_url()
     related = app.query_one(RelatedLinks)
     related.focus()
     await pilot.pause(0)
-    app.action_open_selected()  # o on the related link under the cursor
-    app.related_chosen()  # enter on it (a posted Chosen could outlive the last example's app)
+    app.feed.action_open_selected()  # o on the related link under the cursor
+    app.feed.related_chosen()  # enter on it (a posted Chosen could outlive the last example's app)
     app.query_one(ArticleList).focus()
     await app.workers.wait_for_complete()
     await pilot.pause(0)

@@ -16,10 +16,10 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from reader.ui_contrast import contrast_ratio
-from reader.widgets.article_list import MARKS_WIDTH, MIN_TITLE_WIDTH, PROVIDER_WIDTH, ArticleList, columns_for
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.contrast import contrast_ratio
+from reader.ui.widgets.article_list import MARKS_WIDTH, MIN_TITLE_WIDTH, PROVIDER_WIDTH, ArticleList, columns_for
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 from app_helpers import article_file, loaded_app, make_app, write_feed
 
@@ -171,8 +171,8 @@ async def test_unread_rows_have_a_coloured_dot_and_read_rows_are_dimmed(feed: Pa
     async with loaded_app(app, size=(80, 24)) as pilot:
         await light(pilot)
         articles = app.query_one(ArticleList)
-        app.store.set_read(articles.articles[2].id)
-        app.refresh_marks()
+        app.feed.store.set_read(articles.articles[2].id)
+        app.feed.refresh_marks()
         await pilot.pause()
         unread, read = articles.render_line(1), articles.render_line(2)
         assert unread.text.startswith("● ") and read.text.startswith("  ")
@@ -190,8 +190,8 @@ async def test_the_star_stands_apart_from_the_title(feed: Path, tmp_path: Path) 
     app = make_app(feed, state_path=tmp_path / "s.db")
     async with loaded_app(app, size=(80, 24)) as pilot:
         articles = app.query_one(ArticleList)
-        app.store.set_starred(articles.articles[1].id)
-        app.refresh_marks()
+        app.feed.store.set_starred(articles.articles[1].id)
+        app.feed.refresh_marks()
         await pilot.pause()
         assert articles.render_line(1).text.startswith("● ★ Story 01")
 

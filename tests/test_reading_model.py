@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from app_helpers import article_file, loaded_app, make_app, notification_texts, recorder_of, settle, write_feed
-from reader.screens.confirm_screen import ConfirmScreen
+from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.core.topics import UNREAD
-from reader.widgets.article_list import ArticleList
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.feed_header import FeedHeader
-from reader.widgets.filter_bar import FilterBar
-from reader.widgets.related_links import RelatedLinks
-from reader.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.feed_header import FeedHeader
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 DWELL = 0.05
 PERIODS = 12  # how many dwell periods a "left alone" test waits
@@ -59,7 +59,7 @@ def header(app) -> str:
 
 def snapshot(app) -> tuple:
     """Everything a person would notice changing on its own."""
-    return (titles(app), current_title(app), app.store.read_ids(), header(app))
+    return (titles(app), current_title(app), app.feed.store.read_ids(), header(app))
 
 
 async def left_alone(pilot) -> None:
@@ -74,13 +74,13 @@ async def test_hide_read_left_alone_reads_nothing(feed: Path, tmp_path: Path) ->
         before = snapshot(app)
         await left_alone(pilot)
         assert snapshot(app) == before
-        assert not app.store.read_ids()
+        assert not app.feed.store.read_ids()
 
 
 async def test_unread_entry_left_alone_reads_nothing(feed: Path, tmp_path: Path) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=DWELL)
     async with loaded_app(app) as pilot:
-        app.show_topic(UNREAD)
+        app.feed.show_topic(UNREAD)
         await pilot.pause()
         before = snapshot(app)
         await left_alone(pilot)
@@ -103,9 +103,9 @@ async def test_hide_read_remembered_reads_nothing_on_the_next_start(feed: Path, 
         await pilot.press("u")
     again = make_app(feed, state_path=state, read_after=DWELL)
     async with loaded_app(again) as pilot:
-        assert again.hide_read
+        assert again.feed.hide_read
         await left_alone(pilot)
-        assert not again.store.read_ids() and len(titles(again)) == COUNT
+        assert not again.feed.store.read_ids() and len(titles(again)) == COUNT
 
 
 @pytest.mark.parametrize(
@@ -131,7 +131,7 @@ async def test_a_list_change_never_reads_the_row_it_lands_on(feed: Path, tmp_pat
             await pilot.press("u")
         await settle(pilot)
         await left_alone(pilot)
-        assert not app.store.read_ids(), f"after a {change}, {app.store.read_ids()} became read"
+        assert not app.feed.store.read_ids(), f"after a {change}, {app.feed.store.read_ids()} became read"
 
 
 async def test_a_move_of_the_users_own_reads_after_the_dwell(feed: Path, tmp_path: Path) -> None:
@@ -139,7 +139,7 @@ async def test_a_move_of_the_users_own_reads_after_the_dwell(feed: Path, tmp_pat
     async with loaded_app(app) as pilot:
         await pilot.press("j")
         await left_alone(pilot)
-        assert [app.library.summary(i).title for i in app.store.read_ids()] == ["Story 1"]
+        assert [app.feed.library.summary(i).title for i in app.feed.store.read_ids()] == ["Story 1"]
 
 
 async def test_dwell_off_reads_only_what_is_opened(feed: Path, tmp_path: Path) -> None:
@@ -147,10 +147,10 @@ async def test_dwell_off_reads_only_what_is_opened(feed: Path, tmp_path: Path) -
     async with loaded_app(app) as pilot:
         await pilot.press("j", "j")
         await left_alone(pilot)
-        assert not app.store.read_ids()
+        assert not app.feed.store.read_ids()
         await pilot.press("enter")
         assert app.focused is app.query_one(DetailPane)
-        assert app.store.is_read(app.query_one(ArticleList).current.id)
+        assert app.feed.store.is_read(app.query_one(ArticleList).current.id)
 
 
 async def test_read_while_hidden_stays_until_the_user_moves_away(feed: Path, tmp_path: Path) -> None:
@@ -158,7 +158,7 @@ async def test_read_while_hidden_stays_until_the_user_moves_away(feed: Path, tmp
     async with loaded_app(app) as pilot:
         await pilot.press("u", "j")
         await left_alone(pilot)
-        assert app.store.is_read(app.query_one(ArticleList).current.id)
+        assert app.feed.store.is_read(app.query_one(ArticleList).current.id)
         assert titles(app)[1] == "Story 1" and current_title(app) == "Story 1"
         await pilot.press("j")
         await pilot.pause()
@@ -186,14 +186,14 @@ async def test_shift_m_defaults_to_no_and_u_undoes_it(feed: Path, tmp_path: Path
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")  # the default answer is no
         await pilot.pause()
-        assert not app.store.read_ids()
+        assert not app.feed.store.read_ids()
         await pilot.press("M", "y")
         await pilot.pause()
-        assert len(app.store.read_ids()) == COUNT
+        assert len(app.feed.store.read_ids()) == COUNT
         assert any("U undoes it" in text for text in notification_texts(app))
         await pilot.press("U")
         await pilot.pause()
-        assert not app.store.read_ids()
+        assert not app.feed.store.read_ids()
         assert "8 unread" in header(app)
 
 
@@ -202,9 +202,9 @@ async def test_undo_takes_back_a_single_mark_too(feed: Path, tmp_path: Path) -> 
     async with loaded_app(app) as pilot:
         await pilot.press("f", "m")
         await pilot.press("U")
-        assert not app.store.read_ids() and app.store.starred_ids()
+        assert not app.feed.store.read_ids() and app.feed.store.starred_ids()
         await pilot.press("U")
-        assert not app.store.starred_ids()
+        assert not app.feed.store.starred_ids()
         await pilot.press("U")
         assert "Nothing to undo" in notification_texts(app)
 
@@ -255,7 +255,7 @@ async def test_a_jump_to_an_article_the_filter_hides_selects_it(feed: Path, tmp_
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         await pilot.press("slash", *"-story5", "enter")  # a word no title has: everything stays…
-        app.use_query('"story 0"')  # …then only Story 0 is shown
+        app.feed.use_query('"story 0"')  # …then only Story 0 is shown
         await pilot.pause()
         assert titles(app) == ["Story 0"]
         app.query_one(RelatedLinks).focus()
@@ -267,7 +267,7 @@ async def test_a_jump_to_an_article_the_filter_hides_selects_it(feed: Path, tmp_
 async def test_a_jump_to_an_article_hide_read_hides_selects_it(feed: Path, tmp_path: Path) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
-        app.store.set_read(app.library.id_for_url("https://day.example/5"))
+        app.feed.store.set_read(app.feed.library.id_for_url("https://day.example/5"))
         await pilot.press("u")
         assert "Story 5" not in titles(app)
         await pilot.press("tab", "tab", "enter")
@@ -280,7 +280,7 @@ async def test_n_and_shift_n_walk_the_unread(feed: Path, tmp_path: Path) -> None
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         for i in (1, 2, 4):
-            app.store.set_read(app.library.id_for_url(f"https://day.example/{i}"))
+            app.feed.store.set_read(app.feed.library.id_for_url(f"https://day.example/{i}"))
         await pilot.press("n")
         assert current_title(app) == "Story 3"
         await pilot.press("n")
@@ -338,7 +338,7 @@ async def test_escape_in_the_list_clears_the_filter(feed: Path, tmp_path: Path) 
         assert len(titles(app)) == COUNT // 2
         assert app.focused is app.query_one(ArticleList)
         await pilot.press("escape")
-        assert len(titles(app)) == COUNT and app.query_text == ""
+        assert len(titles(app)) == COUNT and app.feed.query_text == ""
         await pilot.pause()
         assert app.query_one(FilterBar).styles.display == "none"  # no query, no focus: gone
 
@@ -350,7 +350,7 @@ async def test_down_and_ctrl_n_in_the_filter_go_to_the_results(feed: Path, tmp_p
             await pilot.press("slash", *typed, key)
             await settle(pilot)
             assert app.focused is app.query_one(ArticleList), key
-        assert app.query_text == "space story"
+        assert app.feed.query_text == "space story"
 
 
 async def test_the_empty_filter_bar_leaves_the_screen_and_the_tab_order(feed: Path, tmp_path: Path) -> None:
@@ -408,11 +408,11 @@ async def test_empty_states_say_what_to_press(feed: Path, tmp_path: Path) -> Non
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         articles = app.query_one(ArticleList)
-        app.use_query("nothingmatchesthis")
+        app.feed.use_query("nothingmatchesthis")
         await pilot.pause()
         assert "No article matches the filter" in articles.render_line(0).text
-        app.clear_query()
-        app.store.set_read_many([a.id for a in app.library.summaries])
+        app.feed.clear_query()
+        app.feed.store.set_read_many([a.id for a in app.feed.library.summaries])
         await pilot.press("u")
         await pilot.pause()
         assert "Every article is read. u shows" in articles.render_line(0).text
@@ -446,9 +446,9 @@ async def test_the_sidebar_cursor_is_the_topic_shown(feed: Path, tmp_path: Path)
         sidebar = app.query_one(TopicSidebar)
         sidebar.focus()
         await pilot.press("j", "j", "j")
-        assert sidebar.current.key == app.topic
+        assert sidebar.current.key == app.feed.topic
         await pilot.press("tab")
-        assert sidebar.current.key == app.topic
+        assert sidebar.current.key == app.feed.topic
         assert set(titles(app)) <= {f"Story {i}" for i in range(COUNT)}
         assert len(titles(app)) == COUNT // 2
 
@@ -461,7 +461,7 @@ async def test_a_whole_day(feed: Path, tmp_path: Path) -> None:
         # Morning: open the first story, read the next by staying on it.
         await pilot.press("enter", "J")
         await left_alone(pilot)
-        assert len(app.store.read_ids()) == 2
+        assert len(app.feed.store.read_ids()) == 2
         # Hide what is read; nothing more disappears while the coffee is made.
         await pilot.press("escape", "u")
         before = snapshot(app)
@@ -471,18 +471,18 @@ async def test_a_whole_day(feed: Path, tmp_path: Path) -> None:
         await pilot.press("slash", *"topic:space", "enter")
         await settle(pilot)
         await pilot.press("f")
-        starred = set(app.store.starred_ids())
+        starred = set(app.feed.store.starred_ids())
         await pilot.press("escape")
-        assert app.query_text == "" and starred
+        assert app.feed.query_text == "" and starred
         # A related link, then back.
-        app.use_query('"story 0"')
+        app.feed.use_query('"story 0"')
         await pilot.pause()
-        app.clear_query()
+        app.feed.clear_query()
         await pilot.pause()
         # Mark everything, change one's mind.
         await pilot.press("M", "y", "U")
         await pilot.pause()
-        assert len(app.store.read_ids()) == 2
+        assert len(app.feed.store.read_ids()) == 2
         # A new file arrives; reload; still two read, the star kept.
         (feed / "late.md").write_text(article_file("Late story", "https://day.example/late", quality=1))
         await pilot.press("r")
@@ -490,14 +490,14 @@ async def test_a_whole_day(feed: Path, tmp_path: Path) -> None:
         await pilot.pause(0.2)
         await settle(pilot)
         assert "Late story" in titles(app)
-        assert len(app.store.read_ids()) == 2 and set(app.store.starred_ids()) == starred
+        assert len(app.feed.store.read_ids()) == 2 and set(app.feed.store.starred_ids()) == starred
         await left_alone(pilot)
-        assert len(app.store.read_ids()) == 2
+        assert len(app.feed.store.read_ids()) == 2
         await pilot.press("q")
     evening = make_app(feed, state_path=state, read_after=DWELL)
     async with loaded_app(evening) as pilot:
         await left_alone(pilot)
-        assert len(evening.store.read_ids()) == 2 and set(evening.store.starred_ids()) == starred
+        assert len(evening.feed.store.read_ids()) == 2 and set(evening.feed.store.starred_ids()) == starred
 
 
 async def test_reload_says_what_changed(feed: Path, tmp_path: Path) -> None:
@@ -566,6 +566,21 @@ async def test_problems_are_one_short_notice_with_a_relative_path(feed: Path, tm
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         await pilot.pause()
-        notice = next(t for t in notification_texts(app) if "reader check lists them" in t)
-        assert notice.startswith("2 files skipped, first in sub/")
+        notice = next(t for t in notification_texts(app) if "reader check lists every problem" in t)
+        assert notice.startswith("2 files skipped, the first in sub/")
         assert str(feed) not in notice and len(notice) < 110
+
+
+async def test_palette_commands_run_on_the_feed(feed: Path, tmp_path: Path) -> None:
+    """The palette's commands come from the command table and act on the feed screen."""
+    from reader.ui.screens.help_screen import HelpScreen
+
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app) as pilot:
+        for typed in ("Toggle star", "Help: keys"):
+            await pilot.press("ctrl+p", *typed)
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+        assert app.feed.store.starred_ids()
+        assert isinstance(app.screen, HelpScreen)

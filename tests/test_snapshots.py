@@ -22,11 +22,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-import reader.app
-import reader.ui_text
-import reader.widgets.detail_pane
-from reader.widgets.filter_bar import FilterBar
-from reader.widgets.topic_sidebar import TopicSidebar
+import reader.ui.app
+import reader.ui.screens.feed_screen
+import reader.ui.text
+import reader.ui.widgets.detail_pane
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 from app_helpers import SAMPLE_COUNT, make_app, wait_loaded
 
 WIDE = (120, 40)
@@ -45,10 +46,10 @@ def fixed_age(moment: object, now: object = None) -> str:
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch: pytest.MonkeyPatch):
     """Pin everything that depends on the date, the clock or the time zone."""
-    monkeypatch.setattr(reader.ui_text, "relative_age", fixed_age)
+    monkeypatch.setattr(reader.ui.text, "relative_age", fixed_age)
     # The detail pane imported the function by name: patch its copy too.
-    monkeypatch.setattr(reader.widgets.detail_pane, "relative_age", fixed_age)
-    monkeypatch.setattr(reader.app, "READ_AFTER_SECONDS", 10_000.0)
+    monkeypatch.setattr(reader.ui.widgets.detail_pane, "relative_age", fixed_age)
+    monkeypatch.setattr(reader.ui.screens.feed_screen, "READ_AFTER_SECONDS", 10_000.0)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield
@@ -57,7 +58,7 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> reader.app.ReaderApp:
+def app(tmp_path: Path) -> reader.ui.app.ReaderApp:
     return make_app(state_path=tmp_path / "s.db")
 
 
@@ -90,9 +91,9 @@ def lived_in(theme: str) -> RunBefore:
         app = pilot.app
         app.theme = theme
         rows = app.query_one("#articles").articles
-        app.store.set_starred(rows[0].id)
-        app.store.set_read_many([rows[1].id, rows[2].id])
-        app.refresh_view()
+        app.feed.store.set_starred(rows[0].id)
+        app.feed.store.set_read_many([rows[1].id, rows[2].id])
+        app.feed.refresh_view()
         await pilot.pause()
         app.clear_notifications()
         await pilot.pause()
@@ -131,7 +132,7 @@ class TestTopic:
             index, key = next((i, e.key) for i, e in enumerate(sidebar.entries) if e.label == TOPIC)
             await pilot.press(*["down"] * index, "enter")
             await pilot.pause()
-            assert pilot.app.topic == key
+            assert pilot.app.feed.topic == key
             pilot.app.clear_notifications()
 
         assert snap_compare(app, terminal_size=WIDE, run_before=run_before)

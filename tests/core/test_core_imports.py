@@ -52,7 +52,7 @@ def test_the_walk_finds_the_core_modules() -> None:
 def test_the_rule_tells_core_from_the_rest() -> None:
     assert is_forbidden("textual") and is_forbidden("textual.widgets")
     assert (
-        is_forbidden("reader.app")
+        is_forbidden("reader.ui.app")
         and is_forbidden("reader.ui")
         and is_forbidden("reader.ui.widgets")
     )

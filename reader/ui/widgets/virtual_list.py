@@ -7,7 +7,6 @@ widget per row, so 100,000 rows cost what 40 do.
 from __future__ import annotations
 
 from textual import events
-from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -15,23 +14,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 
-from reader.ui_contrast import readable_style
+from reader.ui.commands import bindings
+from reader.ui.contrast import readable_style
 
 
 class VirtualList(ScrollView, can_focus=True):
     """A keyboard- and mouse-driven list of `row_count` one-line rows."""
 
-    BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("home,g", "cursor_first", "First", show=False, id="list.first"),
-        Binding("end,G", "cursor_last", "Last", show=False, id="list.last"),
-        Binding("pagedown,space,ctrl+f", "page_down_rows", "Page down", show=False, id="list.page_down"),
-        Binding("pageup,ctrl+b", "page_up_rows", "Page up", show=False, id="list.page_up"),
-        Binding("ctrl+d", "half_page_down", "Half a page down", show=False, id="list.half_down"),
-        Binding("ctrl+u", "half_page_up", "Half a page up", show=False, id="list.half_up"),
-        Binding("enter", "choose", "Choose", show=False, id="list.choose"),
-    ]
+    BINDINGS = bindings("list")
     COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--cursor-blurred", "virtual-list--empty"}
 
     class RowMessage(Message):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
@@ -13,9 +12,10 @@ from textual.widgets import Markdown, Static
 
 from reader.core.model import Article, RelatedLink
 from reader.core.sanitize import clean_text
-from reader.ui_text import assemble, highlighted, line, local_time, paragraph, relative_age
-from reader.widgets.reflowed import Reflowed, labelled_rows, wrap
-from reader.widgets.related_links import BODY_LINKS_HEADING, RelatedLinks, body_links, cut_link, short_url
+from reader.ui.commands import bindings
+from reader.ui.text import assemble, highlighted, line, local_time, paragraph, relative_age
+from reader.ui.widgets.reflowed import Reflowed, labelled_rows, wrap
+from reader.ui.widgets.related_links import BODY_LINKS_HEADING, RelatedLinks, body_links, cut_link, short_url
 
 # A component class, not a colour: the highlight follows the theme (light or dark).
 HIGHLIGHT = ".detail-pane--highlight"
@@ -34,16 +34,7 @@ def scroll_by_pages(scrollable: Widget, pages: float) -> None:
 class DetailPane(VerticalScroll):
     """Scrolls with j/k and pages like a pager; its links take the focus after it (tab)."""
 
-    BINDINGS = [
-        Binding("j", "scroll_down", "Scroll down", show=False, id="detail.down"),
-        Binding("k", "scroll_up", "Scroll up", show=False, id="detail.up"),
-        Binding("g", "scroll_home", "Top", show=False, id="detail.top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
-        Binding("space,pagedown,ctrl+f", "page(1)", "Page down", show=False, id="detail.page_down"),
-        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="detail.page_up"),
-        Binding("ctrl+d", "page(0.5)", "Half a page down", show=False, id="detail.half_down"),
-        Binding("ctrl+u", "page(-0.5)", "Half a page up", show=False, id="detail.half_up"),
-    ]
+    BINDINGS = bindings("detail")
     COMPONENT_CLASSES = {"detail-pane--highlight"}
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.keys import HELP_KEYS, QUERY_HELP
-from reader.widgets.detail_pane import scroll_by_pages
-from reader.widgets.reflowed import phrases
+from reader.ui.commands import bindings, help_rows
+from reader.ui.widgets.detail_pane import scroll_by_pages
+from reader.ui.widgets.reflowed import phrases
 
 TITLE = "reader: keys"
 CLOSING_HINT = "escape, q or ? closes this help"
+
+QUERY_HELP: tuple[tuple[str, str], ...] = (
+    ("word", "the word appears in the title, excerpt, provider, topics or body"),
+    ('"two words"', "the phrase appears"),
+    ("-term", "not the term"),
+    ('topic:ai, topic:"computer vision"', "has that topic"),
+    ("provider:name, source:name", "the provider's name or domain contains it"),
+    ("quality>=60, q<20, quality=0", "compare the quality"),
+    ("after:2021-04-01, before:2021-05-01, after:7d, after:2w", "published on/after, before; relative ages"),
+    ("is:unread, is:read, is:starred", "reading state"),
+    ("a OR b", "either term"),
+)
 
 MARKS: tuple[tuple[str, str], ...] = (
     ("●", "unread article"),
@@ -40,18 +51,7 @@ def _table(title: str, rows: tuple[tuple[str, str], ...]) -> ComposeResult:
 class HelpScreen(ModalScreen[None]):
     """Shown with `?`; any of escape, q or ? closes it."""
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
-        Binding("j,down", "scroll('down')", "Down", show=False),
-        Binding("k,up", "scroll('up')", "Up", show=False),
-        # The pager keys of the detail pane (reader/keys.py says they page this help too).
-        Binding("space,pagedown,ctrl+f", "page(1)", "Page down", show=False),
-        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False),
-        Binding("ctrl+d", "page(0.5)", "Half a page down", show=False),
-        Binding("ctrl+u", "page(-0.5)", "Half a page up", show=False),
-        Binding("g,home", "scroll('home')", "Top", show=False),
-        Binding("G,end", "scroll('end')", "Bottom", show=False),
-    ]
+    BINDINGS = bindings("help")
 
     def compose(self) -> ComposeResult:
         body = VerticalScroll(id="help-body")
@@ -59,7 +59,8 @@ class HelpScreen(ModalScreen[None]):
         # On the border, so that it is seen however far the help is scrolled.
         body.border_subtitle = CLOSING_HINT
         with body:
-            yield from _table("Keys", HELP_KEYS)
+            for heading, rows in help_rows():
+                yield from _table(heading, tuple(rows))
             yield from _table("Filter queries (all terms must match)", QUERY_HELP)
             yield from _table("Marks", MARKS)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual import events
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from reader.ui_text import line
+from reader.ui.commands import bindings
+from reader.ui.text import line
 
 
 class FilterBar(Vertical):
@@ -21,10 +21,7 @@ class FilterBar(Vertical):
     """
 
     DEBOUNCE_SECONDS = 0.12
-    BINDINGS = [
-        Binding("escape", "clear_or_leave", "Clear filter", id="filter.escape"),
-        Binding("down,ctrl+n", "to_results", "To the results", show=False, id="filter.results"),
-    ]
+    BINDINGS = bindings("filter")
 
     class QueryChanged(Message):
         def __init__(self, text: str) -> None:

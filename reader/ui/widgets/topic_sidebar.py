@@ -8,8 +8,8 @@ from textual import events
 from textual.content import Content
 
 from reader.core.topics import TopicCount
-from reader.ui_text import assemble, line
-from reader.widgets.virtual_list import VirtualList
+from reader.ui.text import assemble, line
+from reader.ui.widgets.virtual_list import VirtualList
 
 
 class TopicSidebar(VirtualList):

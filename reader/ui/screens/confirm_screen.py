@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.ui_text import line
+from reader.ui.commands import bindings
+from reader.ui.text import line
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with True on y, False on n or escape; enter gives the default answer."""
 
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-        Binding("enter", "answer_default", "Default answer", id="confirm.default"),
-    ]
+    BINDINGS = bindings("confirm")
 
     def __init__(self, question: str, *, default: bool = False) -> None:
         super().__init__()

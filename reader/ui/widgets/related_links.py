@@ -8,13 +8,13 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from rich.cells import cell_len
-from textual.binding import Binding
 from textual.content import Content
 
 from reader.core.export import short_date
 from reader.core.model import RelatedLink
-from reader.ui_text import assemble, line
-from reader.widgets.virtual_list import VirtualList
+from reader.ui.commands import bindings
+from reader.ui.text import assemble, line
+from reader.ui.widgets.virtual_list import VirtualList
 
 BODY_LINKS_HEADING = "Links in the article"
 # A query string this short is part of the address (`?id=42`); a longer one is tracking noise.
@@ -93,7 +93,7 @@ def _as_clicked(href: str) -> str:
 class RelatedLinks(VirtualList):
     """Title, provider, date and quality of each related link, then the body's links; enter opens or jumps."""
 
-    BINDINGS = [Binding("enter", "choose", "Open link", id="related.open")]
+    BINDINGS = bindings("related")
     COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {
         "related-links--meta",
         "related-links--in-feed",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from reader.ui_text import assemble
+from reader.ui.text import assemble
 
 
 class FeedHeader(Static):

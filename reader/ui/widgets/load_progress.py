@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from reader.ui_text import line
+from reader.ui.text import line
 
 
 class LoadProgress(Horizontal):

@@ -1,50 +1,64 @@
-"""The reader app: topic sidebar, article list, detail pane."""
+"""The main screen: the topic sidebar, the article list and the detail pane of one feed.
+
+It owns what is shown (the view settings as reactives, kept in a `FeedView`, and the
+selected article), receives the load pipeline's messages, hears the widgets' messages and
+runs the feed's commands. Widgets are told what to show; they never reach up.
+"""
 
 from __future__ import annotations
 
 import gc
-import threading
-from dataclasses import dataclass
-from concurrent.futures import Future, ThreadPoolExecutor
 import json
 import time
-import webbrowser
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from functools import partial
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
-from textual.worker import get_current_worker
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.message import Message
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown
+from textual.worker import get_current_worker
 
-from reader.commands import ReaderCommands
 from reader.core.library import Library
-from reader.core.loader import load_feed
-from reader.core.storage.cache import FeedCache
-from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural, summarize
+from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
 from reader.core.ordering import DEFAULT_ORDER, next_order
 from reader.core.query import Query, QueryError, field_hints, parse_query
-from reader.core.resources import styles_path
 from reader.core.sanitize import UnsafeUrl, check_url
-from reader.screens.confirm_screen import ConfirmScreen
-from reader.screens.help_screen import HelpScreen
 from reader.core.storage.state import StateStore
-from reader.core.topics import ALL, STARRED, UNREAD, TopicCount, in_topic, sidebar_entries
-from reader.ui_text import line
-from reader.widgets.article_list import ArticleList
-from reader.widgets.detail_pane import DetailPane
-from reader.widgets.feed_header import FeedHeader
-from reader.widgets.filter_bar import FilterBar
-from reader.widgets.load_progress import LoadProgress
-from reader.widgets.related_links import RelatedLinks
-from reader.widgets.topic_sidebar import TopicSidebar
-from reader.widgets.virtual_list import VirtualList
+from reader.core.topics import ALL, TopicCount
+from reader.core.view import FeedView
+from reader.ui.commands import bindings
+from reader.ui.loading import FeedLoader, LoadState
+from reader.ui.messages import (
+    BatchParsed,
+    CachedLibraryReady,
+    CacheOpened,
+    FeedGone,
+    FeedLoaded,
+    HeadReady,
+    LoadConfirmed,
+    LoadProgressed,
+)
+from reader.ui.screens.confirm_screen import ConfirmScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.feed_header import FeedHeader
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.load_progress import LoadProgress
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.virtual_list import VirtualList
 
-NARROW_WIDTH = 100
+if TYPE_CHECKING:
+    from reader.ui.app import ReaderApp
+
+READ_AFTER_SECONDS = 1.5
+RECENT_QUERIES = 10
+UNDO_DEPTH = 50
 
 
 def shorten(text: str, width: int) -> str:
@@ -55,113 +69,59 @@ def shorten(text: str, width: int) -> str:
     return f"{text[: keep - keep // 2]}…{text[len(text) - keep // 2 :]}"
 
 
-@dataclass
-class LoadProgressed(Message):
-    """Files parsed so far out of the files to parse (posted from the load worker)."""
+class FeedScreen(Screen[None]):
+    """One feed: the view settings are reactives; each change redraws the view once."""
 
-    done: int
-    total: int
+    BINDINGS = bindings("feed")
 
+    order: reactive[str] = reactive(DEFAULT_ORDER, init=False)
+    topic: reactive[str] = reactive(ALL, init=False)
+    hide_read: reactive[bool] = reactive(False, init=False)
+    selected: reactive[Article | None] = reactive(None, init=False, always_update=True)
 
-@dataclass
-class BatchParsed(Message):
-    """Summaries of freshly parsed files (posted from the load worker)."""
-
-    summaries: list[ArticleSummary]
-
-
-READ_AFTER_SECONDS = 1.5
-RECENT_QUERIES = 10
-UNDO_DEPTH = 50
-
-BrowserOpener = Callable[[str], bool]
-
-
-class ReaderApp(App[None]):
-    """Reads a local feed from the keyboard."""
-
-    CSS_PATH = [styles_path() / "app.tcss"]
-    # Every screen gets `-narrow` under 100 columns (the detail pane goes below the list).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
-    TITLE = "reader"
-    COMMANDS = App.COMMANDS | {ReaderCommands}
-    # Footer order is what matters most at 80 columns: help, filter, open, marks, sort.
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        # A priority binding: handled before the keys typed after it are sent on, so that they
-        # reach the input (a paste, a fast typist) instead of running as commands.
-        Binding("slash", "focus_filter", "Filter", key_display="/", id="app.filter", priority=True),
-        Binding("o", "open_selected", "Open", id="app.open"),
-        Binding("m", "toggle_read", "Read", id="app.toggle_read"),
-        Binding("f", "toggle_star", "Star", id="app.toggle_star"),
-        Binding("n", "next_unread", "Unread", id="app.next_unread"),
-        Binding("s", "cycle_order", "Sort", id="app.sort"),
-        Binding("q", "back_or_quit", "Quit", id="app.quit"),
-        Binding("u", "toggle_hide_read", "Hide read", id="app.hide_read"),
-        Binding("t", "toggle_sidebar", "Topics", id="app.sidebar"),
-        Binding("Q", "quit", "Quit", show=False, id="app.quit_now"),
-        Binding("y", "copy_url", "Copy URL", show=False, id="app.copy"),
-        Binding("N", "previous_unread", "Previous unread", show=False, id="app.previous_unread"),
-        Binding("J", "next_article", "Next article", show=False, id="app.next_article"),
-        Binding("K", "previous_article", "Previous article", show=False, id="app.previous_article"),
-        Binding("M", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
-        Binding("U", "undo_marks", "Undo", show=False, id="app.undo"),
-        Binding("r,ctrl+r", "reload", "Reload", show=False, id="app.reload"),
-        Binding("backspace,ctrl+o", "jump_back", "Back to the article jumped from", show=False, id="app.jump_back"),
-        Binding("escape", "back", "Back", show=False, id="app.back"),
-    ]
-
-    def __init__(
-        self,
-        feed_path: Path,
-        *,
-        browser: BrowserOpener | None = None,
-        state_path: Path | None = None,
-        cache_path: Path | None = None,
-        use_cache: bool = True,
-        read_after: float | None = None,
-    ) -> None:
+    def __init__(self, loader: FeedLoader, *, state_path: object = None, read_after: float | None = None) -> None:
         super().__init__()
-        self.feed_path = feed_path
+        self.loader = loader
+        self.feed_path = loader.feed_path
         self.state_path = state_path
-        self.cache_path = cache_path
-        self.use_cache = use_cache
-        self.cache: FeedCache | None = None
-        self._last_stream_refresh = 0.0
-        self._stream_refresh_cost = 0.0
-        self._filtered: list[ArticleSummary] = []  # what the last refresh_view filtered
-        self._unread_total: tuple[frozenset[str], list[ArticleSummary], int, int] | None = None
-        self._prefetch: Future[tuple[FeedCache, Library | None]] | None = None
-        self._head: tuple[list[ArticleSummary], int] = ([], 0)
-        self._head_ready = threading.Event()
-        if use_cache:
-            pool = ThreadPoolExecutor(1, thread_name_prefix="reader-cache")
-            self._prefetch = pool.submit(self.prepare_cached)
-            pool.shutdown(wait=False)  # the task still runs; the thread ends with it
+        self.store = StateStore()  # replaced by the real one on mount
         self.library = Library()
-        # What the feed was at start, so that a reload can tell a folder that is gone.
-        self.feed_is_folder: bool | None = feed_path.is_dir() if feed_path.exists() else None
+        self.view = FeedView(self.library, self.store)
+        self.load_state = LoadState.STREAMING
         self.reloading = False  # a reload the user asked for: its end says what changed
-        self.problems: list = []
-        self.order = DEFAULT_ORDER
-        self.topic = ALL
+        self.problems: list[Problem] = []
         self.query_text = ""
         self.parsed_query: Query | None = None
         self.invalid_query: str | None = None  # the text in the filter when it does not parse
-        self.pin_hidden = False  # whether the view shows the pinned article only because it is pinned
-        self.hide_read = False
-        self.loaded = False
-        self.store = StateStore()  # replaced by the real one on mount
-        self._read_timer = None
+        self._last_stream_refresh = 0.0
+        self._stream_refresh_cost = 0.0
+        self._read_timer: Timer | None = None
         # Seconds on an article, after the user moved to it, before it is read (0: never by dwelling).
         self.read_after = READ_AFTER_SECONDS if read_after is None else read_after
-        # Shown whatever the filter, topic or hide-read say, until the user moves away from it:
-        # the article just read with read articles hidden, or the target of a jump.
-        self.pinned: str | None = None
         self.jumped_from: list[str] = []  # article ids, for backspace after a jump
         self.undo_stack: list[tuple[str, Callable[[], object]]] = []
-        # Replaced in tests by a recorder; the real one honours $BROWSER.
-        self.browser: BrowserOpener = browser or webbrowser.open
+
+    @property
+    def reader(self) -> ReaderApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def loaded(self) -> bool:
+        return self.load_state in (LoadState.COMPLETE, LoadState.FAILED)
+
+    @property
+    def pinned(self) -> str | None:
+        """Shown whatever the filter, topic or hide-read say, until the user moves away from it:
+        the article just read with read articles hidden, or the target of a jump."""
+        return self.view.pinned
+
+    @pinned.setter
+    def pinned(self, article_id: str | None) -> None:
+        self.view.pinned = article_id
+
+    @property
+    def pin_hidden(self) -> bool:
+        return self.view.pin_hidden
 
     # --- layout -----------------------------------------------------------------------
 
@@ -191,98 +151,55 @@ class ReaderApp(App[None]):
 
     def open_state(self) -> None:
         """The reading state; a bad or unwritable file is said, never fatal."""
-        self.store = StateStore.open(self.state_path)
+        self.store = self.view.state = StateStore.open(self.state_path)  # type: ignore[arg-type]
         for notice in self.store.notices:
             self.tell(notice, severity="warning")
-        self.hide_read = self.store.get_setting("hide_read") == "1"
+        self.set_reactive(FeedScreen.hide_read, self.store.get_setting("hide_read") == "1")
+        self.view.hide_read = self.hide_read
 
-    # --- loading ----------------------------------------------------------------------
+    def on_unmount(self) -> None:
+        self.start_read_timer(None)  # a timer firing after the widgets are gone would fail
+        self.store.close()
+        self.loader.close()
 
-    def prepare_cached(self) -> tuple[FeedCache, Library | None]:
-        """Open the cache and build a library of its rows (runs in a thread from __init__).
+    def tell(self, message: str, *, severity: str = "information", timeout: float | None = None) -> None:
+        self.reader.tell(message, severity=severity, timeout=timeout)
 
-        Started before Textual has even drawn its first frame, so that the rows are ready
-        about when the screen is.
-        """
-        cache = FeedCache.open(self.cache_path, self.feed_path)
-        try:
-            self._head = cache.cached_head()
-        finally:
-            self._head_ready.set()
-        summaries = cache.cached_summaries()
-        if not summaries:
-            return cache, None
-        library = Library()
-        library.add_summaries(summaries)
-        library.set_detail_source(cache.article)
-        in_order = cache.cached_sorted()
-        if in_order is not None:
-            library.set_sorted(DEFAULT_ORDER, in_order)
-        return cache, library
+    # --- loading: the pipeline's messages ----------------------------------------------
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
-        """Read the feed off the event loop: cached rows first, then what changed on disk."""
-        if not self.use_cache:
-            feed = load_feed(self.feed_path, folder=self.feed_is_folder)
-            if feed.feed_missing:
-                self.call_from_thread(self.feed_gone, feed.problems)
-            else:
-                self.call_from_thread(self.feed_loaded, [summarize(a) for a in feed.articles], feed.problems, feed.articles)
-            return
+        """Read the feed off the event loop; the loader only posts messages back."""
         worker = get_current_worker()
-        cached = bool(self.library.summaries)
-        if self.cache is None:
-            if self._prefetch and not self._prefetch.done() and self._head_ready.wait(5) and self._head[0]:
-                self.call_from_thread(self.show_head, *self._head)
-            self.cache, prepared = self._prefetch.result() if self._prefetch else self.prepare_cached()
-            self.library.set_detail_source(self.cache.article)
-            for notice in self.cache.notices:
-                self.call_from_thread(self.tell, notice, severity="warning")
-            if prepared is not None:
-                cached = True
-                self.call_from_thread(self.show_library, prepared)
-        result = self.cache.sync(
-            # Posted, not called: the parsing must not wait for the screen to catch up.
-            on_progress=lambda done, total: self.post_message(LoadProgressed(done, total)),
-            on_batch=None if cached else lambda batch: self.post_message(BatchParsed(batch)),
-            is_cancelled=lambda: worker.is_cancelled,
-        )
-        if worker.is_cancelled:
-            return
-        if result.feed_missing:
-            self.call_from_thread(self.feed_gone, result.problems)
-            return
-        if self.reloading:
-            self.call_from_thread(self.tell, f"Reloaded: {result.change_summary()}", timeout=3)
-        if cached and not (result.parsed or result.removed):
-            # Nothing changed on disk: the rows on screen are the feed; keep them (and their sort).
-            self.call_from_thread(self.load_confirmed, result.problems)
-        else:
-            self.call_from_thread(self.feed_loaded, result.summaries, result.problems, ())
+        self.loader.run(self.post_message, lambda: worker.is_cancelled, rows_shown=bool(self.library.summaries))
 
-    def show_head(self, head: list[ArticleSummary], total: int) -> None:
+    def set_library(self, library: Library) -> None:
+        self.library = self.view.library = library
+
+    @on(HeadReady)
+    def show_head(self, event: HeadReady) -> None:
         """The first screenful of the cached feed, while the rest is still being read."""
         if self.library.summaries:
             return
+        self.load_state = LoadState.WARM
         article_list = self.query_one(ArticleList)
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
-        article_list.show(head)
-        self.query_one(FeedHeader).show(self.feed_name, total, total, None, self.order, "loading…")
+        article_list.show(event.head)
+        self.query_one(FeedHeader).show(self.feed_name, event.total, event.total, None, self.order, "loading…")
 
-    def show_library(self, library: Library) -> None:
+    @on(CacheOpened)
+    def cache_opened(self, event: CacheOpened) -> None:
+        self.library.set_detail_source(event.detail_source)
+        for notice in event.notices:
+            self.tell(notice, severity="warning")
+
+    @on(CachedLibraryReady)
+    def show_library(self, event: CachedLibraryReady) -> None:
         """The cached feed, shown before the files are checked."""
-        self.library = library
+        self.set_library(event.library)
+        self.load_state = LoadState.WARM
         gc.freeze()  # long-lived: keep the collector from walking 100,000 summaries again and again
         self.refresh_view()
-
-    def load_confirmed(self, problems: list[Problem]) -> None:
-        """The files matched the cache: the feed on screen is complete."""
-        self.problems = problems
-        self.loaded = True
-        self.query_one(LoadProgress).finish()
-        self.update_header()
-        self.report_problems(FeedLoad(problems=problems))
 
     @on(LoadProgressed)
     def show_progress(self, event: LoadProgressed) -> None:
@@ -304,44 +221,51 @@ class ReaderApp(App[None]):
             self._last_stream_refresh = time.monotonic()
             self._stream_refresh_cost = self._last_stream_refresh - now
 
-    def on_unmount(self) -> None:
-        self.start_read_timer(None)  # a timer firing after the widgets are gone would fail
-        self.store.close()
-        if self.cache is not None:
-            self.cache.close()
+    @on(LoadConfirmed)
+    def load_confirmed(self, event: LoadConfirmed) -> None:
+        """The files matched the cache: the feed on screen is complete."""
+        self.finish_load(event.problems, event.changes)
+        self.update_header()
 
-    def feed_loaded(self, summaries: list[ArticleSummary], problems: list[Problem], details: Iterable[Article]) -> None:
+    @on(FeedLoaded)
+    def feed_loaded(self, event: FeedLoaded) -> None:
         """The load is complete: this is the feed, exactly."""
-        self.library.replace_all(summaries, details)
-        if self.cache is not None and (in_order := self.cache.cached_sorted()) is not None:
-            self.library.set_sorted(DEFAULT_ORDER, in_order)
+        self.library.replace_all(event.summaries, event.details)
+        if event.in_order is not None:
+            self.library.set_sorted(DEFAULT_ORDER, event.in_order)
         gc.freeze()
-        self.problems = problems
-        self.loaded = True
-        self.query_one(LoadProgress).finish()
+        self.finish_load(event.problems, event.changes)
         self.refresh_view()
-        self.report_problems(FeedLoad(problems=problems))
 
-    def feed_gone(self, problems: list[Problem]) -> None:
+    @on(FeedGone)
+    def feed_gone(self, event: FeedGone) -> None:
         """The feed folder (or file) is gone: say so, and keep what is on screen."""
-        self.loaded = True
+        self.load_state = LoadState.FAILED
         self.reloading = False
         self.query_one(LoadProgress).finish()
         self.update_header()
-        what = "folder" if self.feed_is_folder is not False else "file"
+        what = "folder" if self.loader.feed_is_folder is not False else "file"
         self.tell(f"The feed {what} {self.feed_path} no longer exists; the articles shown are kept", severity="error")
 
-    def report_problems(self, feed: FeedLoad) -> None:
+    def finish_load(self, problems: list[Problem], changes: str | None) -> None:
+        self.problems = problems
+        self.load_state = LoadState.COMPLETE
+        self.query_one(LoadProgress).finish()
+        if self.reloading and changes is not None:
+            self.tell(f"Reloaded: {changes}", timeout=3)
         self.reloading = False
+        self.report_problems(FeedLoad(problems=problems))
+
+    def report_problems(self, feed: FeedLoad) -> None:
         errors, warnings = len(feed.errors), len(feed.warnings)
-        if errors or warnings:
-            first = (feed.errors[0] if feed.errors else feed.warnings[0]).relative_to(self.feed_path)
-            counts = [plural(errors, "file") + " skipped"] if errors else []
-            counts += [plural(warnings, "warning")] if warnings else []
-            self.tell(
-                f"{', '.join(counts)}, first in {shorten(first.path, 40)}; reader check lists them",
-                severity="warning" if not errors else "error",
-            )
+        if not (errors or warnings):
+            return
+        first = (feed.errors[0] if feed.errors else feed.warnings[0]).relative_to(self.feed_path)
+        counts = [plural(errors, "file") + " skipped"] if errors else []
+        counts += [plural(warnings, "warning")] if warnings else []
+        where = shorten(first.path, 40)
+        what = f" in {where}: {first.reason}" if errors + warnings == 1 else f", the first in {where}"
+        self.tell(f"{', '.join(counts)}{what} (reader check lists every problem)", severity="warning" if not errors else "error")
 
     # --- the view: data flows down ----------------------------------------------------
 
@@ -349,59 +273,33 @@ class ReaderApp(App[None]):
     def feed_name(self) -> str:
         return self.feed_path.name or str(self.feed_path)
 
-    def filtered_articles(self) -> list[ArticleSummary]:
-        """In the current order, passing the query and the hide-read choice (any topic)."""
-        articles = self.library.sorted(self.order)
-        if self.parsed_query is not None and not self.parsed_query.is_empty:
-            articles = self.parsed_query.filter(articles, self.store, self.library.search_index(self.order))
-        if self.hide_read:
-            read = self.store.read_ids()
-            articles = [a for a in articles if a.id not in read]
-        return articles
+    def watch_order(self, order: str) -> None:
+        self.view.order, self.pinned = order, None
+        self.refresh_view()
 
-    def in_entry(self, article: ArticleSummary, key: str) -> bool:
-        if key == UNREAD:
-            return not self.store.is_read(article.id)
-        if key == STARRED:
-            return self.store.is_starred(article.id)
-        return in_topic(article, key)
+    def watch_topic(self, topic: str) -> None:
+        self.view.topic, self.pinned = topic, None
+        self.refresh_view()
 
-    def visible_articles(self, filtered: list[ArticleSummary]) -> list[ArticleSummary]:
-        """What the list shows: the filtered articles of the topic, plus the pinned one."""
-        visible = filtered if self.topic == ALL else [a for a in filtered if self.in_entry(a, self.topic)]
-        pinned = self.pinned
-        self.pin_hidden = False
-        if pinned is None or any(a.id == pinned for a in visible):
-            return visible
-        if self.library.summary(pinned) is None:
-            self.pinned = None  # gone from the feed
-            return visible
-        self.pin_hidden = True
-        keep = {a.id for a in visible}
-        keep.add(pinned)
-        return [a for a in self.library.sorted(self.order) if a.id in keep]
+    def watch_hide_read(self, hide_read: bool) -> None:
+        self.view.hide_read, self.pinned = hide_read, None
+        self.refresh_view()
 
-    def view_uses_marks(self) -> bool:
-        """Whether a read or star change can change which articles the list shows."""
-        return self.hide_read or self.topic in (UNREAD, STARRED) or bool(self.parsed_query and self.parsed_query.uses_marks)
+    def watch_selected(self, article: Article | None) -> None:
+        self.query_one(DetailPane).show(article, self.is_in_feed)
 
     def topic_entries(self) -> list[TopicCount]:
-        """The sidebar: all, unread, starred, then each topic, counting the filtered articles.
-
-        Uses the filtered list of the last `refresh_view`: a mark change (every dwell) must
-        not run the query over the whole feed again.
-        """
-        return sidebar_entries(self._filtered, self.store.read_ids(), self.store.starred_ids())
+        """The sidebar: all, unread, starred, then each topic, counting the filtered articles."""
+        return self.view.sidebar()
 
     def refresh_view(self, keep_id: str | None = None) -> None:
         """Recompute what the list and the sidebar show, keeping the cursor's article.
 
         Never starts the read timer: a list change is not the user choosing an article.
         """
-        filtered = self._filtered = self.filtered_articles()
-        visible = self.visible_articles(filtered)
         article_list = self.query_one(ArticleList)
         current = article_list.current
+        visible = self.view.articles()
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
         article_list.set_order(self.order)
         article_list.show(visible, keep_id=keep_id or (current.id if current else None))
@@ -415,7 +313,7 @@ class ReaderApp(App[None]):
         When the change would drop the article under the cursor from the view (read with
         read articles hidden, unstarred in Starred…), it stays until the user moves away.
         """
-        if self.view_uses_marks():
+        if self.view.uses_marks():
             current = self.current_summary()
             if current is not None:
                 self.pinned = current.id
@@ -436,43 +334,31 @@ class ReaderApp(App[None]):
             status.append(f"query not valid: showing {shown_query}")
         elif self.query_text:
             status.append(f"filter: {self.query_text}")
-        unread = self.unread_total()
+        unread = self.view.unread_total()
         self.query_one(FeedHeader).show(self.feed_name, shown, total, unread, self.order, " · ".join(status))
         article_list.border_title = f"Articles {shown:,} / {total:,}"
-        self.update_empty_state(article_list)
+        article_list.empty_text = self.empty_text(article_list)
 
-    def update_empty_state(self, article_list: ArticleList) -> None:
-        """An empty list says why, and what to press."""
+    def empty_text(self, article_list: ArticleList) -> str:
+        """What an empty list says: why it is empty, and what to press."""
         if article_list.row_count:
-            article_list.empty_text = ""
-        elif not self.loaded:
-            article_list.empty_text = "Loading the feed…"
-        elif not len(self.library):
-            article_list.empty_text = f"No articles in {self.feed_name}: add .md files there, then press r to reload."
-        elif self.hide_read and not self.query_text and self.topic == ALL:
-            article_list.empty_text = "Every article is read. u shows the read ones again."
-        elif self.query_text:
-            article_list.empty_text = "No article matches the filter. escape clears it, / edits it."
-        else:
-            article_list.empty_text = "No article here. Choose another topic, or press u to show read ones."
-
-    def unread_total(self) -> int:
-        """Unread articles in the whole feed; counted again only when the feed or the marks change."""
-        read, summaries = self.store.read_ids(), self.library.summaries
-        cached = self._unread_total
-        # The store hands out the same frozenset until a mark changes; held here, so `is` is safe.
-        if cached is None or cached[0] is not read or cached[1] is not summaries or cached[2] != len(summaries):
-            count = sum(1 for a in summaries if a.id not in read)
-            cached = self._unread_total = (read, summaries, len(summaries), count)
-        return cached[3]
+            return ""
+        if not self.loaded:
+            return "Loading the feed…"
+        if not len(self.library):
+            return f"No articles in {self.feed_name}: add .md files there, then press r to reload."
+        if self.hide_read and not self.query_text and self.topic == ALL:
+            return "Every article is read. u shows the read ones again."
+        if self.query_text:
+            return "No article matches the filter. escape clears it, / edits it."
+        return "No article here. Choose another topic, or press u to show read ones."
 
     def show_detail(self, summary: ArticleSummary | None, *, by_user: bool = False) -> None:
         """Show an article; only a move of the user's own starts the read timer."""
-        detail = self.query_one(DetailPane)
         article = self.library.article(summary.id) if summary else None
-        before = detail.article
+        before = self.selected
         if article != before:
-            detail.show(article, self.is_in_feed)
+            self.selected = article
         if by_user:
             self.start_read_timer(article)
         elif (article.id if article else None) != (before.id if before else None):
@@ -489,8 +375,7 @@ class ReaderApp(App[None]):
 
     def read_after_dwell(self, article_id: str) -> None:
         self._read_timer = None
-        panes = self.query(DetailPane)
-        shown = panes.first().article if panes else None
+        shown = self.selected
         if shown is not None and shown.id == article_id:
             self.mark_read(article_id)
 
@@ -539,14 +424,14 @@ class ReaderApp(App[None]):
         entry = self.query_one(TopicSidebar).current
         if entry:
             self.show_topic(entry.key)
-            self.screen.remove_class("sidebar-open")  # a narrow screen hides it again
+            self.remove_class("sidebar-open")  # a narrow screen hides it again
             self.query_one(ArticleList).focus()
 
     @on(Markdown.LinkClicked)
     def body_link_clicked(self, event: Markdown.LinkClicked) -> None:
         """Links in the Markdown body go through the same gate as every other URL."""
         event.stop()
-        self.open_link(event.href)
+        self.reader.open_link(event.href)
 
     @on(TopicSidebar.Clicked)
     def topic_clicked(self) -> None:
@@ -564,7 +449,7 @@ class ReaderApp(App[None]):
         if target is not None:
             self.jump_to(target)
         else:
-            self.open_link(link.url)
+            self.reader.open_link(link.url)
 
     @on(FilterBar.QueryChanged)
     def query_changed(self, event: FilterBar.QueryChanged) -> None:
@@ -599,7 +484,7 @@ class ReaderApp(App[None]):
         if bar.has_class("has-query") != bool(text.strip()):
             bar.set_class(bool(text.strip()), "has-query")  # restyling costs ~8 ms: only on a change
         self.query_text = text.strip()
-        self.parsed_query = parsed
+        self.parsed_query = self.view.query = parsed
         self.pinned = None
         terms = parsed.highlight_terms()
         self.query_one(DetailPane).set_highlight(terms)
@@ -634,10 +519,10 @@ class ReaderApp(App[None]):
         self.apply_query(text)
 
     def show_topic(self, key: str) -> None:
-        """Show only the articles of a sidebar entry."""
+        """Show only the articles of a sidebar entry (again: with nothing pinned)."""
+        if key == self.topic:
+            self.watch_topic(key)
         self.topic = key
-        self.pinned = None
-        self.refresh_view()
 
     def jump_to(self, article_id: str) -> None:
         """Select an article of the feed; shown even where the filter or topic hides it."""
@@ -658,19 +543,19 @@ class ReaderApp(App[None]):
     # --- actions ----------------------------------------------------------------------
 
     def selected_article(self) -> Article | None:
-        return self.query_one(DetailPane).article
+        return self.selected
 
     def action_open_selected(self) -> None:
         """`o`: the related link under the cursor when the links have focus, else the article."""
         related = self.query_one(RelatedLinks)
         if related.has_focus and related.current is not None:
-            self.open_link(related.current.url)
+            self.reader.open_link(related.current.url)
             return
         article = self.selected_article()
         if article is None:
             self.tell("No article selected", severity="warning")
             return
-        self.open_link(article.url, article.id)
+        self.reader.open_link(article.url, on_opened=partial(self.mark_read, article.id))
 
     def action_copy_url(self) -> None:
         article = self.selected_article()
@@ -679,14 +564,13 @@ class ReaderApp(App[None]):
         except UnsafeUrl as refused:
             self.tell(f"Not copied: {refused}", severity="warning")
             return
-        self.copy_to_clipboard(url)
+        self.app.copy_to_clipboard(url)
         self.tell(f"Copied {url}", timeout=2)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`/` is the filter's only on the main screen, and is a character inside the input."""
+        """`/` is the filter's only while this screen is on top, and a character inside the input."""
         if action == "focus_filter":
-            on_main = self.screen is self.screen_stack[0] if self.screen_stack else False
-            return on_main and not isinstance(self.focused, Input)
+            return self.app.screen is self and not isinstance(self.focused, Input)
         return True
 
     def action_focus_filter(self) -> None:
@@ -694,7 +578,7 @@ class ReaderApp(App[None]):
         bar.add_class("active")
         # At once, not after a refresh as `focus()` does: keys typed right after `/` (a fast
         # typist, a paste) must reach the input, not run as commands (`o` would open a browser).
-        self.screen.set_focus(bar.input)
+        self.set_focus(bar.input)
 
     def current_summary(self) -> ArticleSummary | None:
         return self.query_one(ArticleList).current
@@ -721,8 +605,6 @@ class ReaderApp(App[None]):
         self.hide_read = not self.hide_read
         self.store.set_setting("hide_read", "1" if self.hide_read else "0")
         self.tell("Read articles hidden" if self.hide_read else "Read articles shown", timeout=2)
-        self.pinned = None
-        self.refresh_view()
 
     def action_mark_all_read(self) -> None:
         shown = [a.id for a in self.query_one(ArticleList).articles if not self.store.is_read(a.id)]
@@ -740,7 +622,7 @@ class ReaderApp(App[None]):
                 self.refresh_view()
 
         question = f"Mark the {plural(len(shown), 'unread article')} shown as read?"
-        self.push_screen(ConfirmScreen(question, default=False), answered)
+        self.app.push_screen(ConfirmScreen(question, default=False), answered)
 
     def action_undo_marks(self) -> None:
         """U: take back the last read/star change (a bulk one too)."""
@@ -791,7 +673,7 @@ class ReaderApp(App[None]):
 
     def action_reload(self) -> None:
         self.reloading = True
-        self.loaded = False
+        self.load_state = LoadState.WARM if self.library.summaries else LoadState.STREAMING
         self.update_header()
         self.load()
 
@@ -799,17 +681,13 @@ class ReaderApp(App[None]):
         self.set_order(next_order(self.order))
 
     def set_order(self, order: str) -> None:
+        if order == self.order:
+            self.watch_order(order)
         self.order = order
-        self.pinned = None
-        self.refresh_view()
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
 
     def action_toggle_sidebar(self) -> None:
         """t: the sidebar, hidden by default on a narrow screen, shown or hidden."""
-        screen = self.screen
+        screen = self
         if screen.has_class("-narrow"):
             screen.toggle_class("sidebar-open")
             showing = screen.has_class("sidebar-open")
@@ -843,57 +721,4 @@ class ReaderApp(App[None]):
         if self.focus_is_away_from_list() and self.focused is not None:
             self.query_one(ArticleList).focus()
         else:
-            self.exit()
-
-    def extra_commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
-        """Palette commands for the reading state and the recent queries."""
-        yield "Toggle read / unread", self.action_toggle_read, "m"
-        yield "Mark all shown as read", self.action_mark_all_read, "M"
-        yield "Undo the last mark change", self.action_undo_marks, "U"
-        yield "Toggle star", self.action_toggle_star, "f"
-        yield "Next unread article", self.action_next_unread, "n"
-        yield "Hide / show read articles", self.action_toggle_hide_read, "u"
-        yield "Show / hide the topic sidebar", self.action_toggle_sidebar, "t"
-        yield "Filter…", self.action_focus_filter, "/"
-        yield "Reload the feed", self.action_reload, "r"
-        for text in self.recent_queries():
-            yield f"Filter: {text}", partial(self.use_query, text), "a recent query"
-
-    # --- browser ----------------------------------------------------------------------
-
-    def open_url(self, url: str, *, new_tab: bool = True) -> None:
-        """Every URL Textual itself would open goes through the same gate."""
-        self.open_link(url)
-
-    def open_link(self, raw_url: str | None, article_id: str | None = None) -> None:
-        """Open a URL in the browser if it passes `check_url`, else say why not."""
-        try:
-            url = check_url(raw_url)
-        except UnsafeUrl as refused:
-            self.tell(f"Not opened: {refused}", severity="warning")
-            return
-        self.launch_browser(url, article_id)
-
-    @work(thread=True, group="browser")
-    def launch_browser(self, url: str, article_id: str | None = None) -> None:
-        """`webbrowser` may block for seconds: it runs in a thread."""
-        try:
-            opened = self.browser(url)
-        except Exception as error:  # noqa: BLE001 - any browser failure is a notification
-            self.call_from_thread(self.tell, f"The browser failed: {error}", severity="error")
-            return
-        if opened is False:
-            self.call_from_thread(self.tell, "No browser could be started (set $BROWSER)", severity="error")
-        else:
-            self.call_from_thread(self.opened, url, article_id)
-
-    def opened(self, url: str, article_id: str | None) -> None:
-        self.tell(f"Opened {url}", timeout=2)
-        if article_id is not None:
-            self.mark_read(article_id)
-
-    # --- notifications ----------------------------------------------------------------
-
-    def tell(self, message: str, *, severity: str = "information", timeout: float | None = None) -> None:
-        """A notification whose text is never parsed as markup."""
-        self.notify(line(message).plain, severity=severity, markup=False, timeout=timeout)  # type: ignore[arg-type]
+            self.app.exit()

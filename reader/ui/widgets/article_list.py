@@ -12,8 +12,8 @@ from textual.strip import Strip
 from reader.core.export import short_date
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
-from reader.ui_text import assemble, highlighted, line
-from reader.widgets.virtual_list import VirtualList
+from reader.ui.text import assemble, highlighted, line
+from reader.ui.widgets.virtual_list import VirtualList
 
 MARKS_WIDTH = 4  # "● ★ ": unread, star, each followed by a space
 GAP = "  "

@@ -1,0 +1,131 @@
+"""The load pipeline: cached head, cached rows, then what changed on disk, as messages.
+
+`FeedLoader` starts reading the index cache in a thread the moment it is made (before
+Textual draws its first frame), and `run` is the body of the feed screen's load worker: it
+never touches the screen, it only posts the messages of `reader.ui.messages`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from enum import Enum
+from pathlib import Path
+
+from textual.message import Message
+
+from reader.core.library import Library
+from reader.core.loader import load_feed
+from reader.core.model import ArticleSummary, summarize
+from reader.core.ordering import DEFAULT_ORDER
+from reader.core.storage.cache import FeedCache
+from reader.ui.messages import (
+    BatchParsed,
+    CachedLibraryReady,
+    CacheOpened,
+    FeedGone,
+    FeedLoaded,
+    HeadReady,
+    LoadConfirmed,
+    LoadProgressed,
+)
+
+Post = Callable[[Message], object]
+HEAD_WAIT_SECONDS = 5
+
+
+class LoadState(Enum):
+    """Where the screen's feed stands."""
+
+    WARM = "warm"  # cached rows shown; the files are being checked
+    STREAMING = "streaming"  # no cached rows: parsed batches arrive
+    COMPLETE = "complete"  # the feed on screen is the feed on disk
+    FAILED = "failed"  # the feed is gone; what is shown is kept
+
+
+class FeedLoader:
+    """Reads one feed (with its index cache, or without); one `run` per load or reload."""
+
+    def __init__(self, feed_path: Path, cache_path: Path | None, use_cache: bool) -> None:
+        self.feed_path = feed_path
+        self.cache_path = cache_path
+        self.use_cache = use_cache
+        # What the feed was at start, so that a reload can tell a folder that is gone.
+        self.feed_is_folder: bool | None = feed_path.is_dir() if feed_path.exists() else None
+        self.cache: FeedCache | None = None
+        self._head: tuple[list[ArticleSummary], int] = ([], 0)
+        self._head_ready = threading.Event()
+        self._prefetch: Future[tuple[FeedCache, Library | None]] | None = None
+        if use_cache:
+            pool = ThreadPoolExecutor(1, thread_name_prefix="reader-cache")
+            self._prefetch = pool.submit(self._prepare_cached)
+            pool.shutdown(wait=False)  # the task still runs; the thread ends with it
+
+    def _prepare_cached(self) -> tuple[FeedCache, Library | None]:
+        """Open the cache and build a library of its rows (in the prefetch thread)."""
+        cache = FeedCache.open(self.cache_path, self.feed_path)
+        try:
+            self._head = cache.cached_head()
+        finally:
+            self._head_ready.set()
+        summaries = cache.cached_summaries()
+        if not summaries:
+            return cache, None
+        library = Library()
+        library.add_summaries(summaries)
+        library.set_detail_source(cache.article)
+        in_order = cache.cached_sorted()
+        if in_order is not None:
+            library.set_sorted(DEFAULT_ORDER, in_order)
+        return cache, library
+
+    def run(self, post: Post, is_cancelled: Callable[[], bool], rows_shown: bool) -> None:
+        """Load (in a worker thread); `rows_shown`: the screen already shows a feed."""
+        if not self.use_cache:
+            self._load_without_cache(post)
+            return
+        cached = rows_shown
+        if self.cache is None:
+            cached = self._open_cache(post) or cached
+        assert self.cache is not None
+        result = self.cache.sync(
+            # Posted, not called: the parsing must not wait for the screen to catch up.
+            on_progress=lambda done, total: post(LoadProgressed(done, total)),
+            on_batch=None if cached else lambda batch: post(BatchParsed(batch)),
+            is_cancelled=is_cancelled,
+        )
+        if is_cancelled():
+            return
+        if result.feed_missing:
+            post(FeedGone(result.problems))
+        elif cached and not (result.parsed or result.removed):
+            # Nothing changed on disk: the rows on screen are the feed; keep them (and their sort).
+            post(LoadConfirmed(result.problems, result.change_summary()))
+        else:
+            in_order = self.cache.cached_sorted()
+            post(FeedLoaded(result.summaries, result.problems, (), in_order, result.change_summary()))
+
+    def _open_cache(self, post: Post) -> bool:
+        """Take the prefetched cache (posting its head first if it is still reading the rest);
+        True when it held a whole feed."""
+        if self._prefetch and not self._prefetch.done() and self._head_ready.wait(HEAD_WAIT_SECONDS):
+            if self._head[0]:
+                post(HeadReady(*self._head))
+        self.cache, prepared = self._prefetch.result() if self._prefetch else self._prepare_cached()
+        post(CacheOpened(self.cache.article, list(self.cache.notices)))
+        if prepared is None:
+            return False
+        post(CachedLibraryReady(prepared))
+        return True
+
+    def _load_without_cache(self, post: Post) -> None:
+        feed = load_feed(self.feed_path, folder=self.feed_is_folder)
+        if feed.feed_missing:
+            post(FeedGone(feed.problems))
+        else:
+            post(FeedLoaded([summarize(a) for a in feed.articles], feed.problems, feed.articles, None, None))
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()

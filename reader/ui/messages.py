@@ -1,0 +1,75 @@
+"""Every message the load pipeline posts to the feed screen (from its worker thread)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from reader.core.library import Library
+from reader.core.model import Article, ArticleSummary, Problem
+
+
+@dataclass
+class LoadProgressed(Message):
+    """Files parsed so far out of the files to parse."""
+
+    done: int
+    total: int
+
+
+@dataclass
+class HeadReady(Message):
+    """The first screenful of the cached feed in the default order, and the feed's size."""
+
+    head: list[ArticleSummary]
+    total: int
+
+
+@dataclass
+class CacheOpened(Message):
+    """The index cache is open: where details come from, and what it had to say."""
+
+    detail_source: Callable[[str], Article | None]
+    notices: list[str]
+
+
+@dataclass
+class CachedLibraryReady(Message):
+    """The cached feed, whole, before the files are checked."""
+
+    library: Library
+
+
+@dataclass
+class BatchParsed(Message):
+    """Summaries of freshly parsed files, before the load ends."""
+
+    summaries: list[ArticleSummary]
+
+
+@dataclass
+class FeedLoaded(Message):
+    """The load is complete: this is the feed, exactly (`in_order`: its default order, if known)."""
+
+    summaries: list[ArticleSummary]
+    problems: list[Problem]
+    details: Iterable[Article]
+    in_order: list[ArticleSummary] | None
+    changes: str | None  # "2 new, 1 changed" after a sync, None without the cache
+
+
+@dataclass
+class LoadConfirmed(Message):
+    """The files matched the cache: the feed on screen is complete."""
+
+    problems: list[Problem]
+    changes: str
+
+
+@dataclass
+class FeedGone(Message):
+    """The feed folder (or file) no longer exists."""
+
+    problems: list[Problem]
