@@ -20,14 +20,14 @@ its header says `N / N articles` and no longer `loading…`, then quits with `q`
    runs alternate, so both see the same machine load. Median and min are printed, and
    the ratio of the medians reader / floor.
 2. filter latency, in a fresh interpreter per N, driving `ReaderApp` headless with
-   Textual's Pilot (`run_test(size=(140, 45))`): once `app.feed.loaded`, `app.feed.apply_query(WORD)`
-   (parse, filter all N, refresh the list, sidebar and header, synchronously) is timed
-   `--repeats` times, each followed by `apply_query("")` (also timed, the other direction
-   of the same work); p50/p95 are printed. Also, per repeat, the wait until Textual is
-   idle again afterwards (`pilot.pause()`, the repaint of the headless screen), and a few
-   typed queries: `/`, the word's letters, and the time from pressing the last key until
-   the list changed, which includes the filter bar's 0.12 s debounce (printed with it
-   subtracted).
+   Textual's Pilot (`run_test(size=(140, 45))`): once `app.feed.loaded`,
+   `app.feed.apply_query(WORD)` (parse, filter all N, refresh the list, sidebar and
+   header, synchronously) is timed `--repeats` times, each followed by `apply_query("")`
+   (also timed, the other direction of the same work); p50/p95 are printed. Also, per
+   repeat, the wait until Textual is idle again afterwards (`pilot.pause()`, the repaint
+   of the headless screen), and a few typed queries: `/`, the word's letters, and the time
+   from pressing the last key until the list changed, which includes the filter bar's
+   0.12 s debounce (printed with it subtracted).
 3. peak RSS: `VmHWM` from /proc/PID/status of the reader process in tmux (the pane's
    process; its multiprocessing helpers are not counted), read in every warm-start run
    once the load has finished with the N rows shown; the largest is printed. The Pilot
@@ -338,7 +338,8 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
             await pilot.pause()
             rows = app.query_one(ArticleList)
             total = rows.row_count
-            app.feed.apply_query(QUERY_WORD)  # once, untimed: first-use costs (compiling the query path)
+            # once, untimed: first-use costs (compiling the query path)
+            app.feed.apply_query(QUERY_WORD)
             matches = rows.row_count
             app.feed.apply_query("")
             await pilot.pause()
