@@ -1,30 +1,54 @@
-# Two targets set everything up on a fresh machine: `make run` and `make test`.
+# Three targets set everything up on a fresh machine: `make run`, `make test` and `make lint`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+LINT_STAMP := $(VENV)/.installed-lint
+# pip's own progress is noise here: -qq keeps its errors only; each step says what it does.
+PIP_INSTALL := $(BIN)/pip install -qq
 
-.PHONY: run test bench clean
+# What `make lint` checks: the paths that are already clean. The UI paths (reader/ui,
+# tests/ui, tests/snapshots, tests/app_helpers.py, tests/test_cli.py, tests/fixtures) join
+# this list once they are clean too.
+LINT_PATHS := reader/core reader/cli.py reader/__init__.py reader/__main__.py \
+	tests/core tests/conftest.py tests/query_helpers.py benchmarks
+
+.PHONY: run test lint bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	@echo "creating $(VENV)…"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP_INSTALL) --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
-	touch $@
+	@echo "installing reader and its dependencies (about a minute)…"
+	@$(PIP_INSTALL) -e .
+	@touch $@
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@
+	@echo "installing the test tools…"
+	@$(PIP_INSTALL) -e '.[test]'
+	@touch $@
+
+# mypy checks the tests' calls into pytest and hypothesis too, so lint needs the test extra.
+$(LINT_STAMP): $(TEST_STAMP)
+	@echo "installing the lint tools (ruff, mypy)…"
+	@$(PIP_INSTALL) -e '.[test,lint]'
+	@touch $@
 
 run: $(STAMP)
-	$(BIN)/reader sample_feed
+	@echo "starting the reader on sample_feed"
+	@$(BIN)/reader sample_feed
 
 # Two workers: the machine has two cores and most of the time goes to app tests.
 test: $(TEST_STAMP)
 	$(BIN)/pytest -q -n 2
+
+lint: $(LINT_STAMP)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy --strict $(LINT_PATHS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_query.py

@@ -1,4 +1,4 @@
-"""How fast a large feed opens, cold and warm, through the index cache (`reader/core/storage/cache`).
+"""How fast a large feed opens, cold and warm, through the index cache (reader/core/storage/cache).
 
 For each size N (default 10,000 and 100,000) a feed is generated with
 `benchmarks/generate_feed.py` into /tmp/reader-bench-N (reused when already complete),
@@ -44,7 +44,6 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from generate_feed import generate_feed  # noqa: E402
-
 from reader.core.storage.cache import usable_cores  # noqa: E402
 
 SEED = 1
@@ -80,7 +79,8 @@ else:
     opened = time.perf_counter()
     summaries = cache.cached_summaries()
     listed = time.perf_counter()
-    out.update(open=opened - imported, summaries=listed - opened, count=len(summaries), cpu=time.process_time() - cpu)
+    out.update(open=opened - imported, summaries=listed - opened, count=len(summaries))
+    out["cpu"] = time.process_time() - cpu
     out["rss_peak_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = cache.sync()
     out.update(sync=time.perf_counter() - listed, parsed=result.parsed, notices=cache.notices)
@@ -112,7 +112,7 @@ def floor(root: Path) -> tuple[float, int]:
             with open(os.path.join(folder, name), "rb") as handle:
                 text = handle.read().decode("utf-8")
             front = text.split("---\n", 2)[1]
-            yaml.load(front, Loader=yaml.CSafeLoader)  # noqa: S506 - the safe C loader
+            yaml.load(front, Loader=yaml.CSafeLoader)
             parsed += 1
     return time.perf_counter() - started, parsed
 
@@ -121,7 +121,10 @@ def child(mode: str, db: Path, root: Path, workers: int | None) -> dict[str, Any
     """Run CHILD in a fresh interpreter and return what it measured."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     args = [sys.executable, "-c", CHILD, mode, str(db), str(root), str(workers or 0)]
-    return json.loads(subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout)
+    measured: dict[str, Any] = json.loads(
+        subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
+    )
+    return measured
 
 
 def run(count: int, workers: int | None) -> None:
@@ -131,18 +134,26 @@ def run(count: int, workers: int | None) -> None:
         db = Path(folder) / "index.db"
         cold = child("cold", db, root, workers)
         floor_s, floor_n = floor(root)
-        print(f"  (a) cold  open+sync          {cold['cold']:8.2f} s   ({cold['parsed']:,} files parsed, {cold['workers']} process(es))")
+        print(
+            f"  (a) cold  open+sync          {cold['cold']:8.2f} s   "
+            f"({cold['parsed']:,} files parsed, {cold['workers']} process(es))"
+        )
         print(f"      floor 1 process, yaml    {floor_s:8.2f} s   ({floor_n:,} files)")
         print(f"      ratio cold / floor       {cold['cold'] / floor_s:8.2f}")
         warm = child("warm", db, root, workers)
         first = warm["open"] + warm["summaries"]
         print(
-            f"  (b) warm  open+cached_summaries {first:6.3f} s   (CPU {warm['cpu']:.3f} s; open {warm['open']:.3f} +"
-            f" summaries {warm['summaries']:.3f}; {warm['count']:,} summaries; import {warm['import']:.3f} s more)"
+            f"  (b) warm  open+cached_summaries {first:6.3f} s   "
+            f"(CPU {warm['cpu']:.3f} s; open {warm['open']:.3f} + "
+            f"summaries {warm['summaries']:.3f}; {warm['count']:,} summaries; "
+            f"import {warm['import']:.3f} s more)"
         )
         print(f"      no-change sync             {warm['sync']:6.3f} s   ({warm['parsed']} parsed)")
         peak, before = warm["rss_peak_kib"] / 1024, warm["rss_before_kib"] / 1024
-        print(f"  (c) peak RSS holding {warm['count']:,} summaries: {peak:.0f} MiB (RSS before reading them: {before:.0f} MiB)")
+        print(
+            f"  (c) peak RSS holding {warm['count']:,} summaries: {peak:.0f} MiB "
+            f"(RSS before reading them: {before:.0f} MiB)"
+        )
         print(f"      cache file {db.stat().st_size / 2**20:.0f} MiB")
         if warm["notices"]:
             print(f"      notices: {warm['notices']}")

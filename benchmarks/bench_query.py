@@ -38,16 +38,15 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reader.core.model import Article, ArticleSummary, Provider, fold, summarize  # noqa: E402
-from reader.core.query import QueryError, parse_query  # noqa: E402
-from reader.core.query.index import SearchIndex  # noqa: E402
+from reader.core.model import Article, ArticleSummary, Provider, fold, summarize
+from reader.core.query import QueryError, parse_query
+from reader.core.query.index import SearchIndex
 
-UTC = timezone.utc
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
 TOPICS = [
@@ -78,7 +77,7 @@ def _vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
     made = sorted({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(3500)})
     rng.shuffle(made)
     vocabulary = made[:3000]
-    for word in CONTENT + ["climate change", "open source model", "computer vision"]:
+    for word in [*CONTENT, "climate change", "open source model", "computer vision"]:
         vocabulary.insert(rng.randint(20, 600), word)
     weights = [1.0 / (rank + 10) for rank in range(len(vocabulary))]
     cumulative = list(itertools.accumulate(weights))
@@ -106,8 +105,10 @@ def build_articles(n: int, seed: int = 20240601) -> list[ArticleSummary]:
     for i in range(n):
         title = _words(rng, rng.randint(8, 12), vocabulary).capitalize()
         excerpt = _words(rng, 60, vocabulary)[:300]
-        published = None if rng.random() < 0.02 else start + timedelta(
-            seconds=rng.randrange(3 * 365 * 86400)
+        published = (
+            None
+            if rng.random() < 0.02
+            else start + timedelta(seconds=rng.randrange(3 * 365 * 86400))
         )
         articles.append(
             summarize(
@@ -155,10 +156,11 @@ CASES: list[tuple[str, Plain]] = [
     (
         "open model topic:ai",
         lambda arts, m: [
-            a for a in arts
+            a
+            for a in arts
             if "open" in a.search_text and "model" in a.search_text and _has_topic(a, "ai")
         ],
-    ),  # fmt: skip
+    ),
     (
         "-topic:ai climate",
         lambda arts, m: [a for a in arts if "climate" in a.search_text and not _has_topic(a, "ai")],
@@ -166,10 +168,9 @@ CASES: list[tuple[str, Plain]] = [
     (
         "after:2023-01-01 before:2023-07-01",
         lambda arts, m: [
-            a for a in arts
-            if a.published is not None and A20230101 <= a.published < A20230701
+            a for a in arts if a.published is not None and A20230101 <= a.published < A20230701
         ],
-    ),  # fmt: skip
+    ),
     (
         "quality>=100",
         lambda arts, m: [a for a in arts if a.quality is not None and a.quality >= 100],
@@ -184,10 +185,11 @@ CASES: list[tuple[str, Plain]] = [
     (
         "provider:times",
         lambda arts, m: [
-            a for a in arts
+            a
+            for a in arts
             if "times" in fold(a.provider_name) or "times" in fold(a.provider_domain)
         ],
-    ),  # fmt: skip
+    ),
     (
         "is:unread -is:starred",
         lambda arts, m: [a for a in arts if not m.is_read(a.id) and not m.is_starred(a.id)],

@@ -20,14 +20,14 @@ its header says `N / N articles` and no longer `loading…`, then quits with `q`
    runs alternate, so both see the same machine load. Median and min are printed, and
    the ratio of the medians reader / floor.
 2. filter latency, in a fresh interpreter per N, driving `ReaderApp` headless with
-   Textual's Pilot (`run_test(size=(140, 45))`): once `app.feed.loaded`, `app.feed.apply_query(WORD)`
-   (parse, filter all N, refresh the list, sidebar and header, synchronously) is timed
-   `--repeats` times, each followed by `apply_query("")` (also timed, the other direction
-   of the same work); p50/p95 are printed. Also, per repeat, the wait until Textual is
-   idle again afterwards (`pilot.pause()`, the repaint of the headless screen), and a few
-   typed queries: `/`, the word's letters, and the time from pressing the last key until
-   the list changed, which includes the filter bar's 0.12 s debounce (printed with it
-   subtracted).
+   Textual's Pilot (`run_test(size=(140, 45))`): once `app.feed.loaded`,
+   `app.feed.apply_query(WORD)` (parse, filter all N, refresh the list, sidebar and
+   header, synchronously) is timed `--repeats` times, each followed by `apply_query("")`
+   (also timed, the other direction of the same work); p50/p95 are printed. Also, per
+   repeat, the wait until Textual is idle again afterwards (`pilot.pause()`, the repaint
+   of the headless screen), and a few typed queries: `/`, the word's letters, and the time
+   from pressing the last key until the list changed, which includes the filter bar's
+   0.12 s debounce (printed with it subtracted).
 3. peak RSS: `VmHWM` from /proc/PID/status of the reader process in tmux (the pane's
    process; its multiprocessing helpers are not counted), read in every warm-start run
    once the load has finished with the N rows shown; the largest is printed. The Pilot
@@ -56,8 +56,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -89,18 +91,22 @@ LIST_ROW = re.compile(r"│[●★ ][★ ].*\d\d [A-Z][a-z]{2} \d{4} +\d* *│")
 
 def tmux(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True, text=True, check=check
+        ["tmux", "-L", SOCKET, "-f", "/dev/null", *args],
+        capture_output=True,
+        text=True,
+        check=check,
     )
 
 
 def start_server() -> None:
     """The private server, kept alive by an idle session so every launch is only a new session."""
+    keeper = ("new-session", "-d", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400")
     tmux("kill-server", check=False)  # a leftover of an interrupted run
     for _ in range(50):  # a server still shutting down refuses new sessions for a moment
-        if tmux("new-session", "-d", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400", check=False).returncode == 0:
+        if tmux(*keeper, check=False).returncode == 0:
             return
         time.sleep(0.1)
-    tmux("new-session", "-d", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400")
+    tmux(*keeper)
 
 
 def kill_server() -> None:
@@ -139,7 +145,12 @@ def quit_session(session: str, timeout: float = 15.0) -> None:
         tmux("kill-session", "-t", session, check=False)
 
 
-def wait_for(session: str, test, timeout: float, poll: float = POLL_SECONDS) -> tuple[float, str]:
+ScreenTest = Callable[[str], bool]
+
+
+def wait_for(
+    session: str, test: ScreenTest, timeout: float, poll: float = POLL_SECONDS
+) -> tuple[float, str]:
     """Poll the pane until `test(text)`; (the perf_counter when it held, the text)."""
     deadline = time.perf_counter() + timeout
     text = ""
@@ -162,7 +173,7 @@ def has_row(text: str) -> bool:
     return any(LIST_ROW.search(row) for row in text.splitlines())
 
 
-def fully_loaded(count: int):
+def fully_loaded(count: int) -> ScreenTest:
     def test(text: str) -> bool:
         first_line = text.splitlines()[0] if text else ""
         return header_counts(first_line) == (count, count) and "loading" not in first_line
@@ -308,16 +319,18 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
     from reader.ui.widgets.article_list import ArticleList
     from reader.ui.widgets.filter_bar import FilterBar
 
-    async def until(test, timeout: float = 30.0) -> None:
+    async def until(test: Callable[[], bool], timeout: float = 30.0) -> None:
         deadline = time.perf_counter() + timeout
         while not test():
             if time.perf_counter() > deadline:
                 raise TimeoutError("the list did not change")
             await asyncio.sleep(0.001)
 
-    async def measure() -> dict:
-        app = ReaderApp(feed_path(count), cache_path=cache, state_path=state, browser=lambda url: True)
-        result: dict = {}
+    async def measure() -> dict[str, Any]:
+        app = ReaderApp(
+            feed_path(count), cache_path=cache, state_path=state, browser=lambda url: True
+        )
+        result: dict[str, Any] = {}
         async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
             started = time.perf_counter()
             await until(lambda: app.feed.loaded, LOAD_TIMEOUT)
@@ -325,7 +338,8 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
             await pilot.pause()
             rows = app.query_one(ArticleList)
             total = rows.row_count
-            app.feed.apply_query(QUERY_WORD)  # once, untimed: first-use costs (compiling the query path)
+            # once, untimed: first-use costs (compiling the query path)
+            app.feed.apply_query(QUERY_WORD)
             matches = rows.row_count
             app.feed.apply_query("")
             await pilot.pause()
@@ -363,15 +377,16 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
     print(json.dumps(asyncio.run(measure())), flush=True)
 
 
-def run_filter_child(count: int, state: Path, repeats: int) -> dict:
+def run_filter_child(count: int, state: Path, repeats: int) -> dict[str, Any]:
     command = [
         str(PYTHON), str(Path(__file__).resolve()), "--filter-child", str(count),
         "--state", str(state), "--repeats", str(repeats),
-    ]
+    ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=LOAD_TIMEOUT + 300)
     if done.returncode != 0:
         raise RuntimeError(f"filter child failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured
 
 
 # --- report -------------------------------------------------------------------------------
@@ -391,14 +406,15 @@ class SizeResult:
     count: int
     reader: list[StartRun] = field(default_factory=list)
     floor: list[float] = field(default_factory=list)
-    filters: dict = field(default_factory=dict)
+    filters: dict[str, Any] = field(default_factory=dict)
     warmup_s: float = 0.0
 
 
 def machine_line() -> str:
     load = Path("/proc/loadavg").read_text().split()[:3]
     return (
-        f"machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), load average {' '.join(load)}, "
+        f"machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
+        f"load average {' '.join(load)}, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
     )
 
@@ -406,11 +422,14 @@ def machine_line() -> str:
 def print_table(results: list[SizeResult], runs: int) -> None:
     print()
     print(machine_line())
-    print(f"warm start: {runs} runs each, ms from launch in tmux to the first list row (floor: bare Textual app to `ready`)")
+    print(
+        f"warm start: {runs} runs each, ms from launch in tmux to the first list row "
+        "(floor: bare Textual app to `ready`)"
+    )
     head = (
-        f"{'N':>8} | {'reader med/min':>14} | {'floor med/min':>13} | {'ratio':>5} | {'goal':>5} | {'header med':>10} | "
-        f"{'loaded med':>10} | {'filter p50/p95':>14} | {'clear p50/p95':>13} | {'typed-debounce':>14} | "
-        f"{'peak RSS MB':>11} | {'Pilot RSS':>9}"
+        f"{'N':>8} | {'reader med/min':>14} | {'floor med/min':>13} | {'ratio':>5} | "
+        f"{'goal':>5} | {'header med':>10} | {'loaded med':>10} | {'filter p50/p95':>14} | "
+        f"{'clear p50/p95':>13} | {'typed-debounce':>14} | {'peak RSS MB':>11} | {'Pilot RSS':>9}"
     )
     print(head)
     print("-" * len(head))
@@ -426,24 +445,27 @@ def print_table(results: list[SizeResult], runs: int) -> None:
             f"{r.count:>8,} | {ms(statistics.median(first)):>6} / {ms(min(first)):>5} | "
             f"{ms(statistics.median(r.floor)):>5} / {ms(min(r.floor)):>5} | "
             f"{statistics.median(first) / statistics.median(r.floor):>5.1f} | "
-            f"{ms(goal) if goal else '-':>5} | {ms(statistics.median(paint)):>10} | {ms(statistics.median(loaded)):>10} | "
+            f"{ms(goal) if goal else '-':>5} | {ms(statistics.median(paint)):>10} | "
+            f"{ms(statistics.median(loaded)):>10} | "
             f"{ms(percentile(f['on'], 0.5)):>6} / {ms(percentile(f['on'], 0.95)):>5} | "
             f"{ms(percentile(f['off'], 0.5)):>5} / {ms(percentile(f['off'], 0.95)):>5} | "
             f"{ms(statistics.median(typed)):>14} | {hwm:>11.0f} | {f['maxrss_kb'] / 1024:>9.0f}"
         )
     print()
     print(
-        f"filter: apply_query({QUERY_WORD!r}) over all N, timed in-process (Pilot), goal p95 <= {FILTER_P95_GOAL_MS} ms; "
+        f"filter: apply_query({QUERY_WORD!r}) over all N, timed in-process (Pilot), "
+        f"goal p95 <= {FILTER_P95_GOAL_MS} ms; "
         f"clear: apply_query(''); typed-debounce: median of {FILTER_CHILD_KEYS} typed queries, "
         "last key to list changed, minus the 0.12 s debounce"
     )
     print(
-        "header med: launch to the app's first frame (its header line); loaded med: launch to the header "
-        "without `loading…` (the no-change sync over every file is done)"
+        "header med: launch to the app's first frame (its header line); "
+        "loaded med: launch to the header without `loading…` "
+        "(the no-change sync over every file is done)"
     )
     print(
-        f"peak RSS: VmHWM of the reader process in tmux after the load (largest over runs), goal <= {RSS_GOAL_MB} MB "
-        "at 100,000; Pilot RSS: ru_maxrss of the headless filter run"
+        "peak RSS: VmHWM of the reader process in tmux after the load (largest over runs), "
+        f"goal <= {RSS_GOAL_MB} MB at 100,000; Pilot RSS: ru_maxrss of the headless filter run"
     )
 
 
@@ -453,15 +475,19 @@ def bench_size(count: int, runs: int, repeats: int, workdir: Path) -> SizeResult
     ensure_feed(count)
     state = workdir / f"state-{count}.db"
     result.warmup_s = warm_cache(count, state)
-    print(f"  cache warm-up run: loaded in {result.warmup_s:.1f} s ({cache_path(count)})", flush=True)
+    print(
+        f"  cache warm-up run: loaded in {result.warmup_s:.1f} s ({cache_path(count)})", flush=True
+    )
     for run in range(runs):
         reader = reader_start(count, state, run)
         floor = floor_start(run)
         result.reader.append(reader)
         result.floor.append(floor)
         print(
-            f"  run {run + 1}: reader header {ms(reader.first_paint)} ms, first row {ms(reader.first_row)} ms, loaded {ms(reader.loaded)} ms, "
-            f"VmHWM {(reader.hwm_kb or 0) / 1024:.0f} MB (+ helpers' RSS {reader.helpers_rss_kb / 1024:.0f} MB); "
+            f"  run {run + 1}: reader header {ms(reader.first_paint)} ms, "
+            f"first row {ms(reader.first_row)} ms, loaded {ms(reader.loaded)} ms, "
+            f"VmHWM {(reader.hwm_kb or 0) / 1024:.0f} MB "
+            f"(+ helpers' RSS {reader.helpers_rss_kb / 1024:.0f} MB); "
             f"floor {ms(floor)} ms",
             flush=True,
         )
@@ -469,9 +495,11 @@ def bench_size(count: int, runs: int, repeats: int, workdir: Path) -> SizeResult
     f = result.filters
     idle = f["idle"]
     print(
-        f"  filter {QUERY_WORD!r}: {f['matches']:,} of {f['total']:,} match; apply p50 {ms(percentile(f['on'], 0.5))} ms "
-        f"p95 {ms(percentile(f['on'], 0.95))} ms; then idle (repaint) p50 {ms(percentile(idle, 0.5))} ms "
-        f"p95 {ms(percentile(idle, 0.95))} ms; typed (with debounce) {', '.join(ms(t) for t in f['typed'])} ms; "
+        f"  filter {QUERY_WORD!r}: {f['matches']:,} of {f['total']:,} match; "
+        f"apply p50 {ms(percentile(f['on'], 0.5))} ms p95 {ms(percentile(f['on'], 0.95))} ms; "
+        f"then idle (repaint) p50 {ms(percentile(idle, 0.5))} ms "
+        f"p95 {ms(percentile(idle, 0.95))} ms; "
+        f"typed (with debounce) {', '.join(ms(t) for t in f['typed'])} ms; "
         f"headless load {f['loaded_s']:.2f} s",
         flush=True,
     )
@@ -482,7 +510,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=5, help="warm starts per size (default 5)")
-    parser.add_argument("--repeats", type=int, default=20, help="timed filters per size (default 20)")
+    parser.add_argument(
+        "--repeats", type=int, default=20, help="timed filters per size (default 20)"
+    )
     parser.add_argument("--filter-child", type=int, metavar="N", help=argparse.SUPPRESS)
     parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -16,17 +16,17 @@ import argparse
 import base64
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 FILES_PER_FOLDER = 1000
-START = datetime(2021, 1, 1, tzinfo=timezone.utc)
+START = datetime(2021, 1, 1, tzinfo=UTC)
 SPAN_MINUTES = 3 * 365 * 24 * 60
 
 TOPICS = (
     "AI", "Computer Vision", "Robotics", "Climate", "Space", "Energy", "Health",
     "Security", "Privacy", "Chips", "Startups", "Policy", "Transport", "Science", "Games",
-)
+)  # fmt: skip
 TYPES = ("article", "article", "article", "article", "video", "slideshow")
 # Title and excerpt words; a few carry accents and entities, as real feeds do.
 WORDS = (
@@ -38,13 +38,16 @@ WORDS = (
     "Málaga", "Zürich", "São Paulo", "Kraków", "new", "first", "largest", "quietly", "again",
     "after", "before", "despite", "without", "record", "test", "plan", "report", "warns",
     "&amp;", "&nbsp;says", "learns", "fails", "expands", "cuts", "doubles", "opens",
-)
+)  # fmt: skip
 PROVIDER_HEADS = (
     "Daily", "Morning", "Evening", "Weekly", "North", "South", "East", "West", "Metro",
     "Harbour", "Valley", "Union", "Capital", "Pacific", "Atlantic", "Summit", "River",
     "Lake", "Coast", "Central",
-)
-PROVIDER_TAILS = ("Times", "Post", "Herald", "Tribune", "Gazette", "Wire", "Journal", "Ledger", "Review", "Signal")
+)  # fmt: skip
+PROVIDER_TAILS = (
+    "Times", "Post", "Herald", "Tribune", "Gazette", "Wire", "Journal", "Ledger", "Review",
+    "Signal",
+)  # fmt: skip
 
 
 def _providers() -> list[tuple[str, str]]:
@@ -182,7 +185,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     generate_feed(args.out_dir, args.count, args.seed)
-    print(f"wrote {args.count:,} articles to {args.out_dir} in {time.perf_counter() - started:.1f} s")
+    print(
+        f"wrote {args.count:,} articles to {args.out_dir} in {time.perf_counter() - started:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -40,12 +40,19 @@ class UsageError(Exception):
 
 
 def _add_feed_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("feed", nargs="?", metavar="FEED", help=f"feed folder or file (default: ${FEED_ENV}, else the sample feed)")
+    parser.add_argument(
+        "feed",
+        nargs="?",
+        metavar="FEED",
+        help=f"feed folder or file (default: ${FEED_ENV}, else the sample feed)",
+    )
 
 
 def _add_state_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--state", metavar="PATH", help=f"reading-state database (default: ${STATE_ENV}, else the user data folder)"
+        "--state",
+        metavar="PATH",
+        help=f"reading-state database (default: ${STATE_ENV}, else the user data folder)",
     )
 
 
@@ -56,13 +63,22 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     _add_feed_argument(parser)
     _add_state_argument(parser)
-    parser.add_argument("--cache", metavar="PATH", help="index cache database (default: $READER_CACHE, else the user cache folder)")
-    parser.add_argument("--no-cache", action="store_true", help="parse every file, without reading or writing the index cache")
+    parser.add_argument(
+        "--cache",
+        metavar="PATH",
+        help="index cache database (default: $READER_CACHE, else the user cache folder)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file, without reading or writing the index cache",
+    )
     parser.add_argument(
         "--read-after",
         metavar="SECONDS",
         type=_seconds,
-        help="an article you move to becomes read after this long on it (default 1.5; 0: only when opened)",
+        help="an article you move to becomes read after this long on it "
+        "(default 1.5; 0: only when opened)",
     )
     return parser
 
@@ -78,12 +94,27 @@ def _seconds(text: str) -> float:
 
 
 def _list_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reader list", description="Print the feed's articles, in the reader's order.")
+    parser = argparse.ArgumentParser(
+        prog="reader list", description="Print the feed's articles, in the reader's order."
+    )
     _add_feed_argument(parser)
     parser.add_argument("--limit", type=int, metavar="N", help="print at most N articles")
-    parser.add_argument("--format", choices=("table", "json", "tsv"), default="table", help="output format (default: table)")
-    parser.add_argument("--sort", choices=SORT_ORDERS, default=DEFAULT_ORDER, help="order (default: quality)")
-    parser.add_argument("--query", "-q", default="", metavar="Q", help="filter with the reader's query language (see README)")
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "tsv"),
+        default="table",
+        help="output format (default: table)",
+    )
+    parser.add_argument(
+        "--sort", choices=SORT_ORDERS, default=DEFAULT_ORDER, help="order (default: quality)"
+    )
+    parser.add_argument(
+        "--query",
+        "-q",
+        default="",
+        metavar="Q",
+        help="filter with the reader's query language (see README)",
+    )
     _add_state_argument(parser)
     return parser
 
@@ -125,7 +156,9 @@ def run_list(args: argparse.Namespace) -> int:
     _report_unlisted("reader list", path, feed)
     articles = _listed(feed, store, args.sort, query, args.limit)
     if args.format == "json":
-        print(to_json(article_json(a, store.is_read(a.id), store.is_starred(a.id)) for a in articles))
+        print(
+            to_json(article_json(a, store.is_read(a.id), store.is_starred(a.id)) for a in articles)
+        )
     elif args.format == "tsv":
         print(to_tsv(articles))
     else:
@@ -133,7 +166,9 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _listed(feed: FeedLoad, store: StateStore, order: str, query: Query, limit: int | None) -> list[Article]:
+def _listed(
+    feed: FeedLoad, store: StateStore, order: str, query: Query, limit: int | None
+) -> list[Article]:
     """The first `limit` articles the app's list shows in that order with that filter."""
     library = Library()
     library.add_articles(feed.articles)
@@ -155,7 +190,10 @@ def _report_unlisted(prog: str, path: Path, feed: FeedLoad) -> None:
         print(f"{prog}: {no_articles_message(path)}", file=sys.stderr)
     elif feed.skipped:
         command = printable(f"reader check {shlex.quote(str(path))}")
-        print(f"{prog}: {plural(feed.skipped, 'file')} skipped; run `{command}` for the reasons", file=sys.stderr)
+        print(
+            f"{prog}: {plural(feed.skipped, 'file')} skipped; run `{command}` for the reasons",
+            file=sys.stderr,
+        )
 
 
 def no_articles_message(path: Path) -> str:
@@ -167,7 +205,9 @@ def no_articles_message(path: Path) -> str:
 def summary_line(feed: FeedLoad) -> str:
     """`N articles, E errors, W warnings`."""
     counts = (
-        plural(len(feed.articles), "article"), plural(len(feed.errors), "error"), plural(len(feed.warnings), "warning")
+        plural(len(feed.articles), "article"),
+        plural(len(feed.errors), "error"),
+        plural(len(feed.warnings), "warning"),
     )
     return ", ".join(counts)
 

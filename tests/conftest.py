@@ -6,7 +6,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def isolated_user_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_user_files(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Point the reading state and the index cache at a fresh temporary folder."""
     folder = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("READER_STATE", str(folder / "state.db"))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from reader.core.model import Article, ArticleSummary, Provider, summarize
 
-UTC = timezone.utc
 NOW = datetime(2024, 6, 15, 12, 0, tzinfo=UTC)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from reader.core.model import Article, RelatedLink
 from reader.core.sanitize import clean_line
@@ -15,7 +15,7 @@ def iso_utc(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC ending in `Z`, or None."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def short_date(moment: datetime | None) -> str:
@@ -33,7 +33,9 @@ def _related_json(link: RelatedLink) -> dict[str, object]:
     }
 
 
-def article_json(article: Article, read: bool | None = None, starred: bool | None = None) -> dict[str, object]:
+def article_json(
+    article: Article, read: bool | None = None, starred: bool | None = None
+) -> dict[str, object]:
     """The JSON object of one article (`read`/`starred` only when the state is known)."""
     record: dict[str, object] = {
         "id": article.id,
@@ -65,7 +67,13 @@ def to_tsv(articles: Sequence[Article]) -> str:
     """Tab-separated: quality, published, provider, title, url (tabs inside fields removed)."""
     lines = ["quality\tpublished\tprovider\ttitle\turl"]
     for a in articles:
-        fields = ("" if a.quality is None else str(a.quality), iso_utc(a.published) or "", a.provider_name, a.title, a.url or "")
+        fields = (
+            "" if a.quality is None else str(a.quality),
+            iso_utc(a.published) or "",
+            a.provider_name,
+            a.title,
+            a.url or "",
+        )
         lines.append("\t".join(clean_line(field) for field in fields))
     return "\n".join(lines)
 
@@ -112,7 +120,8 @@ def to_table(articles: Sequence[Article], width: int | None) -> str:
         quality = "" if a.quality is None else str(a.quality)
         quality = quality.rjust(4) if len(quality) <= 4 else _fit(quality, 4)
         provider = _fit(a.provider_name, provider_width)
-        rows.append(f"{quality} {short_date(a.published):<11} {provider}  {_fit(a.title, title_width).rstrip()}")
+        title = _fit(a.title, title_width).rstrip()
+        rows.append(f"{quality} {short_date(a.published):<11} {provider}  {title}")
     return "\n".join(rows)
 
 
@@ -123,9 +132,11 @@ def _full_table(articles: Sequence[Article]) -> str:
     provider_width = max((display_width(a.provider_name) for a in articles), default=0)
     quality_width, provider_width = max(quality_width, 4), max(provider_width, 8)
     rows = [f"{'Q':>{quality_width}} {'Date':<11} {_pad('Provider', provider_width)}  Title"]
-    for a, quality in zip(articles, qualities):
+    for a, quality in zip(articles, qualities, strict=True):
         provider = _pad(a.provider_name, provider_width)
-        rows.append(f"{quality:>{quality_width}} {short_date(a.published):<11} {provider}  {a.title}")
+        rows.append(
+            f"{quality:>{quality_width}} {short_date(a.published):<11} {provider}  {a.title}"
+        )
     return "\n".join(rows)
 
 

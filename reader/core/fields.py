@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from reader.core.model import Article, Image, Problem, Provider, RelatedLink, Severity
 from reader.core.sanitize import UnsafeUrl, check_url, clean_line, clean_text, has_control_chars
@@ -67,22 +67,22 @@ def _scalar_text(value: object) -> str | None:
 def parse_datetime(value: object) -> datetime | None:
     """A timezone-aware datetime from YAML's datetime/date or an ISO 8601 string, else None."""
     if isinstance(value, datetime):
-        return _in_range(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
+        return _in_range(value if value.tzinfo else value.replace(tzinfo=UTC))
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str) and len(value) <= MAX_NUMBER_CHARS:
         try:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
             return None
-        return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc))
+        return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
     return None
 
 
 def _in_range(moment: datetime) -> datetime | None:
     """The moment, or None when it has no UTC equivalent (0001-01-01T00:00+05:00)."""
     try:
-        moment.astimezone(timezone.utc)
+        moment.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
     return moment
@@ -235,7 +235,9 @@ class FieldReader:
         provider = Provider(self.line_field("name", value), self.line_field("domain", value))
         return provider if provider.name or provider.domain else None
 
-    def _list(self, name: str, data: dict[object, object] | None = None, limit: int = MAX_LIST_ITEMS) -> list[object]:
+    def _list(
+        self, name: str, data: dict[object, object] | None = None, limit: int = MAX_LIST_ITEMS
+    ) -> list[object]:
         value = (self.data if data is None else data).get(name)
         if value is None:
             return []
@@ -267,8 +269,7 @@ class FieldReader:
     def images_field(self) -> tuple[Image, ...]:
         images = []
         for item in self._list("images"):
-            url = self.url_field("url", item) if isinstance(item, dict) else None
-            if url is None:
+            if not isinstance(item, dict) or (url := self.url_field("url", item)) is None:
                 self.warn(f"an image is {_describe(item)} without a URL; ignored")
                 continue
             images.append(Image(url, self.int_field("width", item), self.int_field("height", item)))

@@ -48,7 +48,9 @@ class Library:
         self.summaries.extend(new)
         self._changed()
 
-    def replace_all(self, summaries: Sequence[ArticleSummary], details: Iterable[Article] = ()) -> None:
+    def replace_all(
+        self, summaries: Sequence[ArticleSummary], details: Iterable[Article] = ()
+    ) -> None:
         """Swap in a whole new set of articles (a reload)."""
         self.summaries = list(summaries)
         self._details = {a.id: a for a in details}

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -26,6 +27,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# A base class chosen at run time, which mypy cannot check.
 class _ArticleYamlLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
     """The safe loader, except that an impossible date (2021-02-30) stays text.
 
@@ -36,7 +38,8 @@ class _ArticleYamlLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError, AttributeError, TypeError):  # `!!timestamp soon` ends in AttributeError
+    # `!!timestamp soon` ends in AttributeError
+    except (ValueError, OverflowError, AttributeError, TypeError):
         return loader.construct_scalar(node)
 
 
@@ -46,7 +49,8 @@ _ArticleYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_
 class _FrontMatter(YAMLHandler):
     """python-frontmatter's YAML handler on PyYAML's C safe loader."""
 
-    def load(self, fm: str, **kwargs: object) -> object:
+    # Any, as in YAMLHandler: front matter can be any YAML value (split_front_matter checks).
+    def load(self, fm: str, **kwargs: object) -> Any:
         return yaml.load(fm, Loader=_ArticleYamlLoader)  # noqa: S506 - a safe loader
 
 
@@ -114,12 +118,16 @@ def read_text(path: Path, problems: list[Problem]) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise FileSkipped(f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+            raise FileSkipped(
+                f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})"
+            )
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         if path.is_symlink():
-            raise FileSkipped("the file is a symbolic link to nothing (its target is missing)") from None
+            raise FileSkipped(
+                "the file is a symbolic link to nothing (its target is missing)"
+            ) from None
         raise FileSkipped("file vanished while the feed was being read") from None
     except OSError as error:
         raise FileSkipped(f"cannot read the file ({error.strerror or error})") from None
@@ -132,7 +140,11 @@ def read_text(path: Path, problems: list[Problem]) -> str:
     except UnicodeDecodeError as error:
         text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
         problems.append(
-            Problem(str(path), Severity.WARNING, f"not valid UTF-8 (byte {error.start}); undecodable bytes replaced with �")
+            Problem(
+                str(path),
+                Severity.WARNING,
+                f"not valid UTF-8 (byte {error.start}); undecodable bytes replaced with �",
+            )
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -147,21 +159,29 @@ def split_front_matter(text: str) -> tuple[dict[object, object], str]:
         raise FileSkipped("front matter is not closed by a second '---' line")
     raw, body = text[opening.end() : closing.start()], text[closing.end() :]
     try:
-        data = _HANDLER.load(raw)
+        data: object = _HANDLER.load(raw)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'
-        raise FileSkipped(f"front matter is not valid YAML: {error.problem or error}", line) from None
+        raise FileSkipped(
+            f"front matter is not valid YAML: {error.problem or error}", line
+        ) from None
     except yaml.YAMLError as error:
         raise FileSkipped(f"front matter is not valid YAML: {error}") from None
     except RecursionError:
         raise FileSkipped("front matter is nested too deeply to read") from None
     except (ValueError, OverflowError) as error:
         # Well-formed YAML whose value Python cannot hold: a 5,000-digit number.
-        reason = "a number too long to read" if "digits" in str(error) else f"a value that cannot be read ({error})"
+        reason = (
+            "a number too long to read"
+            if "digits" in str(error)
+            else f"a value that cannot be read ({error})"
+        )
         raise FileSkipped(f"front matter has {reason}") from None
     except Exception as error:  # noqa: BLE001 - PyYAML's constructors fail oddly on odd tags (`!!int` alone)
-        raise FileSkipped(f"front matter has a value that cannot be read ({type(error).__name__}: {error})") from None
+        raise FileSkipped(
+            f"front matter has a value that cannot be read ({type(error).__name__}: {error})"
+        ) from None
     if data is None:
         raise FileSkipped("front matter is empty")
     if not isinstance(data, dict):
@@ -182,7 +202,9 @@ def parse_file(path: Path, root: Path) -> tuple[Article | None, list[Problem]]:
         problems.append(Problem(str(path), Severity.ERROR, skipped.reason, skipped.line))
         return None, problems
     except (RecursionError, MemoryError):
-        problems.append(Problem(str(path), Severity.ERROR, "front matter is too deeply nested or too large"))
+        problems.append(
+            Problem(str(path), Severity.ERROR, "front matter is too deeply nested or too large")
+        )
         return None, problems
     return article, problems
 
@@ -211,7 +233,11 @@ def merge_duplicates(articles: list[Article], problems: list[Problem]) -> list[A
         winner, loser = (article, other) if _later(article, other) else (other, article)
         kept[article.url] = winner
         problems.append(
-            Problem(loser.path, Severity.WARNING, f"same URL as {winner.path}; that copy is newer and is kept")
+            Problem(
+                loser.path,
+                Severity.WARNING,
+                f"same URL as {winner.path}; that copy is newer and is kept",
+            )
         )
     return result + list(kept.values())
 

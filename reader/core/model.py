@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from pathlib import Path
-from enum import Enum
 import os
 import re
 import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ class Article:
         return self.provider.domain if self.provider else ""
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -111,7 +111,8 @@ def relative_path(path: str, root: Path | str) -> str:
     Plain string work: the feed may no longer exist when its problems are shown.
     """
     root_text = str(root)
-    inside = os.path.join(root_text, "")  # "news/": what every file's path in the folder starts with
+    # "news/": what every file's path in the folder starts with
+    inside = os.path.join(root_text, "")
     if path.startswith(inside) and len(path) > len(inside):
         return path[len(inside) :]
     if path == root_text and os.path.isfile(root_text):
@@ -132,7 +133,10 @@ def printable(text: str) -> str:
     """
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
 
 
 class ProblemsMixin:

@@ -8,11 +8,15 @@ from typing import Any, Protocol, TypeVar
 
 
 class Sortable(Protocol):
-    path: str
-    title: str
-    quality: int | None
-    published: datetime | None
-
+    # Read-only members, so that a frozen Article matches as well as an ArticleSummary.
+    @property
+    def path(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def quality(self) -> int | None: ...
+    @property
+    def published(self) -> datetime | None: ...
     @property
     def provider_name(self) -> str: ...
 

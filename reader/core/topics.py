@@ -29,7 +29,9 @@ def topic_key(topic: str) -> str:
     return "topic:" + topic.casefold()
 
 
-def count_topics(articles: Iterable[ArticleSummary], read_ids: frozenset[str] | set[str] | None = None) -> list[TopicCount]:
+def count_topics(
+    articles: Iterable[ArticleSummary], read_ids: frozenset[str] | set[str] | None = None
+) -> list[TopicCount]:
     """Every topic with its article count, most articles first, then by name.
 
     The label is the spelling seen first. With `read_ids`, each entry also counts unread.
@@ -49,7 +51,9 @@ def sidebar_entries(
     articles = articles if isinstance(articles, list) else list(articles)
     merged = _counts_per_tuple(articles, read_ids, starred_ids)
     with_unread = read_ids is not None
-    total, unread, starred = (sum(column) for column in zip(*merged.values())) if merged else (0, 0, 0)
+    total, unread, starred = (
+        (sum(column) for column in zip(*merged.values(), strict=True)) if merged else (0, 0, 0)
+    )
     return [
         TopicCount(ALL, "All articles", total, unread if with_unread else None),
         TopicCount(UNREAD, "Unread", unread),
@@ -62,7 +66,9 @@ Counts = dict[tuple[str, ...], tuple[int, int, int]]  # topics tuple -> total, u
 
 
 def _counts_per_tuple(
-    articles: list[ArticleSummary], read_ids: frozenset[str] | set[str] | None, starred_ids: frozenset[str] | set[str]
+    articles: list[ArticleSummary],
+    read_ids: frozenset[str] | set[str] | None,
+    starred_ids: frozenset[str] | set[str],
 ) -> Counts:
     """Articles, unread and starred per distinct topics tuple.
 
@@ -76,8 +82,13 @@ def _counts_per_tuple(
         unread_counts = totals  # nothing read yet: every article is unread
     else:
         unread_counts = Counter([a.topics for a in articles if a.id not in read_ids])
-    starred_counts = Counter([a.topics for a in articles if a.id in starred_ids]) if starred_ids else Counter()
-    return {topics: (total, unread_counts[topics], starred_counts[topics]) for topics, total in totals.items()}
+    starred_counts = (
+        Counter([a.topics for a in articles if a.id in starred_ids]) if starred_ids else Counter()
+    )
+    return {
+        topics: (total, unread_counts[topics], starred_counts[topics])
+        for topics, total in totals.items()
+    }
 
 
 def _topic_entries(merged: Counts, with_unread: bool) -> list[TopicCount]:

@@ -54,18 +54,21 @@ class _Remembered(Generic[T]):
     """One answer and what it was computed from: objects by identity, settings by value."""
 
     def __init__(self) -> None:
-        self._objects: tuple[Any, ...] | None = None  # held, so that no id is reused
-        self._settings: tuple[Any, ...] = ()
-        self._value: T | None = None
+        # (objects, settings, value); the objects are held, so that no id is reused
+        self._memo: tuple[tuple[Any, ...], tuple[Any, ...], T] | None = None
 
-    def get(self, objects: tuple[Any, ...], settings: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        known = self._objects
-        if known is None or len(known) != len(objects) or any(a is not b for a, b in zip(known, objects)) or (
-            self._settings != settings
+    def get(
+        self, objects: tuple[Any, ...], settings: tuple[Any, ...], compute: Callable[[], T]
+    ) -> T:
+        memo = self._memo
+        if (
+            memo is None
+            or len(memo[0]) != len(objects)
+            or any(a is not b for a, b in zip(memo[0], objects, strict=True))
+            or (memo[1] != settings)
         ):
-            self._value = compute()
-            self._objects, self._settings = objects, settings
-        return self._value  # type: ignore[return-value]
+            memo = self._memo = (objects, settings, compute())
+        return memo[2]
 
 
 class FeedView:
@@ -113,7 +116,11 @@ class FeedView:
 
     def uses_marks(self) -> bool:
         """Whether a read or star change can change which articles the list shows."""
-        return self.hide_read or self.topic in (UNREAD, STARRED) or bool(self.query and self.query.uses_marks)
+        return (
+            self.hide_read
+            or self.topic in (UNREAD, STARRED)
+            or bool(self.query and self.query.uses_marks)
+        )
 
     def in_entry(self, article: ArticleSummary, key: str) -> bool:
         """Whether the article belongs to the sidebar entry `key` (Unread and Starred too)."""
@@ -137,7 +144,9 @@ class FeedView:
             self.state.read_ids() if self.hide_read or marks else None,
             self.state.starred_ids() if marks else None,
         )  # fmt: skip
-        return self._filtered.get(objects, (self.order, self.hide_read), lambda: self._filter(query))
+        return self._filtered.get(
+            objects, (self.order, self.hide_read), lambda: self._filter(query)
+        )
 
     def _filter(self, query: Query | None) -> list[ArticleSummary]:
         articles = self.library.sorted(self.order)
@@ -155,13 +164,17 @@ class FeedView:
             self.state.read_ids() if self.topic == UNREAD else None,
             self.state.starred_ids() if self.topic == STARRED else None,
         )
-        shown, self.pin_hidden, self.pinned = self._shown.get(objects, (self.topic, self.pinned), self._with_pinned)
+        shown, self.pin_hidden, self.pinned = self._shown.get(
+            objects, (self.topic, self.pinned), self._with_pinned
+        )
         return shown
 
     def _with_pinned(self) -> tuple[list[ArticleSummary], bool, str | None]:
         """The articles shown, whether the pinned one is there only for being pinned, the pin."""
         filtered, pinned = self.filtered(), self.pinned
-        visible = filtered if self.topic == ALL else [a for a in filtered if self.in_entry(a, self.topic)]
+        visible = (
+            filtered if self.topic == ALL else [a for a in filtered if self.in_entry(a, self.topic)]
+        )
         if pinned is None or any(a.id == pinned for a in visible):
             return visible, False, pinned
         if self.library.summary(pinned) is None:
@@ -174,14 +187,18 @@ class FeedView:
         """All, Unread, Starred, then each topic, counting the filtered articles."""
         read, starred = self.state.read_ids(), self.state.starred_ids()
         filtered = self.filtered()
-        return self._sidebar.get((filtered, read, starred), (), lambda: sidebar_entries(filtered, read, starred))
+        return self._sidebar.get(
+            (filtered, read, starred), (), lambda: sidebar_entries(filtered, read, starred)
+        )
 
     def unread_total(self) -> int:
         """Unread articles in the whole feed (whatever the filters say)."""
         read, summaries = self.state.read_ids(), self.library.summaries
         # `summaries` grows in place as batches arrive: its length is part of the key.
         return self._unread.get(
-            (read, summaries), (len(summaries),), lambda: sum(1 for a in summaries if a.id not in read)
+            (read, summaries),
+            (len(summaries),),
+            lambda: sum(1 for a in summaries if a.id not in read),
         )
 
     def counts(self) -> ViewCounts:

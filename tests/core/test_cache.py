@@ -12,16 +12,27 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import platformdirs
 import pytest
 
-from reader.core.storage.cache import feed_cache, pool, scan, schema, snapshot
-from reader.core.storage.cache import CACHE_ENV, SCHEMA_VERSION, FeedCache, SyncResult, default_cache_path
 from reader.core.loader import discover_files, load_feed
 from reader.core.model import ArticleSummary, summarize
+from reader.core.storage.cache import (
+    CACHE_ENV,
+    SCHEMA_VERSION,
+    FeedCache,
+    SyncResult,
+    default_cache_path,
+    feed_cache,
+    pool,
+    scan,
+    schema,
+    snapshot,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_feed"
@@ -30,12 +41,15 @@ REFERENCE = REPO.parent / "shared" / "format" / "000_cf4cd48b110cfe5e.txt"  # wh
 SAMPLE_COUNT = len(list(discover_files(SAMPLE)))
 
 
-def _generator():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("generate_feed", REPO / "benchmarks" / "generate_feed.py")
+def _generator() -> Callable[..., None]:
+    spec = importlib.util.spec_from_file_location(
+        "generate_feed", REPO / "benchmarks" / "generate_feed.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.generate_feed
+    generate: Callable[..., None] = module.generate_feed
+    return generate
 
 
 generate_feed = _generator()
@@ -74,15 +88,29 @@ def messy(tmp_path: Path) -> Path:
     write(root, "broken/bad-yaml.md", "---\ntitle: [unclosed\n---\n")
     write(root, "broken/latin1.md", b"---\ntitle: Caf\xe9 au lait\n---\n")
     write(root, "odd/types.md", article("Odd", "quality: 'high'", "topics: AI", "heat: 2.5"))
-    write(root, "odd/offset.md", article("Offset", "publishedDateTime: 2022-05-01T10:00:00-07:00", "webUrl: https://x.example/o"))
+    write(
+        root,
+        "odd/offset.md",
+        article(
+            "Offset", "publishedDateTime: 2022-05-01T10:00:00-07:00", "webUrl: https://x.example/o"
+        ),
+    )
     write(root, "odd/no-url.md", article("No URL at all"))
-    write(root, "odd/huge-quality.md", article("Huge", f"quality: {2**70}", "webUrl: https://x.example/h"))
+    write(
+        root,
+        "odd/huge-quality.md",
+        article("Huge", f"quality: {2**70}", "webUrl: https://x.example/h"),
+    )
     same = "webUrl: https://x.example/same"
     write(root, "dup/a.md", article("Older copy", same, "publishedDateTime: 2022-01-01T00:00:00Z"))
     write(root, "dup/b.md", article("Newer copy", same, "publishedDateTime: 2023-01-01T00:00:00Z"))
     write(root, "dup/c.md", article("Undated copy", same))
     if sys.platform.startswith("linux"):  # file names are bytes there, not always UTF-8
-        write(root, b"odd/caf\xe9-not-utf8-name.md".decode("utf-8", "surrogateescape"), article("Odd name"))
+        write(
+            root,
+            b"odd/caf\xe9-not-utf8-name.md".decode("utf-8", "surrogateescape"),
+            article("Odd name"),
+        )
     return root
 
 
@@ -123,7 +151,9 @@ def test_changed_file_is_parsed_again(tmp_path: Path, feed: Path) -> None:
     path = sorted(feed.glob("*.md"))[5]
     with open_cache(tmp_path, feed) as cache:
         cache.sync()
-        path.write_text(path.read_text().replace("title:", 'title: "Rewritten headline"\nold_title:', 1))
+        path.write_text(
+            path.read_text().replace("title:", 'title: "Rewritten headline"\nold_title:', 1)
+        )
         touch_later(path)
         result = cache.sync()
         assert result.parsed == 1
@@ -184,14 +214,18 @@ def test_a_file_gone_and_a_broken_file_fixed_are_counted(tmp_path: Path, feed: P
     assert result.change_summary() == "1 changed, 1 removed"
 
 
-def test_a_cancelled_sync_counts_only_the_files_it_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cancelled_sync_counts_only_the_files_it_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "generated"
     generate_feed(root, 120)
     monkeypatch.setattr(feed_cache, "BATCH_SIZE", 50)
     with open_cache(tmp_path, root) as cache:
         first = cache.sync(workers=1, is_cancelled=lambda: True)
         second = cache.sync(workers=1)
-    assert first.cancelled and (first.added, first.changed) == (first.parsed, 0) and first.parsed < 120
+    assert (
+        first.cancelled and (first.added, first.changed) == (first.parsed, 0) and first.parsed < 120
+    )
     assert (second.added, second.changed) == (120 - first.parsed, 0)
 
 
@@ -222,7 +256,7 @@ def test_a_feed_folder_deleted_during_the_scan_drops_nothing(
     with open_cache(tmp_path, feed) as cache:
         before = cache.sync().summaries
 
-        def vanishing(root: Path):  # type: ignore[no-untyped-def]
+        def vanishing(root: Path) -> Iterator[str]:
             shutil.rmtree(root)
             return iter(())
 
@@ -252,7 +286,9 @@ def test_a_deleted_single_file_feed(tmp_path: Path, feed: Path) -> None:
         one.unlink()
         result = cache.sync()
     assert result.feed_missing and len(result.summaries) == 1
-    assert [(p.path, p.reason) for p in result.problems] == [(str(one), "the feed file no longer exists")]
+    assert [(p.path, p.reason) for p in result.problems] == [
+        (str(one), "the feed file no longer exists")
+    ]
 
 
 # --- identical to the loader ---------------------------------------------------------------------
@@ -263,7 +299,9 @@ def test_sample_feed_gives_what_the_loader_gives(tmp_path: Path, feed: Path) -> 
         assert_like_loader(feed, cache.sync(), cache)
 
 
-def test_messy_feed_gives_the_same_articles_problems_and_details(tmp_path: Path, messy: Path) -> None:
+def test_messy_feed_gives_the_same_articles_problems_and_details(
+    tmp_path: Path, messy: Path
+) -> None:
     with open_cache(tmp_path, messy) as cache:
         result = cache.sync()
         assert result.errors and result.warnings
@@ -318,7 +356,9 @@ A body with *Markdown*.
 """
 
 
-def test_article_round_trip_keeps_related_links_images_and_dates(tmp_path: Path, feed: Path) -> None:
+def test_article_round_trip_keeps_related_links_images_and_dates(
+    tmp_path: Path, feed: Path
+) -> None:
     write(feed, "full.md", FULL_ARTICLE)
     if REFERENCE.exists():
         shutil.copy(REFERENCE, feed / "reference.txt")
@@ -326,7 +366,12 @@ def test_article_round_trip_keeps_related_links_images_and_dates(tmp_path: Path,
         cache.sync()
     loaded = load_feed(feed).articles
     full = next(a for a in loaded if a.path == str(feed / "full.md"))
-    assert len(full.related) == 2 and full.images and full.related[0].provider and full.related[1].published
+    assert (
+        len(full.related) == 2
+        and full.images
+        and full.related[0].provider
+        and full.related[1].published
+    )
     with open_cache(tmp_path, feed) as cache:  # a new session: everything from the file
         for expected in loaded:
             assert cache.article(expected.id) == expected
@@ -347,7 +392,12 @@ def test_generated_feed_in_parallel_equals_in_process_and_loader(
     monkeypatch.setattr(pool, "usable_cores", lambda: 2)  # a one-core CI box too
     pools: list[int] = []
     real_pool = pool._new_pool
-    monkeypatch.setattr(pool, "_new_pool", lambda workers: pools.append(workers) or real_pool(workers))
+
+    def counted_pool(workers: int) -> ProcessPoolExecutor:
+        pools.append(workers)
+        return real_pool(workers)
+
+    monkeypatch.setattr(pool, "_new_pool", counted_pool)
     with open_cache(tmp_path, root, "parallel.db") as cache:
         parallel = cache.sync(workers=2)
         assert (serial.workers, parallel.workers, pools) == (1, 2, [2])
@@ -395,20 +445,28 @@ def test_a_single_file_as_the_feed(tmp_path: Path, feed: Path) -> None:
 # --- callbacks and cancelling --------------------------------------------------------------------
 
 
-def test_progress_and_batches_report_every_parsed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_and_batches_report_every_parsed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "generated"
     generate_feed(root, 120)
     monkeypatch.setattr(feed_cache, "BATCH_SIZE", 50)
     progress: list[tuple[int, int]] = []
     batches: list[list[ArticleSummary]] = []
     with open_cache(tmp_path, root) as cache:
-        result = cache.sync(on_progress=lambda done, total: progress.append((done, total)), on_batch=batches.append)
+        result = cache.sync(
+            on_progress=lambda done, total: progress.append((done, total)), on_batch=batches.append
+        )
     assert progress[0] == (0, 120) and progress[-1] == (120, 120)
     assert len(batches) > 1
-    assert sorted(s.id for batch in batches for s in batch) == sorted(s.id for s in result.summaries)
+    assert sorted(s.id for batch in batches for s in batch) == sorted(
+        s.id for s in result.summaries
+    )
 
 
-def test_cancelled_sync_stops_early_and_the_next_one_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancelled_sync_stops_early_and_the_next_one_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "generated"
     generate_feed(root, 150)
     monkeypatch.setattr(feed_cache, "BATCH_SIZE", 20)
@@ -448,7 +506,7 @@ class DamagedLater:
     def execute(self, *args: object) -> sqlite3.Cursor:
         if self.damaged:
             err = sqlite3.DatabaseError("database disk image is malformed")
-            err.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+            err.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
             raise err
         return self.conn.execute(*args)  # type: ignore[arg-type]
 
@@ -466,7 +524,9 @@ def cache_damaged_later(db: Path, feed: Path) -> tuple[FeedCache, DamagedLater]:
     return cache, damaged
 
 
-def test_a_cache_file_damaged_while_in_use_is_moved_aside_and_rebuilt(tmp_path: Path, feed: Path) -> None:
+def test_a_cache_file_damaged_while_in_use_is_moved_aside_and_rebuilt(
+    tmp_path: Path, feed: Path
+) -> None:
     db = tmp_path / "index.db"
     cache, damaged = cache_damaged_later(db, feed)
     some_id = cache.cached_summaries()[0].id
@@ -479,7 +539,9 @@ def test_a_cache_file_damaged_while_in_use_is_moved_aside_and_rebuilt(tmp_path: 
         assert cache.article(some_id) is not None
 
 
-def test_a_cache_file_another_reader_replaced_is_not_moved_aside(tmp_path: Path, feed: Path) -> None:
+def test_a_cache_file_another_reader_replaced_is_not_moved_aside(
+    tmp_path: Path, feed: Path
+) -> None:
     db = tmp_path / "index.db"
     cache, damaged = cache_damaged_later(db, feed)
     with open_cache(tmp_path, feed, "theirs.db") as theirs:
@@ -516,7 +578,9 @@ def _rewrite(db: Path, sql: str) -> None:
     ],
     ids=["other-schema", "other-reader-version", "other-table-layout"],
 )
-def test_cache_of_another_version_is_rebuilt(tmp_path: Path, feed: Path, sql: str, said: str) -> None:
+def test_cache_of_another_version_is_rebuilt(
+    tmp_path: Path, feed: Path, sql: str, said: str
+) -> None:
     with open_cache(tmp_path, feed) as cache:
         cache.sync()
     _rewrite(tmp_path / "index.db", sql)
@@ -539,14 +603,18 @@ def test_unwritable_location_falls_back_to_memory(tmp_path: Path, feed: Path) ->
         assert cache.sync().parsed == 0
 
 
-def test_default_cache_path_honours_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_cache_path_honours_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "mine.db"))
     assert default_cache_path() == tmp_path / "mine.db"
     monkeypatch.delenv(CACHE_ENV)
     assert default_cache_path() == Path(platformdirs.user_cache_dir("reader")) / "index.db"
 
 
-def test_open_without_a_path_uses_the_default(tmp_path: Path, feed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_open_without_a_path_uses_the_default(
+    tmp_path: Path, feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "env" / "index.db"))
     with FeedCache.open(None, feed) as cache:
         cache.sync()
@@ -570,12 +638,16 @@ def test_two_readers_starting_at_once_on_a_cold_cache(tmp_path: Path) -> None:
     generate_feed(root, 400)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     args = [sys.executable, "-c", CHILD, str(tmp_path / "shared.db"), str(root)]
-    children = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    children = [
+        subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     outputs = [child.communicate(timeout=120) for child in children]
-    for child, (out, err) in zip(children, outputs):
+    for child, (out, err) in zip(children, outputs, strict=True):
         assert child.returncode == 0, err
         assert out.split() == ["400", "400", "0"], err  # "0": no notice, so no fallback to memory
-    assert _query(tmp_path / "shared.db", "PRAGMA journal_mode") == [("wal",)]  # readers never block
+    # readers never block
+    assert _query(tmp_path / "shared.db", "PRAGMA journal_mode") == [("wal",)]
 
 
 # --- the snapshot behind cached_summaries --------------------------------------------------------
@@ -584,7 +656,8 @@ def test_two_readers_starting_at_once_on_a_cold_cache(tmp_path: Path) -> None:
 def test_warm_start_reads_the_snapshot_not_the_rows(tmp_path: Path, feed: Path) -> None:
     with open_cache(tmp_path, feed) as cache:
         expected = cache.sync().summaries
-    _rewrite(tmp_path / "index.db", "UPDATE files SET title = 'from the rows'")  # bypasses the generation
+    # bypasses the generation
+    _rewrite(tmp_path / "index.db", "UPDATE files SET title = 'from the rows'")
     with open_cache(tmp_path, feed) as cache:
         assert cache.cached_summaries() == expected
     _rewrite(tmp_path / "index.db", "DELETE FROM snapshots")
@@ -613,13 +686,17 @@ def test_a_snapshot_older_than_the_rows_is_not_used(tmp_path: Path, feed: Path) 
         assert len(cache.cached_summaries()) == SAMPLE_COUNT
 
 
-def test_a_broken_worker_pool_leaves_the_rest_to_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_worker_pool_leaves_the_rest_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "generated"
     generate_feed(root, 250)
     context = multiprocessing.get_context("spawn")
     # Every worker dies as it starts, as if killed.
     monkeypatch.setattr(
-        pool, "_new_pool", lambda workers: ProcessPoolExecutor(workers, context, initializer=os._exit, initargs=(3,))
+        pool,
+        "_new_pool",
+        lambda workers: ProcessPoolExecutor(workers, context, initializer=os._exit, initargs=(3,)),
     )
     monkeypatch.setattr(pool, "usable_cores", lambda: 2)
     with open_cache(tmp_path, root) as cache:

@@ -41,8 +41,9 @@ def is_forbidden(module: str) -> bool:
 
 def test_the_walk_finds_the_core_modules() -> None:
     expected = {
-        "reader.core", "reader.core.model", "reader.core.loader", "reader.core.view", "reader.core.query",
-        "reader.core.query.parse", "reader.core.storage.state", "reader.core.storage.sqlite", "reader.core.storage.cache",
+        "reader.core", "reader.core.model", "reader.core.loader", "reader.core.view",
+        "reader.core.query", "reader.core.query.parse", "reader.core.storage.state",
+        "reader.core.storage.sqlite", "reader.core.storage.cache",
         "reader.core.storage.cache.feed_cache",
     }  # fmt: skip
     assert expected <= set(CORE_MODULES)
@@ -50,7 +51,11 @@ def test_the_walk_finds_the_core_modules() -> None:
 
 def test_the_rule_tells_core_from_the_rest() -> None:
     assert is_forbidden("textual") and is_forbidden("textual.widgets")
-    assert is_forbidden("reader.ui.app") and is_forbidden("reader.ui") and is_forbidden("reader.ui.widgets")
+    assert (
+        is_forbidden("reader.ui.app")
+        and is_forbidden("reader.ui")
+        and is_forbidden("reader.ui.widgets")
+    )
     assert is_forbidden("reader.cli") and is_forbidden("reader.corefake")
     assert not is_forbidden("reader") and not is_forbidden("reader.__version__")
     assert not is_forbidden("reader.core.model") and not is_forbidden("textwrap")
@@ -65,7 +70,9 @@ print(",".join(sorted(sys.modules)))
 
 def _loaded_by_import(module: str) -> list[str]:
     code = _PROBE.format(module=module)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().split(",")
 
@@ -78,7 +85,9 @@ def test_a_core_module_loads_neither_textual_nor_the_ui(module: str) -> None:
 
 def _imported_names(path: Path) -> list[str]:
     """Every module an import statement of the file names, absolute or relative."""
-    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+    package = (
+        _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+    )
     names: list[str] = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -100,5 +109,9 @@ def test_no_import_statement_in_the_core_names_textual_or_the_ui(path: Path) -> 
 
 def test_the_command_line_loads_no_textual_until_the_app_runs() -> None:
     # `reader list` and `reader check` must start without paying for Textual.
-    loaded = [name for name in _loaded_by_import("reader.cli") if name == "textual" or name.startswith("textual.")]
+    loaded = [
+        name
+        for name in _loaded_by_import("reader.cli")
+        if name == "textual" or name.startswith("textual.")
+    ]
     assert loaded == []

@@ -7,7 +7,7 @@ import os
 import shutil
 import unicodedata
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,6 @@ from reader.core.ordering import SORT_ORDERS, next_order, sort_articles
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(__file__).resolve().parents[3] / "shared"
-UTC = timezone.utc
 
 
 def write(folder: Path, name: str, content: str | bytes) -> Path:
@@ -114,7 +113,9 @@ def test_a_missing_single_file_feed_says_file(tmp_path: Path) -> None:
     gone.unlink()
     for feed in (load_feed(gone), load_feed(gone, folder=False)):
         assert feed.feed_missing
-        assert [(p.path, p.reason) for p in feed.problems] == [(str(gone), "the feed file no longer exists")]
+        assert [(p.path, p.reason) for p in feed.problems] == [
+            (str(gone), "the feed file no longer exists")
+        ]
 
 
 def test_a_feed_folder_replaced_by_a_file_on_reload(tmp_path: Path) -> None:
@@ -128,7 +129,8 @@ def test_a_feed_folder_replaced_by_a_file_on_reload(tmp_path: Path) -> None:
     assert [(p.path, p.reason) for p in feed.problems] == [
         (str(root), "the feed folder no longer exists (a file is in its place)")
     ]
-    assert [a.title for a in load_feed(root).articles] == ["Now a file"]  # a first load: a single-file feed
+    # a first load: a single-file feed
+    assert [a.title for a in load_feed(root).articles] == ["Now a file"]
 
 
 def test_a_file_feed_replaced_by_a_folder_on_reload(tmp_path: Path) -> None:
@@ -136,7 +138,9 @@ def test_a_file_feed_replaced_by_a_folder_on_reload(tmp_path: Path) -> None:
     root.unlink()
     write(root, "inner.md", article_text("Inner"))
     feed = load_feed(root, folder=False)
-    assert [p.reason for p in feed.problems] == ["the feed file no longer exists (a folder is in its place)"]
+    assert [p.reason for p in feed.problems] == [
+        "the feed file no longer exists (a folder is in its place)"
+    ]
 
 
 # --- counting words and shortening paths for messages -------------------------------------------
@@ -164,7 +168,11 @@ def test_a_problem_relative_to_its_feed_folder(tmp_path: Path) -> None:
     [problem] = load_feed(root).problems
     short = problem.relative_to(root)
     assert short.path == "sub/bad.md"
-    assert (short.severity, short.reason, short.line) == (problem.severity, problem.reason, problem.line)
+    assert (short.severity, short.reason, short.line) == (
+        problem.severity,
+        problem.reason,
+        problem.line,
+    )
     assert str(short) == "sub/bad.md: error: " + problem.reason
     assert problem.relative_to(str(root)).path == "sub/bad.md"
     assert problem.path == str(root / "sub" / "bad.md")  # the original is untouched
@@ -172,7 +180,8 @@ def test_a_problem_relative_to_its_feed_folder(tmp_path: Path) -> None:
 
 def test_a_problem_outside_the_feed_or_of_the_feed_itself_keeps_its_path(tmp_path: Path) -> None:
     root = tmp_path / "news"
-    elsewhere = Problem(str(tmp_path / "newsroom" / "a.md"), Severity.ERROR, "x")  # a prefix, not a parent
+    # a prefix, not a parent
+    elsewhere = Problem(str(tmp_path / "newsroom" / "a.md"), Severity.ERROR, "x")
     assert elsewhere.relative_to(root).path == elsewhere.path
     [gone] = load_feed(root).problems
     assert gone.relative_to(root).path == str(root)
@@ -184,7 +193,9 @@ def test_a_single_file_feeds_problem_keeps_the_file_name(tmp_path: Path) -> None
     assert problem.relative_to(one).path == "story.md"
 
 
-def test_a_problem_relative_to_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_problem_relative_to_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(tmp_path, "a/bad.md", "no front matter\n")
     monkeypatch.chdir(tmp_path)
     [problem] = load_feed(Path(".")).problems
@@ -208,7 +219,10 @@ BAD_FILES = {
     "list_title.md": ("---\ntitle: [a, b]\n---\n", "the title is a list"),
     "mapping_title.md": ("---\ntitle: {a: b}\n---\n", "the title is a mapping"),
     "bool_title.md": ("---\ntitle: yes\n---\n", "the title is a boolean"),
-    "python_tag.md": ("---\ntitle: !!python/object/apply:os.system ['echo hi']\n---\n", "not valid YAML"),
+    "python_tag.md": (
+        "---\ntitle: !!python/object/apply:os.system ['echo hi']\n---\n",
+        "not valid YAML",
+    ),
     "impossible_number.md": ("---\ntitle: x\nheat: " + "9" * 5000 + "\n---\n", "a number too long"),
 }
 
@@ -236,7 +250,9 @@ def test_a_bad_file_is_skipped_with_an_error_naming_it(tmp_path: Path, name: str
         ("---\ntitle: ok\n\tbad: tab\n---\n", 3),
     ],
 )
-def test_invalid_yaml_is_an_error_with_the_line_of_the_file(tmp_path: Path, content: str, line: int) -> None:
+def test_invalid_yaml_is_an_error_with_the_line_of_the_file(
+    tmp_path: Path, content: str, line: int
+) -> None:
     path = write(tmp_path, "broken.md", content)
     article, problems = parse_file(path, tmp_path)
     assert article is None
@@ -255,7 +271,9 @@ def test_a_dangling_symlink_is_an_error(tmp_path: Path) -> None:
     assert "symbolic link" in error.reason
 
 
-def test_a_file_that_vanishes_while_loading_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_that_vanishes_while_loading_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     gone = write(tmp_path, "gone.md", article_text("Gone"))
     write(tmp_path, "kept.md", article_text("Kept"))
     discover = reader.core.loader.discover_files
@@ -322,7 +340,9 @@ def test_a_binary_file_is_an_error(tmp_path: Path) -> None:
 # --- odd fields: a warning, and the article still loads ---------------------------------------
 
 
-def _loaded_with_warning(tmp_path: Path, *lines: str, title: str = "Title") -> tuple[Article, list[str]]:
+def _loaded_with_warning(
+    tmp_path: Path, *lines: str, title: str = "Title"
+) -> tuple[Article, list[str]]:
     path = write(tmp_path, "odd.md", article_text(title, *lines))
     feed = load_feed(tmp_path)
     assert feed.errors == []
@@ -356,7 +376,9 @@ def test_a_bare_string_topic_becomes_one_topic(tmp_path: Path) -> None:
 
 
 def test_topics_that_are_not_strings_are_dropped(tmp_path: Path) -> None:
-    article, reasons = _loaded_with_warning(tmp_path, "topics: [AI, 3, [nested], {a: b}, true, AI, ML]")
+    article, reasons = _loaded_with_warning(
+        tmp_path, "topics: [AI, 3, [nested], {a: b}, true, AI, ML]"
+    )
     assert article.topics == ("AI", "ML")
     assert sum("topic" in r for r in reasons) == 4
 
@@ -375,9 +397,16 @@ def test_a_provider_given_as_text_becomes_the_name(tmp_path: Path) -> None:
 
 def test_a_related_entry_that_is_not_a_mapping_is_dropped(tmp_path: Path) -> None:
     article, reasons = _loaded_with_warning(
-        tmp_path, "related:", "  - just text", "  - title: Kept", "    webUrl: https://kept.example/r", "  - [a, b]"
+        tmp_path,
+        "related:",
+        "  - just text",
+        "  - title: Kept",
+        "    webUrl: https://kept.example/r",
+        "  - [a, b]",
     )
-    assert [(link.title, link.url) for link in article.related] == [("Kept", "https://kept.example/r")]
+    assert [(link.title, link.url) for link in article.related] == [
+        ("Kept", "https://kept.example/r")
+    ]
     assert sum("related entry" in r for r in reasons) == 2
 
 
@@ -421,7 +450,10 @@ def test_dates_are_read_timezone_aware(tmp_path: Path, value: str) -> None:
     assert published is not None and published.utcoffset() == DATES[value].utcoffset()
 
 
-@pytest.mark.parametrize("value", ["'not a date'", "2021-02-30", "'2021-13-01'", "12", "[2021]", "0001-01-01T00:00:00+05:00"])
+@pytest.mark.parametrize(
+    "value",
+    ["'not a date'", "2021-02-30", "'2021-13-01'", "12", "[2021]", "0001-01-01T00:00:00+05:00"],
+)
 def test_dates_that_cannot_be_read_are_dropped_with_a_warning(tmp_path: Path, value: str) -> None:
     write(tmp_path, "d.md", article_text("Dated", f"publishedDateTime: {value}"))
     feed = load_feed(tmp_path)
@@ -460,8 +492,16 @@ def test_latin1_bytes_are_replaced_with_a_warning(tmp_path: Path) -> None:
 
 def test_the_later_published_copy_of_a_url_wins(tmp_path: Path) -> None:
     url = "webUrl: https://same.example/story"
-    older = write(tmp_path, "z_older.md", article_text("Older", url, "publishedDateTime: 2021-01-01T00:00:00Z"))
-    write(tmp_path, "a_newer.md", article_text("Newer", url, "publishedDateTime: 2021-06-01T00:00:00Z"))
+    older = write(
+        tmp_path,
+        "z_older.md",
+        article_text("Older", url, "publishedDateTime: 2021-01-01T00:00:00Z"),
+    )
+    write(
+        tmp_path,
+        "a_newer.md",
+        article_text("Newer", url, "publishedDateTime: 2021-06-01T00:00:00Z"),
+    )
     feed = load_feed(tmp_path)
     assert only(feed).title == "Newer"
     [warning] = feed.warnings
@@ -480,7 +520,11 @@ def test_equal_times_let_the_later_path_win(tmp_path: Path) -> None:
 
 
 def test_a_dated_copy_beats_an_undated_one(tmp_path: Path) -> None:
-    write(tmp_path, "a.md", article_text("Dated", "webUrl: https://same.example/", "publishedDateTime: 2000-01-01"))
+    write(
+        tmp_path,
+        "a.md",
+        article_text("Dated", "webUrl: https://same.example/", "publishedDateTime: 2000-01-01"),
+    )
     write(tmp_path, "b.md", article_text("Undated", "webUrl: https://same.example/"))
     assert only(load_feed(tmp_path)).title == "Dated"
 
@@ -504,11 +548,17 @@ def test_without_a_url_the_id_comes_from_the_path_within_the_feed(tmp_path: Path
     assert before["a.md"] != before["b.md"]
 
 
-# --- text cleaning ---------------------------------------------------------------------------------
+# --- text cleaning --------------------------------------------------------------------------------
 
 
 def test_html_entities_in_title_and_excerpt_are_decoded(tmp_path: Path) -> None:
-    write(tmp_path, "e.md", article_text("Fish&nbsp;&#038;&nbsp;chips &amp; more", "excerpt: 'Salt&nbsp;&#038; vinegar &hellip;'"))
+    write(
+        tmp_path,
+        "e.md",
+        article_text(
+            "Fish&nbsp;&#038;&nbsp;chips &amp; more", "excerpt: 'Salt&nbsp;&#038; vinegar &hellip;'"
+        ),
+    )
     article = only(load_feed(tmp_path))
     assert article.title == "Fish & chips & more"
     assert article.excerpt == "Salt\u00a0& vinegar …"
@@ -526,10 +576,21 @@ def test_control_characters_are_removed_from_every_shown_field(tmp_path: Path) -
         f'topics: ["to {nasty} pic", "AI"]',
         f'related: [{{title: "re {nasty} lated", excerpt: "{nasty}"}}]',
     )
-    path = write(tmp_path, "c.md", "---\n" + f'title: "ti {nasty} tle"\n' + "\n".join(lines) + "\n---\nbo\x1b[2Jdy\x9b\x7f\n")
+    path = write(
+        tmp_path,
+        "c.md",
+        "---\n" + f'title: "ti {nasty} tle"\n' + "\n".join(lines) + "\n---\nbo\x1b[2Jdy\x9b\x7f\n",
+    )
     feed = load_feed(tmp_path)
     article = only(feed)
-    fields = [article.title, article.excerpt, article.body, article.provider_name, article.provider_domain, *article.topics]
+    fields = [
+        article.title,
+        article.excerpt,
+        article.body,
+        article.provider_name,
+        article.provider_domain,
+        *article.topics,
+    ]
     fields += [article.related[0].title, article.related[0].excerpt]
     assert [field for field in fields if _controls(field)] == []
     assert article.title == "ti ]0;pwned2J[31m tle"
@@ -543,10 +604,12 @@ def test_bidi_overrides_are_removed(tmp_path: Path) -> None:
     assert only(load_feed(tmp_path)).title == "abcdcbax"
 
 
-# --- order -----------------------------------------------------------------------------------------
+# --- order ----------------------------------------------------------------------------------------
 
 
-def _article(title: str, quality: int | None, day: int | None, path: str = "", provider: str = "") -> Article:
+def _article(
+    title: str, quality: int | None, day: int | None, path: str = "", provider: str = ""
+) -> Article:
     published = datetime(2021, 1, day, tzinfo=UTC) if day else None
     return Article(
         id=title,
@@ -604,7 +667,11 @@ def test_provider_order_groups_by_provider_name_then_quality() -> None:
 
 def test_title_order_ignores_case() -> None:
     items = [_article("beta", 1, 1), _article("Alpha", 2, 1), _article("alpha", 3, 1, "0.md")]
-    assert [(a.title, a.path) for a in sort_articles(items, "title")] == [("alpha", "0.md"), ("Alpha", "Alpha.md"), ("beta", "beta.md")]
+    assert [(a.title, a.path) for a in sort_articles(items, "title")] == [
+        ("alpha", "0.md"),
+        ("Alpha", "Alpha.md"),
+        ("beta", "beta.md"),
+    ]
 
 
 def test_next_order_cycles_through_every_order() -> None:
@@ -617,7 +684,7 @@ def test_next_order_cycles_through_every_order() -> None:
     assert next_order("no such order") == SORT_ORDERS[0]
 
 
-# --- real feeds ------------------------------------------------------------------------------------
+# --- real feeds -----------------------------------------------------------------------------------
 
 
 def test_the_sample_feed_loads_without_problems() -> None:

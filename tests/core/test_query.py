@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from query_helpers import NOW, FakeMarks, art
 from reader.core.model import ArticleSummary
 from reader.core.query import MARKS_UNAVAILABLE, Query, QueryError, parse_query
 from reader.core.query.index import SearchIndex
-
-from query_helpers import NOW, UTC, FakeMarks, art
 
 ARTICLES = [
     art("robot", "Robots learn to walk", excerpt="A new robot from the lab.",
@@ -364,7 +363,7 @@ def _quoted(values: list[str]) -> st.SearchStrategy[str]:
 positive_terms = st.one_of(
     st.sampled_from(WORDS),
     st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(lambda w: f'"{" ".join(w)}"'),
-    st.tuples(st.sampled_from(["topic:", "Topic:"]), _quoted(TOPICS + ["ai", "climate"])).map(
+    st.tuples(st.sampled_from(["topic:", "Topic:"]), _quoted([*TOPICS, "ai", "climate"])).map(
         "".join
     ),
     st.tuples(
@@ -377,8 +376,9 @@ positive_terms = st.one_of(
     ).map(lambda t: f"{t[0]}{t[1]}{t[2]}"),
     st.tuples(
         st.sampled_from(["after:", "before:"]),
-        st.dates(min_value=datetime(2018, 1, 1).date(), max_value=datetime(2025, 1, 1).date())
-        .map(str)
+        st.dates(min_value=datetime(2018, 1, 1).date(), max_value=datetime(2025, 1, 1).date()).map(
+            str
+        )
         | st.tuples(st.integers(0, 2000), st.sampled_from("hdwmy")).map(lambda t: f"{t[0]}{t[1]}"),
     ).map("".join),
     st.sampled_from(["is:read", "is:unread", "is:starred"]),
@@ -393,14 +393,12 @@ def queries(draw: st.DrawFn) -> str:
     return " ".join(" OR ".join(group) for group in groups)
 
 
-grammarish = st.lists(
-    st.sampled_from(
-        ['"', "-", ":", "<", ">", "=", "OR", " ", "  ", "topic", "q", "quality", "after", "before",
-         "is", "provider", "source", "read", "7d", "2021-04-01", "60", "robot", "málaga", "\t",
-         "foo", "é", "\u0301", "\n"]  # fmt: skip
-    ),
-    max_size=20,
-).map("".join)
+GRAMMAR_PIECES = [
+    '"', "-", ":", "<", ">", "=", "OR", " ", "  ", "topic", "q", "quality", "after", "before",
+    "is", "provider", "source", "read", "7d", "2021-04-01", "60", "robot", "málaga", "\t",
+    "foo", "é", "\u0301", "\n",
+]  # fmt: skip
+grammarish = st.lists(st.sampled_from(GRAMMAR_PIECES), max_size=20).map("".join)
 
 # Moderate example counts keep the whole file well under 15 s.
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.core.sanitize import UnsafeUrl, check_url, clean_line, clean_text, has_control_chars, is_safe_url
+from reader.core.sanitize import (
+    UnsafeUrl,
+    check_url,
+    clean_line,
+    clean_text,
+    has_control_chars,
+    is_safe_url,
+)
 
 NASTY = "a\x1b]0;pwned\x07b\x1b[31mc\x9bd\x7fe\x00f\x08g\u202eh\u2066i\u2069j"
 
@@ -114,7 +121,21 @@ URLISH = st.one_of(
     st.text(),
     st.builds(
         lambda scheme, sep, rest: scheme + sep + rest,
-        st.sampled_from(["http", "https", "HTTP", "javascript", "file", "data", "", "h\ttp", "ht\ntps", " https", "-https"]),
+        st.sampled_from(
+            [
+                "http",
+                "https",
+                "HTTP",
+                "javascript",
+                "file",
+                "data",
+                "",
+                "h\ttp",
+                "ht\ntps",
+                " https",
+                "-https",
+            ]
+        ),
         st.sampled_from([":", "://", ":/", ":///", "", "//"]),
         st.text(),
     ),

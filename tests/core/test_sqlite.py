@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,17 @@ ASIDE = re.compile(r"x\.db\.corrupt-\d{8}-\d{6}(-\d+)?")
 
 def error_with_code(kind: type[sqlite3.Error], code: int) -> sqlite3.Error:
     err = kind(f"code {code}")
-    err.sqlite_errorcode = code  # type: ignore[attr-defined]
+    err.sqlite_errorcode = code
     return err
+
+
+def creating(table: str) -> Callable[[sqlite3.Connection], None]:
+    """A `setup` that creates one table."""
+
+    def setup(conn: sqlite3.Connection) -> None:
+        conn.execute(f"CREATE TABLE {table}(x)")
+
+    return setup
 
 
 @pytest.fixture
@@ -80,7 +90,8 @@ def test_what_counts_as_damaged_and_as_busy(db: Path) -> None:
         connect(db, 1.0)
     assert is_corrupt(found.value) and not is_busy(found.value)  # not a database
     assert is_corrupt(Damaged("row 3 missing from index"))
-    assert is_corrupt(error_with_code(sqlite3.DatabaseError, 779))  # SQLITE_CORRUPT_INDEX: extended codes count
+    # SQLITE_CORRUPT_INDEX: extended codes count
+    assert is_corrupt(error_with_code(sqlite3.DatabaseError, 779))
     assert not is_corrupt(error_with_code(sqlite3.OperationalError, sqlite3.SQLITE_BUSY))
     assert not is_corrupt(OSError("disk full")) and not is_corrupt(sqlite3.DatabaseError("no code"))
     assert is_busy(error_with_code(sqlite3.OperationalError, sqlite3.SQLITE_BUSY))
@@ -144,7 +155,11 @@ def test_move_aside_takes_the_wal_along_and_never_overwrites(db: Path) -> None:
             Path(f"{db}{suffix}").write_text(f"{round_}{suffix}")
         aside = move_aside(db)
         assert ASIDE.fullmatch(aside.name)
-        assert [Path(f"{aside}{s}").read_text() for s in ("", "-wal", "-shm")] == [f"{round_}", f"{round_}-wal", f"{round_}-shm"]
+        assert [Path(f"{aside}{s}").read_text() for s in ("", "-wal", "-shm")] == [
+            f"{round_}",
+            f"{round_}-wal",
+            f"{round_}-shm",
+        ]
         assert not any(Path(f"{db}{s}").exists() for s in ("", "-wal", "-shm"))
     assert len(list(db.parent.glob("x.db.corrupt-*"))) == 6  # two files, each with its WAL and shm
 
@@ -152,7 +167,9 @@ def test_move_aside_takes_the_wal_along_and_never_overwrites(db: Path) -> None:
 def test_a_damaged_file_is_moved_aside_and_opened_afresh(db: Path) -> None:
     db.write_bytes(os.urandom(4096))
     told: list[tuple[BaseException, Path]] = []
-    conn = open_or_replace(db, lambda: connect(db, 1.0), lambda err, aside: told.append((err, aside)))
+    conn = open_or_replace(
+        db, lambda: connect(db, 1.0), lambda err, aside: told.append((err, aside))
+    )
     conn.close()
     ((err, aside),) = told
     assert is_corrupt(err) and ASIDE.fullmatch(aside.name) and aside.stat().st_size == 4096
@@ -174,7 +191,7 @@ def test_a_file_another_reader_replaced_meanwhile_is_left_alone(db: Path) -> Non
         if len(attempts) == 1:
             # Another reader moves the damaged file aside and starts a fresh one first.
             os.replace(db, db.with_name("theirs.corrupt"))
-            connect(db, 1.0, setup=lambda conn: conn.execute("CREATE TABLE theirs(x)")).close()
+            connect(db, 1.0, setup=creating("theirs")).close()
             raise error_with_code(sqlite3.DatabaseError, sqlite3.SQLITE_NOTADB)
         return connect(db, 1.0)
 
@@ -209,15 +226,19 @@ def test_file_id_names_the_file_not_the_path(db: Path) -> None:
     assert first is not None and file_id(db) not in (None, first)
 
 
+def _insert_then_fail(conn: sqlite3.Connection) -> None:
+    with write_transaction(conn):
+        conn.execute("INSERT INTO t VALUES (2)")
+        raise ZeroDivisionError
+
+
 def test_write_transaction_commits_or_rolls_back(db: Path) -> None:
-    conn = connect(db, 1.0, setup=lambda c: c.execute("CREATE TABLE t(x)"))
+    conn = connect(db, 1.0, setup=creating("t"))
     try:
         with write_transaction(conn):
             conn.execute("INSERT INTO t VALUES (1)")
         with pytest.raises(ZeroDivisionError):
-            with write_transaction(conn):
-                conn.execute("INSERT INTO t VALUES (2)")
-                raise ZeroDivisionError
+            _insert_then_fail(conn)
         assert not conn.in_transaction
         assert conn.execute("SELECT x FROM t").fetchall() == [(1,)]
     finally:

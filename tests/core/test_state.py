@@ -1,4 +1,7 @@
-"""Tests for reader.core.storage.state: marks, settings, migrations, damaged files, several readers."""
+"""Tests for reader.core.storage.state.
+
+Marks, settings, migrations, damaged files, several readers.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import sys
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import pytest
@@ -57,7 +61,7 @@ def make_v1(path: Path, version: int = 1) -> None:
     conn.close()
 
 
-def query(path: Path, sql: str) -> list[tuple]:
+def query(path: Path, sql: str) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(path)
     try:
         return conn.execute(sql).fetchall()
@@ -317,7 +321,8 @@ def test_corrupt_file_never_overwrites_an_earlier_one(db: Path) -> None:
     now = datetime.now()
     # The names this second and the next are taken, so the new one must pick another.
     earlier = [
-        db.with_name(f"state.db.corrupt-{t:%Y%m%d-%H%M%S}") for t in (now, now + timedelta(seconds=1))
+        db.with_name(f"state.db.corrupt-{t:%Y%m%d-%H%M%S}")
+        for t in (now, now + timedelta(seconds=1))
     ]
     for path in earlier:
         path.write_bytes(b"earlier")
@@ -426,7 +431,8 @@ def test_store_can_be_used_from_another_thread(db: Path) -> None:
 
 def test_two_processes_write_at_once(db: Path) -> None:
     # A new file, so both children also race to create, switch to WAL and migrate it.
-    children = [start_child(db, prefix, 200, "--wait") for prefix in ("a", "b")]
+    prefixes = ("a", "b")
+    children = [start_child(db, prefix, 200, "--wait") for prefix in prefixes]
     try:
         for child in children:
             assert child.stdout is not None and child.stdout.readline() == "ready\n"
@@ -438,9 +444,9 @@ def test_two_processes_write_at_once(db: Path) -> None:
     finally:
         for child in children:
             child.kill()
-    for child, (out, err) in zip(children, results):
+    for prefix, child, (out, err) in zip(prefixes, children, results, strict=True):
         assert child.returncode == 0, err
-        assert out.split() == [f"{child.args[3]}-{i}" for i in range(200)]
+        assert out.split() == [f"{prefix}-{i}" for i in range(200)]
     with StateStore.open(db) as store:
         expected = {f"{p}-{i}" for p in "ab" for i in range(200)}
         assert store.read_ids() == expected
@@ -465,8 +471,12 @@ def test_readers_starting_together_on_a_new_file(tmp_path: Path) -> None:
     children = [
         subprocess.Popen(
             [sys.executable, "-c", OPEN_RACE_CHILD, name],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, cwd=REPO, env=child_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=child_env(),
         )
         for name in names
     ]

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from reader.core.model import ArticleSummary
-from reader.core.topics import ALL, NO_TOPIC, STARRED, UNREAD, count_topics, sidebar_entries, topic_key
+from reader.core.topics import (
+    ALL,
+    NO_TOPIC,
+    STARRED,
+    UNREAD,
+    count_topics,
+    sidebar_entries,
+    topic_key,
+)
 
 
 def summary(article_id: str, *topics: str) -> ArticleSummary:
-    return ArticleSummary(article_id, f"{article_id}.md", article_id, None, "", "", None, None, None, topics, "")
+    return ArticleSummary(
+        article_id, f"{article_id}.md", article_id, None, "", "", None, None, None, topics, ""
+    )
 
 
 ARTICLES = [
@@ -20,7 +30,9 @@ ARTICLES = [
 
 
 def test_entries_count_all_unread_starred_and_each_topic() -> None:
-    entries = {e.key: e for e in sidebar_entries(ARTICLES, read_ids={"a", "d"}, starred_ids={"c", "e"})}
+    entries = {
+        e.key: e for e in sidebar_entries(ARTICLES, read_ids={"a", "d"}, starred_ids={"c", "e"})
+    }
     assert (entries[ALL].count, entries[ALL].unread) == (5, 3)
     assert entries[UNREAD].count == 3
     assert entries[STARRED].count == 2
@@ -38,7 +50,7 @@ def test_order_is_fixed_entries_then_count_then_name_with_no_topic_last() -> Non
 def test_without_reading_state_there_are_no_unread_counts() -> None:
     topics = count_topics(ARTICLES)
     assert all(entry.unread is None for entry in topics)
-    assert [e.key for e in topics][0] == topic_key("AI")
+    assert topics[0].key == topic_key("AI")
 
 
 def test_an_empty_feed_has_zero_counts() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,12 +21,21 @@ from reader.core.model import Article, ArticleSummary, summarize
 from reader.core.ordering import SORT_ORDERS, sort_articles
 from reader.core.query import Query, parse_query
 from reader.core.storage.state import StateStore
-from reader.core.topics import ALL, NO_TOPIC, STARRED, UNREAD, TopicCount, in_topic, sidebar_entries, topic_key
+from reader.core.topics import (
+    ALL,
+    NO_TOPIC,
+    STARRED,
+    UNREAD,
+    TopicCount,
+    in_topic,
+    sidebar_entries,
+    topic_key,
+)
 from reader.core.view import FeedView, ViewCounts
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_feed"
-NOW = datetime(2024, 7, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 7, 1, tzinfo=UTC)
 QUERIES = [
     "",
     "robot",
@@ -39,13 +48,23 @@ QUERIES = [
     "provider:harbor OR space",
     "no-article-says-this",
 ]
-TOPICS = [ALL, UNREAD, STARRED, NO_TOPIC, topic_key("AI"), topic_key("security"), topic_key("Computer Vision")]
+TOPICS = [
+    ALL,
+    UNREAD,
+    STARRED,
+    NO_TOPIC,
+    topic_key("AI"),
+    topic_key("security"),
+    topic_key("Computer Vision"),
+]
 
 
 # --- the code paths FeedView replaces ------------------------------------------------------
 
 
-def old_filtered(library: Library, store: StateStore, order: str, query: Query | None, hide_read: bool) -> list[ArticleSummary]:
+def old_filtered(
+    library: Library, store: StateStore, order: str, query: Query | None, hide_read: bool
+) -> list[ArticleSummary]:
     articles = library.sorted(order)
     if query is not None and not query.is_empty:
         articles = query.filter(articles, store, library.search_index(order))
@@ -64,7 +83,12 @@ def old_in_entry(store: StateStore, article: ArticleSummary, key: str) -> bool:
 
 
 def old_visible(
-    library: Library, store: StateStore, order: str, topic: str, filtered: list[ArticleSummary], pinned: str | None
+    library: Library,
+    store: StateStore,
+    order: str,
+    topic: str,
+    filtered: list[ArticleSummary],
+    pinned: str | None,
 ) -> tuple[list[ArticleSummary], bool, str | None]:
     """The list, pin_hidden and pinned afterwards."""
     visible = filtered if topic == ALL else [a for a in filtered if old_in_entry(store, a, topic)]
@@ -87,7 +111,9 @@ def old_unread(library: Library, store: StateStore) -> int:
 
 
 def old_cli_list(articles: list[Article], store: StateStore, order: str, query: Query) -> list[str]:
-    return [s.id for s in query.filter(sort_articles([summarize(a) for a in articles], order), store)]
+    return [
+        s.id for s in query.filter(sort_articles([summarize(a) for a in articles], order), store)
+    ]
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -116,9 +142,16 @@ def marked_store(articles: list[Article]) -> StateStore:
 
 def test_the_cases_below_are_not_trivial(sample: list[Article]) -> None:
     library, store = library_of(sample), marked_store(sample)
-    sizes = {text: len(old_filtered(library, store, "quality", parse_query(text, now=NOW), False)) for text in QUERIES}
+    sizes = {
+        text: len(old_filtered(library, store, "quality", parse_query(text, now=NOW), False))
+        for text in QUERIES
+    }
     assert sizes[""] == len(sample) == 48 and sizes["no-article-says-this"] == 0
-    assert all(0 < size < len(sample) for text, size in sizes.items() if text not in ("", "no-article-says-this"))
+    assert all(
+        0 < size < len(sample)
+        for text, size in sizes.items()
+        if text not in ("", "no-article-says-this")
+    )
     assert all(library.select(topic=key) for key in TOPICS if key not in (UNREAD, STARRED))
 
 
@@ -137,7 +170,9 @@ def test_same_list_sidebar_and_counts_as_the_app_had(sample: list[Article], text
         where = (order, topic, hide_read)
         assert [a.id for a in view.articles()] == [a.id for a in expected], where
         assert view.sidebar() == old_sidebar(store, filtered), where
-        assert view.counts() == ViewCounts(len(expected), len(sample), old_unread(library, store)), where
+        assert view.counts() == ViewCounts(
+            len(expected), len(sample), old_unread(library, store)
+        ), where
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -164,9 +199,13 @@ def test_a_pinned_article_the_filters_hide_is_shown_in_its_place(sample: list[Ar
     view = FeedView(library, store, hide_read=True, pinned=read)
     shown = view.articles()
     assert view.pin_hidden and read in [a.id for a in shown]
-    expected, hidden, pinned = old_visible(library, store, "quality", ALL, old_filtered(library, store, "quality", None, True), read)
+    expected, hidden, pinned = old_visible(
+        library, store, "quality", ALL, old_filtered(library, store, "quality", None, True), read
+    )
     assert (shown, view.pin_hidden, view.pinned) == (expected, hidden, pinned)
-    assert [a.id for a in shown] == [a.id for a in library.sorted("quality") if a.id in {s.id for s in shown}]
+    assert [a.id for a in shown] == [
+        a.id for a in library.sorted("quality") if a.id in {s.id for s in shown}
+    ]
 
 
 def test_a_pinned_article_already_shown_is_not_hidden(sample: list[Article]) -> None:
@@ -201,16 +240,23 @@ def test_a_mark_change_is_seen_when_the_view_depends_on_marks(sample: list[Artic
     view.hide_read, view.topic = False, STARRED
     starred = view.articles()
     store.set_starred(first[0].id)
-    assert view.articles() == [a for a in library.sorted("quality") if store.is_starred(a.id)] != starred
+    assert (
+        view.articles()
+        == [a for a in library.sorted("quality") if store.is_starred(a.id)]
+        != starred
+    )
 
 
-def test_a_mark_change_costs_nothing_when_the_list_does_not_depend_on_it(sample: list[Article]) -> None:
+def test_a_mark_change_costs_nothing_when_the_list_does_not_depend_on_it(
+    sample: list[Article],
+) -> None:
     library, store = library_of(sample), marked_store(sample)
     view = FeedView(library, store, query=parse_query("-topic:ai"))
     first, sidebar = view.articles(), view.sidebar()
     store.set_read(first[0].id)
     assert view.articles() is first  # not filtered again
-    assert view.sidebar() != sidebar and view.sidebar() == old_sidebar(store, first)  # but counted again
+    # but counted again
+    assert view.sidebar() != sidebar and view.sidebar() == old_sidebar(store, first)
 
 
 def test_answers_follow_the_library_and_the_settings(sample: list[Article]) -> None:
@@ -220,19 +266,30 @@ def test_answers_follow_the_library_and_the_settings(sample: list[Article]) -> N
     assert view.counts() == ViewCounts(len(view.articles()), 10, old_unread(library, store))
     library.add_articles(sample[10:])  # grows the same summaries list in place
     assert view.articles() == old_filtered(library, store, "quality", view.query, False)
-    assert view.counts() == ViewCounts(len(view.articles()), len(sample), old_unread(library, store))
+    assert view.counts() == ViewCounts(
+        len(view.articles()), len(sample), old_unread(library, store)
+    )
     view.order = "title"
     assert view.articles() == old_filtered(library, store, "title", view.query, False)
     view.query = parse_query("robot")
     assert view.articles() == old_filtered(library, store, "title", view.query, False)
     view.topic = topic_key("ai")
-    assert view.articles() == [a for a in old_filtered(library, store, "title", view.query, False) if in_topic(a, view.topic)]
+    assert view.articles() == [
+        a
+        for a in old_filtered(library, store, "title", view.query, False)
+        if in_topic(a, view.topic)
+    ]
 
 
 def test_uses_marks_says_when_a_mark_change_can_change_the_list(sample: list[Article]) -> None:
     view = FeedView(library_of(sample), marked_store(sample))
     assert not view.uses_marks()
-    for setting, value in (("hide_read", True), ("topic", UNREAD), ("topic", STARRED), ("query", parse_query("is:read"))):
+    for setting, value in (
+        ("hide_read", True),
+        ("topic", UNREAD),
+        ("topic", STARRED),
+        ("query", parse_query("is:read")),
+    ):
         other = FeedView(view.library, view.state)
         setattr(other, setting, value)
         assert other.uses_marks(), setting
@@ -249,8 +306,26 @@ def test_reader_list_prints_what_the_view_shows(
     state = tmp_path / "state.db"
     with StateStore.open(state) as store:
         store.set_read_many(sorted(a.id for a in sample)[::2])
-    assert main(["list", str(SAMPLE), "--state", str(state), "--sort", "newest", "-q", "is:unread -topic:ai", "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "list",
+                str(SAMPLE),
+                "--state",
+                str(state),
+                "--sort",
+                "newest",
+                "-q",
+                "is:unread -topic:ai",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     printed = [entry["id"] for entry in json.loads(capsys.readouterr().out)]
     with StateStore.open(state) as store:
-        view = FeedView(library_of(sample), store, order="newest", query=parse_query("is:unread -topic:ai"))
+        view = FeedView(
+            library_of(sample), store, order="newest", query=parse_query("is:unread -topic:ai")
+        )
         assert printed == [a.id for a in view.articles()] and 0 < len(printed) < len(sample)

@@ -11,6 +11,6 @@ from reader.core.query.parse import MARK_STATES, MARKS_UNAVAILABLE, QueryError, 
 from reader.core.query.query import Query, parse_query
 
 __all__ = [
-    "MARK_STATES", "MARKS_UNAVAILABLE", "Key", "Marks", "NoMarks", "Query", "QueryError", "SearchIndex",
-    "field_hints", "parse_query",
+    "MARKS_UNAVAILABLE", "MARK_STATES", "Key", "Marks", "NoMarks", "Query", "QueryError",
+    "SearchIndex", "field_hints", "parse_query",
 ]  # fmt: skip

@@ -15,14 +15,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from reader.core.model import ArticleSummary
 from reader.core.query.index import Key, phrase_pattern
 from reader.core.query.parse import (
-    AllOf, AnyOf, MarkIs, Node, Not, ProviderIs, Published, QualityIs, Text, Topic, has_dates, squash,
-)  # fmt: skip
+    AllOf,
+    AnyOf,
+    MarkIs,
+    Node,
+    Not,
+    ProviderIs,
+    Published,
+    QualityIs,
+    Text,
+    Topic,
+    has_dates,
+    squash,
+)
 
 
 class Marks(Protocol):
@@ -79,7 +90,7 @@ class _ContainsMemo(dict[str, bool]):
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _on_or_after(published: datetime | None, cutoff: datetime) -> bool:
@@ -227,6 +238,17 @@ def _key(node: Node) -> Key | None:
     return (node.text, node.spaced) if isinstance(node, Text) and node.text else None
 
 
+def _keys(nodes: Sequence[Node]) -> tuple[Key, ...] | None:
+    """The keys of the nodes; None unless every one has a key."""
+    keys: list[Key] = []
+    for node in nodes:
+        key = _key(node)
+        if key is None:
+            return None
+        keys.append(key)
+    return tuple(keys)
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A query split into what a `SearchIndex` answers and the rest.
@@ -253,12 +275,11 @@ def make_plan(tree: AllOf) -> Plan | None:
             every.append(key)
         elif isinstance(term, Not) and (key := _key(term.term)):
             none_of.append(key)
-        elif isinstance(term, AnyOf) and all(map(_key, term.terms)):
-            any_of.append(tuple(map(_key, term.terms)))  # type: ignore[arg-type]
+        elif isinstance(term, AnyOf) and (keys := _keys(term.terms)) is not None:
+            any_of.append(keys)
         else:
             rest.append(term)
     if not (every or any_of or none_of):
         return None
     compiled_rest = build(AllOf(tuple(rest))) if rest else None
     return Plan(tuple(every), tuple(any_of), tuple(none_of), compiled_rest)
-

@@ -39,7 +39,7 @@ from itertools import compress, filterfalse
 
 from reader.core.model import ArticleSummary
 
-__all__ = ["Key", "SearchIndex", "phrase_pattern", "implies"]
+__all__ = ["Key", "SearchIndex", "implies", "phrase_pattern"]
 
 Key = tuple[str, bool]  # (folded text, spaced): a word or a phrase, as `parse.Text`
 

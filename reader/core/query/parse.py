@@ -25,11 +25,12 @@ ordinary word, searched as the whole text `foo:bar`. The empty query matches eve
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from reader.core.model import fold
 
@@ -44,7 +45,6 @@ class QueryError(ValueError):
 
     def __str__(self) -> str:
         return f"{self.message} (at column {self.position + 1})"
-
 
 
 MARK_STATES: tuple[str, ...] = ("read", "unread", "starred")
@@ -192,7 +192,9 @@ def field_hints(text: str) -> list[str]:
         word = match.group(1).lower()
         if word in _FIELDS:
             continue
-        close = difflib.get_close_matches(word, [name for name in _FIELDS if len(name) > 1], n=1, cutoff=0.6)
+        close = difflib.get_close_matches(
+            word, [name for name in _FIELDS if len(name) > 1], n=1, cutoff=0.6
+        )
         if close:
             hints.append(f"{word}: is not a field (did you mean {close[0]}:?); searched as text")
     return hints
@@ -238,9 +240,7 @@ def _positive_term(token: _Token, now: datetime, marks_available: bool) -> Node:
         return _published(name, value, value_start, now)
     state = fold(value).strip()
     if state not in MARK_STATES:
-        raise QueryError(
-            f"is: must be one of {', '.join(MARK_STATES)}, got {value!r}", value_start
-        )
+        raise QueryError(f"is: must be one of {', '.join(MARK_STATES)}, got {value!r}", value_start)
     if not marks_available:
         raise QueryError(MARKS_UNAVAILABLE, token.body_start)
     return MarkIs(state)
@@ -266,10 +266,9 @@ def _published(name: str, value: str, value_start: int, now: datetime) -> Publis
     text = value.strip().lower()
     cutoff: datetime | None = None
     if day := _DATE_RE.fullmatch(text):
-        try:
-            cutoff = datetime(*(int(part) for part in day.groups()), tzinfo=timezone.utc)
-        except ValueError:  # no such day, as 2021-02-30
-            pass
+        year, month, day_of_month = map(int, day.groups())
+        with contextlib.suppress(ValueError):  # no such day, as 2021-02-30
+            cutoff = datetime(year, month, day_of_month, tzinfo=UTC)
     elif (age := _AGE_RE.fullmatch(text)) and len(age.group(1)) <= 30:
         try:
             cutoff = now - int(age.group(1)) * _AGE_UNITS[age.group(2)]
@@ -320,4 +319,3 @@ def has_dates(node: Node) -> bool:
     if isinstance(node, (AnyOf, AllOf)):
         return any(has_dates(term) for term in node.terms)
     return False
-

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Literal
 
 from reader.core.model import ArticleSummary
 from reader.core.query.compile import NO_MARKS, Compiled, Marks, Plan, build, make_plan, run_filter
 from reader.core.query.index import SearchIndex
 from reader.core.query.parse import AllOf, AnyOf, Node, Text, needs_marks, parse_tree
-
 
 # --- The public face --------------------------------------------------------------------
 
@@ -26,7 +26,7 @@ class Query:
     uses_marks: bool = field(default=False, compare=False)
     _compiled: Compiled | None = field(default=None, repr=False, compare=False)
     # How to filter with a search index: made on first use; False when it cannot help.
-    _plan: Plan | None | bool = field(default=None, init=False, repr=False, compare=False)
+    _plan: Plan | Literal[False] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._compiled is None:
@@ -103,9 +103,7 @@ def _collect_texts(node: Node, found: list[str]) -> None:
             _collect_texts(term, found)
 
 
-def parse_query(
-    text: str, *, now: datetime | None = None, marks_available: bool = True
-) -> Query:
+def parse_query(text: str, *, now: datetime | None = None, marks_available: bool = True) -> Query:
     """Parse and compile a query; raises QueryError, and nothing else, for a bad one.
 
     `now` anchors relative dates (`after:7d`); it defaults to the current time, and a
@@ -113,8 +111,8 @@ def parse_query(
     since the reading state it needs is not there.
     """
     if now is None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
     elif now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     tree = parse_tree(text, now, marks_available)
     return Query(text, needs_marks(tree), build(tree))

@@ -52,7 +52,9 @@ def _primary_code(err: BaseException) -> int | None:
 
 def is_corrupt(err: BaseException) -> bool:
     """Whether `err` means the file itself is damaged (as opposed to locked or unwritable)."""
-    return isinstance(err, Damaged) or (isinstance(err, sqlite3.DatabaseError) and _primary_code(err) in _CORRUPT_CODES)
+    return isinstance(err, Damaged) or (
+        isinstance(err, sqlite3.DatabaseError) and _primary_code(err) in _CORRUPT_CODES
+    )
 
 
 def is_busy(err: BaseException) -> bool:
@@ -61,7 +63,12 @@ def is_busy(err: BaseException) -> bool:
 
 
 def connect(
-    path: Path, timeout: float, *, inspect: Setup | None = None, check: bool = False, setup: Setup | None = None
+    path: Path,
+    timeout: float,
+    *,
+    inspect: Setup | None = None,
+    check: bool = False,
+    setup: Setup | None = None,
 ) -> sqlite3.Connection:
     """Open `path` under the policy; closed again if any step fails.
 
@@ -120,7 +127,9 @@ def quick_check(conn: sqlite3.Connection) -> None:
         raise Damaged(answer)
 
 
-def open_or_replace(path: Path, opener: Callable[[], T], moved: Callable[[BaseException, Path], None]) -> T:
+def open_or_replace(
+    path: Path, opener: Callable[[], T], moved: Callable[[BaseException, Path], None]
+) -> T:
     """`opener()`; if the file is damaged, move it aside, tell `moved`, and open once more.
 
     Raises:
@@ -203,7 +212,9 @@ def statements(script: str) -> Iterator[str]:
     buf = ""
     for piece in script.split(";"):
         buf += piece + ";"
-        if sqlite3.complete_statement(buf):  # a ";" inside a string, comment or trigger is not an end
+        if sqlite3.complete_statement(
+            buf
+        ):  # a ";" inside a string, comment or trigger is not an end
             if buf.strip(" \t\r\n;"):
                 yield buf
             buf = ""

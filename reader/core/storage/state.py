@@ -19,13 +19,19 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
 import platformdirs
 
-from reader.core.storage.sqlite import Damaged, connect, open_or_replace, statements, write_transaction
+from reader.core.storage.sqlite import (
+    Damaged,
+    connect,
+    open_or_replace,
+    statements,
+    write_transaction,
+)
 
 STATE_ENV = "READER_STATE"
 DEFAULT_TIMEOUT = 5.0  # seconds to wait for another reader's write lock
@@ -93,7 +99,8 @@ def default_state_path() -> Path:
 
 def _user_version(conn: sqlite3.Connection) -> int:
     """The schema version stored in the file header."""
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -143,7 +150,7 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
 
 def _now() -> str:
     """The current UTC time, ISO 8601, to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class StateStore:
@@ -223,7 +230,9 @@ class StateStore:
     def _connect_or_replace(self, timeout: float) -> sqlite3.Connection:
         """Connect and load; a damaged file is moved aside once and a fresh one started."""
         assert self.path is not None
-        return open_or_replace(self.path, lambda: self._connect_and_load(timeout), self._moved_aside)
+        return open_or_replace(
+            self.path, lambda: self._connect_and_load(timeout), self._moved_aside
+        )
 
     def _connect_and_load(self, timeout: float) -> sqlite3.Connection:
         """Connect to the file and load its marks and settings into memory."""

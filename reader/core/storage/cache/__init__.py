@@ -3,7 +3,12 @@
 `FeedCache` (in `feed_cache`) is the whole public face; see its module for the parts.
 """
 
-from reader.core.storage.cache.feed_cache import CACHE_ENV, FeedCache, SyncResult, default_cache_path
+from reader.core.storage.cache.feed_cache import (
+    CACHE_ENV,
+    FeedCache,
+    SyncResult,
+    default_cache_path,
+)
 from reader.core.storage.cache.pool import prepare_process_pool, usable_cores
 from reader.core.storage.cache.schema import SCHEMA_VERSION
 from reader.core.storage.cache.snapshot import HEAD_SIZE

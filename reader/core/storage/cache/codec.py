@@ -96,12 +96,13 @@ def article_to_json(article: Article) -> str:
             _provider_json(article.provider), list(article.topics),
             [[i.url, i.width, i.height] for i in article.images],
             [
-                [r.title, r.url, r.excerpt, iso(r.published), _provider_json(r.provider), r.quality, r.type]
+                [r.title, r.url, r.excerpt, iso(r.published), _provider_json(r.provider),
+                 r.quality, r.type]
                 for r in article.related
             ],
         ],
         separators=(",", ":"),
-    )
+    )  # fmt: skip
 
 
 def article_from_json(text: str, path: str) -> Article:
@@ -115,7 +116,8 @@ def article_from_json(text: str, path: str) -> Article:
         topics=tuple(topics),
         images=tuple(Image(*image) for image in images),
         related=tuple(
-            RelatedLink(title=t, url=u, excerpt=e, published=date(p), provider=_provider(pr), quality=q, type=k)
+            RelatedLink(title=t, url=u, excerpt=e, published=date(p), provider=_provider(pr),
+                        quality=q, type=k)
             for t, u, e, p, pr, q, k in related
         ),
     )  # fmt: skip
@@ -134,7 +136,10 @@ def problems_json(problems: list[Problem], path: str) -> str | None:
     if not problems:
         return None
     return json.dumps(
-        [[p.severity.value, p.reason, p.line] + ([] if p.path == path else [p.path]) for p in problems]
+        [
+            [p.severity.value, p.reason, p.line] + ([] if p.path == path else [p.path])
+            for p in problems
+        ]
     )
 
 
@@ -148,8 +153,8 @@ def summary_columns(article: Article) -> tuple[Any, ...]:
     """article_id .. exact of the `files` row; exact=0 when a value does not fit SQLite."""
     columns = (
         article.id, article.title, article.url, article.provider_name, article.provider_domain,
-        iso(article.published), article.quality, article.heat, _TOPIC_SEPARATOR.join(article.topics),
-        search_text_of(article),
+        iso(article.published), article.quality, article.heat,
+        _TOPIC_SEPARATOR.join(article.topics), search_text_of(article),
     )  # fmt: skip
     fits = all(n is None or n in _INT64 for n in (article.quality, article.heat))
     try:
@@ -160,11 +165,17 @@ def summary_columns(article: Article) -> tuple[Any, ...]:
         fits = False
     if not fits:
         return (article.id,) + (None,) * 9 + (0,)
-    return columns + (1,)
+    return (*columns, 1)
 
 
 def file_rows(
-    feed: int, seq: int, rel: str, path: str, stamp: Stamp, article: Article | None, problems: list[Problem]
+    feed: int,
+    seq: int,
+    rel: str,
+    path: str,
+    stamp: Stamp,
+    article: Article | None,
+    problems: list[Problem],
 ) -> tuple[FileRow, DetailRow | None]:
     """The `files` row of one parsed file, and its `details` row if it gave an article."""
     head = (feed, to_db(rel), seq, *stamp, problems_json(problems, path))
@@ -188,15 +199,25 @@ class SummaryBuilder:
     def topic_tuple(self, joined: str) -> tuple[str, ...]:
         found = self.topics.get(joined)
         if found is None:
-            found = self.topics[joined] = tuple(self.strings.setdefault(t, t) for t in joined.split(_TOPIC_SEPARATOR))
+            found = self.topics[joined] = tuple(
+                self.strings.setdefault(t, t) for t in joined.split(_TOPIC_SEPARATOR)
+            )
         return found
 
-    def build(self, rows: list[tuple[Any, ...]], fetch: Callable[[str], Article | None]) -> list[ArticleSummary]:
+    def build(
+        self, rows: list[tuple[Any, ...]], fetch: Callable[[str], Article | None]
+    ) -> list[ArticleSummary]:
         """Summaries of rows (rel, article_id, title, ..., exact) in order."""
-        prefix, share, topic_tuple, from_iso = self.prefix, self.strings.setdefault, self.topic_tuple, datetime.fromisoformat
+        prefix, share, topic_tuple, from_iso = (
+            self.prefix,
+            self.strings.setdefault,
+            self.topic_tuple,
+            datetime.fromisoformat,
+        )
         out: list[ArticleSummary] = []
         append = out.append
-        for rel, aid, title, url, pname, pdomain, published, quality, heat, topics, text, exact in rows:
+        for (rel, aid, title, url, pname, pdomain, published, quality, heat, topics, text,
+             exact) in rows:  # fmt: skip
             if not exact:
                 article = fetch(rel)
                 if article is not None:
@@ -206,7 +227,8 @@ class SummaryBuilder:
                 rel = from_db(rel)
             append(ArticleSummary(
                 aid, prefix + rel, title, url, share(pname, pname), share(pdomain, pdomain),
-                from_iso(published) if published else None, quality, heat, topic_tuple(topics), text,
+                from_iso(published) if published else None, quality, heat, topic_tuple(topics),
+                text,
             ))  # fmt: skip
         return out
 

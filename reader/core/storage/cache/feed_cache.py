@@ -40,12 +40,33 @@ from reader.core.loader import missing_feed
 from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
 from reader.core.storage.cache import pool
 from reader.core.storage.cache.codec import (
-    DetailRow, FileRow, SummaryBuilder, article_from_detail, from_db, later, path_prefix, problems_from_json,
-    root_key, to_db,
-)  # fmt: skip
+    DetailRow,
+    FileRow,
+    SummaryBuilder,
+    article_from_detail,
+    from_db,
+    later,
+    path_prefix,
+    problems_from_json,
+    root_key,
+    to_db,
+)
 from reader.core.storage.cache.scan import Changes, Stale, compare
-from reader.core.storage.cache.schema import DEFAULT_TIMEOUT, INSERT_FILE, open_file, open_memory, set_aside
-from reader.core.storage.cache.snapshot import Memo, no_gc, read_head, read_memo, snapshot_row, store_snapshot
+from reader.core.storage.cache.schema import (
+    DEFAULT_TIMEOUT,
+    INSERT_FILE,
+    open_file,
+    open_memory,
+    set_aside,
+)
+from reader.core.storage.cache.snapshot import (
+    Memo,
+    no_gc,
+    read_head,
+    read_memo,
+    snapshot_row,
+    store_snapshot,
+)
 from reader.core.storage.sqlite import file_id, is_corrupt, write_transaction
 
 CACHE_ENV = "READER_CACHE"
@@ -99,7 +120,9 @@ class FeedCache:
         notices: Human sentences about anything that went wrong with the cache file.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None, feed_root: Path, notices: list[str]) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, feed_root: Path, notices: list[str]
+    ) -> None:
         """Use `FeedCache.open`; this takes a ready connection."""
         self.path = path
         self.feed_root = feed_root
@@ -118,7 +141,9 @@ class FeedCache:
     # --- opening --------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | None, feed_root: Path, *, timeout: float = DEFAULT_TIMEOUT) -> FeedCache:
+    def open(
+        cls, path: Path | None, feed_root: Path, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> FeedCache:
         """Open (creating if needed) the cache for `feed_root`; never raises for a bad file.
 
         Args:
@@ -134,13 +159,19 @@ class FeedCache:
                 return cls(conn, path, feed_root, notices)
             except sqlite3.Error as err:
                 conn.close()
-                notices.append(f"The index cache {path} cannot be used ({err}); this session keeps it in memory.")
+                notices.append(
+                    f"The index cache {path} cannot be used ({err}); "
+                    "this session keeps it in memory."
+                )
         return cls(open_memory(), None, feed_root, notices)
 
     def _feed_id(self) -> int:
         with self._lock:
             self._conn.execute("INSERT OR IGNORE INTO feeds(root) VALUES (?)", (self._key,))
-            return self._conn.execute("SELECT id FROM feeds WHERE root = ?", (self._key,)).fetchone()[0]
+            feed: int = self._conn.execute(
+                "SELECT id FROM feeds WHERE root = ?", (self._key,)
+            ).fetchone()[0]
+            return feed
 
     def _recover(self, err: sqlite3.Error) -> None:
         """The file failed while in use: move it aside if damaged, else go on in memory."""
@@ -155,7 +186,9 @@ class FeedCache:
                 if replaced or set_aside(self.path, self.notices, err):
                     conn = open_file(self.path, DEFAULT_TIMEOUT, self.notices)
             if conn is None:
-                self.notices.append(f"The index cache could not be used ({err}); this session keeps it in memory.")
+                self.notices.append(
+                    f"The index cache could not be used ({err}); this session keeps it in memory."
+                )
                 self.path = None
             self._conn = conn or open_memory()
             self._file = file_id(self.path) if self.path is not None else None
@@ -204,20 +237,25 @@ class FeedCache:
         try:
             with self._lock:
                 rows = self._conn.execute(
-                    "SELECT rel, problems FROM files WHERE feed = ? AND problems IS NOT NULL ORDER BY seq",
+                    "SELECT rel, problems FROM files"
+                    " WHERE feed = ? AND problems IS NOT NULL ORDER BY seq",
                     (self._feed,),
                 ).fetchall()
         except sqlite3.Error as err:
             self._recover(err)
             return []
-        return [p for rel, text in rows for p in problems_from_json(text, self._prefix + from_db(rel))] + duplicates
+        return [
+            p for rel, text in rows for p in problems_from_json(text, self._prefix + from_db(rel))
+        ] + duplicates
 
     def _cached(self) -> Memo:
         memo = self._memo
         if memo is None:
             try:
                 with self._lock, no_gc():
-                    memo = self._memo = read_memo(self._conn, self._feed, self._prefix, self._article_at)
+                    memo = self._memo = read_memo(
+                        self._conn, self._feed, self._prefix, self._article_at
+                    )
             except sqlite3.Error as err:
                 self._recover(err)
                 return Memo([], [], -1, None)
@@ -229,7 +267,9 @@ class FeedCache:
         if memo is None or memo.from_rows is None:
             return
         row = snapshot_row(memo, self._prefix)
-        self._write(lambda conn: store_snapshot(conn, self._feed, memo.generation, row), changes_files=False)
+        self._write(
+            lambda conn: store_snapshot(conn, self._feed, memo.generation, row), changes_files=False
+        )
         memo.from_rows = None
 
     # --- details ----------------------------------------------------------------------
@@ -294,11 +334,20 @@ class FeedCache:
             missing = missing_feed(self.feed_root, self._folder)
         if missing is not None:
             # Every row stays: the folder may be back (a remount, a rename) at the next sync.
-            return SyncResult(summaries=self.cached_summaries(), problems=[missing], feed_missing=True)
+            return SyncResult(
+                summaries=self.cached_summaries(), problems=[missing], feed_missing=True
+            )
         if changes.gone or changes.moved:
             self._forget(changes)
         result = SyncResult(removed=len(changes.gone))
-        self._parse([item[:4] for item in changes.stale], result, workers, on_progress, on_batch, is_cancelled)
+        self._parse(
+            [item[:4] for item in changes.stale],
+            result,
+            workers,
+            on_progress,
+            on_batch,
+            is_cancelled,
+        )
         _count_parsed(changes.stale, result)
         result.summaries = self.cached_summaries()
         result.problems = self.cached_problems()
@@ -317,17 +366,21 @@ class FeedCache:
 
         self._write(work)
 
-    def _write(self, work: Callable[[sqlite3.Connection], None], changes_files: bool = True) -> None:
+    def _write(
+        self, work: Callable[[sqlite3.Connection], None], changes_files: bool = True
+    ) -> None:
         """Run `work` in one write transaction; a change to files outdates the snapshot."""
         with self._lock, write_transaction(self._conn) as conn:
             work(conn)
             if changes_files:
                 self._memo = None
-                conn.execute("UPDATE feeds SET generation = generation + 1 WHERE id = ?", (self._feed,))
+                conn.execute(
+                    "UPDATE feeds SET generation = generation + 1 WHERE id = ?", (self._feed,)
+                )
 
     def _parse(
-        self, stale: list[pool.Item], result: SyncResult, workers: int | None, on_progress: OnProgress | None,
-        on_batch: OnBatch | None, is_cancelled: Callable[[], bool],
+        self, stale: list[pool.Item], result: SyncResult, workers: int | None,
+        on_progress: OnProgress | None, on_batch: OnBatch | None, is_cancelled: Callable[[], bool],
     ) -> None:  # fmt: skip
         """Parse and store the stale files in batches, counting them in `result`."""
         if not stale:
@@ -347,7 +400,9 @@ class FeedCache:
                     result.cancelled = True
                     return
 
-    def _store(self, files: list[FileRow], details: list[DetailRow], on_batch: OnBatch | None) -> None:
+    def _store(
+        self, files: list[FileRow], details: list[DetailRow], on_batch: OnBatch | None
+    ) -> None:
         """Write one batch in one transaction and hand its summaries on."""
         failed = [(self._feed, row[1]) for row in files if row[7] is None]
 

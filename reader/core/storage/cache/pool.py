@@ -52,7 +52,9 @@ def parse_task(task: Task) -> Rows:
 
 def tasks_for(feed: int, root: Path, items: list[Item]) -> list[Task]:
     """The items cut into tasks of CHUNK_SIZE files."""
-    return [Task(feed, str(root), items[i : i + CHUNK_SIZE]) for i in range(0, len(items), CHUNK_SIZE)]
+    return [
+        Task(feed, str(root), items[i : i + CHUNK_SIZE]) for i in range(0, len(items), CHUNK_SIZE)
+    ]
 
 
 def worker_count(files: int, tasks: int, workers: int | None) -> int:

@@ -52,7 +52,9 @@ def scan(root: Path, prefix: str) -> Iterator[tuple[str, str, Stamp]]:
         yield rel, text, stamp
 
 
-def compare(conn: sqlite3.Connection, lock: threading.RLock, feed: int, root: Path, prefix: str) -> Changes:
+def compare(
+    conn: sqlite3.Connection, lock: threading.RLock, feed: int, root: Path, prefix: str
+) -> Changes:
     """Scan the feed and compare it with its cached rows."""
     _fill_scan_table(conn, lock, scan(root, prefix))
     with lock:
@@ -61,11 +63,13 @@ def compare(conn: sqlite3.Connection, lock: threading.RLock, feed: int, root: Pa
     return changes
 
 
-def _fill_scan_table(conn: sqlite3.Connection, lock: threading.RLock, found: Iterable[tuple[str, str, Stamp]]) -> None:
+def _fill_scan_table(
+    conn: sqlite3.Connection, lock: threading.RLock, found: Iterable[tuple[str, str, Stamp]]
+) -> None:
     with lock:
         conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS scan(rel TEXT PRIMARY KEY, path TEXT NOT NULL, seq INTEGER NOT NULL,"
-            " size INTEGER, mtime INTEGER, ctime INTEGER)"
+            "CREATE TEMP TABLE IF NOT EXISTS scan(rel TEXT PRIMARY KEY, path TEXT NOT NULL,"
+            " seq INTEGER NOT NULL, size INTEGER, mtime INTEGER, ctime INTEGER)"
         )
         conn.execute("DELETE FROM temp.scan")
     rows = ((to_db(rel), to_db(path), seq, *stamp) for seq, (rel, path, stamp) in enumerate(found))
@@ -103,7 +107,8 @@ def _moved(conn: sqlite3.Connection, feed: int) -> list[Moved]:
 def _gone(conn: sqlite3.Connection, feed: int) -> list[str]:
     """The rows of files no longer in the feed."""
     rows = conn.execute(
-        "SELECT f.rel FROM files f WHERE f.feed = ? AND NOT EXISTS (SELECT 1 FROM temp.scan s WHERE s.rel = f.rel)",
+        "SELECT f.rel FROM files f WHERE f.feed = ?"
+        " AND NOT EXISTS (SELECT 1 FROM temp.scan s WHERE s.rel = f.rel)",
         (feed,),
     )
     return [rel for (rel,) in rows]

@@ -14,7 +14,13 @@ import sqlite3
 from pathlib import Path
 
 from reader import __version__
-from reader.core.storage.sqlite import connect, move_aside, open_or_replace, statements, write_transaction
+from reader.core.storage.sqlite import (
+    connect,
+    move_aside,
+    open_or_replace,
+    statements,
+    write_transaction,
+)
 
 SCHEMA_VERSION = 1
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another reader's write lock
@@ -59,7 +65,7 @@ CREATE TABLE details(
 -- one read instead of 100,000 rows. Valid while its generation is the feed's.
 CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL, sorted BLOB,
                        head BLOB, total INTEGER);
-"""
+"""  # noqa: E501 - hashed into _LAYOUT: rewrapping these lines would rebuild every user's cache
 # Stored beside the versions: a development change to the tables without a new
 # SCHEMA_VERSION must not leave old files that fail on every query.
 _LAYOUT = hashlib.sha1(_SCHEMA.encode("utf-8")).hexdigest()[:16]
@@ -84,10 +90,14 @@ def open_file(path: Path, timeout: float, notices: list[str]) -> sqlite3.Connect
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         return open_or_replace(
-            path, lambda: _connect(path, timeout, notices), lambda err, aside: notices.append(_moved(path, err, aside))
+            path,
+            lambda: _connect(path, timeout, notices),
+            lambda err, aside: notices.append(_moved(path, err, aside)),
         )
     except (sqlite3.Error, OSError) as error:
-        notices.append(f"The index cache {path} cannot be used ({error}); this session keeps it in memory.")
+        notices.append(
+            f"The index cache {path} cannot be used ({error}); this session keeps it in memory."
+        )
         return None
 
 
@@ -102,7 +112,9 @@ def set_aside(path: Path, notices: list[str], err: BaseException) -> bool:
 
 
 def _moved(path: Path, err: BaseException, aside: Path) -> str:
-    return f"The index cache {path} was damaged ({err}); it was moved to {aside} and is being rebuilt."
+    return (
+        f"The index cache {path} was damaged ({err}); it was moved to {aside} and is being rebuilt."
+    )
 
 
 def _connect(path: Path, timeout: float, notices: list[str]) -> sqlite3.Connection:
@@ -119,7 +131,9 @@ def _connect(path: Path, timeout: float, notices: list[str]) -> sqlite3.Connecti
 
 def _ensure_schema(conn: sqlite3.Connection, path: Path, notices: list[str]) -> None:
     """Create the tables, or empty a cache of another schema, layout or reader version."""
-    tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    tables = [
+        name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    ]
     if not tables:
         _create(conn)
         return
@@ -134,7 +148,10 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path, notices: list[str]) -> 
         if not name.startswith("sqlite_"):
             conn.execute('DROP TABLE IF EXISTS "{}"'.format(name.replace('"', '""')))
     _create(conn)
-    notices.append(f"The index cache {path} was written by {_writer(version, written_by)}; it is being rebuilt.")
+    notices.append(
+        f"The index cache {path} was written by {_writer(version, written_by)}; "
+        "it is being rebuilt."
+    )
 
 
 def _writer(version: int, written_by: str | None) -> str:

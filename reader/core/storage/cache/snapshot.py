@@ -54,7 +54,7 @@ class Memo:
     from_rows: list[ArticleSummary] | None  # unmerged, when read row by row (no snapshot)
     # Positions of `summaries` in DEFAULT_ORDER, stored with a merged snapshot: a warm
     # start takes them instead of sorting 100,000 articles.
-    sorted_positions: array | None = None
+    sorted_positions: array[int] | None = None
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def snapshot_bytes(summaries: list[ArticleSummary], prefix: str, merged: bool) -
     return pickle.dumps((_SNAPSHOT_TAG, merged, columns), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def default_order_positions(summaries: list[ArticleSummary]) -> array:
+def default_order_positions(summaries: list[ArticleSummary]) -> array[int]:
     """The positions of `summaries` in DEFAULT_ORDER."""
     key = SORT_KEYS[DEFAULT_ORDER]
     return array("i", sorted(range(len(summaries)), key=lambda i: key(summaries[i])))
@@ -102,7 +102,9 @@ def store_snapshot(conn: sqlite3.Connection, feed: int, generation: int, row: Sn
     """Store the snapshot, unless the feed changed since it was read (inside a transaction)."""
     current = conn.execute("SELECT generation FROM feeds WHERE id = ?", (feed,)).fetchone()
     if current[0] == generation:
-        conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?)", (feed, generation, *row))
+        conn.execute(
+            "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?)", (feed, generation, *row)
+        )
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -130,7 +132,9 @@ class _BlobReader(io.RawIOBase):
         return len(data)
 
 
-def summaries_from_snapshot(stream: io.BufferedIOBase, prefix: str) -> tuple[list[ArticleSummary], bool] | None:
+def summaries_from_snapshot(
+    stream: io.BufferedIOBase, prefix: str
+) -> tuple[list[ArticleSummary], bool] | None:
     """The summaries `snapshot_bytes` stored (and its `merged`), or None if unreadable."""
     try:
         tag, merged, columns = _PlainUnpickler(stream).load()
@@ -140,7 +144,10 @@ def summaries_from_snapshot(stream: io.BufferedIOBase, prefix: str) -> tuple[lis
         paths = [prefix + rel for rel in rels]
         from_iso = datetime.fromisoformat
         dates = [from_iso(p) if p else None for p in published]
-        summaries = list(map(ArticleSummary, ids, paths, titles, urls, names, domains, dates, quality, heat, topics, texts))
+        summaries = list(map(
+            ArticleSummary, ids, paths, titles, urls, names, domains, dates, quality, heat, topics,
+            texts,
+        ))  # fmt: skip
     except Exception:  # noqa: BLE001 - a damaged blob only costs the slower path
         return None
     return summaries, bool(merged)
@@ -155,7 +162,9 @@ def read_head(conn: sqlite3.Connection, feed: int, prefix: str) -> tuple[list[Ar
     return (found[0], row[1] or 0) if found else ([], 0)
 
 
-def read_memo(conn: sqlite3.Connection, feed: int, prefix: str, article_at: Callable[[str], Article | None]) -> Memo:
+def read_memo(
+    conn: sqlite3.Connection, feed: int, prefix: str, article_at: Callable[[str], Article | None]
+) -> Memo:
     """The feed's summaries from the snapshot if it is current, else row by row; in one read."""
     conn.execute("BEGIN")
     try:
@@ -163,7 +172,9 @@ def read_memo(conn: sqlite3.Connection, feed: int, prefix: str, article_at: Call
         found = None
         if current is not None:  # snapshots.feed is the row id
             with conn.blobopen("snapshots", "data", current, readonly=True) as blob:
-                found = summaries_from_snapshot(io.BufferedReader(_BlobReader(blob), 1 << 16), prefix)
+                found = summaries_from_snapshot(
+                    io.BufferedReader(_BlobReader(blob), 1 << 16), prefix
+                )
         from_rows: list[ArticleSummary] | None = None
         if found is None:
             rows = conn.execute(SUMMARY_SQL, (feed,)).fetchall()
@@ -175,8 +186,8 @@ def read_memo(conn: sqlite3.Connection, feed: int, prefix: str, article_at: Call
 
 
 def _memo(
-    summaries: list[ArticleSummary], merged: bool, generation: int, from_rows: list[ArticleSummary] | None,
-    positions: bytes | None,
+    summaries: list[ArticleSummary], merged: bool, generation: int,
+    from_rows: list[ArticleSummary] | None, positions: bytes | None,
 ) -> Memo:  # fmt: skip
     sorted_positions = None
     if from_rows is None and merged and positions is not None:
@@ -185,7 +196,9 @@ def _memo(
     duplicates: list[Problem] = []
     if not merged:
         # merge_duplicates reads only .url, .published and .path, which summaries share.
-        summaries = cast(list[ArticleSummary], merge_duplicates(cast(list[Article], summaries), duplicates))
+        summaries = cast(
+            list[ArticleSummary], merge_duplicates(cast(list[Article], summaries), duplicates)
+        )
     return Memo(summaries, duplicates, generation, from_rows, sorted_positions)
 
 
