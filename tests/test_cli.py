@@ -129,10 +129,24 @@ def test_list_json_shape(feed: Path, capsys: pytest.CaptureFixture[str]) -> None
     records = list_json([str(feed)], capsys)
     assert [r["title"] for r in records] == EXPECTED_TITLES_IN_ORDER
     for record in records:
-        assert {"id", "path", "title", "url", "provider", "published", "quality", "heat", "topics", "excerpt", "related"} <= set(record)
+        assert {
+            "id",
+            "path",
+            "title",
+            "url",
+            "provider",
+            "published",
+            "quality",
+            "heat",
+            "topics",
+            "excerpt",
+            "related",
+        } <= set(record)
         assert isinstance(record["id"], str) and record["id"]
         assert Path(str(record["path"])).is_file()
-        assert record["published"] is None or re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", str(record["published"]))
+        assert record["published"] is None or re.fullmatch(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", str(record["published"])
+        )
         assert isinstance(record["topics"], list)
     best, middle, undated = records
     assert best["url"] == "https://news.example/best"
@@ -142,11 +156,29 @@ def test_list_json_shape(feed: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert best["topics"] == ["AI", "Computer Vision"]
     assert best["excerpt"] == "An excerpt\u00a0& more"
     assert best["related"] == [
-        {"title": "Related one", "url": "https://other.example/r1", "provider": "Other", "published": "2021-04-08T10:00:00Z", "quality": 40},
-        {"title": "Related without a date", "url": None, "provider": None, "published": None, "quality": None},
+        {
+            "title": "Related one",
+            "url": "https://other.example/r1",
+            "provider": "Other",
+            "published": "2021-04-08T10:00:00Z",
+            "quality": 40,
+        },
+        {
+            "title": "Related without a date",
+            "url": None,
+            "provider": None,
+            "published": None,
+            "quality": None,
+        },
     ]
     assert middle["published"] == "2020-01-01T00:00:00Z"
-    assert (undated["url"], undated["provider"], undated["published"], undated["quality"], undated["heat"]) == (None,) * 5
+    assert (
+        undated["url"],
+        undated["provider"],
+        undated["published"],
+        undated["quality"],
+        undated["heat"],
+    ) == (None,) * 5
     assert undated["related"] == [] and undated["topics"] == []
 
 
@@ -169,8 +201,20 @@ def test_list_tsv(feed: Path, capsys: pytest.CaptureFixture[str]) -> None:
     header, *rows = out.rstrip("\n").split("\n")
     assert header.split("\t") == ["quality", "published", "provider", "title", "url"]
     assert [row.split("\t") for row in rows] == [
-        ["90", "2021-04-09T18:00:00Z", "A Provider With A Rather Long Name Indeed", EXPECTED_TITLES_IN_ORDER[0], "https://news.example/best"],
-        ["50", "2020-01-01T00:00:00Z", "", EXPECTED_TITLES_IN_ORDER[1], "https://news.example/middle"],
+        [
+            "90",
+            "2021-04-09T18:00:00Z",
+            "A Provider With A Rather Long Name Indeed",
+            EXPECTED_TITLES_IN_ORDER[0],
+            "https://news.example/best",
+        ],
+        [
+            "50",
+            "2020-01-01T00:00:00Z",
+            "",
+            EXPECTED_TITLES_IN_ORDER[1],
+            "https://news.example/middle",
+        ],
         ["", "", "", EXPECTED_TITLES_IN_ORDER[2], ""],
     ]
 
@@ -217,18 +261,30 @@ def test_the_table_is_whole_when_not_a_terminal(
         assert row.endswith("  " + title)
     assert "A Provider With A Rather Long Name Indeed" in rows[0]
     title_at = header.index("Title")
-    assert [display_width(row[: row.index(title)]) for row, title in zip(rows, EXPECTED_TITLES_IN_ORDER)] == [title_at] * 3
+    assert [
+        display_width(row[: row.index(title)]) for row, title in zip(rows, EXPECTED_TITLES_IN_ORDER)
+    ] == [title_at] * 3
 
 
-def test_a_whole_table_keeps_a_huge_quality_and_aligns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    make_feed(tmp_path, {"q.md": "---\ntitle: Big\nquality: 12345678901234567890\n---\n", "r.md": "---\ntitle: Small\nquality: 7\n---\n"})
+def test_a_whole_table_keeps_a_huge_quality_and_aligns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_feed(
+        tmp_path,
+        {
+            "q.md": "---\ntitle: Big\nquality: 12345678901234567890\n---\n",
+            "r.md": "---\ntitle: Small\nquality: 7\n---\n",
+        },
+    )
     _, out, _ = run(["list", str(tmp_path)], capsys)
     header, big, small = out.rstrip("\n").split("\n")
     assert big.startswith("12345678901234567890 ")
     assert header.index("Title") == big.index("Big") == small.index("Small")
 
 
-def test_feed_defaults_to_the_environment(feed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_feed_defaults_to_the_environment(
+    feed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("READER_FEED", str(feed))
     assert [r["title"] for r in list_json([], capsys)] == EXPECTED_TITLES_IN_ORDER
     status, out, _ = run(["check"], capsys)
@@ -236,7 +292,9 @@ def test_feed_defaults_to_the_environment(feed: Path, capsys: pytest.CaptureFixt
 
 
 @pytest.mark.parametrize("command", ["list", "check"])
-def test_a_missing_feed_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+def test_a_missing_feed_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
     missing = tmp_path / "nowhere"
     status, out, err = run([command, str(missing)], capsys)
     assert status == 2
@@ -249,7 +307,9 @@ def test_a_missing_feed_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureF
 def test_list_says_how_many_files_it_skipped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: int, said: str
 ) -> None:
-    root = make_feed(tmp_path / "feed", {**ARTICLES, **{f"bad{i}.md": "no front matter\n" for i in range(bad)}})
+    root = make_feed(
+        tmp_path / "feed", {**ARTICLES, **{f"bad{i}.md": "no front matter\n" for i in range(bad)}}
+    )
     records = list_json([str(root)], capsys)  # reads stdout: still pure JSON
     assert [r["title"] for r in records] == EXPECTED_TITLES_IN_ORDER
     status, out, err = run(["list", str(root)], capsys)
@@ -257,7 +317,9 @@ def test_list_says_how_many_files_it_skipped(
     assert err == f"reader list: {said}; run `reader check {root}` for the reasons\n"
 
 
-def test_list_of_a_file_that_is_no_article(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_of_a_file_that_is_no_article(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     notes = tmp_path / "notes.pdf"
     notes.write_bytes(b"%PDF-1.4 not an article")
     status, out, err = run(["list", str(notes)], capsys)
@@ -266,13 +328,18 @@ def test_list_of_a_file_that_is_no_article(tmp_path: Path, capsys: pytest.Captur
     assert "1 file skipped" in err and f"`reader check {notes}`" in err
 
 
-def test_list_quotes_the_check_command_for_the_shell(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_quotes_the_check_command_for_the_shell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = make_feed(tmp_path / "my feed", {"bad.md": "nothing\n"})
     _, _, err = run(["list", str(root)], capsys)
     assert f"run `reader check '{root}'`" in err
 
 
-@pytest.mark.parametrize("files", [{}, {"notes.html": "<p>hi</p>", "sub/data.json": "{}", ".hidden/a.md": ARTICLES["best.md"]}])
+@pytest.mark.parametrize(
+    "files",
+    [{}, {"notes.html": "<p>hi</p>", "sub/data.json": "{}", ".hidden/a.md": ARTICLES["best.md"]}],
+)
 def test_list_of_a_folder_without_article_files_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str]
 ) -> None:
@@ -292,7 +359,9 @@ def test_check_without_errors_exits_0(feed: Path, capsys: pytest.CaptureFixture[
     assert out == "3 articles, 0 errors, 0 warnings\n"
 
 
-def test_check_prints_one_line_per_problem_and_a_summary(broken_feed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_prints_one_line_per_problem_and_a_summary(
+    broken_feed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, out, _ = run(["check", str(broken_feed)], capsys)
     assert status == 1
     *problems, summary = out.rstrip("\n").split("\n")
@@ -301,10 +370,15 @@ def test_check_prints_one_line_per_problem_and_a_summary(broken_feed: Path, caps
     assert all(parsed), problems
     found = {(Path(m[1]).name, m[2]) for m in parsed if m}
     assert found == {("bad.md", "error"), ("yaml.md", "error"), ("odd.md", "warning")}
-    assert any(line.startswith(str(broken_feed / "yaml.md")) and line.endswith("(line 3)") for line in problems)
+    assert any(
+        line.startswith(str(broken_feed / "yaml.md")) and line.endswith("(line 3)")
+        for line in problems
+    )
 
 
-def test_check_with_only_warnings_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_with_only_warnings_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     make_feed(tmp_path, {"odd.md": "---\ntitle: Odd\nquality: high\n---\n"})
     status, out, _ = run(["check", str(tmp_path)], capsys)
     assert status == 0
@@ -323,7 +397,9 @@ def test_check_of_a_folder_without_article_files_fails(
     assert err == f"reader check: no article files (.md, .markdown, .txt) were found in {root}\n"
 
 
-def test_check_of_a_folder_of_broken_files_is_not_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_of_a_folder_of_broken_files_is_not_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     make_feed(tmp_path, {"bad.md": "no front matter\n"})
     status, out, err = run(["check", str(tmp_path)], capsys)
     assert (status, err) == (1, "")
@@ -335,7 +411,11 @@ def test_the_console_script_checks_a_feed(broken_feed: Path) -> None:
     if not script.exists():
         script = Path(shutil.which("reader") or "reader")
     result = subprocess.run(
-        [str(script), "check", str(broken_feed)], capture_output=True, text=True, timeout=60, check=False
+        [str(script), "check", str(broken_feed)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 1
     assert result.stdout.rstrip("\n").endswith("4 articles, 2 errors, 1 warning")

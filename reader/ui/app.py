@@ -73,7 +73,9 @@ class ReaderApp(App[None]):
         """Every URL Textual itself would open goes through the same gate."""
         self.open_link(url)
 
-    def open_link(self, raw_url: str | None, *, on_opened: Callable[[], object] | None = None) -> None:
+    def open_link(
+        self, raw_url: str | None, *, on_opened: Callable[[], object] | None = None
+    ) -> None:
         """Open a URL in the browser if it passes `check_url`, else say why not."""
         try:
             url = check_url(raw_url)
@@ -91,7 +93,9 @@ class ReaderApp(App[None]):
             self.call_from_thread(self.tell, f"The browser failed: {error}", severity="error")
             return
         if opened is False:
-            self.call_from_thread(self.tell, "No browser could be started (set $BROWSER)", severity="error")
+            self.call_from_thread(
+                self.tell, "No browser could be started (set $BROWSER)", severity="error"
+            )
         else:
             self.call_from_thread(self.opened, url, on_opened)
 
@@ -102,6 +106,8 @@ class ReaderApp(App[None]):
 
     # --- notifications ----------------------------------------------------------------
 
-    def tell(self, message: str, *, severity: str = "information", timeout: float | None = None) -> None:
+    def tell(
+        self, message: str, *, severity: str = "information", timeout: float | None = None
+    ) -> None:
         """A notification whose text is never parsed as markup."""
         self.notify(line(message).plain, severity=severity, markup=False, timeout=timeout)  # type: ignore[arg-type]

@@ -73,32 +73,124 @@ C = Command
 COMMANDS: tuple[Command, ...] = (
     # The footer shows the app's commands with a label in this order: at 80 columns all up to
     # quit fit, so the most used come first.
-    C("feed.help", "question_mark", "app.help", "this help: every key and the query language", "Help", "Help: keys and queries"),
-    C("feed.filter", "slash", "focus_filter", "filter: type a query (enter keeps it and goes to the list, escape clears it)",
-      "Filter", "Filter…", priority=True),  # fmt: skip
-    C("feed.open", "o", "open_selected", "open the selected article (or the related link under the cursor) in the browser; marks it read",
-      "Open", "Open article in browser"),  # fmt: skip
-    C("feed.toggle_read", "m", "toggle_read", "mark the selected article read / unread", "Read", "Toggle read / unread"),
-    C("feed.toggle_star", "f", "toggle_star", "star / unstar the selected article", "Star", "Toggle star"),
-    C("feed.next_unread", "n", "next_unread", "next unread article", "Unread", "Next unread article"),
-    C("feed.sort", "s", "cycle_order", "cycle the order: quality, newest, oldest, provider, title", "Sort"),
-    C("feed.quit", "q", "back_or_quit", "in the detail, related links or sidebar: back to the list · in the list: quit", "Quit"),
-    C("feed.hide_read", "u", "toggle_hide_read", "hide / show read articles (a read article stays until you move away)",
-      "Hide read", "Hide / show read articles"),  # fmt: skip
-    C("feed.sidebar", "t", "toggle_sidebar", "show / hide the topic sidebar (hidden under 100 columns)", "Topics",
-      "Show / hide the topic sidebar"),  # fmt: skip
+    C(
+        "feed.help",
+        "question_mark",
+        "app.help",
+        "this help: every key and the query language",
+        "Help",
+        "Help: keys and queries",
+    ),
+    C(
+        "feed.filter",
+        "slash",
+        "focus_filter",
+        "filter: type a query (enter keeps it and goes to the list, escape clears it)",
+        "Filter",
+        "Filter…",
+        priority=True,
+    ),  # fmt: skip
+    C(
+        "feed.open",
+        "o",
+        "open_selected",
+        "open the selected article (or the related link under the cursor) in the browser; marks it read",
+        "Open",
+        "Open article in browser",
+    ),  # fmt: skip
+    C(
+        "feed.toggle_read",
+        "m",
+        "toggle_read",
+        "mark the selected article read / unread",
+        "Read",
+        "Toggle read / unread",
+    ),
+    C(
+        "feed.toggle_star",
+        "f",
+        "toggle_star",
+        "star / unstar the selected article",
+        "Star",
+        "Toggle star",
+    ),
+    C(
+        "feed.next_unread",
+        "n",
+        "next_unread",
+        "next unread article",
+        "Unread",
+        "Next unread article",
+    ),
+    C(
+        "feed.sort",
+        "s",
+        "cycle_order",
+        "cycle the order: quality, newest, oldest, provider, title",
+        "Sort",
+    ),
+    C(
+        "feed.quit",
+        "q",
+        "back_or_quit",
+        "in the detail, related links or sidebar: back to the list · in the list: quit",
+        "Quit",
+    ),
+    C(
+        "feed.hide_read",
+        "u",
+        "toggle_hide_read",
+        "hide / show read articles (a read article stays until you move away)",
+        "Hide read",
+        "Hide / show read articles",
+    ),  # fmt: skip
+    C(
+        "feed.sidebar",
+        "t",
+        "toggle_sidebar",
+        "show / hide the topic sidebar (hidden under 100 columns)",
+        "Topics",
+        "Show / hide the topic sidebar",
+    ),  # fmt: skip
     C("feed.previous_unread", "N", "previous_unread", "previous unread article"),
-    C("feed.next_article", "J", "next_article", "next article, from anywhere (the detail pane keeps the focus)"),
+    C(
+        "feed.next_article",
+        "J",
+        "next_article",
+        "next article, from anywhere (the detail pane keeps the focus)",
+    ),
     C("feed.previous_article", "K", "previous_article", "previous article, from anywhere"),
-    C("feed.mark_all_read", "M", "mark_all_read", "mark every article shown as read (asks first; no is the default)",
-      palette="Mark all shown as read"),  # fmt: skip
-    C("feed.undo", "U", "undo_marks", "undo the last change of read / starred marks", palette="Undo the last mark change"),
-    C("feed.copy", "y", "copy_url", "copy the selected article's URL to the clipboard", palette="Copy article URL"),
+    C(
+        "feed.mark_all_read",
+        "M",
+        "mark_all_read",
+        "mark every article shown as read (asks first; no is the default)",
+        palette="Mark all shown as read",
+    ),  # fmt: skip
+    C(
+        "feed.undo",
+        "U",
+        "undo_marks",
+        "undo the last change of read / starred marks",
+        palette="Undo the last mark change",
+    ),
+    C(
+        "feed.copy",
+        "y",
+        "copy_url",
+        "copy the selected article's URL to the clipboard",
+        palette="Copy article URL",
+    ),
     C("feed.reload", "r,ctrl+r", "reload", "reload the feed from disk", palette="Reload the feed"),
     C("feed.jump_back", "backspace,ctrl+o", "jump_back", "back to the article you jumped from"),
     C("feed.back", "escape", "back", "back to the list · in the list: clear the filter"),
     C("app.quit_now", "Q", "quit", "quit from anywhere"),
-    C("app.palette", "ctrl+p", "command_palette", "command palette: every action, 'Show topic: …', 'Sort by …', recent queries"),
+    C(
+        "app.palette",
+        "ctrl+p",
+        "command_palette",
+        "command palette: every action, 'Show topic: …', 'Sort by …', recent queries",
+    ),
     C("list.down", "j,down", "cursor_down", "next row"),
     C("list.up", "k,up", "cursor_up", "previous row"),
     C("list.first", "g,home", "cursor_first", "first row"),
@@ -107,9 +199,24 @@ COMMANDS: tuple[Command, ...] = (
     C("list.page_up", "pageup,ctrl+b", "page_up_rows", "page up"),
     C("list.half_down", "ctrl+d", "half_page_down", "half a page down"),
     C("list.half_up", "ctrl+u", "half_page_up", "half a page up"),
-    C("list.choose", "enter", "choose", "topic: focus its articles · article: open it in the detail pane (marks it read)"),
-    C("list.focus", "tab,shift+tab", "focus_next", "move focus: sidebar → list → detail → related links"),
-    C("related.open", "enter", "choose", "open the link, or jump to it when it is an article of the feed (↪)"),
+    C(
+        "list.choose",
+        "enter",
+        "choose",
+        "topic: focus its articles · article: open it in the detail pane (marks it read)",
+    ),
+    C(
+        "list.focus",
+        "tab,shift+tab",
+        "focus_next",
+        "move focus: sidebar → list → detail → related links",
+    ),
+    C(
+        "related.open",
+        "enter",
+        "choose",
+        "open the link, or jump to it when it is an article of the feed (↪)",
+    ),
     C("detail.down", "j,down", "scroll_down", "scroll down"),
     C("detail.up", "k,up", "scroll_up", "scroll up"),
     C("detail.top", "g,home", "scroll_home", "top"),
@@ -118,7 +225,13 @@ COMMANDS: tuple[Command, ...] = (
     C("detail.page_up", "pageup,ctrl+b", "page(-1)", "page up"),
     C("detail.half_down", "ctrl+d", "page(0.5)", "half a page down"),
     C("detail.half_up", "ctrl+u", "page(-0.5)", "half a page up"),
-    C("filter.escape", "escape", "clear_or_leave", "clear the query; on an empty one, leave the filter", "Clear filter"),
+    C(
+        "filter.escape",
+        "escape",
+        "clear_or_leave",
+        "clear the query; on an empty one, leave the filter",
+        "Clear filter",
+    ),
     C("filter.results", "down,ctrl+n", "to_results", "go to the results, keeping the query"),
     C("help.close", "escape,q,question_mark", "dismiss", "close this help", "Close help"),
     C("help.down", "j,down", "scroll('down')", "scroll down"),
@@ -131,7 +244,12 @@ COMMANDS: tuple[Command, ...] = (
     C("help.half_up", "ctrl+u", "page(-0.5)", "half a page up"),
     C("confirm.yes", "y", "answer(True)", "yes", "Yes"),
     C("confirm.no", "n,escape", "answer(False)", "no", "No"),
-    C("confirm.default", "enter", "answer_default", "the default answer (no, for marking everything read)"),
+    C(
+        "confirm.default",
+        "enter",
+        "answer_default",
+        "the default answer (no, for marking everything read)",
+    ),
 )
 del C
 
@@ -197,14 +315,22 @@ def action_commands(app: PaletteHost) -> Iterator[PaletteEntry]:
         if command.palette is not None:
             yield command.palette, partial(app.run_action, command.action), command.key_names[0]
     for order in SORT_ORDERS:
-        yield f"Sort by {order}", partial(app.set_order, order), CURRENT_ORDER if order == app.order else ""
+        yield (
+            f"Sort by {order}",
+            partial(app.set_order, order),
+            CURRENT_ORDER if order == app.order else "",
+        )
     for text in app.recent_queries():
         yield f"Filter: {text}", partial(app.use_query, text), "a recent query"
 
 
 def topic_commands(app: PaletteHost) -> Iterator[PaletteEntry]:
     for entry in app.topic_entries():
-        yield f"Show topic: {entry.label}", partial(app.show_topic, entry.key), f"{entry.count:,} articles"
+        yield (
+            f"Show topic: {entry.label}",
+            partial(app.show_topic, entry.key),
+            f"{entry.count:,} articles",
+        )
 
 
 def command_score(score: float) -> float:
@@ -234,7 +360,10 @@ class ReaderCommands(Provider):
         return cast(PaletteHost, self.screen)
 
     async def discover(self) -> Hits:
-        for title, callback, help_text in [*action_commands(self.reader), *topic_commands(self.reader)]:
+        for title, callback, help_text in [
+            *action_commands(self.reader),
+            *topic_commands(self.reader),
+        ]:
             shown, help_line = prompt(line(title), help_text)
             yield DiscoveryHit(shown, callback, text=title, help=help_line)
 

@@ -57,7 +57,12 @@ def readable_style(style: Style, minimum: float = TEXT_CONTRAST) -> Style:
     """`style` with its foreground made readable on its background (ANSI colours are left
     to the terminal: their values are not known here)."""
     foreground, background = style.foreground, style.background
-    if foreground is None or background is None or foreground.ansi is not None or background.ansi is not None:
+    if (
+        foreground is None
+        or background is None
+        or foreground.ansi is not None
+        or background.ansi is not None
+    ):
         return style
     if background.a < 1:
         return style  # not composited yet: nothing to measure against

@@ -104,12 +104,18 @@ class FeedLoader:
             post(LoadConfirmed(result.problems, result.change_summary()))
         else:
             in_order = self.cache.cached_sorted()
-            post(FeedLoaded(result.summaries, result.problems, (), in_order, result.change_summary()))
+            post(
+                FeedLoaded(result.summaries, result.problems, (), in_order, result.change_summary())
+            )
 
     def _open_cache(self, post: Post) -> bool:
         """Take the prefetched cache (posting its head first if it is still reading the rest);
         True when it held a whole feed."""
-        if self._prefetch and not self._prefetch.done() and self._head_ready.wait(HEAD_WAIT_SECONDS):
+        if (
+            self._prefetch
+            and not self._prefetch.done()
+            and self._head_ready.wait(HEAD_WAIT_SECONDS)
+        ):
             if self._head[0]:
                 post(HeadReady(*self._head))
         self.cache, prepared = self._prefetch.result() if self._prefetch else self._prepare_cached()
@@ -124,7 +130,11 @@ class FeedLoader:
         if feed.feed_missing:
             post(FeedGone(feed.problems))
         else:
-            post(FeedLoaded([summarize(a) for a in feed.articles], feed.problems, feed.articles, None, None))
+            post(
+                FeedLoaded(
+                    [summarize(a) for a in feed.articles], feed.problems, feed.articles, None, None
+                )
+            )
 
     def close(self) -> None:
         if self.cache is not None:

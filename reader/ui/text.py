@@ -8,7 +8,7 @@ control characters are removed first (no escape sequence reaches the terminal).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from textual.content import Content
 from textual.style import Style
@@ -54,11 +54,18 @@ def relative_age(moment: datetime | None, now: datetime | None = None) -> str:
     """`3 days ago`, `in 2 hours`, `just now`."""
     if moment is None:
         return ""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     seconds = (now - moment).total_seconds()
     future = seconds < 0
     seconds = abs(seconds)
-    for size, unit in ((365 * 86400, "year"), (30 * 86400, "month"), (7 * 86400, "week"), (86400, "day"), (3600, "hour"), (60, "minute")):
+    for size, unit in (
+        (365 * 86400, "year"),
+        (30 * 86400, "month"),
+        (7 * 86400, "week"),
+        (86400, "day"),
+        (3600, "hour"),
+        (60, "minute"),
+    ):
         if seconds >= size:
             count = int(seconds // size)
             words = f"{count} {unit}{'' if count == 1 else 's'}"

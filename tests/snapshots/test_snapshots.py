@@ -26,9 +26,9 @@ import reader.ui.app
 import reader.ui.screens.feed_screen
 import reader.ui.text
 import reader.ui.widgets.detail_pane
+from app_helpers import SAMPLE_COUNT, make_app, wait_loaded
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.topic_sidebar import TopicSidebar
-from app_helpers import SAMPLE_COUNT, make_app, wait_loaded
 
 WIDE = (120, 40)
 NARROW = (80, 24)
@@ -105,7 +105,9 @@ class TestMainScreen:
     """Every size a terminal is likely to have, in a dark and a light theme."""
 
     @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
-    @pytest.mark.parametrize("size", [(200, 60), (120, 40), (80, 24), (60, 20)], ids=lambda s: f"{s[0]}x{s[1]}")
+    @pytest.mark.parametrize(
+        "size", [(200, 60), (120, 40), (80, 24), (60, 20)], ids=lambda s: f"{s[0]}x{s[1]}"
+    )
     def test_main_screen(self, snap_compare, app, size: tuple[int, int], theme: str) -> None:
         assert snap_compare(app, terminal_size=size, run_before=lived_in(theme))
 

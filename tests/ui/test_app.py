@@ -14,17 +14,6 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Markdown, Static
 
-from reader.ui.commands import COMMANDS
-from reader.core.loader import load_feed
-from reader.core.ordering import SORT_ORDERS, sort_articles
-from reader.ui.screens.help_screen import HelpScreen
-from reader.core.storage.state import STATE_ENV
-from reader.core.topics import ALL, NO_TOPIC
-from reader.ui.widgets.article_list import ArticleList
-from reader.ui.widgets.detail_pane import DetailPane
-from reader.ui.widgets.related_links import RelatedLinks
-from reader.ui.widgets.topic_sidebar import TopicSidebar
-
 from app_helpers import (
     SAMPLE_COUNT,
     SAMPLE_FEED,
@@ -40,6 +29,16 @@ from app_helpers import (
     settle,
     write_feed,
 )
+from reader.core.loader import load_feed
+from reader.core.ordering import SORT_ORDERS, sort_articles
+from reader.core.storage.state import STATE_ENV
+from reader.core.topics import ALL, NO_TOPIC
+from reader.ui.commands import COMMANDS
+from reader.ui.screens.help_screen import HelpScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 NAV_COUNT = 60
 ALPHA_URL = "https://news.example/alpha"
@@ -69,7 +68,10 @@ def nav_feed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("nav")
     return write_feed(
         folder,
-        (article_file(f"Article {i:02d}", f"https://nav.example/{i}", quality=100 - i) for i in range(NAV_COUNT)),
+        (
+            article_file(f"Article {i:02d}", f"https://nav.example/{i}", quality=100 - i)
+            for i in range(NAV_COUNT)
+        ),
     )
 
 
@@ -93,7 +95,9 @@ def related_feed(tmp_path: Path) -> Path:
 @pytest.fixture
 def markup_feed(tmp_path: Path) -> Path:
     """One article whose title, provider and topic look like Textual markup."""
-    return write_feed(tmp_path / "markup", [article_file(MARKUP_TITLE, provider="[/]", topics=["a[/"])])
+    return write_feed(
+        tmp_path / "markup", [article_file(MARKUP_TITLE, provider="[/]", topics=["a[/"])]
+    )
 
 
 def one_article_feed(tmp_path: Path, url: str) -> Path:
@@ -152,7 +156,9 @@ async def test_open_header_counts_every_article(state_path: Path) -> None:
 # --- list keys --------------------------------------------------------------------------
 
 
-async def test_j_and_down_move_to_the_next_row_and_the_detail_follows(nav_feed: Path, state_path: Path) -> None:
+async def test_j_and_down_move_to_the_next_row_and_the_detail_follows(
+    nav_feed: Path, state_path: Path
+) -> None:
     app = make_app(nav_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         await pilot.press("j")
@@ -229,7 +235,9 @@ async def test_tab_moves_focus_sidebar_list_detail(related_feed: Path, state_pat
         assert isinstance(app.focused, DetailPane)
 
 
-async def test_shift_tab_moves_focus_detail_list_sidebar(related_feed: Path, state_path: Path) -> None:
+async def test_shift_tab_moves_focus_detail_list_sidebar(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         app.query_one(DetailPane).focus()
@@ -247,7 +255,9 @@ async def test_enter_on_an_article_focuses_the_detail(related_feed: Path, state_
         assert isinstance(app.focused, DetailPane)
 
 
-async def test_escape_in_the_detail_goes_back_to_the_list(related_feed: Path, state_path: Path) -> None:
+async def test_escape_in_the_detail_goes_back_to_the_list(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         await pilot.press("enter", "escape")
@@ -277,7 +287,9 @@ async def test_sidebar_topics_by_count_then_name_and_no_topic(state_path: Path) 
         assert [(e.label, e.count) for e in no_topic] == [("No topic", 2)]
 
 
-async def test_topics_differing_only_in_case_are_one_entry(tmp_path: Path, state_path: Path) -> None:
+async def test_topics_differing_only_in_case_are_one_entry(
+    tmp_path: Path, state_path: Path
+) -> None:
     feed = write_feed(
         tmp_path / "case",
         [
@@ -337,7 +349,9 @@ async def test_o_opens_the_selected_article(related_feed: Path, state_path: Path
     ],
     ids=["javascript", "dash", "file"],
 )
-async def test_o_refuses_an_unsafe_feed_url(tmp_path: Path, state_path: Path, url: str, reason: str) -> None:
+async def test_o_refuses_an_unsafe_feed_url(
+    tmp_path: Path, state_path: Path, url: str, reason: str
+) -> None:
     """Refused by the loader (the URL is dropped with a warning) or by the gate: never opened, always said."""
     app = make_app(one_article_feed(tmp_path, url), state_path=state_path)
     async with loaded_app(app) as pilot:
@@ -360,7 +374,9 @@ UNSAFE_URLS = {
 }
 
 
-async def test_the_gate_refuses_each_unsafe_url_and_says_why(related_feed: Path, state_path: Path) -> None:
+async def test_the_gate_refuses_each_unsafe_url_and_says_why(
+    related_feed: Path, state_path: Path
+) -> None:
     """`open_link` is the one gate (the `o` key, related links, body links all use it)."""
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
@@ -373,7 +389,9 @@ async def test_the_gate_refuses_each_unsafe_url_and_says_why(related_feed: Path,
         assert recorder_of(app).urls == []
 
 
-async def test_a_failing_browser_is_notified_and_the_app_keeps_running(related_feed: Path, state_path: Path) -> None:
+async def test_a_failing_browser_is_notified_and_the_app_keeps_running(
+    related_feed: Path, state_path: Path
+) -> None:
     def broken_browser(url: str) -> bool:
         raise RuntimeError("no display")
 
@@ -387,7 +405,9 @@ async def test_a_failing_browser_is_notified_and_the_app_keeps_running(related_f
         assert app.query_one(ArticleList).cursor == 1
 
 
-async def test_a_browser_that_cannot_start_is_notified(related_feed: Path, state_path: Path) -> None:
+async def test_a_browser_that_cannot_start_is_notified(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path, browser=BrowserRecorder(result=False))
     async with loaded_app(app) as pilot:
         await pilot.press("o")
@@ -407,7 +427,9 @@ async def test_tab_reaches_the_related_links(related_feed: Path, state_path: Pat
         assert related.current.title == "Gamma in feed"
 
 
-async def test_enter_on_an_in_feed_related_link_jumps_to_it(related_feed: Path, state_path: Path) -> None:
+async def test_enter_on_an_in_feed_related_link_jumps_to_it(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         await pilot.press("tab", "tab", "enter")
@@ -419,7 +441,9 @@ async def test_enter_on_an_in_feed_related_link_jumps_to_it(related_feed: Path, 
         assert recorder_of(app).urls == []
 
 
-async def test_jump_to_an_article_hidden_by_the_topic_shows_it_in_the_topic(related_feed: Path, state_path: Path) -> None:
+async def test_jump_to_an_article_hidden_by_the_topic_shows_it_in_the_topic(
+    related_feed: Path, state_path: Path
+) -> None:
     """The topic stays; the target is shown (pinned) and selected, and the toast says so."""
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
@@ -430,7 +454,9 @@ async def test_jump_to_an_article_hidden_by_the_topic_shows_it_in_the_topic(rela
         assert any("hides it" in text for text in notification_texts(app))
 
 
-async def test_enter_on_an_external_related_link_opens_it(related_feed: Path, state_path: Path) -> None:
+async def test_enter_on_an_external_related_link_opens_it(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         await pilot.press("tab", "tab", "j", "enter")
@@ -439,7 +465,9 @@ async def test_enter_on_an_external_related_link_opens_it(related_feed: Path, st
         assert app.query_one(ArticleList).cursor == 0
 
 
-async def test_o_on_an_in_feed_related_link_opens_the_browser(related_feed: Path, state_path: Path) -> None:
+async def test_o_on_an_in_feed_related_link_opens_the_browser(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         await pilot.press("tab")
@@ -454,6 +482,7 @@ async def test_o_on_an_in_feed_related_link_opens_the_browser(related_feed: Path
 
 
 # --- links in the Markdown body ---------------------------------------------------------
+
 
 async def test_a_javascript_body_link_is_refused(related_feed: Path, state_path: Path) -> None:
     app = make_app(related_feed, state_path=state_path)
@@ -483,7 +512,9 @@ async def test_open_url_refuses_javascript(related_feed: Path, state_path: Path)
         assert any(text.startswith("Not opened") for text in notification_texts(app))
 
 
-async def test_open_url_opens_https_through_the_recorder(related_feed: Path, state_path: Path) -> None:
+async def test_open_url_opens_https_through_the_recorder(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         app.open_url("https://body.example/page")
@@ -494,7 +525,9 @@ async def test_open_url_opens_https_through_the_recorder(related_feed: Path, sta
 # --- copy -------------------------------------------------------------------------------
 
 
-async def test_y_copies_the_article_url(related_feed: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_y_copies_the_article_url(
+    related_feed: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     copied: list[str] = []
     monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
@@ -503,7 +536,9 @@ async def test_y_copies_the_article_url(related_feed: Path, state_path: Path, mo
         assert copied == [ALPHA_URL]
 
 
-async def test_y_refuses_to_copy_an_unsafe_url(tmp_path: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_y_refuses_to_copy_an_unsafe_url(
+    tmp_path: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(one_article_feed(tmp_path, "javascript:alert(1)"), state_path=state_path)
     copied: list[str] = []
     monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
@@ -517,13 +552,19 @@ async def test_y_refuses_to_copy_an_unsafe_url(tmp_path: Path, state_path: Path,
 # --- help and quit ----------------------------------------------------------------------
 
 
-async def test_question_mark_shows_help_with_every_key(related_feed: Path, state_path: Path) -> None:
+async def test_question_mark_shows_help_with_every_key(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(plain_text(static) for static in app.screen.query(Static))
-        missing = [command.id for command in COMMANDS if ", ".join(command.key_names) not in text or command.help not in text]
+        missing = [
+            command.id
+            for command in COMMANDS
+            if ", ".join(command.key_names) not in text or command.help not in text
+        ]
         assert missing == []
 
 
@@ -551,7 +592,9 @@ async def test_q_quits(related_feed: Path, state_path: Path) -> None:
 async def test_palette_offers_show_topic_for_each_topic(state_path: Path) -> None:
     app = make_app(state_path=state_path)
     async with loaded_app(app) as pilot:
-        labels = [e.label for e in app.query_one(TopicSidebar).entries if e.key.startswith("topic:")]
+        labels = [
+            e.label for e in app.query_one(TopicSidebar).entries if e.key.startswith("topic:")
+        ]
         prompts = await palette_prompts(pilot, "topic")
         assert isinstance(app.screen, CommandPalette)
         missing = [label for label in labels if f"Show topic: {label}" not in prompts]
@@ -566,7 +609,9 @@ async def test_palette_offers_every_sort_order(related_feed: Path, state_path: P
         assert {f"Sort by {order}" for order in SORT_ORDERS} <= set(prompts)
 
 
-async def test_palette_show_topic_command_shows_the_topic(related_feed: Path, state_path: Path) -> None:
+async def test_palette_show_topic_command_shows_the_topic(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         prompts = await palette_prompts(pilot, "energy")
@@ -587,10 +632,16 @@ async def test_palette_sort_command_sorts(related_feed: Path, state_path: Path) 
         await settle(pilot)
         assert app.feed.order == "title"
         assert "sorted by title" in plain_text(app.query_one("#header"))
-        assert [a.title for a in app.query_one(ArticleList).articles] == ["Alpha story", "Beta story", "Gamma story"]
+        assert [a.title for a in app.query_one(ArticleList).articles] == [
+            "Alpha story",
+            "Beta story",
+            "Gamma story",
+        ]
 
 
-async def test_palette_with_markup_topic_does_not_crash(markup_feed: Path, state_path: Path) -> None:
+async def test_palette_with_markup_topic_does_not_crash(
+    markup_feed: Path, state_path: Path
+) -> None:
     app = make_app(markup_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         prompts = await palette_prompts(pilot, "Show topic")
@@ -630,7 +681,9 @@ async def test_clicking_a_row_selects_it(nav_feed: Path, state_path: Path) -> No
         assert detail_title(app) == "Article 03"
 
 
-async def test_clicking_a_topic_shows_it_and_keeps_the_sidebar_focused(related_feed: Path, state_path: Path) -> None:
+async def test_clicking_a_topic_shows_it_and_keeps_the_sidebar_focused(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         index = sidebar_index(app, "Energy")
@@ -669,7 +722,9 @@ async def test_narrow_terminal_gets_the_narrow_layout(related_feed: Path, state_
             assert widget.region.width > 0 and widget.region.height > 0, widget
 
 
-async def test_narrow_terminal_list_and_detail_fit_the_screen(related_feed: Path, state_path: Path) -> None:
+async def test_narrow_terminal_list_and_detail_fit_the_screen(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app, size=NARROW) as pilot:
         await pilot.pause()
@@ -678,7 +733,9 @@ async def test_narrow_terminal_list_and_detail_fit_the_screen(related_feed: Path
             assert screen.contains_region(widget.region), (widget, widget.region)
 
 
-async def test_resizing_the_terminal_switches_the_narrow_layout(related_feed: Path, state_path: Path) -> None:
+async def test_resizing_the_terminal_switches_the_narrow_layout(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         assert not app.screen.has_class("-narrow")
@@ -688,7 +745,9 @@ async def test_resizing_the_terminal_switches_the_narrow_layout(related_feed: Pa
         assert not app.screen.has_class("-narrow")
 
 
-async def test_resizing_under_the_help_screen_reaches_the_main_screen(related_feed: Path, state_path: Path) -> None:
+async def test_resizing_under_the_help_screen_reaches_the_main_screen(
+    related_feed: Path, state_path: Path
+) -> None:
     app = make_app(related_feed, state_path=state_path)
     async with loaded_app(app) as pilot:
         await pilot.press("question_mark")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, make_app, wait_loaded
-from reader.ui.commands import action_commands
 from reader.core.loader import load_feed
 from reader.core.model import summarize
 from reader.core.ordering import sort_articles
 from reader.core.query import parse_query
 from reader.core.topics import topic_key
+from reader.ui.commands import action_commands
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.filter_bar import FilterBar

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from app_helpers import SAMPLE_COUNT, SIZE, make_app, settle, wait_loaded
-from reader.ui.screens import feed_screen as app_module
-from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.core.storage.state import StateStore
 from reader.core.topics import STARRED, UNREAD
+from reader.ui.screens import feed_screen as app_module
+from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.topic_sidebar import TopicSidebar
@@ -121,7 +121,9 @@ async def test_shift_m_asks_then_marks_everything_shown(tmp_path: Path) -> None:
         assert f"{len(shown)}" in app.screen.question
         await pilot.press("n")
         await pilot.pause()
-        assert sum(app.feed.store.is_read(i) for i in shown) <= 1  # only the dwell may have read one
+        assert (
+            sum(app.feed.store.is_read(i) for i in shown) <= 1
+        )  # only the dwell may have read one
         await pilot.press("M")
         await pilot.pause()
         await pilot.press("y")

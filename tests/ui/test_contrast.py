@@ -26,12 +26,11 @@ from textual.color import Color
 from textual.pilot import Pilot
 from textual.strip import Strip
 
+from app_helpers import loaded_app, make_app
 from reader.ui.app import ReaderApp
 from reader.ui.contrast import contrast_ratio, readable_color
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
-
-from app_helpers import loaded_app, make_app
 
 TEXT_RATIO = 4.5
 BORDER_RATIO = 3.0
@@ -144,7 +143,9 @@ def text_failures(app: ReaderApp, label: str, strips: list[Strip]) -> list[str]:
     for (foreground, background), piece in failing.items():
         ratio = ratio_of(piece)
         shown = "no colour" if ratio is None else f"{ratio:.2f}:1"
-        colours = f"{foreground.hex if foreground else '?'} on {background.hex if background else '?'}"
+        colours = (
+            f"{foreground.hex if foreground else '?'} on {background.hex if background else '?'}"
+        )
         failures.append(f"{label} {where(app, piece)}: {piece.text.strip()!r} {shown} ({colours})")
     return failures
 
@@ -153,12 +154,22 @@ def border_failures(app: ReaderApp, label: str, screen: Screen) -> list[str]:
     failures = []
     for selector in PANES:
         region = app.query_one(selector).region
-        edge = [(x, y) for x in range(region.x, region.right) for y in (region.y, region.bottom - 1)]
-        edge += [(x, y) for x in (region.x, region.right - 1) for y in range(region.y, region.bottom)]
-        drawn = [piece for piece in map(lambda xy: screen.at(*xy), edge) if piece and is_drawing(piece.text) and piece.text.strip()]
+        edge = [
+            (x, y) for x in range(region.x, region.right) for y in (region.y, region.bottom - 1)
+        ]
+        edge += [
+            (x, y) for x in (region.x, region.right - 1) for y in range(region.y, region.bottom)
+        ]
+        drawn = [
+            piece
+            for piece in map(lambda xy: screen.at(*xy), edge)
+            if piece and is_drawing(piece.text) and piece.text.strip()
+        ]
         worst = min((ratio_of(piece) or 0.0 for piece in drawn), default=None)
         if worst is None or worst < BORDER_RATIO:
-            failures.append(f"{label} {selector} border: {'not drawn' if worst is None else f'{worst:.2f}:1'}")
+            failures.append(
+                f"{label} {selector} border: {'not drawn' if worst is None else f'{worst:.2f}:1'}"
+            )
     return failures
 
 
@@ -175,7 +186,11 @@ def cursor_failures(label: str, screen: Screen, article_list: ArticleList) -> li
     if cursor is None or other is None:
         return [f"{label} list cursor row: no colour"]
     ratio = contrast_ratio(cursor, other)
-    return [] if ratio >= CURSOR_BAND_RATIO else [f"{label} list cursor row: {ratio:.2f}:1 against the next row"]
+    return (
+        []
+        if ratio >= CURSOR_BAND_RATIO
+        else [f"{label} list cursor row: {ratio:.2f}:1 against the next row"]
+    )
 
 
 def screen_failures(app: ReaderApp, label: str) -> tuple[list[str], Color | None]:
@@ -202,7 +217,9 @@ async def prepare(pilot: Pilot) -> None:
     for selector, title in BORDER_TITLES.items():
         pane = app.query_one(selector)
         pane.border_title = pane.border_title or title  # what the app will set, if it does not yet
-    article_list.set_highlight([articles[0].title.split()[0].casefold(), articles[6].title.split()[0].casefold()])
+    article_list.set_highlight(
+        [articles[0].title.split()[0].casefold(), articles[6].title.split()[0].casefold()]
+    )
     await pilot.pause()
 
 
@@ -213,14 +230,25 @@ def themes(app: ReaderApp) -> list[str]:
 def test_contrast_ratio_is_wcag() -> None:
     """Known values of the WCAG formula the whole file relies on."""
     assert contrast_ratio(Color(0, 0, 0), Color(255, 255, 255)) == pytest.approx(21.0)
-    assert contrast_ratio(Color(119, 119, 119), Color(255, 255, 255)) == pytest.approx(4.48, abs=0.01)
-    assert contrast_ratio(Color(118, 118, 118), Color(255, 255, 255)) == pytest.approx(4.54, abs=0.01)
+    assert contrast_ratio(Color(119, 119, 119), Color(255, 255, 255)) == pytest.approx(
+        4.48, abs=0.01
+    )
+    assert contrast_ratio(Color(118, 118, 118), Color(255, 255, 255)) == pytest.approx(
+        4.54, abs=0.01
+    )
     assert contrast_ratio(Color(10, 20, 30), Color(10, 20, 30)) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("background", [Color(0, 0, 0), Color(255, 255, 255), Color(119, 119, 119), Color(224, 224, 224)])
+@pytest.mark.parametrize(
+    "background", [Color(0, 0, 0), Color(255, 255, 255), Color(119, 119, 119), Color(224, 224, 224)]
+)
 def test_the_floor_reaches_the_minimum_on_any_background(background: Color) -> None:
-    for foreground in (background, Color(255, 166, 43), Color(255, 255, 255, 0.6), Color(0, 0, 0, 0.3)):
+    for foreground in (
+        background,
+        Color(255, 166, 43),
+        Color(255, 255, 255, 0.6),
+        Color(0, 0, 0, 0.3),
+    ):
         assert contrast_ratio(readable_color(foreground, background), background) >= TEXT_RATIO
 
 

@@ -12,10 +12,6 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.widgets._markdown import MarkdownH2, MarkdownParagraph
 
-from reader.ui.widgets.article_list import ArticleList
-from reader.ui.widgets.detail_pane import DetailPane
-from reader.ui.widgets.related_links import BODY_LINKS_HEADING, CUT_AFTER, RelatedLinks, short_url
-
 from app_helpers import (
     article_file,
     loaded_app,
@@ -27,10 +23,20 @@ from app_helpers import (
     settle,
     write_feed,
 )
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+from reader.ui.widgets.related_links import BODY_LINKS_HEADING, CUT_AFTER, RelatedLinks, short_url
 
 LABEL_WIDTH = len("Published ")
 LONG_URL = "https://www.example.com/science/2024/robots-learn-to-fold-laundry-in-record-time?utm_source=rss&utm_medium=feed#comments"
-TOPICS = ["Robotics", "Artificial Intelligence", "Household Appliances", "Machine Learning", "Laundry", "Research"]
+TOPICS = [
+    "Robotics",
+    "Artificial Intelligence",
+    "Household Appliances",
+    "Machine Learning",
+    "Laundry",
+    "Research",
+]
 REPORT_URL = "https://report.example/full"
 BETA_URL = "https://news.example/beta"
 GAMMA_URL = "https://news.example/gamma"
@@ -61,9 +67,13 @@ def segment_with(widget: Widget, text: str, y: int = 0) -> Segment:
 # --- 1. the metadata grid ----------------------------------------------------------------
 
 
-async def test_a_wrapped_metadata_value_stays_under_the_value_column(tmp_path: Path, state_path: Path) -> None:
+async def test_a_wrapped_metadata_value_stays_under_the_value_column(
+    tmp_path: Path, state_path: Path
+) -> None:
     provider = "The Extremely Long Named Provider Of Daily Science News"
-    feed = write_feed(tmp_path / "feed", [article_file("Robots", LONG_URL, provider=provider, topics=TOPICS)])
+    feed = write_feed(
+        tmp_path / "feed", [article_file("Robots", LONG_URL, provider=provider, topics=TOPICS)]
+    )
     async with loaded_app(make_app(feed, state_path=state_path)) as pilot:
         lines = meta_lines(pilot.app)
         labels = ("Provider", "Published", "Quality", "Topics", "Link")
@@ -75,7 +85,10 @@ async def test_a_wrapped_metadata_value_stays_under_the_value_column(tmp_path: P
         topics = [text[LABEL_WIDTH:].strip() for text in lines[starts[3] : starts[4]]]
         assert len(topics) > 1 and " ".join(topics) == ", ".join(TOPICS)
         # The unwrapped rows are still the widget's text, one line a row.
-        assert f"Topics    {', '.join(TOPICS)}" in plain_text(pilot.app.query_one("#detail-meta", Static)).splitlines()
+        assert (
+            f"Topics    {', '.join(TOPICS)}"
+            in plain_text(pilot.app.query_one("#detail-meta", Static)).splitlines()
+        )
 
 
 # --- 2. the link: host + path, cut after a separator; o and y use the whole URL --------------
@@ -102,7 +115,9 @@ async def test_the_link_is_host_and_path_cut_to_the_pane_and_o_y_use_the_full_ur
         await settle(pilot)
         assert copied == [LONG_URL]
         assert recorder_of(app).urls == [LONG_URL]
-    assert short_url("https://shop.example/item?id=42") == "shop.example/item?id=42"  # a short query stays
+    assert (
+        short_url("https://shop.example/item?id=42") == "shop.example/item?id=42"
+    )  # a short query stays
     assert short_url("https://user:secret@host.example/") == "host.example"
 
 
@@ -110,7 +125,9 @@ async def test_the_link_is_host_and_path_cut_to_the_pane_and_o_y_use_the_full_ur
 
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "ansi-dark"])
-async def test_a_markdown_heading_is_bold_and_not_drawn_like_a_link(tmp_path: Path, state_path: Path, theme: str) -> None:
+async def test_a_markdown_heading_is_bold_and_not_drawn_like_a_link(
+    tmp_path: Path, state_path: Path, theme: str
+) -> None:
     body = "Intro.\n\n## Section heading\n\nA [link](https://x.example/l) here."
     feed = write_feed(tmp_path / "feed", [article_file("Headings", body=body)])
     app = make_app(feed, state_path=state_path)
@@ -133,14 +150,18 @@ def links_feed(tmp_path: Path, body: str) -> Path:
     return write_feed(
         tmp_path / "links",
         [
-            article_file("Alpha story", "https://news.example/alpha", quality=90, related=related, body=body),
+            article_file(
+                "Alpha story", "https://news.example/alpha", quality=90, related=related, body=body
+            ),
             article_file("Beta story", BETA_URL, quality=80),
             article_file("Gamma story", GAMMA_URL, quality=70),
         ],
     )
 
 
-async def test_the_bodys_links_are_rows_under_a_heading_that_the_keyboard_reaches(tmp_path: Path, state_path: Path) -> None:
+async def test_the_bodys_links_are_rows_under_a_heading_that_the_keyboard_reaches(
+    tmp_path: Path, state_path: Path
+) -> None:
     body = (
         f"Read [the *full* report]({REPORT_URL}) and [Beta]({BETA_URL}).\n\n"
         f"Also https://bare.example/page, [opt](-new-window) and [gamma again]({GAMMA_URL})."
@@ -171,7 +192,9 @@ async def test_the_bodys_links_are_rows_under_a_heading_that_the_keyboard_reache
         assert app.query_one(ArticleList).current.title == "Beta story"  # type: ignore[union-attr]
 
 
-async def test_a_body_link_text_is_literal_and_without_actions(tmp_path: Path, state_path: Path) -> None:
+async def test_a_body_link_text_is_literal_and_without_actions(
+    tmp_path: Path, state_path: Path
+) -> None:
     body = "No related links, one [x [/] [@click=app.quit]quit[/]](https://ok.example/a) link."
     feed = write_feed(tmp_path / "feed", [article_file("Markup link", body=body)])
     async with loaded_app(make_app(feed, state_path=state_path), WIDE) as pilot:
@@ -180,13 +203,18 @@ async def test_a_body_link_text_is_literal_and_without_actions(tmp_path: Path, s
         links = app.query_one(RelatedLinks)
         assert links.row_count == 1
         assert rendered_text(links, 0).startswith("  x [/] [@click=app.quit]quit[/]  ok.example/a")
-        assert all("@click" not in (segment.style.meta if segment.style else {}) for segment in links.render_line(0))
+        assert all(
+            "@click" not in (segment.style.meta if segment.style else {})
+            for segment in links.render_line(0)
+        )
 
 
 # --- 5. pager keys ----------------------------------------------------------------------------
 
 
-async def test_pager_keys_scroll_the_detail_by_pages_and_half_pages(tmp_path: Path, state_path: Path) -> None:
+async def test_pager_keys_scroll_the_detail_by_pages_and_half_pages(
+    tmp_path: Path, state_path: Path
+) -> None:
     body = "\n\n".join(f"Paragraph {i}." for i in range(120))
     feed = write_feed(tmp_path / "feed", [article_file("Long read", body=body)])
     async with loaded_app(make_app(feed, state_path=state_path)) as pilot:
@@ -227,7 +255,9 @@ def contrast(style) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-async def test_query_words_are_highlighted_in_the_title_and_excerpt(tmp_path: Path, state_path: Path) -> None:
+async def test_query_words_are_highlighted_in_the_title_and_excerpt(
+    tmp_path: Path, state_path: Path
+) -> None:
     feed = write_feed(
         tmp_path / "feed",
         [
@@ -267,5 +297,9 @@ async def test_query_words_are_highlighted_in_the_excerpt(tmp_path: Path, state_
         pilot.app.query_one(DetailPane).set_highlight(["robot"])
         await pilot.pause()
         excerpt = pilot.app.query_one("#detail-excerpt", Static)
-        marked = [s.text for s in segments(excerpt) if s.style.bgcolor != segment_with(excerpt, "The").style.bgcolor]
+        marked = [
+            s.text
+            for s in segments(excerpt)
+            if s.style.bgcolor != segment_with(excerpt, "The").style.bgcolor
+        ]
         assert marked == ["robot", "robot"]

@@ -29,7 +29,9 @@ BOUND = {
 
 def test_the_readme_key_table_is_the_command_table() -> None:
     table = readme_key_table()
-    assert table in README, "README.md's key table differs from reader/ui/commands.py: paste readme_key_table()"
+    assert table in README, (
+        "README.md's key table differs from reader/ui/commands.py: paste readme_key_table()"
+    )
 
 
 def test_every_command_is_bound_where_it_says() -> None:

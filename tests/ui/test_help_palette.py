@@ -9,11 +9,18 @@ import pytest
 from textual.command import CommandList
 from textual.containers import VerticalScroll
 
+from app_helpers import (
+    article_file,
+    loaded_app,
+    make_app,
+    plain_text,
+    rendered_text,
+    settle,
+    type_text,
+    write_feed,
+)
 from reader.ui.commands import action_commands
-from reader.ui.screens.help_screen import QUERY_HELP
-from reader.ui.screens.help_screen import HelpScreen
-
-from app_helpers import article_file, loaded_app, make_app, plain_text, rendered_text, settle, type_text, write_feed
+from reader.ui.screens.help_screen import QUERY_HELP, HelpScreen
 
 HINT = "escape, q or ? closes this help"
 
@@ -60,7 +67,9 @@ async def palette_rows(pilot, text: str = "") -> list[str]:
 # --- 7. the help screen -------------------------------------------------------------------------
 
 
-async def test_help_has_a_title_and_its_closing_hint_is_seen_without_scrolling(topic_feed: Path, state_path: Path) -> None:
+async def test_help_has_a_title_and_its_closing_hint_is_seen_without_scrolling(
+    topic_feed: Path, state_path: Path
+) -> None:
     async with loaded_app(make_app(topic_feed, state_path=state_path)) as pilot:
         body = await open_help(pilot)
         assert body.max_scroll_y > 0  # the help is longer than the screen
@@ -72,11 +81,17 @@ async def test_help_has_a_title_and_its_closing_hint_is_seen_without_scrolling(t
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 40)])
-async def test_help_never_breaks_a_query_example_inside_a_token(topic_feed: Path, state_path: Path, size) -> None:
+async def test_help_never_breaks_a_query_example_inside_a_token(
+    topic_feed: Path, state_path: Path, size
+) -> None:
     async with loaded_app(make_app(topic_feed, state_path=state_path), size) as pilot:
         await open_help(pilot)
         tokens = {token for key, _ in QUERY_HELP for token in key.split(", ")}
-        cells = [cell for cell in pilot.app.screen.query(".help-key") if plain_text(cell) in {k for k, _ in QUERY_HELP}]
+        cells = [
+            cell
+            for cell in pilot.app.screen.query(".help-key")
+            if plain_text(cell) in {k for k, _ in QUERY_HELP}
+        ]
         assert len(cells) == len(QUERY_HELP)
         wrapped = 0
         for cell in cells:
@@ -87,13 +102,27 @@ async def test_help_never_breaks_a_query_example_inside_a_token(topic_feed: Path
         assert wrapped  # some examples are longer than their column: they did wrap, between tokens
 
 
-async def test_help_lists_the_pager_keys_and_explains_the_marks(topic_feed: Path, state_path: Path) -> None:
+async def test_help_lists_the_pager_keys_and_explains_the_marks(
+    topic_feed: Path, state_path: Path
+) -> None:
     async with loaded_app(make_app(topic_feed, state_path=state_path)) as pilot:
         await open_help(pilot)
         rows = [plain_text(cell) for cell in pilot.app.screen.query(".help-key, .help-text")]
         pairs = dict(zip(rows[::2], rows[1::2]))
         keys = " / ".join(pairs).replace(", ", " / ").split(" / ")
-        for key in ("space", "ctrl+d", "ctrl+u", "ctrl+f", "ctrl+b", "pagedown", "pageup", "g", "G", "j", "k"):
+        for key in (
+            "space",
+            "ctrl+d",
+            "ctrl+u",
+            "ctrl+f",
+            "ctrl+b",
+            "pagedown",
+            "pageup",
+            "g",
+            "G",
+            "j",
+            "k",
+        ):
             assert key in keys, key
         assert pairs["●"].startswith("unread") and pairs["★"].startswith("starred")
         assert "related link" in pairs["↪"] and "article of this feed" in pairs["↪"]
@@ -143,7 +172,9 @@ async def test_palette_marks_the_current_sort_order(topic_feed: Path, state_path
 
 
 @pytest.mark.parametrize("query", ["", "s", "o", "star"])
-async def test_palette_lists_topics_after_the_commands(topic_feed: Path, state_path: Path, query: str) -> None:
+async def test_palette_lists_topics_after_the_commands(
+    topic_feed: Path, state_path: Path, query: str
+) -> None:
     async with loaded_app(make_app(topic_feed, state_path=state_path)) as pilot:
         commands = {title for title, _, _ in action_commands(pilot.app.feed)}
         rows = [row.split("|")[0] for row in await palette_rows(pilot, query)]

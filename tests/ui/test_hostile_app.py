@@ -41,9 +41,9 @@ from app_helpers import (
     wait_loaded,
     write_feed,
 )
-from reader.ui.app import ReaderApp
 from reader.core.model import Article, Provider, RelatedLink, summarize
 from reader.core.sanitize import clean_line, clean_text, is_safe_url
+from reader.ui.app import ReaderApp
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.widgets.article_list import MARKS_WIDTH, ArticleList, columns_for
 from reader.ui.widgets.related_links import RelatedLinks
@@ -251,21 +251,27 @@ async def test_every_article_is_selected_with_j_and_shown_without_control_charac
         assert app.is_running
 
 
-async def test_the_escape_sequence_article_is_drawn_without_its_escapes(hostile_feed: Path, state_path: Path) -> None:
+async def test_the_escape_sequence_article_is_drawn_without_its_escapes(
+    hostile_feed: Path, state_path: Path
+) -> None:
     app = make_app(hostile_feed, state_path=state_path)
     async with open_app(app, WIDE) as pilot:
         await select(pilot, "Window title ]0;pwned and colours [31mred[0m")
         row = rendered_text(app.query_one(ArticleList), app.query_one(ArticleList).cursor)
         assert "Window title ]0;pwned and colours [31mred[0m" in row
         assert "Provider [5mblink…" in row
-        assert "Provider  Provider [5mblink[0m (escape.example)" in plain_text(app.query_one("#detail-meta", Static))
+        assert "Provider  Provider [5mblink[0m (escape.example)" in plain_text(
+            app.query_one("#detail-meta", Static)
+        )
         excerpt = widget_lines(app.query_one("#detail-excerpt", Static))
         assert "Clipboard write ]52;c;aGVsbG8=, C1 CSI 2J, DEL , bidi evil" in " ".join(excerpt)
         sidebar = widget_lines(app.query_one(TopicSidebar))
         assert any(text.startswith("]0;topic ") for text in sidebar), sidebar
         assert "Body with a raw escape ]0;pwned" in " ".join(body_lines(app))
         await pilot.press("tab", "tab")  # the related links
-        assert rendered_text(app.query_one(RelatedLinks), 0).startswith("  Related ]8;;https://evil.example\\hyperlink")
+        assert rendered_text(app.query_one(RelatedLinks), 0).startswith(
+            "  Related ]8;;https://evil.example\\hyperlink"
+        )
         assert unsafe_on_screen(app) == []
 
 
@@ -304,27 +310,37 @@ async def test_no_escape_sequence_from_a_file_reaches_the_terminal(
     assert "\x1b]0;" not in output  # ...but no window title was set
     assert "\x1b]52;" not in output and copied == []  # no clipboard write
     assert "\x1b]8;" not in output  # no hyperlink
-    assert set(re.findall(r"\x1b\].{0,3}", output)) <= {"\x1b]22;"}  # Textual's own pointer shape only
-    assert "\x1b[5m" not in output and "\x1b[2J" not in output  # blink, clear screen: from the files
+    assert set(re.findall(r"\x1b\].{0,3}", output)) <= {
+        "\x1b]22;"
+    }  # Textual's own pointer shape only
+    assert (
+        "\x1b[5m" not in output and "\x1b[2J" not in output
+    )  # blink, clear screen: from the files
     assert [ch for ch in output if "\x80" <= ch <= "\x9f" or ch == "\x7f"] == []
 
 
 # --- markup in a file is text -------------------------------------------------------------------
 
 
-async def test_markup_titles_are_literal_in_their_rows(hostile_feed: Path, state_path: Path) -> None:
+async def test_markup_titles_are_literal_in_their_rows(
+    hostile_feed: Path, state_path: Path
+) -> None:
     app = make_app(hostile_feed, state_path=state_path)
     async with open_app(app, WIDE):
         articles = app.query_one(ArticleList)
         markup_row = rendered_text(articles, row_index(app, MARKUP_TITLE))
-        assert markup_row[MARKS_WIDTH:].startswith(f"{MARKUP_TITLE}  ")  # after the unread and star marks
+        assert markup_row[MARKS_WIDTH:].startswith(
+            f"{MARKUP_TITLE}  "
+        )  # after the unread and star marks
         every_row = rendered_text(articles, row_index(app, EVERY_FIELD_TITLE))
         assert every_row[MARKS_WIDTH:].startswith(f"{EVERY_FIELD_TITLE}  ")
         assert "provider [/] [@cl…" in every_row
         assert click_actions(articles) == []
 
 
-async def test_markup_in_every_detail_field_is_literal(hostile_feed: Path, state_path: Path) -> None:
+async def test_markup_in_every_detail_field_is_literal(
+    hostile_feed: Path, state_path: Path
+) -> None:
     app = make_app(hostile_feed, state_path=state_path)
     async with open_app(app, WIDE) as pilot:
         await select(pilot, EVERY_FIELD_TITLE)
@@ -333,7 +349,10 @@ async def test_markup_in_every_detail_field_is_literal(hostile_feed: Path, state
         assert "".join(widget_lines(title)).replace(" ", "") == EVERY_FIELD_TITLE.replace(" ", "")
         meta = plain_text(app.query_one("#detail-meta", Static)).splitlines()
         assert f"Provider  provider {MARKUP} ([/]evil.example)" in meta
-        assert "Topics    [/], [@click=app.quit]click me[/], [link=https://evil.example]x[/link], a[/" in meta
+        assert (
+            "Topics    [/], [@click=app.quit]click me[/], [link=https://evil.example]x[/link], a[/"
+            in meta
+        )
         assert plain_text(app.query_one("#detail-excerpt", Static)) == f"excerpt {MARKUP}"
         body = collapse(" ".join(body_lines(app)))
         assert "[@click=app.quit]click me[/]" in body and "a[/" in body and "[b]bold[/b]" in body
@@ -343,12 +362,24 @@ async def test_markup_in_every_detail_field_is_literal(hostile_feed: Path, state
         sidebar = widget_lines(app.query_one(TopicSidebar))
         for label in ("[/]", "a[/", "[@click=app.quit]clic…", "[link=https://evil.ex…"):
             assert any(row.startswith(f"{label} ") for row in sidebar), (label, sidebar)
-        for widget in (title, app.query_one("#detail-meta"), app.query_one("#detail-excerpt"), app.query_one(RelatedLinks)):
+        for widget in (
+            title,
+            app.query_one("#detail-meta"),
+            app.query_one("#detail-excerpt"),
+            app.query_one(RelatedLinks),
+        ):
             assert click_actions(widget) == []
         # The body's only actions are its Markdown links (which the app gates): its real link and
         # the bare URL inside `[link=https://evil.example]`, which Markdown makes a link.
-        actions = [action for block in app.query_one("#detail-body").query("*") for action in click_actions(block)]
-        assert sorted(set(actions)) == ["link('https://evil.example')", "link('https://hostile.example/body-link')"]
+        actions = [
+            action
+            for block in app.query_one("#detail-body").query("*")
+            for action in click_actions(block)
+        ]
+        assert sorted(set(actions)) == [
+            "link('https://evil.example')",
+            "link('https://hostile.example/body-link')",
+        ]
 
 
 async def test_clicking_a_markup_title_does_not_quit(
@@ -413,10 +444,17 @@ def _show(app: ReaderApp, *articles: Article) -> None:
 HOSTILE_TITLE = "[@click=app.quit]x [/] a[/ \x1b]0;pwned\x07 \x9b2J [b]"
 
 
-async def test_a_jump_notification_shows_the_title_literally(empty_feed: Path, state_path: Path) -> None:
+async def test_a_jump_notification_shows_the_title_literally(
+    empty_feed: Path, state_path: Path
+) -> None:
     app = make_app(empty_feed, state_path=state_path)
     target = _article("b", HOSTILE_TITLE, "https://in.example/b")
-    source = _article("a", "Aaa source", "https://in.example/a", related=(RelatedLink("to b", url="https://in.example/b"),))
+    source = _article(
+        "a",
+        "Aaa source",
+        "https://in.example/a",
+        related=(RelatedLink("to b", url="https://in.example/b"),),
+    )
     async with open_app(app, WIDE) as pilot:
         app.feed.set_order("title")
         _show(app, source, target)
@@ -440,24 +478,36 @@ def _refusals(app: ReaderApp) -> list[str]:
     return [text for text in notification_texts(app) if text.startswith("Not opened: ")]
 
 
-async def test_o_refuses_each_bad_article_url_and_says_why(empty_feed: Path, state_path: Path) -> None:
+async def test_o_refuses_each_bad_article_url_and_says_why(
+    empty_feed: Path, state_path: Path
+) -> None:
     app = make_app(empty_feed, state_path=state_path)
     async with open_app(app, SIZE) as pilot:
         for index, (url, reason) in enumerate(BAD_URLS):
             app.clear_notifications()
             _show(app, _article(f"a{index}", f"Bad {index}", url))
-            await pilot.press("o")  # a refusal is said at once; only an accepted URL starts a worker
+            await pilot.press(
+                "o"
+            )  # a refusal is said at once; only an accepted URL starts a worker
             await until(pilot, lambda: bool(_refusals(app)))
-            assert len(_refusals(app)) == 1 and reason in _refusals(app)[0], (url, notification_texts(app))
+            assert len(_refusals(app)) == 1 and reason in _refusals(app)[0], (
+                url,
+                notification_texts(app),
+            )
         app.clear_notifications()
         _show(app, _article("none", "No URL at all", None))
         await pilot.press("o", "y")
         await settle(pilot)
-        assert notification_texts(app) == ["Not opened: the article has no URL", "Not copied: the article has no URL"]
+        assert notification_texts(app) == [
+            "Not opened: the article has no URL",
+            "Not copied: the article has no URL",
+        ]
         assert recorder_of(app).urls == []
 
 
-async def test_related_links_refuse_each_bad_url_on_enter_and_o(empty_feed: Path, state_path: Path) -> None:
+async def test_related_links_refuse_each_bad_url_on_enter_and_o(
+    empty_feed: Path, state_path: Path
+) -> None:
     app = make_app(empty_feed, state_path=state_path)
     links = tuple(RelatedLink(f"link {i}", url=url) for i, (url, _) in enumerate(BAD_URLS))
     async with open_app(app, SIZE) as pilot:
@@ -472,16 +522,27 @@ async def test_related_links_refuse_each_bad_url_on_enter_and_o(empty_feed: Path
             app.clear_notifications()
             await pilot.press(key)
             await until(pilot, lambda: bool(_refusals(app)))
-            assert len(_refusals(app)) == 1 and reason in _refusals(app)[0], (key, url, notification_texts(app))
+            assert len(_refusals(app)) == 1 and reason in _refusals(app)[0], (
+                key,
+                url,
+                notification_texts(app),
+            )
         await settle(pilot)
         assert recorder_of(app).urls == []
         assert unsafe_on_screen(app) == []
 
 
-async def test_body_links_and_open_url_refuse_each_bad_url(empty_feed: Path, state_path: Path) -> None:
+async def test_body_links_and_open_url_refuse_each_bad_url(
+    empty_feed: Path, state_path: Path
+) -> None:
     app = make_app(empty_feed, state_path=state_path)
     async with open_app(app, SIZE) as pilot:
-        _show(app, _article("a", "A body", "https://ok.example/a", body="Some [text](https://ok.example/t)."))
+        _show(
+            app,
+            _article(
+                "a", "A body", "https://ok.example/a", body="Some [text](https://ok.example/t)."
+            ),
+        )
         await pilot.pause()
         body = app.query_one("#detail-body", Markdown)
         for url, reason in BAD_URLS:
@@ -490,14 +551,21 @@ async def test_body_links_and_open_url_refuse_each_bad_url(empty_feed: Path, sta
             await until(pilot, lambda: bool(_refusals(app)))  # the message bubbles up to the app
             app.open_url(url)
             await until(pilot, lambda: len(_refusals(app)) > 1)  # a notification is a message too
-            assert len(_refusals(app)) == 2 and all(reason in text for text in _refusals(app)), (url, notification_texts(app))
+            assert len(_refusals(app)) == 2 and all(reason in text for text in _refusals(app)), (
+                url,
+                notification_texts(app),
+            )
         assert recorder_of(app).urls == []
         body.post_message(Markdown.LinkClicked(body, "https://ok.example/fine"))
         await settle(pilot)
-        assert recorder_of(app).urls == ["https://ok.example/fine"]  # the gate is not shut for good links
+        assert recorder_of(app).urls == [
+            "https://ok.example/fine"
+        ]  # the gate is not shut for good links
 
 
-async def test_the_bad_urls_fixture_opens_only_its_one_good_link(hostile_feed: Path, state_path: Path) -> None:
+async def test_the_bad_urls_fixture_opens_only_its_one_good_link(
+    hostile_feed: Path, state_path: Path
+) -> None:
     app = make_app(hostile_feed, state_path=state_path)
     async with open_app(app, WIDE) as pilot:
         await select(pilot, "Links that must never open")
@@ -519,13 +587,24 @@ async def test_the_bad_urls_fixture_opens_only_its_one_good_link(hostile_feed: P
         await pilot.press("tab", "tab")
         related = app.query_one(RelatedLinks)
         assert related.has_focus
-        assert [link.url for link in related.body_links] == ["-new-window", "https://ok.example/body"]
+        assert [link.url for link in related.body_links] == [
+            "-new-window",
+            "https://ok.example/body",
+        ]
         for _ in range(len(related.links) + len(related.body_links)):
             await pilot.press("enter", "j")  # j steps over the heading
             await settle(pilot)
-        assert recorder_of(app).urls == ["https://ok.example/body", "https://ok.example/fine", "https://ok.example/body"]
-        assert notification_texts(app).count("Not opened: the article has no URL") == len(related.links)  # 7 + `o`
-        assert notification_texts(app).count("Not opened: it starts with '-'") == 2  # the click, then its row
+        assert recorder_of(app).urls == [
+            "https://ok.example/body",
+            "https://ok.example/fine",
+            "https://ok.example/body",
+        ]
+        assert notification_texts(app).count("Not opened: the article has no URL") == len(
+            related.links
+        )  # 7 + `o`
+        assert (
+            notification_texts(app).count("Not opened: it starts with '-'") == 2
+        )  # the click, then its row
 
 
 # --- any text at all, in any field ------------------------------------------------------------------
@@ -533,17 +612,54 @@ async def test_the_bad_urls_fixture_opens_only_its_one_good_link(hostile_feed: P
 T = TypeVar("T")
 
 TOKENS = [
-    "[/]", "[@click=app.quit]", "[b]", "[link=https://evil.example]", "a[/", "[", "]", "\\", "\x1b", "\x1b]0;", "\x1b]52;c;",
-    "\x07", "\x9b", "\x7f", "\x00", "\r", "\n", "\t", "\u202e", "\u2066", "\u2028", " ", "  ", "…", "é", "日本", "👍🏽",
-    "\u0301", "\u200b", "*", "`", "#", "<script>", "](javascript:x)", "\ufeff",
+    "[/]",
+    "[@click=app.quit]",
+    "[b]",
+    "[link=https://evil.example]",
+    "a[/",
+    "[",
+    "]",
+    "\\",
+    "\x1b",
+    "\x1b]0;",
+    "\x1b]52;c;",
+    "\x07",
+    "\x9b",
+    "\x7f",
+    "\x00",
+    "\r",
+    "\n",
+    "\t",
+    "\u202e",
+    "\u2066",
+    "\u2028",
+    " ",
+    "  ",
+    "…",
+    "é",
+    "日本",
+    "👍🏽",
+    "\u0301",
+    "\u200b",
+    "*",
+    "`",
+    "#",
+    "<script>",
+    "](javascript:x)",
+    "\ufeff",
 ]
-TEXT = st.one_of(st.text(max_size=60), st.lists(st.sampled_from(TOKENS) | st.text(max_size=4), max_size=15).map("".join))
+TEXT = st.one_of(
+    st.text(max_size=60),
+    st.lists(st.sampled_from(TOKENS) | st.text(max_size=4), max_size=15).map("".join),
+)
 
 
 @st.composite
 def hostile_articles(draw: st.DrawFn) -> Article:
     """An article straight from the model, not the loader: nothing in it has been cleaned."""
-    related = RelatedLink(draw(TEXT), url=draw(TEXT), excerpt=draw(TEXT), provider=Provider(draw(TEXT)))
+    related = RelatedLink(
+        draw(TEXT), url=draw(TEXT), excerpt=draw(TEXT), provider=Provider(draw(TEXT))
+    )
     return Article(
         id="fuzzed",
         path="/feed/fuzzed.md",
@@ -570,7 +686,9 @@ class RunningApp:
         self.app, self.size = app, size
         self.ready = threading.Event()
         self.loop = asyncio.new_event_loop()
-        self.queue: asyncio.Queue[tuple[Callable[[Pilot], Awaitable[Any]], concurrent.futures.Future[Any]] | None]
+        self.queue: asyncio.Queue[
+            tuple[Callable[[Pilot], Awaitable[Any]], concurrent.futures.Future[Any]] | None
+        ]
         self.failure: BaseException | None = None
         self.copied: list[str] = []
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -619,7 +737,9 @@ class RunningApp:
 
 
 @pytest.fixture
-def running(empty_feed: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningApp]:
+def running(
+    empty_feed: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[RunningApp]:
     app = make_app(empty_feed, state_path=state_path)
     copied: list[str] = []
     monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
@@ -653,7 +773,9 @@ async def _render(pilot: Pilot, article: Article) -> None:
 def _check_row_title(articles: ArticleList, y: int, title: str) -> None:
     """The row shows the cleaned title, or as much of it as fits followed by an ellipsis."""
     title_width = columns_for(articles.scrollable_content_region.width).title
-    slot = articles.render_line(y).crop(0, MARKS_WIDTH + title_width).text[MARKS_WIDTH:]  # after the marks
+    slot = (
+        articles.render_line(y).crop(0, MARKS_WIDTH + title_width).text[MARKS_WIDTH:]
+    )  # after the marks
     expected, shown = clean_line(title), collapse(slot)
     if shown == expected:
         return
@@ -663,7 +785,9 @@ def _check_row_title(articles: ArticleList, y: int, title: str) -> None:
     assert cell_len(one_line) > title_width, (slot, expected)  # cut only when it does not fit
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(article=hostile_articles())
 def test_any_text_in_any_field_renders_cleanly(running: RunningApp, article: Article) -> None:
     running.run(lambda pilot: _render(pilot, article))
@@ -676,7 +800,9 @@ def test_any_text_in_any_field_renders_cleanly(running: RunningApp, article: Art
     assert collapse(plain_text(title)) == clean_line(article.title)
     drawn = "".join(widget_lines(title))
     assert re.sub(r"\s", "", drawn) == re.sub(r"\s", "", clean_line(article.title))
-    assert collapse(plain_text(app.query_one("#detail-excerpt", Static))) == collapse(clean_line(article.excerpt))
+    assert collapse(plain_text(app.query_one("#detail-excerpt", Static))) == collapse(
+        clean_line(article.excerpt)
+    )
     unsafe = [
         (name, text)
         for name, widget in [
@@ -684,9 +810,13 @@ def test_any_text_in_any_field_renders_cleanly(running: RunningApp, article: Art
             ("sidebar", app.query_one(TopicSidebar)),
             ("header", app.query_one("#header")),
             ("related", app.query_one(RelatedLinks)),
-            *[(f"#{name}", app.query_one(f"#{name}")) for name in ("detail-title", "detail-meta", "detail-excerpt")],
+            *[
+                (f"#{name}", app.query_one(f"#{name}"))
+                for name in ("detail-title", "detail-meta", "detail-excerpt")
+            ],
         ]
-        for text in widget_lines(widget) + (plain_text(widget).split("\n") if isinstance(widget, Static) else [])
+        for text in widget_lines(widget)
+        + (plain_text(widget).split("\n") if isinstance(widget, Static) else [])
         if UNSAFE.search(text)
     ]
     assert unsafe == []
@@ -696,11 +826,22 @@ def test_any_text_in_any_field_renders_cleanly(running: RunningApp, article: Art
         assert click_actions(widget) == []
 
 
-async def test_a_body_is_drawn_without_control_characters(empty_feed: Path, state_path: Path) -> None:
+async def test_a_body_is_drawn_without_control_characters(
+    empty_feed: Path, state_path: Path
+) -> None:
     app = make_app(empty_feed, state_path=state_path)
     async with open_app(app, SIZE) as pilot:
-        _show(app, _article("b", "Body", body="Raw \x1b]0;pwned\x07 title, \x9b2J clear, \x1b[5mblink\x1b[0m, DEL \x7f"))
+        _show(
+            app,
+            _article(
+                "b",
+                "Body",
+                body="Raw \x1b]0;pwned\x07 title, \x9b2J clear, \x1b[5mblink\x1b[0m, DEL \x7f",
+            ),
+        )
         await pilot.pause()
         await pilot.pause()
-        assert "Raw ]0;pwned title, 2J clear, [5mblink[0m, DEL" in collapse(" ".join(body_lines(app)))
+        assert "Raw ]0;pwned title, 2J clear, [5mblink[0m, DEL" in collapse(
+            " ".join(body_lines(app))
+        )
         assert [text for text in body_lines(app) if UNSAFE.search(text)] == []

@@ -16,12 +16,17 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 
+from app_helpers import article_file, loaded_app, make_app, write_feed
 from reader.ui.contrast import contrast_ratio
-from reader.ui.widgets.article_list import MARKS_WIDTH, MIN_TITLE_WIDTH, PROVIDER_WIDTH, ArticleList, columns_for
+from reader.ui.widgets.article_list import (
+    MARKS_WIDTH,
+    MIN_TITLE_WIDTH,
+    PROVIDER_WIDTH,
+    ArticleList,
+    columns_for,
+)
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.topic_sidebar import TopicSidebar
-
-from app_helpers import article_file, loaded_app, make_app, write_feed
 
 LONG_PROVIDER = "The Very Long Provider Name Weekly"
 ROWS = 40  # more than fit at 24 lines: the list scrolls
@@ -87,7 +92,9 @@ def test_the_provider_goes_before_the_title_gets_short() -> None:
         if columns.provider:
             assert columns.title >= MIN_TITLE_WIDTH and columns.provider <= PROVIDER_WIDTH
         wider = columns_for(width + 1)
-        assert wider.title >= columns.title or wider.provider, width  # never cut to make room for it
+        assert wider.title >= columns.title or wider.provider, (
+            width
+        )  # never cut to make room for it
     assert columns_for(57).provider == 0  # 80 columns: the list is 57 wide
     assert columns_for(120).provider == PROVIDER_WIDTH
 
@@ -105,7 +112,9 @@ async def test_narrow_screens_keep_the_title_and_drop_the_provider(
         assert bool(columns.provider) is provider_shown
         row = articles.render_line(0).text
         assert ("The Very" in row) is provider_shown
-        assert row[MARKS_WIDTH:].startswith("Story 00 about the harbour tugboat trials and what"[: columns.title - 1])
+        assert row[MARKS_WIDTH:].startswith(
+            "Story 00 about the harbour tugboat trials and what"[: columns.title - 1]
+        )
         assert "01 Mar 2024" in row and row.rstrip().endswith("100")
         assert ("Provider" in header_text(articles)) is provider_shown
 
@@ -117,7 +126,9 @@ async def test_a_wide_list_shows_the_provider(feed: Path, tmp_path: Path) -> Non
         row = articles.render_line(0).text
         assert "The Very Long Pro…" in row
         header = header_text(articles)
-        assert header.index("Provider") - 1 == row.index("The Very")  # the border is the header's first cell
+        assert header.index("Provider") - 1 == row.index(
+            "The Very"
+        )  # the border is the header's first cell
         assert header.index("Date") - 1 == row.index("01 Mar 2024")
 
 
@@ -138,9 +149,17 @@ async def test_columns_do_not_move_when_the_scrollbar_goes(feed: Path, tmp_path:
 
 @pytest.mark.parametrize(
     "order, mark",
-    [("quality", "Quality ▼"), ("newest", "Date ▼"), ("oldest", "Date ▲"), ("title", "Title ▲"), ("provider", "Provider ▲")],
+    [
+        ("quality", "Quality ▼"),
+        ("newest", "Date ▼"),
+        ("oldest", "Date ▲"),
+        ("title", "Title ▲"),
+        ("provider", "Provider ▲"),
+    ],
 )
-async def test_the_header_marks_the_sorted_column(feed: Path, tmp_path: Path, order: str, mark: str) -> None:
+async def test_the_header_marks_the_sorted_column(
+    feed: Path, tmp_path: Path, order: str, mark: str
+) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db")
     async with loaded_app(app, size=(200, 30)) as pilot:
         articles = app.query_one(ArticleList)
@@ -149,7 +168,12 @@ async def test_the_header_marks_the_sorted_column(feed: Path, tmp_path: Path, or
         header = header_text(articles)
         assert mark in header
         assert header.count("▼") + header.count("▲") == 1
-        assert [word for word in header.split() if word.isalpha()] == ["Title", "Provider", "Date", "Quality"]
+        assert [word for word in header.split() if word.isalpha()] == [
+            "Title",
+            "Provider",
+            "Date",
+            "Quality",
+        ]
 
 
 async def test_the_header_stays_while_the_rows_scroll(feed: Path, tmp_path: Path) -> None:
@@ -160,13 +184,19 @@ async def test_the_header_stays_while_the_rows_scroll(feed: Path, tmp_path: Path
         await pilot.press("end")
         assert articles.scroll_offset.y > 0
         assert "Title" in header_text(articles) and "Quality ▼" in header_text(articles)
-        assert articles.render_line(articles.cursor - articles.scroll_offset.y).text[MARKS_WIDTH:].startswith(f"Story {ROWS - 1}")
+        assert (
+            articles.render_line(articles.cursor - articles.scroll_offset.y)
+            .text[MARKS_WIDTH:]
+            .startswith(f"Story {ROWS - 1}")
+        )
 
 
 # --- marks ----------------------------------------------------------------------------
 
 
-async def test_unread_rows_have_a_coloured_dot_and_read_rows_are_dimmed(feed: Path, tmp_path: Path) -> None:
+async def test_unread_rows_have_a_coloured_dot_and_read_rows_are_dimmed(
+    feed: Path, tmp_path: Path
+) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db")
     async with loaded_app(app, size=(80, 24)) as pilot:
         await light(pilot)
@@ -183,7 +213,9 @@ async def test_unread_rows_have_a_coloured_dot_and_read_rows_are_dimmed(feed: Pa
         dimmed, _ = fg_bg(read, MARKS_WIDTH)
         assert contrast_ratio(dimmed, background) < contrast_ratio(title, background)
         assert contrast_ratio(dimmed, background) >= 4.5
-        assert not any(segment.style and segment.style.bold for segment in unread)  # no bold for unread
+        assert not any(
+            segment.style and segment.style.bold for segment in unread
+        )  # no bold for unread
 
 
 async def test_the_star_stands_apart_from_the_title(feed: Path, tmp_path: Path) -> None:
@@ -215,7 +247,9 @@ async def test_muted_text_is_resolved_on_the_row_not_white(feed: Path, tmp_path:
             assert contrast_ratio(date, background) >= 4.5
 
 
-async def test_the_cursor_row_stays_marked_when_the_focus_leaves(feed: Path, tmp_path: Path) -> None:
+async def test_the_cursor_row_stays_marked_when_the_focus_leaves(
+    feed: Path, tmp_path: Path
+) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db")
     async with loaded_app(app, size=(80, 24)) as pilot:
         await light(pilot)

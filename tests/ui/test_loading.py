@@ -27,7 +27,10 @@ COUNT = 5
 
 
 def a_feed(tmp_path: Path) -> Path:
-    return write_feed(tmp_path / "feed", (article_file(f"Story {i}", f"https://load.example/{i}") for i in range(COUNT)))
+    return write_feed(
+        tmp_path / "feed",
+        (article_file(f"Story {i}", f"https://load.example/{i}") for i in range(COUNT)),
+    )
 
 
 def run(loader: FeedLoader, rows_shown: bool = False) -> list[Message]:
@@ -58,7 +61,11 @@ def test_a_warm_cache_gives_its_rows_and_confirms_them(tmp_path: Path) -> None:
     warm = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
     posted = run(warm)
     # The head comes first when the prefetch is still reading the rest; then the same order.
-    assert [kind for kind in kinds(posted) if kind is not HeadReady] == [CacheOpened, CachedLibraryReady, LoadConfirmed]
+    assert [kind for kind in kinds(posted) if kind is not HeadReady] == [
+        CacheOpened,
+        CachedLibraryReady,
+        LoadConfirmed,
+    ]
     library = next(m.library for m in posted if isinstance(m, CachedLibraryReady))
     assert len(library) == COUNT
     warm.close()
@@ -81,7 +88,11 @@ def test_without_a_cache_the_files_are_parsed_and_given_whole(tmp_path: Path) ->
     posted = run(loader)
     assert kinds(posted) == [FeedLoaded]
     loaded = posted[0]
-    assert isinstance(loaded, FeedLoaded) and len(list(loaded.details)) == COUNT and loaded.changes is None
+    assert (
+        isinstance(loaded, FeedLoaded)
+        and len(list(loaded.details)) == COUNT
+        and loaded.changes is None
+    )
 
 
 def test_a_feed_that_is_gone_is_said_not_emptied(tmp_path: Path) -> None:

@@ -10,9 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from app_helpers import article_file, loaded_app, make_app, notification_texts, recorder_of, settle, write_feed
-from reader.ui.screens.confirm_screen import ConfirmScreen
+from app_helpers import (
+    article_file,
+    loaded_app,
+    make_app,
+    notification_texts,
+    recorder_of,
+    settle,
+    write_feed,
+)
 from reader.core.topics import UNREAD
+from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
@@ -97,7 +105,9 @@ async def test_is_unread_query_left_alone_reads_nothing(feed: Path, tmp_path: Pa
         assert snapshot(app) == before and len(titles(app)) == COUNT
 
 
-async def test_hide_read_remembered_reads_nothing_on_the_next_start(feed: Path, tmp_path: Path) -> None:
+async def test_hide_read_remembered_reads_nothing_on_the_next_start(
+    feed: Path, tmp_path: Path
+) -> None:
     state = tmp_path / "s.db"
     async with loaded_app(make_app(feed, state_path=state, read_after=DWELL)) as pilot:
         await pilot.press("u")
@@ -112,7 +122,9 @@ async def test_hide_read_remembered_reads_nothing_on_the_next_start(feed: Path, 
     "change",
     ["filter", "topic", "sort", "reload", "jump", "hide-read"],
 )
-async def test_a_list_change_never_reads_the_row_it_lands_on(feed: Path, tmp_path: Path, change: str) -> None:
+async def test_a_list_change_never_reads_the_row_it_lands_on(
+    feed: Path, tmp_path: Path, change: str
+) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=DWELL)
     async with loaded_app(app) as pilot:
         if change == "filter":
@@ -131,7 +143,9 @@ async def test_a_list_change_never_reads_the_row_it_lands_on(feed: Path, tmp_pat
             await pilot.press("u")
         await settle(pilot)
         await left_alone(pilot)
-        assert not app.feed.store.read_ids(), f"after a {change}, {app.feed.store.read_ids()} became read"
+        assert not app.feed.store.read_ids(), (
+            f"after a {change}, {app.feed.store.read_ids()} became read"
+        )
 
 
 async def test_a_move_of_the_users_own_reads_after_the_dwell(feed: Path, tmp_path: Path) -> None:
@@ -153,7 +167,9 @@ async def test_dwell_off_reads_only_what_is_opened(feed: Path, tmp_path: Path) -
         assert app.feed.store.is_read(app.query_one(ArticleList).current.id)
 
 
-async def test_read_while_hidden_stays_until_the_user_moves_away(feed: Path, tmp_path: Path) -> None:
+async def test_read_while_hidden_stays_until_the_user_moves_away(
+    feed: Path, tmp_path: Path
+) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=DWELL)
     async with loaded_app(app) as pilot:
         await pilot.press("u", "j")
@@ -166,7 +182,9 @@ async def test_read_while_hidden_stays_until_the_user_moves_away(feed: Path, tmp
         assert current_title(app) == "Story 2"
 
 
-async def test_m_with_hide_read_keeps_the_row_until_the_user_moves(feed: Path, tmp_path: Path) -> None:
+async def test_m_with_hide_read_keeps_the_row_until_the_user_moves(
+    feed: Path, tmp_path: Path
+) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         await pilot.press("u", "m")
@@ -261,7 +279,10 @@ async def test_a_jump_to_an_article_the_filter_hides_selects_it(feed: Path, tmp_
         app.query_one(RelatedLinks).focus()
         await pilot.press("enter")
         assert current_title(app) == "Story 5"
-        assert any("Jumped to “Story 5” (shown although the filter hides it)" in t for t in notification_texts(app))
+        assert any(
+            "Jumped to “Story 5” (shown although the filter hides it)" in t
+            for t in notification_texts(app)
+        )
 
 
 async def test_a_jump_to_an_article_hide_read_hides_selects_it(feed: Path, tmp_path: Path) -> None:
@@ -292,7 +313,9 @@ async def test_n_and_shift_n_walk_the_unread(feed: Path, tmp_path: Path) -> None
         assert "No unread article above" in notification_texts(app)
 
 
-async def test_shift_j_k_move_the_article_while_the_detail_keeps_the_focus(feed: Path, tmp_path: Path) -> None:
+async def test_shift_j_k_move_the_article_while_the_detail_keeps_the_focus(
+    feed: Path, tmp_path: Path
+) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         await pilot.press("enter", "J", "J")
@@ -304,7 +327,13 @@ async def test_shift_j_k_move_the_article_while_the_detail_keeps_the_focus(feed:
 
 
 async def test_space_and_ctrl_keys_page_the_list(tmp_path: Path) -> None:
-    feed = write_feed(tmp_path / "long", [article_file(f"Row {i:02d}", f"https://long.example/{i}", quality=100 - i) for i in range(60)])
+    feed = write_feed(
+        tmp_path / "long",
+        [
+            article_file(f"Row {i:02d}", f"https://long.example/{i}", quality=100 - i)
+            for i in range(60)
+        ],
+    )
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app, size=(120, 30)) as pilot:
         articles = app.query_one(ArticleList)
@@ -322,7 +351,9 @@ async def test_space_and_ctrl_keys_page_the_list(tmp_path: Path) -> None:
 async def test_ctrl_r_reloads(feed: Path, tmp_path: Path) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
-        (feed / "new.md").write_text(article_file("Fresh story", "https://day.example/new", quality=1))
+        (feed / "new.md").write_text(
+            article_file("Fresh story", "https://day.example/new", quality=1)
+        )
         await pilot.press("ctrl+r")
         await settle(pilot)
         await pilot.pause(0.2)
@@ -353,7 +384,9 @@ async def test_down_and_ctrl_n_in_the_filter_go_to_the_results(feed: Path, tmp_p
         assert app.feed.query_text == "space story"
 
 
-async def test_the_empty_filter_bar_leaves_the_screen_and_the_tab_order(feed: Path, tmp_path: Path) -> None:
+async def test_the_empty_filter_bar_leaves_the_screen_and_the_tab_order(
+    feed: Path, tmp_path: Path
+) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         bar = app.query_one(FilterBar)
@@ -378,7 +411,9 @@ async def test_focusing_the_filter_never_selects_the_query(feed: Path, tmp_path:
         assert app.query_one(FilterBar).input.value == "spacex"
 
 
-async def test_enter_on_an_invalid_query_keeps_the_focus_and_the_error(feed: Path, tmp_path: Path) -> None:
+async def test_enter_on_an_invalid_query_keeps_the_focus_and_the_error(
+    feed: Path, tmp_path: Path
+) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         await pilot.press("slash", *"topic:space", "enter")
@@ -484,7 +519,9 @@ async def test_a_whole_day(feed: Path, tmp_path: Path) -> None:
         await pilot.pause()
         assert len(app.feed.store.read_ids()) == 2
         # A new file arrives; reload; still two read, the star kept.
-        (feed / "late.md").write_text(article_file("Late story", "https://day.example/late", quality=1))
+        (feed / "late.md").write_text(
+            article_file("Late story", "https://day.example/late", quality=1)
+        )
         await pilot.press("r")
         await settle(pilot)
         await pilot.pause(0.2)
@@ -497,7 +534,10 @@ async def test_a_whole_day(feed: Path, tmp_path: Path) -> None:
     evening = make_app(feed, state_path=state, read_after=DWELL)
     async with loaded_app(evening) as pilot:
         await left_alone(pilot)
-        assert len(evening.feed.store.read_ids()) == 2 and set(evening.feed.store.starred_ids()) == starred
+        assert (
+            len(evening.feed.store.read_ids()) == 2
+            and set(evening.feed.store.starred_ids()) == starred
+        )
 
 
 async def test_reload_says_what_changed(feed: Path, tmp_path: Path) -> None:
@@ -505,7 +545,9 @@ async def test_reload_says_what_changed(feed: Path, tmp_path: Path) -> None:
     async with loaded_app(app) as pilot:
         (feed / "new1.md").write_text(article_file("New one", "https://day.example/n1"))
         (feed / "new2.md").write_text(article_file("New two", "https://day.example/n2"))
-        (feed / "000.md").write_text(article_file("Story 0 revised", "https://day.example/0", quality=100))
+        (feed / "000.md").write_text(
+            article_file("Story 0 revised", "https://day.example/0", quality=100)
+        )
         (feed / "007.md").unlink()
         await pilot.press("r")
         await settle(pilot)
@@ -545,7 +587,9 @@ async def test_keys_typed_right_after_slash_go_into_the_filter(feed: Path, tmp_p
         assert recorder_of(app).urls == []  # `o` did not open the browser
 
 
-async def test_a_slash_inside_the_filter_or_the_palette_is_a_character(feed: Path, tmp_path: Path) -> None:
+async def test_a_slash_inside_the_filter_or_the_palette_is_a_character(
+    feed: Path, tmp_path: Path
+) -> None:
     from textual.command import CommandPalette
     from textual.widgets import Input
 
@@ -559,9 +603,13 @@ async def test_a_slash_inside_the_filter_or_the_palette_is_a_character(feed: Pat
         assert app.screen.query_one(Input).value == "/"
 
 
-async def test_problems_are_one_short_notice_with_a_relative_path(feed: Path, tmp_path: Path) -> None:
+async def test_problems_are_one_short_notice_with_a_relative_path(
+    feed: Path, tmp_path: Path
+) -> None:
     (feed / "sub").mkdir()
-    (feed / "sub" / ("a-very-long-name-" * 5 + "broken.md")).write_text("---\ntitle: [unclosed\n---\n")
+    (feed / "sub" / ("a-very-long-name-" * 5 + "broken.md")).write_text(
+        "---\ntitle: [unclosed\n---\n"
+    )
     (feed / "sub" / "also-broken.md").write_text("no front matter at all")
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:

@@ -59,7 +59,10 @@ class ReaderServices(Protocol):
 
     def tell(self, message: str, *, severity: str = ..., timeout: float | None = ...) -> None: ...
 
-    def open_link(self, raw_url: str | None, *, on_opened: Callable[[], object] | None = ...) -> None: ...
+    def open_link(
+        self, raw_url: str | None, *, on_opened: Callable[[], object] | None = ...
+    ) -> None: ...
+
 
 READ_AFTER_SECONDS = 1.5
 RECENT_QUERIES = 10
@@ -84,7 +87,9 @@ class FeedScreen(Screen[None]):
     hide_read: reactive[bool] = reactive(False, init=False)
     selected: reactive[Article | None] = reactive(None, init=False, always_update=True)
 
-    def __init__(self, loader: FeedLoader, *, state_path: object = None, read_after: float | None = None) -> None:
+    def __init__(
+        self, loader: FeedLoader, *, state_path: object = None, read_after: float | None = None
+    ) -> None:
         super().__init__()
         self.loader = loader
         self.feed_path = loader.feed_path
@@ -167,7 +172,9 @@ class FeedScreen(Screen[None]):
         self.store.close()
         self.loader.close()
 
-    def tell(self, message: str, *, severity: str = "information", timeout: float | None = None) -> None:
+    def tell(
+        self, message: str, *, severity: str = "information", timeout: float | None = None
+    ) -> None:
         self.reader.tell(message, severity=severity, timeout=timeout)
 
     # --- loading: the pipeline's messages ----------------------------------------------
@@ -176,7 +183,9 @@ class FeedScreen(Screen[None]):
     def load(self) -> None:
         """Read the feed off the event loop; the loader only posts messages back."""
         worker = get_current_worker()
-        self.loader.run(self.post_message, lambda: worker.is_cancelled, rows_shown=bool(self.library.summaries))
+        self.loader.run(
+            self.post_message, lambda: worker.is_cancelled, rows_shown=bool(self.library.summaries)
+        )
 
     def set_library(self, library: Library) -> None:
         self.library = self.view.library = library
@@ -190,7 +199,9 @@ class FeedScreen(Screen[None]):
         article_list = self.query_one(ArticleList)
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
         article_list.show(event.head)
-        self.query_one(FeedHeader).show(self.feed_name, event.total, event.total, None, self.order, "loading…")
+        self.query_one(FeedHeader).show(
+            self.feed_name, event.total, event.total, None, self.order, "loading…"
+        )
 
     @on(CacheOpened)
     def cache_opened(self, event: CacheOpened) -> None:
@@ -250,7 +261,10 @@ class FeedScreen(Screen[None]):
         self.query_one(LoadProgress).finish()
         self.update_header()
         what = "folder" if self.loader.feed_is_folder is not False else "file"
-        self.tell(f"The feed {what} {self.feed_path} no longer exists; the articles shown are kept", severity="error")
+        self.tell(
+            f"The feed {what} {self.feed_path} no longer exists; the articles shown are kept",
+            severity="error",
+        )
 
     def finish_load(self, problems: list[Problem], changes: str | None) -> None:
         self.problems = problems
@@ -269,8 +283,13 @@ class FeedScreen(Screen[None]):
         counts = [plural(errors, "file") + " skipped"] if errors else []
         counts += [plural(warnings, "warning")] if warnings else []
         where = shorten(first.path, 40)
-        what = f" in {where}: {first.reason}" if errors + warnings == 1 else f", the first in {where}"
-        self.tell(f"{', '.join(counts)}{what} (reader check lists every problem)", severity="warning" if not errors else "error")
+        what = (
+            f" in {where}: {first.reason}" if errors + warnings == 1 else f", the first in {where}"
+        )
+        self.tell(
+            f"{', '.join(counts)}{what} (reader check lists every problem)",
+            severity="warning" if not errors else "error",
+        )
 
     # --- the view: data flows down ----------------------------------------------------
 
@@ -340,7 +359,9 @@ class FeedScreen(Screen[None]):
         elif self.query_text:
             status.append(f"filter: {self.query_text}")
         unread = self.view.unread_total()
-        self.query_one(FeedHeader).show(self.feed_name, shown, total, unread, self.order, " · ".join(status))
+        self.query_one(FeedHeader).show(
+            self.feed_name, shown, total, unread, self.order, " · ".join(status)
+        )
         article_list.border_title = f"Articles {shown:,} / {total:,}"
         article_list.empty_text = self.empty_text(article_list)
 
@@ -376,7 +397,9 @@ class FeedScreen(Screen[None]):
             self._read_timer = None
         if article is not None and self.read_after > 0 and not self.store.is_read(article.id):
             article_id = article.id
-            self._read_timer = self.set_timer(self.read_after, lambda: self.read_after_dwell(article_id))
+            self._read_timer = self.set_timer(
+                self.read_after, lambda: self.read_after_dwell(article_id)
+            )
 
     def read_after_dwell(self, article_id: str) -> None:
         self._read_timer = None
@@ -474,7 +497,11 @@ class FeedScreen(Screen[None]):
     def apply_query(self, text: str) -> None:
         """Filter by `text`; a bad query is shown beside the input, the list keeps the last good one."""
         bar = self.query_one(FilterBar)
-        if text.strip() == self.query_text and self.invalid_query is None and self.parsed_query is not None:
+        if (
+            text.strip() == self.query_text
+            and self.invalid_query is None
+            and self.parsed_query is not None
+        ):
             return  # the same query again (a late debounce): keep the view, and what is pinned in it
         try:
             parsed = parse_query(text)
@@ -487,7 +514,9 @@ class FeedScreen(Screen[None]):
         bar.show_error(None, hint=hints[0] if hints else None)
         self.invalid_query = None
         if bar.has_class("has-query") != bool(text.strip()):
-            bar.set_class(bool(text.strip()), "has-query")  # restyling costs ~8 ms: only on a change
+            bar.set_class(
+                bool(text.strip()), "has-query"
+            )  # restyling costs ~8 ms: only on a change
         self.query_text = text.strip()
         self.parsed_query = self.view.query = parsed
         self.pinned = None
@@ -593,7 +622,10 @@ class FeedScreen(Screen[None]):
         if article is not None:
             article_id = article.id
             now_read = self.store.toggle_read(article_id)
-            self.remember_undo("marked read" if now_read else "marked unread", lambda: self.store.set_read(article_id, not now_read))
+            self.remember_undo(
+                "marked read" if now_read else "marked unread",
+                lambda: self.store.set_read(article_id, not now_read),
+            )
             if not now_read:
                 self.start_read_timer(None)  # marked unread on purpose: do not re-read it
             self.refresh_marks()
@@ -603,7 +635,10 @@ class FeedScreen(Screen[None]):
         if article is not None:
             article_id = article.id
             now_starred = self.store.toggle_starred(article_id)
-            self.remember_undo("starred" if now_starred else "unstarred", lambda: self.store.set_starred(article_id, not now_starred))
+            self.remember_undo(
+                "starred" if now_starred else "unstarred",
+                lambda: self.store.set_starred(article_id, not now_starred),
+            )
             self.refresh_marks()
 
     def action_toggle_hide_read(self) -> None:
@@ -644,7 +679,11 @@ class FeedScreen(Screen[None]):
         """n / N: the next / previous unread article in the list."""
         article_list = self.query_one(ArticleList)
         read = self.store.read_ids()
-        rows = range(article_list.cursor + 1, article_list.row_count) if step > 0 else range(article_list.cursor - 1, -1, -1)
+        rows = (
+            range(article_list.cursor + 1, article_list.row_count)
+            if step > 0
+            else range(article_list.cursor - 1, -1, -1)
+        )
         target = next((i for i in rows if article_list.articles[i].id not in read), None)
         if target is None:
             self.tell(f"No unread article {'below' if step > 0 else 'above'}", timeout=2)
@@ -717,7 +756,9 @@ class FeedScreen(Screen[None]):
         """escape: back to the list; in the list, clear an active filter."""
         if self.focus_is_away_from_list():
             self.query_one(ArticleList).focus()
-        elif isinstance(self.focused, ArticleList) and (self.query_text or self.invalid_query is not None):
+        elif isinstance(self.focused, ArticleList) and (
+            self.query_text or self.invalid_query is not None
+        ):
             self.clear_query()
             self.tell("Filter cleared", timeout=2)
 

@@ -22,7 +22,10 @@ QUERY_HELP: tuple[tuple[str, str], ...] = (
     ('topic:ai, topic:"computer vision"', "has that topic"),
     ("provider:name, source:name", "the provider's name or domain contains it"),
     ("quality>=60, q<20, quality=0", "compare the quality"),
-    ("after:2021-04-01, before:2021-05-01, after:7d, after:2w", "published on/after, before; relative ages"),
+    (
+        "after:2021-04-01, before:2021-05-01, after:7d, after:2w",
+        "published on/after, before; relative ages",
+    ),
     ("is:unread, is:read, is:starred", "reading state"),
     ("a OR b", "either term"),
 )
@@ -30,8 +33,14 @@ QUERY_HELP: tuple[tuple[str, str], ...] = (
 MARKS: tuple[tuple[str, str], ...] = (
     ("●", "unread article"),
     ("★", "starred article"),
-    ("↪", "a related link (or a link in the article) that is an article of this feed: enter jumps to it"),
-    ("dimmed", "a read article: read when you open it (enter, o), or after a dwell on it that follows a move of your own (--read-after; 0 turns the dwell off)"),
+    (
+        "↪",
+        "a related link (or a link in the article) that is an article of this feed: enter jumps to it",
+    ),
+    (
+        "dimmed",
+        "a read article: read when you open it (enter, o), or after a dwell on it that follows a move of your own (--read-after; 0 turns the dwell off)",
+    ),
     ("unread/all", "the sidebar's counts, of the articles the filter lets through"),
 )
 
@@ -70,7 +79,12 @@ class HelpScreen(ModalScreen[None]):
 
     def action_scroll(self, where: str) -> None:
         body = self.body
-        {"down": body.scroll_down, "up": body.scroll_up, "home": body.scroll_home, "end": body.scroll_end}[where]()
+        {
+            "down": body.scroll_down,
+            "up": body.scroll_up,
+            "home": body.scroll_home,
+            "end": body.scroll_end,
+        }[where]()
 
     def action_page(self, pages: float) -> None:
         scroll_by_pages(self.body, pages)

@@ -86,7 +86,9 @@ class ArticleList(VirtualList):
             cursor = next((i for i, a in enumerate(articles) if a.id == keep_id), 0)
         self.set_row_count(len(articles), cursor)
 
-    def set_marks(self, read_ids: frozenset[str] | set[str] | None, starred_ids: frozenset[str] | set[str]) -> None:
+    def set_marks(
+        self, read_ids: frozenset[str] | set[str] | None, starred_ids: frozenset[str] | set[str]
+    ) -> None:
         """The reading state to draw (None: no reading state)."""
         self.read_ids = read_ids
         self.starred_ids = starred_ids
@@ -127,11 +129,23 @@ class ArticleList(VirtualList):
         article = self.articles[index]
         columns = columns_for(width)
         meta = self.part_style("article-list--meta")
-        unread = line("●", self.part_style("article-list--unread-dot")) if self.is_unread(article) else " "
-        star = line("★", self.part_style("article-list--star")) if article.id in self.starred_ids else " "
-        title = highlighted(line(article.title), self.highlight_terms, self.part_style("article-list--match"))
+        unread = (
+            line("●", self.part_style("article-list--unread-dot"))
+            if self.is_unread(article)
+            else " "
+        )
+        star = (
+            line("★", self.part_style("article-list--star"))
+            if article.id in self.starred_ids
+            else " "
+        )
+        title = highlighted(
+            line(article.title), self.highlight_terms, self.part_style("article-list--match")
+        )
         quality = "" if article.quality is None else str(article.quality)
-        provider = line(article.provider_name, meta).truncate(columns.provider, ellipsis=True, pad=True)
+        provider = line(article.provider_name, meta).truncate(
+            columns.provider, ellipsis=True, pad=True
+        )
         return assemble(
             unread,
             " ",
@@ -159,7 +173,11 @@ class ArticleList(VirtualList):
             " " * MARKS_WIDTH,
             heading("Title").truncate(columns.title, ellipsis=True, pad=True),
             GAP,
-            *((heading("Provider").truncate(columns.provider, pad=True), GAP) if columns.provider else ()),
+            *(
+                (heading("Provider").truncate(columns.provider, pad=True), GAP)
+                if columns.provider
+                else ()
+            ),
             date,
             # "Quality ▼" is wider than the numbers: it takes what the date heading leaves.
             heading("Quality").right(DATE_WIDTH + QUALITY_WIDTH - date.cell_length),
@@ -184,10 +202,16 @@ class ArticleList(VirtualList):
         # Inside border and padding, over the scrollbar's column too.
         left, right = self.styles.gutter.left, full_width - self.styles.gutter.right
         width = right - left
-        content = self.render_header(self.scrollable_content_region.width).truncate(width, ellipsis=True, pad=True)
+        content = self.render_header(self.scrollable_content_region.width).truncate(
+            width, ellipsis=True, pad=True
+        )
         style = self.row_part_style("article-list--header")
-        header = Strip(content.render_segments(style), content.cell_length).crop_extend(0, width, style.rich_style)
+        header = Strip(content.render_segments(style), content.cell_length).crop_extend(
+            0, width, style.rich_style
+        )
         background = self.background_colors[1]
         for line_filter in self.get_line_filters():
             header = header.apply_filter(line_filter, background)
-        return Strip.join([padding_line.crop(0, left), header, padding_line.crop(right, full_width)])
+        return Strip.join(
+            [padding_line.crop(0, left), header, padding_line.crop(right, full_width)]
+        )

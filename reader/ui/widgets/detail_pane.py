@@ -15,7 +15,13 @@ from reader.core.sanitize import clean_text
 from reader.ui.commands import bindings
 from reader.ui.text import assemble, highlighted, line, local_time, paragraph, relative_age
 from reader.ui.widgets.reflowed import Reflowed, labelled_rows, wrap
-from reader.ui.widgets.related_links import BODY_LINKS_HEADING, RelatedLinks, body_links, cut_link, short_url
+from reader.ui.widgets.related_links import (
+    BODY_LINKS_HEADING,
+    RelatedLinks,
+    body_links,
+    cut_link,
+    short_url,
+)
 
 # A component class, not a colour: the highlight follows the theme (light or dark).
 HIGHLIGHT = ".detail-pane--highlight"
@@ -28,7 +34,9 @@ def scroll_by_pages(scrollable: Widget, pages: float) -> None:
     """
     height = scrollable.scrollable_content_region.height
     rows = max(height - 1, 1) if abs(pages) >= 1 else max(height // 2, 1)
-    scrollable.scroll_to(y=scrollable.scroll_target_y + (rows if pages > 0 else -rows), animate=False, immediate=True)
+    scrollable.scroll_to(
+        y=scrollable.scroll_target_y + (rows if pages > 0 else -rows), animate=False, immediate=True
+    )
 
 
 class DetailPane(VerticalScroll):
@@ -55,7 +63,9 @@ class DetailPane(VerticalScroll):
         """Show an article (or nothing) from the top."""
         self.article = article
         self._show_highlighted()
-        self.query_one("#detail-meta", Static).update(self._meta(article) if article else Content(""))
+        self.query_one("#detail-meta", Static).update(
+            self._meta(article) if article else Content("")
+        )
         body = self.query_one("#detail-body", Markdown)
         text = clean_text(article.body) if article and article.body else ""
         body.display = bool(text)
@@ -74,12 +84,23 @@ class DetailPane(VerticalScroll):
 
     def _show_highlighted(self) -> None:
         article, terms = self.article, self.highlight_terms
-        title = highlighted(line(article.title), terms, HIGHLIGHT) if article else Content("No article selected")
-        excerpt = highlighted(paragraph(article.excerpt), terms, HIGHLIGHT) if article else Content("")
+        title = (
+            highlighted(line(article.title), terms, HIGHLIGHT)
+            if article
+            else Content("No article selected")
+        )
+        excerpt = (
+            highlighted(paragraph(article.excerpt), terms, HIGHLIGHT) if article else Content("")
+        )
         self.query_one("#detail-title", Static).update(title)
         self.query_one("#detail-excerpt", Static).update(excerpt)
 
-    def _show_links(self, article: Article | None, in_body: list[RelatedLink], in_feed: Callable[[str | None], bool]) -> None:
+    def _show_links(
+        self,
+        article: Article | None,
+        in_body: list[RelatedLink],
+        in_feed: Callable[[str | None], bool],
+    ) -> None:
         """The related links, then the body's (a link already among the related ones is not repeated)."""
         related = article.related if article else ()
         known = {link.url for link in related}
@@ -100,7 +121,11 @@ class DetailPane(VerticalScroll):
         heat = "–" if article.heat is None or article.heat < 0 else str(article.heat)
         rows = [
             ("Provider", assemble(provider, domain), wrap),
-            ("Published", assemble(local_time(article.published), f" ({age})" if age else ""), wrap),
+            (
+                "Published",
+                assemble(local_time(article.published), f" ({age})" if age else ""),
+                wrap,
+            ),
             ("Quality", assemble(quality, ("   Heat ", "bold"), heat), wrap),
             ("Topics", assemble(", ".join(article.topics) or "none"), wrap),
         ]

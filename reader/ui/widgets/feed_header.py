@@ -13,8 +13,21 @@ class FeedHeader(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
 
-    def show(self, feed_name: str, shown: int, total: int, unread: int | None, order: str, status: str = "") -> None:
-        parts = [("reader", "bold"), "  ", (feed_name, "bold"), f"   {shown:,} / {total:,} articles"]
+    def show(
+        self,
+        feed_name: str,
+        shown: int,
+        total: int,
+        unread: int | None,
+        order: str,
+        status: str = "",
+    ) -> None:
+        parts = [
+            ("reader", "bold"),
+            "  ",
+            (feed_name, "bold"),
+            f"   {shown:,} / {total:,} articles",
+        ]
         if unread is not None:
             parts.append(f" · {unread:,} unread")
         parts.append(f" · sorted by {order}")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual import events
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
@@ -40,7 +39,7 @@ class FilterBar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="words, \"phrases\", topic:ai, -word, quality>=60, after:7d …",
+            placeholder='words, "phrases", topic:ai, -word, quality>=60, after:7d …',
             id="filter-input",
             select_on_focus=False,  # focusing must never select the query, to be replaced by a key
         )

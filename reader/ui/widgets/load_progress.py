@@ -31,7 +31,9 @@ class LoadProgress(Horizontal):
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
         elapsed = max(time.monotonic() - self._started, 1e-6)
         rate = done / elapsed
-        self.query_one("#load-rate", Static).update(line(f"{done:,} / {total:,} files · {rate:,.0f} files/s"))
+        self.query_one("#load-rate", Static).update(
+            line(f"{done:,} / {total:,} files · {rate:,.0f} files/s")
+        )
 
     def finish(self) -> None:
         self.display = False

@@ -77,7 +77,9 @@ def _inline_links(children: Sequence[Token]) -> list[tuple[str, str]]:
             href = None
         elif child.type == "image" and href is None:
             alt = " ".join(child.content.split())
-            links.append((_as_clicked(str(child.attrs.get("src", ""))), f"image: {alt}" if alt else "image"))
+            links.append(
+                (_as_clicked(str(child.attrs.get("src", ""))), f"image: {alt}" if alt else "image")
+            )
         elif child.type in ("text", "code_inline", "image"):
             text.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
@@ -138,7 +140,11 @@ class RelatedLinks(VirtualList):
         link = self.rows[index]
         if link is None:
             return line(BODY_LINKS_HEADING, self.part_style("related-links--heading"))
-        marker = line("↪ ", self.part_style("related-links--in-feed")) if self.in_feed(link.url) else "  "
+        marker = (
+            line("↪ ", self.part_style("related-links--in-feed"))
+            if self.in_feed(link.url)
+            else "  "
+        )
         if index >= len(self.links):
             return assemble(marker, *self._body_link(link, width - 2))
         meta = self.part_style("related-links--meta")
@@ -159,4 +165,8 @@ class RelatedLinks(VirtualList):
         room = width - title.cell_length - len(LINK_GAP)
         if room >= MIN_LINK_ROOM:
             where = cut_link(where, room)[0]
-        return title, line(LINK_GAP, self.part_style("related-links--meta")), where.stylize(self.part_style("related-links--meta"))
+        return (
+            title,
+            line(LINK_GAP, self.part_style("related-links--meta")),
+            where.stylize(self.part_style("related-links--meta")),
+        )

@@ -15,7 +15,10 @@ from reader.ui.widgets.virtual_list import VirtualList
 class TopicSidebar(VirtualList):
     """Sidebar entries; the app sets them and hears `Chosen` / `CursorMoved`."""
 
-    COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {"topic-sidebar--count", "topic-sidebar--active"}
+    COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {
+        "topic-sidebar--count",
+        "topic-sidebar--active",
+    }
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

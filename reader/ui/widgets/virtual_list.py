@@ -22,7 +22,11 @@ class VirtualList(ScrollView, can_focus=True):
     """A keyboard- and mouse-driven list of `row_count` one-line rows."""
 
     BINDINGS = bindings("list")
-    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--cursor-blurred", "virtual-list--empty"}
+    COMPONENT_CLASSES = {
+        "virtual-list--cursor",
+        "virtual-list--cursor-blurred",
+        "virtual-list--empty",
+    }
 
     class RowMessage(Message):
         """Something happened on row `index` of the list `source`."""
@@ -150,7 +154,9 @@ class VirtualList(ScrollView, can_focus=True):
 
     def scroll_to_cursor(self) -> None:
         if self._row_count:
-            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True, force=True)
+            self.scroll_to_region(
+                Region(0, self.cursor, 1, 1), animate=False, immediate=True, force=True
+            )
 
     def action_cursor_down(self) -> None:
         self.move_cursor(self.cursor + 1)
