@@ -6,10 +6,11 @@ from __future__ import annotations
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import ClassVar, cast
 
 from textual import work
 from textual.app import App
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from reader.core.resources import styles_path
@@ -29,12 +30,13 @@ BrowserOpener = Callable[[str], bool]
 class ReaderApp(App[None]):
     """Reads a local feed from the keyboard."""
 
-    CSS_PATH = [styles_path() / "app.tcss"]
+    CSS_PATH = str(styles_path() / "app.tcss")
     # Every screen gets `-narrow` under 100 columns (the detail pane goes below the list).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
+    # Textual types this as an instance variable, so it cannot be marked ClassVar here.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]  # noqa: RUF012
     TITLE = "reader"
     COMMANDS = App.COMMANDS | {ReaderCommands}
-    BINDINGS = bindings("app")
+    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
     def __init__(
         self,

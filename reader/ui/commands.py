@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Protocol, cast
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
@@ -89,15 +89,16 @@ COMMANDS: tuple[Command, ...] = (
         "Filter",
         "Filter…",
         priority=True,
-    ),  # fmt: skip
+    ),
     C(
         "feed.open",
         "o",
         "open_selected",
-        "open the selected article (or the related link under the cursor) in the browser; marks it read",
+        "open the selected article (or the related link under the cursor) in the browser;"
+        " marks it read",
         "Open",
         "Open article in browser",
-    ),  # fmt: skip
+    ),
     C(
         "feed.toggle_read",
         "m",
@@ -143,7 +144,7 @@ COMMANDS: tuple[Command, ...] = (
         "hide / show read articles (a read article stays until you move away)",
         "Hide read",
         "Hide / show read articles",
-    ),  # fmt: skip
+    ),
     C(
         "feed.sidebar",
         "t",
@@ -151,7 +152,7 @@ COMMANDS: tuple[Command, ...] = (
         "show / hide the topic sidebar (hidden under 100 columns)",
         "Topics",
         "Show / hide the topic sidebar",
-    ),  # fmt: skip
+    ),
     C("feed.previous_unread", "N", "previous_unread", "previous unread article"),
     C(
         "feed.next_article",
@@ -166,7 +167,7 @@ COMMANDS: tuple[Command, ...] = (
         "mark_all_read",
         "mark every article shown as read (asks first; no is the default)",
         palette="Mark all shown as read",
-    ),  # fmt: skip
+    ),
     C(
         "feed.undo",
         "U",
@@ -261,7 +262,7 @@ def commands_in(scope: str) -> list[Command]:
     return [command for command in COMMANDS if command.scope == scope]
 
 
-def bindings(scope: str) -> list[Binding]:
+def bindings(scope: str) -> list[BindingType]:
     """The Textual bindings of a scope, from the table."""
     return [command.binding() for command in commands_in(scope) if command.id not in TEXTUAL_KEYS]
 

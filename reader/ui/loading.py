@@ -32,6 +32,12 @@ from reader.ui.messages import (
 )
 
 Post = Callable[[Message], object]
+
+
+def void(_: object) -> None:
+    """Drop a result (`post_message` says whether it was queued; the sync wants nothing back)."""
+
+
 HEAD_WAIT_SECONDS = 5
 
 
@@ -91,8 +97,8 @@ class FeedLoader:
         assert self.cache is not None
         result = self.cache.sync(
             # Posted, not called: the parsing must not wait for the screen to catch up.
-            on_progress=lambda done, total: post(LoadProgressed(done, total)),
-            on_batch=None if cached else lambda batch: post(BatchParsed(batch)),
+            on_progress=lambda done, total: void(post(LoadProgressed(done, total))),
+            on_batch=None if cached else lambda batch: void(post(BatchParsed(batch))),
             is_cancelled=is_cancelled,
         )
         if is_cancelled():
@@ -111,13 +117,9 @@ class FeedLoader:
     def _open_cache(self, post: Post) -> bool:
         """Take the prefetched cache (posting its head first if it is still reading the rest);
         True when it held a whole feed."""
-        if (
-            self._prefetch
-            and not self._prefetch.done()
-            and self._head_ready.wait(HEAD_WAIT_SECONDS)
-        ):
-            if self._head[0]:
-                post(HeadReady(*self._head))
+        still_reading = self._prefetch is not None and not self._prefetch.done()
+        if still_reading and self._head_ready.wait(HEAD_WAIT_SECONDS) and self._head[0]:
+            post(HeadReady(*self._head))
         self.cache, prepared = self._prefetch.result() if self._prefetch else self._prepare_cached()
         post(CacheOpened(self.cache.article, list(self.cache.notices)))
         if prepared is None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -14,7 +17,7 @@ from reader.ui.text import line
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with True on y, False on n or escape; enter gives the default answer."""
 
-    BINDINGS = bindings("confirm")
+    BINDINGS: ClassVar[list[BindingType]] = bindings("confirm")
 
     def __init__(self, question: str, *, default: bool = False) -> None:
         super().__init__()

@@ -12,10 +12,11 @@ import json
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Protocol, cast
+from typing import ClassVar, Protocol, cast
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -80,7 +81,7 @@ def shorten(text: str, width: int) -> str:
 class FeedScreen(Screen[None]):
     """One feed: the view settings are reactives; each change redraws the view once."""
 
-    BINDINGS = bindings("feed")
+    BINDINGS: ClassVar[list[BindingType]] = bindings("feed")
 
     order: reactive[str] = reactive(DEFAULT_ORDER, init=False)
     topic: reactive[str] = reactive(ALL, init=False)
@@ -106,7 +107,7 @@ class FeedScreen(Screen[None]):
         self._last_stream_refresh = 0.0
         self._stream_refresh_cost = 0.0
         self._read_timer: Timer | None = None
-        # Seconds on an article, after the user moved to it, before it is read (0: never by dwelling).
+        # Seconds on an article, after the user moved to it, before it is read (0: no dwelling).
         self.read_after = READ_AFTER_SECONDS if read_after is None else read_after
         self.jumped_from: list[str] = []  # article ids, for backspace after a jump
         self.undo_stack: list[tuple[str, Callable[[], object]]] = []
@@ -495,14 +496,14 @@ class FeedScreen(Screen[None]):
         self.query_one(ArticleList).focus()
 
     def apply_query(self, text: str) -> None:
-        """Filter by `text`; a bad query is shown beside the input, the list keeps the last good one."""
+        """Filter by `text`; a bad query is shown by the input, the list keeps the last good one."""
         bar = self.query_one(FilterBar)
         if (
             text.strip() == self.query_text
             and self.invalid_query is None
             and self.parsed_query is not None
         ):
-            return  # the same query again (a late debounce): keep the view, and what is pinned in it
+            return  # the same query again (a late debounce): keep the view, and its pinned article
         try:
             parsed = parse_query(text)
         except QueryError as error:
@@ -602,7 +603,7 @@ class FeedScreen(Screen[None]):
         self.tell(f"Copied {url}", timeout=2)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`/` is the filter's only while this screen is on top, and a character inside the input."""
+        """`/` is the filter's only while this screen is on top; in the input it is a character."""
         if action == "focus_filter":
             return self.app.screen is self and not isinstance(self.focused, Input)
         return True

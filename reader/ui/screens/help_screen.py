@@ -1,8 +1,11 @@
-"""The help screen: every key, the query language, and what the marks mean; it pages like the detail pane."""
+"""The help screen: every key, the query language and what the marks mean; it pages."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -35,11 +38,13 @@ MARKS: tuple[tuple[str, str], ...] = (
     ("★", "starred article"),
     (
         "↪",
-        "a related link (or a link in the article) that is an article of this feed: enter jumps to it",
+        "a related link (or a link in the article) that is an article of this feed:"
+        " enter jumps to it",
     ),
     (
         "dimmed",
-        "a read article: read when you open it (enter, o), or after a dwell on it that follows a move of your own (--read-after; 0 turns the dwell off)",
+        "a read article: read when you open it (enter, o), or after a dwell on it that"
+        " follows a move of your own (--read-after; 0 turns the dwell off)",
     ),
     ("unread/all", "the sidebar's counts, of the articles the filter lets through"),
 )
@@ -60,7 +65,7 @@ def _table(title: str, rows: tuple[tuple[str, str], ...]) -> ComposeResult:
 class HelpScreen(ModalScreen[None]):
     """Shown with `?`; any of escape, q or ? closes it."""
 
-    BINDINGS = bindings("help")
+    BINDINGS: ClassVar[list[BindingType]] = bindings("help")
 
     def compose(self) -> ComposeResult:
         body = VerticalScroll(id="help-body")

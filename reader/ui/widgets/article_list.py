@@ -55,7 +55,7 @@ class ArticleList(VirtualList):
 
     DEFAULT_CSS = """
     ArticleList {
-        padding-top: 1;  /* the column header is drawn there: rows, scrolling and clicks stay Textual's */
+        padding-top: 1;  /* the column header is drawn there: rows and clicks stay Textual's */
     }
     """
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
@@ -14,7 +16,7 @@ from reader.core.model import Article, RelatedLink
 from reader.core.sanitize import clean_text
 from reader.ui.commands import bindings
 from reader.ui.text import assemble, highlighted, line, local_time, paragraph, relative_age
-from reader.ui.widgets.reflowed import Reflowed, labelled_rows, wrap
+from reader.ui.widgets.reflowed import Fit, Reflowed, labelled_rows, wrap
 from reader.ui.widgets.related_links import (
     BODY_LINKS_HEADING,
     RelatedLinks,
@@ -25,6 +27,7 @@ from reader.ui.widgets.related_links import (
 
 # A component class, not a colour: the highlight follows the theme (light or dark).
 HIGHLIGHT = ".detail-pane--highlight"
+NONE_SHOWN = "\N{EN DASH}"  # a quality or heat the article does not give
 
 
 def scroll_by_pages(scrollable: Widget, pages: float) -> None:
@@ -42,8 +45,8 @@ def scroll_by_pages(scrollable: Widget, pages: float) -> None:
 class DetailPane(VerticalScroll):
     """Scrolls with j/k and pages like a pager; its links take the focus after it (tab)."""
 
-    BINDINGS = bindings("detail")
-    COMPONENT_CLASSES = {"detail-pane--highlight"}
+    BINDINGS: ClassVar[list[BindingType]] = bindings("detail")
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"detail-pane--highlight"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -75,7 +78,7 @@ class DetailPane(VerticalScroll):
         self.scroll_home(animate=False)
 
     def set_highlight(self, terms: Sequence[str]) -> None:
-        """Highlight these (folded) query words in the title and excerpt shown, and in the next ones."""
+        """Highlight these (folded) query words in the title and excerpt, now and from now on."""
         self.highlight_terms = tuple(terms)
         self._show_highlighted()
 
@@ -101,7 +104,7 @@ class DetailPane(VerticalScroll):
         in_body: list[RelatedLink],
         in_feed: Callable[[str | None], bool],
     ) -> None:
-        """The related links, then the body's (a link already among the related ones is not repeated)."""
+        """The related links, then the body's (one already among the related is not repeated)."""
         related = article.related if article else ()
         known = {link.url for link in related}
         in_body = [link for link in in_body if link.url not in known]
@@ -117,9 +120,9 @@ class DetailPane(VerticalScroll):
         provider = article.provider_name or "Unknown provider"
         domain = f" ({article.provider_domain})" if article.provider_domain else ""
         age = relative_age(article.published)
-        quality = "–" if article.quality is None else str(article.quality)
-        heat = "–" if article.heat is None or article.heat < 0 else str(article.heat)
-        rows = [
+        quality = NONE_SHOWN if article.quality is None else str(article.quality)
+        heat = NONE_SHOWN if article.heat is None or article.heat < 0 else str(article.heat)
+        rows: list[tuple[str, Content, Fit]] = [
             ("Provider", assemble(provider, domain), wrap),
             (
                 "Published",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from reader.ui.text import assemble
+from reader.ui.text import Part, assemble
 
 
 class FeedHeader(Static):
@@ -22,7 +22,7 @@ class FeedHeader(Static):
         order: str,
         status: str = "",
     ) -> None:
-        parts = [
+        parts: list[Part] = [
             ("reader", "bold"),
             "  ",
             (feed_name, "bold"),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from reader.ui.commands import bindings
@@ -20,7 +24,7 @@ class FilterBar(Vertical):
     """
 
     DEBOUNCE_SECONDS = 0.12
-    BINDINGS = bindings("filter")
+    BINDINGS: ClassVar[list[BindingType]] = bindings("filter")
 
     class QueryChanged(Message):
         def __init__(self, text: str) -> None:
@@ -35,7 +39,7 @@ class FilterBar(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(

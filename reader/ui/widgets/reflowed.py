@@ -63,7 +63,9 @@ def labelled_rows(rows: Sequence[tuple[str, Content, Fit]], label_style: str = "
     """A label column and a value column; a value's wrapped lines stay in the value column."""
     label_width = max((cell_len(label) for label, _, _ in rows), default=0) + 1
     labels = [Content.styled(label.ljust(label_width), label_style) for label, _, _ in rows]
-    plain = Content("\n").join(label + value for label, (_, value, _) in zip(labels, rows))
+    plain = Content("\n").join(
+        label + value for label, (_, value, _) in zip(labels, rows, strict=True)
+    )
 
     def layout(width: int) -> Content:
         value_width = width - label_width
@@ -71,7 +73,7 @@ def labelled_rows(rows: Sequence[tuple[str, Content, Fit]], label_style: str = "
             return plain  # too narrow for two columns: plain wrapping
         indent = Content(" " * label_width)
         lines: list[Content] = []
-        for label, (_, value, fit) in zip(labels, rows):
+        for label, (_, value, fit) in zip(labels, rows, strict=True):
             for index, piece in enumerate(fit(value, value_width)):
                 lines.append((label if index == 0 else indent) + piece)
         return Content("\n").join(lines)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from rich.cells import cell_len
+from textual.binding import BindingType
 from textual.content import Content
 
 from reader.core.export import short_date
@@ -93,9 +95,9 @@ def _as_clicked(href: str) -> str:
 
 
 class RelatedLinks(VirtualList):
-    """Title, provider, date and quality of each related link, then the body's links; enter opens or jumps."""
+    """Each related link (title, provider, date, quality), then the body's; enter opens or jumps."""
 
-    BINDINGS = bindings("related")
+    BINDINGS: ClassVar[list[BindingType]] = bindings("related")
     COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {
         "related-links--meta",
         "related-links--in-feed",

@@ -6,7 +6,10 @@ widget per row, so 100,000 rows cost what 40 do.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import events
+from textual.binding import BindingType
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -21,8 +24,8 @@ from reader.ui.contrast import readable_style
 class VirtualList(ScrollView, can_focus=True):
     """A keyboard- and mouse-driven list of `row_count` one-line rows."""
 
-    BINDINGS = bindings("list")
-    COMPONENT_CLASSES = {
+    BINDINGS: ClassVar[list[BindingType]] = bindings("list")
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-list--cursor",
         "virtual-list--cursor-blurred",
         "virtual-list--empty",
