@@ -69,6 +69,26 @@ class Command:
         )
 
 
+def pager_commands(scope: str) -> tuple[Command, ...]:
+    """The keys of a scrolling pane (the detail pane, the help), as less and vim have them.
+
+    The pane provides `scroll(where)` and `page(pages)` actions (negative pages go up).
+    """
+    return tuple(
+        Command(f"{scope}.{name}", keys, action, text)
+        for name, keys, action, text in (
+            ("down", "j,down", "scroll('down')", "scroll down"),
+            ("up", "k,up", "scroll('up')", "scroll up"),
+            ("top", "g,home", "scroll('home')", "top"),
+            ("bottom", "G,end", "scroll('end')", "bottom"),
+            ("page_down", "space,pagedown,ctrl+f", "page(1)", "page down"),
+            ("page_up", "pageup,ctrl+b", "page(-1)", "page up"),
+            ("half_down", "ctrl+d", "page(0.5)", "half a page down"),
+            ("half_up", "ctrl+u", "page(-0.5)", "half a page up"),
+        )
+    )
+
+
 C = Command
 COMMANDS: tuple[Command, ...] = (
     # The footer shows the app's commands with a label in this order: at 80 columns all up to
@@ -218,14 +238,7 @@ COMMANDS: tuple[Command, ...] = (
         "choose",
         "open the link, or jump to it when it is an article of the feed (↪)",
     ),
-    C("detail.down", "j,down", "scroll_down", "scroll down"),
-    C("detail.up", "k,up", "scroll_up", "scroll up"),
-    C("detail.top", "g,home", "scroll_home", "top"),
-    C("detail.bottom", "G,end", "scroll_end", "bottom"),
-    C("detail.page_down", "space,pagedown,ctrl+f", "page(1)", "page down"),
-    C("detail.page_up", "pageup,ctrl+b", "page(-1)", "page up"),
-    C("detail.half_down", "ctrl+d", "page(0.5)", "half a page down"),
-    C("detail.half_up", "ctrl+u", "page(-0.5)", "half a page up"),
+    *pager_commands("detail"),
     C(
         "filter.escape",
         "escape",
@@ -235,14 +248,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     C("filter.results", "down,ctrl+n", "to_results", "go to the results, keeping the query"),
     C("help.close", "escape,q,question_mark", "dismiss", "close this help", "Close help"),
-    C("help.down", "j,down", "scroll('down')", "scroll down"),
-    C("help.up", "k,up", "scroll('up')", "scroll up"),
-    C("help.top", "g,home", "scroll('home')", "top"),
-    C("help.bottom", "G,end", "scroll('end')", "bottom"),
-    C("help.page_down", "space,pagedown,ctrl+f", "page(1)", "page down"),
-    C("help.page_up", "pageup,ctrl+b", "page(-1)", "page up"),
-    C("help.half_down", "ctrl+d", "page(0.5)", "half a page down"),
-    C("help.half_up", "ctrl+u", "page(-0.5)", "half a page up"),
+    *pager_commands("help"),
     C("confirm.yes", "y", "answer(True)", "yes", "Yes"),
     C("confirm.no", "n,escape", "answer(False)", "no", "No"),
     C(

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader.ui.commands import bindings, help_rows
-from reader.ui.widgets.detail_pane import scroll_by_pages
+from reader.ui.widgets.detail_pane import scroll_by_pages, scroll_where
 from reader.ui.widgets.reflowed import phrases
 
 TITLE = "reader: keys"
@@ -83,13 +83,7 @@ class HelpScreen(ModalScreen[None]):
         return self.query_one("#help-body", VerticalScroll)
 
     def action_scroll(self, where: str) -> None:
-        body = self.body
-        {
-            "down": body.scroll_down,
-            "up": body.scroll_up,
-            "home": body.scroll_home,
-            "end": body.scroll_end,
-        }[where]()
+        scroll_where(self.body, where)
 
     def action_page(self, pages: float) -> None:
         scroll_by_pages(self.body, pages)

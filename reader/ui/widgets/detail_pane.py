@@ -42,6 +42,17 @@ def scroll_by_pages(scrollable: Widget, pages: float) -> None:
     )
 
 
+def scroll_where(scrollable: Widget, where: str) -> None:
+    """One line down or up, or to the top (`home`) or bottom (`end`) of a scrolling pane."""
+    moves = {
+        "down": scrollable.scroll_down,
+        "up": scrollable.scroll_up,
+        "home": scrollable.scroll_home,
+        "end": scrollable.scroll_end,
+    }
+    moves[where]()
+
+
 class DetailPane(VerticalScroll):
     """Scrolls with j/k and pages like a pager; its links take the focus after it (tab)."""
 
@@ -84,6 +95,9 @@ class DetailPane(VerticalScroll):
 
     def action_page(self, pages: float) -> None:
         scroll_by_pages(self, pages)
+
+    def action_scroll(self, where: str) -> None:
+        scroll_where(self, where)
 
     def _show_highlighted(self) -> None:
         article, terms = self.article, self.highlight_terms
