@@ -68,6 +68,12 @@ def app_of(pilot: Pilot[None]) -> ReaderApp:
     return pilot.app
 
 
+def focused(app: ReaderApp) -> Widget | None:
+    """The focused widget, read afresh: after `assert app.focused is x`, mypy takes
+    `app.focused` to be `x`'s type even once a key press has moved the focus on."""
+    return app.focused
+
+
 async def wait_loaded(pilot: Pilot[None], timeout: float = LOAD_TIMEOUT) -> None:
     """Wait until the feed has been loaded in its worker and the view refreshed."""
     app = app_of(pilot)
