@@ -26,7 +26,7 @@ from textual.color import Color
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from app_helpers import loaded_app, make_app
+from app_helpers import app_of, loaded_app, make_app
 from reader.ui.app import ReaderApp
 from reader.ui.contrast import contrast_ratio, readable_color
 from reader.ui.widgets.article_list import ArticleList
@@ -162,7 +162,7 @@ def border_failures(app: ReaderApp, label: str, screen: Screen) -> list[str]:
         ]
         drawn = [
             piece
-            for piece in map(lambda xy: screen.at(*xy), edge)
+            for piece in (screen.at(x, y) for x, y in edge)
             if piece and is_drawing(piece.text) and piece.text.strip()
         ]
         worst = min((ratio_of(piece) or 0.0 for piece in drawn), default=None)
@@ -203,9 +203,9 @@ def screen_failures(app: ReaderApp, label: str) -> tuple[list[str], Color | None
     return failures, row_background(screen, article_list, article_list.cursor)
 
 
-async def prepare(pilot: Pilot) -> None:
+async def prepare(pilot: Pilot[None]) -> None:
     """Read and starred rows (the cursor's among them), and filter words in view highlighted."""
-    app = pilot.app
+    app = app_of(pilot)
     article_list = app.query_one(ArticleList)
     articles = article_list.articles
     for row in READ_ROWS:
@@ -256,7 +256,7 @@ def test_the_floor_keeps_a_colour_that_reads() -> None:
     assert readable_color(Color(0, 0, 0), Color(255, 255, 255)) == Color(0, 0, 0)
 
 
-async def show_state(pilot: Pilot, state: str) -> None:
+async def show_state(pilot: Pilot[None], state: str) -> None:
     """List focused with the article's top in view, or the detail pane focused with its end
     (the related links) in view: between them, the whole article is seen."""
     app = pilot.app
