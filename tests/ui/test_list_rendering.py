@@ -78,7 +78,7 @@ def fg_bg(strip: Strip, x: int) -> tuple[Color, Color]:
     return colour(style.color), colour(style.bgcolor)
 
 
-async def light(pilot: Pilot) -> None:
+async def light(pilot: Pilot[None]) -> None:
     pilot.app.theme = "textual-light"
     await pilot.pause()
 
@@ -99,7 +99,7 @@ def test_the_provider_goes_before_the_title_gets_short() -> None:
     assert columns_for(120).provider == PROVIDER_WIDTH
 
 
-@pytest.mark.parametrize("size, provider_shown", [((80, 24), True), ((60, 24), False)])
+@pytest.mark.parametrize(("size", "provider_shown"), [((80, 24), True), ((60, 24), False)])
 async def test_narrow_screens_keep_the_title_and_drop_the_provider(
     feed: Path, tmp_path: Path, size: tuple[int, int], provider_shown: bool
 ) -> None:
@@ -148,7 +148,7 @@ async def test_columns_do_not_move_when_the_scrollbar_goes(feed: Path, tmp_path:
 
 
 @pytest.mark.parametrize(
-    "order, mark",
+    ("order", "mark"),
     [
         ("quality", "Quality ▼"),
         ("newest", "Date ▼"),
