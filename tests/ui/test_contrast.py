@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from rich.color import Color as RichColor
 from rich.color import ColorType
 from rich.style import Style as RichStyle
 from textual.color import Color
@@ -52,11 +53,11 @@ def is_drawing(text: str) -> bool:
     return all("\u2500" <= char <= "\u259f" or char.isspace() for char in text)
 
 
-def truecolor(color: object) -> Color | None:
+def truecolor(color: RichColor | None) -> Color | None:
     """A Rich colour as a Textual one; None for the terminal's default (not measurable)."""
-    if color is None or color.type == ColorType.DEFAULT:  # type: ignore[attr-defined]
+    if color is None or color.type == ColorType.DEFAULT:
         return None
-    red, green, blue = color.get_truecolor()  # type: ignore[attr-defined]
+    red, green, blue = color.get_truecolor()
     return Color(red, green, blue)
 
 

@@ -189,7 +189,8 @@ async def test_the_bodys_links_are_rows_under_a_heading_that_the_keyboard_reache
         assert rows[5] == "  opt  -new-window"
         assert len(rows) == 6  # gamma again: already a related link
         await pilot.press("tab", "tab", "j")  # the links, then over the heading
-        assert app.focused is links and links.current.url == REPORT_URL  # type: ignore[union-attr]
+        link = links.current
+        assert app.focused is links and link is not None and link.url == REPORT_URL
         await pilot.press("enter")
         await settle(pilot)
         assert recorder_of(app).urls == [REPORT_URL]
@@ -200,7 +201,8 @@ async def test_the_bodys_links_are_rows_under_a_heading_that_the_keyboard_reache
         assert links.cursor == 0  # back over the heading
         await pilot.press("j", "j", "enter")
         await pilot.pause()
-        assert app.query_one(ArticleList).current.title == "Beta story"  # type: ignore[union-attr]
+        current = app.query_one(ArticleList).current
+        assert current is not None and current.title == "Beta story"
 
 
 async def test_a_body_link_text_is_literal_and_without_actions(

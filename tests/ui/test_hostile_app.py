@@ -47,6 +47,7 @@ from reader.core.sanitize import clean_line, clean_text, is_safe_url
 from reader.ui.app import ReaderApp
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.widgets.article_list import MARKS_WIDTH, ArticleList, columns_for
+from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.related_links import RelatedLinks
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
@@ -233,8 +234,8 @@ async def test_every_article_is_selected_with_j_and_shown_without_control_charac
         shown = []
         for index in range(articles.row_count):
             assert articles.cursor == index
-            article = app.query_one("#detail").article  # type: ignore[attr-defined]
-            assert article is not None and article.id == articles.current.id  # type: ignore[union-attr]
+            article, current = app.query_one("#detail", DetailPane).article, articles.current
+            assert article is not None and current is not None and article.id == current.id
             assert plain_text(app.query_one("#detail-title", Static)) == article.title
             assert unsafe_on_screen(app) == [], article.title
             shown.append(article.title)
@@ -464,7 +465,8 @@ async def test_a_jump_notification_shows_the_title_literally(
         await select(pilot, "Aaa source")
         await pilot.press("tab", "tab", "enter")
         await pilot.pause()
-        assert app.query_one(ArticleList).current.id == "b"  # type: ignore[union-attr]
+        current = app.query_one(ArticleList).current
+        assert current is not None and current.id == "b"
         expected = "Jumped to “[@click=app.quit]x [/] a[/ ]0;pwned 2J [b]”"
         await until(pilot, lambda: any(expected in text for text in notification_texts(app)))
         await pilot.pause()  # the toast is drawn

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.color import Color as RichColor
 from rich.color import ColorType
 from rich.segment import Segment
 from textual.color import Color
@@ -57,9 +58,9 @@ def header_text(articles: ArticleList) -> str:
     return articles.render_lines(Region(0, 1, articles.outer_size.width, 1))[0].text
 
 
-def colour(value: object) -> Color:
-    assert value is not None and value.type != ColorType.DEFAULT, "a colour a terminal would choose"  # type: ignore[attr-defined]
-    return Color(*value.get_truecolor())  # type: ignore[attr-defined]
+def colour(value: RichColor | None) -> Color:
+    assert value is not None and value.type != ColorType.DEFAULT, "a colour a terminal would choose"
+    return Color(*value.get_truecolor())
 
 
 def segment_at(strip: Strip, x: int) -> Segment:
