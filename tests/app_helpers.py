@@ -17,6 +17,7 @@ import yaml
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets import Static
 
 from reader.ui.app import ReaderApp
 
@@ -61,9 +62,21 @@ def recorder_of(app: ReaderApp) -> BrowserRecorder:
     return app.browser
 
 
-async def wait_loaded(pilot: Pilot, timeout: float = LOAD_TIMEOUT) -> None:
+def app_of(pilot: Pilot[None]) -> ReaderApp:
+    """The app a pilot drives, as the `ReaderApp` it is (Textual types it as any `App`)."""
+    assert isinstance(pilot.app, ReaderApp)
+    return pilot.app
+
+
+def focused(app: ReaderApp) -> Widget | None:
+    """The focused widget, read afresh: after `assert app.focused is x`, mypy takes
+    `app.focused` to be `x`'s type even once a key press has moved the focus on."""
+    return app.focused
+
+
+async def wait_loaded(pilot: Pilot[None], timeout: float = LOAD_TIMEOUT) -> None:
     """Wait until the feed has been loaded in its worker and the view refreshed."""
-    app = pilot.app
+    app = app_of(pilot)
     deadline = time.monotonic() + timeout
     while not (app.is_running and app.screen_stack and getattr(app.feed, "loaded", False)):
         assert time.monotonic() < deadline, "the feed did not load in time"
@@ -72,7 +85,7 @@ async def wait_loaded(pilot: Pilot, timeout: float = LOAD_TIMEOUT) -> None:
     await pilot.pause()
 
 
-async def settle(pilot: Pilot) -> None:
+async def settle(pilot: Pilot[None]) -> None:
     """Let workers finish (the browser runs in one) and their messages be handled."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
@@ -123,25 +136,26 @@ def rendered_text(widget: Widget, y: int) -> str:
 
 
 def plain_text(widget: Widget) -> str:
-    """The plain text of a Static-like widget's content."""
-    visual = widget.visual  # type: ignore[attr-defined]
+    """The plain text of a Static's content (a query returns a `Widget`: it must be a Static)."""
+    assert isinstance(widget, Static), widget
+    visual = widget.visual
     return getattr(visual, "plain", str(visual))
 
 
 @asynccontextmanager
-async def loaded_app(app: ReaderApp, size: tuple[int, int] = SIZE) -> AsyncIterator[Pilot]:
+async def loaded_app(app: ReaderApp, size: tuple[int, int] = SIZE) -> AsyncIterator[Pilot[None]]:
     """Run the app headless at `size` and yield its pilot once the feed has loaded."""
     async with app.run_test(size=size) as pilot:
         await wait_loaded(pilot)
         yield pilot
 
 
-async def type_text(pilot: Pilot, text: str) -> None:
+async def type_text(pilot: Pilot[None], text: str) -> None:
     """Type `text` key by key into whatever has the focus."""
     await pilot.press(*text)
 
 
-async def palette_prompts(pilot: Pilot, text: str) -> list[str]:
+async def palette_prompts(pilot: Pilot[None], text: str) -> list[str]:
     """Open the command palette, type `text`, and return the first line of every hit."""
     await pilot.press("ctrl+p")
     await type_text(pilot, text)

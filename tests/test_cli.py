@@ -262,7 +262,8 @@ def test_the_table_is_whole_when_not_a_terminal(
     assert "A Provider With A Rather Long Name Indeed" in rows[0]
     title_at = header.index("Title")
     assert [
-        display_width(row[: row.index(title)]) for row, title in zip(rows, EXPECTED_TITLES_IN_ORDER)
+        display_width(row[: row.index(title)])
+        for row, title in zip(rows, EXPECTED_TITLES_IN_ORDER, strict=True)
     ] == [title_at] * 3
 
 

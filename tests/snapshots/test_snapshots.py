@@ -15,18 +15,20 @@ Write or refresh the snapshots with `pytest tests/test_snapshots.py --snapshot-u
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-import reader.ui.app
 import reader.ui.screens.feed_screen
 import reader.ui.text
 import reader.ui.widgets.detail_pane
-from app_helpers import SAMPLE_COUNT, make_app, wait_loaded
+from app_helpers import SAMPLE_COUNT, app_of, make_app, wait_loaded
+from reader.ui.app import ReaderApp
+from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
@@ -35,7 +37,16 @@ NARROW = (80, 24)
 TOPIC = "Space"
 QUERY = "topic:space"
 
-RunBefore = Callable[[Pilot], Awaitable[None]]
+RunBefore = Callable[[Pilot[None]], Awaitable[None]]
+
+
+class SnapCompare(Protocol):
+    """The function the `snap_compare` fixture gives (the plugin's own annotation of it names
+    only its first argument)."""
+
+    def __call__(
+        self, app: ReaderApp, *, terminal_size: tuple[int, int], run_before: RunBefore
+    ) -> bool: ...
 
 
 def fixed_age(moment: object, now: object = None) -> str:
@@ -44,7 +55,7 @@ def fixed_age(moment: object, now: object = None) -> str:
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch: pytest.MonkeyPatch):
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Pin everything that depends on the date, the clock or the time zone."""
     monkeypatch.setattr(reader.ui.text, "relative_age", fixed_age)
     # The detail pane imported the function by name: patch its copy too.
@@ -58,14 +69,14 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> reader.ui.app.ReaderApp:
+def app(tmp_path: Path) -> ReaderApp:
     return make_app(state_path=tmp_path / "s.db")
 
 
-async def loaded(pilot: Pilot) -> None:
+async def loaded(pilot: Pilot[None]) -> None:
     """Wait for the feed, check it is all there, and clear any toast."""
     await wait_loaded(pilot)
-    assert pilot.app.query_one("#articles").row_count == SAMPLE_COUNT
+    assert pilot.app.query_one("#articles", ArticleList).row_count == SAMPLE_COUNT
     pilot.app.clear_notifications()
     await pilot.pause()
 
@@ -73,7 +84,7 @@ async def loaded(pilot: Pilot) -> None:
 def after_load(*keys: str) -> RunBefore:
     """A `run_before` that waits for the feed, then presses `keys`."""
 
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
         await loaded(pilot)
         if keys:
             await pilot.press(*keys)
@@ -86,11 +97,11 @@ def after_load(*keys: str) -> RunBefore:
 def lived_in(theme: str) -> RunBefore:
     """The feed loaded in `theme`, with a starred article and two read ones (as on any day)."""
 
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
         await loaded(pilot)
-        app = pilot.app
+        app = app_of(pilot)
         app.theme = theme
-        rows = app.query_one("#articles").articles
+        rows = app.query_one("#articles", ArticleList).articles
         app.feed.store.set_starred(rows[0].id)
         app.feed.store.set_read_many([rows[1].id, rows[2].id])
         app.feed.refresh_view()
@@ -108,10 +119,12 @@ class TestMainScreen:
     @pytest.mark.parametrize(
         "size", [(200, 60), (120, 40), (80, 24), (60, 20)], ids=lambda s: f"{s[0]}x{s[1]}"
     )
-    def test_main_screen(self, snap_compare, app, size: tuple[int, int], theme: str) -> None:
+    def test_main_screen(
+        self, snap_compare: SnapCompare, app: ReaderApp, size: tuple[int, int], theme: str
+    ) -> None:
         assert snap_compare(app, terminal_size=size, run_before=lived_in(theme))
 
-    async def test_narrow_puts_the_detail_below_the_list(self, app) -> None:
+    async def test_narrow_puts_the_detail_below_the_list(self, app: ReaderApp) -> None:
         async with app.run_test(size=NARROW) as pilot:
             await wait_loaded(pilot)
             articles, detail = app.query_one("#articles").region, app.query_one("#detail").region
@@ -120,13 +133,13 @@ class TestMainScreen:
 
 
 class TestHelp:
-    def test_help_screen(self, snap_compare, app) -> None:
+    def test_help_screen(self, snap_compare: SnapCompare, app: ReaderApp) -> None:
         assert snap_compare(app, terminal_size=WIDE, run_before=after_load("question_mark"))
 
 
 class TestTopic:
-    def test_topic_chosen(self, snap_compare, app) -> None:
-        async def run_before(pilot: Pilot) -> None:
+    def test_topic_chosen(self, snap_compare: SnapCompare, app: ReaderApp) -> None:
+        async def run_before(pilot: Pilot[None]) -> None:
             await loaded(pilot)
             await pilot.press("shift+tab")
             sidebar = pilot.app.query_one(TopicSidebar)
@@ -134,15 +147,15 @@ class TestTopic:
             index, key = next((i, e.key) for i, e in enumerate(sidebar.entries) if e.label == TOPIC)
             await pilot.press(*["down"] * index, "enter")
             await pilot.pause()
-            assert pilot.app.feed.topic == key
+            assert app_of(pilot).feed.topic == key
             pilot.app.clear_notifications()
 
         assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
 
 
 class TestFilter:
-    def test_query_typed(self, snap_compare, app) -> None:
-        async def run_before(pilot: Pilot) -> None:
+    def test_query_typed(self, snap_compare: SnapCompare, app: ReaderApp) -> None:
+        async def run_before(pilot: Pilot[None]) -> None:
             await loaded(pilot)
             await pilot.press("slash", *QUERY)
             bar = pilot.app.query_one(FilterBar)

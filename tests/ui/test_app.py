@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
+from textual.pilot import Pilot
 from textual.widgets import Markdown, Static
 
 from app_helpers import (
     SAMPLE_COUNT,
     SAMPLE_FEED,
     BrowserRecorder,
+    app_of,
     article_file,
     loaded_app,
     make_app,
@@ -33,6 +35,7 @@ from reader.core.loader import load_feed
 from reader.core.ordering import SORT_ORDERS, sort_articles
 from reader.core.storage.state import STATE_ENV
 from reader.core.topics import ALL, NO_TOPIC
+from reader.ui.app import ReaderApp
 from reader.ui.commands import COMMANDS
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.widgets.article_list import ArticleList
@@ -109,20 +112,20 @@ def sample_ids_in_order(order: str) -> list[str]:
     return [a.id for a in sort_articles(load_feed(SAMPLE_FEED).articles, order)]
 
 
-def sidebar_index(app, label: str) -> int:
+def sidebar_index(app: ReaderApp, label: str) -> int:
     entries = app.query_one(TopicSidebar).entries
     return next(i for i, entry in enumerate(entries) if entry.label == label)
 
 
-async def choose_topic(pilot, label: str) -> None:
+async def choose_topic(pilot: Pilot[None], label: str) -> None:
     """Focus the sidebar, walk to the entry with `label` and press enter."""
-    app = pilot.app
+    app = app_of(pilot)
     app.query_one(TopicSidebar).focus()
     await pilot.pause()
     await pilot.press(*["j"] * sidebar_index(app, label), "enter")
 
 
-def detail_title(app) -> str:
+def detail_title(app: ReaderApp) -> str:
     return plain_text(app.query_one("#detail-title", Static))
 
 
@@ -144,7 +147,8 @@ async def test_open_detail_shows_the_first_article(state_path: Path) -> None:
         first = load_feed(SAMPLE_FEED).articles
         expected = sort_articles(first, "quality")[0].title
         assert expected in detail_title(app)
-        assert app.query_one(DetailPane).article.title == expected
+        shown = app.query_one(DetailPane).article
+        assert shown is not None and shown.title == expected
 
 
 async def test_open_header_counts_every_article(state_path: Path) -> None:
@@ -352,7 +356,8 @@ async def test_o_opens_the_selected_article(related_feed: Path, state_path: Path
 async def test_o_refuses_an_unsafe_feed_url(
     tmp_path: Path, state_path: Path, url: str, reason: str
 ) -> None:
-    """Refused by the loader (the URL is dropped with a warning) or by the gate: never opened, always said."""
+    """Refused by the loader (the URL is dropped with a warning) or by the gate: never opened,
+    always said."""
     app = make_app(one_article_feed(tmp_path, url), state_path=state_path)
     async with loaded_app(app) as pilot:
         await pilot.press("o")
@@ -424,7 +429,8 @@ async def test_tab_reaches_the_related_links(related_feed: Path, state_path: Pat
         await pilot.press("tab", "tab")
         related = app.query_one(RelatedLinks)
         assert app.focused is related
-        assert related.current.title == "Gamma in feed"
+        link = related.current
+        assert link is not None and link.title == "Gamma in feed"
 
 
 async def test_enter_on_an_in_feed_related_link_jumps_to_it(
@@ -435,7 +441,8 @@ async def test_enter_on_an_in_feed_related_link_jumps_to_it(
         await pilot.press("tab", "tab", "enter")
         await settle(pilot)
         articles = app.query_one(ArticleList)
-        assert articles.current.title == "Gamma story"
+        current = articles.current
+        assert current is not None and current.title == "Gamma story"
         assert articles.cursor == 2
         assert detail_title(app) == "Gamma story"
         assert recorder_of(app).urls == []
@@ -450,7 +457,8 @@ async def test_jump_to_an_article_hidden_by_the_topic_shows_it_in_the_topic(
         await choose_topic(pilot, "Space")  # Gamma is in Energy, hidden now
         await pilot.press("tab", "tab", "enter")
         assert app.feed.topic != ALL
-        assert app.query_one(ArticleList).current.title == "Gamma story"
+        current = app.query_one(ArticleList).current
+        assert current is not None and current.title == "Gamma story"
         assert any("hides it" in text for text in notification_texts(app))
 
 
@@ -691,7 +699,8 @@ async def test_clicking_a_topic_shows_it_and_keeps_the_sidebar_focused(
         await pilot.pause()
         sidebar = app.query_one(TopicSidebar)
         assert app.focused is sidebar
-        assert sidebar.current.label == "Energy"
+        entry = sidebar.current
+        assert entry is not None and entry.label == "Energy"
         # One click shows the topic, as a mouse user expects.
         articles = app.query_one(ArticleList).articles
         assert articles and all("Energy" in a.topics for a in articles)

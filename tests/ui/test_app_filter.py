@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, make_app, wait_loaded
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, focused, make_app, wait_loaded
 from reader.core.loader import load_feed
 from reader.core.model import summarize
 from reader.core.ordering import sort_articles
 from reader.core.query import parse_query
 from reader.core.topics import topic_key
+from reader.ui.app import ReaderApp
 from reader.ui.commands import action_commands
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.feed_header import FeedHeader
@@ -22,11 +26,11 @@ def expected(query: str) -> list[str]:
     return [a.id for a in parse_query(query).filter(summaries)]
 
 
-def shown_ids(app) -> list[str]:
+def shown_ids(app: ReaderApp) -> list[str]:
     return [a.id for a in app.query_one(ArticleList).articles]
 
 
-async def type_query(pilot, text: str) -> None:
+async def type_query(pilot: Pilot[None], text: str) -> None:
     await pilot.press("slash")
     await pilot.press(*text)
     await pilot.pause(FilterBar.DEBOUNCE_SECONDS + 0.1)
@@ -68,7 +72,7 @@ async def test_escape_clears_then_leaves(tmp_path: Path) -> None:
         assert app.focused is bar.input
         await pilot.press("escape")
         await pilot.pause()
-        assert app.focused is app.query_one(ArticleList)
+        assert focused(app) is app.query_one(ArticleList)
 
 
 async def test_a_bad_query_shows_the_error_and_keeps_the_last_good_result(tmp_path: Path) -> None:
@@ -79,7 +83,7 @@ async def test_a_bad_query_shows_the_error_and_keeps_the_last_good_result(tmp_pa
         good = shown_ids(app)
         await pilot.press(*" quality>=abc")
         await pilot.pause(FilterBar.DEBOUNCE_SECONDS + 0.1)
-        error = app.query_one("#filter-error")
+        error = app.query_one("#filter-error", Static)
         assert error.display
         assert "quality" in str(error.visual) and "column" in str(error.visual)
         assert shown_ids(app) == good

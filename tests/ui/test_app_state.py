@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app_helpers import SAMPLE_COUNT, SIZE, make_app, settle, wait_loaded
 from reader.core.storage.state import StateStore
-from reader.core.topics import STARRED, UNREAD
+from reader.core.topics import STARRED, UNREAD, TopicCount
+from reader.ui.app import ReaderApp
 from reader.ui.screens import feed_screen as app_module
 from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.ui.widgets.article_list import ArticleList
@@ -14,15 +17,19 @@ from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 
-def current_id(app) -> str:
-    return app.query_one(ArticleList).current.id
+def current_id(app: ReaderApp) -> str:
+    current = app.query_one(ArticleList).current
+    assert current is not None, "no article is selected"
+    return current.id
 
 
-def entry(app, key: str):
+def entry(app: ReaderApp, key: str) -> TopicCount:
     return next(e for e in app.query_one(TopicSidebar).entries if e.key == key)
 
 
-async def test_m_toggles_read_and_it_is_saved(tmp_path: Path, monkeypatch) -> None:
+async def test_m_toggles_read_and_it_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
     state = tmp_path / "s.db"
     app = make_app(state_path=state)
@@ -39,7 +46,9 @@ async def test_m_toggles_read_and_it_is_saved(tmp_path: Path, monkeypatch) -> No
     assert StateStore.open(state).is_read(article)
 
 
-async def test_an_article_shown_long_enough_becomes_read(tmp_path: Path, monkeypatch) -> None:
+async def test_an_article_shown_long_enough_becomes_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 0.3)
     app = make_app(state_path=tmp_path / "s.db")
     async with app.run_test(size=SIZE) as pilot:
@@ -49,7 +58,9 @@ async def test_an_article_shown_long_enough_becomes_read(tmp_path: Path, monkeyp
         assert app.feed.store.is_read(current_id(app))
 
 
-async def test_an_article_left_before_its_time_stays_unread(tmp_path: Path, monkeypatch) -> None:
+async def test_an_article_left_before_its_time_stays_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
     app = make_app(state_path=tmp_path / "s.db")
     async with app.run_test(size=SIZE) as pilot:
@@ -64,7 +75,9 @@ async def test_an_article_left_before_its_time_stays_unread(tmp_path: Path, monk
         assert app.feed.store.is_read(current_id(app))
 
 
-async def test_opening_in_the_browser_marks_read(tmp_path: Path, monkeypatch) -> None:
+async def test_opening_in_the_browser_marks_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
     app = make_app(state_path=tmp_path / "s.db")
     async with app.run_test(size=SIZE) as pilot:
@@ -90,7 +103,9 @@ async def test_f_stars_and_the_starred_entry_lists_it(tmp_path: Path) -> None:
         assert not app.feed.store.is_starred(starred)
 
 
-async def test_u_hides_read_articles_and_is_remembered(tmp_path: Path, monkeypatch) -> None:
+async def test_u_hides_read_articles_and_is_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
     state = tmp_path / "s.db"
     app = make_app(state_path=state)
@@ -132,7 +147,9 @@ async def test_shift_m_asks_then_marks_everything_shown(tmp_path: Path) -> None:
         assert entry(app, UNREAD).count == 0
 
 
-async def test_is_unread_query_uses_the_state(tmp_path: Path, monkeypatch) -> None:
+async def test_is_unread_query_uses_the_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
     app = make_app(state_path=tmp_path / "s.db")
     async with app.run_test(size=SIZE) as pilot:

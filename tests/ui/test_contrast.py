@@ -20,13 +20,14 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from rich.color import Color as RichColor
 from rich.color import ColorType
 from rich.style import Style as RichStyle
 from textual.color import Color
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from app_helpers import loaded_app, make_app
+from app_helpers import app_of, loaded_app, make_app
 from reader.ui.app import ReaderApp
 from reader.ui.contrast import contrast_ratio, readable_color
 from reader.ui.widgets.article_list import ArticleList
@@ -52,11 +53,11 @@ def is_drawing(text: str) -> bool:
     return all("\u2500" <= char <= "\u259f" or char.isspace() for char in text)
 
 
-def truecolor(color: object) -> Color | None:
+def truecolor(color: RichColor | None) -> Color | None:
     """A Rich colour as a Textual one; None for the terminal's default (not measurable)."""
-    if color is None or color.type == ColorType.DEFAULT:  # type: ignore[attr-defined]
+    if color is None or color.type == ColorType.DEFAULT:
         return None
-    red, green, blue = color.get_truecolor()  # type: ignore[attr-defined]
+    red, green, blue = color.get_truecolor()
     return Color(red, green, blue)
 
 
@@ -162,7 +163,7 @@ def border_failures(app: ReaderApp, label: str, screen: Screen) -> list[str]:
         ]
         drawn = [
             piece
-            for piece in map(lambda xy: screen.at(*xy), edge)
+            for piece in (screen.at(x, y) for x, y in edge)
             if piece and is_drawing(piece.text) and piece.text.strip()
         ]
         worst = min((ratio_of(piece) or 0.0 for piece in drawn), default=None)
@@ -203,9 +204,9 @@ def screen_failures(app: ReaderApp, label: str) -> tuple[list[str], Color | None
     return failures, row_background(screen, article_list, article_list.cursor)
 
 
-async def prepare(pilot: Pilot) -> None:
+async def prepare(pilot: Pilot[None]) -> None:
     """Read and starred rows (the cursor's among them), and filter words in view highlighted."""
-    app = pilot.app
+    app = app_of(pilot)
     article_list = app.query_one(ArticleList)
     articles = article_list.articles
     for row in READ_ROWS:
@@ -256,7 +257,7 @@ def test_the_floor_keeps_a_colour_that_reads() -> None:
     assert readable_color(Color(0, 0, 0), Color(255, 255, 255)) == Color(0, 0, 0)
 
 
-async def show_state(pilot: Pilot, state: str) -> None:
+async def show_state(pilot: Pilot[None], state: str) -> None:
     """List focused with the article's top in view, or the detail pane focused with its end
     (the related links) in view: between them, the whole article is seen."""
     app = pilot.app

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from rich.color import Color
 from rich.segment import Segment
+from rich.style import Style
 from textual.widget import Widget
 from textual.widgets import Static
 from textual.widgets._markdown import MarkdownH2, MarkdownParagraph
 
 from app_helpers import (
+    app_of,
     article_file,
     loaded_app,
     make_app,
@@ -23,6 +26,7 @@ from app_helpers import (
     settle,
     write_feed,
 )
+from reader.ui.app import ReaderApp
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.related_links import BODY_LINKS_HEADING, CUT_AFTER, RelatedLinks, short_url
@@ -52,7 +56,7 @@ def widget_lines(widget: Widget) -> list[str]:
     return [rendered_text(widget, y) for y in range(widget.content_region.height)]
 
 
-def meta_lines(app) -> list[str]:
+def meta_lines(app: ReaderApp) -> list[str]:
     return widget_lines(app.query_one("#detail-meta", Static))
 
 
@@ -62,6 +66,12 @@ def segments(widget: Widget, y: int = 0) -> list[Segment]:
 
 def segment_with(widget: Widget, text: str, y: int = 0) -> Segment:
     return next(segment for segment in segments(widget, y) if text in segment.text)
+
+
+def style_of(segment: Segment) -> Style:
+    """A drawn segment's style (Rich allows a segment none: that fails the test)."""
+    assert segment.style is not None, segment
+    return segment.style
 
 
 # --- 1. the metadata grid ----------------------------------------------------------------
@@ -75,7 +85,7 @@ async def test_a_wrapped_metadata_value_stays_under_the_value_column(
         tmp_path / "feed", [article_file("Robots", LONG_URL, provider=provider, topics=TOPICS)]
     )
     async with loaded_app(make_app(feed, state_path=state_path)) as pilot:
-        lines = meta_lines(pilot.app)
+        lines = meta_lines(app_of(pilot))
         labels = ("Provider", "Published", "Quality", "Topics", "Link")
         starts = [i for i, text in enumerate(lines) if text.startswith(labels)]
         assert [lines[i].split()[0] for i in starts] == list(labels)
@@ -137,9 +147,10 @@ async def test_a_markdown_heading_is_bold_and_not_drawn_like_a_link(
         heading = segment_with(app.query_one(MarkdownH2), "Section heading")
         paragraph = app.query_one("#detail-body").query(MarkdownParagraph).last()
         text, link = segment_with(paragraph, "A "), segment_with(paragraph, "link")
-        assert link.style.underline  # how this theme draws a link...
-        assert heading.style.bold and not heading.style.underline  # ...and the heading is not that
-        assert heading.style.color == text.style.color  # the text's colour, not the primary one
+        assert style_of(link).underline  # how this theme draws a link...
+        heading_style = style_of(heading)
+        assert heading_style.bold and not heading_style.underline  # ...and the heading is not that
+        assert heading_style.color == style_of(text).color  # the text's colour, not the primary one
 
 
 # --- 4. every link in the body is a row of the links list --------------------------------------
@@ -178,7 +189,8 @@ async def test_the_bodys_links_are_rows_under_a_heading_that_the_keyboard_reache
         assert rows[5] == "  opt  -new-window"
         assert len(rows) == 6  # gamma again: already a related link
         await pilot.press("tab", "tab", "j")  # the links, then over the heading
-        assert app.focused is links and links.current.url == REPORT_URL  # type: ignore[union-attr]
+        link = links.current
+        assert app.focused is links and link is not None and link.url == REPORT_URL
         await pilot.press("enter")
         await settle(pilot)
         assert recorder_of(app).urls == [REPORT_URL]
@@ -189,7 +201,8 @@ async def test_the_bodys_links_are_rows_under_a_heading_that_the_keyboard_reache
         assert links.cursor == 0  # back over the heading
         await pilot.press("j", "j", "enter")
         await pilot.pause()
-        assert app.query_one(ArticleList).current.title == "Beta story"  # type: ignore[union-attr]
+        current = app.query_one(ArticleList).current
+        assert current is not None and current.title == "Beta story"
 
 
 async def test_a_body_link_text_is_literal_and_without_actions(
@@ -225,7 +238,8 @@ async def test_pager_keys_scroll_the_detail_by_pages_and_half_pages(
         half = detail.scrollable_content_region.height // 2
         expected = [
             ("space", page), ("space", 2 * page), ("ctrl+b", page), ("ctrl+f", 2 * page),
-            ("pageup", page), ("pagedown", 2 * page), ("ctrl+u", 2 * page - half), ("ctrl+d", 2 * page),
+            ("pageup", page), ("pagedown", 2 * page),
+            ("ctrl+u", 2 * page - half), ("ctrl+d", 2 * page),
         ]  # fmt: skip
         seen = []
         for key, _ in expected:
@@ -243,14 +257,15 @@ async def test_pager_keys_scroll_the_detail_by_pages_and_half_pages(
 # --- 6. query words highlighted in the title and excerpt ---------------------------------------
 
 
-def contrast(style) -> float:
+def contrast(style: Style) -> float:
     """The WCAG contrast ratio of a segment's text on its background."""
 
-    def luminance(color) -> float:
+    def luminance(color: Color) -> float:
         channels = [c / 255 for c in color.get_truecolor()]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
+    assert style.color is not None and style.bgcolor is not None, style
     high, low = sorted((luminance(style.color), luminance(style.bgcolor)), reverse=True)
     return (high + 0.05) / (low + 0.05)
 
@@ -275,8 +290,8 @@ async def test_query_words_are_highlighted_in_the_title_and_excerpt(
             app.theme = theme
             await pilot.pause()
             word, rest = segment_with(title, "Robot"), segment_with(title, "s fold")
-            assert word.text == "Robot" and word.style.bgcolor != rest.style.bgcolor, theme
-            assert contrast(word.style) >= 4.5, theme  # readable on either theme
+            assert word.text == "Robot" and style_of(word).bgcolor != style_of(rest).bgcolor, theme
+            assert contrast(style_of(word)) >= 4.5, theme  # readable on either theme
         await pilot.press("j")  # the next article keeps the words highlighted
         await pilot.pause()
         assert segment_with(title, "robot").text == "robot"
@@ -287,7 +302,8 @@ async def test_query_words_are_highlighted_in_the_title_and_excerpt(
 
 async def test_query_words_are_highlighted_in_the_excerpt(tmp_path: Path, state_path: Path) -> None:
     text = (
-        "---\ntitle: Tea\nexcerpt: The robots serve tea to robot fans\npublishedDateTime: 2024-01-01T12:00:00Z\n"
+        "---\ntitle: Tea\nexcerpt: The robots serve tea to robot fans\n"
+        "publishedDateTime: 2024-01-01T12:00:00Z\n"
         "webUrl: https://example.com/a\n---\n\nBody.\n"
     )
     feed = tmp_path / "feed"
@@ -300,6 +316,6 @@ async def test_query_words_are_highlighted_in_the_excerpt(tmp_path: Path, state_
         marked = [
             s.text
             for s in segments(excerpt)
-            if s.style.bgcolor != segment_with(excerpt, "The").style.bgcolor
+            if style_of(s).bgcolor != style_of(segment_with(excerpt, "The")).bgcolor
         ]
         assert marked == ["robot", "robot"]

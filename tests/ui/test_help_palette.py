@@ -6,10 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.command import CommandList
 from textual.containers import VerticalScroll
+from textual.pilot import Pilot
 
 from app_helpers import (
+    app_of,
     article_file,
     loaded_app,
     make_app,
@@ -42,19 +45,19 @@ def topic_feed(tmp_path: Path) -> Path:
     )
 
 
-def screen_text(app) -> str:
+def screen_text(app: App[None]) -> str:
     """Every line the screen shows now, borders included."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-async def open_help(pilot) -> VerticalScroll:
+async def open_help(pilot: Pilot[None]) -> VerticalScroll:
     await pilot.press("question_mark")
     await pilot.pause()
     assert isinstance(pilot.app.screen, HelpScreen)
     return pilot.app.screen.query_one("#help-body", VerticalScroll)
 
 
-async def palette_rows(pilot, text: str = "") -> list[str]:
+async def palette_rows(pilot: Pilot[None], text: str = "") -> list[str]:
     """Open the palette, type `text`, and return each hit's whole prompt (its lines joined by |)."""
     await pilot.press("ctrl+p")
     await type_text(pilot, text)
@@ -82,7 +85,7 @@ async def test_help_has_a_title_and_its_closing_hint_is_seen_without_scrolling(
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 40)])
 async def test_help_never_breaks_a_query_example_inside_a_token(
-    topic_feed: Path, state_path: Path, size
+    topic_feed: Path, state_path: Path, size: tuple[int, int]
 ) -> None:
     async with loaded_app(make_app(topic_feed, state_path=state_path), size) as pilot:
         await open_help(pilot)
@@ -108,7 +111,7 @@ async def test_help_lists_the_pager_keys_and_explains_the_marks(
     async with loaded_app(make_app(topic_feed, state_path=state_path)) as pilot:
         await open_help(pilot)
         rows = [plain_text(cell) for cell in pilot.app.screen.query(".help-key, .help-text")]
-        pairs = dict(zip(rows[::2], rows[1::2]))
+        pairs = dict(zip(rows[::2], rows[1::2], strict=True))  # every key has its text
         keys = " / ".join(pairs).replace(", ", " / ").split(" / ")
         for key in (
             "space",
@@ -161,7 +164,7 @@ async def test_palette_shows_a_key_on_its_commands_row(topic_feed: Path, state_p
 
 async def test_palette_marks_the_current_sort_order(topic_feed: Path, state_path: Path) -> None:
     async with loaded_app(make_app(topic_feed, state_path=state_path)) as pilot:
-        app = pilot.app
+        app = app_of(pilot)
         rows = [row for row in await palette_rows(pilot, "sort by") if row.startswith("Sort by")]
         assert [row for row in rows if "current" in row] == ["Sort by quality|the current order"]
         await pilot.press("escape")
@@ -176,7 +179,7 @@ async def test_palette_lists_topics_after_the_commands(
     topic_feed: Path, state_path: Path, query: str
 ) -> None:
     async with loaded_app(make_app(topic_feed, state_path=state_path)) as pilot:
-        commands = {title for title, _, _ in action_commands(pilot.app.feed)}
+        commands = {title for title, _, _ in action_commands(app_of(pilot).feed)}
         rows = [row.split("|")[0] for row in await palette_rows(pilot, query)]
         ours = [i for i, row in enumerate(rows) if any(row.startswith(title) for title in commands)]
         topics = [i for i, row in enumerate(rows) if row.startswith("Show topic: ")]

@@ -2,9 +2,9 @@
 literal text with no control characters, no escape sequence reaches the terminal, markup in a
 title is never an action, and no unsafe URL reaches the browser.
 
-The fixture folder is `fixtures/hostile/` (see `core/test_hostile_core.py` for what each file holds).
-The property test builds one app and swaps the library's contents between examples, so that an
-example costs a refresh, not an app start.
+The fixture folder is `fixtures/hostile/` (see `core/test_hostile_core.py` for what each file
+holds). The property test builds one app and swaps the library's contents between examples, so
+that an example costs a refresh, not an app start.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,6 +30,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
 from app_helpers import (
+    app_of,
     loaded_app,
     make_app,
     notification_texts,
@@ -46,6 +47,7 @@ from reader.core.sanitize import clean_line, clean_text, is_safe_url
 from reader.ui.app import ReaderApp
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.widgets.article_list import MARKS_WIDTH, ArticleList, columns_for
+from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.related_links import RelatedLinks
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
@@ -117,7 +119,7 @@ def empty_feed(tmp_path: Path) -> Path:
 
 
 @asynccontextmanager
-async def open_app(app: ReaderApp, size: tuple[int, int]) -> AsyncIterator[Pilot]:
+async def open_app(app: ReaderApp, size: tuple[int, int]) -> AsyncIterator[Pilot[None]]:
     """`loaded_app`, then `exit()` before the test's app shuts down.
 
     `run_test` shuts the app down without `exit()`, so a timer that is due then (the 1.5 s
@@ -141,7 +143,7 @@ def widget_lines(widget: Widget) -> list[str]:
 
 def screen_widgets(app: ReaderApp) -> Iterator[Widget]:
     """Every widget of the current screen that takes up room."""
-    for widget in app.screen.walk_children(with_self=True):
+    for widget in app.screen.walk_children(Widget, with_self=True):
         if widget.display and widget.region.area:
             yield widget
 
@@ -193,15 +195,16 @@ def row_index(app: ReaderApp, title: str) -> int:
     return [a.title for a in app.query_one(ArticleList).articles].index(title)
 
 
-async def select(pilot: Pilot, title: str) -> None:
+async def select(pilot: Pilot[None], title: str) -> None:
     """Put the list's cursor on the article titled `title` and let the detail follow."""
-    pilot.app.query_one(ArticleList).move_cursor(row_index(pilot.app, title))
+    pilot.app.query_one(ArticleList).move_cursor(row_index(app_of(pilot), title))
     await pilot.pause()
     await pilot.pause()  # the Markdown body mounts its blocks one message later
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], tries: int = 50) -> None:
-    """Let the app handle messages until `condition` holds (a bubbling message takes a hop a pause)."""
+async def until(pilot: Pilot[None], condition: Callable[[], bool], tries: int = 50) -> None:
+    """Let the app handle messages until `condition` holds (a bubbling message takes a hop a
+    pause)."""
     for _ in range(tries):
         if condition():
             return
@@ -231,8 +234,8 @@ async def test_every_article_is_selected_with_j_and_shown_without_control_charac
         shown = []
         for index in range(articles.row_count):
             assert articles.cursor == index
-            article = app.query_one("#detail").article  # type: ignore[attr-defined]
-            assert article is not None and article.id == articles.current.id  # type: ignore[union-attr]
+            article, current = app.query_one("#detail", DetailPane).article, articles.current
+            assert article is not None and current is not None and article.id == current.id
             assert plain_text(app.query_one("#detail-title", Static)) == article.title
             assert unsafe_on_screen(app) == [], article.title
             shown.append(article.title)
@@ -278,7 +281,7 @@ async def test_the_escape_sequence_article_is_drawn_without_its_escapes(
 class RecordingDriver(headless_driver.HeadlessDriver):
     """The headless driver, but it says it is a terminal, so the app writes what it would draw."""
 
-    written: list[str] = []
+    written: ClassVar[list[str]] = []
 
     @property
     def is_headless(self) -> bool:
@@ -319,7 +322,7 @@ async def test_no_escape_sequence_from_a_file_reaches_the_terminal(
     assert [ch for ch in output if "\x80" <= ch <= "\x9f" or ch == "\x7f"] == []
 
 
-# --- markup in a file is text -------------------------------------------------------------------
+# --- markup in a file is text ----------------------------------------------------------------
 
 
 async def test_markup_titles_are_literal_in_their_rows(
@@ -428,7 +431,7 @@ async def test_palette_shows_markup_topics_literally(hostile_feed: Path, state_p
         assert app.is_running
 
 
-# --- notifications say article text literally ----------------------------------------------------
+# --- notifications say article text literally ------------------------------------------------
 
 
 def _article(article_id: str, title: str, url: str | None = None, **fields: Any) -> Article:
@@ -462,7 +465,8 @@ async def test_a_jump_notification_shows_the_title_literally(
         await select(pilot, "Aaa source")
         await pilot.press("tab", "tab", "enter")
         await pilot.pause()
-        assert app.query_one(ArticleList).current.id == "b"  # type: ignore[union-attr]
+        current = app.query_one(ArticleList).current
+        assert current is not None and current.id == "b"
         expected = "Jumped to “[@click=app.quit]x [/] a[/ ]0;pwned 2J [b]”"
         await until(pilot, lambda: any(expected in text for text in notification_texts(app)))
         await pilot.pause()  # the toast is drawn
@@ -471,7 +475,7 @@ async def test_a_jump_notification_shows_the_title_literally(
         assert app.is_running and unsafe_on_screen(app) == []
 
 
-# --- the browser gate ------------------------------------------------------------------------------
+# --- the browser gate ------------------------------------------------------------------------
 
 
 def _refusals(app: ReaderApp) -> list[str]:
@@ -607,7 +611,7 @@ async def test_the_bad_urls_fixture_opens_only_its_one_good_link(
         )  # the click, then its row
 
 
-# --- any text at all, in any field ------------------------------------------------------------------
+# --- any text at all, in any field -----------------------------------------------------------
 
 T = TypeVar("T")
 
@@ -687,7 +691,7 @@ class RunningApp:
         self.ready = threading.Event()
         self.loop = asyncio.new_event_loop()
         self.queue: asyncio.Queue[
-            tuple[Callable[[Pilot], Awaitable[Any]], concurrent.futures.Future[Any]] | None
+            tuple[Callable[[Pilot[None]], Awaitable[Any]], concurrent.futures.Future[Any]] | None
         ]
         self.failure: BaseException | None = None
         self.copied: list[str] = []
@@ -722,10 +726,11 @@ class RunningApp:
             raise self.failure
         return self
 
-    def run(self, step: Callable[[Pilot], Awaitable[T]]) -> T:
-        """Run `step(pilot)` in the app's task and return what it returns (or raise what it raised)."""
+    def run(self, step: Callable[[Pilot[None]], Awaitable[T]]) -> T:
+        """Run `step(pilot)` in the app's task and return what it returns (or raise what it
+        raised)."""
         result: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, (step, result))  # type: ignore[arg-type]
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (step, result))
         return result.result(timeout=30)
 
     def __exit__(self, *exc: object) -> None:
@@ -748,10 +753,9 @@ def running(
         yield running
 
 
-async def _render(pilot: Pilot, article: Article) -> None:
+async def _render(pilot: Pilot[None], article: Article) -> None:
     """Swap in the article, draw everything, and try the browser and the clipboard on it."""
-    app = pilot.app
-    assert isinstance(app, ReaderApp)
+    app = app_of(pilot)
     app.clear_notifications()
     _show(app, article)
     # pause(0): no waiting for the CPU to idle (Toasts and the body keep it busy ~0.1 s a time).

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.color import Color as RichColor
 from rich.color import ColorType
 from rich.segment import Segment
 from textual.color import Color
@@ -57,9 +58,9 @@ def header_text(articles: ArticleList) -> str:
     return articles.render_lines(Region(0, 1, articles.outer_size.width, 1))[0].text
 
 
-def colour(value: object) -> Color:
-    assert value is not None and value.type != ColorType.DEFAULT, "a colour a terminal would choose"  # type: ignore[attr-defined]
-    return Color(*value.get_truecolor())  # type: ignore[attr-defined]
+def colour(value: RichColor | None) -> Color:
+    assert value is not None and value.type != ColorType.DEFAULT, "a colour a terminal would choose"
+    return Color(*value.get_truecolor())
 
 
 def segment_at(strip: Strip, x: int) -> Segment:
@@ -78,7 +79,7 @@ def fg_bg(strip: Strip, x: int) -> tuple[Color, Color]:
     return colour(style.color), colour(style.bgcolor)
 
 
-async def light(pilot: Pilot) -> None:
+async def light(pilot: Pilot[None]) -> None:
     pilot.app.theme = "textual-light"
     await pilot.pause()
 
@@ -99,7 +100,7 @@ def test_the_provider_goes_before_the_title_gets_short() -> None:
     assert columns_for(120).provider == PROVIDER_WIDTH
 
 
-@pytest.mark.parametrize("size, provider_shown", [((80, 24), True), ((60, 24), False)])
+@pytest.mark.parametrize(("size", "provider_shown"), [((80, 24), True), ((60, 24), False)])
 async def test_narrow_screens_keep_the_title_and_drop_the_provider(
     feed: Path, tmp_path: Path, size: tuple[int, int], provider_shown: bool
 ) -> None:
@@ -148,7 +149,7 @@ async def test_columns_do_not_move_when_the_scrollbar_goes(feed: Path, tmp_path:
 
 
 @pytest.mark.parametrize(
-    "order, mark",
+    ("order", "mark"),
     [
         ("quality", "Quality ▼"),
         ("newest", "Date ▼"),
