@@ -29,6 +29,7 @@ from reader.ui.messages import (
     HeadReady,
     LoadConfirmed,
     LoadProgressed,
+    Shown,
 )
 
 Post = Callable[[Message], object]
@@ -39,6 +40,13 @@ def void(_: object) -> None:
 
 
 HEAD_WAIT_SECONDS = 5
+SHOWN_WAIT_SECONDS = 2  # at most this long for the screen to draw the cached rows
+
+
+def post_and_wait(post: Post, message: Shown) -> None:
+    """Post, then let the screen draw it before the worker goes on (see `Shown`)."""
+    post(message)
+    message.handled.wait(SHOWN_WAIT_SECONDS)
 
 
 class LoadState(Enum):
@@ -119,12 +127,12 @@ class FeedLoader:
         True when it held a whole feed."""
         still_reading = self._prefetch is not None and not self._prefetch.done()
         if still_reading and self._head_ready.wait(HEAD_WAIT_SECONDS) and self._head[0]:
-            post(HeadReady(*self._head))
+            post_and_wait(post, HeadReady(*self._head))
         self.cache, prepared = self._prefetch.result() if self._prefetch else self._prepare_cached()
         post(CacheOpened(self.cache.article, list(self.cache.notices)))
         if prepared is None:
             return False
-        post(CachedLibraryReady(prepared))
+        post_and_wait(post, CachedLibraryReady(prepared))
         return True
 
     def _load_without_cache(self, post: Post) -> None:

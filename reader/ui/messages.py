@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
@@ -20,7 +21,18 @@ class LoadProgressed(Message):
 
 
 @dataclass
-class HeadReady(Message):
+class Shown(Message):
+    """A message the loader waits on until the screen has drawn it (`handled` is set).
+
+    Parsing and stat-ing files in the worker holds the interpreter for long stretches: were
+    the loader to go on at once, the screen would draw the cached rows only after the sync.
+    """
+
+    handled: threading.Event = field(default_factory=threading.Event, init=False, kw_only=True)
+
+
+@dataclass
+class HeadReady(Shown):
     """The first screenful of the cached feed in the default order, and the feed's size."""
 
     head: list[ArticleSummary]
@@ -36,7 +48,7 @@ class CacheOpened(Message):
 
 
 @dataclass
-class CachedLibraryReady(Message):
+class CachedLibraryReady(Shown):
     """The cached feed, whole, before the files are checked."""
 
     library: Library

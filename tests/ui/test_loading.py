@@ -21,6 +21,7 @@ from reader.ui.messages import (
     HeadReady,
     LoadConfirmed,
     LoadProgressed,
+    Shown,
 )
 
 COUNT = 5
@@ -34,8 +35,15 @@ def a_feed(tmp_path: Path) -> Path:
 
 
 def run(loader: FeedLoader, rows_shown: bool = False) -> list[Message]:
+    """One load; the stand-in screen draws at once what the loader waits on."""
     posted: list[Message] = []
-    loader.run(posted.append, lambda: False, rows_shown=rows_shown)
+
+    def post(message: Message) -> None:
+        posted.append(message)
+        if isinstance(message, Shown):
+            message.handled.set()
+
+    loader.run(post, lambda: False, rows_shown=rows_shown)
     return posted
 
 

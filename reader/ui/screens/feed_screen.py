@@ -194,6 +194,7 @@ class FeedScreen(Screen[None]):
     @on(HeadReady)
     def show_head(self, event: HeadReady) -> None:
         """The first screenful of the cached feed, while the rest is still being read."""
+        self.call_after_refresh(event.handled.set)  # drawn: the loader may go on
         if self.library.summaries:
             return
         self.load_state = LoadState.WARM
@@ -213,6 +214,7 @@ class FeedScreen(Screen[None]):
     @on(CachedLibraryReady)
     def show_library(self, event: CachedLibraryReady) -> None:
         """The cached feed, shown before the files are checked."""
+        self.call_after_refresh(event.handled.set)  # drawn: the loader may go on
         self.set_library(event.library)
         self.load_state = LoadState.WARM
         gc.freeze()  # long-lived: keep the collector from walking 100,000 summaries again and again
