@@ -70,6 +70,7 @@ class FeedLoader:
         self.cache: FeedCache | None = None
         self._head: tuple[list[ArticleSummary], int] = ([], 0)
         self._head_ready = threading.Event()
+        self._head_taken = threading.Event()  # the screen drew the head itself (`head_now`)
         self._prefetch: Future[tuple[FeedCache, Library | None]] | None = None
         if use_cache:
             pool = ThreadPoolExecutor(1, thread_name_prefix="reader-cache")
@@ -122,10 +123,19 @@ class FeedLoader:
                 FeedLoaded(result.summaries, result.problems, (), in_order, result.change_summary())
             )
 
+    def head_now(self, wait: float) -> tuple[list[ArticleSummary], int] | None:
+        """The cached head, if the prefetch has it within `wait` seconds: the screen draws it
+        with its first frame (a message would be handled only after that frame)."""
+        if self._prefetch is None or not self._head_ready.wait(wait) or not self._head[0]:
+            return None
+        self._head_taken.set()
+        return self._head
+
     def _open_cache(self, post: Post) -> bool:
         """Take the prefetched cache (posting its head first if it is still reading the rest);
         True when it held a whole feed."""
         still_reading = self._prefetch is not None and not self._prefetch.done()
+        still_reading = still_reading and not self._head_taken.is_set()
         if still_reading and self._head_ready.wait(HEAD_WAIT_SECONDS) and self._head[0]:
             post_and_wait(post, HeadReady(*self._head))
         self.cache, prepared = self._prefetch.result() if self._prefetch else self._prepare_cached()

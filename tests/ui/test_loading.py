@@ -117,3 +117,19 @@ def test_a_feed_that_is_gone_is_said_not_emptied(tmp_path: Path) -> None:
         for path in tmp_path.glob(f"{use_cache}-*"):
             path.rename(feed / path.name.split("-", 1)[1])
         loader.close()
+
+
+def test_the_head_taken_for_the_first_frame_is_not_posted_again(tmp_path: Path) -> None:
+    feed = a_feed(tmp_path)
+    first = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
+    run(first)
+    first.close()
+    warm = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
+    head = warm.head_now(5.0)
+    assert head is not None and len(head[0]) == COUNT and head[1] == COUNT
+    assert HeadReady not in kinds(run(warm))
+    warm.close()
+
+
+def test_without_a_cache_there_is_no_head_to_take(tmp_path: Path) -> None:
+    assert FeedLoader(a_feed(tmp_path), None, use_cache=False).head_now(0.01) is None

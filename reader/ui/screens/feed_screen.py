@@ -68,6 +68,8 @@ class ReaderServices(Protocol):
 READ_AFTER_SECONDS = 1.5
 RECENT_QUERIES = 10
 UNDO_DEPTH = 50
+# How long the first frame may wait for the cached head (it is read in a thread from start-up).
+HEAD_FIRST_FRAME_SECONDS = 0.1
 
 
 def shorten(text: str, width: int) -> str:
@@ -158,6 +160,9 @@ class FeedScreen(Screen[None]):
         self.query_one(ArticleList).focus()
         self.query_one(DetailPane).show(None, self.is_in_feed)
         self.refresh_view()
+        head = self.loader.head_now(HEAD_FIRST_FRAME_SECONDS)
+        if head is not None:
+            self.show_head_rows(*head)
         self.load()
 
     def open_state(self) -> None:
@@ -195,15 +200,16 @@ class FeedScreen(Screen[None]):
     def show_head(self, event: HeadReady) -> None:
         """The first screenful of the cached feed, while the rest is still being read."""
         self.call_after_refresh(event.handled.set)  # drawn: the loader may go on
+        self.show_head_rows(event.head, event.total)
+
+    def show_head_rows(self, head: list[ArticleSummary], total: int) -> None:
         if self.library.summaries:
             return
         self.load_state = LoadState.WARM
         article_list = self.query_one(ArticleList)
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
-        article_list.show(event.head)
-        self.query_one(FeedHeader).show(
-            self.feed_name, event.total, event.total, None, self.order, "loading…"
-        )
+        article_list.show(head)
+        self.query_one(FeedHeader).show(self.feed_name, total, total, None, self.order, "loading…")
 
     @on(CacheOpened)
     def cache_opened(self, event: CacheOpened) -> None:
