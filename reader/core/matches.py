@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from reader.core.model import fold
 
 
-def _folded_with_origins(text: str) -> tuple[str, list[int]]:
+def _folded_with_origins(text: str) -> tuple[str, Sequence[int]]:
     """The folded text, and for each of its characters the index it came from."""
+    if text.isascii():  # most titles: folding keeps every character where it is
+        return text.lower(), range(len(text))
     pieces: list[str] = []
     origins: list[int] = []
     for index, char in enumerate(text):
@@ -36,6 +39,7 @@ def match_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     return _merged(sorted(spans))
 
 
+@lru_cache(maxsize=64)
 def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     """One regex for all terms; a phrase matches any run of whitespace between its words."""
     words = [r"\s+".join(map(re.escape, term.split())) for term in terms if term.strip()]

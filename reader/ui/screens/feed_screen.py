@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import ClassVar, Protocol, cast
 
 from textual import on, work
@@ -91,20 +92,18 @@ class FeedScreen(Screen[None]):
     selected: reactive[Article | None] = reactive(None, init=False, always_update=True)
 
     def __init__(
-        self, loader: FeedLoader, *, state_path: object = None, read_after: float | None = None
+        self, loader: FeedLoader, *, state_path: Path | None = None, read_after: float | None = None
     ) -> None:
         super().__init__()
         self.loader = loader
         self.feed_path = loader.feed_path
         self.state_path = state_path
         self.store = StateStore()  # replaced by the real one on mount
-        self.library = Library()
-        self.view = FeedView(self.library, self.store)
+        self.view = FeedView(Library(), self.store)
         self.load_state = LoadState.STREAMING
         self.reloading = False  # a reload the user asked for: its end says what changed
         self.problems: list[Problem] = []
         self.query_text = ""
-        self.parsed_query: Query | None = None
         self.invalid_query: str | None = None  # the text in the filter when it does not parse
         self._last_stream_refresh = 0.0
         self._stream_refresh_cost = 0.0
@@ -167,7 +166,7 @@ class FeedScreen(Screen[None]):
 
     def open_state(self) -> None:
         """The reading state; a bad or unwritable file is said, never fatal."""
-        self.store = self.view.state = StateStore.open(self.state_path)  # type: ignore[arg-type]
+        self.store = self.view.state = StateStore.open(self.state_path)
         for notice in self.store.notices:
             self.tell(notice, severity="warning")
         self.set_reactive(FeedScreen.hide_read, self.store.get_setting("hide_read") == "1")
@@ -193,8 +192,18 @@ class FeedScreen(Screen[None]):
             self.post_message, lambda: worker.is_cancelled, rows_shown=bool(self.library.summaries)
         )
 
+    @property
+    def library(self) -> Library:
+        """The feed's articles: the view's, so that the two never differ."""
+        return self.view.library
+
+    @property
+    def parsed_query(self) -> Query | None:
+        """The filter in force (the view's); None before the first query."""
+        return self.view.query
+
     def set_library(self, library: Library) -> None:
-        self.library = self.view.library = library
+        self.view.library = library
 
     @on(HeadReady)
     def show_head(self, event: HeadReady) -> None:
@@ -470,13 +479,6 @@ class FeedScreen(Screen[None]):
         event.stop()
         self.reader.open_link(event.href)
 
-    @on(TopicSidebar.Clicked)
-    def topic_clicked(self) -> None:
-        """A click shows the topic and leaves the focus in the sidebar."""
-        entry = self.query_one(TopicSidebar).current
-        if entry and entry.key != self.topic:
-            self.show_topic(entry.key)
-
     @on(VirtualList.Chosen, "#related-links")
     def related_chosen(self) -> None:
         link = self.query_one(RelatedLinks).current
@@ -527,7 +529,7 @@ class FeedScreen(Screen[None]):
                 bool(text.strip()), "has-query"
             )  # restyling costs ~8 ms: only on a change
         self.query_text = text.strip()
-        self.parsed_query = self.view.query = parsed
+        self.view.query = parsed
         self.pinned = None
         terms = parsed.highlight_terms()
         self.query_one(DetailPane).set_highlight(terms)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual import events
 from textual.content import Content
 
 from reader.core.topics import TopicCount
@@ -41,15 +40,6 @@ class TopicSidebar(VirtualList):
 
     def row_style(self, index: int) -> str:
         return "topic-sidebar--active" if self.entries[index].key == self.active_key else ""
-
-    class Clicked(VirtualList.RowMessage):
-        """A topic was clicked: mouse users expect it shown at once, not only highlighted."""
-
-    def on_click(self, event: events.Click) -> None:
-        super().on_click(event)
-        offset = event.get_content_offset(self)
-        if offset is not None and 0 <= self.scroll_offset.y + offset.y < self.row_count:
-            self.post_message(self.Clicked(self, self.cursor))
 
     def render_row(self, index: int, width: int) -> Content:
         entry = self.entries[index]

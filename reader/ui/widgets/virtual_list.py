@@ -19,6 +19,7 @@ from textual.style import Style
 
 from reader.ui.commands import bindings
 from reader.ui.contrast import readable_style
+from reader.ui.text import line
 
 
 class VirtualList(ScrollView, can_focus=True):
@@ -128,7 +129,8 @@ class VirtualList(ScrollView, can_focus=True):
         if index >= self._row_count:
             if not self._row_count and y == 0 and self._empty_text:
                 style = self.row_part_style("virtual-list--empty")
-                empty = Content(self._empty_text).truncate(width, ellipsis=True, pad=True)
+                # Through the text module: it names the feed's folder, which could be anything.
+                empty = line(self._empty_text).truncate(width, ellipsis=True, pad=True)
                 return Strip(empty.render_segments(style), width)
             return Strip.blank(width, self.row_part_style().rich_style)
         self._drawn_row = cursor, extras = self.row_classes(index)
