@@ -6,9 +6,11 @@ error, and every oddity a warning, each naming the file.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,8 +67,11 @@ _CLOSING = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 def discover_files(root: Path) -> Iterator[Path]:
     """Every article file under `root` (or `root` itself if it is a file), sorted per folder.
 
-    Symlinked folders are followed once: a folder already seen (by device and inode) is
-    not entered again, so a symlink loop ends.
+    Symlinks are followed, to files and folders alike, wherever they point (inside the feed
+    or not): a feed is the user's own folder. A folder already seen (by device and inode)
+    is not entered again, so a symlink loop ends. A folder that cannot be listed (no
+    permission, a path too long for the system) is yielded itself, so that reading it
+    reports why; nothing under it is lost silently.
     """
     return map(Path, discover_paths(root))
 
@@ -87,7 +92,10 @@ def discover_paths(root: Path) -> Iterator[str]:
             seen.add((info.st_dev, info.st_ino))
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
+        except FileNotFoundError:
+            continue  # deleted while the feed was being read: nothing to report
         except OSError:
+            yield folder  # `read_text` says why it cannot be read
             continue
         subfolders = []
         for entry in entries:
@@ -115,24 +123,7 @@ def article_id(url: str | None, relative_path: str) -> str:
 
 def read_text(path: Path, problems: list[Problem]) -> str:
     """The file's text: UTF-8 (a BOM is fine), else decoded with replacements and a warning."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FileSkipped(
-                f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})"
-            )
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise FileSkipped(
-                "the file is a symbolic link to nothing (its target is missing)"
-            ) from None
-        raise FileSkipped("file vanished while the feed was being read") from None
-    except OSError as error:
-        raise FileSkipped(f"cannot read the file ({error.strerror or error})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise FileSkipped(f"file is too large (over {MAX_FILE_BYTES:,} bytes)")
+    data = read_bytes(path)
     if b"\x00" in data:
         raise FileSkipped("file is binary (it contains NUL bytes), not a text article")
     try:
@@ -147,6 +138,73 @@ def read_text(path: Path, problems: list[Problem]) -> str:
             )
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Not blocking: a named pipe opened for reading would wait for a writer forever.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_bytes(path: Path) -> bytes:
+    """At most MAX_FILE_BYTES of a regular file; raises FileSkipped for anything else.
+
+    The kind is checked before the file is opened (opening a device can have effects of
+    its own) and again on the open descriptor (the path may have been replaced meanwhile).
+    The read stops at the limit, so a file that grows while it is read cannot hold it up.
+    """
+    try:
+        info = os.stat(path)
+        _require_regular(path, info)
+        if info.st_size > MAX_FILE_BYTES:
+            raise FileSkipped(
+                f"file is too large ({info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})"
+            )
+        fd = os.open(path, _OPEN_FLAGS)
+        with open(fd, "rb") as handle:
+            _require_regular(path, os.fstat(fd))
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise FileSkipped(
+                "the file is a symbolic link to nothing (its target is missing)"
+            ) from None
+        raise FileSkipped("file vanished while the feed was being read") from None
+    except OSError as error:
+        raise FileSkipped(_unreadable(path, error)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise FileSkipped(f"file is too large (over {MAX_FILE_BYTES:,} bytes)")
+    return data
+
+
+def _require_regular(path: Path, info: os.stat_result) -> None:
+    """Raise FileSkipped unless `info` is a regular file."""
+    if stat.S_ISDIR(info.st_mode):
+        # The walk yields a folder it could not list: listing it again gives the reason.
+        os.scandir(path).close()
+        raise FileSkipped("cannot read a folder as an article (it could not be listed before)")
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "a special file")
+        raise FileSkipped(f"not a regular file but {kind}; not read")
+
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def _unreadable(path: Path, error: OSError) -> str:
+    """Why `path` cannot be read, for a problem line."""
+    reason = error.strerror or str(error)
+    if error.errno == errno.ENAMETOOLONG:
+        return f"the path is too long for the system to open ({len(os.fsencode(path)):,} bytes)"
+    if error.errno == errno.ELOOP:
+        return "the file is a loop of symbolic links"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        kind = "folder" if path.is_dir() else "file"
+        return f"cannot read the {kind} (no permission: {reason})"
+    return f"cannot read the file ({reason})"
 
 
 def split_front_matter(text: str) -> tuple[dict[object, object], str]:
