@@ -12,15 +12,17 @@ from reader.core.sanitize import clean_line
 
 
 def iso_utc(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC ending in `Z`, or None."""
+    """ISO 8601 in UTC ending in `Z` (`0001-01-01T00:00:00Z`: four-digit years), or None."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Not strftime: its %Y gives `1` for the year 1 on glibc, which is not ISO 8601.
+    utc = moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    return f"{utc.isoformat()}Z"
 
 
 def short_date(moment: datetime | None) -> str:
-    """`09 Apr 2021`, or an empty string."""
-    return moment.strftime("%d %b %Y") if moment else ""
+    """`09 Apr 2021` (`01 Jan 0001`), or an empty string."""
+    return f"{moment:%d %b} {moment.year:04d}" if moment else ""
 
 
 def _related_json(link: RelatedLink) -> dict[str, object]:

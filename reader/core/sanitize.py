@@ -58,7 +58,8 @@ def check_url(raw: object) -> str:
 
     This is the one gate to the browser: http/https only, with a host, no whitespace or
     control characters anywhere (``urlsplit`` silently drops tabs and newlines, so they are
-    refused before it runs), and never a leading ``-`` that a browser would take as an option.
+    refused before it runs), never a leading ``-`` that a browser would take as an option,
+    and no user name or backslash before the host, which make a URL seem to go elsewhere.
     """
     if not isinstance(raw, str) or not raw:
         raise UnsafeUrl("the article has no URL")
@@ -77,8 +78,20 @@ def check_url(raw: object) -> str:
         raise UnsafeUrl(f"only http and https links are opened (scheme: {shown})")
     if not parts.hostname:
         raise UnsafeUrl("it has no host")
+    if "@" in parts.netloc or "\\" in parts.netloc:
+        # `https://bank.example@evil.example/` goes to evil.example: refused, with the real host.
+        raise UnsafeUrl(f"it hides the host it goes to, which is {real_host(parts.netloc)}")
     del port
     return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, parts.fragment))
+
+
+def real_host(netloc: str) -> str:
+    """The host (and port) a browser goes to for this authority part of a URL.
+
+    What follows the last `@` is the host (before it: a user name and password), and a
+    browser ends the authority at a backslash, where `urlsplit` does not.
+    """
+    return netloc.split("\\", 1)[0].rpartition("@")[2]
 
 
 def is_safe_url(raw: object) -> bool:

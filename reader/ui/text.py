@@ -7,6 +7,7 @@ control characters are removed first (no escape sequence reaches the terminal).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -46,8 +47,12 @@ def assemble(*parts: Part) -> Content:
 
 
 def local_time(moment: datetime | None) -> str:
-    """`Tue 09 Apr 2021 13:00` in the local time zone."""
-    return moment.astimezone().strftime("%a %d %b %Y %H:%M") if moment else "unknown date"
+    """`Tue 09 Apr 2021 13:00` in the local time zone (four-digit years: `0001`)."""
+    if moment is None:
+        return "unknown date"
+    with contextlib.suppress(OverflowError):  # year 1 or 9999 may have no local equivalent
+        moment = moment.astimezone()
+    return f"{moment:%a %d %b} {moment.year:04d} {moment:%H:%M}"
 
 
 def relative_age(moment: datetime | None, now: datetime | None = None) -> str:

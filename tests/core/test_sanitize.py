@@ -16,6 +16,7 @@ from reader.core.sanitize import (
     clean_text,
     has_control_chars,
     is_safe_url,
+    real_host,
 )
 
 NASTY = "a\x1b]0;pwned\x07b\x1b[31mc\x9bd\x7fe\x00f\x08g\u202eh\u2066i\u2069j"
@@ -69,7 +70,6 @@ def test_cleaned_text_has_no_controls_but_tab_and_newline(text: str) -> None:
         ("http://example.com", "http://example.com/"),
         ("HTTPS://Example.com/Path", "https://Example.com/Path"),
         ("https://example.com:8443/x", "https://example.com:8443/x"),
-        ("https://user@example.com/", "https://user@example.com/"),
         ("https://例え.jp/パス", "https://例え.jp/パス"),
     ],
 )
@@ -103,6 +103,10 @@ def test_check_url_accepts_http_and_https_with_a_host(raw: str, expected: str) -
         ("https://a.example:99999/", "malformed"),
         ("http://[::1/", "malformed"),
         ("", "no URL"),
+        ("https://bank.example@evil.example/", "hides the host it goes to, which is evil.example"),
+        ("https://user:pw@example.com/", "hides the host it goes to, which is example.com"),
+        ("https://evil.example\\@bank.example/", "which is evil.example$"),
+        ("https://evil.example\\.bank.example/", "which is evil.example$"),
     ],
 )
 def test_check_url_refuses_unsafe_urls(raw: str, reason: str) -> None:
@@ -154,3 +158,18 @@ def test_check_url_only_ever_accepts_http_or_https(raw: str) -> None:
     assert parts.hostname
     assert not accepted.startswith("-")
     assert _invisible(accepted) == [] and not any(ch.isspace() for ch in accepted)
+
+
+@pytest.mark.parametrize(
+    ("netloc", "host"),
+    [
+        ("news.example", "news.example"),
+        ("news.example:8080", "news.example:8080"),
+        ("bank.example@evil.example", "evil.example"),
+        ("a@b@evil.example", "evil.example"),
+        ("user:bank.example@evil.example:443", "evil.example:443"),
+        ("evil.example\\@bank.example", "evil.example"),
+    ],
+)
+def test_real_host_is_where_a_browser_goes(netloc: str, host: str) -> None:
+    assert real_host(netloc) == host

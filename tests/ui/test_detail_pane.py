@@ -131,6 +131,11 @@ async def test_the_link_is_host_and_path_cut_to_the_pane_and_o_y_use_the_full_ur
     assert short_url("https://user:secret@host.example/") == "host.example"
 
 
+def test_the_link_shown_starts_with_the_host_it_really_goes_to() -> None:
+    assert short_url("https://bank.example@evil.example/login") == "evil.example/login"
+    assert short_url("https://evil.example\\@bank.example/") == "evil.example"
+
+
 # --- 3. ## headings are headings, not links ---------------------------------------------------
 
 

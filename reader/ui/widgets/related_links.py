@@ -14,6 +14,7 @@ from textual.content import Content
 
 from reader.core.export import short_date
 from reader.core.model import RelatedLink
+from reader.core.sanitize import real_host
 from reader.ui.commands import bindings
 from reader.ui.text import assemble, line
 from reader.ui.widgets.virtual_list import VirtualList
@@ -38,7 +39,7 @@ def short_url(url: str) -> str:
         return url
     if not parts.netloc:
         return url  # not a web address: shown as it is
-    host = parts.netloc.rpartition("@")[2]  # never show a user name or password
+    host = real_host(parts.netloc)  # never a user name or password, which can pose as a host
     path = "" if parts.path == "/" else parts.path
     query = f"?{parts.query}" if parts.query and len(parts.query) <= SHORT_QUERY else ""
     return f"{host}{path}{query}"

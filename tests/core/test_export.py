@@ -1,0 +1,29 @@
+"""Dates in `reader list`'s JSON, TSV and table: ISO 8601 with four-digit years."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from reader.core.export import iso_utc, short_date, to_tsv
+from reader.core.model import Article
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(1, 1, 1, tzinfo=UTC), "0001-01-01T00:00:00Z"),
+        (datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "0999-12-31T23:59:59Z"),
+        (datetime(2021, 4, 9, 11, 0, tzinfo=timezone(timedelta(hours=-7))), "2021-04-09T18:00:00Z"),
+        (datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC), "9999-12-31T23:59:59Z"),
+    ],
+)
+def test_iso_utc_has_four_digit_years(moment: datetime, expected: str) -> None:
+    assert iso_utc(moment) == expected
+
+
+def test_tsv_and_the_table_write_early_years_in_full() -> None:
+    article = Article(id="x", path="a.md", title="Old", published=datetime(7, 3, 1, tzinfo=UTC))
+    assert to_tsv([article]).splitlines()[1].split("\t")[1] == "0007-03-01T00:00:00Z"
+    assert short_date(article.published) == "01 Mar 0007"
