@@ -3,6 +3,8 @@ feed itself is the `FeedScreen`'s."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
@@ -56,6 +58,24 @@ class ReaderApp(App[None]):
         self.read_after = read_after
         # Replaced in tests by a recorder; the real one honours $BROWSER.
         self.browser: BrowserOpener = browser or webbrowser.open
+
+    def on_mount(self) -> None:
+        self.exit_on_signals()
+
+    def exit_on_signals(self) -> None:
+        """SIGTERM and SIGHUP (the terminal was closed) end the app as quitting does.
+
+        Python's default for both ends the process at once: the terminal stays in the
+        app's mode and the reading state is closed uncleanly. Through the event loop the
+        app unmounts as usual: marks saved, the terminal restored, exit status 0.
+        """
+        names = ("SIGTERM", "SIGHUP")  # Windows has no SIGHUP
+        try:
+            loop = asyncio.get_running_loop()
+            for number in (getattr(signal, name) for name in names if hasattr(signal, name)):
+                loop.add_signal_handler(number, self.exit)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # no signal handlers on this loop (Windows) or off the main thread
 
     def get_default_screen(self) -> Screen[None]:
         return FeedScreen(self.loader, state_path=self.state_path, read_after=self.read_after)

@@ -1,0 +1,136 @@
+"""SIGTERM and SIGHUP end the app cleanly: the real app in a child process, on a pseudo-terminal.
+
+A clean end is seen three ways: the exit status, the terminal's alternate screen left
+again (`ESC [ ? 1049 l`), and the reading state closed (SQLite deletes the WAL file when
+the last connection closes; a killed process leaves it behind).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pty
+import signal
+import sqlite3
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+WAIT = 30.0  # seconds; only a hang uses them up
+LEAVE_ALT_SCREEN = b"\x1b[?1049l"
+
+
+class Terminal:
+    """A child `reader` on a pseudo-terminal whose output is gathered by a thread."""
+
+    def __init__(self, feed: Path, state: Path, cache: Path) -> None:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        env = os.environ | {"PYTHONPATH": str(REPO), "TERM": "xterm-256color"}
+        command = [sys.executable, "-m", "reader", str(feed), "--state", str(state)]
+        self.process = subprocess.Popen(
+            [*command, "--cache", str(cache)],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.output = bytearray()
+        self._reader = threading.Thread(target=self._gather, daemon=True)
+        self._reader.start()
+
+    def _gather(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # the child closed its side, or the test closed ours
+                return
+            if not chunk:
+                return
+            self.output += chunk
+
+    def wait_for(self, what: Callable[[], bool], label: str) -> None:
+        deadline = time.monotonic() + WAIT
+        while not what():
+            assert self.process.poll() is None, f"the app ended before {label}: {self.tail()}"
+            assert time.monotonic() < deadline, f"no {label} after {WAIT} s: {self.tail()}"
+            time.sleep(0.05)
+
+    def hang_up(self) -> None:
+        """Close our side, as a terminal window closing does (once: the number may be reused)."""
+        if self.master >= 0:
+            os.close(self.master)
+            self.master = -1
+
+    def tail(self) -> str:
+        return self.output[-2000:].decode("utf-8", "replace")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.hang_up()
+        self._reader.join(5)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "one.md").write_text(
+        "---\ntitle: Signal test article\nwebUrl: https://news.example/one\n---\nBody.\n"
+    )
+    state = tmp_path / "state.db"
+    term = Terminal(feed, state, tmp_path / "index.db")
+    try:
+        yield term, state
+    finally:
+        term.close()
+
+
+def _starred(state: Path) -> list[str]:
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{state}?mode=ro", uri=True)) as conn:
+            return [row[0] for row in conn.execute("SELECT article_id FROM marks WHERE starred")]
+    except sqlite3.Error:
+        return []  # not created yet
+
+
+def _star_the_article(term: Terminal, state: Path) -> None:
+    term.wait_for(lambda: b"Signal test article" in term.output, "article on screen")
+    os.write(term.master, b"f")  # star the selected article
+    term.wait_for(lambda: len(_starred(state)) == 1, "star saved")
+
+
+def test_sigterm_ends_the_app_cleanly_with_status_0(terminal: tuple[Terminal, Path]) -> None:
+    term, state = terminal
+    _star_the_article(term, state)
+    term.process.send_signal(signal.SIGTERM)
+    assert term.process.wait(WAIT) == 0
+    term.close()  # every byte the app wrote is gathered
+    assert LEAVE_ALT_SCREEN in term.output
+    assert not Path(f"{state}-wal").exists()
+    assert len(_starred(state)) == 1
+
+
+def test_sighup_with_the_terminal_gone_ends_the_app_cleanly(
+    terminal: tuple[Terminal, Path],
+) -> None:
+    term, state = terminal
+    _star_the_article(term, state)
+    term.hang_up()  # the terminal window is closed: nobody reads what the app writes
+    term.process.send_signal(signal.SIGHUP)
+    assert term.process.wait(WAIT) == 0
+    assert not Path(f"{state}-wal").exists()
+    assert len(_starred(state)) == 1
