@@ -104,6 +104,7 @@ class FeedLoader:
         if self.cache is None:
             cached = self._open_cache(post) or cached
         assert self.cache is not None
+        told = len(self.cache.notices)
         result = self.cache.sync(
             # Posted, not called: the parsing must not wait for the screen to catch up.
             on_progress=lambda done, total: void(post(LoadProgressed(done, total))),
@@ -112,6 +113,8 @@ class FeedLoader:
         )
         if is_cancelled():
             return
+        if len(self.cache.notices) > told:  # the file failed during the sync (a full disk)
+            post(CacheOpened(self.cache.article, self.cache.notices[told:]))
         if result.feed_missing:
             post(FeedGone(result.problems))
         elif cached and not (result.parsed or result.removed):

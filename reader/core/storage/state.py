@@ -18,7 +18,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -180,6 +180,9 @@ class StateStore:
         self._pending: dict[tuple[str, str], bool] = {}
         self._pending_settings: dict[str, str] = {}
         self._data_version: int | None = None  # other connections' commits change it
+        self._failing = False  # the last write failed: said once, until one succeeds
+        # Told each notice added after opening (the app shows them as they come).
+        self.on_notice: Callable[[str], object] | None = None
 
     @classmethod
     def open(
@@ -401,13 +404,20 @@ class StateStore:
             try:
                 self._write(self._conn, marks, settings)
             except sqlite3.Error as err:
+                # A full disk or a folder turned read-only: every change stays in memory
+                # and in `_pending`, and is written again with the next write or refresh.
                 self._pending, self._pending_settings = marks, settings
-                self._notice(
-                    f"Could not save reading state to {self.path} ({err}); the change is kept "
-                    "for this session and will be saved with the next one that succeeds."
-                )
+                if not self._failing:
+                    self._failing = True
+                    self._say(
+                        f"Could not save reading state to {self.path} ({err}); changes are "
+                        "kept for this session and saved as soon as writing works again."
+                    )
             else:
                 self._pending, self._pending_settings = {}, {}
+                if self._failing:
+                    self._failing = False
+                    self._say(f"Reading state is saved again to {self.path}.")
 
     @staticmethod
     def _write(
@@ -426,7 +436,13 @@ class StateStore:
     def _notice(self, text: str) -> None:
         """Add a notice once (a lock held for minutes would otherwise add one per click)."""
         if text not in self.notices:
-            self.notices.append(text)
+            self._say(text)
+
+    def _say(self, text: str) -> None:
+        """Add a notice and hand it to `on_notice`."""
+        self.notices.append(text)
+        if self.on_notice is not None:
+            self.on_notice(text)
 
     # Life cycle
 

@@ -169,6 +169,8 @@ class FeedScreen(Screen[None]):
         self.store = self.view.state = StateStore.open(self.state_path)
         for notice in self.store.notices:
             self.tell(notice, severity="warning")
+        # A write failing later (a full disk) is said when it happens, and once.
+        self.store.on_notice = lambda notice: self.tell(notice, severity="warning")
         self.set_reactive(FeedScreen.hide_read, self.store.get_setting("hide_read") == "1")
         self.view.hide_read = self.hide_read
 
