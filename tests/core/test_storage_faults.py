@@ -157,12 +157,13 @@ def test_the_state_keeps_every_mark_through_a_write_fault(fault: Fault) -> None:
         assert again.notices == []
 
 
-def test_the_state_retries_a_failed_write_on_refresh(fault: Fault) -> None:
+def test_the_state_retries_a_failed_write_without_a_new_change(fault: Fault) -> None:
     store = StateStore.open(fault.folder / "state.db")
     fault.break_()
     store.set_starred("kept")
+    assert not store.retry_pending()  # the app tries every 30 s: still failing
     fault.repair()
-    store.refresh()  # the app refreshes the marks now and then: that write is retried
+    assert store.retry_pending()
     with StateStore.open(fault.folder / "state.db") as again:
         assert again.starred_ids() == {"kept"}
     store.close()

@@ -446,6 +446,13 @@ class StateStore:
 
     # Life cycle
 
+    def retry_pending(self) -> bool:
+        """Write the changes a failed write kept (a full disk freed since); True if none remain."""
+        with self._lock:
+            if self._conn is not None and (self._pending or self._pending_settings):
+                self._save({}, {})
+            return not (self._pending or self._pending_settings)
+
     def refresh(self) -> None:
         """Retry pending writes, then re-read marks and settings from the file.
 

@@ -71,6 +71,7 @@ RECENT_QUERIES = 10
 UNDO_DEPTH = 50
 # How long the first frame may wait for the cached head (it is read in a thread from start-up).
 HEAD_FIRST_FRAME_SECONDS = 0.1
+STATE_RETRY_SECONDS = 30.0  # how often marks a failed write kept are tried again
 
 
 def shorten(text: str, width: int) -> str:
@@ -171,6 +172,8 @@ class FeedScreen(Screen[None]):
             self.tell(notice, severity="warning")
         # A write failing later (a full disk) is said when it happens, and once.
         self.store.on_notice = lambda notice: self.tell(notice, severity="warning")
+        # Kept changes are written as soon as the disk takes them again, not only with the next.
+        self.set_interval(STATE_RETRY_SECONDS, self.store.retry_pending)
         self.set_reactive(FeedScreen.hide_read, self.store.get_setting("hide_read") == "1")
         self.view.hide_read = self.hide_read
 
