@@ -19,6 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from reader.core.storage.cache import FeedCache
+from reader.core.storage.cache.feed_cache import BATCH_SIZE
+from reader.core.storage.cache.pool import CHUNK_SIZE
+
 CHILD = Path(__file__).resolve().parent / "cache_child.py"
 REPO = Path(__file__).resolve().parents[2]
 FILES = 350  # batches of 100: two committed, a third cut short, a fourth never begun
@@ -118,3 +122,12 @@ def test_two_readers_and_a_list_started_together_on_a_cold_cache_all_agree(
         assert sorted(report["ids"]) == listed_ids
     assert len(listed_ids) == len(set(listed_ids)) == FILES
     assert committed_rows(cache) == FILES
+
+
+def test_a_cancelled_build_stops_after_one_task_not_one_batch(tmp_path: Path) -> None:
+    """Quitting (or SIGTERM) during a cold build waits for one pool task, not a whole batch."""
+    feed = make_feed(tmp_path / "feed", BATCH_SIZE + CHUNK_SIZE)
+    with FeedCache.open(tmp_path / "index.db", feed) as cache:
+        result = cache.sync(workers=1, is_cancelled=lambda: True)
+    assert result.cancelled and result.parsed == CHUNK_SIZE < BATCH_SIZE
+    assert committed_rows(tmp_path / "index.db") == CHUNK_SIZE  # what was parsed is kept

@@ -391,7 +391,7 @@ class FeedCache:
         if on_progress:
             on_progress(0, total)
         with pool.results(tasks, result.workers) as results:
-            for files, details in _batches(results, total):
+            for files, details in _batches(results, total, is_cancelled):
                 self._store(files, details, on_batch)
                 result.parsed += len(files)
                 if on_progress:
@@ -419,15 +419,21 @@ class FeedCache:
             on_batch(summaries)
 
 
-def _batches(results: Iterator[pool.Rows], total: int) -> Iterator[pool.Rows]:
-    """The parsed rows gathered into batches of at least BATCH_SIZE files (and the rest)."""
+def _batches(
+    results: Iterator[pool.Rows], total: int, is_cancelled: Callable[[], bool]
+) -> Iterator[pool.Rows]:
+    """The parsed rows gathered into batches of at least BATCH_SIZE files (and the rest).
+
+    A cancelled sync gets what it has at once: quitting (or SIGTERM) mid-build waits for
+    one task of the pool, not for a whole batch.
+    """
     files: list[FileRow] = []
     details: list[DetailRow] = []
     done = 0
     for batch_files, batch_details in results:
         files += batch_files
         details += batch_details
-        if len(files) < BATCH_SIZE and len(files) + done < total:
+        if len(files) < BATCH_SIZE and len(files) + done < total and not is_cancelled():
             continue
         done += len(files)
         yield files, details
