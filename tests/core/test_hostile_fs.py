@@ -11,6 +11,7 @@ denial themselves by patching `os.open` or `os.scandir` for that one path.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import socket
@@ -170,8 +171,10 @@ def test_a_symlink_to_a_file_outside_the_feed_is_followed(feed: Path, tmp_path: 
     }
 
 
-def _denied(path: Path) -> bool:
-    """chmod 000 on `path`; True when that really denies this process (not root)."""
+@contextlib.contextmanager
+def unreadable(path: Path, call: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`path` with mode 000; as root, where that denies nothing, `os.<call>` refuses it."""
+    mode = path.stat().st_mode
     path.chmod(0)
     try:
         if path.is_dir():
@@ -179,20 +182,20 @@ def _denied(path: Path) -> bool:
         else:
             os.close(os.open(path, os.O_RDONLY))
     except PermissionError:
-        return True
-    return False
+        pass  # the mode is enough
+    else:
+        real = getattr(os, call)
 
+        def denying(target: object, *args: object, **kwargs: object) -> object:
+            if os.fspath(target) == str(path):  # type: ignore[call-overload]
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+            return real(target, *args, **kwargs)
 
-def _deny(monkeypatch: pytest.MonkeyPatch, name: str, path: Path) -> None:
-    """Make `os.<name>` raise EACCES for `path` (as root, chmod denies nothing)."""
-    real = getattr(os, name)
-
-    def denying(target: object, *args: object, **kwargs: object) -> object:
-        if os.fspath(target) == str(path):  # type: ignore[call-overload]
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-        return real(target, *args, **kwargs)
-
-    monkeypatch.setattr(os, name, denying)
+        monkeypatch.setattr(os, call, denying)
+    try:
+        yield
+    finally:
+        path.chmod(mode)
 
 
 def test_an_unreadable_file_is_reported(
@@ -200,14 +203,9 @@ def test_an_unreadable_file_is_reported(
 ) -> None:
     locked = feed / "locked.md"
     locked.write_text(GOOD.replace("good", "locked"))
-    if not _denied(locked):
-        _deny(monkeypatch, "open", locked)
-    try:
-        assert_skipped_with_problem(
-            feed, locked, "cannot read the file (no permission: Permission denied)", capsys
-        )
-    finally:
-        locked.chmod(0o644)
+    with unreadable(locked, "open", monkeypatch):
+        reason = "cannot read the file (no permission: Permission denied)"
+        assert_skipped_with_problem(feed, locked, reason, capsys)
 
 
 def test_an_unreadable_folder_is_reported_and_the_rest_loads(
@@ -216,14 +214,9 @@ def test_an_unreadable_folder_is_reported_and_the_rest_loads(
     locked = feed / "locked"
     locked.mkdir()
     (locked / "hidden.md").write_text(GOOD.replace("good", "hidden"))
-    if not _denied(locked):
-        _deny(monkeypatch, "scandir", locked)
-    try:
-        assert_skipped_with_problem(
-            feed, locked, "cannot read the folder (no permission: Permission denied)", capsys
-        )
-    finally:
-        locked.chmod(0o755)
+    with unreadable(locked, "scandir", monkeypatch):
+        reason = "cannot read the folder (no permission: Permission denied)"
+        assert_skipped_with_problem(feed, locked, reason, capsys)
 
 
 def test_a_name_that_is_not_utf8_loads_and_is_reported_printably(
