@@ -211,3 +211,21 @@ def test_a_full_tmpfs_really_refuses_writes(tmp_path: Path) -> None:
         assert raised.value.errno == errno.ENOSPC
     finally:
         subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_the_app_is_told_when_the_cache_fails_during_the_load(fault: Fault, tmp_path: Path) -> None:
+    """The load pipeline posts the notice met during the sync (not only those at opening)."""
+    from reader.ui.loading import FeedLoader
+    from reader.ui.messages import CacheOpened, FeedLoaded
+
+    feed = _feed(tmp_path / "feed", 150)
+    loader = FeedLoader(feed, fault.folder / "index.db", use_cache=True)
+    loader.head_now(10)  # waits until the cache is open (and found empty)
+    fault.break_()
+    posted: list[object] = []
+    loader.run(posted.append, lambda: False, rows_shown=False)
+    told = [n for m in posted if isinstance(m, CacheOpened) for n in m.notices]
+    assert len(told) == 1 and "this session keeps it in memory" in told[0], told
+    [loaded] = [m for m in posted if isinstance(m, FeedLoaded)]
+    assert len(loaded.summaries) == 150
+    loader.close()
