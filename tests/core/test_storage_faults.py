@@ -229,3 +229,20 @@ def test_the_app_is_told_when_the_cache_fails_during_the_load(fault: Fault, tmp_
     [loaded] = [m for m in posted if isinstance(m, FeedLoaded)]
     assert len(loaded.summaries) == 150
     loader.close()
+
+
+def test_a_state_file_that_cannot_be_opened_at_start_is_tried_again(fault: Fault) -> None:
+    fault.break_()
+    store = StateStore.open(fault.folder / "state.db")
+    assert store.read_only
+    assert [n.split(":")[0] for n in store.notices] == [
+        "Reading state will not be saved until its file can be opened"
+    ]
+    store.set_starred("meanwhile")
+    assert not store.retry_pending()  # still failing: the change stays in memory
+    fault.repair()
+    assert store.retry_pending() and not store.read_only
+    assert store.notices[-1] == f"Reading state is saved again to {store.path}."
+    store.close()
+    with StateStore.open(fault.folder / "state.db") as again:
+        assert again.starred_ids() == {"meanwhile"}

@@ -7,8 +7,9 @@ or `kill -9` right after a call loses nothing.
 
 Nothing here raises because of the file: a damaged file is moved aside and a fresh one
 started (the policy of `reader.core.storage.sqlite`, shared with the index cache), an
-unusable path leaves the store working in memory only, and a failed write keeps the
-change in memory and retries it on the next write. Each of these adds a sentence to
+unusable path leaves the store working in memory only (tried again while changes wait,
+when the cause may pass: a full disk), and a failed write keeps the change in memory and
+retries it on the next write. Each of these adds a sentence to
 `StateStore.notices` for the app to show.
 """
 
@@ -181,6 +182,9 @@ class StateStore:
         self._pending_settings: dict[str, str] = {}
         self._data_version: int | None = None  # other connections' commits change it
         self._failing = False  # the last write failed: said once, until one succeeds
+        # The file could not be opened for a reason that may pass (a full disk): changes
+        # are kept in `_pending` and `retry_pending` tries to open it again.
+        self._reopen_timeout: float | None = None
         # Told each notice added after opening (the app shows them as they come).
         self.on_notice: Callable[[str], object] | None = None
 
@@ -210,7 +214,8 @@ class StateStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            self._fallback(f"the folder {self.path.parent} cannot be created ({err})", load=False)
+            reason = f"the folder {self.path.parent} cannot be created ({err})"
+            self._fallback(reason, load=False, reopen=timeout)
             return
         try:
             self._conn = self._connect_or_replace(timeout)
@@ -226,9 +231,21 @@ class StateStore:
                 load=False,
             )
         except (sqlite3.Error, Damaged, OSError) as err:
-            self._fallback(f"{self.path} cannot be opened for writing ({err})")
+            self._fallback(f"{self.path} cannot be opened for writing ({err})", reopen=timeout)
         else:
             self.read_only = False
+
+    def _reopen(self) -> bool:
+        """Try again to open a file that could not be opened; True once it is (quietly)."""
+        assert self.path is not None and self._reopen_timeout is not None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = self._connect_or_replace(self._reopen_timeout)
+        except (sqlite3.Error, Damaged, OSError, _NewerSchema, _NotOurs):
+            return False
+        # `_failing`: the write of the kept changes that follows says it works again.
+        self.read_only, self._reopen_timeout, self._failing = False, None, True
+        return True
 
     def _connect_or_replace(self, timeout: float) -> sqlite3.Connection:
         """Connect and load; a damaged file is moved aside once and a fresh one started."""
@@ -255,12 +272,23 @@ class StateStore:
             f"it was moved to {aside} and a fresh one was started."
         )
 
-    def _fallback(self, reason: str, load: bool = True) -> None:
-        """Work in memory only, with a notice; show what can still be read from the file."""
+    def _fallback(self, reason: str, load: bool = True, reopen: float | None = None) -> None:
+        """Work in memory only, with a notice; show what can still be read from the file.
+
+        `reopen`: the cause may pass (a full disk, a folder that becomes writable); the
+        changes are kept and the file is tried again with this timeout.
+        """
         self.read_only = True
+        self._reopen_timeout = reopen
         if load:
             self._load_read_only()
-        self.notices.append(f"Reading state will not be saved this session: {reason}.")
+        if reopen is None:
+            self.notices.append(f"Reading state will not be saved this session: {reason}.")
+        else:
+            self.notices.append(
+                f"Reading state will not be saved until its file can be opened: {reason}. "
+                "Changes are kept meanwhile."
+            )
 
     def _load_read_only(self) -> None:
         """Best effort: load marks from a file we may not write (old marks are a bonus)."""
@@ -397,10 +425,12 @@ class StateStore:
     def _save(self, marks: dict[tuple[str, str], bool], settings: dict[str, str]) -> None:
         """Write these changes and any pending ones; on failure keep them pending, add a notice."""
         with self._lock:
-            if self._conn is None:
-                return
             marks = self._pending | marks
             settings = self._pending_settings | settings
+            if self._conn is None:
+                if self._reopen_timeout is not None:  # kept for when the file opens
+                    self._pending, self._pending_settings = marks, settings
+                return
             try:
                 self._write(self._conn, marks, settings)
             except sqlite3.Error as err:
@@ -447,10 +477,16 @@ class StateStore:
     # Life cycle
 
     def retry_pending(self) -> bool:
-        """Write the changes a failed write kept (a full disk freed since); True if none remain."""
+        """Write the changes a failed write kept; True when none remain.
+
+        A file that could not even be opened (a full disk at start) is tried again first.
+        """
         with self._lock:
-            if self._conn is not None and (self._pending or self._pending_settings):
-                self._save({}, {})
+            if not (self._pending or self._pending_settings):
+                return True
+            if self._conn is None and (self._reopen_timeout is None or not self._reopen()):
+                return False
+            self._save({}, {})
             return not (self._pending or self._pending_settings)
 
     def refresh(self) -> None:
@@ -473,10 +509,9 @@ class StateStore:
     def close(self) -> None:
         """Retry pending writes and close the file; the store keeps answering from memory."""
         with self._lock:
+            self.retry_pending()
             if self._conn is None:
                 return
-            if self._pending or self._pending_settings:
-                self._save({}, {})
             conn, self._conn = self._conn, None
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
