@@ -303,3 +303,25 @@ def test_a_file_that_grows_after_it_was_stated_is_read_only_up_to_the_limit(
     assert [p.reason for p in loaded.problems] == [
         f"file is too large (over {MAX_FILE_BYTES:,} bytes)"
     ]
+
+
+def test_a_file_replaced_by_a_pipe_between_stat_and_open_does_not_block(
+    feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The open does not block and the open descriptor is checked again (fstat)."""
+    swapped = feed / "swapped.md"
+    os.mkfifo(swapped)
+    regular = os.stat(feed / "good.md")
+    real_stat = os.stat
+
+    def looks_regular(path: str | Path, *, follow_symlinks: bool = True) -> os.stat_result:
+        if os.fspath(path) == str(swapped):  # as it was a moment before being replaced
+            return regular
+        return real_stat(path, follow_symlinks=follow_symlinks)
+
+    monkeypatch.setattr(os, "stat", looks_regular)
+    loaded = finishes(lambda: load_feed(feed))
+    assert [a.title for a in loaded.articles] == ["Good article"]
+    assert [(p.path, p.reason) for p in loaded.problems] == [
+        (str(swapped), "not a regular file but a named pipe; not read")
+    ]
