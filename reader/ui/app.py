@@ -12,16 +12,21 @@ from textual import work
 from textual.app import App
 from textual.binding import BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 
+from reader.core.browser import command_opener
+from reader.core.config import READ_AFTER_SECONDS, Settings
 from reader.core.resources import styles_path
 from reader.core.sanitize import UnsafeUrl, check_url
-from reader.ui.commands import ReaderCommands, bindings
+from reader.ui.commands import Keymap, ReaderCommands, bindings
+from reader.ui.keymap import build_keymap
 from reader.ui.loading import FeedLoader
-from reader.ui.screens.feed_screen import READ_AFTER_SECONDS, FeedScreen
+from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.text import line
 
 NARROW_WIDTH = 100
+THEME_SETTING = "theme"  # the theme last picked, kept in the state database
 __all__ = ["READ_AFTER_SECONDS", "BrowserOpener", "ReaderApp"]
 
 BrowserOpener = Callable[[str], bool]
@@ -47,18 +52,34 @@ class ReaderApp(App[None]):
         cache_path: Path | None = None,
         use_cache: bool = True,
         read_after: float | None = None,
+        settings: Settings | None = None,
+        notices: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.feed_path = feed_path
         self.state_path = state_path
         # Made now, so that the cache is read while Textual starts.
         self.loader = FeedLoader(feed_path, cache_path, use_cache)
+        self.settings = settings or Settings()
         self.read_after = read_after
-        # Replaced in tests by a recorder; the real one honours $BROWSER.
-        self.browser: BrowserOpener = browser or webbrowser.open
+        # What is wrong in the config, said once the screen is up.
+        self.notices = list(notices)
+        keymap = build_keymap(self.settings.keys)
+        self.notices += [f"{self.settings.origin}: {problem}" for problem in keymap.problems]
+        self.keymap_in_force: Keymap = keymap.keymap
+        self.set_keymap(keymap.keymap)
+        # Replaced in tests by a recorder; the configured command, else `webbrowser`, which
+        # honours $BROWSER.
+        configured = command_opener(self.settings.browser) if self.settings.browser else None
+        self.browser: BrowserOpener = browser or configured or webbrowser.open
 
     def get_default_screen(self) -> Screen[None]:
-        return FeedScreen(self.loader, state_path=self.state_path, read_after=self.read_after)
+        return FeedScreen(
+            self.loader,
+            state_path=self.state_path,
+            read_after=self.read_after,
+            settings=self.settings,
+        )
 
     @property
     def feed(self) -> FeedScreen:
@@ -67,7 +88,28 @@ class ReaderApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.keymap_in_force))
+
+    # --- the theme ----------------------------------------------------------------------
+
+    def start_theme(self, remembered: str | None) -> None:
+        """The config's theme, else the one last picked; from then on a pick is remembered."""
+        wanted = self.settings.theme or remembered
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
+        elif wanted:
+            where = "the config's theme" if self.settings.theme else "the remembered theme"
+            self.notices.append(f"{where} {wanted!r} is not a theme; the default is used")
+        self.theme_changed_signal.subscribe(self, self.remember_theme)
+
+    def remember_theme(self, theme: Theme) -> None:
+        self.feed.store.set_setting(THEME_SETTING, theme.name)
+
+    def tell_notices(self) -> None:
+        """Say once what was wrong at start (the config file, the keys, the theme)."""
+        for notice in self.notices:
+            self.tell(notice, severity="warning", timeout=10)
+        self.notices.clear()
 
     # --- browser ----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown
 from textual.worker import get_current_worker
 
+from reader.core.config import Settings
 from reader.core.library import Library
 from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
 from reader.core.ordering import DEFAULT_ORDER, next_order
@@ -33,7 +34,7 @@ from reader.core.sanitize import UnsafeUrl, check_url
 from reader.core.storage.state import StateStore
 from reader.core.topics import ALL, TopicCount
 from reader.core.view import FeedView
-from reader.ui.commands import bindings
+from reader.ui.commands import Keymap, bindings
 from reader.ui.loading import FeedLoader, LoadState
 from reader.ui.messages import (
     BatchParsed,
@@ -61,12 +62,17 @@ class ReaderServices(Protocol):
 
     def tell(self, message: str, *, severity: str = ..., timeout: float | None = ...) -> None: ...
 
+    keymap_in_force: Keymap
+
+    def start_theme(self, remembered: str | None) -> None: ...
+
+    def tell_notices(self) -> None: ...
+
     def open_link(
         self, raw_url: str | None, *, on_opened: Callable[[], object] | None = ...
     ) -> None: ...
 
 
-READ_AFTER_SECONDS = 1.5
 RECENT_QUERIES = 10
 UNDO_DEPTH = 50
 # How long the first frame may wait for the cached head (it is read in a thread from start-up).
@@ -92,14 +98,20 @@ class FeedScreen(Screen[None]):
     selected: reactive[Article | None] = reactive(None, init=False, always_update=True)
 
     def __init__(
-        self, loader: FeedLoader, *, state_path: Path | None = None, read_after: float | None = None
+        self,
+        loader: FeedLoader,
+        *,
+        state_path: Path | None = None,
+        read_after: float | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
+        self.settings = settings or Settings()
         self.loader = loader
         self.feed_path = loader.feed_path
         self.state_path = state_path
         self.store = StateStore()  # replaced by the real one on mount
-        self.view = FeedView(Library(), self.store)
+        self.view = FeedView(Library(), self.store, searches=self.settings.searches)
         self.load_state = LoadState.STREAMING
         self.reloading = False  # a reload the user asked for: its end says what changed
         self.problems: list[Problem] = []
@@ -109,7 +121,7 @@ class FeedScreen(Screen[None]):
         self._stream_refresh_cost = 0.0
         self._read_timer: Timer | None = None
         # Seconds on an article, after the user moved to it, before it is read (0: no dwelling).
-        self.read_after = READ_AFTER_SECONDS if read_after is None else read_after
+        self.read_after = self.settings.read_after_seconds if read_after is None else read_after
         self.jumped_from: list[str] = []  # article ids, for backspace after a jump
         self.undo_stack: list[tuple[str, Callable[[], object]]] = []
 
@@ -169,8 +181,15 @@ class FeedScreen(Screen[None]):
         self.store = self.view.state = StateStore.open(self.state_path)
         for notice in self.store.notices:
             self.tell(notice, severity="warning")
-        self.set_reactive(FeedScreen.hide_read, self.store.get_setting("hide_read") == "1")
-        self.view.hide_read = self.hide_read
+        self.reader.start_theme(self.store.get_setting("theme"))
+        self.reader.tell_notices()
+        # The config's choices win at start; then the user's toggles count.
+        hide_read = self.settings.hide_read
+        if hide_read is None:
+            hide_read = self.store.get_setting("hide_read") == "1"
+        self.set_reactive(FeedScreen.hide_read, hide_read)
+        self.set_reactive(FeedScreen.order, self.settings.sort)
+        self.view.hide_read, self.view.order = hide_read, self.settings.sort
 
     def on_unmount(self) -> None:
         self.start_read_timer(None)  # a timer firing after the widgets are gone would fail
@@ -330,6 +349,10 @@ class FeedScreen(Screen[None]):
     def watch_selected(self, article: Article | None) -> None:
         self.query_one(DetailPane).show(article, self.is_in_feed)
 
+    def keymap(self) -> Keymap:
+        """The config's remaps (the palette shows the keys in force)."""
+        return self.reader.keymap_in_force
+
     def topic_entries(self) -> list[TopicCount]:
         """The sidebar: all, unread, starred, then each topic, counting the filtered articles."""
         return self.view.sidebar()
@@ -391,6 +414,9 @@ class FeedScreen(Screen[None]):
             return "Loading the feed…"
         if not len(self.library):
             return f"No articles in {self.feed_name}: add .md files there, then press r to reload."
+        search = self.view.search(self.topic)
+        if search is not None and search.error is not None:
+            return f"The saved search “{search.name}” does not parse: {search.error}."
         if self.hide_read and not self.query_text and self.topic == ALL:
             return "Every article is read. u shows the read ones again."
         if self.query_text:
