@@ -94,16 +94,22 @@ class ReaderApp(App[None]):
 
     def start_theme(self, remembered: str | None) -> None:
         """The config's theme, else the one last picked; from then on a pick is remembered."""
-        wanted = self.settings.theme or remembered
-        if wanted and wanted in self.available_themes:
+        configured = self.settings.theme
+        if configured and configured not in self.available_themes:
+            origin = self.settings.origin or "the config"
+            self.notices.append(f"{origin}: key 'theme': {configured!r} is not a theme")
+            configured = None
+        # A remembered theme may be gone too (one a newer Textual dropped): then the default.
+        wanted = configured or remembered
+        if wanted in self.available_themes:
             self.theme = wanted
-        elif wanted:
-            where = "the config's theme" if self.settings.theme else "the remembered theme"
-            self.notices.append(f"{where} {wanted!r} is not a theme; the default is used")
         self.theme_changed_signal.subscribe(self, self.remember_theme)
 
     def remember_theme(self, theme: Theme) -> None:
-        self.feed.store.set_setting(THEME_SETTING, theme.name)
+        # The config's theme is not a pick (its change at start is published too): keeping it
+        # would outlive the config line that set it.
+        if theme.name != self.settings.theme:
+            self.feed.store.set_setting(THEME_SETTING, theme.name)
 
     def tell_notices(self) -> None:
         """Say once what was wrong at start (the config file, the keys, the theme)."""
