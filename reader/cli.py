@@ -1,4 +1,4 @@
-"""The command line: `reader [FEED]`, `reader list`, `reader check`."""
+"""The command line: `reader [FEED]`, `reader list`, `reader check`, `reader serve`."""
 
 from __future__ import annotations
 
@@ -20,8 +20,6 @@ from reader.core.resources import FEED_ENV, default_feed_path
 from reader.core.storage.state import STATE_ENV, StateStore
 from reader.core.view import FeedView
 
-COMMANDS = ("list", "check")
-
 DESCRIPTION = f"""\
 A keyboard-driven terminal reader for a local feed of news articles.
 
@@ -29,6 +27,7 @@ commands:
   reader [FEED]          open the reader on FEED (press ? inside for every key)
   reader list [FEED]     print the articles, best first
   reader check [FEED]    report every problem in the feed's files
+  reader serve [FEED]    serve the reader to a web browser (one reader per tab)
 
 FEED is a folder of article files (searched recursively) or one file; it defaults to
 ${FEED_ENV}, else the bundled sample feed. `reader COMMAND --help` tells more.
@@ -61,6 +60,12 @@ def _app_parser() -> argparse.ArgumentParser:
         prog="reader", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    _add_app_arguments(parser)
+    return parser
+
+
+def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
+    """What the app is opened on: shared by `reader` and `reader serve`."""
     _add_feed_argument(parser)
     _add_state_argument(parser)
     parser.add_argument(
@@ -80,7 +85,6 @@ def _app_parser() -> argparse.ArgumentParser:
         help="an article you move to becomes read after this long on it "
         "(default 1.5; 0: only when opened)",
     )
-    return parser
 
 
 def _seconds(text: str) -> float:
@@ -127,6 +131,32 @@ def _check_parser() -> argparse.ArgumentParser:
     )
     _add_feed_argument(parser)
     return parser
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    from reader.serve import DEFAULT_HOST, DEFAULT_PORT
+
+    parser = argparse.ArgumentParser(
+        prog="reader serve",
+        description="Serve the reader to a web browser: each tab runs its own reader on the "
+        "same feed, state and cache. Exit status 2 when the address cannot be listened on.",
+    )
+    _add_app_arguments(parser)
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)",
+    )
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
+    )
+    return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1 to 65535): {text!r}")
+    return int(text)
 
 
 def resolve_feed(value: str | None) -> Path:
@@ -239,13 +269,40 @@ def run_app(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    from reader.serve import ServeError, check_address, exposure_warning, serve, tab_command
+
+    path = resolve_feed(args.feed)
+    try:
+        check_address(args.host, args.port)
+    except ServeError as error:
+        raise UsageError(str(error)) from None
+    if (warning := exposure_warning(args.host)) is not None:
+        print(f"reader serve: {warning}", file=sys.stderr)
+    command = tab_command(
+        path,
+        state=Path(args.state) if args.state else None,
+        cache=Path(args.cache) if args.cache else None,
+        use_cache=not args.no_cache,
+        read_after=args.read_after,
+    )
+    serve(command, args.host, args.port, feed=path)
+    return 0
+
+
+PARSERS = {
+    "list": (_list_parser, run_list),
+    "check": (_check_parser, run_check),
+    "serve": (_serve_parser, run_serve),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `reader` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in COMMANDS:
-        command, rest = argv[0], argv[1:]
-        parser = _list_parser() if command == "list" else _check_parser()
-        runner = run_list if command == "list" else run_check
+    if argv and argv[0] in PARSERS:
+        make_parser, runner = PARSERS[argv[0]]
+        parser, rest = make_parser(), argv[1:]
     else:
         parser, rest, runner = _app_parser(), argv, run_app
     args = parser.parse_args(rest)

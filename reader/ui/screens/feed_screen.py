@@ -65,6 +65,8 @@ class ReaderServices(Protocol):
         self, raw_url: str | None, *, on_opened: Callable[[], object] | None = ...
     ) -> None: ...
 
+    def copied_note(self) -> str: ...
+
 
 READ_AFTER_SECONDS = 1.5
 RECENT_QUERIES = 10
@@ -610,7 +612,7 @@ class FeedScreen(Screen[None]):
             self.tell(f"Not copied: {refused}", severity="warning")
             return
         self.app.copy_to_clipboard(url)
-        self.tell(f"Copied {url}", timeout=2)
+        self.tell(f"Copied {url}{self.reader.copied_note()}", timeout=2)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`/` is the filter's only while this screen is on top; in the input it is a character."""
