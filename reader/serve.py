@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import logging
 import os
 import shlex
 import socket
@@ -152,6 +153,11 @@ def serve(command: str, host: str, port: int, *, feed: Path) -> None:
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
             _refuse(request, loopback_only)
             return await super().handle_websocket(request)
+
+        def initialize_logging(self) -> None:
+            super().initialize_logging()
+            # A line per request is noise beside a reader; warnings and errors still show.
+            logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
         async def on_startup(self, app: web.Application) -> None:
             print(f"reader: serving {feed} at {address_to_open(host, port)}", flush=True)
