@@ -273,12 +273,6 @@ def run_serve(args: argparse.Namespace) -> int:
     from reader.serve import ServeError, check_address, exposure_warning, serve, tab_command
 
     path = resolve_feed(args.feed)
-    try:
-        check_address(args.host, args.port)
-    except ServeError as error:
-        raise UsageError(str(error)) from None
-    if (warning := exposure_warning(args.host)) is not None:
-        print(f"reader serve: {warning}", file=sys.stderr)
     command = tab_command(
         path,
         state=Path(args.state) if args.state else None,
@@ -286,7 +280,13 @@ def run_serve(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         read_after=args.read_after,
     )
-    serve(command, args.host, args.port, feed=path)
+    try:
+        check_address(args.host, args.port)
+        if (warning := exposure_warning(args.host)) is not None:
+            print(f"reader serve: {warning}", file=sys.stderr)
+        serve(command, args.host, args.port, feed=path)
+    except ServeError as error:
+        raise UsageError(str(error)) from None
     return 0
 
 

@@ -163,7 +163,10 @@ def serve(command: str, host: str, port: int, *, feed: Path) -> None:
             print(f"reader: serving {feed} at {address_to_open(host, port)}", flush=True)
             print("reader: each browser tab runs its own reader; Ctrl+C stops", flush=True)
 
-    ReaderServer(command, host=host, port=port, title="reader").serve()
+    try:
+        ReaderServer(command, host=host, port=port, title="reader").serve()
+    except OSError as error:  # taken between the check and the start
+        raise ServeError(_bind_failure(host, port, error)) from None
 
 
 def _refuse(request: web.Request, loopback_only: bool) -> None:

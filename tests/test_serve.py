@@ -17,6 +17,7 @@ from reader import serve
 from reader.cli import main
 from reader.serve import (
     SERVE_HOST_ENV,
+    address_to_open,
     exposure_warning,
     refusal,
     served_to_this_machine,
@@ -201,3 +202,15 @@ def test_a_tab_knows_whether_its_page_is_a_localhost_one(
 def test_outside_reader_serve_no_page_is_assumed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(SERVE_HOST_ENV, raising=False)
     assert served_to_this_machine() is False
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [("127.0.0.1", "http://127.0.0.1:8000"), ("::1", "http://[::1]:8000")],
+)
+def test_the_address_to_open_is_printable_as_a_url(host: str, url: str) -> None:
+    assert address_to_open(host, 8000) == url
+
+
+def test_a_wildcard_address_is_shown_as_this_machine_s_name() -> None:
+    assert address_to_open("0.0.0.0", 8000) == f"http://{socket.gethostname()}:8000"

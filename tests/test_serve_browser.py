@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 import reader
 from reader.cli import main
+from test_serve import free_port
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -67,13 +67,6 @@ READ_CLIPBOARD = """
 const done = arguments[arguments.length - 1];
 navigator.clipboard.readText().then(done, error => done('refused: ' + error));
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def detail_text(screen: str) -> str:
