@@ -612,7 +612,8 @@ class FeedScreen(Screen[None]):
             self.tell(f"Not copied: {refused}", severity="warning")
             return
         self.app.copy_to_clipboard(url)
-        self.tell(f"Copied {url}{self.reader.copied_note()}", timeout=2)
+        note = self.reader.copied_note()
+        self.tell(f"Copied {url}{note}", timeout=6 if note else 2)  # a note takes longer to read
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`/` is the filter's only while this screen is on top; in the input it is a character."""
