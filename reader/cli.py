@@ -1,4 +1,4 @@
-"""The command line: `reader [FEED]`, `reader list`, `reader check`, `reader config`."""
+"""The command line: `reader [FEED]`, `reader list`, `check`, `config` and `serve`."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ commands:
   reader list [FEED]     print the articles, best first
   reader check [FEED]    report every problem in the feed's files
   reader config          show the config file's path and the settings in force
+  reader serve [FEED]    serve the reader to a web browser (one reader per tab)
 
 FEED is a folder of article files (searched recursively) or one file; it defaults to
 ${FEED_ENV}, else the config's `feed`, else the bundled sample feed. `reader COMMAND --help`
@@ -80,6 +81,12 @@ def _app_parser() -> argparse.ArgumentParser:
         prog="reader", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    _add_app_arguments(parser)
+    return parser
+
+
+def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
+    """What the app is opened on: shared by `reader` and `reader serve`."""
     _add_feed_argument(parser)
     _add_config_argument(parser)
     _add_state_argument(parser)
@@ -100,7 +107,6 @@ def _app_parser() -> argparse.ArgumentParser:
         help="an article you move to becomes read after this long on it "
         "(default: the config's read_after_seconds, else 1.5; 0: only when opened)",
     )
-    return parser
 
 
 def _seconds(text: str) -> float:
@@ -164,6 +170,32 @@ def _config_parser() -> argparse.ArgumentParser:
         help="write a commented config file with every key at its default (never overwrites)",
     )
     return parser
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    from reader.serve import DEFAULT_HOST, DEFAULT_PORT
+
+    parser = argparse.ArgumentParser(
+        prog="reader serve",
+        description="Serve the reader to a web browser: each tab runs its own reader on the "
+        "same feed, state and cache. Exit status 2 when the address cannot be listened on.",
+    )
+    _add_app_arguments(parser)
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)",
+    )
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
+    )
+    return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1 to 65535): {text!r}")
+    return int(text)
 
 
 def resolve_feed(settings: Settings) -> Path:
@@ -336,12 +368,37 @@ def run_app(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    from reader.serve import ServeError, check_address, exposure_warning, serve, tab_command
+
+    load, settings, problems = read_config(args)
+    _say_config_problems("reader serve", problems)
+    path = resolve_feed(settings)
+    command = tab_command(
+        path,
+        state=Path(args.state) if args.state else None,
+        cache=Path(args.cache) if args.cache else None,
+        use_cache=not args.no_cache,
+        read_after=args.read_after,
+        config=load.path if load.found else None,
+    )
+    try:
+        check_address(args.host, args.port)
+        if (warning := exposure_warning(args.host)) is not None:
+            print(f"reader serve: {warning}", file=sys.stderr)
+        serve(command, args.host, args.port, feed=path)
+    except ServeError as error:
+        raise UsageError(str(error)) from None
+    return 0
+
+
 Runner = Callable[[argparse.Namespace], int]
 # The subcommands: name -> (its parser, what runs it); anything else opens the app.
 SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Runner]] = {
     "list": (_list_parser, run_list),
     "check": (_check_parser, run_check),
     "config": (_config_parser, run_config),
+    "serve": (_serve_parser, run_serve),
 }
 
 

@@ -18,6 +18,7 @@ from reader.core.browser import command_opener
 from reader.core.config import READ_AFTER_SECONDS, Settings
 from reader.core.resources import styles_path
 from reader.core.sanitize import UnsafeUrl, check_url
+from reader.serve import served_to_this_machine
 from reader.ui.commands import Keymap, ReaderCommands, bindings
 from reader.ui.keymap import build_keymap
 from reader.ui.loading import FeedLoader
@@ -132,6 +133,12 @@ class ReaderApp(App[None]):
         except UnsafeUrl as refused:
             self.tell(f"Not opened: {refused}", severity="warning")
             return
+        if self.is_web:
+            # In a browser tab (`reader serve`) the driver asks the page to open a new tab:
+            # there is no local browser to start and nothing to wait for.
+            super().open_url(url)
+            self.opened(url, on_opened)
+            return
         self.launch_browser(url, on_opened)
 
     @work(thread=True, group="browser")
@@ -153,6 +160,12 @@ class ReaderApp(App[None]):
         self.tell(f"Opened {url}", timeout=2)
         if on_opened is not None:
             on_opened()
+
+    def copied_note(self) -> str:
+        """What to add to "Copied …": a browser gives the clipboard to secure pages only."""
+        if self.is_web and not served_to_this_machine():
+            return " (unless this page is https or localhost, the browser refuses the copy)"
+        return ""
 
     # --- notifications ----------------------------------------------------------------
 

@@ -72,6 +72,8 @@ class ReaderServices(Protocol):
         self, raw_url: str | None, *, on_opened: Callable[[], object] | None = ...
     ) -> None: ...
 
+    def copied_note(self) -> str: ...
+
 
 RECENT_QUERIES = 10
 UNDO_DEPTH = 50
@@ -636,7 +638,8 @@ class FeedScreen(Screen[None]):
             self.tell(f"Not copied: {refused}", severity="warning")
             return
         self.app.copy_to_clipboard(url)
-        self.tell(f"Copied {url}", timeout=2)
+        note = self.reader.copied_note()
+        self.tell(f"Copied {url}{note}", timeout=6 if note else 2)  # a note takes longer to read
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`/` is the filter's only while this screen is on top; in the input it is a character."""
