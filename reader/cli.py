@@ -1,8 +1,9 @@
-"""The command line: `reader [FEED]`, `reader list`, `reader check`."""
+"""The command line: `reader [FEED]`, `reader list`, `reader check`, `reader import`."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import shutil
 import sys
@@ -20,7 +21,7 @@ from reader.core.resources import FEED_ENV, default_feed_path
 from reader.core.storage.state import STATE_ENV, StateStore
 from reader.core.view import FeedView
 
-COMMANDS = ("list", "check")
+COMMANDS = ("list", "check", "import")
 
 DESCRIPTION = f"""\
 A keyboard-driven terminal reader for a local feed of news articles.
@@ -29,6 +30,8 @@ commands:
   reader [FEED]          open the reader on FEED (press ? inside for every key)
   reader list [FEED]     print the articles, best first
   reader check [FEED]    report every problem in the feed's files
+  reader import SOURCE... [--into FOLDER]
+                         RSS, Atom or JSON feeds (files, URLs, OPML lists) as articles
 
 FEED is a folder of article files (searched recursively) or one file; it defaults to
 ${FEED_ENV}, else the bundled sample feed. `reader COMMAND --help` tells more.
@@ -72,6 +75,11 @@ def _app_parser() -> argparse.ArgumentParser:
         "--no-cache",
         action="store_true",
         help="parse every file, without reading or writing the index cache",
+    )
+    parser.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="do not watch the feed folder for new, changed and deleted files",
     )
     parser.add_argument(
         "--read-after",
@@ -127,6 +135,46 @@ def _check_parser() -> argparse.ArgumentParser:
     )
     _add_feed_argument(parser)
     return parser
+
+
+def _import_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader import",
+        description="Import RSS, Atom and JSON feeds (files or http(s) URLs, or OPML lists of "
+        "feed URLs) as article files. Importing again writes only what is new or changed. "
+        "Exit status: 0 every source imported, 1 a source failed, 2 usage error.",
+    )
+    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="feed file, URL or OPML")
+    parser.add_argument(
+        "--into",
+        metavar="FOLDER",
+        help=f"the feed folder to write into (default: ${FEED_ENV}); made if missing",
+    )
+    return parser
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from reader.core.importer import import_sources  # feedparser is loaded only to import
+
+    folder = _import_folder(args.into)
+    report = import_sources(args.sources, folder)
+    for message in report.warnings:
+        print(f"reader import: warning: {printable(message)}", file=sys.stderr)
+    for message in report.errors:
+        print(f"reader import: error: {printable(message)}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.errors else 0
+
+
+def _import_folder(value: str | None) -> Path:
+    """Where `reader import` writes: --into, else $READER_FEED (never the bundled sample)."""
+    raw = value or os.environ.get(FEED_ENV)
+    if not raw:
+        raise UsageError(f"give --into FOLDER (or set ${FEED_ENV}) to say where to import")
+    folder = Path(raw).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"not a folder: {folder}")
+    return folder
 
 
 def resolve_feed(value: str | None) -> Path:
@@ -235,6 +283,7 @@ def run_app(args: argparse.Namespace) -> int:
         cache_path=Path(args.cache) if args.cache else None,
         use_cache=not args.no_cache,
         read_after=args.read_after,
+        watch=not args.no_watch,
     ).run()
     return 0
 
@@ -244,8 +293,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in COMMANDS:
         command, rest = argv[0], argv[1:]
-        parser = _list_parser() if command == "list" else _check_parser()
-        runner = run_list if command == "list" else run_check
+        make_parser, runner = {
+            "list": (_list_parser, run_list),
+            "check": (_check_parser, run_check),
+            "import": (_import_parser, run_import),
+        }[command]
+        parser = make_parser()
     else:
         parser, rest, runner = _app_parser(), argv, run_app
     args = parser.parse_args(rest)

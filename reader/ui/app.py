@@ -47,6 +47,7 @@ class ReaderApp(App[None]):
         cache_path: Path | None = None,
         use_cache: bool = True,
         read_after: float | None = None,
+        watch: bool = True,
     ) -> None:
         super().__init__()
         self.feed_path = feed_path
@@ -54,11 +55,17 @@ class ReaderApp(App[None]):
         # Made now, so that the cache is read while Textual starts.
         self.loader = FeedLoader(feed_path, cache_path, use_cache)
         self.read_after = read_after
+        self.follow_changes = watch  # fold in file changes while running (`--no-watch`: not)
         # Replaced in tests by a recorder; the real one honours $BROWSER.
         self.browser: BrowserOpener = browser or webbrowser.open
 
     def get_default_screen(self) -> Screen[None]:
-        return FeedScreen(self.loader, state_path=self.state_path, read_after=self.read_after)
+        return FeedScreen(
+            self.loader,
+            state_path=self.state_path,
+            read_after=self.read_after,
+            watch=self.follow_changes,
+        )
 
     @property
     def feed(self) -> FeedScreen:
