@@ -132,7 +132,8 @@ def entry_time(entry: Entry) -> datetime | None:
     """When the entry was published (else updated), in UTC; None for a date feedparser
     could not read."""
     for name in ("published_parsed", "updated_parsed", "created_parsed"):
-        parts = entry.get(name)
+        # dict.get: feedparser's own `get` maps a missing date to another, with a warning.
+        parts = dict.get(entry, name) if isinstance(entry, dict) else entry.get(name)
         if parts:
             try:
                 year, month, day, hour, minute, second = parts[:6]

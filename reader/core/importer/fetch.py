@@ -79,6 +79,9 @@ def fetch(
             return _read_capped(response, deadline, max_bytes), response.geturl()
     except urllib.error.HTTPError as error:
         if error.code in (301, 302, 303, 307, 308):
+            if "not allowed" in str(error.msg):  # urllib's own refusal of a file: redirect
+                raise FetchError("redirected elsewhere than http or https; only http and https"
+                                 " URLs are fetched") from None  # fmt: skip
             raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})") from None
         raise FetchError(f"the server answered {error.code} {error.reason}") from None
     except urllib.error.URLError as error:

@@ -21,6 +21,8 @@ from reader.core.model import plural, printable
 
 Fetcher = Callable[[str], tuple[bytes, str]]
 OnEvent = Callable[[str], None]
+# What feedparser flags though the feed reads whole: a charset other than declared.
+_HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
@@ -82,13 +84,18 @@ def parse_feed(data: bytes, base_url: str | None) -> tuple[Any, list[Any], str |
         except JsonFeedError as error:
             raise SourceError(str(error)) from None
         return feed, entries, None
-    headers = {"content-location": base_url} if base_url else None
+    # The type is the document's to tell (its XML declaration), the location resolves links.
+    headers = (
+        {"content-location": base_url, "content-type": "application/xml"} if base_url else None
+    )
     # A stream, never bytes or text: given a string, feedparser would open it as a path or URL.
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
-    reason = printable(str(parsed.get("bozo_exception", "")))[:200]
+    problem = parsed.get("bozo_exception")
+    reason = printable(str(problem or ""))[:200]
     if not parsed.entries and (parsed.bozo or not parsed.version):
         raise SourceError(f"not an RSS, Atom or JSON feed ({reason or 'no entries found'})")
-    warning = f"malformed ({reason}); imported what could be read" if parsed.bozo else None
+    malformed = parsed.bozo and not isinstance(problem, _HARMLESS)
+    warning = f"malformed ({reason}); imported what could be read" if malformed else None
     return parsed.feed, parsed.entries, warning
 
 

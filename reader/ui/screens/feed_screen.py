@@ -92,6 +92,7 @@ class FeedScreen(Screen[None]):
     """One feed: the view settings are reactives; each change redraws the view once."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("feed")
+    WATCH_TIMES: ClassVar[WatchTimes] = WatchTimes()  # how the folder's changes are batched
 
     order: reactive[str] = reactive(DEFAULT_ORDER, init=False)
     topic: reactive[str] = reactive(ALL, init=False)
@@ -127,7 +128,7 @@ class FeedScreen(Screen[None]):
         # Following the folder: started once the first load is complete (never before the
         # first frame), stopped on unmount; `watch_ready` is set once the OS watch is in place.
         self.follow_changes = watch
-        self.watch_times = WatchTimes()
+        self.watch_times = self.WATCH_TIMES
         self.watch_stop = threading.Event()
         self.watch_ready = threading.Event()
         self._watch_started = False
