@@ -40,7 +40,7 @@ class FeedHandler(BaseHTTPRequestHandler):
             self.redirect("file:///etc/passwd")
         elif name == "subscriptions.opml":
             text = (FEEDS / name).read_text(encoding="utf-8")
-            self.reply(text.replace("PORT", str(self.server.server_address[1])).encode())
+            self.reply(text.replace("127.0.0.1:PORT", self.headers["Host"]).encode())
         elif name in ("rss.xml", "atom.xml", "feed.json"):
             self.reply((FEEDS / name).read_bytes())
         else:
