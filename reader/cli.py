@@ -1,4 +1,4 @@
-"""The command line: `reader [FEED]`, `reader list`, `check`, `config` and `serve`."""
+"""The command line: `reader [FEED]`, and `reader list`, `check`, `import`, `config`, `serve`."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ commands:
   reader check [FEED]    report every problem in the feed's files
   reader config          show the config file's path and the settings in force
   reader serve [FEED]    serve the reader to a web browser (one reader per tab)
+  reader import SOURCE... [--into FOLDER]
+                         RSS, Atom or JSON feeds (files, URLs, OPML lists) as articles
 
 FEED is a folder of article files (searched recursively) or one file; it defaults to
 ${FEED_ENV}, else the config's `feed`, else the bundled sample feed. `reader COMMAND --help`
@@ -99,6 +101,11 @@ def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-cache",
         action="store_true",
         help="parse every file, without reading or writing the index cache",
+    )
+    parser.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="do not watch the feed folder for new, changed and deleted files",
     )
     parser.add_argument(
         "--read-after",
@@ -172,6 +179,24 @@ def _config_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _import_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader import",
+        description="Import RSS, Atom and JSON feeds (files or http(s) URLs, or OPML lists of "
+        "feed URLs) as article files. Importing again writes only what is new or changed. "
+        "Exit status: 0 every source imported, 1 a source failed, 2 usage error.",
+    )
+    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="feed file, URL or OPML")
+    parser.add_argument(
+        "--into",
+        metavar="FOLDER",
+        help=f"the feed folder to write into (default: ${FEED_ENV}, else the config's feed); "
+        "made if missing",
+    )
+    _add_config_argument(parser)
+    return parser
+
+
 def _serve_parser() -> argparse.ArgumentParser:
     from reader.serve import DEFAULT_HOST, DEFAULT_PORT
 
@@ -196,6 +221,34 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"not a port number (1 to 65535): {text!r}")
     return int(text)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from reader.core.importer import import_sources  # feedparser is loaded only to import
+
+    _, settings, problems = read_config(args)
+    _say_config_problems("reader import", problems)
+    folder = _import_folder(args.into, settings)
+    report = import_sources(args.sources, folder)
+    for message in report.warnings:
+        print(f"reader import: warning: {printable(message)}", file=sys.stderr)
+    for message in report.errors:
+        print(f"reader import: error: {printable(message)}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.errors else 0
+
+
+def _import_folder(value: str | None, settings: Settings) -> Path:
+    """Where `reader import` writes: --into, else $READER_FEED, else the config's feed (never
+    the bundled sample)."""
+    folder = Path(value).expanduser() if value else settings.feed
+    if folder is None:
+        raise UsageError(
+            f"give --into FOLDER (or set ${FEED_ENV}, or feed in the config) to say where to import"
+        )
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"not a folder: {folder}")
+    return folder
 
 
 def resolve_feed(settings: Settings) -> Path:
@@ -364,6 +417,7 @@ def run_app(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         settings=settings,
         notices=tuple(problems),
+        watch=False if args.no_watch else None,
     ).run()
     return 0
 
@@ -381,6 +435,7 @@ def run_serve(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         read_after=args.read_after,
         config=load.path if load.found else None,
+        watch=not args.no_watch,
     )
     try:
         check_address(args.host, args.port)
@@ -397,6 +452,7 @@ Runner = Callable[[argparse.Namespace], int]
 SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Runner]] = {
     "list": (_list_parser, run_list),
     "check": (_check_parser, run_check),
+    "import": (_import_parser, run_import),
     "config": (_config_parser, run_config),
     "serve": (_serve_parser, run_serve),
 }

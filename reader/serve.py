@@ -42,6 +42,7 @@ def tab_command(
     use_cache: bool = True,
     read_after: float | None = None,
     config: Path | None = None,
+    watch: bool = True,
 ) -> str:
     """The shell command each browser tab runs: this Python's reader on the same files.
 
@@ -59,6 +60,8 @@ def tab_command(
         words += ["--read-after", repr(read_after)]
     if config is not None:
         words += ["--config", str(config.resolve())]
+    if not watch:
+        words.append("--no-watch")
     return shlex.join(words)
 
 

@@ -73,6 +73,8 @@ def test_each_tab_runs_this_python_s_reader_on_the_same_files(tmp_path: Path) ->
         state=tmp_path / "my state.db",
         cache=tmp_path / "cache;rm -rf.db",
         read_after=0.5,
+        config=tmp_path / "my config.toml",
+        watch=False,
     )
     assert shlex.split(command) == [
         sys.executable,
@@ -85,6 +87,9 @@ def test_each_tab_runs_this_python_s_reader_on_the_same_files(tmp_path: Path) ->
         str((tmp_path / "cache;rm -rf.db").resolve()),
         "--read-after",
         "0.5",
+        "--config",
+        str((tmp_path / "my config.toml").resolve()),
+        "--no-watch",
     ]
 
 

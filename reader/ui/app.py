@@ -55,6 +55,7 @@ class ReaderApp(App[None]):
         read_after: float | None = None,
         settings: Settings | None = None,
         notices: tuple[str, ...] = (),
+        watch: bool | None = None,
     ) -> None:
         super().__init__()
         self.feed_path = feed_path
@@ -73,6 +74,8 @@ class ReaderApp(App[None]):
         # honours $BROWSER.
         configured = command_opener(self.settings.browser) if self.settings.browser else None
         self.browser: BrowserOpener = browser or configured or webbrowser.open
+        # Fold in file changes while running: `--no-watch` or the config's `watch = false` not.
+        self.follow_changes = self.settings.watch if watch is None else watch
 
     def get_default_screen(self) -> Screen[None]:
         return FeedScreen(
@@ -80,6 +83,7 @@ class ReaderApp(App[None]):
             state_path=self.state_path,
             read_after=self.read_after,
             settings=self.settings,
+            watch=self.follow_changes,
         )
 
     @property

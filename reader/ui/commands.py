@@ -31,6 +31,7 @@ SCOPES: dict[str, str] = {
     "filter": "In the filter",
     "help": "In this help",
     "confirm": "In a question",
+    "prompt": "In a prompt (the feed to import)",
 }
 # Key names without a modifier: escape, f1, pageup, space, enter… (Textual's own list).
 NAMED_KEYS = frozenset(key.value.rpartition("+")[2] for key in Keys) - {"<any>", "<ignore>"}
@@ -221,6 +222,14 @@ COMMANDS: tuple[Command, ...] = (
         palette="Copy article URL",
     ),
     C("feed.reload", "r,ctrl+r", "reload", "reload the feed from disk", palette="Reload the feed"),
+    C(
+        "feed.import",
+        "i",
+        "import_feed",
+        "import a feed (an RSS, Atom or JSON Feed URL or file, or an OPML list) into the feed"
+        " folder",
+        palette="Import a feed…",
+    ),
     C("feed.jump_back", "backspace,ctrl+o", "jump_back", "back to the article you jumped from"),
     C("feed.back", "escape", "back", "back to the list · in the list: clear the filter"),
     C("app.quit_now", "Q", "quit", "quit from anywhere"),
@@ -275,11 +284,13 @@ COMMANDS: tuple[Command, ...] = (
         "answer_default",
         "the default answer (no, for marking everything read)",
     ),
+    C("prompt.submit", "enter", "submit", "go: import what was typed"),
+    C("prompt.cancel", "escape", "cancel", "cancel"),
 )
 del C
 
 # Keys Textual handles itself; in the table for the help and the README, never bound by us.
-TEXTUAL_KEYS = frozenset({"app.palette", "list.focus"})
+TEXTUAL_KEYS = frozenset({"app.palette", "list.focus", "prompt.submit"})
 
 
 def commands_in(scope: str) -> list[Command]:

@@ -96,3 +96,10 @@ async def test_saved_searches_are_in_the_sidebar_with_their_counts(tmp_path: Pat
         assert article_list.row_count == 0
         assert "“Broken” does not parse" in article_list.empty_text
         assert "⌕ Vision" in sidebar.render_line(3).text
+
+
+def test_the_configs_watch_key_is_what_the_app_follows_unless_told(tmp_path: Path) -> None:
+    off = Settings(watch=False)
+    assert ReaderApp(tmp_path, settings=off).follow_changes is False
+    assert ReaderApp(tmp_path, settings=Settings()).follow_changes is True
+    assert ReaderApp(tmp_path, settings=Settings(), watch=False).follow_changes is False

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -40,6 +41,7 @@ from reader.ui.messages import (
     BatchParsed,
     CachedLibraryReady,
     CacheOpened,
+    FeedChanged,
     FeedGone,
     FeedLoaded,
     HeadReady,
@@ -47,6 +49,8 @@ from reader.ui.messages import (
     LoadProgressed,
 )
 from reader.ui.screens.confirm_screen import ConfirmScreen
+from reader.ui.screens.prompt_screen import PromptScreen
+from reader.ui.watching import WatchTimes, follow_feed
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
@@ -55,6 +59,9 @@ from reader.ui.widgets.load_progress import LoadProgress
 from reader.ui.widgets.related_links import RelatedLinks
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
+
+if TYPE_CHECKING:
+    from reader.core.importer import ImportReport
 
 
 class ReaderServices(Protocol):
@@ -93,6 +100,7 @@ class FeedScreen(Screen[None]):
     """One feed: the view settings are reactives; each change redraws the view once."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("feed")
+    WATCH_TIMES: ClassVar[WatchTimes] = WatchTimes()  # how the folder's changes are batched
 
     order: reactive[str] = reactive(DEFAULT_ORDER, init=False)
     topic: reactive[str] = reactive(ALL, init=False)
@@ -106,6 +114,7 @@ class FeedScreen(Screen[None]):
         state_path: Path | None = None,
         read_after: float | None = None,
         settings: Settings | None = None,
+        watch: bool = True,
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
@@ -126,6 +135,16 @@ class FeedScreen(Screen[None]):
         self.read_after = self.settings.read_after_seconds if read_after is None else read_after
         self.jumped_from: list[str] = []  # article ids, for backspace after a jump
         self.undo_stack: list[tuple[str, Callable[[], object]]] = []
+        # Following the folder: started once the first load is complete (never before the
+        # first frame), stopped on unmount; `watch_ready` is set once the OS watch is in place.
+        self.follow_changes = watch
+        self.watch_times = self.WATCH_TIMES
+        self.watch_stop = threading.Event()
+        self.watch_ready = threading.Event()
+        self._watch_started = False
+        # A file deleted while its article was selected: kept readable until the user moves.
+        self.vanished: str | None = None
+        self.import_status: str | None = None  # "Importing URL…" in the header while it runs
 
     @property
     def reader(self) -> ReaderServices:
@@ -194,6 +213,7 @@ class FeedScreen(Screen[None]):
         self.view.hide_read, self.view.order = hide_read, self.settings.sort
 
     def on_unmount(self) -> None:
+        self.watch_stop.set()
         self.start_read_timer(None)  # a timer firing after the widgets are gone would fail
         self.store.close()
         self.loader.close()
@@ -313,6 +333,107 @@ class FeedScreen(Screen[None]):
             self.tell(f"Reloaded: {changes}", timeout=3)
         self.reloading = False
         self.report_problems(FeedLoad(problems=problems))
+        self.start_following()
+
+    # --- following the folder: changes on disk while the app runs ------------------------
+
+    def start_following(self) -> None:
+        if self.follow_changes and not self._watch_started:
+            self._watch_started = True
+            self.follow_folder()
+
+    @work(thread=True, group="watch")
+    def follow_folder(self) -> None:
+        """Watch the feed (in its own thread, until unmount); each batch is a quiet resync."""
+
+        def resync() -> None:
+            self.loader.resync(self.post_message, self.watch_stop.is_set)
+
+        try:
+            follow_feed(self.feed_path, resync, self.watch_stop, self.watch_ready, self.watch_times)
+        except Exception as error:  # noqa: BLE001 - no watch (a full inotify table…) is a notice
+            if not self.watch_stop.is_set():
+                self.app.call_from_thread(
+                    self.tell, f"Not following the feed folder ({error}); r reloads it",
+                    severity="warning",
+                )  # fmt: skip
+
+    @on(FeedChanged)
+    def feed_changed(self, event: FeedChanged) -> None:
+        """Fold in what changed on disk: the cursor, filter and topic stay; new ones are told."""
+        if not self.loaded:
+            return  # a load is on its way: it shows the files as they are
+        known = self.library.summaries
+        before = {s.id for s in known}
+        summaries, details = list(event.summaries), list(event.details)
+        now = {s.id for s in summaries}
+        new = sum(1 for article_id in now if article_id not in before)
+        current, selected = self.current_summary(), self.selected
+        in_order = event.in_order
+        gone = current is not None and current.id not in now
+        if gone and current is not None and selected is not None and selected.id == current.id:
+            # Deleted while on screen: it stays readable until the user moves away.
+            summaries.append(current)
+            details.append(selected)
+            self.vanished, in_order = current.id, None
+        self.library.replace_all(summaries, details)
+        if in_order is not None:
+            self.library.set_sorted(DEFAULT_ORDER, in_order)
+        old_problems = set(self.problems)
+        self.problems = event.problems
+        self.refresh_view(keep_id=current.id if current else None)
+        if new:
+            self.tell(plural(new, "new article"), timeout=4)
+        self.report_problems(
+            FeedLoad(problems=[p for p in event.problems if p not in old_problems])
+        )
+
+    def drop_vanished(self) -> None:
+        """The user moved away from an article whose file is gone: it leaves the list now."""
+        if self.vanished is not None:
+            self.library.remove(self.vanished)
+            self.vanished = None
+            self.refresh_view()
+
+    # --- importing --------------------------------------------------------------------
+
+    def action_import_feed(self) -> None:
+        if self.loader.feed_is_folder is not True:
+            self.tell("Feeds are imported into a feed folder; this feed is one file",
+                      severity="warning")  # fmt: skip
+            return
+        question = f"Import a feed into {self.feed_name}: a URL, a file or an OPML list"
+        prompt = PromptScreen(question, placeholder="https://example.com/feed.xml")
+        self.app.push_screen(prompt, self.import_answered)
+
+    def import_answered(self, source: str | None) -> None:
+        if source:
+            self.tell(f"Importing {source}…", timeout=3)
+            self.import_source(source)
+
+    @work(thread=True, group="import")
+    def import_source(self, source: str) -> None:
+        from reader.core.importer import import_sources  # feedparser: loaded only to import
+
+        def progress(text: str) -> None:
+            self.app.call_from_thread(self.show_import_status, text)
+
+        report = import_sources([source], self.feed_path, on_event=progress)
+        self.app.call_from_thread(self.import_done, report)
+
+    def show_import_status(self, text: str | None) -> None:
+        self.import_status = text
+        self.update_header()
+
+    def import_done(self, report: ImportReport) -> None:
+        self.show_import_status(None)
+        for error in report.errors:
+            self.tell(f"Import: {error}", severity="error")
+        for warning in report.warnings:
+            self.tell(f"Import: {warning}", severity="warning")
+        self.tell(f"Imported: {report.summary()}", timeout=6)
+        if report.counts.written and not self.follow_changes:
+            self.action_reload()  # not following the folder: show the new files now
 
     def report_problems(self, feed: FeedLoad) -> None:
         errors, warnings = len(feed.errors), len(feed.warnings)
@@ -394,6 +515,8 @@ class FeedScreen(Screen[None]):
         article_list = self.query_one(ArticleList)
         shown, total = article_list.row_count, len(self.library)
         status = [] if self.loaded else ["loading…"]
+        if self.import_status:
+            status.append(self.import_status)
         if self.hide_read:
             status.append("read hidden")
         if self.invalid_query is not None:
@@ -473,6 +596,8 @@ class FeedScreen(Screen[None]):
     def article_highlighted(self) -> None:
         """The user moved the cursor (keys, click, n/N, J/K): the one start of a dwell."""
         current = self.current_summary()
+        if self.vanished is not None and (current is None or current.id != self.vanished):
+            self.drop_vanished()
         if self.pinned is not None and (current is None or current.id != self.pinned):
             self.pinned = None  # moved away: the pinned article leaves the view if it is hidden
             self.refresh_view()
