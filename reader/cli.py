@@ -1,4 +1,4 @@
-"""The command line: `reader [FEED]`, `reader list`, `reader check`."""
+"""The command line: `reader [FEED]`, and `reader list`, `check`, `import`, `config`, `serve`."""
 
 from __future__ import annotations
 
@@ -6,21 +6,30 @@ import argparse
 import shlex
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reader import __version__
+from reader.core.config import (
+    CONFIG_ENV,
+    KEYS,
+    ConfigLoad,
+    Settings,
+    config_path,
+    load_config,
+    resolve,
+    shown_value,
+    write_template,
+)
 from reader.core.export import article_json, to_json, to_table, to_tsv
 from reader.core.library import Library
 from reader.core.loader import ARTICLE_SUFFIXES, load_feed
 from reader.core.model import Article, FeedLoad, plural, printable
-from reader.core.ordering import DEFAULT_ORDER, SORT_ORDERS
+from reader.core.ordering import SORT_ORDERS
 from reader.core.query import Query, QueryError, parse_query
-from reader.core.resources import FEED_ENV, default_feed_path
+from reader.core.resources import FEED_ENV, sample_feed_path
 from reader.core.storage.state import STATE_ENV, StateStore
-from reader.core.view import FeedView
-
-COMMANDS = ("list", "check")
+from reader.core.view import FeedView, search_entries
 
 DESCRIPTION = f"""\
 A keyboard-driven terminal reader for a local feed of news articles.
@@ -29,9 +38,14 @@ commands:
   reader [FEED]          open the reader on FEED (press ? inside for every key)
   reader list [FEED]     print the articles, best first
   reader check [FEED]    report every problem in the feed's files
+  reader config          show the config file's path and the settings in force
+  reader serve [FEED]    serve the reader to a web browser (one reader per tab)
+  reader import SOURCE... [--into FOLDER]
+                         RSS, Atom or JSON feeds (files, URLs, OPML lists) as articles
 
 FEED is a folder of article files (searched recursively) or one file; it defaults to
-${FEED_ENV}, else the bundled sample feed. `reader COMMAND --help` tells more.
+${FEED_ENV}, else the config's `feed`, else the bundled sample feed. `reader COMMAND --help`
+tells more.
 """
 
 
@@ -56,12 +70,27 @@ def _add_state_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help=f"config file (default: ${CONFIG_ENV}, else config.toml in the user config folder)",
+    )
+
+
 def _app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reader", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    _add_app_arguments(parser)
+    return parser
+
+
+def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
+    """What the app is opened on: shared by `reader` and `reader serve`."""
     _add_feed_argument(parser)
+    _add_config_argument(parser)
     _add_state_argument(parser)
     parser.add_argument(
         "--cache",
@@ -74,13 +103,17 @@ def _app_parser() -> argparse.ArgumentParser:
         help="parse every file, without reading or writing the index cache",
     )
     parser.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="do not watch the feed folder for new, changed and deleted files",
+    )
+    parser.add_argument(
         "--read-after",
         metavar="SECONDS",
         type=_seconds,
         help="an article you move to becomes read after this long on it "
-        "(default 1.5; 0: only when opened)",
+        "(default: the config's read_after_seconds, else 1.5; 0: only when opened)",
     )
-    return parser
 
 
 def _seconds(text: str) -> float:
@@ -106,7 +139,7 @@ def _list_parser() -> argparse.ArgumentParser:
         help="output format (default: table)",
     )
     parser.add_argument(
-        "--sort", choices=SORT_ORDERS, default=DEFAULT_ORDER, help="order (default: quality)"
+        "--sort", choices=SORT_ORDERS, help="order (default: the config's sort, else quality)"
     )
     parser.add_argument(
         "--query",
@@ -115,6 +148,7 @@ def _list_parser() -> argparse.ArgumentParser:
         metavar="Q",
         help="filter with the reader's query language (see README)",
     )
+    _add_config_argument(parser)
     _add_state_argument(parser)
     return parser
 
@@ -126,15 +160,126 @@ def _check_parser() -> argparse.ArgumentParser:
         "Exit status: 0 no errors, 1 errors, 2 usage error.",
     )
     _add_feed_argument(parser)
+    _add_config_argument(parser)
     return parser
 
 
-def resolve_feed(value: str | None) -> Path:
+def _config_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader config",
+        description="Print the config file's path and the settings in force, with where each "
+        "comes from. Exit status: 0 fine, 1 when the file has a problem (each is printed).",
+    )
+    _add_config_argument(parser)
+    parser.add_argument(
+        "--init",
+        action="store_true",
+        help="write a commented config file with every key at its default (never overwrites)",
+    )
+    return parser
+
+
+def _import_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader import",
+        description="Import RSS, Atom and JSON feeds (files or http(s) URLs, or OPML lists of "
+        "feed URLs) as article files. Importing again writes only what is new or changed. "
+        "Exit status: 0 every source imported, 1 a source failed, 2 usage error.",
+    )
+    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="feed file, URL or OPML")
+    parser.add_argument(
+        "--into",
+        metavar="FOLDER",
+        help=f"the feed folder to write into (default: ${FEED_ENV}, else the config's feed); "
+        "made if missing",
+    )
+    _add_config_argument(parser)
+    return parser
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    from reader.serve import DEFAULT_HOST, DEFAULT_PORT
+
+    parser = argparse.ArgumentParser(
+        prog="reader serve",
+        description="Serve the reader to a web browser: each tab runs its own reader on the "
+        "same feed, state and cache. Exit status 2 when the address cannot be listened on.",
+    )
+    _add_app_arguments(parser)
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)",
+    )
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
+    )
+    return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1 to 65535): {text!r}")
+    return int(text)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from reader.core.importer import import_sources  # feedparser is loaded only to import
+
+    _, settings, problems = read_config(args)
+    _say_config_problems("reader import", problems)
+    folder = _import_folder(args.into, settings)
+    report = import_sources(args.sources, folder)
+    for message in report.warnings:
+        print(f"reader import: warning: {printable(message)}", file=sys.stderr)
+    for message in report.errors:
+        print(f"reader import: error: {printable(message)}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.errors else 0
+
+
+def _import_folder(value: str | None, settings: Settings) -> Path:
+    """Where `reader import` writes: --into, else $READER_FEED, else the config's feed (never
+    the bundled sample)."""
+    folder = Path(value).expanduser() if value else settings.feed
+    if folder is None:
+        raise UsageError(
+            f"give --into FOLDER (or set ${FEED_ENV}, or feed in the config) to say where to import"
+        )
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"not a folder: {folder}")
+    return folder
+
+
+def resolve_feed(settings: Settings) -> Path:
     """The feed path to read; raises UsageError when it does not exist."""
-    path = Path(value).expanduser() if value else default_feed_path()
+    path = settings.feed or sample_feed_path()
     if not path.exists():
         raise UsageError(f"feed not found: {path}")
     return path
+
+
+def read_config(args: argparse.Namespace) -> tuple[ConfigLoad, Settings, list[str]]:
+    """The config file read, the settings in force over it, and what is wrong in it."""
+    path, required = config_path(args.config)
+    load = load_config(path, required=required)
+    settings = resolve(
+        load.settings,
+        feed=getattr(args, "feed", None),
+        read_after_seconds=getattr(args, "read_after", None),
+    )
+    problems = [str(problem) for problem in load.problems]
+    problems += [
+        f"{path}: [[searches]] {entry.name!r}: the query does not parse: {entry.error}"
+        for entry in search_entries(settings.searches)
+        if entry.error is not None
+    ]
+    return load, settings, problems
+
+
+def _say_config_problems(prog: str, problems: list[str]) -> None:
+    for problem in problems:
+        print(f"{prog}: config: {problem}", file=sys.stderr)
 
 
 def _parse_query(text: str) -> Query:
@@ -148,13 +293,15 @@ def run_list(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must be 0 or more")
     query = _parse_query(args.query)
-    path = resolve_feed(args.feed)
+    _, settings, problems = read_config(args)
+    _say_config_problems("reader list", problems)
+    path = resolve_feed(settings)
     store = StateStore.open(Path(args.state) if args.state else None)
     for notice in store.notices:
         print(f"reader list: {notice}", file=sys.stderr)
     feed = load_feed(path)
     _report_unlisted("reader list", path, feed)
-    articles = _listed(feed, store, args.sort, query, args.limit)
+    articles = _listed(feed, store, args.sort or settings.sort, query, args.limit)
     if args.format == "json":
         print(
             to_json(article_json(a, store.is_read(a.id), store.is_starred(a.id)) for a in articles)
@@ -213,7 +360,9 @@ def summary_line(feed: FeedLoad) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    path = resolve_feed(args.feed)
+    _, settings, problems = read_config(args)
+    _say_config_problems("reader check", problems)
+    path = resolve_feed(settings)
     feed = load_feed(path)
     if not feed.files and not feed.problems:
         # A check of nothing must not pass: the folder is likely not the feed meant.
@@ -225,8 +374,40 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if feed.errors else 0
 
 
+def run_config(args: argparse.Namespace) -> int:
+    from reader.ui.commands import COMMANDS, TEXTUAL_KEYS  # the command table knows the ids
+    from reader.ui.keymap import build_keymap
+
+    load, settings, problems = read_config(args)
+    if args.init:
+        defaults = [(c.id, c.key_names, c.help) for c in COMMANDS if c.id not in TEXTUAL_KEYS]
+        if not write_template(load.path, defaults):
+            raise UsageError(f"a config file is already there (left as it is): {load.path}")
+        print(f"wrote {printable(str(load.path))}")
+        return 0
+    problems += [f"{load.path}: {problem}" for problem in build_keymap(settings.keys).problems]
+    print(printable(f"config file: {load.path}" + ("" if load.found else " (none: defaults)")))
+    for line in _settings_lines(settings):
+        print(printable(line))
+    for problem in problems:
+        print(f"reader config: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _settings_lines(settings: Settings) -> list[str]:
+    """`key = value  # where it comes from`, for every key; then the keys and searches."""
+    lines = [f"{key.name} = {shown_value(settings, key.name)}  # {settings.source(key.name)}"
+             for key in KEYS]  # fmt: skip
+    if settings.feed is None:
+        lines[0] = f'feed = "{sample_feed_path()}"  # default: the bundled sample feed'
+    lines += [f'keys: "{command_id}" = {list(keys)}' for command_id, keys in settings.keys.items()]
+    lines += [f"search: {s.name!r} = {s.query!r}" for s in settings.searches]
+    return lines
+
+
 def run_app(args: argparse.Namespace) -> int:
-    path = resolve_feed(args.feed)
+    _, settings, problems = read_config(args)
+    path = resolve_feed(settings)
     from reader.ui.app import ReaderApp  # Textual is imported only when the app runs
 
     ReaderApp(
@@ -234,18 +415,55 @@ def run_app(args: argparse.Namespace) -> int:
         state_path=Path(args.state) if args.state else None,
         cache_path=Path(args.cache) if args.cache else None,
         use_cache=not args.no_cache,
-        read_after=args.read_after,
+        settings=settings,
+        notices=tuple(problems),
+        watch=False if args.no_watch else None,
     ).run()
     return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from reader.serve import ServeError, check_address, exposure_warning, serve, tab_command
+
+    load, settings, problems = read_config(args)
+    _say_config_problems("reader serve", problems)
+    path = resolve_feed(settings)
+    command = tab_command(
+        path,
+        state=Path(args.state) if args.state else None,
+        cache=Path(args.cache) if args.cache else None,
+        use_cache=not args.no_cache,
+        read_after=args.read_after,
+        config=load.path if load.found else None,
+        watch=not args.no_watch,
+    )
+    try:
+        check_address(args.host, args.port)
+        if (warning := exposure_warning(args.host)) is not None:
+            print(f"reader serve: {warning}", file=sys.stderr)
+        serve(command, args.host, args.port, feed=path)
+    except ServeError as error:
+        raise UsageError(str(error)) from None
+    return 0
+
+
+Runner = Callable[[argparse.Namespace], int]
+# The subcommands: name -> (its parser, what runs it); anything else opens the app.
+SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Runner]] = {
+    "list": (_list_parser, run_list),
+    "check": (_check_parser, run_check),
+    "import": (_import_parser, run_import),
+    "config": (_config_parser, run_config),
+    "serve": (_serve_parser, run_serve),
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `reader` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in COMMANDS:
-        command, rest = argv[0], argv[1:]
-        parser = _list_parser() if command == "list" else _check_parser()
-        runner = run_list if command == "list" else run_check
+    if argv and argv[0] in SUBCOMMANDS:
+        make_parser, runner = SUBCOMMANDS[argv[0]]
+        parser, rest = make_parser(), argv[1:]
     else:
         parser, rest, runner = _app_parser(), argv, run_app
     args = parser.parse_args(rest)

@@ -50,9 +50,12 @@ def make_app(
     """The one place a test builds the app.
 
     `state_path` is required so that no test reads or writes the user's reading state;
-    `browser` defaults to a fresh `BrowserRecorder`.
+    `browser` defaults to a fresh `BrowserRecorder`; `watch` defaults to False.
     """
     opener = browser if browser is not None else BrowserRecorder()
+    # Following the folder is the watch tests' own: elsewhere a test's file edits must not
+    # race a resync it did not ask for.
+    options.setdefault("watch", False)
     return ReaderApp(feed_path, browser=opener, state_path=state_path, **options)
 
 

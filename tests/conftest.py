@@ -9,8 +9,11 @@ import pytest
 def isolated_user_files(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Point the reading state and the index cache at a fresh temporary folder."""
+    """Point the reading state, the index cache and the config folder at a fresh temporary
+    folder (no config file there: the defaults)."""
     folder = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("READER_STATE", str(folder / "state.db"))
     monkeypatch.setenv("READER_CACHE", str(folder / "index.db"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "config"))
     monkeypatch.delenv("READER_FEED", raising=False)
+    monkeypatch.delenv("READER_CONFIG", raising=False)

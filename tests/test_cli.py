@@ -104,10 +104,11 @@ def test_help_documents_list_and_check(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     assert "reader list" in out
     assert "reader check" in out
+    assert "reader serve" in out
     assert "READER_FEED" in out
 
 
-@pytest.mark.parametrize("command", ["list", "check"])
+@pytest.mark.parametrize("command", ["list", "check", "serve"])
 def test_each_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])
@@ -292,7 +293,7 @@ def test_feed_defaults_to_the_environment(
     assert (status, out) == (0, "3 articles, 0 errors, 0 warnings\n")
 
 
-@pytest.mark.parametrize("command", ["list", "check"])
+@pytest.mark.parametrize("command", ["list", "check", "serve"])
 def test_a_missing_feed_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:

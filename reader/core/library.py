@@ -56,6 +56,12 @@ class Library:
         self._details = {a.id: a for a in details}
         self._changed()
 
+    def remove(self, article_id: str) -> None:
+        """Drop one article (a file deleted while it was shown, once the user moves on)."""
+        self.summaries = [s for s in self.summaries if s.id != article_id]
+        self._details.pop(article_id, None)
+        self._changed()
+
     def _changed(self) -> None:
         self._by_id_cache = self._by_url_cache = None
         self._sorted.clear()

@@ -12,6 +12,15 @@ ALL = "all"
 NO_TOPIC = "none"
 UNREAD = "unread"
 STARRED = "starred"
+SEARCH_PREFIX = "search:"  # a saved search's entry: "search:" and its place in the config
+
+
+def search_key(index: int) -> str:
+    return f"{SEARCH_PREFIX}{index}"
+
+
+def is_search_key(key: str) -> bool:
+    return key.startswith(SEARCH_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)

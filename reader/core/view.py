@@ -16,15 +16,25 @@ after a change, as `StateStore` does (it keeps one frozenset until the next chan
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from reader.core.config import SavedSearch
 from reader.core.library import Library
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
-from reader.core.query import Query
-from reader.core.topics import ALL, STARRED, UNREAD, TopicCount, in_topic, sidebar_entries
+from reader.core.query import Query, QueryError, parse_query
+from reader.core.topics import (
+    ALL,
+    STARRED,
+    UNREAD,
+    TopicCount,
+    in_topic,
+    is_search_key,
+    search_key,
+    sidebar_entries,
+)
 
 T = TypeVar("T")
 
@@ -48,6 +58,30 @@ class ViewCounts:
     shown: int
     total: int
     unread: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchEntry:
+    """A saved search as the sidebar has it: its query, or why that does not parse."""
+
+    key: str
+    name: str
+    text: str
+    query: Query | None
+    error: str | None = None
+
+
+def search_entries(searches: Sequence[SavedSearch]) -> tuple[SearchEntry, ...]:
+    """The saved searches, parsed; one that does not parse keeps its place and its error."""
+    entries = []
+    for index, search in enumerate(searches):
+        try:
+            query: Query | None = parse_query(search.query)
+            error = None
+        except QueryError as problem:
+            query, error = None, str(problem)
+        entries.append(SearchEntry(search_key(index), search.name, search.query, query, error))
+    return tuple(entries)
 
 
 class _Remembered(Generic[T]):
@@ -78,7 +112,8 @@ class FeedView:
         library: The feed's articles.
         state: The reading state (read and starred marks).
         order: The sort order (see `reader.core.ordering.SORT_ORDERS`).
-        topic: The sidebar entry: `ALL`, `UNREAD`, `STARRED`, `NO_TOPIC` or a `topic_key`.
+        topic: The sidebar entry: `ALL`, `UNREAD`, `STARRED`, `NO_TOPIC`, a `topic_key` or
+            a saved search's `search_key`.
         query: The parsed filter query, or None for none.
         hide_read: Whether read articles are left out.
         pinned: An article id shown whatever the filters say (the one just read with read
@@ -98,8 +133,10 @@ class FeedView:
         query: Query | None = None,
         hide_read: bool = False,
         pinned: str | None = None,
+        searches: Sequence[SavedSearch] = (),
     ) -> None:
         self.library = library
+        self.searches = search_entries(searches)
         self.state = state
         self.order = order
         self.topic = topic
@@ -111,15 +148,18 @@ class FeedView:
         self._shown: _Remembered[tuple[list[ArticleSummary], bool, str | None]] = _Remembered()
         self._sidebar: _Remembered[list[TopicCount]] = _Remembered()
         self._unread: _Remembered[int] = _Remembered()
+        self._hits = [_Remembered[frozenset[str]]() for _ in self.searches]
 
     # --- what depends on marks ----------------------------------------------------------
 
     def uses_marks(self) -> bool:
         """Whether a read or star change can change which articles the list shows."""
+        search = self.search(self.topic)
         return (
             self.hide_read
             or self.topic in (UNREAD, STARRED)
             or bool(self.query and self.query.uses_marks)
+            or bool(search and search.query and search.query.uses_marks)
         )
 
     def in_entry(self, article: ArticleSummary, key: str) -> bool:
@@ -128,7 +168,45 @@ class FeedView:
             return not self.state.is_read(article.id)
         if key == STARRED:
             return self.state.is_starred(article.id)
+        if is_search_key(key):
+            return article.id in self.search_hits(key)
         return in_topic(article, key)
+
+    # --- saved searches -----------------------------------------------------------------
+
+    def search(self, key: str) -> SearchEntry | None:
+        """The saved search of a sidebar key, or None."""
+        return next((entry for entry in self.searches if entry.key == key), None)
+
+    def search_hits(self, key: str) -> frozenset[str]:
+        """The ids of the whole feed's articles that the saved search matches (none when its
+        query does not parse). Answered with the search index, then remembered."""
+        entry = self.search(key)
+        if entry is None or entry.query is None:
+            return frozenset()
+        query, articles = entry.query, self.library.sorted(self.order)
+        marks = (self.state.read_ids(), self.state.starred_ids()) if query.uses_marks else ()
+        index = self.library.search_index(self.order)
+        return self._hits[self.searches.index(entry)].get(
+            (articles, *marks),
+            (),
+            lambda: frozenset(a.id for a in query.filter(articles, self.state, index)),
+        )
+
+    def _search_counts(
+        self, filtered: list[ArticleSummary], read: frozenset[str] | set[str]
+    ) -> list[TopicCount]:
+        """A sidebar entry per saved search: how many filtered articles it has, how many unread."""
+        counts = []
+        for entry in self.searches:
+            if entry.error is not None:
+                counts.append(TopicCount(entry.key, f"{entry.name} (bad query)", 0))
+                continue
+            hits = self.search_hits(entry.key)
+            mine = [a.id for a in filtered if a.id in hits] if hits else []
+            unread = sum(1 for article_id in mine if article_id not in read)
+            counts.append(TopicCount(entry.key, entry.name, len(mine), unread))
+        return counts
 
     # --- the answers --------------------------------------------------------------------
 
@@ -163,6 +241,7 @@ class FeedView:
             self.filtered(),
             self.state.read_ids() if self.topic == UNREAD else None,
             self.state.starred_ids() if self.topic == STARRED else None,
+            self.search_hits(self.topic) if is_search_key(self.topic) else None,
         )
         shown, self.pin_hidden, self.pinned = self._shown.get(
             objects, (self.topic, self.pinned), self._with_pinned
@@ -172,9 +251,7 @@ class FeedView:
     def _with_pinned(self) -> tuple[list[ArticleSummary], bool, str | None]:
         """The articles shown, whether the pinned one is there only for being pinned, the pin."""
         filtered, pinned = self.filtered(), self.pinned
-        visible = (
-            filtered if self.topic == ALL else [a for a in filtered if self.in_entry(a, self.topic)]
-        )
+        visible = self._in_entry(filtered)
         if pinned is None or any(a.id == pinned for a in visible):
             return visible, False, pinned
         if self.library.summary(pinned) is None:
@@ -183,13 +260,25 @@ class FeedView:
         keep.add(pinned)
         return [a for a in self.library.sorted(self.order) if a.id in keep], True, pinned
 
+    def _in_entry(self, filtered: list[ArticleSummary]) -> list[ArticleSummary]:
+        if self.topic == ALL:
+            return filtered
+        if is_search_key(self.topic):
+            hits = self.search_hits(self.topic)
+            return [a for a in filtered if a.id in hits]
+        return [a for a in filtered if self.in_entry(a, self.topic)]
+
     def sidebar(self) -> list[TopicCount]:
-        """All, Unread, Starred, then each topic, counting the filtered articles."""
+        """All, Unread, Starred, the saved searches, then each topic, counting the filtered
+        articles."""
         read, starred = self.state.read_ids(), self.state.starred_ids()
         filtered = self.filtered()
-        return self._sidebar.get(
-            (filtered, read, starred), (), lambda: sidebar_entries(filtered, read, starred)
-        )
+
+        def entries() -> list[TopicCount]:
+            everything = sidebar_entries(filtered, read, starred)
+            return [*everything[:3], *self._search_counts(filtered, read), *everything[3:]]
+
+        return self._sidebar.get((filtered, read, starred), (), entries)
 
     def unread_total(self) -> int:
         """Unread articles in the whole feed (whatever the filters say)."""

@@ -14,16 +14,22 @@ from textual import work
 from textual.app import App
 from textual.binding import BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 
+from reader.core.browser import command_opener
+from reader.core.config import READ_AFTER_SECONDS, Settings
 from reader.core.resources import styles_path
 from reader.core.sanitize import UnsafeUrl, check_url
-from reader.ui.commands import ReaderCommands, bindings
+from reader.serve import served_to_this_machine
+from reader.ui.commands import Keymap, ReaderCommands, bindings
+from reader.ui.keymap import build_keymap
 from reader.ui.loading import FeedLoader
-from reader.ui.screens.feed_screen import READ_AFTER_SECONDS, FeedScreen
+from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.text import line
 
 NARROW_WIDTH = 100
+THEME_SETTING = "theme"  # the theme last picked, kept in the state database
 __all__ = ["READ_AFTER_SECONDS", "BrowserOpener", "ReaderApp"]
 
 BrowserOpener = Callable[[str], bool]
@@ -49,15 +55,29 @@ class ReaderApp(App[None]):
         cache_path: Path | None = None,
         use_cache: bool = True,
         read_after: float | None = None,
+        settings: Settings | None = None,
+        notices: tuple[str, ...] = (),
+        watch: bool | None = None,
     ) -> None:
         super().__init__()
         self.feed_path = feed_path
         self.state_path = state_path
         # Made now, so that the cache is read while Textual starts.
         self.loader = FeedLoader(feed_path, cache_path, use_cache)
+        self.settings = settings or Settings()
         self.read_after = read_after
-        # Replaced in tests by a recorder; the real one honours $BROWSER.
-        self.browser: BrowserOpener = browser or webbrowser.open
+        # What is wrong in the config, said once the screen is up.
+        self.notices = list(notices)
+        keymap = build_keymap(self.settings.keys)
+        self.notices += [f"{self.settings.origin}: {problem}" for problem in keymap.problems]
+        self.keymap_in_force: Keymap = keymap.keymap
+        self.set_keymap(keymap.keymap)
+        # Replaced in tests by a recorder; the configured command, else `webbrowser`, which
+        # honours $BROWSER.
+        configured = command_opener(self.settings.browser) if self.settings.browser else None
+        self.browser: BrowserOpener = browser or configured or webbrowser.open
+        # Fold in file changes while running: `--no-watch` or the config's `watch = false` not.
+        self.follow_changes = self.settings.watch if watch is None else watch
 
     def on_mount(self) -> None:
         self.exit_on_signals()
@@ -78,7 +98,13 @@ class ReaderApp(App[None]):
             pass  # no signal handlers on this loop (Windows) or off the main thread
 
     def get_default_screen(self) -> Screen[None]:
-        return FeedScreen(self.loader, state_path=self.state_path, read_after=self.read_after)
+        return FeedScreen(
+            self.loader,
+            state_path=self.state_path,
+            read_after=self.read_after,
+            settings=self.settings,
+            watch=self.follow_changes,
+        )
 
     @property
     def feed(self) -> FeedScreen:
@@ -87,7 +113,34 @@ class ReaderApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.keymap_in_force))
+
+    # --- the theme ----------------------------------------------------------------------
+
+    def start_theme(self, remembered: str | None) -> None:
+        """The config's theme, else the one last picked; from then on a pick is remembered."""
+        configured = self.settings.theme
+        if configured and configured not in self.available_themes:
+            origin = self.settings.origin or "the config"
+            self.notices.append(f"{origin}: key 'theme': {configured!r} is not a theme")
+            configured = None
+        # A remembered theme may be gone too (one a newer Textual dropped): then the default.
+        wanted = configured or remembered
+        if wanted in self.available_themes:
+            self.theme = wanted
+        self.theme_changed_signal.subscribe(self, self.remember_theme)
+
+    def remember_theme(self, theme: Theme) -> None:
+        # The config's theme is not a pick (its change at start is published too): keeping it
+        # would outlive the config line that set it.
+        if theme.name != self.settings.theme:
+            self.feed.store.set_setting(THEME_SETTING, theme.name)
+
+    def tell_notices(self) -> None:
+        """Say once what was wrong at start (the config file, the keys, the theme)."""
+        for notice in self.notices:
+            self.tell(notice, severity="warning", timeout=10)
+        self.notices.clear()
 
     # --- browser ----------------------------------------------------------------------
 
@@ -103,6 +156,12 @@ class ReaderApp(App[None]):
             url = check_url(raw_url)
         except UnsafeUrl as refused:
             self.tell(f"Not opened: {refused}", severity="warning")
+            return
+        if self.is_web:
+            # In a browser tab (`reader serve`) the driver asks the page to open a new tab:
+            # there is no local browser to start and nothing to wait for.
+            super().open_url(url)
+            self.opened(url, on_opened)
             return
         self.launch_browser(url, on_opened)
 
@@ -125,6 +184,12 @@ class ReaderApp(App[None]):
         self.tell(f"Opened {url}", timeout=2)
         if on_opened is not None:
             on_opened()
+
+    def copied_note(self) -> str:
+        """What to add to "Copied …": a browser gives the clipboard to secure pages only."""
+        if self.is_web and not served_to_this_machine():
+            return " (unless this page is https or localhost, the browser refuses the copy)"
+        return ""
 
     # --- notifications ----------------------------------------------------------------
 

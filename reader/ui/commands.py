@@ -7,7 +7,7 @@ last, "Show topic: …".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Protocol, cast
@@ -15,9 +15,10 @@ from typing import Protocol, cast
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
+from textual.keys import KEY_NAME_REPLACEMENTS, Keys, key_to_character
 
 from reader.core.ordering import SORT_ORDERS
-from reader.core.topics import TopicCount
+from reader.core.topics import TopicCount, is_search_key
 from reader.ui.text import line
 
 # Where a command's keys work; the help shows the scopes in this order, under these headings.
@@ -30,8 +31,22 @@ SCOPES: dict[str, str] = {
     "filter": "In the filter",
     "help": "In this help",
     "confirm": "In a question",
+    "prompt": "In a prompt (the feed to import)",
 }
-KEY_NAMES = {"question_mark": "?", "slash": "/"}
+# Key names without a modifier: escape, f1, pageup, space, enter… (Textual's own list).
+NAMED_KEYS = frozenset(key.value.rpartition("+")[2] for key in Keys) - {"<any>", "<ignore>"}
+# A keymap: command id -> keys, as Textual names them, comma-separated.
+Keymap = Mapping[str, str]
+
+
+def key_display(key: str) -> str:
+    """A key as a person types it: `?`, not `question_mark`; `ctrl+x` and `space` stay."""
+    modifiers, plus, base = key.rpartition("+")
+    if len(base) > 1 and base not in NAMED_KEYS:
+        # Textual renames some characters' Unicode names (solidus is slash): undo that first.
+        unicode_name = next((k for k, v in KEY_NAME_REPLACEMENTS.items() if v == base), base)
+        base = key_to_character(unicode_name) or base
+    return f"{modifiers}{plus}{base}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +68,21 @@ class Command:
 
     @property
     def key_names(self) -> list[str]:
-        """The keys as a person types them: `?`, not `question_mark`."""
-        return [KEY_NAMES.get(key, key) for key in self.keys.split(",")]
+        """The default keys as a person types them: `?`, not `question_mark`."""
+        return self.keys_in_force({})
+
+    def keys_in_force(self, keymap: Keymap) -> list[str]:
+        """The keys as a person types them, with the keymap's remap if it has one."""
+        return [key_display(key) for key in keymap.get(self.id, self.keys).split(",")]
 
     def binding(self) -> Binding:
-        display = KEY_NAMES.get(self.keys.split(",")[0])
+        first = self.keys.split(",")[0]
         return Binding(
             self.keys,
             self.action,
             self.footer or self.help,
             show=self.footer is not None,
-            key_display=display,
+            key_display=key_display(first) if key_display(first) != first else None,
             priority=self.priority,
             id=self.id,
         )
@@ -203,6 +222,14 @@ COMMANDS: tuple[Command, ...] = (
         palette="Copy article URL",
     ),
     C("feed.reload", "r,ctrl+r", "reload", "reload the feed from disk", palette="Reload the feed"),
+    C(
+        "feed.import",
+        "i",
+        "import_feed",
+        "import a feed (an RSS, Atom or JSON Feed URL or file, or an OPML list) into the feed"
+        " folder",
+        palette="Import a feed…",
+    ),
     C("feed.jump_back", "backspace,ctrl+o", "jump_back", "back to the article you jumped from"),
     C("feed.back", "escape", "back", "back to the list · in the list: clear the filter"),
     C("app.quit_now", "Q", "quit", "quit from anywhere"),
@@ -257,11 +284,13 @@ COMMANDS: tuple[Command, ...] = (
         "answer_default",
         "the default answer (no, for marking everything read)",
     ),
+    C("prompt.submit", "enter", "submit", "go: import what was typed"),
+    C("prompt.cancel", "escape", "cancel", "cancel"),
 )
 del C
 
 # Keys Textual handles itself; in the table for the help and the README, never bound by us.
-TEXTUAL_KEYS = frozenset({"app.palette", "list.focus"})
+TEXTUAL_KEYS = frozenset({"app.palette", "list.focus", "prompt.submit"})
 
 
 def commands_in(scope: str) -> list[Command]:
@@ -273,10 +302,14 @@ def bindings(scope: str) -> list[BindingType]:
     return [command.binding() for command in commands_in(scope) if command.id not in TEXTUAL_KEYS]
 
 
-def help_rows() -> Iterator[tuple[str, list[tuple[str, str]]]]:
-    """(heading, [(keys, what they do)]) per scope, for the help screen and the README."""
+def help_rows(keymap: Keymap | None = None) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """(heading, [(keys, what they do)]) per scope, for the help screen and the README; the
+    keys are those in force under `keymap` (the README shows the defaults)."""
     for scope, heading in SCOPES.items():
-        rows = [(", ".join(command.key_names), command.help) for command in commands_in(scope)]
+        rows = [
+            (", ".join(command.keys_in_force(keymap or {})), command.help)
+            for command in commands_in(scope)
+        ]
         if rows:
             yield heading, rows
 
@@ -302,6 +335,7 @@ class PaletteHost(Protocol):
     def show_topic(self, key: str) -> None: ...
     def recent_queries(self) -> list[str]: ...
     def use_query(self, text: str) -> None: ...
+    def keymap(self) -> Keymap: ...
 
 
 def safe_highlight(matcher: Matcher, text: str) -> Content:
@@ -320,7 +354,8 @@ def action_commands(app: PaletteHost) -> Iterator[PaletteEntry]:
     """Every command that fits the app now, bar the topics: (title, callback, help)."""
     for command in COMMANDS:
         if command.palette is not None:
-            yield command.palette, partial(app.run_action, command.action), command.key_names[0]
+            keys = command.keys_in_force(app.keymap())
+            yield command.palette, partial(app.run_action, command.action), keys[0]
     for order in SORT_ORDERS:
         yield (
             f"Sort by {order}",
@@ -333,8 +368,9 @@ def action_commands(app: PaletteHost) -> Iterator[PaletteEntry]:
 
 def topic_commands(app: PaletteHost) -> Iterator[PaletteEntry]:
     for entry in app.topic_entries():
+        kind = "Saved search" if is_search_key(entry.key) else "Show topic"
         yield (
-            f"Show topic: {entry.label}",
+            f"{kind}: {entry.label}",
             partial(app.show_topic, entry.key),
             f"{entry.count:,} articles",
         )

@@ -24,6 +24,7 @@ from reader.ui.messages import (
     BatchParsed,
     CachedLibraryReady,
     CacheOpened,
+    FeedChanged,
     FeedGone,
     FeedLoaded,
     HeadReady,
@@ -72,6 +73,8 @@ class FeedLoader:
         self._head_ready = threading.Event()
         self._head_taken = threading.Event()  # the screen drew the head itself (`head_now`)
         self._prefetch: Future[tuple[FeedCache, Library | None]] | None = None
+        # One sync at a time: the load, a reload and the watcher's share the cache.
+        self._sync_lock = threading.Lock()
         if use_cache:
             pool = ThreadPoolExecutor(1, thread_name_prefix="reader-cache")
             self._prefetch = pool.submit(self._prepare_cached)
@@ -97,6 +100,10 @@ class FeedLoader:
 
     def run(self, post: Post, is_cancelled: Callable[[], bool], rows_shown: bool) -> None:
         """Load (in a worker thread); `rows_shown`: the screen already shows a feed."""
+        with self._sync_lock:
+            self._run(post, is_cancelled, rows_shown)
+
+    def _run(self, post: Post, is_cancelled: Callable[[], bool], rows_shown: bool) -> None:
         if not self.use_cache:
             self._load_without_cache(post)
             return
@@ -125,6 +132,27 @@ class FeedLoader:
             post(
                 FeedLoaded(result.summaries, result.problems, (), in_order, result.change_summary())
             )
+
+    def resync(self, post: Post, is_cancelled: Callable[[], bool]) -> None:
+        """Fold what changed on disk into the feed shown (in the watcher's thread): only the
+        new and changed files are parsed; nothing is posted when nothing changed."""
+        with self._sync_lock:
+            if not self.use_cache:
+                feed = load_feed(self.feed_path, folder=self.feed_is_folder)
+                if feed.feed_missing:
+                    post(FeedGone(feed.problems))
+                    return
+                summaries = [summarize(a) for a in feed.articles]
+                post(FeedChanged(summaries, feed.problems, feed.articles, None))
+                return
+            if self.cache is None or is_cancelled():
+                return  # the first load opens the cache, and shows whatever it finds
+            result = self.cache.sync(is_cancelled=is_cancelled)
+            if result.feed_missing:
+                post(FeedGone(result.problems))
+            elif not result.cancelled and (result.parsed or result.removed):
+                in_order = self.cache.cached_sorted()
+                post(FeedChanged(result.summaries, result.problems, (), in_order))
 
     def head_now(self, wait: float) -> tuple[list[ArticleSummary], int] | None:
         """The cached head, if the prefetch has it within `wait` seconds: the screen draws it

@@ -81,6 +81,16 @@ class LoadConfirmed(Message):
 
 
 @dataclass
+class FeedChanged(Message):
+    """Files changed on disk while the feed was shown (seen by the watcher): the feed now."""
+
+    summaries: list[ArticleSummary]
+    problems: list[Problem]
+    details: Iterable[Article]
+    in_order: list[ArticleSummary] | None
+
+
+@dataclass
 class FeedGone(Message):
     """The feed folder (or file) no longer exists."""
 

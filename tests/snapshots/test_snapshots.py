@@ -60,7 +60,6 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(reader.ui.text, "relative_age", fixed_age)
     # The detail pane imported the function by name: patch its copy too.
     monkeypatch.setattr(reader.ui.widgets.detail_pane, "relative_age", fixed_age)
-    monkeypatch.setattr(reader.ui.screens.feed_screen, "READ_AFTER_SECONDS", 10_000.0)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield
@@ -70,7 +69,7 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def app(tmp_path: Path) -> ReaderApp:
-    return make_app(state_path=tmp_path / "s.db")
+    return make_app(read_after=10_000.0, state_path=tmp_path / "s.db")
 
 
 async def loaded(pilot: Pilot[None]) -> None:

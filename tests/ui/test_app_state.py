@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from app_helpers import SAMPLE_COUNT, SIZE, make_app, settle, wait_loaded
 from reader.core.storage.state import StateStore
 from reader.core.topics import STARRED, UNREAD, TopicCount
 from reader.ui.app import ReaderApp
-from reader.ui.screens import feed_screen as app_module
 from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.feed_header import FeedHeader
@@ -27,12 +24,9 @@ def entry(app: ReaderApp, key: str) -> TopicCount:
     return next(e for e in app.query_one(TopicSidebar).entries if e.key == key)
 
 
-async def test_m_toggles_read_and_it_is_saved(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
+async def test_m_toggles_read_and_it_is_saved(tmp_path: Path) -> None:
     state = tmp_path / "s.db"
-    app = make_app(state_path=state)
+    app = make_app(read_after=60, state_path=state)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         article = current_id(app)
@@ -46,11 +40,8 @@ async def test_m_toggles_read_and_it_is_saved(
     assert StateStore.open(state).is_read(article)
 
 
-async def test_an_article_shown_long_enough_becomes_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 0.3)
-    app = make_app(state_path=tmp_path / "s.db")
+async def test_an_article_shown_long_enough_becomes_read(tmp_path: Path) -> None:
+    app = make_app(read_after=0.3, state_path=tmp_path / "s.db")
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await pilot.press("j")
@@ -58,11 +49,8 @@ async def test_an_article_shown_long_enough_becomes_read(
         assert app.feed.store.is_read(current_id(app))
 
 
-async def test_an_article_left_before_its_time_stays_unread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
-    app = make_app(state_path=tmp_path / "s.db")
+async def test_an_article_left_before_its_time_stays_unread(tmp_path: Path) -> None:
+    app = make_app(read_after=60, state_path=tmp_path / "s.db")
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await pilot.press("j")
@@ -75,11 +63,8 @@ async def test_an_article_left_before_its_time_stays_unread(
         assert app.feed.store.is_read(current_id(app))
 
 
-async def test_opening_in_the_browser_marks_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
-    app = make_app(state_path=tmp_path / "s.db")
+async def test_opening_in_the_browser_marks_read(tmp_path: Path) -> None:
+    app = make_app(read_after=60, state_path=tmp_path / "s.db")
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await pilot.press("o")
@@ -103,12 +88,9 @@ async def test_f_stars_and_the_starred_entry_lists_it(tmp_path: Path) -> None:
         assert not app.feed.store.is_starred(starred)
 
 
-async def test_u_hides_read_articles_and_is_remembered(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
+async def test_u_hides_read_articles_and_is_remembered(tmp_path: Path) -> None:
     state = tmp_path / "s.db"
-    app = make_app(state_path=state)
+    app = make_app(read_after=60, state_path=state)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         read = current_id(app)
@@ -147,11 +129,8 @@ async def test_shift_m_asks_then_marks_everything_shown(tmp_path: Path) -> None:
         assert entry(app, UNREAD).count == 0
 
 
-async def test_is_unread_query_uses_the_state(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(app_module, "READ_AFTER_SECONDS", 60)
-    app = make_app(state_path=tmp_path / "s.db")
+async def test_is_unread_query_uses_the_state(tmp_path: Path) -> None:
+    app = make_app(read_after=60, state_path=tmp_path / "s.db")
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         read = current_id(app)

@@ -12,6 +12,7 @@ from reader.ui.commands import COMMANDS, TEXTUAL_KEYS, bindings, readme_key_tabl
 from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.screens.help_screen import HelpScreen
+from reader.ui.screens.prompt_screen import PromptScreen
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.related_links import RelatedLinks
@@ -27,6 +28,7 @@ BOUND: dict[str, type[DOMNode]] = {
     "filter": FilterBar,
     "help": HelpScreen,
     "confirm": ConfirmScreen,
+    "prompt": PromptScreen,
 }
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +26,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown
 from textual.worker import get_current_worker
 
+from reader.core.config import Settings
 from reader.core.library import Library
 from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
 from reader.core.ordering import DEFAULT_ORDER, next_order
@@ -33,12 +35,13 @@ from reader.core.sanitize import UnsafeUrl, check_url
 from reader.core.storage.state import StateStore
 from reader.core.topics import ALL, TopicCount
 from reader.core.view import FeedView
-from reader.ui.commands import bindings
+from reader.ui.commands import Keymap, bindings
 from reader.ui.loading import FeedLoader, LoadState
 from reader.ui.messages import (
     BatchParsed,
     CachedLibraryReady,
     CacheOpened,
+    FeedChanged,
     FeedGone,
     FeedLoaded,
     HeadReady,
@@ -46,6 +49,8 @@ from reader.ui.messages import (
     LoadProgressed,
 )
 from reader.ui.screens.confirm_screen import ConfirmScreen
+from reader.ui.screens.prompt_screen import PromptScreen
+from reader.ui.watching import WatchTimes, follow_feed
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
@@ -55,18 +60,28 @@ from reader.ui.widgets.related_links import RelatedLinks
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
 
+if TYPE_CHECKING:
+    from reader.core.importer import ImportReport
+
 
 class ReaderServices(Protocol):
     """What the screen asks of the app: notices and the URL gate (so it never imports the app)."""
 
     def tell(self, message: str, *, severity: str = ..., timeout: float | None = ...) -> None: ...
 
+    keymap_in_force: Keymap
+
+    def start_theme(self, remembered: str | None) -> None: ...
+
+    def tell_notices(self) -> None: ...
+
     def open_link(
         self, raw_url: str | None, *, on_opened: Callable[[], object] | None = ...
     ) -> None: ...
 
+    def copied_note(self) -> str: ...
 
-READ_AFTER_SECONDS = 1.5
+
 RECENT_QUERIES = 10
 UNDO_DEPTH = 50
 # How long the first frame may wait for the cached head (it is read in a thread from start-up).
@@ -86,6 +101,7 @@ class FeedScreen(Screen[None]):
     """One feed: the view settings are reactives; each change redraws the view once."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("feed")
+    WATCH_TIMES: ClassVar[WatchTimes] = WatchTimes()  # how the folder's changes are batched
 
     order: reactive[str] = reactive(DEFAULT_ORDER, init=False)
     topic: reactive[str] = reactive(ALL, init=False)
@@ -93,14 +109,21 @@ class FeedScreen(Screen[None]):
     selected: reactive[Article | None] = reactive(None, init=False, always_update=True)
 
     def __init__(
-        self, loader: FeedLoader, *, state_path: Path | None = None, read_after: float | None = None
+        self,
+        loader: FeedLoader,
+        *,
+        state_path: Path | None = None,
+        read_after: float | None = None,
+        settings: Settings | None = None,
+        watch: bool = True,
     ) -> None:
         super().__init__()
+        self.settings = settings or Settings()
         self.loader = loader
         self.feed_path = loader.feed_path
         self.state_path = state_path
         self.store = StateStore()  # replaced by the real one on mount
-        self.view = FeedView(Library(), self.store)
+        self.view = FeedView(Library(), self.store, searches=self.settings.searches)
         self.load_state = LoadState.STREAMING
         self.reloading = False  # a reload the user asked for: its end says what changed
         self.problems: list[Problem] = []
@@ -110,9 +133,19 @@ class FeedScreen(Screen[None]):
         self._stream_refresh_cost = 0.0
         self._read_timer: Timer | None = None
         # Seconds on an article, after the user moved to it, before it is read (0: no dwelling).
-        self.read_after = READ_AFTER_SECONDS if read_after is None else read_after
+        self.read_after = self.settings.read_after_seconds if read_after is None else read_after
         self.jumped_from: list[str] = []  # article ids, for backspace after a jump
         self.undo_stack: list[tuple[str, Callable[[], object]]] = []
+        # Following the folder: started once the first load is complete (never before the
+        # first frame), stopped on unmount; `watch_ready` is set once the OS watch is in place.
+        self.follow_changes = watch
+        self.watch_times = self.WATCH_TIMES
+        self.watch_stop = threading.Event()
+        self.watch_ready = threading.Event()
+        self._watch_started = False
+        # A file deleted while its article was selected: kept readable until the user moves.
+        self.vanished: str | None = None
+        self.import_status: str | None = None  # "Importing URL…" in the header while it runs
 
     @property
     def reader(self) -> ReaderServices:
@@ -174,10 +207,18 @@ class FeedScreen(Screen[None]):
         self.store.on_notice = lambda notice: self.tell(notice, severity="warning")
         # Kept changes are written as soon as the disk takes them again, not only with the next.
         self.set_interval(STATE_RETRY_SECONDS, self.store.retry_pending)
-        self.set_reactive(FeedScreen.hide_read, self.store.get_setting("hide_read") == "1")
-        self.view.hide_read = self.hide_read
+        self.reader.start_theme(self.store.get_setting("theme"))
+        self.reader.tell_notices()
+        # The config's choices win at start; then the user's toggles count.
+        hide_read = self.settings.hide_read
+        if hide_read is None:
+            hide_read = self.store.get_setting("hide_read") == "1"
+        self.set_reactive(FeedScreen.hide_read, hide_read)
+        self.set_reactive(FeedScreen.order, self.settings.sort)
+        self.view.hide_read, self.view.order = hide_read, self.settings.sort
 
     def on_unmount(self) -> None:
+        self.watch_stop.set()
         self.start_read_timer(None)  # a timer firing after the widgets are gone would fail
         self.store.close()
         self.loader.close()
@@ -297,6 +338,107 @@ class FeedScreen(Screen[None]):
             self.tell(f"Reloaded: {changes}", timeout=3)
         self.reloading = False
         self.report_problems(FeedLoad(problems=problems))
+        self.start_following()
+
+    # --- following the folder: changes on disk while the app runs ------------------------
+
+    def start_following(self) -> None:
+        if self.follow_changes and not self._watch_started:
+            self._watch_started = True
+            self.follow_folder()
+
+    @work(thread=True, group="watch")
+    def follow_folder(self) -> None:
+        """Watch the feed (in its own thread, until unmount); each batch is a quiet resync."""
+
+        def resync() -> None:
+            self.loader.resync(self.post_message, self.watch_stop.is_set)
+
+        try:
+            follow_feed(self.feed_path, resync, self.watch_stop, self.watch_ready, self.watch_times)
+        except Exception as error:  # noqa: BLE001 - no watch (a full inotify table…) is a notice
+            if not self.watch_stop.is_set():
+                self.app.call_from_thread(
+                    self.tell, f"Not following the feed folder ({error}); r reloads it",
+                    severity="warning",
+                )  # fmt: skip
+
+    @on(FeedChanged)
+    def feed_changed(self, event: FeedChanged) -> None:
+        """Fold in what changed on disk: the cursor, filter and topic stay; new ones are told."""
+        if not self.loaded:
+            return  # a load is on its way: it shows the files as they are
+        known = self.library.summaries
+        before = {s.id for s in known}
+        summaries, details = list(event.summaries), list(event.details)
+        now = {s.id for s in summaries}
+        new = sum(1 for article_id in now if article_id not in before)
+        current, selected = self.current_summary(), self.selected
+        in_order = event.in_order
+        gone = current is not None and current.id not in now
+        if gone and current is not None and selected is not None and selected.id == current.id:
+            # Deleted while on screen: it stays readable until the user moves away.
+            summaries.append(current)
+            details.append(selected)
+            self.vanished, in_order = current.id, None
+        self.library.replace_all(summaries, details)
+        if in_order is not None:
+            self.library.set_sorted(DEFAULT_ORDER, in_order)
+        old_problems = set(self.problems)
+        self.problems = event.problems
+        self.refresh_view(keep_id=current.id if current else None)
+        if new:
+            self.tell(plural(new, "new article"), timeout=4)
+        self.report_problems(
+            FeedLoad(problems=[p for p in event.problems if p not in old_problems])
+        )
+
+    def drop_vanished(self) -> None:
+        """The user moved away from an article whose file is gone: it leaves the list now."""
+        if self.vanished is not None:
+            self.library.remove(self.vanished)
+            self.vanished = None
+            self.refresh_view()
+
+    # --- importing --------------------------------------------------------------------
+
+    def action_import_feed(self) -> None:
+        if self.loader.feed_is_folder is not True:
+            self.tell("Feeds are imported into a feed folder; this feed is one file",
+                      severity="warning")  # fmt: skip
+            return
+        question = f"Import a feed into {self.feed_name}: a URL, a file or an OPML list"
+        prompt = PromptScreen(question, placeholder="https://example.com/feed.xml")
+        self.app.push_screen(prompt, self.import_answered)
+
+    def import_answered(self, source: str | None) -> None:
+        if source:
+            self.tell(f"Importing {source}…", timeout=3)
+            self.import_source(source)
+
+    @work(thread=True, group="import")
+    def import_source(self, source: str) -> None:
+        from reader.core.importer import import_sources  # feedparser: loaded only to import
+
+        def progress(text: str) -> None:
+            self.app.call_from_thread(self.show_import_status, text)
+
+        report = import_sources([source], self.feed_path, on_event=progress)
+        self.app.call_from_thread(self.import_done, report)
+
+    def show_import_status(self, text: str | None) -> None:
+        self.import_status = text
+        self.update_header()
+
+    def import_done(self, report: ImportReport) -> None:
+        self.show_import_status(None)
+        for error in report.errors:
+            self.tell(f"Import: {error}", severity="error")
+        for warning in report.warnings:
+            self.tell(f"Import: {warning}", severity="warning")
+        self.tell(f"Imported: {report.summary()}", timeout=6)
+        if report.counts.written and not self.follow_changes:
+            self.action_reload()  # not following the folder: show the new files now
 
     def report_problems(self, feed: FeedLoad) -> None:
         errors, warnings = len(feed.errors), len(feed.warnings)
@@ -334,6 +476,10 @@ class FeedScreen(Screen[None]):
 
     def watch_selected(self, article: Article | None) -> None:
         self.query_one(DetailPane).show(article, self.is_in_feed)
+
+    def keymap(self) -> Keymap:
+        """The config's remaps (the palette shows the keys in force)."""
+        return self.reader.keymap_in_force
 
     def topic_entries(self) -> list[TopicCount]:
         """The sidebar: all, unread, starred, then each topic, counting the filtered articles."""
@@ -374,6 +520,8 @@ class FeedScreen(Screen[None]):
         article_list = self.query_one(ArticleList)
         shown, total = article_list.row_count, len(self.library)
         status = [] if self.loaded else ["loading…"]
+        if self.import_status:
+            status.append(self.import_status)
         if self.hide_read:
             status.append("read hidden")
         if self.invalid_query is not None:
@@ -396,6 +544,9 @@ class FeedScreen(Screen[None]):
             return "Loading the feed…"
         if not len(self.library):
             return f"No articles in {self.feed_name}: add .md files there, then press r to reload."
+        search = self.view.search(self.topic)
+        if search is not None and search.error is not None:
+            return f"The saved search “{search.name}” does not parse: {search.error}."
         if self.hide_read and not self.query_text and self.topic == ALL:
             return "Every article is read. u shows the read ones again."
         if self.query_text:
@@ -450,6 +601,8 @@ class FeedScreen(Screen[None]):
     def article_highlighted(self) -> None:
         """The user moved the cursor (keys, click, n/N, J/K): the one start of a dwell."""
         current = self.current_summary()
+        if self.vanished is not None and (current is None or current.id != self.vanished):
+            self.drop_vanished()
         if self.pinned is not None and (current is None or current.id != self.pinned):
             self.pinned = None  # moved away: the pinned article leaves the view if it is hidden
             self.refresh_view()
@@ -615,7 +768,8 @@ class FeedScreen(Screen[None]):
             self.tell(f"Not copied: {refused}", severity="warning")
             return
         self.app.copy_to_clipboard(url)
-        self.tell(f"Copied {url}", timeout=2)
+        note = self.reader.copied_note()
+        self.tell(f"Copied {url}{note}", timeout=6 if note else 2)  # a note takes longer to read
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`/` is the filter's only while this screen is on top; in the input it is a character."""

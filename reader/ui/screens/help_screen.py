@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.ui.commands import bindings, help_rows
+from reader.ui.commands import Keymap, bindings, help_rows
 from reader.ui.widgets.detail_pane import scroll_by_pages, scroll_where
 from reader.ui.widgets.reflowed import phrases
 
@@ -67,13 +67,17 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("help")
 
+    def __init__(self, keymap: Keymap | None = None) -> None:
+        super().__init__()
+        self.keymap = keymap or {}  # the config's remaps: the help shows the keys in force
+
     def compose(self) -> ComposeResult:
         body = VerticalScroll(id="help-body")
         body.border_title = TITLE
         # On the border, so that it is seen however far the help is scrolled.
         body.border_subtitle = CLOSING_HINT
         with body:
-            for heading, rows in help_rows():
+            for heading, rows in help_rows(self.keymap):
                 yield from _table(heading, tuple(rows))
             yield from _table("Filter queries (all terms must match)", QUERY_HELP)
             yield from _table("Marks", MARKS)

@@ -1,4 +1,5 @@
-"""The topic sidebar: all articles, unread, starred, then every topic with its count."""
+"""The topic sidebar: all articles, unread, starred, the saved searches, then every topic with
+its count."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from collections.abc import Sequence
 
 from textual.content import Content
 
-from reader.core.topics import TopicCount
+from reader.core.topics import TopicCount, is_search_key
 from reader.ui.text import assemble, line
 from reader.ui.widgets.virtual_list import VirtualList
+
+SEARCH_MARK = "⌕ "
 
 
 class TopicSidebar(VirtualList):
@@ -44,9 +47,11 @@ class TopicSidebar(VirtualList):
     def render_row(self, index: int, width: int) -> Content:
         entry = self.entries[index]
         count = f"{entry.count:,}" if entry.unread is None else f"{entry.unread:,}/{entry.count:,}"
+        # A saved search is marked as one, so that it is not taken for a topic of that name.
+        label = f"{SEARCH_MARK}{entry.label}" if is_search_key(entry.key) else entry.label
         label_width = max(width - len(count) - 1, 4)
         return assemble(
-            line(entry.label).truncate(label_width, ellipsis=True, pad=True),
+            line(label).truncate(label_width, ellipsis=True, pad=True),
             " ",
             line(count, self.part_style("topic-sidebar--count")),
         )

@@ -1,0 +1,121 @@
+"""Fetching feeds from a local HTTP server started by the test: the timeout, the size cap,
+redirects, errors, the User-Agent, and an OPML list of URLs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from reader.core.importer import import_sources
+from reader.core.importer.fetch import MAX_REDIRECTS, USER_AGENT, FetchError, fetch
+from reader.core.loader import load_feed
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+SLOW_SECONDS = 1.0
+
+
+class FeedHandler(BaseHTTPRequestHandler):
+    """Serves the fixture feeds, and the bad cases by path."""
+
+    agents: list[str | None] = []  # noqa: RUF012 - shared by every request on purpose
+
+    def do_GET(self) -> None:
+        FeedHandler.agents.append(self.headers.get("User-Agent"))
+        name = self.path.lstrip("/")
+        if name == "slow":
+            time.sleep(SLOW_SECONDS)
+            self.reply(b"<rss/>")
+        elif name == "huge":
+            self.reply(b"x" * 50_000)
+        elif name == "loop":
+            self.redirect("/loop")
+        elif name == "to-rss":
+            self.redirect("/rss.xml")
+        elif name == "to-file":
+            self.redirect("file:///etc/passwd")
+        elif name == "subscriptions.opml":
+            text = (FEEDS / name).read_text(encoding="utf-8")
+            self.reply(text.replace("127.0.0.1:PORT", self.headers["Host"]).encode())
+        elif name in ("rss.xml", "atom.xml", "feed.json"):
+            self.reply((FEEDS / name).read_bytes())
+        else:
+            self.send_error(404, "Not Found")
+
+    def reply(self, body: bytes) -> None:
+        try:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (the timeout test): nothing to answer
+
+    def redirect(self, where: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", where)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the test output is the test's."""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_feed_is_fetched_with_the_reader_user_agent(server: str, tmp_path: Path) -> None:
+    FeedHandler.agents.clear()
+    report = import_sources([f"{server}/rss.xml"], tmp_path)
+    assert report.summary() == "4 new, 0 updated, 0 unchanged, 0 errors"
+    assert FeedHandler.agents == [USER_AGENT]
+    assert load_feed(tmp_path).problems == []
+
+
+def test_a_slow_server_times_out(server: str) -> None:
+    with pytest.raises(FetchError, match="no answer"):
+        fetch(f"{server}/slow", timeout=0.2)
+
+
+def test_a_huge_feed_is_cut_off_at_the_size_cap(server: str) -> None:
+    with pytest.raises(FetchError, match="larger than 10,000 bytes"):
+        fetch(f"{server}/huge", max_bytes=10_000)
+    assert len(fetch(f"{server}/huge", max_bytes=60_000)[0]) == 50_000
+
+
+def test_redirects_are_followed_a_few_times_and_only_to_http(server: str) -> None:
+    body, final = fetch(f"{server}/to-rss")
+    assert final == f"{server}/rss.xml" and body == (FEEDS / "rss.xml").read_bytes()
+    with pytest.raises(FetchError, match=f"too many redirects \\(more than {MAX_REDIRECTS}\\)"):
+        fetch(f"{server}/loop")
+    with pytest.raises(FetchError, match="only http and https"):
+        fetch(f"{server}/to-file")
+
+
+def test_a_missing_feed_and_refused_urls_are_errors_naming_them(server: str) -> None:
+    with pytest.raises(FetchError, match="404 Not Found"):
+        fetch(f"{server}/nothing-here")
+    with pytest.raises(FetchError, match="user name or password"):
+        fetch("http://user:secret@127.0.0.1:1/feed")
+
+
+def test_an_opml_list_imports_each_feed_and_names_the_ones_that_fail(
+    server: str, tmp_path: Path
+) -> None:
+    report = import_sources([f"{server}/subscriptions.opml"], tmp_path)
+    assert report.counts.new == 6  # rss.xml: 4, atom.xml: 2
+    assert report.errors == [f"{server}/missing.xml: the server answered 404 Not Found"]
+    assert len(report.warnings) == 1 and "file:///etc/passwd" in report.warnings[0]
+    assert load_feed(tmp_path).problems == []

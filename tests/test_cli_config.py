@@ -1,0 +1,133 @@
+"""`reader config`, `--config`, and the config file's settings in `reader list`."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.core.config import CONFIG_ENV
+from reader.ui.commands import COMMANDS, TEXTUAL_KEYS
+
+TWO = {
+    "old.md": "---\ntitle: Old but good\npublishedDateTime: 2020-01-01\nquality: 90\n---\n",
+    "new.md": "---\ntitle: New and weak\npublishedDateTime: 2024-01-01\nquality: 10\n---\n",
+}
+
+
+@pytest.fixture
+def feed(tmp_path: Path) -> Path:
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    for name, text in TWO.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def config(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv(CONFIG_ENV, str(path))
+    return path
+
+
+def titles(out: str) -> list[str]:
+    return [record["title"] for record in json.loads(out)]
+
+
+def test_config_shows_each_setting_and_where_it_comes_from(
+    tmp_path: Path, feed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = config(tmp_path, f'feed = "{feed}"\nsort = "newest"\n', monkeypatch)
+    status, out, err = run(["config"], capsys)
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"config file: {path}"
+    assert f'feed = "{feed}"  # config file' in lines
+    assert 'sort = "newest"  # config file' in lines
+    assert "read_after_seconds = 1.5  # default" in lines
+    monkeypatch.setenv("READER_FEED", str(tmp_path))
+    _, out, _ = run(["config"], capsys)
+    assert f'feed = "{tmp_path}"  # $READER_FEED' in out.splitlines()
+
+
+def test_config_without_a_file_says_the_defaults_are_in_force(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(["config"], capsys)
+    assert status == 0 and out.splitlines()[0].endswith("config.toml (none: defaults)")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('sort = "newest"\ntheme = \n', "line 2"),
+        ("colour = 1", "key 'colour': unknown key"),
+        ('[keys]\n"feed.nope" = "x"', "unknown command 'feed.nope'"),
+        ('[keys]\n"feed.sort" = "o"', "'o' would be bound twice"),
+        ('[[searches]]\nname = "Bad"\nquery = "quality>>"', "'Bad': the query does not parse"),
+    ],
+)
+def test_config_reports_each_problem_and_exits_1(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    said: str,
+) -> None:
+    path = config(tmp_path, text, monkeypatch)
+    status, _, err = run(["config"], capsys)
+    assert status == 1
+    (line,) = err.splitlines()
+    assert line.startswith(f"reader config: {path}: ") and said in line
+
+
+def test_config_init_writes_every_key_and_command_then_refuses_to_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "new" / "config.toml"
+    status, out, _ = run(["config", "--init", "--config", str(path)], capsys)
+    assert (status, out) == (0, f"wrote {path}\n")
+    text = path.read_text()
+    assert tomllib.loads(text) == {"keys": {}}  # all commented out: it changes nothing
+    for command in COMMANDS:
+        assert (f'# "{command.id}" = ' in text) == (command.id not in TEXTUAL_KEYS)
+    path.write_text("# mine\n")
+    status, _, err = run(["config", "--init", "--config", str(path)], capsys)
+    assert status == 2 and "already there" in err and path.read_text() == "# mine\n"
+
+
+def test_list_takes_the_feed_and_order_from_the_config(
+    tmp_path: Path, feed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config(tmp_path, f'feed = "{feed}"\nsort = "newest"\n', monkeypatch)
+    status, out, _ = run(["list", "--format", "json"], capsys)
+    assert status == 0 and titles(out) == ["New and weak", "Old but good"]
+    _, out, _ = run(["list", "--format", "json", "--sort", "quality"], capsys)
+    assert titles(out) == ["Old but good", "New and weak"]  # the command line wins
+
+
+def test_a_bad_config_does_not_stop_list_and_is_said_on_stderr(
+    tmp_path: Path, feed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = config(tmp_path, 'sort = "random"\n', monkeypatch)
+    status, out, err = run(["list", str(feed), "--format", "json"], capsys)
+    assert status == 0 and titles(out) == ["Old but good", "New and weak"]
+    assert err.startswith(f"reader list: config: {path}: key 'sort': must be one of")
+
+
+def test_a_config_file_asked_for_must_exist(
+    tmp_path: Path, feed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.toml"
+    status, _, err = run(["check", str(feed), "--config", str(missing)], capsys)
+    assert status == 0 and f"{missing}: file: no such file" in err

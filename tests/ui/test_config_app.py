@@ -1,0 +1,105 @@
+"""The config in the running app: a remapped key, the theme remembered, saved searches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets._footer import FooterKey
+
+from app_helpers import SAMPLE_COUNT, SIZE, loaded_app, make_app, plain_text, settle
+from reader.core.config import SavedSearch, Settings
+from reader.core.topics import search_key
+from reader.ui.app import ReaderApp
+from reader.ui.screens.help_screen import HelpScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.topic_sidebar import TopicSidebar
+
+
+def notices(app: ReaderApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_a_remapped_key_runs_its_command_and_the_help_and_footer_show_it(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(keys={"feed.toggle_star": ("*",)}, origin=tmp_path / "config.toml")
+    app = make_app(state_path=tmp_path / "s.db", settings=settings, read_after=0)
+    async with loaded_app(app) as pilot:
+        current = app.query_one(ArticleList).current
+        assert current is not None
+        await pilot.press("f")  # the default key no longer stars
+        assert not app.feed.store.is_starred(current.id)
+        await pilot.press("asterisk")
+        assert app.feed.store.is_starred(current.id)
+        footer = {key.description: key.key_display for key in app.query(FooterKey)}
+        assert footer["Star"] == "*"
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = [plain_text(widget) for widget in app.screen.query(".help-key")]
+        assert "*" in keys and "f" not in keys
+
+
+async def test_a_wrong_remap_is_said_once_and_the_default_key_stays(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    settings = Settings(keys={"feed.toggle_star": ("o",)}, origin=config)
+    app = make_app(state_path=tmp_path / "s.db", settings=settings, notices=("a problem",))
+    async with loaded_app(app) as pilot:
+        said = notices(app)
+        assert said[0] == "a problem"
+        assert len(said) == 2 and said[1].startswith(f"{config}: keys: 'o' would be bound")
+        current = app.query_one(ArticleList).current
+        assert current is not None
+        await pilot.press("f")
+        assert app.feed.store.is_starred(current.id)
+        await pilot.press("r")  # a reload says nothing of the config again
+        await settle(pilot)
+        assert [n for n in notices(app) if "bound" in n] == [said[1]]
+
+
+async def test_the_theme_picked_is_remembered_and_the_configs_wins(tmp_path: Path) -> None:
+    state = tmp_path / "s.db"
+    async with loaded_app(make_app(state_path=state)) as pilot:
+        assert pilot.app.theme == "textual-dark"
+        pilot.app.theme = "gruvbox"  # what the palette's theme picker does
+        await pilot.pause()
+    async with loaded_app(make_app(state_path=state)) as pilot:
+        assert pilot.app.theme == "gruvbox"
+    async with loaded_app(make_app(state_path=state, settings=Settings(theme="nord"))) as pilot:
+        assert pilot.app.theme == "nord"
+    settings = Settings(theme="no-such-theme")
+    async with loaded_app(make_app(state_path=state, settings=settings)) as pilot:
+        app = pilot.app
+        assert isinstance(app, ReaderApp)
+        assert app.theme == "gruvbox"  # a wrong name in the config: the one last picked
+        assert any("key 'theme': 'no-such-theme' is not a theme" in n for n in notices(app))
+
+
+async def test_saved_searches_are_in_the_sidebar_with_their_counts(tmp_path: Path) -> None:
+    searches = (
+        SavedSearch("Vision", 'topic:"computer vision"'),
+        SavedSearch("Broken", "quality>>"),
+    )
+    app = make_app(state_path=tmp_path / "s.db", settings=Settings(searches=searches))
+    async with loaded_app(app, size=SIZE) as pilot:
+        sidebar = app.query_one(TopicSidebar)
+        labels = [entry.label for entry in sidebar.entries]
+        assert labels[:5] == ["All articles", "Unread", "Starred", "Vision", "Broken (bad query)"]
+        vision = sidebar.entries[3]
+        expected = [a for a in app.feed.library.summaries if "vision" in " ".join(a.topics).lower()]
+        assert 0 < vision.count == len(expected) < SAMPLE_COUNT and vision.unread == vision.count
+        app.feed.show_topic(search_key(0))
+        await pilot.pause()
+        assert app.query_one(ArticleList).row_count == vision.count
+        app.feed.show_topic(search_key(1))
+        await pilot.pause()
+        article_list = app.query_one(ArticleList)
+        assert article_list.row_count == 0
+        assert "“Broken” does not parse" in article_list.empty_text
+        assert "⌕ Vision" in sidebar.render_line(3).text
+
+
+def test_the_configs_watch_key_is_what_the_app_follows_unless_told(tmp_path: Path) -> None:
+    off = Settings(watch=False)
+    assert ReaderApp(tmp_path, settings=off).follow_changes is False
+    assert ReaderApp(tmp_path, settings=Settings()).follow_changes is True
+    assert ReaderApp(tmp_path, settings=Settings(), watch=False).follow_changes is False

@@ -1,0 +1,90 @@
+"""`[keys]` checked against the command table (no terminal needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.ui.commands import COMMANDS, help_rows, key_display
+from reader.ui.keymap import build_keymap, key_name
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("?", "question_mark"),
+        ("/", "slash"),
+        ("x", "x"),
+        ("X", "X"),
+        ("ctrl+x", "ctrl+x"),
+        ("Ctrl+X", "ctrl+X"),
+        ("F5", "f5"),
+        ("space", "space"),
+        ("pagedown", "pagedown"),
+        ("shift+tab", "shift+tab"),
+        ("question_mark", "question_mark"),
+    ],
+)
+def test_key_names_as_a_person_writes_them(written: str, name: str) -> None:
+    assert key_name(written) == name
+
+
+@pytest.mark.parametrize("written", ["", "foo", "ctrl+", "cmd+x", "a+b", "f99"])
+def test_unknown_key_names(written: str) -> None:
+    assert key_name(written) is None
+
+
+@pytest.mark.parametrize("name", ["question_mark", "slash", "space", "ctrl+x", "enter", "G"])
+def test_a_key_shown_is_a_key_read_back(name: str) -> None:
+    assert key_name(key_display(name)) == name
+
+
+def test_a_good_remap_becomes_the_keymap() -> None:
+    result = build_keymap({"feed.toggle_star": ["*"], "feed.reload": ["F5", "r"]})
+    assert result.problems == ()
+    assert result.keymap == {"feed.toggle_star": "asterisk", "feed.reload": "f5,r"}
+
+
+def test_swapping_two_commands_keys_is_no_clash() -> None:
+    result = build_keymap({"feed.open": ["s"], "feed.sort": ["o"]})
+    assert result.problems == () and result.keymap == {"feed.open": "s", "feed.sort": "o"}
+
+
+@pytest.mark.parametrize(
+    ("remaps", "said"),
+    [
+        ({"feed.nope": ["x"]}, "unknown command 'feed.nope'"),
+        ({"feed.open": ["hyperspace"]}, "unknown key name 'hyperspace'"),
+        ({"app.palette": ["ctrl+k"]}, "Textual's own key"),
+        ({"feed.sort": ["o"]}, "'o' would be bound twice (feed.open and feed.sort)"),
+        # The list's j shadows a screen key: the list is focused, so the sort would never run.
+        ({"feed.sort": ["j"]}, "'j' would be bound twice"),
+        ({"feed.sort": ["x"], "feed.open": ["x"]}, "'x' would be bound twice"),
+    ],
+)
+def test_a_wrong_remap_is_said_and_keeps_the_defaults(
+    remaps: dict[str, list[str]], said: str
+) -> None:
+    result = build_keymap(remaps)
+    assert len(result.problems) == 1 and said in result.problems[0], result.problems
+    assert result.keymap == {}
+
+
+def test_the_same_key_in_scopes_never_active_together_is_fine() -> None:
+    # The help's keys and the detail pane's are never in force at once; nor the list's enter
+    # and the related links' enter (the focused one wins, as the table means).
+    assert build_keymap({"help.close": ["x"], "feed.sort": ["x"]}).problems == ()
+    assert build_keymap({"list.choose": ["enter", "l"]}).problems == ()
+    assert build_keymap({"confirm.yes": ["j"]}).problems == ()
+
+
+def test_only_the_wrong_part_keeps_its_defaults() -> None:
+    result = build_keymap({"feed.toggle_star": ["*"], "feed.nope": ["x"], "feed.sort": ["o"]})
+    assert result.keymap == {"feed.toggle_star": "asterisk"} and len(result.problems) == 2
+
+
+def test_the_help_shows_the_keys_in_force() -> None:
+    keymap = build_keymap({"feed.toggle_star": ["*", "F"]}).keymap
+    rows = dict(row for _, rows in help_rows(keymap) for row in rows)
+    star = next(c for c in COMMANDS if c.id == "feed.toggle_star")
+    assert rows["*, F"] == star.help
+    assert "f" not in rows  # the default is gone from the help
