@@ -78,9 +78,17 @@ def check_url(raw: object) -> str:
         raise UnsafeUrl(f"only http and https links are opened (scheme: {shown})")
     if not parts.hostname:
         raise UnsafeUrl("it has no host")
-    if "@" in parts.netloc or "\\" in parts.netloc:
-        # `https://bank.example@evil.example/` goes to evil.example: refused, with the real host.
-        raise UnsafeUrl(f"it hides the host it goes to, which is {real_host(parts.netloc)}")
+    # `https://bank.example@evil.example/` goes to evil.example: refused, naming the real host.
+    if "\\" in parts.netloc:
+        raise UnsafeUrl(
+            "it has a backslash before its path, which hides the host it really goes to: "
+            + real_host(parts.netloc)
+        )
+    if "@" in parts.netloc:
+        raise UnsafeUrl(
+            "it carries a user name or password, which hides the host it really goes to: "
+            + real_host(parts.netloc)
+        )
     del port
     return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, parts.fragment))
 
