@@ -144,8 +144,8 @@ def read_text(path: Path, problems: list[Problem]) -> str:
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
 
 
-def read_bytes(path: Path) -> bytes:
-    """At most MAX_FILE_BYTES of a regular file; raises FileSkipped for anything else.
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """At most `limit` bytes of a regular file; raises FileSkipped for anything else.
 
     The kind is checked before the file is opened (opening a device can have effects of
     its own) and again on the open descriptor (the path may have been replaced meanwhile).
@@ -154,14 +154,12 @@ def read_bytes(path: Path) -> bytes:
     try:
         info = os.stat(path)
         _require_regular(path, info)
-        if info.st_size > MAX_FILE_BYTES:
-            raise FileSkipped(
-                f"file is too large ({info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})"
-            )
+        if info.st_size > limit:
+            raise FileSkipped(f"file is too large ({info.st_size:,} bytes; the limit is {limit:,})")
         fd = os.open(path, _OPEN_FLAGS)
         with open(fd, "rb") as handle:
             _require_regular(path, os.fstat(fd))
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(limit + 1)
     except FileNotFoundError:
         if path.is_symlink():
             raise FileSkipped(
@@ -170,8 +168,8 @@ def read_bytes(path: Path) -> bytes:
         raise FileSkipped("file vanished while the feed was being read") from None
     except OSError as error:
         raise FileSkipped(_unreadable(path, error)) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise FileSkipped(f"file is too large (over {MAX_FILE_BYTES:,} bytes)")
+    if len(data) > limit:
+        raise FileSkipped(f"file is too large (over {limit:,} bytes)")
     return data
 
 

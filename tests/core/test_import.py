@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -147,6 +148,14 @@ def test_one_bad_source_never_stops_the_others(tmp_path: Path) -> None:
         "only http and https URLs are fetched",
     ]
     assert report.summary() == "3 new, 0 updated, 0 unchanged, 4 errors"
+
+
+def test_a_named_pipe_as_a_source_is_refused_without_being_opened(tmp_path: Path) -> None:
+    pipe = tmp_path / "feed.xml"
+    os.mkfifo(pipe)  # an open() of it would wait for a writer forever
+    report = import_sources([str(pipe), str(FEEDS / "feed.json")], tmp_path / "out")
+    assert report.errors == [f"{pipe}: not a regular file but a named pipe; not read"]
+    assert report.counts.new > 0
 
 
 def test_the_command_prints_the_summary_and_fails_when_a_source_did(

@@ -12,11 +12,13 @@ from typing import Any
 
 import feedparser
 
+from reader.core.fields import FileSkipped
 from reader.core.importer.convert import convert_entries
 from reader.core.importer.fetch import MAX_FEED_BYTES, FetchError, fetch
 from reader.core.importer.jsonfeed import JsonFeedError, looks_like_json, parse_json_feed
 from reader.core.importer.opml import OpmlError, feed_urls, is_opml
 from reader.core.importer.write import ImportIndex, WriteCounts, write_articles
+from reader.core.loader import read_bytes
 from reader.core.model import plural, printable
 
 Fetcher = Callable[[str], tuple[bytes, str]]
@@ -62,18 +64,15 @@ def read_source(source: str, fetcher: Fetcher) -> tuple[bytes, str | None]:
             raise SourceError(str(error)) from None
         return data, final_url
     path = Path(source).expanduser()
+    if path.is_dir():
+        raise SourceError("a folder, not a feed file")
+    if not path.exists():
+        raise SourceError("no such file")
     try:
-        if path.is_dir():
-            raise SourceError("a folder, not a feed file")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FEED_BYTES + 1)
-    except FileNotFoundError:
-        raise SourceError("no such file") from None
-    except OSError as error:
-        raise SourceError(f"cannot read it ({error.strerror or error})") from None
-    if len(data) > MAX_FEED_BYTES:
-        raise SourceError(f"larger than {MAX_FEED_BYTES:,} bytes")
-    return data, None
+        # The loader's bounded read: a named pipe or a device is refused, never opened.
+        return read_bytes(path, limit=MAX_FEED_BYTES), None
+    except FileSkipped as skipped:
+        raise SourceError(str(skipped)) from None
 
 
 def parse_feed(data: bytes, base_url: str | None) -> tuple[Any, list[Any], str | None]:
