@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from reader.cli import main
 from reader.core.importer import import_sources
+from reader.core.importer import write as write_module
 from reader.core.importer.write import INDEX_NAME, slug
 from reader.core.loader import load_feed
 from reader.core.sanitize import is_safe_url
@@ -23,7 +24,7 @@ URL_IN_TEXT = re.compile(r"\]\(([^)\s]*)|(?:webUrl|url): *(\S+)")
 
 
 def imported(folder: Path, *names: str) -> list[Path]:
-    report = import_sources([str(FEEDS / name) for name in names], folder)
+    report = import_sources([str(FEEDS / name) for name in names], folder)  # absolute: as is
     assert not report.errors
     return sorted(folder.glob("*.md"))
 
@@ -79,10 +80,93 @@ def test_hostile_html_and_urls_never_reach_a_file(tmp_path: Path) -> None:
     assert "a javascript link" in everything and "a user-info link" in everything  # the text stays
 
 
+SPELLED_OUT = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Spelled out</title><link href="https://spelled.example/"/>
+  <entry><title>Plain text content</title><link href="https://spelled.example/1"/>
+    <updated>2024-01-01T00:00:00Z</updated>
+    <content type="text">&lt;script&gt;alert("text")&lt;/script&gt; and
+&lt;img src=x onerror=alert(3)&gt; and [x](javascript:alert(2))</content></entry>
+  <entry><title>HTML that spells tags</title><link href="https://spelled.example/2"/>
+    <updated>2024-01-02T00:00:00Z</updated>
+    <content type="html">&lt;p&gt;&amp;lt;script&amp;gt;alert(4)&amp;lt;/script&amp;gt;
+    [md](javascript:alert(5))&lt;/p&gt;</content></entry>
+</feed>
+"""
+
+
+def test_text_that_spells_markup_is_written_escaped(tmp_path: Path) -> None:
+    # Content that is text, or HTML whose text spells a tag or a Markdown link, must not
+    # become live markup in the file: another Markdown renderer would run it.
+    source = tmp_path / "spelled.xml"
+    source.write_text(SPELLED_OUT, encoding="utf-8")
+    (plain, spelled) = imported(tmp_path / "out", str(source))
+    for path in (plain, spelled):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(?<!\\)<(script|img)", text), text
+        body = text.split("\n---\n", 1)[1]  # the excerpt is plain text, never rendered
+        assert not re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(javascript", body), text
+    assert "alert(" in plain.read_text(encoding="utf-8")  # the text itself is kept, escaped
+    assert load_feed(tmp_path / "out").problems == []
+
+
+def test_a_title_too_long_for_a_file_name_in_bytes_still_imports_and_is_indexed(
+    tmp_path: Path,
+) -> None:
+    title = "\U00020000" * 80  # 4 bytes each in UTF-8: 320 bytes, over any file-name limit
+    entries = "".join(
+        f"<item><title>{title}</title><link>https://long.example/{n}</link></item>"
+        for n in range(3)
+    )
+    source = tmp_path / "long.xml"
+    source.write_text(f"<rss version='2.0'><channel><title>L</title>{entries}</channel></rss>")
+    report = import_sources([str(source)], tmp_path / "out")
+    assert report.summary() == "3 new, 0 updated, 0 unchanged, 0 errors"
+    again = import_sources([str(source)], tmp_path / "out")
+    assert again.summary() == "0 new, 0 updated, 3 unchanged, 0 errors"
+    assert len(list((tmp_path / "out").glob("*.md"))) == 3
+
+
+def test_an_article_that_cannot_be_written_is_an_error_and_the_rest_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = write_module.write_atomically
+
+    def fail_on_the_second(path: Path, text: str) -> None:
+        if "title: Second" in text:
+            raise OSError(28, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(write_module, "write_atomically", fail_on_the_second)
+    items = "".join(
+        f"<item><title>{name}</title><link>https://w.example/{name}</link></item>"
+        for name in ("First", "Second", "Third")
+    )
+    source = tmp_path / "three.xml"
+    source.write_text(f"<rss version='2.0'><channel><title>W</title>{items}</channel></rss>")
+    report = import_sources([str(source)], tmp_path / "out")
+    assert report.summary() == "2 new, 0 updated, 0 unchanged, 1 error"
+    assert report.errors == [f"{source}: not written: Second: No space left on device"]
+    monkeypatch.setattr(write_module, "write_atomically", real)
+    again = import_sources([str(source)], tmp_path / "out")
+    assert again.summary() == "1 new, 0 updated, 2 unchanged, 0 errors"  # no -2 copies
+
+
+def test_imported_files_get_the_usual_mode_not_owner_only(tmp_path: Path) -> None:
+    (path, *_) = imported(tmp_path, "rss.xml")
+    assert path.stat().st_mode & 0o777 == write_module.FILE_MODE == 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @given(st.text(max_size=300))
 def test_a_slug_from_any_title_is_a_safe_file_name(title: str) -> None:
     name = slug(title)
-    assert name and len(name) <= 60
+    assert name and len(name) <= 60 and len(name.encode("utf-8")) <= 150
     assert "/" not in name and "\\" not in name and "\x00" not in name
     assert not name.startswith((".", "-")) and name.isprintable()
 

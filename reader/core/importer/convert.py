@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -33,6 +34,7 @@ DROPPED_ELEMENTS = (
     "math",
 )  # fmt: skip
 _HTML_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
+_TAG_HINT = re.compile(r"<[a-zA-Z/!]")
 
 Entry = Mapping[str, Any]  # a `feedparser` entry (a dict with attribute access)
 
@@ -92,18 +94,33 @@ def resolved(url: str, base: str | None) -> str:
         return url
 
 
-_CONVERTER = MarkdownConverter(heading_style="atx", bullets="-", strip=list(DROPPED_ELEMENTS))
+# `escape_misc`: text that merely spells a tag or a link (`&lt;script&gt;`, `[x](javascript:…)`)
+# is written escaped (`\<script\>`, `\[x\]`), so that no Markdown renderer makes it live.
+_CONVERTER = MarkdownConverter(
+    heading_style="atx", bullets="-", strip=list(DROPPED_ELEMENTS), escape_misc=True
+)
 
 
 def html_to_markdown(html: str, base: str | None = None) -> str:
     return clean_text(_CONVERTER.convert_soup(sanitized_soup(html, base))).strip()
 
 
+def text_to_markdown(text: str) -> str:
+    """Plain-text content as Markdown: each paragraph's text escaped, never markup."""
+    paragraphs = (part.strip() for part in re.split(r"\n\s*\n", clean_text(text)))
+    return html_to_markdown("".join(f"<p>{escape(part)}</p>" for part in paragraphs if part))
+
+
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment (or of text that merely looks like it), on one line."""
     if not _HTML_HINT.search(html):
         return clean_line(html)
-    return clean_line(sanitized_soup(html).get_text(" "))
+    text = sanitized_soup(html).get_text(" ")
+    if _TAG_HINT.search(text):
+        # Escaped markup (`&lt;script&gt;`) is a tag again once unescaped: an excerpt is read
+        # as plain text here, but another tool might render it, so it goes the same way.
+        text = sanitized_soup(text).get_text(" ")
+    return clean_line(text)
 
 
 def cut(text: str, limit: int) -> str:
@@ -150,8 +167,18 @@ def entry_body(entry: Entry, base: str | None) -> str:
         if not isinstance(value, str) or not value.strip():
             continue
         kind = str(content.get("type", "text/html"))
-        text = html_to_markdown(value, base) if "html" in kind else clean_text(value).strip()
+        text = html_to_markdown(value, base) if "html" in kind else text_to_markdown(value)
         return text[:MAX_BODY_CHARS]
+    return ""
+
+
+def entry_plain_text(entry: Entry) -> str:
+    """The entry's content as plain text on one line (for an excerpt when it has no summary):
+    from the content itself, not from its Markdown, which has escapes in it."""
+    for content in entry.get("content", []):
+        value = content.get("value")
+        if isinstance(value, str) and value.strip():
+            return html_to_text(value)
     return ""
 
 
@@ -191,12 +218,13 @@ def convert_entry(
     summary = _entry_text(entry.get("summary"))
     body = entry_body(entry, base)
     link = entry_link(entry, base)
-    title = cut(_entry_text(entry.get("title")) or summary or clean_line(body), 200)
+    plain = entry_plain_text(entry) if body else ""
+    title = cut(_entry_text(entry.get("title")) or summary or plain, 200)
     if not title:
         return None
     published = entry_time(entry)
     front: dict[str, object] = {"title": cut(title, MAX_LINE_CHARS)}
-    excerpt = cut(summary or clean_line(body), EXCERPT_CHARS)
+    excerpt = cut(summary or plain, EXCERPT_CHARS)
     if excerpt:
         front["excerpt"] = excerpt
     if published is not None:

@@ -124,12 +124,19 @@ class Importer:
             feed, entries, warning = parse_feed(data, base_url)
             if warning:
                 self.report.warnings.append(f"{shown}: {warning}")
-            before = (self.report.counts.new, self.report.counts.updated)
-            write_articles(
-                self.folder, convert_entries(entries, feed), self.index, self.report.counts
-            )
-            if (self.report.counts.new, self.report.counts.updated) != before:
-                self.index.save()
+            counts = self.report.counts
+            before = (counts.new, counts.updated, len(counts.failed))
+            try:
+                write_articles(self.folder, convert_entries(entries, feed), self.index, counts)
+            finally:
+                # Saved whatever happened: a file written but not indexed would be written
+                # again, as a -2 copy, by the next import.
+                if (counts.new, counts.updated) != before[:2]:
+                    self.index.save()
+            self.report.errors += [
+                f"{shown}: not written: {printable(failure)}"
+                for failure in counts.failed[before[2] :]
+            ]
         except (SourceError, OpmlError) as error:
             self.report.errors.append(f"{shown}: {error}")
         except OSError as error:

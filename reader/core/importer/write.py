@@ -27,7 +27,21 @@ from reader.core.loader import ARTICLE_SUFFIXES
 INDEX_NAME = ".reader-import.json"
 INDEX_VERSION = 1
 SLUG_CHARS = 60
+# File names are limited in bytes (255 on most file systems): a slug of 60 four-byte letters
+# with its date and a `-NNN.md` would not fit, so the slug is cut in UTF-8 bytes too.
+SLUG_BYTES = 150
 _NOT_WORD = re.compile(r"[^\w]+")
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it: there is no other way), for the files'
+    mode: written through `mkstemp`, they would be readable by their owner only."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()
 
 
 @dataclass(slots=True)
@@ -36,6 +50,7 @@ class WriteCounts:
     updated: int = 0
     unchanged: int = 0
     written: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "title: why", one per article not written
 
 
 def slug(title: str) -> str:
@@ -45,8 +60,10 @@ def slug(title: str) -> str:
     word characters becomes a dash, and dashes and underscores are trimmed from both ends.
     """
     text = unicodedata.normalize("NFKC", title).lower()
-    text = _NOT_WORD.sub("-", text).strip("-_")[:SLUG_CHARS].rstrip("-_")
-    return text or "article"
+    text = _NOT_WORD.sub("-", text).strip("-_")[:SLUG_CHARS]
+    while len(text.encode("utf-8")) > SLUG_BYTES:
+        text = text[:-1]
+    return text.rstrip("-_") or "article"
 
 
 def file_name(article: ImportedArticle, today: datetime) -> str:
@@ -82,6 +99,7 @@ def write_atomically(path: Path, text: str) -> None:
     """Write through a hidden temporary file and a rename: no reader sees half a file."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".import-", suffix=".tmp")
     try:
+        os.fchmod(handle, FILE_MODE)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
             out.flush()
@@ -157,7 +175,11 @@ def _is_plain_name(name: str) -> bool:
 def write_articles(
     folder: Path, articles: list[ImportedArticle], index: ImportIndex, counts: WriteCounts
 ) -> None:
-    """Write each article that is new or changed; count what happened in `counts`."""
+    """Write each article that is new or changed; count what happened in `counts`.
+
+    An article that cannot be written is counted in `counts.failed` and the others go on;
+    the index holds every file that was written, so that the next import knows them.
+    """
     today = datetime.now(UTC)
     for article in articles:
         text = article_text(article)
@@ -168,10 +190,16 @@ def write_articles(
                 # Unchanged, or deleted or edited by someone since: theirs now.
                 counts.unchanged += 1
                 continue
-            counts.updated += 1
         else:
             path = folder / index.free_name(file_name(article, today))
+        try:
+            write_atomically(path, text)
+        except OSError as error:
+            counts.failed.append(f"{article.title}: {error.strerror or error}")
+            continue
+        if known is None:
             counts.new += 1
-        write_atomically(path, text)
+        else:
+            counts.updated += 1
         index.entries[article.key] = {"file": path.name, "digest": digest(text)}
         counts.written.append(path)
