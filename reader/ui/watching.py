@@ -39,10 +39,13 @@ class FeedChangeFilter:
     A deleted path passes whatever its name: a folder moved away takes its articles with it.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, only: Path | None = None) -> None:
         self.root = str(root)
+        self.only = str(only) if only is not None else None  # a feed of one file: that one
 
     def __call__(self, change: Change, path: str) -> bool:
+        if self.only is not None:
+            return path == self.only
         relative = os.path.relpath(path, self.root) if path != self.root else ""
         if any(part.startswith(".") for part in relative.split(os.sep) if part not in ("", "..")):
             return False  # the loader skips hidden files and folders (the import's temporaries)
@@ -63,9 +66,13 @@ def follow_feed(
     """
     from watchfiles import watch  # imported here: the warm start never pays for it
 
+    # A feed of one file: its folder is watched, since an editor's save replaces the file
+    # (a new inode, which a watch on the file itself would not follow).
+    root = root.absolute()
+    folder, only = (root.parent, root) if root.is_file() else (root, None)
     for changes in watch(
-        root,
-        watch_filter=FeedChangeFilter(root),
+        folder,
+        watch_filter=FeedChangeFilter(folder, only),
         debounce=times.debounce_ms,
         step=times.step_ms,
         stop_event=stop,

@@ -4,6 +4,7 @@ test in which files appear and vanish while the app runs, with no key pressed.""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from app_helpers import SIZE, app_of, article_file, make_app, notification_texts
 from reader.ui.loading import FeedLoader
 from reader.ui.messages import FeedChanged, Shown
 from reader.ui.screens.feed_screen import FeedScreen
-from reader.ui.watching import FeedChangeFilter, WatchTimes
+from reader.ui.watching import FeedChangeFilter, WatchTimes, follow_feed
 from reader.ui.widgets.article_list import ArticleList
 
 WAIT_SECONDS = 10.0
@@ -63,6 +64,32 @@ def test_the_filter_keeps_article_files_and_drops_hidden_ones(tmp_path: Path) ->
     assert not keep(Change.added, str(tmp_path / ".import-x.tmp"))
     assert not keep(Change.added, str(tmp_path / ".git" / "a.md"))
     assert not keep(Change.added, str(tmp_path / "notes.json"))
+
+
+def test_a_feed_of_one_file_is_followed_through_every_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given relatively, and saved the way editors save (a new file renamed over the old).
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "one.md").write_text(article_file("First", "https://one.example/"), "utf-8")
+    changes = threading.Semaphore(0)
+    stop, ready = threading.Event(), threading.Event()
+    times = WatchTimes(debounce_ms=200, step_ms=20, ready_ms=200)
+    thread = threading.Thread(
+        target=follow_feed, args=(Path("one.md"), changes.release, stop, ready, times)
+    )
+    thread.start()
+    try:
+        assert ready.wait(WAIT_SECONDS) and changes.acquire(timeout=WAIT_SECONDS)  # catch-up
+        for title in ("Second", "Third"):
+            (tmp_path / "new.tmp").write_text(article_file(title, "https://one.example/"))
+            os.replace(tmp_path / "new.tmp", tmp_path / "one.md")
+            assert changes.acquire(timeout=WAIT_SECONDS), f"the save of {title} went unseen"
+        (tmp_path / "other.md").write_text(article_file("Not the feed", None), "utf-8")
+        assert not changes.acquire(timeout=0.6)  # another file beside it is not the feed
+    finally:
+        stop.set()
+        thread.join(WAIT_SECONDS)
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
