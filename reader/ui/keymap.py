@@ -19,6 +19,8 @@ from textual.keys import _character_to_key, key_to_character
 from reader.ui.commands import COMMANDS, NAMED_KEYS, TEXTUAL_KEYS, Command, key_display
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+# The keys Textual's App binds itself (quit, and copy or quit): a remap there never runs.
+TEXTUAL_OWN = frozenset({"ctrl+q", "ctrl+c"})
 # Scopes whose bindings are in force together (the focused widget's, its screen's, the app's).
 CHAINS: tuple[frozenset[str], ...] = tuple(
     frozenset(chain)
@@ -47,6 +49,14 @@ def key_name(key: str) -> str | None:
     modifiers = [modifier.lower() for modifier in modifiers]
     if not base or any(m not in MODIFIERS for m in modifiers):
         return None
+    if len(base) == 1 and base.isalpha():
+        # As terminals send them: shift with a letter is the capital letter (shift+f is F),
+        # and ctrl with a letter is the lower-case one (ctrl+X is ctrl+x).
+        if "shift" in modifiers and not {"ctrl", "alt", "meta"} & set(modifiers):
+            modifiers.remove("shift")
+            base = base.upper()
+        elif modifiers:
+            base = base.lower()
     if len(base) == 1:
         base = _character_to_key(base)
     elif base.lower() in NAMED_KEYS:
@@ -68,6 +78,8 @@ def build_keymap(remaps: Mapping[str, Iterable[str]]) -> KeymapResult:
             problems.append(f"keys: {command_id!r} is Textual's own key and cannot be remapped")
         elif bad := [key for key in keys if key_name(key) is None]:
             problems.append(f"keys: {command_id!r}: unknown key name {bad[0]!r}")
+        elif kept := [key for key in keys if key_name(key) in TEXTUAL_OWN]:
+            problems.append(f"keys: {command_id!r}: {kept[0]!r} is Textual's own key (quit, copy)")
         else:
             wanted[command_id] = tuple(dict.fromkeys(key_name(key) or key for key in keys))
     problems += _drop_clashes(wanted)

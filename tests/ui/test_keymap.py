@@ -16,12 +16,16 @@ from reader.ui.keymap import build_keymap, key_name
         ("x", "x"),
         ("X", "X"),
         ("ctrl+x", "ctrl+x"),
-        ("Ctrl+X", "ctrl+X"),
+        ("Ctrl+X", "ctrl+x"),
         ("F5", "f5"),
         ("space", "space"),
         ("pagedown", "pagedown"),
         ("shift+tab", "shift+tab"),
         ("question_mark", "question_mark"),
+        ("shift+f", "F"),
+        ("Shift+F", "F"),
+        ("ctrl+X", "ctrl+x"),
+        ("ctrl+shift+x", "ctrl+shift+x"),
     ],
 )
 def test_key_names_as_a_person_writes_them(written: str, name: str) -> None:
@@ -59,6 +63,9 @@ def test_swapping_two_commands_keys_is_no_clash() -> None:
         # The list's j shadows a screen key: the list is focused, so the sort would never run.
         ({"feed.sort": ["j"]}, "'j' would be bound twice"),
         ({"feed.sort": ["x"], "feed.open": ["x"]}, "'x' would be bound twice"),
+        # ctrl+F is ctrl+f, the list's page down: the same key, so a clash.
+        ({"feed.sort": ["ctrl+F"]}, "'ctrl+f' would be bound twice"),
+        ({"feed.sort": ["ctrl+q"]}, "Textual's own key"),
     ],
 )
 def test_a_wrong_remap_is_said_and_keeps_the_defaults(
