@@ -103,3 +103,18 @@ def test_the_configs_watch_key_is_what_the_app_follows_unless_told(tmp_path: Pat
     assert ReaderApp(tmp_path, settings=off).follow_changes is False
     assert ReaderApp(tmp_path, settings=Settings()).follow_changes is True
     assert ReaderApp(tmp_path, settings=Settings(), watch=False).follow_changes is False
+
+
+async def test_a_warm_start_in_the_configs_order_starts_at_the_top(tmp_path: Path) -> None:
+    cache, state = tmp_path / "index.db", tmp_path / "s.db"
+    async with loaded_app(make_app(state_path=state, cache_path=cache)):
+        pass  # a first run fills the cache, and its head in the default order
+    settings = Settings(sort="newest")
+    app = make_app(state_path=state, cache_path=cache, settings=settings)
+    async with loaded_app(app):
+        article_list = app.query_one(ArticleList)
+        newest = max(
+            (a for a in app.feed.library.summaries if a.published), key=lambda a: a.published
+        )
+        assert article_list.cursor == 0
+        assert article_list.current is not None and article_list.current.id == newest.id

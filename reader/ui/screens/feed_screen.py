@@ -258,7 +258,9 @@ class FeedScreen(Screen[None]):
         self.show_head_rows(event.head, event.total)
 
     def show_head_rows(self, head: list[ArticleSummary], total: int) -> None:
-        if self.library.summaries:
+        # The head is the cache's first rows in the default order: in another order (the
+        # config's `sort`) they are not the first rows, so the list waits for the feed.
+        if self.library.summaries or self.order != DEFAULT_ORDER:
             return
         self.load_state = LoadState.WARM
         article_list = self.query_one(ArticleList)
