@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import shutil
 import sys
@@ -375,6 +376,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_config(args: argparse.Namespace) -> int:
+    from textual.theme import BUILTIN_THEMES
+
     from reader.ui.commands import COMMANDS, TEXTUAL_KEYS  # the command table knows the ids
     from reader.ui.keymap import build_keymap
 
@@ -386,6 +389,8 @@ def run_config(args: argparse.Namespace) -> int:
         print(f"wrote {printable(str(load.path))}")
         return 0
     problems += [f"{load.path}: {problem}" for problem in build_keymap(settings.keys).problems]
+    if settings.theme is not None and settings.theme not in BUILTIN_THEMES:
+        problems.append(f"{load.path}: key 'theme': {settings.theme!r} is not a theme")
     print(printable(f"config file: {load.path}" + ("" if load.found else " (none: defaults)")))
     for line in _settings_lines(settings):
         print(printable(line))
@@ -396,12 +401,21 @@ def run_config(args: argparse.Namespace) -> int:
 
 def _settings_lines(settings: Settings) -> list[str]:
     """`key = value  # where it comes from`, for every key; then the keys and searches."""
-    lines = [f"{key.name} = {shown_value(settings, key.name)}  # {settings.source(key.name)}"
-             for key in KEYS]  # fmt: skip
+    lines = [
+        f"{'# ' if getattr(settings, key.name) is None else ''}{key.name} = "
+        f"{shown_value(settings, key.name)}  # {settings.source(key.name)}"
+        for key in KEYS
+    ]
     if settings.feed is None:
         lines[0] = f'feed = "{sample_feed_path()}"  # default: the bundled sample feed'
-    lines += [f'keys: "{command_id}" = {list(keys)}' for command_id, keys in settings.keys.items()]
-    lines += [f"search: {s.name!r} = {s.query!r}" for s in settings.searches]
+    if settings.keys:
+        lines += ["", "[keys]  # config file"]
+        lines += [
+            f"{json.dumps(i)} = {json.dumps(list(keys))}" for i, keys in settings.keys.items()
+        ]
+    for search in settings.searches:
+        lines += ["", "[[searches]]  # config file", f"name = {json.dumps(search.name)}"]
+        lines.append(f"query = {json.dumps(search.query)}")
     return lines
 
 

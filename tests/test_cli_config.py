@@ -60,6 +60,23 @@ def test_config_shows_each_setting_and_where_it_comes_from(
     assert f'feed = "{tmp_path}"  # $READER_FEED' in out.splitlines()
 
 
+def test_config_prints_toml_that_reads_back_as_the_same_settings(
+    tmp_path: Path, feed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (
+        f'feed = "{feed}"\nbrowser = ["open", "{{url}}"]\n[keys]\n"feed.toggle_star" = "*"\n'
+        '[[searches]]\nname = "Say \\"hi\\""\nquery = "topic:ai"\n'
+    )
+    config(tmp_path, text, monkeypatch)
+    status, out, _ = run(["config"], capsys)
+    assert status == 0
+    shown = tomllib.loads(out.split("\n", 1)[1])  # after the line naming the file
+    assert shown["feed"] == str(feed) and shown["browser"] == ["open", "{url}"]
+    assert shown["keys"] == {"feed.toggle_star": ["*"]}
+    assert shown["searches"] == [{"name": 'Say "hi"', "query": "topic:ai"}]
+    assert "theme" not in shown  # unset: shown commented out
+
+
 def test_config_without_a_file_says_the_defaults_are_in_force(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -75,6 +92,7 @@ def test_config_without_a_file_says_the_defaults_are_in_force(
         ('[keys]\n"feed.nope" = "x"', "unknown command 'feed.nope'"),
         ('[keys]\n"feed.sort" = "o"', "'o' would be bound twice"),
         ('[[searches]]\nname = "Bad"\nquery = "quality>>"', "'Bad': the query does not parse"),
+        ('theme = "no-such-theme"', "key 'theme': 'no-such-theme' is not a theme"),
     ],
 )
 def test_config_reports_each_problem_and_exits_1(

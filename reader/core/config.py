@@ -174,8 +174,13 @@ def _browser(value: Any) -> tuple[str, ...]:
 
 
 KEYS: tuple[Key, ...] = (
-    Key("feed", _feed, '"~/news"', "the feed folder opened when none is given"),
-    Key("theme", _theme, '"textual-dark"', "a Textual theme; unset: the one you last picked"),
+    Key("feed", _feed, '"~/news"', "the feed folder opened when none is given (an example)"),
+    Key(
+        "theme",
+        _theme,
+        '"textual-dark"',
+        "a Textual theme (an example); unset: the one you last picked",
+    ),
     Key("sort", _sort, f'"{DEFAULT_ORDER}"', f"the order at start: {', '.join(SORT_ORDERS)}"),
     Key("hide_read", _boolean, "false", "start with read articles hidden (unset: as you left it)"),
     Key(
@@ -188,7 +193,8 @@ KEYS: tuple[Key, ...] = (
         "browser",
         _browser,
         '["firefox", "--new-tab", "{url}"]',
-        "the command that opens a link, run without a shell (unset: $BROWSER, else the system's)",
+        "the command that opens a link, run without a shell (an example; unset: $BROWSER, "
+        "else the system's)",
     ),
     Key("watch", _boolean, "true", "notice new, changed and deleted files while running"),
 )
@@ -351,7 +357,8 @@ def template(default_keys: DefaultKeys = ()) -> str:
     """What `reader config --init` writes: every key at its default, commented out (so that
     the file changes nothing until a line is uncommented); the commands' keys as `[keys]`."""
     lines = [
-        "# reader's configuration (TOML). Every key is optional: uncomment one to change it.",
+        "# reader's configuration (TOML). Every key is optional and commented out: uncomment one",
+        "# to change it. Each shows its default, or an example where it is unset by default.",
         "# `reader config` shows the settings in force and where each one comes from.",
         "",
     ]

@@ -29,6 +29,7 @@ from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.text import line
 
 NARROW_WIDTH = 100
+MAX_START_NOTICES = 4  # how many notices at start fit on a 24-row screen
 THEME_SETTING = "theme"  # the theme last picked, kept in the state database
 __all__ = ["READ_AFTER_SECONDS", "BrowserOpener", "ReaderApp"]
 
@@ -138,9 +139,17 @@ class ReaderApp(App[None]):
 
     def tell_notices(self) -> None:
         """Say once what was wrong at start (the config file, the keys, the theme)."""
-        for notice in self.notices:
+        notices, self.notices = self.notices, []
+        if len(notices) > MAX_START_NOTICES:
+            # More toasts than fit on the screen would hide one another: the first ones, and
+            # where to read them all.
+            rest = len(notices) - MAX_START_NOTICES + 1
+            notices = [
+                *notices[: MAX_START_NOTICES - 1],
+                f"…and {rest} more problems: `reader config` lists them all",
+            ]
+        for notice in notices:
             self.tell(notice, severity="warning", timeout=10)
-        self.notices.clear()
 
     # --- browser ----------------------------------------------------------------------
 

@@ -118,3 +118,15 @@ async def test_a_warm_start_in_the_configs_order_starts_at_the_top(tmp_path: Pat
         )
         assert article_list.cursor == 0
         assert article_list.current is not None and article_list.current.id == newest.id
+
+
+async def test_many_problems_at_start_are_a_few_notices_and_a_pointer(tmp_path: Path) -> None:
+    problems = tuple(f"problem {n}" for n in range(9))
+    app = make_app(state_path=tmp_path / "s.db", notices=problems)
+    async with loaded_app(app):
+        assert notices(app) == [
+            "problem 0",
+            "problem 1",
+            "problem 2",
+            "…and 6 more problems: `reader config` lists them all",
+        ]
