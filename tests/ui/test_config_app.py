@@ -113,11 +113,9 @@ async def test_a_warm_start_in_the_configs_order_starts_at_the_top(tmp_path: Pat
     app = make_app(state_path=state, cache_path=cache, settings=settings)
     async with loaded_app(app):
         article_list = app.query_one(ArticleList)
-        newest = max(
-            (a for a in app.feed.library.summaries if a.published), key=lambda a: a.published
-        )
+        dated = [(a.published, a.id) for a in app.feed.library.summaries if a.published]
         assert article_list.cursor == 0
-        assert article_list.current is not None and article_list.current.id == newest.id
+        assert article_list.current is not None and article_list.current.id == max(dated)[1]
 
 
 async def test_many_problems_at_start_are_a_few_notices_and_a_pointer(tmp_path: Path) -> None:
