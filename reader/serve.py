@@ -82,7 +82,8 @@ def exposure_warning(host: str) -> str | None:
         return None
     return (
         f"warning: listening on {host or 'every address'}: anyone who can reach it can read "
-        "the feed and change its reading state (there is no login)"
+        "the feed, change its reading state and import feeds through this machine "
+        "(there is no login)"
     )
 
 

@@ -30,6 +30,7 @@ CHAINS: tuple[frozenset[str], ...] = tuple(
         ("app", "feed", "filter"),
         ("app", "help"),
         ("app", "confirm"),
+        ("app", "prompt"),
     )
 )
 BY_ID: dict[str, Command] = {command.id: command for command in COMMANDS}

@@ -66,6 +66,7 @@ def test_swapping_two_commands_keys_is_no_clash() -> None:
         # ctrl+F is ctrl+f, the list's page down: the same key, so a clash.
         ({"feed.sort": ["ctrl+F"]}, "'ctrl+f' would be bound twice"),
         ({"feed.sort": ["ctrl+q"]}, "Textual's own key"),
+        ({"prompt.cancel": ["Q"]}, "'Q' would be bound twice (app.quit_now and prompt.cancel)"),
     ],
 )
 def test_a_wrong_remap_is_said_and_keeps_the_defaults(
