@@ -12,11 +12,13 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
+# Imported here, where the app imports it on its main thread, although only yaml_fast uses
+# it: yaml_rs 0.1.6 imported for the first time on a worker thread (the app's load worker)
+# while the main thread runs can crash the interpreter (a segmentation fault in the tests).
+import yaml_rs  # noqa: F401
 
 from reader.core.fields import FieldReader, FileSkipped, _describe
 from reader.core.model import Article, FeedLoad, Problem, Severity
-from reader.core.yaml_fast import load_front_matter
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -115,8 +117,18 @@ def read_text(path: Path, problems: list[Problem]) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def load_front_matter(text: str) -> object:
+    """`yaml_fast.load_front_matter`, imported when a first file is parsed: a warm start
+    from the index cache parses none, and need not import PyYAML (~15 ms)."""
+    from reader.core.yaml_fast import load_front_matter as load
+
+    return load(text)
+
+
 def split_front_matter(text: str) -> tuple[dict[object, object], str]:
     """The front matter mapping and the Markdown body; raises FileSkipped when unusable."""
+    import yaml  # see load_front_matter
+
     opening = _OPENING.match(text)
     if opening is None:
         raise FileSkipped("no front matter (the file must start with a '---' line)")

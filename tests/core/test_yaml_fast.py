@@ -8,6 +8,8 @@ YAML 1.1 and 1.2 read differently.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -194,3 +196,13 @@ def test_an_alias_bomb_is_refused_fast_and_read_by_pyyaml() -> None:
     assert yaml_fast._fast(bomb) is yaml_fast._DIFFERENT
     value = load_front_matter(bomb)
     assert json.dumps(value["a"]) == json.dumps(["x"] * 10)
+
+
+def test_the_loader_imports_the_fast_parser_on_the_importing_thread() -> None:
+    """yaml_rs first imported on a worker thread, while the main one runs, can crash Python:
+    importing the loader (which the app does at start, on its main thread) imports it."""
+    code = "import sys, reader.core.loader; print('yaml_rs' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert done.stdout.strip() == "True"

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,8 +22,11 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Markdown
+from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 from reader.core.library import Library
 from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
@@ -473,8 +476,9 @@ class FeedScreen(Screen[None]):
             self.remove_class("sidebar-open")  # a narrow screen hides it again
             self.query_one(ArticleList).focus()
 
-    @on(Markdown.LinkClicked)
-    def body_link_clicked(self, event: Markdown.LinkClicked) -> None:
+    # By name, not `@on(Markdown.LinkClicked)`: the Markdown widget is imported after the
+    # first frame (see DetailPane).
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         """Links in the Markdown body go through the same gate as every other URL."""
         event.stop()
         self.reader.open_link(event.href)
