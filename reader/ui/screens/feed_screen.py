@@ -496,6 +496,8 @@ class FeedScreen(Screen[None]):
 
     @on(FilterBar.QueryChanged)
     def query_changed(self, event: FilterBar.QueryChanged) -> None:
+        if event.text != self.query_one(FilterBar).input.value:
+            return  # stale: a later keystroke's change is queued behind it, and filters
         self.apply_query(event.text)
 
     @on(FilterBar.Submitted)
@@ -517,7 +519,7 @@ class FeedScreen(Screen[None]):
             and self.invalid_query is None
             and self.parsed_query is not None
         ):
-            return  # the same query again (a late debounce): keep the view, and its pinned article
+            return  # the same query again (a letter typed and erased): keep the view as it is
         try:
             parsed = parse_query(text)
         except QueryError as error:
