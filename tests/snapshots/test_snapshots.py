@@ -158,7 +158,6 @@ class TestFilter:
             await loaded(pilot)
             await pilot.press("slash", *QUERY)
             bar = pilot.app.query_one(FilterBar)
-            bar.flush()  # do not depend on the typing debounce
             await pilot.pause()
             field = bar.query_one(Input)
             assert field.has_focus and field.value == QUERY

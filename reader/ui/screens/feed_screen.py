@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Markdown
+from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from reader.core.config import Settings
@@ -61,6 +61,8 @@ from reader.ui.widgets.topic_sidebar import TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
     from reader.core.importer import ImportReport
 
 
@@ -633,8 +635,9 @@ class FeedScreen(Screen[None]):
             self.remove_class("sidebar-open")  # a narrow screen hides it again
             self.query_one(ArticleList).focus()
 
-    @on(Markdown.LinkClicked)
-    def body_link_clicked(self, event: Markdown.LinkClicked) -> None:
+    # By name, not `@on(Markdown.LinkClicked)`: the Markdown widget is imported after the
+    # first frame (see DetailPane).
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         """Links in the Markdown body go through the same gate as every other URL."""
         event.stop()
         self.reader.open_link(event.href)
@@ -652,6 +655,8 @@ class FeedScreen(Screen[None]):
 
     @on(FilterBar.QueryChanged)
     def query_changed(self, event: FilterBar.QueryChanged) -> None:
+        if event.text != self.query_one(FilterBar).input.value:
+            return  # stale: a later keystroke's change is queued behind it, and filters
         self.apply_query(event.text)
 
     @on(FilterBar.Submitted)
@@ -673,7 +678,7 @@ class FeedScreen(Screen[None]):
             and self.invalid_query is None
             and self.parsed_query is not None
         ):
-            return  # the same query again (a late debounce): keep the view, and its pinned article
+            return  # the same query again (a letter typed and erased): keep the view as it is
         try:
             parsed = parse_query(text)
         except QueryError as error:

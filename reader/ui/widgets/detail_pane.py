@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from reader.core.model import Article, RelatedLink
 from reader.core.sanitize import clean_text
 from reader.ui.commands import bindings
 from reader.ui.text import assemble, highlighted, line, local_time, paragraph, relative_age
 from reader.ui.widgets.reflowed import Fit, Reflowed, labelled_rows, wrap
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 from reader.ui.widgets.related_links import (
     BODY_LINKS_HEADING,
     RelatedLinks,
@@ -63,15 +66,37 @@ class DetailPane(VerticalScroll):
         super().__init__(id=id)
         self.article: Article | None = None
         self.highlight_terms: tuple[str, ...] = ()
+        self._body: Markdown | None = None  # mounted after the first frame
+        self._body_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
         yield Static(id="detail-meta", markup=False)
         yield Static(id="detail-excerpt", markup=False)
-        # Links are never opened by the widget itself: the app checks them first.
-        yield Markdown(id="detail-body", open_links=False)
         yield Static(Content("Related"), id="related-heading", markup=False)
         yield RelatedLinks(id="related-links")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_body)
+
+    async def _mount_body(self) -> None:
+        """The Markdown body, once the first frame is drawn: Textual's Markdown widget and
+        markdown-it take 0.06-0.1 s to import, which the first frame does not need."""
+        from textual.widgets import Markdown
+
+        # Links are never opened by the widget itself: the app checks them first.
+        body = Markdown(self._body_text, id="detail-body", open_links=False)
+        body.display = bool(self._body_text)
+        await self.mount(body, after="#detail-excerpt")
+        self._body = body
+        if self._body_text != body.source:  # an article shown while it was mounted
+            self._update_body()
+
+    def _update_body(self) -> None:
+        body = self._body
+        if body is not None:
+            body.display = bool(self._body_text)
+            body.update(self._body_text)
 
     def show(self, article: Article | None, in_feed: Callable[[str | None], bool]) -> None:
         """Show an article (or nothing) from the top."""
@@ -80,11 +105,10 @@ class DetailPane(VerticalScroll):
         self.query_one("#detail-meta", Static).update(
             self._meta(article) if article else Content("")
         )
-        body = self.query_one("#detail-body", Markdown)
         text = clean_text(article.body) if article and article.body else ""
-        body.display = bool(text)
         # The body is Markdown, not markup; its control characters go like every other field's.
-        body.update(text)
+        self._body_text = text
+        self._update_body()
         self._show_links(article, body_links(text) if text else [], in_feed)
         self.scroll_home(animate=False)
 

@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from reader.ui.commands import bindings
@@ -17,13 +16,16 @@ from reader.ui.text import line
 
 
 class FilterBar(Vertical):
-    """Posts `QueryChanged` (debounced) as the user types, `Submitted` on enter.
+    """Posts `QueryChanged` at every change as the user types, `Submitted` on enter.
+
+    No debounce: the screen filters at once, and skips a change that is already stale
+    (another keystroke is queued behind it), so typing never waits for a timer and a
+    burst of keys costs one filter, not one per key.
 
     Shown while it has the focus or holds a query; otherwise it leaves the screen (and so
     the tab order).
     """
 
-    DEBOUNCE_SECONDS = 0.12
     BINDINGS: ClassVar[list[BindingType]] = bindings("filter")
 
     class QueryChanged(Message):
@@ -36,10 +38,6 @@ class FilterBar(Vertical):
 
     class Left(Message):
         pass
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -67,9 +65,6 @@ class FilterBar(Vertical):
 
     def clear(self) -> None:
         """Empty the input without announcing it (the caller applies the empty query)."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
         with self.input.prevent(Input.Changed):
             self.input.value = ""
         self.remove_class("has-query")
@@ -82,38 +77,21 @@ class FilterBar(Vertical):
             self.remove_class("active")
 
     def action_to_results(self) -> None:
-        self.flush()
         self.post_message(self.Left())
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        # Typing never waits for filtering: the query runs once typing pauses.
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(self.DEBOUNCE_SECONDS, self._announce)
-
-    def _announce(self) -> None:
-        self._timer = None
-        self.post_message(self.QueryChanged(self.input.value))
+        self.post_message(self.QueryChanged(event.value))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.flush()
         self.post_message(self.Submitted())
-
-    def flush(self) -> None:
-        """Announce a pending change now."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._announce()
 
     def action_clear_or_leave(self) -> None:
         """First escape clears the query; a second one (on an empty query) leaves the input."""
         if self.input.value:
-            if self._timer is not None:
-                self._timer.stop()
             self.input.value = ""
             self.post_message(self.QueryChanged(""))
         else:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from rich.cells import cell_len
 from textual.binding import BindingType
 from textual.content import Content
@@ -18,6 +16,10 @@ from reader.core.sanitize import real_host
 from reader.ui.commands import bindings
 from reader.ui.text import assemble, line
 from reader.ui.widgets.virtual_list import VirtualList
+
+if TYPE_CHECKING:  # markdown-it is imported when a body is first read, after the first frame
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 BODY_LINKS_HEADING = "Links in the article"
 # A query string this short is part of the address (`?id=42`); a longer one is tracking noise.
@@ -59,7 +61,10 @@ def cut_link(link: Content, width: int) -> list[Content]:
 def body_links(markdown: str) -> list[RelatedLink]:
     """Every link (and image) of a Markdown body as Textual's Markdown shows them, each URL once."""
     global _parser
-    _parser = _parser or MarkdownIt("gfm-like")  # the parser Textual's Markdown widget uses
+    if _parser is None:
+        from markdown_it import MarkdownIt
+
+        _parser = MarkdownIt("gfm-like")  # the parser Textual's Markdown widget uses
     found: dict[str, str] = {}
     for token in _parser.parse(markdown):
         for url, text in _inline_links(token.children or ()):

@@ -30,7 +30,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -291,6 +291,29 @@ class FeedCache:
         paths = [(self._prefix + from_db(rel), published, data) for rel, published, data in rows]
         path, _, data = max(paths, key=lambda row: later(row[1], row[0]))
         return article_from_detail(data, path)
+
+    def articles(self, article_ids: Iterable[str]) -> dict[str, Article]:
+        """`article(id)` for many ids at once: one query, for `reader list`."""
+        wanted = set(article_ids)
+        try:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT f.article_id, f.rel, f.published, d.data FROM files f JOIN details d"
+                    " ON d.feed = f.feed AND d.rel = f.rel WHERE f.feed = ?",
+                    (self._feed,),
+                ).fetchall()
+        except sqlite3.Error as err:
+            self._recover(err)
+            return {}
+        kept: dict[str, tuple[str, str | None, bytes]] = {}
+        for article_id, rel, published, data in rows:
+            if article_id not in wanted:
+                continue
+            path = self._prefix + from_db(rel)
+            other = kept.get(article_id)
+            if other is None or later(published, path) > later(other[1], other[0]):
+                kept[article_id] = (path, published, data)
+        return {aid: article_from_detail(data, path) for aid, (path, _, data) in kept.items()}
 
     def _article_at(self, rel: str) -> Article | None:
         row = self._conn.execute(

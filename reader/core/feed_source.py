@@ -1,0 +1,74 @@
+"""The feed as `reader list` and `reader check` read it: through the index cache, as the app
+does (only new and changed files parsed, deleted ones dropped), or every file parsed afresh.
+
+Either way the answer is the same: the articles `load_feed` gives, with the same problems
+in the same order (tests compare the two).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader.core.library import Library
+from reader.core.loader import load_feed
+from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
+
+
+@dataclass(slots=True)
+class OpenedFeed(ProblemsMixin):
+    """A feed's articles (in a `Library`) and every problem its files have."""
+
+    library: Library
+    problems: list[Problem]
+    files: int  # 0 only when the feed holds no article file at all
+    skipped: int  # files that gave no article (each has an error in `problems`)
+    feed_missing: bool = False
+    notices: list[str] = field(default_factory=list)  # about the cache file, for stderr
+    # Many full articles in one go (the cache's one query), else one `library.article` each.
+    fetch_many: Callable[[Iterable[str]], dict[str, Article]] | None = None
+
+    def articles(self, summaries: Sequence[ArticleSummary]) -> list[Article]:
+        """The full articles of these summaries, in their order."""
+        ids = [summary.id for summary in summaries]
+        found = self.fetch_many(ids) if self.fetch_many and len(ids) > FETCH_MANY_FROM else {}
+        return [a for i in ids if (a := found.get(i) or self.library.article(i)) is not None]
+
+
+# Below this many, one query per article beats reading every detail row of the feed.
+FETCH_MANY_FROM = 100
+
+
+@contextmanager
+def open_feed(path: Path, *, cache_path: Path | None, use_cache: bool) -> Iterator[OpenedFeed]:
+    """The feed at `path`; full articles are fetched from the cache while the block runs.
+
+    `cache_path` None: the default cache file (see `default_cache_path`).
+    """
+    if not use_cache:
+        feed = load_feed(path)
+        library = Library()
+        library.add_articles(feed.articles)
+        yield OpenedFeed(library, feed.problems, feed.files, feed.skipped, feed.feed_missing)
+        return
+    # Imported here: `--no-cache` needs no SQLite.
+    from reader.core.storage.cache import FeedCache
+
+    with FeedCache.open(cache_path, path) as cache:
+        result = cache.sync()
+        library = Library()
+        library.add_summaries(result.summaries)
+        library.set_detail_source(cache.article)
+        # Every file gives an article, an error (it is skipped) or loses to a duplicate.
+        skipped = len({problem.path for problem in result.errors})
+        yield OpenedFeed(
+            library,
+            result.problems,
+            files=len(result.summaries) + skipped,
+            skipped=0 if result.feed_missing else skipped,
+            feed_missing=result.feed_missing,
+            notices=cache.notices,
+            fetch_many=cache.articles,
+        )

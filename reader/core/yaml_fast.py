@@ -1,0 +1,197 @@
+"""Front matter YAML, read by a compiled parser with PyYAML as the reference.
+
+PyYAML's C safe loader spends most of a file's load in its Python-level constructor
+(~0.3 ms a file); `yaml_rs` (Rust, YAML 1.2) reads the same front matter in ~0.03 ms. It
+was picked over `rapidyaml` and `ryaml` because it returns plain Python values (with
+dates and datetimes, as PyYAML does), never constructs objects for tags, and limits alias
+replay and nesting depth by itself.
+
+YAML 1.2 and PyYAML's YAML 1.1 read some plain scalars differently (`yes`, `017`, `1e3`,
+`1:20`, `<<`, tags, an impossible date). The answer must be PyYAML's, so the fast result
+is only kept when nothing in the text or the value could differ; anything else (and any
+text the fast parser refuses) is read again by PyYAML. Tests compare both on every sample
+file and on generated front matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+import yaml_rs
+
+# The C loader is ten times faster than the pure-Python one; both are "safe" (no tags
+# that build Python objects).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# A base class chosen at run time, which mypy cannot check.
+class ArticleYamlLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
+    """The safe loader, except that an impossible date (2021-02-30) stays text.
+
+    The field reader then drops it with a warning, instead of the whole file failing.
+    """
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    # `!!timestamp soon` ends in AttributeError
+    except (ValueError, OverflowError, AttributeError, TypeError):
+        return loader.construct_scalar(node)
+
+
+ArticleYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def load_reference(text: str) -> Any:
+    """PyYAML's reading of `text` (the reference); raises PyYAML's errors."""
+    return yaml.load(text, Loader=ArticleYamlLoader)  # noqa: S506 - a safe loader
+
+
+# Front matter has no aliases worth more than this; a bomb stops here (and PyYAML, which
+# shares aliased values instead of copying them, reads it).
+_ALIAS_LIMITS = yaml_rs.AliasLimits(
+    max_total_replayed_events=10_000, max_replay_stack_depth=16, max_alias_expansions_per_anchor=500
+)
+# PyYAML keeps the last of two equal keys, but the first was read too (and may fail):
+# a repeated key is left to PyYAML.
+_REPEATED_KEY = yaml_rs.DuplicateKeyPolicy.Error
+
+# A tag (`!foo`, `!!binary`), and where a plain value (of a `key:` or a `- ` entry) starts:
+# the two are found first by a fast `in`, and only then looked at with a regular expression.
+_TAG = re.compile(r"(?:^|[\s\[{,])!")
+# An alias: the Rust parser copies aliased values (and reads one inside its own anchor as
+# null), PyYAML shares them; articles have none, so PyYAML reads any.
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*")
+# (Literal prefixes: a scan for `: ` is many times faster than one for a character class.)
+_PLAIN_VALUES = (re.compile(r": +([-+.0-9\[{|>][^\n]*)"), re.compile(r"- +([-+.0-9\[{|>][^\n]*)"))
+# A number with a leading zero, `0o`, or an exponent: YAML 1.1 reads them otherwise.
+_DIFFERENT_NUMBER = re.compile(r"[-+]?(?:0[0-9_o]|[0-9._]*[eE])")
+_DOCUMENT_MARKS = ("%", "---", "...")
+_LATER_DOCUMENT_MARKS = tuple(f"\n{mark}" for mark in _DOCUMENT_MARKS)
+# A timestamp as PyYAML's resolver has it (yaml/resolver.py), alone on its line.
+_TIMESTAMP = re.compile(
+    r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+    r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)[ \t]*"
+)
+# Every pattern by which PyYAML turns a plain scalar into something other than text, and
+# the first characters they start with.
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+_RESOLVED = re.compile(
+    "|".join(
+        sorted({f"(?:{regexp.pattern})" for found in _RESOLVERS.values() for _tag, regexp in found})
+    ),
+    re.VERBOSE,
+)
+_RESOLVED_FIRST = frozenset(first for first in _RESOLVERS if first)
+_SCALARS = (bool, float, type(None))
+_INT_BITS_LIMIT = 4000 * 3  # under sys.get_int_max_str_digits()'s default 4,300 digits
+
+
+def load_front_matter(text: str) -> Any:
+    """The value of the YAML `text`, equal to `load_reference(text)`; raises PyYAML's errors."""
+    value = _fast(text)
+    return load_reference(text) if value is _DIFFERENT else value
+
+
+_DIFFERENT = object()
+
+
+def _fast(text: str) -> Any:
+    """The fast parser's value, or `_DIFFERENT` where PyYAML might read `text` otherwise."""
+    dates = _plain_dates(text)
+    if dates is None:
+        return _DIFFERENT
+    try:
+        value = yaml_rs.loads(text, alias_limits=_ALIAS_LIMITS, duplicate_key_policy=_REPEATED_KEY)
+    except Exception:  # noqa: BLE001 - whatever the fast parser refuses, PyYAML judges
+        return _DIFFERENT
+    if _dates_if_same(value) != dates:
+        # a value YAML 1.1 reads otherwise, or a date PyYAML would not read as one (`10:00Z`)
+        return _DIFFERENT
+    return value
+
+
+def _plain_dates(text: str) -> int | None:
+    """How many plain dates PyYAML finds in `text`; None if it may differ in other ways."""
+    # tabs: YAML allows them as separators in places PyYAML and the Rust parser disagree on
+    if "\t" in text or not _printable_to_pyyaml(text):
+        return None
+    if ("!" in text and _TAG.search(text)) or ("*" in text and _ALIAS.search(text)):
+        return None
+    if text.startswith(_DOCUMENT_MARKS) or any(mark in text for mark in _LATER_DOCUMENT_MARKS):
+        return None
+    dates = 0
+    for pattern in _PLAIN_VALUES:
+        for value in pattern.findall(text):
+            if value[0] in "[{|>" or _DIFFERENT_NUMBER.match(value):
+                # a flow collection (the checks here are line by line), a block scalar
+                # (the two differ on edge cases of chomping), or a number
+                return None
+            if _TIMESTAMP.fullmatch(value):
+                dates += 1
+    return dates
+
+
+def _printable_to_pyyaml(text: str) -> bool:
+    """No character PyYAML refuses in a stream (yaml.reader.Reader.NON_PRINTABLE), nor one
+    that is a line break to YAML 1.1 only (NEL, U+2028, U+2029).
+
+    `str.isprintable` refuses all of those and more (no-break spaces): a fast yes, else
+    the exact test.
+    """
+    if text.replace("\n", " ").isprintable():
+        return True
+    return _NON_PRINTABLE.search(text) is None
+
+
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _dates_if_same(value: object) -> int | None:
+    """How many dates a fast result holds; None if PyYAML may give another value for its text.
+
+    One loop over a stack, not a recursive call per value: this walk is a third of the fast
+    path otherwise. Keys must be text (any other kind is left to PyYAML).
+    """
+    dates = 0
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            for key in node:
+                if type(key) is not str or not _plain_text(key):
+                    return None
+            items: Iterable[object] = node.values()
+        elif type(node) is list:
+            items = node
+        else:
+            items = (node,)
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                if not _plain_text(item):  # type: ignore[arg-type]
+                    return None
+            elif kind is dict or kind is list:
+                stack.append(item)
+            elif kind is int:
+                # Python refuses to convert a number this long from text (PyYAML fails on it)
+                if item.bit_length() >= _INT_BITS_LIMIT:  # type: ignore[attr-defined]
+                    return None
+            elif kind is datetime or kind is date:
+                dates += 1
+            elif kind not in _SCALARS:
+                return None  # a time of day, a tuple: YAML 1.1 reads those otherwise
+    return dates
+
+
+def _plain_text(text: str) -> bool:
+    """Text PyYAML would also give as text, were it a plain scalar."""
+    return text[:1] not in _RESOLVED_FIRST or _RESOLVED.fullmatch(text) is None
