@@ -64,9 +64,10 @@ _REPEATED_KEY = yaml_rs.DuplicateKeyPolicy.Error
 # A tag (`!foo`, `!!binary`), and where a plain value (of a `key:` or a `- ` entry) starts:
 # the two are found first by a fast `in`, and only then looked at with a regular expression.
 _TAG = re.compile(r"(?:^|[\s\[{,])!")
-# An alias: the Rust parser copies aliased values (and reads one inside its own anchor as
-# null), PyYAML shares them; articles have none, so PyYAML reads any.
-_ALIAS = re.compile(r"(?:^|[\s\[{,])\*")
+# An alias or an anchor: the Rust parser copies aliased values (and reads one inside its
+# own anchor as null), and lets an anchor be defined twice (YAML 1.2), where PyYAML shares
+# them and refuses a repeated anchor; articles have none, so PyYAML reads any.
+_ALIAS = re.compile(r"(?:^|[\s\[{,])[*&]\S")
 # (Literal prefixes: a scan for `: ` is many times faster than one for a character class.)
 _PLAIN_VALUES = (re.compile(r": +([-+.0-9\[{|>][^\n]*)"), re.compile(r"- +([-+.0-9\[{|>][^\n]*)"))
 # A number with a leading zero, `0o`, or an exponent: YAML 1.1 reads them otherwise.
@@ -122,7 +123,9 @@ def _plain_dates(text: str) -> int | None:
     # tabs: YAML allows them as separators in places PyYAML and the Rust parser disagree on
     if "\t" in text or not _printable_to_pyyaml(text):
         return None
-    if ("!" in text and _TAG.search(text)) or ("*" in text and _ALIAS.search(text)):
+    if ("!" in text and _TAG.search(text)) or (
+        ("*" in text or "&" in text) and _ALIAS.search(text)
+    ):
         return None
     if text.startswith(_DOCUMENT_MARKS) or any(mark in text for mark in _LATER_DOCUMENT_MARKS):
         return None
