@@ -68,7 +68,8 @@ READER = VENV_BIN / "reader"
 PYTHON = VENV_BIN / "python"
 BARE_APP = BENCH / "bare_app.py"
 
-SOCKET = "benchstart"
+# Two benchmarks may run at once: each may name its own tmux server and cache.
+SOCKET = os.environ.get("READER_BENCH_SOCKET", "benchstart")
 WIDTH, HEIGHT = 140, 45
 POLL_SECONDS = 0.01
 START_TIMEOUT = 60.0
@@ -228,7 +229,8 @@ def feed_path(count: int) -> Path:
 
 
 def cache_path(count: int) -> Path:
-    return Path(f"/tmp/reader-bench-cache-{count}.db")
+    tag = os.environ.get("READER_BENCH_TAG", "")
+    return Path(f"/tmp/reader-bench-cache{tag}-{count}.db")
 
 
 def ensure_feed(count: int) -> Path:

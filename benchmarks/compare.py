@@ -432,7 +432,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(tmux_bench.machine_line(), flush=True)
-    tmux_bench.SOCKET = "readercompare"  # not bench_start's server: both may run at once
+    # not bench_start's server: both may run at once
+    tmux_bench.SOCKET = os.environ.get("READER_BENCH_SOCKET", "readercompare")
     tmux_bench.start_server()
     try:
         sizes = [bench(count, args.runs, args.key_gap, args.workdir) for count in args.sizes]
