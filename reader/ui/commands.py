@@ -297,6 +297,12 @@ def commands_in(scope: str) -> list[Command]:
     return [command for command in COMMANDS if command.scope == scope]
 
 
+def first_key(command_id: str, keymap: Keymap) -> str:
+    """The first key in force of a command, as a hint names it (`press r to reload`)."""
+    command = next(command for command in COMMANDS if command.id == command_id)
+    return command.keys_in_force(keymap)[0]
+
+
 def bindings(scope: str) -> list[BindingType]:
     """The Textual bindings of a scope, from the table."""
     return [command.binding() for command in commands_in(scope) if command.id not in TEXTUAL_KEYS]

@@ -128,3 +128,19 @@ async def test_many_problems_at_start_are_a_few_notices_and_a_pointer(tmp_path: 
             "problem 2",
             "…and 6 more problems: `reader config` lists them all",
         ]
+
+
+async def test_the_empty_lists_hints_name_the_remapped_keys(tmp_path: Path) -> None:
+    keys = {"feed.hide_read": ("H",), "feed.filter": ("ctrl+s",), "feed.reload": ("R",)}
+    settings = Settings(keys=keys, origin=tmp_path / "config.toml")
+    app = make_app(state_path=tmp_path / "s.db", settings=settings, read_after=0)
+    async with loaded_app(app) as pilot:
+        articles = app.query_one(ArticleList)
+        app.feed.use_query("nothingmatchesthis")
+        await pilot.pause()
+        assert "escape clears it, ctrl+s edits it" in articles.empty_text
+        app.feed.clear_query()
+        app.feed.store.set_read_many([a.id for a in app.feed.library.summaries])
+        await pilot.press("H")
+        await pilot.pause()
+        assert "Every article is read. H shows" in articles.empty_text

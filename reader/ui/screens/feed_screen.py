@@ -35,7 +35,7 @@ from reader.core.sanitize import UnsafeUrl, check_url
 from reader.core.storage.state import StateStore
 from reader.core.topics import ALL, TopicCount
 from reader.core.view import FeedView
-from reader.ui.commands import Keymap, bindings
+from reader.ui.commands import Keymap, bindings, first_key
 from reader.ui.loading import FeedLoader, LoadState
 from reader.ui.messages import (
     BatchParsed,
@@ -541,21 +541,24 @@ class FeedScreen(Screen[None]):
         article_list.empty_text = self.empty_text(article_list)
 
     def empty_text(self, article_list: ArticleList) -> str:
-        """What an empty list says: why it is empty, and what to press."""
+        """What an empty list says: why it is empty, and what to press (the keys in force)."""
         if article_list.row_count:
             return ""
         if not self.loaded:
             return "Loading the feed…"
+        keymap = self.keymap()
+        reload, show_read = first_key("feed.reload", keymap), first_key("feed.hide_read", keymap)
         if not len(self.library):
-            return f"No articles in {self.feed_name}: add .md files there, then press r to reload."
+            return f"No articles in {self.feed_name}: add .md files, then press {reload} to reload."
         search = self.view.search(self.topic)
         if search is not None and search.error is not None:
             return f"The saved search “{search.name}” does not parse: {search.error}."
         if self.hide_read and not self.query_text and self.topic == ALL:
-            return "Every article is read. u shows the read ones again."
+            return f"Every article is read. {show_read} shows the read ones again."
         if self.query_text:
-            return "No article matches the filter. escape clears it, / edits it."
-        return "No article here. Choose another topic, or press u to show read ones."
+            clear, edit = first_key("feed.back", keymap), first_key("feed.filter", keymap)
+            return f"No article matches the filter. {clear} clears it, {edit} edits it."
+        return f"No article here. Choose another topic, or press {show_read} to show read ones."
 
     def show_detail(self, summary: ArticleSummary | None, *, by_user: bool = False) -> None:
         """Show an article; only a move of the user's own starts the read timer."""
