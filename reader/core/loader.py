@@ -125,9 +125,12 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         if info.st_size > limit:
             raise FileSkipped(f"file is too large ({info.st_size:,} bytes; the limit is {limit:,})")
         fd = os.open(path, _OPEN_FLAGS)
-        with open(fd, "rb") as handle:
-            _require_regular(path, os.fstat(fd))
-            data = handle.read(limit + 1)
+        try:
+            opened = os.fstat(fd)
+            _require_regular(path, opened)
+            data = _read_at_most(fd, limit + 1, opened.st_size)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         if path.is_symlink():
             raise FileSkipped(
@@ -139,6 +142,25 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     if len(data) > limit:
         raise FileSkipped(f"file is too large (over {limit:,} bytes)")
     return data
+
+
+def _read_at_most(fd: int, count: int, size: int) -> bytes:
+    """Up to `count` bytes of the open file, to its end; `size` is what it is expected to hold.
+
+    The first request is for `size` bytes and one more (so that the end is seen), not for
+    `count`: asking for 5 MB makes Python allocate 5 MB and shrink it, which cost four
+    times the read of a 5 kB article. A file that grew meanwhile is read on, up to `count`.
+    """
+    parts = []
+    request = min(size + 1, count)
+    while count > 0:
+        part = os.read(fd, request)
+        if not part:
+            break
+        parts.append(part)
+        count -= len(part)
+        request = min(count, 1 << 16)
+    return b"".join(parts)
 
 
 def _require_regular(path: Path, info: os.stat_result) -> None:
@@ -230,7 +252,9 @@ def parse_file(path: Path, root: Path) -> tuple[Article | None, list[Problem]]:
         text = read_text(path, problems)
         data, body = split_front_matter(text)
         article = FieldReader(str(path), data, problems).article(
-            body=body, id_for=lambda url: article_id(url, _relative(path, root))
+            # The relative path only when there is no URL to take the id from.
+            body=body,
+            id_for=lambda url: article_id(url, "" if url else _relative(path, root)),
         )
     except FileSkipped as skipped:
         problems.append(Problem(str(path), Severity.ERROR, skipped.reason, skipped.line))

@@ -704,3 +704,21 @@ def test_the_reference_articles_load_without_errors() -> None:
     assert len(reference.articles) == 1
     assert len(real.articles) == 170
     assert all(a.title and a.url for a in real.articles)
+
+
+@pytest.mark.parametrize("length", [0, 1, 5, 70_000, 200_000])
+@pytest.mark.parametrize("size", [0, 3, 5, 69_999, 70_000, 300_000])
+@pytest.mark.parametrize("count", [1, 6, 70_001, 150_000])
+def test_a_read_gives_the_first_bytes_whatever_size_was_expected(
+    tmp_path: Path, length: int, size: int, count: int
+) -> None:
+    """The size from stat only shapes the first request: a file longer or shorter than
+    it said is read to its end or to `count` bytes all the same."""
+    data = bytes(range(256)) * (length // 256 + 1)
+    path = tmp_path / "f"
+    path.write_bytes(data[:length])
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert reader.core.loader._read_at_most(fd, count, size) == data[: min(length, count)]
+    finally:
+        os.close(fd)
