@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import unicodedata
 from collections.abc import Iterator
@@ -11,6 +12,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reader.core.loader
 from reader.core.export import article_json, to_json
@@ -722,3 +725,17 @@ def test_a_read_gives_the_first_bytes_whatever_size_was_expected(
         assert reader.core.loader._read_at_most(fd, count, size) == data[: min(length, count)]
     finally:
         os.close(fd)
+
+
+_REFERENCE_CLOSING = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+
+
+@settings(max_examples=1000)
+@given(st.text(alphabet="-\n \tab", max_size=24))
+def test_the_closing_line_is_found_where_the_line_pattern_finds_it(text: str) -> None:
+    opening = reader.core.loader._OPENING.match(text)
+    if opening is None:
+        return
+    fast = reader.core.loader._CLOSING.search(text, opening.end() - 1)
+    reference = _REFERENCE_CLOSING.search(text, opening.end())
+    assert (fast.span(1) if fast else None) == (reference.span() if reference else None)

@@ -89,8 +89,8 @@ def front_matter_of(path: Path) -> str | None:
     except FileSkipped:  # a binary or unreadable file has no front matter to compare
         return None
     opening = reader.core.loader._OPENING.match(text)
-    closing = opening and reader.core.loader._CLOSING.search(text, opening.end())
-    return text[opening.end() : closing.start()] if opening and closing else None
+    closing = opening and reader.core.loader._CLOSING.search(text, opening.end() - 1)
+    return text[opening.end() : closing.start(1)] if opening and closing else None
 
 
 def test_there_are_real_files_to_compare() -> None:
