@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import reader.core.loader
@@ -732,6 +732,11 @@ _REFERENCE_CLOSING = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 
 @settings(max_examples=1000)
 @given(st.text(alphabet="-\n \tab", max_size=24))
+@example("---\n---")
+@example("---\n---\n")
+@example("---")
+@example("--- \na\n----\t\nb\n---\n")
+@example("---\na ---\n--- b\n")
 def test_the_closing_line_is_found_where_the_line_pattern_finds_it(text: str) -> None:
     opening = reader.core.loader._OPENING.match(text)
     if opening is None:
