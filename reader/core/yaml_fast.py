@@ -196,11 +196,16 @@ def _dates_if_same(value: object) -> int | None:
     """
     dates = 0
     stack = [value]
+    # Inlined `_plain_text`, with the texts already found plain (the keys, the usual
+    # `type` and provider values) looked up instead of matched again.
+    first, known = _RESOLVED_FIRST, _KNOWN_PLAIN
     while stack:
         node = stack.pop()
         if type(node) is dict:
             for key in node:
-                if type(key) is not str or not _plain_text(key):
+                if type(key) is not str or (
+                    key[:1] in first and key not in known and not _plain_text(key)
+                ):
                     return None
             items: Iterable[object] = node.values()
         elif type(node) is list:
@@ -210,7 +215,8 @@ def _dates_if_same(value: object) -> int | None:
         for item in items:
             kind = type(item)
             if kind is str:
-                if not _plain_text(item):  # type: ignore[arg-type]
+                text: str = item  # type: ignore[assignment]
+                if text[:1] in first and text not in known and not _plain_text(text):
                     return None
             elif kind is dict or kind is list:
                 stack.append(item)
@@ -227,4 +233,15 @@ def _dates_if_same(value: object) -> int | None:
 
 def _plain_text(text: str) -> bool:
     """Text PyYAML would also give as text, were it a plain scalar."""
-    return text[:1] not in _RESOLVED_FIRST or _RESOLVED.fullmatch(text) is None
+    if text[:1] not in _RESOLVED_FIRST:
+        return True
+    if _RESOLVED.fullmatch(text) is not None:
+        return False
+    if len(text) <= _KNOWN_LENGTH and len(_KNOWN_PLAIN) < _KNOWN_COUNT:
+        _KNOWN_PLAIN.add(text)
+    return True
+
+
+# Short texts found plain, up to a bound (a hostile file cannot grow it without end).
+_KNOWN_PLAIN: set[str] = set()
+_KNOWN_LENGTH, _KNOWN_COUNT = 40, 4096
