@@ -336,9 +336,12 @@ class FeedCache:
 
         Args:
             workers: Processes for parsing; default (and at most) the usable cores.
-            on_progress: Called with (files parsed, files to parse) after each batch.
+            on_progress: Called with (files parsed, files to parse) after each batch; in
+                a first build, which parses while it scans, the second is the files found
+                so far.
             on_batch: Called with each batch's new summaries (not yet de-duplicated:
-                a copy that loses to an older one may appear until the result).
+                a copy that loses to an older one may appear until the result). A first
+                build hands on FIRST_BATCH files at once, for a first screen.
             is_cancelled: Polled between batches; when true the sync stops early.
         """
         try:
