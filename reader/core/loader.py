@@ -29,7 +29,9 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 # boundaries python-frontmatter accepts). Matched line by line, so that an error's line
 # number in the YAML maps exactly to a line of the file.
 _OPENING = re.compile(r"-{3,}[ \t]*(?:\n|\Z)")
-_CLOSING = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+# The closing line, as `^-{3,}[ \t]*$` (MULTILINE) would find it, but led by its "\n":
+# a search for a literal is eight times faster than one where `^` is tried everywhere.
+_CLOSING = re.compile(r"\n(-{3,}[ \t]*)$", re.MULTILINE)
 
 
 def discover_files(root: Path) -> Iterator[Path]:
@@ -125,9 +127,12 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         if info.st_size > limit:
             raise FileSkipped(f"file is too large ({info.st_size:,} bytes; the limit is {limit:,})")
         fd = os.open(path, _OPEN_FLAGS)
-        with open(fd, "rb") as handle:
-            _require_regular(path, os.fstat(fd))
-            data = handle.read(limit + 1)
+        try:
+            opened = os.fstat(fd)
+            _require_regular(path, opened)
+            data = _read_at_most(fd, limit + 1, opened.st_size)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         if path.is_symlink():
             raise FileSkipped(
@@ -139,6 +144,25 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     if len(data) > limit:
         raise FileSkipped(f"file is too large (over {limit:,} bytes)")
     return data
+
+
+def _read_at_most(fd: int, count: int, size: int) -> bytes:
+    """Up to `count` bytes of the open file, to its end; `size` is what it is expected to hold.
+
+    The first request is for `size` bytes and one more (so that the end is seen), not for
+    `count`: asking for 5 MB makes Python allocate 5 MB and shrink it, which cost four
+    times the read of a 5 kB article. A file that grew meanwhile is read on, up to `count`.
+    """
+    parts = []
+    request = min(size + 1, count)
+    while count > 0:
+        part = os.read(fd, request)
+        if not part:
+            break
+        parts.append(part)
+        count -= len(part)
+        request = min(count, 1 << 16)
+    return b"".join(parts)
 
 
 def _require_regular(path: Path, info: os.stat_result) -> None:
@@ -188,10 +212,11 @@ def split_front_matter(text: str) -> tuple[dict[object, object], str]:
     opening = _OPENING.match(text)
     if opening is None:
         raise FileSkipped("no front matter (the file must start with a '---' line)")
-    closing = _CLOSING.search(text, opening.end())
+    # From the opening's own newline: a closing line right after it counts.
+    closing = _CLOSING.search(text, opening.end() - 1)
     if closing is None:
         raise FileSkipped("front matter is not closed by a second '---' line")
-    raw, body = text[opening.end() : closing.start()], text[closing.end() :]
+    raw, body = text[opening.end() : closing.start(1)], text[closing.end(1) :]
     try:
         data: object = load_front_matter(raw)
     except yaml.MarkedYAMLError as error:
@@ -230,7 +255,9 @@ def parse_file(path: Path, root: Path) -> tuple[Article | None, list[Problem]]:
         text = read_text(path, problems)
         data, body = split_front_matter(text)
         article = FieldReader(str(path), data, problems).article(
-            body=body, id_for=lambda url: article_id(url, _relative(path, root))
+            # The relative path only when there is no URL to take the id from.
+            body=body,
+            id_for=lambda url: article_id(url, "" if url else _relative(path, root)),
         )
     except FileSkipped as skipped:
         problems.append(Problem(str(path), Severity.ERROR, skipped.reason, skipped.line))

@@ -61,13 +61,45 @@ _ALIAS_LIMITS = yaml_rs.AliasLimits(
 # a repeated key is left to PyYAML.
 _REPEATED_KEY = yaml_rs.DuplicateKeyPolicy.Error
 
-# A tag (`!foo`, `!!binary`), and where a plain value (of a `key:` or a `- ` entry) starts:
-# the two are found first by a fast `in`, and only then looked at with a regular expression.
-_TAG = re.compile(r"(?:^|[\s\[{,])!")
-# An alias or an anchor: the Rust parser copies aliased values (and reads one inside its
-# own anchor as null), and lets an anchor be defined twice (YAML 1.2), where PyYAML shares
-# them and refuses a repeated anchor; articles have none, so PyYAML reads any.
-_ALIAS = re.compile(r"(?:^|[\s\[{,])[*&]\S")
+# Where a plain value (of a `key:` or a `- ` entry) starts is found first by a fast
+# literal scan, and only then looked at with a regular expression.
+#
+# A tag (`!foo`, `!!binary`), an anchor (`&a`) or an alias (`*a`) can only start a node:
+# at the start of a line (after its indentation) or after an indicator (`-`, `?`, `:`, and
+# `,`, `[`, `{` in flow), spaces between. Elsewhere (`"rock &amp; roll"`, `Wow !`) the
+# character is text: looking for it after any space sent nearly every real excerpt (HTML
+# entities) to PyYAML. Over-matching (`a-&b` in a plain value) only costs time; tabs never
+# get here (see `_plain_dates`). `NODE_PROPERTY` says it as a regular expression, the
+# reference the tests hold `_has_node_property`'s faster scan to.
+_INDICATORS = "-?:,[{\n"
+NODE_PROPERTY = re.compile(r"(?:^|[-?:,\[{])[ ]*(?:!|[*&]\S)", re.MULTILINE)
+# Tags: the Rust parser ignores them. Aliases and anchors: it copies aliased values (and
+# reads one inside its own anchor as null), and lets an anchor be defined twice (YAML 1.2),
+# where PyYAML shares them and refuses a repeated anchor; articles have none, so PyYAML
+# reads any.
+_PROPERTY_MARKS = "!&*"
+
+
+def _has_node_property(text: str) -> bool:
+    """Whether `NODE_PROPERTY` is found in `text`: a `str.find` per mark character is ten
+    times faster than the regular expression, whose every position may start a match."""
+    for mark in _PROPERTY_MARKS:
+        at = text.find(mark)
+        while at >= 0:
+            if _starts_node(text, at) and (mark == "!" or text[at + 1 : at + 2].strip()):
+                return True
+            at = text.find(mark, at + 1)
+    return False
+
+
+def _starts_node(text: str, at: int) -> bool:
+    """Whether only spaces stand between `text[at]` and a line start or an indicator."""
+    before = at
+    while before and text[before - 1] == " ":
+        before -= 1
+    return before == 0 or text[before - 1] in _INDICATORS
+
+
 # (Literal prefixes: a scan for `: ` is many times faster than one for a character class.)
 _PLAIN_VALUES = (re.compile(r": +([-+.0-9\[{|>][^\n]*)"), re.compile(r"- +([-+.0-9\[{|>][^\n]*)"))
 # A number with a leading zero, `0o`, or an exponent: YAML 1.1 reads them otherwise.
@@ -123,9 +155,7 @@ def _plain_dates(text: str) -> int | None:
     # tabs: YAML allows them as separators in places PyYAML and the Rust parser disagree on
     if "\t" in text or not _printable_to_pyyaml(text):
         return None
-    if ("!" in text and _TAG.search(text)) or (
-        ("*" in text or "&" in text) and _ALIAS.search(text)
-    ):
+    if _has_node_property(text):
         return None
     if text.startswith(_DOCUMENT_MARKS) or any(mark in text for mark in _LATER_DOCUMENT_MARKS):
         return None
@@ -166,11 +196,16 @@ def _dates_if_same(value: object) -> int | None:
     """
     dates = 0
     stack = [value]
+    # Inlined `_plain_text`, with the texts already found plain (the keys, the usual
+    # `type` and provider values) looked up instead of matched again.
+    first, known = _RESOLVED_FIRST, _KNOWN_PLAIN
     while stack:
         node = stack.pop()
         if type(node) is dict:
             for key in node:
-                if type(key) is not str or not _plain_text(key):
+                if type(key) is not str or (
+                    key[:1] in first and key not in known and not _plain_text(key)
+                ):
                     return None
             items: Iterable[object] = node.values()
         elif type(node) is list:
@@ -180,7 +215,8 @@ def _dates_if_same(value: object) -> int | None:
         for item in items:
             kind = type(item)
             if kind is str:
-                if not _plain_text(item):  # type: ignore[arg-type]
+                text: str = item  # type: ignore[assignment]
+                if text[:1] in first and text not in known and not _plain_text(text):
                     return None
             elif kind is dict or kind is list:
                 stack.append(item)
@@ -197,4 +233,15 @@ def _dates_if_same(value: object) -> int | None:
 
 def _plain_text(text: str) -> bool:
     """Text PyYAML would also give as text, were it a plain scalar."""
-    return text[:1] not in _RESOLVED_FIRST or _RESOLVED.fullmatch(text) is None
+    if text[:1] not in _RESOLVED_FIRST:
+        return True
+    if _RESOLVED.fullmatch(text) is not None:
+        return False
+    if len(text) <= _KNOWN_LENGTH and len(_KNOWN_PLAIN) < _KNOWN_COUNT:
+        _KNOWN_PLAIN.add(text)
+    return True
+
+
+# Short texts found plain, up to a bound (a hostile file cannot grow it without end).
+_KNOWN_PLAIN: set[str] = set()
+_KNOWN_LENGTH, _KNOWN_COUNT = 40, 4096

@@ -404,6 +404,14 @@ def test_generated_feed_in_parallel_equals_in_process_and_loader(
         assert parallel.summaries == serial.summaries and parallel.problems == serial.problems
         assert parallel.parsed == 301 and len(parallel.summaries) == 300
         assert_like_loader(root, parallel, cache)
+    # Streamed to a screen: a first batch parsed here, the rest by the pool.
+    batches: list[list[ArticleSummary]] = []
+    with open_cache(tmp_path, root, "streamed.db") as cache:
+        streamed = cache.sync(workers=2, on_batch=batches.append)
+        assert streamed.workers == 2 and pools == [2, 2]
+        assert streamed.summaries == serial.summaries and streamed.problems == serial.problems
+        assert len(batches[0]) == feed_cache.FIRST_BATCH
+        assert sum(map(len, batches)) == 301
 
 
 def test_workers_never_exceed_the_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -457,11 +465,21 @@ def test_progress_and_batches_report_every_parsed_file(
         result = cache.sync(
             on_progress=lambda done, total: progress.append((done, total)), on_batch=batches.append
         )
-    assert progress[0] == (0, 120) and progress[-1] == (120, 120)
-    assert len(batches) > 1
+    # A first build parses while it scans: the total is the files found so far.
+    assert progress[-1] == (120, 120)
+    assert all(done <= total for done, total in progress)
+    assert [total for _, total in progress] == sorted(total for _, total in progress)
+    assert len(batches[0]) == feed_cache.FIRST_BATCH and len(batches) > 1  # the first at once
     assert sorted(s.id for batch in batches for s in batch) == sorted(
         s.id for s in result.summaries
     )
+    # A later sync knows what it has to parse before it starts.
+    for path in sorted(root.rglob("*.md"))[:60]:
+        path.write_text(path.read_text() + "\nmore\n")
+    progress.clear()
+    with open_cache(tmp_path, root) as cache:
+        cache.sync(on_progress=lambda done, total: progress.append((done, total)))
+    assert progress[0] == (0, 60) and progress[-1] == (60, 60)
 
 
 def test_cancelled_sync_stops_early_and_the_next_one_finishes(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import unicodedata
 from collections.abc import Iterator
@@ -11,6 +12,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import reader.core.loader
 from reader.core.export import article_json, to_json
@@ -704,3 +707,40 @@ def test_the_reference_articles_load_without_errors() -> None:
     assert len(reference.articles) == 1
     assert len(real.articles) == 170
     assert all(a.title and a.url for a in real.articles)
+
+
+@pytest.mark.parametrize("length", [0, 1, 5, 70_000, 200_000])
+@pytest.mark.parametrize("size", [0, 3, 5, 69_999, 70_000, 300_000])
+@pytest.mark.parametrize("count", [1, 6, 70_001, 150_000])
+def test_a_read_gives_the_first_bytes_whatever_size_was_expected(
+    tmp_path: Path, length: int, size: int, count: int
+) -> None:
+    """The size from stat only shapes the first request: a file longer or shorter than
+    it said is read to its end or to `count` bytes all the same."""
+    data = bytes(range(256)) * (length // 256 + 1)
+    path = tmp_path / "f"
+    path.write_bytes(data[:length])
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert reader.core.loader._read_at_most(fd, count, size) == data[: min(length, count)]
+    finally:
+        os.close(fd)
+
+
+_REFERENCE_CLOSING = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+
+
+@settings(max_examples=1000)
+@given(st.text(alphabet="-\n \tab", max_size=24))
+@example("---\n---")
+@example("---\n---\n")
+@example("---")
+@example("--- \na\n----\t\nb\n---\n")
+@example("---\na ---\n--- b\n")
+def test_the_closing_line_is_found_where_the_line_pattern_finds_it(text: str) -> None:
+    opening = reader.core.loader._OPENING.match(text)
+    if opening is None:
+        return
+    fast = reader.core.loader._CLOSING.search(text, opening.end() - 1)
+    reference = _REFERENCE_CLOSING.search(text, opening.end())
+    assert (fast.span(1) if fast else None) == (reference.span() if reference else None)

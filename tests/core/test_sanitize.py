@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from reader.core.sanitize import (
     UnsafeUrl,
     check_url,
+    check_url_fully,
     clean_line,
     clean_text,
     has_control_chars,
@@ -173,3 +175,96 @@ def test_check_url_only_ever_accepts_http_or_https(raw: str) -> None:
 )
 def test_real_host_is_where_a_browser_goes(netloc: str, host: str) -> None:
     assert real_host(netloc) == host
+
+
+# --- the fast paths give the answers of the regular expressions ------------------------
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS_AND_NEWLINES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def reference_clean_text(text: str, keep_newlines: bool) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pattern = _CONTROLS if keep_newlines else _CONTROLS_AND_NEWLINES
+    return _BIDI.sub("", pattern.sub("", text))
+
+
+def reference_has_control_chars(text: str) -> bool:
+    return bool(_CONTROLS.search(text) or _BIDI.search(text))
+
+
+def reference_clean_line(text: str) -> str:
+    text = _BIDI.sub("", _CONTROLS.sub("", text.replace("\r", "\n")))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# Spaces, line breaks, controls, bidi and other format characters, separators, accents.
+TRICKY_TEXT = st.text(
+    alphabet=st.sampled_from(
+        " \t\n\r\x0b\x0c\x1b\x1c\x7f\x85\x9f\xa0\xad\u2028\u2029\u202e\u2066\u200b\u3000\ufeff"
+        "aé日\U0001f600-"
+    )
+)
+
+# Text that takes the fast paths (printable), and text just off them.
+PRINTABLE_TEXT = st.text(alphabet=" a-é日", max_size=12)
+NEARLY_PRINTABLE = st.builds(
+    lambda a, odd, b: a + odd + b,
+    PRINTABLE_TEXT,
+    st.sampled_from("\t\n\r\xa0\u202e"),
+    PRINTABLE_TEXT,
+)
+
+
+@settings(max_examples=1000)
+@given(st.text() | TRICKY_TEXT | PRINTABLE_TEXT | NEARLY_PRINTABLE, st.booleans())
+def test_the_text_fast_paths_equal_the_regular_expressions(text: str, keep: bool) -> None:
+    assert clean_text(text, keep_newlines=keep) == reference_clean_text(text, keep)
+    assert has_control_chars(text) == reference_has_control_chars(text)
+    assert clean_line(text) == reference_clean_line(text)
+
+
+def url_outcome(check: object, raw: object) -> object:
+    assert callable(check)
+    try:
+        return check(raw)
+    except UnsafeUrl as unsafe:
+        return ("unsafe", str(unsafe))
+
+
+def _prefixed(mark: str, alphabet: str) -> st.SearchStrategy[str]:
+    """Nothing, the mark alone, or the mark and some text."""
+    return st.just("") | st.just(mark) | st.text(alphabet=alphabet, max_size=5).map(mark.__add__)
+
+
+# Links near the fast path's edge: odd hosts and ports, empty queries and fragments.
+PLAIN_URLS = st.builds(
+    lambda *parts: "".join(parts),
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "https:/", "https:"]),
+    st.text(alphabet="ab0.-", max_size=6)
+    | st.sampled_from(["a:b", "a:80", "a:", "u@h", "[::1]", "[x]", "a\\b", "é.x", "a b", "-a"]),
+    _prefixed("/", "a/%.-~!$&'()*+,;=:@\\é \t"),
+    _prefixed("?", "a=&?/#é"),
+    _prefixed("#", "a#?/ "),
+)
+
+
+@settings(max_examples=2000)
+@given(URLISH | PLAIN_URLS | PLAIN_URLS | PLAIN_URLS)
+def test_the_url_fast_path_equals_every_check(raw: str) -> None:
+    assert url_outcome(check_url, raw) == url_outcome(check_url_fully, raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://www.example.com/2021/01/01/a-b-000661/",
+        "https://www.example.com/x/?amp",
+        "http://news.example/a?b=1&c=2#top",
+        "https://a.example/%20x?q=a?b#f#g",
+    ],
+)
+def test_plain_links_take_the_fast_path(raw: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("reader.core.sanitize.check_url_fully", None)  # not called
+    assert check_url(raw) == raw

@@ -89,8 +89,8 @@ def front_matter_of(path: Path) -> str | None:
     except FileSkipped:  # a binary or unreadable file has no front matter to compare
         return None
     opening = reader.core.loader._OPENING.match(text)
-    closing = opening and reader.core.loader._CLOSING.search(text, opening.end())
-    return text[opening.end() : closing.start()] if opening and closing else None
+    closing = opening and reader.core.loader._CLOSING.search(text, opening.end() - 1)
+    return text[opening.end() : closing.start(1)] if opening and closing else None
 
 
 def test_there_are_real_files_to_compare() -> None:
@@ -114,6 +114,35 @@ def test_real_articles_take_the_fast_path() -> None:
     assert len(fast) >= 0.9 * len(fronts)
 
 
+def test_html_entities_and_marks_in_text_take_the_fast_path() -> None:
+    """`&`, `*` and `!` inside text are not node properties: the fast parser reads them."""
+    text = (
+        'title: "Rock &amp; roll *live* !"\nexcerpt: Tom &amp; Jerry &#038; more !\n'
+        "related:\n  - title: 'a &b *c'\n    excerpt: \"x &amp; y\"\n"
+    )
+    assert yaml_fast._fast(text) is not yaml_fast._DIFFERENT
+    assert_same_reading(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: &x 1\nb: *x\n", "a:\n  &x b: 1\n", "- &x 1\n- *x\n", "a: [&x 1, *x]\n",
+     "a: {b: &x 1}\n", "? &x a\n: 1\n", "a: !!str 1\n", "a:\n  - !x b\n", "a: &x\n  - 1\n",
+     "a: &x 1\nb: &x 2\n"],
+)  # fmt: skip
+def test_node_properties_go_to_pyyaml(text: str) -> None:
+    """A real anchor, alias or tag, wherever a node may start, is left to PyYAML."""
+    assert yaml_fast._fast(text) is yaml_fast._DIFFERENT
+    assert_same_reading(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=" -?:,[{}]\n\r\t!&*#'\"ax\u00a0\u2028\u3000", max_size=30))
+def test_the_node_property_scan_equals_its_regular_expression(text: str) -> None:
+    """The `str.find` scan finds a tag, anchor or alias exactly where the reference does."""
+    assert yaml_fast._has_node_property(text) == bool(yaml_fast.NODE_PROPERTY.search(text))
+
+
 def test_articles_equal_after_field_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whole files: the same articles and problems with the fast parser as with PyYAML."""
     root = REPO
@@ -132,6 +161,10 @@ TRICKY = st.sampled_from(
         "2021-01-01T10:00:00Z", "2021-01-01 10:00:00 +5", "2021-1-1", "!!binary aGk=",
         "!foo x", "!!str 12", "'quoted'", '"2021-01-01"', '"yes"', "[1, 017]", "{a: 1e3}",
         "&a 1", "*a", "37", "-1", "news", "a: b", "- x", "x # c", "\t1", "\x07", "|\n  yes",
+        # `&`, `*` and `!` as text and as node properties, in block and flow
+        "rock &amp; roll", '"rock &amp; roll"', "'a &b *c !d'", "a &b", "a-&b", "Wow !",
+        "x !y", "[a, &b c, *b]", "{a: &b x}", "[&a x, *a]", "- &a x", "? &a x", "&a", "&a &b",
+        "!x &a y", "&a !x y", "!", "! x", "[!x y]", '"&a" *b', "a\n  &b c", "a\n  !b c",
     ]
 )  # fmt: skip
 KEYS = st.sampled_from(["title", "quality", "publishedDateTime", "yes", "017", "<<", "a b"])

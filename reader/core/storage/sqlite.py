@@ -38,6 +38,7 @@ _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 # The state's pause (the cache's was 0.01 s): two readers starting together wait less.
 _RETRY_PAUSE = 0.005
 _DB_SUFFIXES = ("", "-wal", "-shm")
+SYNCHRONOUS = "NORMAL"  # in WAL: a power cut may lose the last commits, never the file
 
 
 class Damaged(Exception):
@@ -92,7 +93,7 @@ def connect(
         if inspect is not None:
             inspect(conn)
         enable_wal(conn, timeout)
-        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
         if check:
             quick_check(conn)
         if setup is not None:

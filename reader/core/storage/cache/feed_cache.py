@@ -51,7 +51,7 @@ from reader.core.storage.cache.codec import (
     root_key,
     to_db,
 )
-from reader.core.storage.cache.scan import Changes, Stale, compare
+from reader.core.storage.cache.scan import Changes, Stale, compare, scan
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
     INSERT_FILE,
@@ -67,10 +67,11 @@ from reader.core.storage.cache.snapshot import (
     snapshot_row,
     store_snapshot,
 )
-from reader.core.storage.sqlite import file_id, is_corrupt, write_transaction
+from reader.core.storage.sqlite import SYNCHRONOUS, file_id, is_corrupt, write_transaction
 
 CACHE_ENV = "READER_CACHE"
 BATCH_SIZE = 500  # parsed files written per transaction (and per on_batch call)
+FIRST_BATCH = 25  # files of a first build parsed at once for a first screen
 
 OnProgress = Callable[[int, int], None]
 OnBatch = Callable[[list[ArticleSummary]], None]
@@ -335,9 +336,12 @@ class FeedCache:
 
         Args:
             workers: Processes for parsing; default (and at most) the usable cores.
-            on_progress: Called with (files parsed, files to parse) after each batch.
+            on_progress: Called with (files parsed, files to parse) after each batch; in
+                a first build, which parses while it scans, the second is the files found
+                so far.
             on_batch: Called with each batch's new summaries (not yet de-duplicated:
-                a copy that loses to an older one may appear until the result).
+                a copy that loses to an older one may appear until the result). A first
+                build hands on FIRST_BATCH files at once, for a first screen.
             is_cancelled: Polled between batches; when true the sync stops early.
         """
         try:
@@ -351,15 +355,16 @@ class FeedCache:
         is_cancelled: Callable[[], bool],
     ) -> SyncResult:  # fmt: skip
         missing = missing_feed(self.feed_root, self._folder)
+        if missing is None and self._holds_no_files():
+            result = self._build(workers, on_progress, on_batch, is_cancelled)
+            missing = missing_feed(self.feed_root, self._folder)
+            return self._gone(missing) if missing is not None else self._finish(result)
         if missing is None:
             changes = compare(self._conn, self._lock, self._feed, self.feed_root, self._prefix)
             # Checked again: a folder deleted during the scan looks like every file deleted.
             missing = missing_feed(self.feed_root, self._folder)
         if missing is not None:
-            # Every row stays: the folder may be back (a remount, a rename) at the next sync.
-            return SyncResult(
-                summaries=self.cached_summaries(), problems=[missing], feed_missing=True
-            )
+            return self._gone(missing)
         if changes.gone or changes.moved:
             self._forget(changes)
         result = SyncResult(removed=len(changes.gone))
@@ -372,10 +377,53 @@ class FeedCache:
             is_cancelled,
         )
         _count_parsed(changes.stale, result)
+        return self._finish(result)
+
+    def _gone(self, missing: Problem) -> SyncResult:
+        # Every row stays: the folder may be back (a remount, a rename) at the next sync.
+        return SyncResult(summaries=self.cached_summaries(), problems=[missing], feed_missing=True)
+
+    def _finish(self, result: SyncResult) -> SyncResult:
+        """The whole feed into `result`, and its snapshot stored if the sync went through."""
         result.summaries = self.cached_summaries()
         result.problems = self.cached_problems()
         if not result.cancelled:
             self._save_snapshot()
+        return result
+
+    def _holds_no_files(self) -> bool:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT 1 FROM files WHERE feed = ? LIMIT 1", (self._feed,)
+            ).fetchone()
+        return row is None
+
+    def _build(
+        self, workers: int | None, on_progress: OnProgress | None, on_batch: OnBatch | None,
+        is_cancelled: Callable[[], bool],
+    ) -> SyncResult:  # fmt: skip
+        """A first sync (no file of the feed cached): every file found is new, so the files
+        are parsed while the scan goes on, with no comparison. With `on_batch`, a first
+        small batch is parsed here at once and handed on, for a first screen.
+
+        Progress counts the files found so far until the scan ends.
+        """
+        result = SyncResult()
+        found = scan(self.feed_root, self._prefix)
+        items = ((seq, rel, path, stamp) for seq, (rel, path, stamp) in enumerate(found))
+        first = FIRST_BATCH if on_batch else 0
+        stream = pool.Stream(self._feed, self.feed_root, items, workers, first)
+        with stream, self._unsynced_writes():
+            for files, details, total in _batches(stream, None, is_cancelled, first > 0):
+                self._store(files, details, on_batch)
+                result.parsed += len(files)
+                if on_progress:
+                    on_progress(result.parsed, total)
+                if is_cancelled():
+                    result.cancelled = True
+                    break
+        result.workers = stream.workers
+        result.added = result.parsed
         return result
 
     def _forget(self, changes: Changes) -> None:
@@ -413,8 +461,9 @@ class FeedCache:
         result.workers = pool.worker_count(total, len(tasks), workers)
         if on_progress:
             on_progress(0, total)
-        with pool.results(tasks, result.workers) as results:
-            for files, details in _batches(results, total, is_cancelled):
+        with pool.results(tasks, result.workers) as results, self._unsynced_writes():
+            counted = ((rows, total) for rows in results)
+            for files, details, _ in _batches(counted, total, is_cancelled):
                 self._store(files, details, on_batch)
                 result.parsed += len(files)
                 if on_progress:
@@ -422,6 +471,22 @@ class FeedCache:
                 if result.parsed < total and is_cancelled():
                     result.cancelled = True
                     return
+
+    @contextlib.contextmanager
+    def _unsynced_writes(self) -> Iterator[None]:
+        """No fsync while the parsed batches are written (a cold build writes tens of MB).
+
+        A killed process loses nothing the OS was handed, so every committed batch
+        survives `kill -9` just the same; only a power cut mid-build can damage the file,
+        which is then moved aside and rebuilt (it is only a copy of the feed).
+        """
+        with self._lock:
+            self._conn.execute("PRAGMA synchronous = OFF")
+        try:
+            yield
+        finally:
+            with self._lock, contextlib.suppress(sqlite3.Error):
+                self._conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
 
     def _store(
         self, files: list[FileRow], details: list[DetailRow], on_batch: OnBatch | None
@@ -443,24 +508,34 @@ class FeedCache:
 
 
 def _batches(
-    results: Iterator[pool.Rows], total: int, is_cancelled: Callable[[], bool]
-) -> Iterator[pool.Rows]:
-    """The parsed rows gathered into batches of at least BATCH_SIZE files (and the rest).
+    results: Iterable[tuple[pool.Rows, int]],
+    total: int | None,
+    is_cancelled: Callable[[], bool],
+    first_alone: bool = False,
+) -> Iterator[tuple[list[FileRow], list[DetailRow], int]]:
+    """The parsed rows gathered into batches of at least BATCH_SIZE files (and the rest),
+    each with the count of files to parse as the results had it (`total`, if known, ends
+    the last batch at once; else the results ending do). `first_alone`: the first result
+    is a batch of its own, for a first screen.
 
     A cancelled sync gets what it has at once: quitting (or SIGTERM) mid-build waits for
     one task of the pool, not for a whole batch.
     """
     files: list[FileRow] = []
     details: list[DetailRow] = []
-    done = 0
-    for batch_files, batch_details in results:
+    done = found = 0
+    for (batch_files, batch_details), found in results:
         files += batch_files
         details += batch_details
-        if len(files) < BATCH_SIZE and len(files) + done < total and not is_cancelled():
+        alone = first_alone and done == 0
+        last = total is not None and len(files) + done >= total
+        if len(files) < BATCH_SIZE and not (alone or last) and not is_cancelled():
             continue
         done += len(files)
-        yield files, details
+        yield files, details, found
         files, details = [], []
+    if files:
+        yield files, details, found
 
 
 def _count_parsed(stale: list[Stale], result: SyncResult) -> None:

@@ -8,11 +8,13 @@ with one usable core, this process does it all: starting processes would cost mo
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +100,85 @@ def _pooled(pool: ProcessPoolExecutor, tasks: list[Task]) -> Iterator[Rows]:
             done += 1
     except BrokenProcessPool:
         yield from map(parse_task, tasks[done:])
+
+
+class Stream:
+    """Parsing files while they are still being found (a first build: all of them are new).
+
+    Iterating gives (rows, files found so far) in feed order. The first `first` files are
+    parsed in this process at once, before any worker starts, so that a first screen
+    needs neither the whole scan nor the pool; then, past IN_PROCESS_BELOW files, tasks of
+    CHUNK_SIZE go to `workers` processes as the scan finds them, and the rows come back
+    while it goes on. A pool that breaks leaves the rest to this process, as `results`
+    does. Leave the `with` block to stop: the tasks not started are cancelled.
+    """
+
+    def __init__(
+        self, feed: int, root: Path, items: Iterable[Item], workers: int | None, first: int
+    ) -> None:
+        self._feed, self._root = feed, str(root)
+        self._items = iter(items)
+        self._wanted = workers
+        self._first = first
+        self.workers = 0  # processes that parsed, once iterated: 1 for this one alone
+        self.found = 0
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _take(self, count: int) -> Task | None:
+        items = list(itertools.islice(self._items, count))
+        self.found += len(items)
+        return Task(self._feed, self._root, items) if items else None
+
+    def __iter__(self) -> Iterator[tuple[Rows, int]]:
+        head = self._take(self._first) if self._first else None
+        if head is not None:
+            self.workers = 1
+            yield parse_task(head), self.found
+        held: list[Task] = []  # found before the choice of one process or several
+        while self.found < IN_PROCESS_BELOW and (task := self._take(CHUNK_SIZE)) is not None:
+            held.append(task)
+        if not held:
+            return
+        cores = usable_cores()
+        workers = max(1, min(self._wanted or cores, cores))
+        if self.found < IN_PROCESS_BELOW or workers == 1:
+            self.workers = 1
+            for task in itertools.chain(held, iter(lambda: self._take(CHUNK_SIZE), None)):
+                yield parse_task(task), self.found
+            return
+        self.workers = workers
+        yield from self._pooled(workers, held)
+
+    def _pooled(self, workers: int, held: list[Task]) -> Iterator[tuple[Rows, int]]:
+        self._pool = pool = _new_pool(workers)
+        pending: deque[tuple[Task, Future[Rows]]] = deque()
+        tasks = itertools.chain(held, iter(lambda: self._take(CHUNK_SIZE), None))
+        unsent: list[Task] = []
+        try:
+            for task in tasks:
+                unsent = [task]
+                future = pool.submit(parse_task, task)
+                unsent = []
+                pending.append((task, future))
+                # Rows that are ready are handed on while the scan goes on.
+                while pending and pending[0][1].done():
+                    rows = pending[0][1].result()
+                    pending.popleft()
+                    yield rows, self.found
+            while pending:
+                rows = pending[0][1].result()
+                pending.popleft()
+                yield rows, self.found
+        except BrokenProcessPool:
+            for task in itertools.chain([task for task, _ in pending], unsent, tasks):
+                yield parse_task(task), self.found
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
