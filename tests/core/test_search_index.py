@@ -431,7 +431,7 @@ def test_a_needle_with_whitespace_in_it_is_scanned() -> None:
 
 def test_building_the_word_index_stops_when_cancelled() -> None:
     index = SearchIndex(ARTICLES)
-    assert not index.build_words(cancelled=lambda: True)
+    assert not index.build_words(go_on=lambda: False)
     assert index.words is None
     assert both("robot", index=index) == ["robot", "nul"]  # the scan answers
     assert index.build_words() and index.words is not None

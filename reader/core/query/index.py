@@ -121,13 +121,14 @@ class SearchIndex:
         self._answers.clear()
         self._held = 0
 
-    def build_words(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
-        """Make the word index, unless made already; whether it is there now.
+    def build_words(self, go_on: Callable[[], bool] = lambda: True) -> bool:
+        """Make the word index, unless made already; whether it is there now (False when
+        `go_on`, called now and then, said stop: see `build_word_index`).
 
         Meant for a thread: it only reads the texts, and sets the index once it is whole.
         """
         if self._words is None:
-            self._words = build_word_index(self._texts, cancelled)
+            self._words = build_word_index(self._texts, go_on)
         return self._words is not None
 
     @property

@@ -32,7 +32,7 @@ DENSE_SHARE = 32
 # bitset digits <-> mask bytes (one 0/1 byte per text)
 _DIGITS_TO_MASK = bytes.maketrans(b"01", b"\x00\x01")
 _MASK_TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
-CHECK_EVERY = 2048  # texts between two looks at `cancelled` while building
+CHECK_EVERY = 512  # texts between two calls of `go_on` while building (a few ms)
 
 Postings = Union["array[int]", int]  # positions, or a bitset of them
 
@@ -122,10 +122,11 @@ class WordIndex:
 
 def build_word_index(
     texts: Sequence[str],
-    cancelled: Callable[[], bool] = lambda: False,
+    go_on: Callable[[], bool] = lambda: True,
     dense_share: int = DENSE_SHARE,
 ) -> WordIndex | None:
-    """The word index of the texts; None if `cancelled()` said stop on the way.
+    """The word index of the texts; None if `go_on()` said stop on the way (it is called
+    every CHECK_EVERY texts, and may wait: a thread leaves the interpreter to others then).
 
     A word in more than one text in `dense_share` is kept as a bitset (0: none is).
     """
@@ -133,7 +134,7 @@ def build_word_index(
     lists: dict[str, array[int]] = {}
     get = lists.get
     for start in range(0, size, CHECK_EVERY):
-        if cancelled():
+        if not go_on():
             return None
         for position in range(start, min(start + CHECK_EVERY, size)):
             for word in set(texts[position].split()):

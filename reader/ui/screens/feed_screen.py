@@ -104,6 +104,9 @@ class FeedScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("feed")
     WATCH_TIMES: ClassVar[WatchTimes] = WatchTimes()  # how the folder's changes are batched
+    # After a filter keystroke, the sidebar's counts and the detail wait this long for the
+    # next key (which drops them): typing pays for the list and the header only.
+    REST_DELAY: ClassVar[float] = 0.15
 
     order: reactive[str] = reactive(DEFAULT_ORDER, init=False)
     topic: reactive[str] = reactive(ALL, init=False)
@@ -152,6 +155,8 @@ class FeedScreen(Screen[None]):
         # the list is drawn are skipped once another query has come (see `refresh_view`).
         self._filter_generation = 0
         self._words_for: SearchIndex | None = None  # the index whose word index is being made
+        self._typed_at = 0.0  # time.monotonic() of the last filter keystroke
+        self._rest_timer: Timer | None = None
 
     @property
     def reader(self) -> ReaderServices:
@@ -509,17 +514,29 @@ class FeedScreen(Screen[None]):
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
         article_list.set_order(self.order)
         article_list.show(visible, keep_id=keep_id or (current.id if current else None))
+        if self._rest_timer is not None:
+            self._rest_timer.stop()
+            self._rest_timer = None
         if rest_later:
-            self.call_after_refresh(self.show_rest, self._filter_generation)
+            self._typed_at = time.monotonic()
+            self._rest_timer = self.set_timer(
+                self.REST_DELAY, partial(self.show_rest, self._filter_generation)
+            )
         else:
             self.show_rest(self._filter_generation)
         self.update_header()
         self.index_words_soon()
 
+    @property
+    def rest_pending(self) -> bool:
+        """Whether the sidebar and the detail still wait for the last keystroke's list."""
+        return self._rest_timer is not None
+
     def show_rest(self, generation: int) -> None:
         """The sidebar and the detail of the view of `generation`, unless another came since."""
         if generation != self._filter_generation:
             return  # stale: the newer query shows its own
+        self._rest_timer = None
         self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
         detail = self.query_one(DetailPane)
         query = self.parsed_query
@@ -527,9 +544,10 @@ class FeedScreen(Screen[None]):
         self.show_detail(self.query_one(ArticleList).current)
 
     def index_words_soon(self) -> None:
-        """Once loaded, make the word index of the order shown (see `SearchIndex.build_words`),
-        in a thread, after the list is drawn; the filter scans until it is there."""
-        if not self.loaded:
+        """Make the word index of the order shown (see `SearchIndex.build_words`) in a thread,
+        after the list is drawn, once the feed is whole (the cache's, while the files are
+        checked, is whole too); the filter scans until it is there."""
+        if not (self.loaded or self.load_state is LoadState.WARM):
             return
         index = self.library.search_index(self.order)
         if index.words is None and index is not self._words_for:
@@ -539,7 +557,15 @@ class FeedScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="word-index")
     def build_word_index(self, index: SearchIndex) -> None:
         worker = get_current_worker()
-        index.build_words(lambda: worker.is_cancelled)
+
+        def go_on() -> bool:
+            # Both threads want the one interpreter lock: while the user types, the
+            # keystrokes have it (the scan answers them meanwhile).
+            while time.monotonic() - self._typed_at < self.REST_DELAY and not worker.is_cancelled:
+                time.sleep(self.REST_DELAY / 4)
+            return not worker.is_cancelled
+
+        index.build_words(go_on)
 
     def refresh_marks(self) -> None:
         """After a read/star change: redraw marks and counts without losing the place.
