@@ -354,13 +354,15 @@ def with_words(arts: Sequence[ArticleSummary], dense_share: int = 32) -> SearchI
     st.lists(texts(), max_size=40),
     st.lists(st.sampled_from(NEEDLES) | st.text(alphabet="robtcé.: ", max_size=4), max_size=8),
     st.sampled_from([0, 2, 32, 10**6]),
+    st.sampled_from([1, 3, 8192]),
 )
 def test_word_index_finds_what_the_scan_finds(
-    raw: list[str], needles: list[str], dense_share: int
+    raw: list[str], needles: list[str], dense_share: int, block: int
 ) -> None:
-    """Rare words as arrays, common ones as bitsets (dense_share 0: all arrays), and both."""
+    """Rare words as arrays, common ones as bitsets (dense_share 0: all arrays), and both;
+    texts read in blocks of one, three, or all."""
     folded = [fold(text) for text in raw]
-    words = build_word_index(folded, dense_share=dense_share)
+    words = build_word_index(folded, dense_share=dense_share, block=block)
     assert words is not None
     for needle in map(fold, needles):
         if not indexable(needle):

@@ -22,7 +22,7 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from itertools import compress
+from itertools import chain, compress
 from typing import Union
 
 __all__ = ["WordIndex", "build_word_index", "indexable"]
@@ -33,6 +33,7 @@ DENSE_SHARE = 32
 _DIGITS_TO_MASK = bytes.maketrans(b"01", b"\x00\x01")
 _MASK_TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
 CHECK_EVERY = 512  # texts between two calls of `go_on` while building (a few ms)
+BLOCK = 8192  # texts read before their words' positions are added
 
 Postings = Union["array[int]", int]  # positions, or a bitset of them
 
@@ -88,10 +89,8 @@ class WordIndex:
             if len(sparse) == 1:
                 return array("i", sparse[0])
             return array("i", sorted(set().union(*sparse)))
-        if sparse:
-            # A few rare words beside common ones: add their positions to the bitset.
-            merged = set().union(*sparse)
-            dense |= _bitset(merged, self.size)
+        if sparse:  # rare words beside common ones: their positions go into the bitset
+            dense |= _bitset(chain.from_iterable(sparse), self.size)
         return _positions(dense)
 
     def matching(self, needle: str) -> list[int]:
@@ -124,26 +123,44 @@ def build_word_index(
     texts: Sequence[str],
     go_on: Callable[[], bool] = lambda: True,
     dense_share: int = DENSE_SHARE,
+    block: int = BLOCK,
 ) -> WordIndex | None:
     """The word index of the texts; None if `go_on()` said stop on the way (it is called
     every CHECK_EVERY texts, and may wait: a thread leaves the interpreter to others then).
 
-    A word in more than one text in `dense_share` is kept as a bitset (0: none is).
+    A word in more than one text in `dense_share` is kept as a bitset (0: none is). Texts
+    are read a block at a time, whose positions are added to each word's array, or OR-ed
+    into its bitset once it has one: what is held on the way is about what is kept.
     """
     size = len(texts)
-    lists: dict[str, array[int]] = {}
-    get = lists.get
-    for start in range(0, size, CHECK_EVERY):
-        if not go_on():
-            return None
-        for position in range(start, min(start + CHECK_EVERY, size)):
-            for word in set(texts[position].split()):
-                found = get(word)
-                if found is None:
-                    lists[word] = found = array("i")
-                found.append(position)
-    postings: dict[str, Postings] = {}
-    while lists:  # popped as converted: the arrays of common words go as their bitsets come
-        word, found = lists.popitem()
-        postings[word] = _bitset(found, size) if len(found) * dense_share > size else found
+    limit = size // dense_share if dense_share else size
+    rare: dict[str, array[int]] = {}
+    common: dict[str, int] = {}
+    for block_start in range(0, size, block):
+        block_end = min(block_start + block, size)
+        words: dict[str, array[int]] = {}
+        get = words.get
+        for start in range(block_start, block_end, CHECK_EVERY):
+            if not go_on():
+                return None
+            for position in range(start, min(start + CHECK_EVERY, block_end)):
+                for word in set(texts[position].split()):
+                    found = get(word)
+                    if found is None:
+                        words[word] = found = array("i")
+                    found.append(position)
+        for word, found in words.items():
+            bits = common.get(word)
+            if bits is not None:
+                shifted = [position - block_start for position in found]
+                common[word] = bits | _bitset(shifted, block_end - block_start) << block_start
+                continue
+            known = rare.get(word)
+            if known is None:
+                rare[word] = known = found
+            else:
+                known.extend(found)
+            if len(known) > limit:
+                common[word] = _bitset(rare.pop(word), size)
+    postings: dict[str, Postings] = {**rare, **common}
     return WordIndex(size, postings)
