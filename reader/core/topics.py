@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from reader.core.model import ArticleSummary
 
@@ -84,7 +85,7 @@ def _counts_per_tuple(
     Counted with Counter (its counting loop is in C): 100,000 articles share a few
     thousand tuples, whose counts are then spread over their topics.
     """
-    totals = Counter([a.topics for a in articles])
+    totals = Counter(map(_TOPICS, articles))
     if read_ids is None:
         unread_counts: Counter[tuple[str, ...]] = Counter()
     elif not read_ids:
@@ -100,17 +101,40 @@ def _counts_per_tuple(
     }
 
 
+_TOPICS = attrgetter("topics")
+# topics tuple -> its keys (each once, "No topic" for none) with the first spelling of each:
+# the sidebar is counted at every keystroke of the filter, over the same few thousand tuples.
+_KEYS: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+_KEYS_KEPT = 1 << 16
+
+
+def _keys_of(topics: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    found = _KEYS.get(topics)
+    if found is None:
+        keys: dict[str, str] = {}
+        for topic in topics:
+            keys.setdefault(topic_key(topic), topic)
+        found = tuple(keys.items()) if keys else ((NO_TOPIC, ""),)
+        if len(_KEYS) >= _KEYS_KEPT:
+            _KEYS.clear()
+        _KEYS[topics] = found
+    return found
+
+
 def _topic_entries(merged: Counts, with_unread: bool) -> list[TopicCount]:
     """One entry per topic (case folded), most articles first, "No topic" last."""
     counts: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
     for topics, (total, unread, _) in merged.items():
-        for key in {topic_key(t) for t in topics} or {NO_TOPIC}:
-            entry = counts.setdefault(key, [0, 0])
-            entry[0] += total
-            entry[1] += unread
-        for topic in topics:
-            labels.setdefault(topic_key(topic), topic)
+        for key, label in _keys_of(topics):
+            entry = counts.get(key)
+            if entry is None:
+                counts[key] = [total, unread]
+                if key != NO_TOPIC:
+                    labels[key] = label
+            else:
+                entry[0] += total
+                entry[1] += unread
     entries = [
         TopicCount(key, labels.get(key, "No topic"), total, unread if with_unread else None)
         for key, (total, unread) in counts.items()

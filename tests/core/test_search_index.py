@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from query_helpers import NOW, FakeMarks, art
 from reader.core.library import Library
-from reader.core.model import ArticleSummary
+from reader.core.model import ArticleSummary, fold
 from reader.core.query import QueryError, parse_query
 from reader.core.query.index import Key, SearchIndex, implies, phrase_pattern
+from reader.core.query.words import build_word_index, indexable
 
 ARTICLES = [
     art("robot", "Robots learn", excerpt="A new robot.", topics=("AI",), quality=120,
@@ -333,3 +334,107 @@ def test_library_remakes_the_index_when_the_sorted_list_is_another() -> None:
     library._sorted["newest"] = list(library.sorted("newest"))  # as a cached order might be set
     fresh = library.search_index("newest")
     assert fresh is not index and fresh.covers(library.sorted("newest"))
+
+
+# --- the word index -----------------------------------------------------------------------
+
+NEEDLES = [*WORDS, "rob", "o", "a", "bar", "o:b", ".", "e\u0301", "\u00e9", "ﬁ", "a\u00a8b"]
+
+
+def with_words(arts: Sequence[ArticleSummary], dense_share: int = 32) -> SearchIndex:
+    index = SearchIndex(arts)
+    words = build_word_index(index._texts, dense_share=dense_share)
+    assert words is not None
+    index._words = words
+    return index
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(texts(), max_size=40),
+    st.lists(st.sampled_from(NEEDLES) | st.text(alphabet="robtcé.: ", max_size=4), max_size=8),
+    st.sampled_from([0, 2, 32, 10**6]),
+    st.sampled_from([1, 3, 8192]),
+)
+def test_word_index_finds_what_the_scan_finds(
+    raw: list[str], needles: list[str], dense_share: int, block: int
+) -> None:
+    """Rare words as arrays, common ones as bitsets (dense_share 0: all arrays), and both;
+    texts read in blocks of one, three, or all."""
+    folded = [fold(text) for text in raw]
+    words = build_word_index(folded, dense_share=dense_share, block=block)
+    assert words is not None
+    for needle in map(fold, needles):
+        if not indexable(needle):
+            continue  # the scan answers those: see the next tests
+        assert list(words.positions(needle)) == [i for i, t in enumerate(folded) if needle in t]
+
+
+@SETTINGS
+@given(
+    articles(),
+    st.lists(query | grammarish, min_size=1, max_size=6),
+    marks,
+    st.sampled_from([0, 2, 32]),
+)
+def test_the_same_with_the_word_index(
+    arts: list[ArticleSummary], queries: list[str], state: FakeMarks, dense_share: int
+) -> None:
+    index = with_words(arts, dense_share)
+    for text in queries:
+        try:
+            parsed = parse_query(text, now=NOW)
+        except QueryError:
+            continue
+        assert parsed.filter(arts, state, index) == parsed.filter(arts, state)
+
+
+@SETTINGS
+@given(articles(), query, st.integers(min_value=0, max_value=40), marks)
+def test_typed_key_by_key_the_same_before_and_after_the_word_index(
+    arts: list[ArticleSummary], text: str, ready_at: int, state: FakeMarks
+) -> None:
+    """Every prefix of a query as typed, the word index arriving after `ready_at` keys."""
+    index = SearchIndex(arts)
+    for typed in range(1, len(text) + 1):
+        if typed == ready_at:
+            assert index.build_words()
+        try:
+            parsed = parse_query(text[:typed], now=NOW)
+        except QueryError:
+            continue
+        assert parsed.filter(arts, state, index) == parsed.filter(arts, state)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["rob", "robot", "-robot", "MÁLAGA", "cafe", "e", '"climate change"', '"te ch"',
+     '"rob ot"', "climate OR feria", "-\"climate change\" robot", "o\u0308dd", "\u00a8", "ﬁ",
+     "a\u00a8b", '"ot change"', "text"],
+)  # fmt: skip
+def test_table_with_the_word_index(query: str) -> None:
+    assert both(query, index=with_words(ARTICLES)) == both(query)
+
+
+def test_word_index_answers_without_scanning(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = with_words(ARTICLES)
+    monkeypatch.setattr(index, "_scan", lambda key, positions: pytest.fail(f"scanned {key}"))
+    assert list(index.candidates(("robot", False))) == [0, 7]
+    assert list(index.candidates(("rob", False))) == [0, 4, 7]
+
+
+def test_a_needle_with_whitespace_in_it_is_scanned() -> None:
+    """NFKD makes `¨` a space and a mark: the folded needle has a space, no word holds it."""
+    arts = [art("a", "a\u00a8b"), art("b", "a b"), art("c", "ab")]
+    needle = fold("a\u00a8b")
+    assert " " in needle and not indexable(needle)
+    assert list(with_words(arts).candidates((needle, False))) == [0, 1]
+
+
+def test_building_the_word_index_stops_when_cancelled() -> None:
+    index = SearchIndex(ARTICLES)
+    assert not index.build_words(go_on=lambda: False)
+    assert index.words is None
+    assert both("robot", index=index) == ["robot", "nul"]  # the scan answers
+    assert index.build_words() and index.words is not None
+    assert both("robot", index=index) == ["robot", "nul"]

@@ -7,12 +7,12 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, focused, make_app, wait_loaded
+from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, app_of, focused, make_app, wait_loaded
 from reader.core.loader import load_feed
 from reader.core.model import summarize
 from reader.core.ordering import sort_articles
 from reader.core.query import parse_query
-from reader.core.topics import topic_key
+from reader.core.topics import sidebar_entries, topic_key
 from reader.ui.app import ReaderApp
 from reader.ui.commands import action_commands
 from reader.ui.widgets.article_list import ArticleList
@@ -33,7 +33,14 @@ def shown_ids(app: ReaderApp) -> list[str]:
 async def type_query(pilot: Pilot[None], text: str) -> None:
     await pilot.press("slash")
     await pilot.press(*text)
+    await rest_shown(pilot)
+
+
+async def rest_shown(pilot: Pilot[None]) -> None:
+    """Wait for the sidebar and the detail, which follow the list once typing pauses."""
     await pilot.pause()
+    while app_of(pilot).feed.rest_pending:
+        await pilot.pause(0.02)
 
 
 async def test_typing_filters_as_you_type(tmp_path: Path) -> None:
@@ -135,3 +142,55 @@ async def test_submitted_queries_are_offered_again(tmp_path: Path) -> None:
         assert app.feed.recent_queries()[0] == "robot"
         titles = [title for title, _, _ in action_commands(app.feed)]
         assert "Filter: robot" in titles
+
+
+def sidebar_counts(app: ReaderApp) -> dict[str, tuple[int, int | None]]:
+    return {e.key: (e.count, e.unread) for e in app.query_one(TopicSidebar).entries}
+
+
+def counted(ids: list[str]) -> dict[str, tuple[int, int | None]]:
+    """The sidebar's entries as counted directly over these articles (nothing read)."""
+    summaries = [summarize(a) for a in load_feed(SAMPLE_FEED).articles]
+    chosen = [a for a in summaries if a.id in set(ids)]
+    return {e.key: (e.count, e.unread) for e in sidebar_entries(chosen, frozenset(), frozenset())}
+
+
+async def test_typing_gives_the_same_list_before_and_after_the_word_index(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        index = app.feed.library.search_index(app.feed.order)
+        index._words = None  # as before the thread made it
+        index.clear()
+        before = []
+        await pilot.press("slash")
+        for typed in ("r", "ro", "rob", "robo", "robot"):
+            await pilot.press(typed[-1])
+            before.append(shown_ids(app))
+        assert before[-1] == expected("robot") and before[0] == expected("r")
+        await pilot.press("escape")
+        assert index.build_words() and index.words is not None
+        index.clear()  # nothing remembered: every answer from the word index
+        after = []
+        for typed in ("r", "ro", "rob", "robo", "robot"):
+            await pilot.press(typed[-1])
+            after.append(shown_ids(app))
+        assert after == before
+        assert [expected(typed) for typed in ("r", "ro", "rob", "robo", "robot")] == before
+
+
+async def test_sidebar_counts_are_right_after_filtering_and_after_clearing(tmp_path: Path) -> None:
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        unfiltered = sidebar_counts(app)
+        assert unfiltered == counted(expected(""))
+        await type_query(pilot, "climate")
+        assert shown_ids(app) == expected("climate")
+        assert sidebar_counts(app) == counted(expected("climate")) != unfiltered
+        await pilot.press("escape")  # clears the query
+        await rest_shown(pilot)
+        assert sidebar_counts(app) == unfiltered
+        await pilot.press(*"robot", "backspace")  # "robo", typed and left
+        await rest_shown(pilot)
+        assert sidebar_counts(app) == counted(expected("robo"))

@@ -26,6 +26,13 @@ is small). The cost is in scanning the bytes, so what helps is scanning fewer of
 Building the index copies the list of texts and nothing else (a few milliseconds at
 100,000). It must not be used after its sequence changes: `covers` checks that the
 sequence is the very object (and length) it was made over.
+
+Scanning fewer bytes still scans: the first letters of a new word read most of the text.
+`build_words` (run in a thread by the app once the list is drawn) adds a
+`reader.core.query.words.WordIndex`, after which a word is answered from the words
+containing it, and a phrase from its words' answers, tested one by one; until then, and
+for a needle with whitespace in it (folding can make one), the scan answers. The answers
+are the same either way.
 """
 
 from __future__ import annotations
@@ -33,11 +40,12 @@ from __future__ import annotations
 import re
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import compress, filterfalse
 
 from reader.core.model import ArticleSummary
+from reader.core.query.words import WordIndex, build_word_index, indexable
 
 __all__ = ["Key", "SearchIndex", "implies", "phrase_pattern"]
 
@@ -89,6 +97,8 @@ class SearchIndex:
     BUDGET_PER_ARTICLE = 8
     #: and at most this many answers.
     MAX_ANSWERS = 256
+    #: With the word index, up to this many articles left are tested rather than looked up.
+    SCAN_AT_MOST = 2000
 
     def __init__(self, articles: Sequence[ArticleSummary]) -> None:
         self.articles = articles
@@ -96,6 +106,8 @@ class SearchIndex:
         self._answers: OrderedDict[Key, array[int]] = OrderedDict()
         self._held = 0  # positions held by the remembered answers
         self._budget = max(self.BUDGET_PER_ARTICLE * len(self._texts), 1 << 16)
+        # Set once, from the thread that builds it; read here only when set.
+        self._words: WordIndex | None = None
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -109,6 +121,21 @@ class SearchIndex:
         self._answers.clear()
         self._held = 0
 
+    def build_words(self, go_on: Callable[[], bool] = lambda: True) -> bool:
+        """Make the word index, unless made already; whether it is there now (False when
+        `go_on`, called now and then, said stop: see `build_word_index`).
+
+        Meant for a thread: it only reads the texts, and sets the index once it is whole.
+        """
+        if self._words is None:
+            self._words = build_word_index(self._texts, go_on)
+        return self._words is not None
+
+    @property
+    def words(self) -> WordIndex | None:
+        """The word index, once `build_words` has made it."""
+        return self._words
+
     @property
     def remembered(self) -> int:
         """How many answers are remembered."""
@@ -121,6 +148,10 @@ class SearchIndex:
         found = self._answers.get(key)
         if found is not None:
             self._answers.move_to_end(key)
+            return found
+        found = self._from_words(key)
+        if found is not None:
+            self._remember(key, found)
             return found
         # Scan only within the smallest remembered answer that `key` implies.
         within: array[int] | None = None
@@ -192,6 +223,26 @@ class SearchIndex:
 
     # --- Inside -----------------------------------------------------------------------
 
+    def _from_words(self, key: Key) -> array[int] | None:
+        """The answer for `key` through the word index; None without one, or if it cannot tell.
+
+        A phrase's words each occur inside one word of a text it matches (the first at the
+        end of one, the last at the start): the texts having them all are tested.
+        """
+        words, (text, spaced) = self._words, key
+        if words is None:
+            return None
+        if not spaced:
+            return words.positions(text) if indexable(text) else None
+        parts = text.split(" ")
+        if not all(map(indexable, parts)):
+            return None
+        return self._scan(key, self._with_every((part, False) for part in parts))
+
+    def _indexed(self, key: Key) -> bool:
+        """Whether `key` is a word the word index answers without reading any text."""
+        return self._words is not None and not key[1] and indexable(key[0])
+
     def _known(self, key: Key, left: Sequence[int]) -> array[int] | None:
         """The answer for `key` over all articles if it is worth using with `left`, else None.
 
@@ -201,7 +252,10 @@ class SearchIndex:
         """
         known = self._answers.get(key)
         if known is None:
-            return self.candidates(key) if 2 * len(left) > len(self._texts) else None
+            worth = 2 * len(left) > len(self._texts)
+            if worth or (len(left) > self.SCAN_AT_MOST and self._indexed(key)):
+                return self.candidates(key)
+            return None
         if len(known) > 16 * len(left):
             return None
         self._answers.move_to_end(key)

@@ -30,7 +30,7 @@ from reader.core.config import Settings
 from reader.core.library import Library
 from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
 from reader.core.ordering import DEFAULT_ORDER, next_order
-from reader.core.query import Query, QueryError, field_hints, parse_query
+from reader.core.query import Query, QueryError, SearchIndex, field_hints, parse_query
 from reader.core.sanitize import UnsafeUrl, check_url
 from reader.core.storage.state import StateStore
 from reader.core.topics import ALL, TopicCount
@@ -104,6 +104,9 @@ class FeedScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("feed")
     WATCH_TIMES: ClassVar[WatchTimes] = WatchTimes()  # how the folder's changes are batched
+    # After a filter keystroke, the sidebar's counts and the detail wait this long for the
+    # next key (which drops them): typing pays for the list and the header only.
+    REST_DELAY: ClassVar[float] = 0.15
 
     order: reactive[str] = reactive(DEFAULT_ORDER, init=False)
     topic: reactive[str] = reactive(ALL, init=False)
@@ -148,6 +151,12 @@ class FeedScreen(Screen[None]):
         # A file deleted while its article was selected: kept readable until the user moves.
         self.vanished: str | None = None
         self.import_status: str | None = None  # "Importing URL…" in the header while it runs
+        # The filter: each new query bumps it, so that the sidebar and detail left for after
+        # the list is drawn are skipped once another query has come (see `refresh_view`).
+        self._filter_generation = 0
+        self._words_for: SearchIndex | None = None  # the index whose word index is being made
+        self._typed_at = 0.0  # time.monotonic() of the last filter keystroke
+        self._rest_timer: Timer | None = None
 
     @property
     def reader(self) -> ReaderServices:
@@ -343,6 +352,7 @@ class FeedScreen(Screen[None]):
         self.reloading = False
         self.report_problems(FeedLoad(problems=problems))
         self.start_following()
+        self.index_words_soon()
 
     # --- following the folder: changes on disk while the app runs ------------------------
 
@@ -489,20 +499,73 @@ class FeedScreen(Screen[None]):
         """The sidebar: all, unread, starred, then each topic, counting the filtered articles."""
         return self.view.sidebar()
 
-    def refresh_view(self, keep_id: str | None = None) -> None:
+    def refresh_view(self, keep_id: str | None = None, *, rest_later: bool = False) -> None:
         """Recompute what the list and the sidebar show, keeping the cursor's article.
 
-        Never starts the read timer: a list change is not the user choosing an article.
+        With `rest_later` (a keystroke in the filter) the list and header come first: the
+        sidebar's counts and the detail pane follow once they are drawn, and are skipped
+        if another query came meanwhile. Never starts the read timer: a list change is not
+        the user choosing an article.
         """
+        self._filter_generation += 1
         article_list = self.query_one(ArticleList)
         current = article_list.current
         visible = self.view.articles()
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
         article_list.set_order(self.order)
         article_list.show(visible, keep_id=keep_id or (current.id if current else None))
-        self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
+        if self._rest_timer is not None:
+            self._rest_timer.stop()
+            self._rest_timer = None
+        if rest_later:
+            self._typed_at = time.monotonic()
+            self._rest_timer = self.set_timer(
+                self.REST_DELAY, partial(self.show_rest, self._filter_generation)
+            )
+        else:
+            self.show_rest(self._filter_generation)
         self.update_header()
-        self.show_detail(article_list.current)
+        self.index_words_soon()
+
+    @property
+    def rest_pending(self) -> bool:
+        """Whether the sidebar and the detail still wait for the last keystroke's list."""
+        return self._rest_timer is not None
+
+    def show_rest(self, generation: int) -> None:
+        """The sidebar and the detail of the view of `generation`, unless another came since."""
+        if generation != self._filter_generation:
+            return  # stale: the newer query shows its own
+        self._rest_timer = None
+        self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
+        detail = self.query_one(DetailPane)
+        query = self.parsed_query
+        detail.set_highlight(query.highlight_terms() if query is not None else ())
+        self.show_detail(self.query_one(ArticleList).current)
+
+    def index_words_soon(self) -> None:
+        """Make the word index of the order shown (see `SearchIndex.build_words`) in a thread,
+        after the list is drawn, once the feed is whole (the cache's, while the files are
+        checked, is whole too); the filter scans until it is there."""
+        if not (self.loaded or self.load_state is LoadState.WARM):
+            return
+        index = self.library.search_index(self.order)
+        if index.words is None and index is not self._words_for:
+            self._words_for = index
+            self.call_after_refresh(self.build_word_index, index)
+
+    @work(thread=True, exclusive=True, group="word-index")
+    def build_word_index(self, index: SearchIndex) -> None:
+        worker = get_current_worker()
+
+        def go_on() -> bool:
+            # Both threads want the one interpreter lock: while the user types, the
+            # keystrokes have it (the scan answers them meanwhile).
+            while time.monotonic() - self._typed_at < self.REST_DELAY and not worker.is_cancelled:
+                time.sleep(self.REST_DELAY / 4)
+            return not worker.is_cancelled
+
+        index.build_words(go_on)
 
     def refresh_marks(self) -> None:
         """After a read/star change: redraw marks and counts without losing the place.
@@ -699,10 +762,8 @@ class FeedScreen(Screen[None]):
         self.query_text = text.strip()
         self.view.query = parsed
         self.pinned = None
-        terms = parsed.highlight_terms()
-        self.query_one(DetailPane).set_highlight(terms)
-        self.query_one(ArticleList).set_highlight(terms)
-        self.refresh_view()
+        self.query_one(ArticleList).set_highlight(parsed.highlight_terms())
+        self.refresh_view(rest_later=True)
 
     def clear_query(self) -> None:
         bar = self.query_one(FilterBar)

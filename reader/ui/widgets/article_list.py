@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import NamedTuple
 
 from textual.content import Content
@@ -90,6 +90,9 @@ class ArticleList(VirtualList):
         self, read_ids: frozenset[str] | set[str] | None, starred_ids: frozenset[str] | set[str]
     ) -> None:
         """The reading state to draw (None: no reading state)."""
+        unchanged = read_ids is self.read_ids and starred_ids is self.starred_ids
+        if unchanged and isinstance(starred_ids, frozenset):
+            return  # the state hands out new frozensets after a change: these are drawn
         self.read_ids = read_ids
         self.starred_ids = starred_ids
         self.refresh()
@@ -122,6 +125,11 @@ class ArticleList(VirtualList):
 
     def row_style(self, index: int) -> str:
         return "article-list--read" if self.is_read(self.articles[index]) else ""
+
+    def row_identity(self, index: int) -> tuple[object, Hashable]:
+        article = self.articles[index]
+        marks = (self.is_unread(article), article.id in self.starred_ids)
+        return article, (marks, self.highlight_terms)
 
     # --- drawing --------------------------------------------------------------------
 

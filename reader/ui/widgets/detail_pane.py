@@ -114,8 +114,10 @@ class DetailPane(VerticalScroll):
 
     def set_highlight(self, terms: Sequence[str]) -> None:
         """Highlight these (folded) query words in the title and excerpt, now and from now on."""
-        self.highlight_terms = tuple(terms)
-        self._show_highlighted()
+        if tuple(terms) != self.highlight_terms:
+            self.highlight_terms = tuple(terms)
+            # The same text, other colours: no line moves, so no layout (a full repaint).
+            self._show_highlighted(layout=False)
 
     def action_page(self, pages: float) -> None:
         scroll_by_pages(self, pages)
@@ -123,7 +125,7 @@ class DetailPane(VerticalScroll):
     def action_scroll(self, where: str) -> None:
         scroll_where(self, where)
 
-    def _show_highlighted(self) -> None:
+    def _show_highlighted(self, *, layout: bool = True) -> None:
         article, terms = self.article, self.highlight_terms
         title = (
             highlighted(line(article.title), terms, HIGHLIGHT)
@@ -133,8 +135,8 @@ class DetailPane(VerticalScroll):
         excerpt = (
             highlighted(paragraph(article.excerpt), terms, HIGHLIGHT) if article else Content("")
         )
-        self.query_one("#detail-title", Static).update(title)
-        self.query_one("#detail-excerpt", Static).update(excerpt)
+        self.query_one("#detail-title", Static).update(title, layout=layout)
+        self.query_one("#detail-excerpt", Static).update(excerpt, layout=layout)
 
     def _show_links(
         self,

@@ -12,6 +12,7 @@ class FeedHeader(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
+        self._shown: tuple[object, ...] = ()
 
     def show(
         self,
@@ -22,6 +23,10 @@ class FeedHeader(Static):
         order: str,
         status: str = "",
     ) -> None:
+        key = (feed_name, shown, total, unread, order, status)
+        if key == self._shown:
+            return  # nothing new: no repaint
+        self._shown = key
         parts: list[Part] = [
             ("reader", "bold"),
             "  ",
@@ -33,4 +38,5 @@ class FeedHeader(Static):
         parts.append(f" · sorted by {order}")
         if status:
             parts.append(f" · {status}")
-        self.update(assemble(*parts))
+        # One line always (height 1 in the stylesheet): no layout, which repaints everything.
+        self.update(assemble(*parts), layout=False)

@@ -39,6 +39,8 @@ class FilterBar(Vertical):
     class Left(Message):
         pass
 
+    _error_shown: tuple[str | None, str | None] = (None, None)  # nothing shown at first
+
     def compose(self) -> ComposeResult:
         yield Input(
             placeholder='words, "phrases", topic:ai, -word, quality>=60, after:7d …',
@@ -53,6 +55,9 @@ class FilterBar(Vertical):
 
     def show_error(self, message: str | None, *, hint: str | None = None) -> None:
         """Show the query's error, or a hint about a valid one (or clear both): one line."""
+        if (message, hint) == self._error_shown:
+            return  # every keystroke calls this: an unchanged line costs no layout
+        self._error_shown = (message, hint)
         error = self.query_one("#filter-error", Static)
         error.update(line(message or hint or ""))
         error.set_class(bool(hint) and not message, "hint")

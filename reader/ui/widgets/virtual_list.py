@@ -6,6 +6,7 @@ widget per row, so 100,000 rows cost what 40 do.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import ClassVar
 
 from textual import events
@@ -26,6 +27,7 @@ class VirtualList(ScrollView, can_focus=True):
     """A keyboard- and mouse-driven list of `row_count` one-line rows."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("list")
+    DRAWN_LINES_KEPT = 512  # a few screenfuls
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-list--cursor",
         "virtual-list--cursor-blurred",
@@ -57,6 +59,9 @@ class VirtualList(ScrollView, can_focus=True):
         self._empty_text = ""
         # The cursor and row classes of the row `render_row` is drawing: see `part_style`.
         self._drawn_row: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        # Lines drawn, by what they show (see `row_identity`): a repaint, or a filter that
+        # keeps some rows, draws only the rows it has not drawn yet.
+        self._drawn_lines: dict[Hashable, tuple[object, Strip]] = {}
 
     # --- what subclasses provide ------------------------------------------------------
 
@@ -67,6 +72,12 @@ class VirtualList(ScrollView, can_focus=True):
     def row_style(self, index: int) -> str:
         """Extra component class names for a row (e.g. unread); empty by default."""
         return ""
+
+    def row_identity(self, index: int) -> tuple[object, Hashable] | None:
+        """What row `index` shows, so that its drawn line can be reused: the object (held,
+        compared by identity) and everything else its drawing depends on, bar the width,
+        the cursor, the row's classes and the styles. None (the default): drawn every time."""
+        return None
 
     def part_style(self, component_class: str) -> Style:
         """The style a component class gives part of the row being drawn (from the .tcss, so
@@ -134,13 +145,32 @@ class VirtualList(ScrollView, can_focus=True):
                 return Strip(empty.render_segments(style), width)
             return Strip.blank(width, self.row_part_style().rich_style)
         self._drawn_row = cursor, extras = self.row_classes(index)
+        identity = self.row_identity(index)
+        key: Hashable = None
+        if identity is not None:
+            shown, depends = identity
+            key = (id(shown), depends, cursor, extras, width)
+            drawn = self._drawn_lines.get(key)
+            if drawn is not None and drawn[0] is shown:
+                self._drawn_row = ((), ())
+                return drawn[1]
         try:
             row = self.row_part_style(*cursor, *extras)
             content = self.render_row(index, width).truncate(width, ellipsis=True, pad=True)
         finally:
             self._drawn_row = ((), ())
         strip = Strip(content.render_segments(row), content.cell_length)
-        return strip.crop_extend(0, width, row.rich_style)
+        strip = strip.crop_extend(0, width, row.rich_style)
+        if identity is not None:
+            if len(self._drawn_lines) >= self.DRAWN_LINES_KEPT:
+                self._drawn_lines.clear()
+            self._drawn_lines[key] = (identity[0], strip)
+        return strip
+
+    def notify_style_update(self) -> None:
+        """A theme or style change: every line is drawn anew."""
+        self._drawn_lines.clear()
+        super().notify_style_update()
 
     # --- cursor ---------------------------------------------------------------------
 
