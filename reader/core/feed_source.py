@@ -29,6 +29,8 @@ class OpenedFeed(ProblemsMixin):
     notices: list[str] = field(default_factory=list)  # about the cache file, for stderr
     # Many full articles in one go (the cache's one query), else one `library.article` each.
     fetch_many: Callable[[Iterable[str]], dict[str, Article]] | None = None
+    # The stored JSON fields of the articles at these paths (see `cache.listing`), by path.
+    stored_json: Callable[[Sequence[str]], dict[str, str]] | None = None
 
     def articles(self, summaries: Sequence[ArticleSummary]) -> list[Article]:
         """The full articles of these summaries, in their order."""
@@ -71,4 +73,5 @@ def open_feed(path: Path, *, cache_path: Path | None, use_cache: bool) -> Iterat
             feed_missing=result.feed_missing,
             notices=cache.notices,
             fetch_many=cache.articles,
+            stored_json=cache.listings,
         )

@@ -30,7 +30,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,9 +51,11 @@ from reader.core.storage.cache.codec import (
     root_key,
     to_db,
 )
+from reader.core.storage.cache.listing import read_listings
 from reader.core.storage.cache.scan import Changes, Stale, compare
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
+    INSERT_DETAIL,
     INSERT_FILE,
     open_file,
     open_memory,
@@ -315,6 +317,21 @@ class FeedCache:
                 kept[article_id] = (path, published, data)
         return {aid: article_from_detail(data, path) for aid, (path, _, data) in kept.items()}
 
+    def listings(self, paths: Sequence[str]) -> dict[str, str]:
+        """The stored JSON fields (see `listing`) of the articles at these paths, by path.
+
+        A path whose article has none (or is not in the cache) is left out: encode it whole.
+        """
+        cut = len(self._prefix)
+        rels = {to_db(path[cut:]): path for path in paths if path.startswith(self._prefix)}
+        try:
+            with self._lock:
+                found = read_listings(self._conn, self._feed, list(rels))
+        except sqlite3.Error as err:
+            self._recover(err)
+            return {}
+        return {rels[rel]: text for rel, text in found.items()}
+
     def _article_at(self, rel: str) -> Article | None:
         row = self._conn.execute(
             "SELECT data FROM details WHERE feed = ? AND rel = ?", (self._feed, rel)
@@ -431,7 +448,7 @@ class FeedCache:
 
         def work(conn: sqlite3.Connection) -> None:
             conn.executemany(INSERT_FILE, files)
-            conn.executemany("INSERT OR REPLACE INTO details VALUES (?, ?, ?)", details)
+            conn.executemany(INSERT_DETAIL, details)
             conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", failed)
 
         self._write(work)
