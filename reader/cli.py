@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
+import os
 import shlex
 import shutil
 import sys
@@ -23,7 +25,14 @@ from reader.core.config import (
     shown_value,
     write_template,
 )
-from reader.core.export import JSON_LINE, article_json, json_array, spliced_json, to_table, to_tsv
+from reader.core.export import (
+    JSON_LINE,
+    article_json,
+    json_array_bytes,
+    spliced_json,
+    to_table,
+    to_tsv,
+)
 from reader.core.feed_source import OpenedFeed, open_feed
 from reader.core.loader import ARTICLE_SUFFIXES
 from reader.core.model import ArticleSummary, plural, printable
@@ -311,7 +320,7 @@ def run_list(args: argparse.Namespace) -> int:
         _report_unlisted("reader list", path, feed)
         summaries = _listed(feed, store, args.sort or settings.sort, query, args.limit)
         if args.format == "json":
-            print(json_array(_json_lines(feed, store, summaries)))
+            _print_json(feed, store, summaries)
         elif args.format == "tsv":
             print(to_tsv(summaries))  # the summaries hold every column: no article is read
         else:
@@ -320,22 +329,39 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _json_lines(
-    feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary]
-) -> list[str]:
-    """One encoded object per article: spliced from the cache's stored text where it has one
-    (a warm cache), else encoded from the full article; byte for byte the same either way."""
+    feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary], errors: str
+) -> list[bytes]:
+    """One encoded object per article, in UTF-8: spliced from the cache's stored text where
+    it has one (a warm cache), else encoded from the full article; the same bytes either way.
+    """
     stored = feed.stored_json([s.path for s in summaries]) if feed.stored_json else {}
     rest = {a.id: a for a in feed.articles([s for s in summaries if s.path not in stored])}
     is_read, is_starred, encode = store.is_read, store.is_starred, JSON_LINE.encode
     lines = []
     for summary in summaries:
-        aid = summary.id
-        text = stored.get(summary.path)
+        aid, path = summary.id, summary.path
+        text = stored.get(path)
         if text is not None:
-            lines.append(spliced_json(aid, summary.path, text, is_read(aid), is_starred(aid)))
+            lines.append(spliced_json(aid, path, text, is_read(aid), is_starred(aid), errors))
         elif (article := rest.get(aid)) is not None:
-            lines.append(encode(article_json(article, is_read(aid), is_starred(aid))))
+            record = article_json(article, is_read(aid), is_starred(aid))
+            lines.append(encode(record).encode("utf-8", errors))
     return lines
+
+
+def _print_json(feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary]) -> None:
+    """`print(to_json(...))` of the articles, written as bytes when the output is UTF-8."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    utf8 = codecs.lookup(out.encoding or "ascii").name == "utf-8" and os.linesep == "\n"
+    errors = (out.errors or "strict") if utf8 else "surrogateescape"
+    data = json_array_bytes(_json_lines(feed, store, summaries, errors)) + b"\n"
+    if utf8 and buffer is not None:
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:
+        out.write(data.decode("utf-8", "surrogateescape"))
 
 
 @contextmanager

@@ -109,22 +109,28 @@ def stored_fields_json(article: Article) -> str:
 
 # What follows the stored fields: the state, in article_json's order, and the closing brace.
 _STATE_TAIL = {
-    (read, starred): f', "read": {json.dumps(read)}, "starred": {json.dumps(starred)}}}'
+    (read, starred): f', "read": {json.dumps(read)}, "starred": {json.dumps(starred)}}}'.encode()
     for read in (False, True)
     for starred in (False, True)
 }
 
 
-def spliced_json(article_id: str, path: str, stored: str, read: bool, starred: bool) -> str:
-    """`to_json`'s line of `article_json(article, read, starred)`, from `stored_fields_json`.
+def spliced_json(
+    article_id: str, path: str, stored: bytes, read: bool, starred: bool, errors: str = "strict"
+) -> bytes:
+    """`to_json`'s line of `article_json(article, read, starred)` in UTF-8, from the UTF-8 of
+    `stored_fields_json` (`errors`: for a path that is not UTF-8, as the output stream has it).
 
     The same text byte for byte (tests compare them), without building the article.
     """
     encode = JSON_LINE.encode
-    return (
-        f'{{"id": {encode(article_id)}, "path": {encode(path)}, {stored}'
-        f"{_STATE_TAIL[read, starred]}"
-    )
+    head = f'{{"id": {encode(article_id)}, "path": {encode(path)}, '.encode("utf-8", errors)
+    return b"".join((head, stored, _STATE_TAIL[read, starred]))
+
+
+def json_array_bytes(lines: Sequence[bytes]) -> bytes:
+    """`json_array` of lines in UTF-8."""
+    return b"[\n" + b",\n".join(lines) + b"\n]" if lines else b"[]"
 
 
 def to_tsv(articles: Sequence[Listed]) -> str:

@@ -31,7 +31,7 @@ from reader.core.storage.cache.listing import listing_text
 
 Stamp = tuple[int, int, int]  # size, mtime_ns, ctime_ns
 FileRow = tuple[Any, ...]  # one row of `files`, in column order
-DetailRow = tuple[int, str, bytes, str | None]  # feed, rel, data, listing
+DetailRow = tuple[int, str, bytes, bytes | None]  # feed, rel, data, listing
 
 _SEVERITY = {s.value: s for s in Severity}
 _INT64 = range(-(2**63), 2**63)

@@ -51,7 +51,7 @@ from reader.core.storage.cache.codec import (
     root_key,
     to_db,
 )
-from reader.core.storage.cache.listing import read_listings
+from reader.core.storage.cache.listing import READ_ALL_FROM, read_all_listings, read_listings
 from reader.core.storage.cache.scan import Changes, Stale, compare
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
@@ -317,20 +317,25 @@ class FeedCache:
                 kept[article_id] = (path, published, data)
         return {aid: article_from_detail(data, path) for aid, (path, _, data) in kept.items()}
 
-    def listings(self, paths: Sequence[str]) -> dict[str, str]:
+    def listings(self, paths: Sequence[str]) -> dict[str, bytes]:
         """The stored JSON fields (see `listing`) of the articles at these paths, by path.
 
         A path whose article has none (or is not in the cache) is left out: encode it whole.
         """
-        cut = len(self._prefix)
-        rels = {to_db(path[cut:]): path for path in paths if path.startswith(self._prefix)}
+        prefix = self._prefix
         try:
             with self._lock:
-                found = read_listings(self._conn, self._feed, list(rels))
+                if len(paths) < READ_ALL_FROM:
+                    cut = len(prefix)
+                    rels = {to_db(p[cut:]): p for p in paths if p.startswith(prefix)}
+                    found = read_listings(self._conn, self._feed, list(rels))
+                    return {rels[rel]: text for rel, text in found.items()}
+                rows = read_all_listings(self._conn, self._feed)
         except sqlite3.Error as err:
             self._recover(err)
             return {}
-        return {rels[rel]: text for rel, text in found.items()}
+        # Every row: cheaper than picking, since most are wanted when this many are.
+        return {prefix + (from_db(rel) if rel[:1] == "\x00" else rel): text for rel, text in rows}
 
     def _article_at(self, rel: str) -> Article | None:
         row = self._conn.execute(

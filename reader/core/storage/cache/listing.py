@@ -19,29 +19,29 @@ from reader.core.model import Article
 READ_ALL_FROM = 200
 
 
-def listing_text(article: Article) -> str | None:
-    """The article's stored JSON fields; None when they cannot go into a TEXT column.
+def listing_text(article: Article) -> bytes | None:
+    """The article's stored JSON fields in UTF-8; None for text that is not Unicode.
 
-    (A YAML escape can give a lone surrogate: that article is encoded at output instead.)
+    (The loader lets no lone surrogate through, but should one come, that article is
+    encoded whole at output instead.) Bytes, not TEXT: the output is written as bytes,
+    so a warm list neither decodes nor encodes 100 MB of text.
     """
-    text = stored_fields_json(article)
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            return None
-    return text
+    try:
+        return stored_fields_json(article).encode("utf-8")
+    except UnicodeEncodeError:
+        return None
 
 
-def read_listings(conn: sqlite3.Connection, feed: int, rels: Sequence[str]) -> dict[str, str]:
+def read_all_listings(conn: sqlite3.Connection, feed: int) -> list[tuple[str, bytes]]:
+    """(rel as stored, text) of every file of the feed that has a stored text."""
+    return conn.execute(
+        "SELECT rel, listing FROM details WHERE feed = ? AND listing IS NOT NULL", (feed,)
+    ).fetchall()
+
+
+def read_listings(conn: sqlite3.Connection, feed: int, rels: Sequence[str]) -> dict[str, bytes]:
     """The stored texts of these files, by rel (as stored, see `codec.to_db`); missing left out."""
-    if len(rels) >= READ_ALL_FROM:
-        wanted = set(rels)
-        rows = conn.execute(
-            "SELECT rel, listing FROM details WHERE feed = ? AND listing IS NOT NULL", (feed,)
-        )
-        return {rel: text for rel, text in rows if rel in wanted}
-    out: dict[str, str] = {}
+    out: dict[str, bytes] = {}
     for rel in rels:
         row = conn.execute(
             "SELECT listing FROM details WHERE feed = ? AND rel = ?", (feed, rel)

@@ -60,7 +60,7 @@ CREATE TABLE details(
     rel TEXT NOT NULL,
     -- What `reader list --format json` prints bar id, path and state (see listing.py);
     -- before `data`, so reading it never walks a large article's overflow pages.
-    listing TEXT,
+    listing BLOB,               -- UTF-8; NULL: encode the article whole
     data BLOB NOT NULL,         -- zlib-compressed JSON of the whole article
     PRIMARY KEY(feed, rel)
 );
