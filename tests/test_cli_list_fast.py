@@ -9,6 +9,7 @@ starred, some both.
 from __future__ import annotations
 
 import importlib.util
+import io
 import shutil
 import sqlite3
 import sys
@@ -159,3 +160,23 @@ def test_the_stored_text_spliced_is_the_article_encoded(
             text = stored[summary.path]
             line = spliced_json(summary.id, summary.path, text, read, starred, "surrogateescape")
             assert line == expected.encode("utf-8", "surrogateescape")
+
+
+def test_an_output_that_is_not_utf8_gets_the_same_text(
+    feed: Path, state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written as text, not bytes, when the output has another encoding."""
+
+    def output(*options: str) -> bytes:
+        stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-16", errors="replace")
+        monkeypatch.setattr(sys, "stdout", stream)
+        assert main(["list", str(feed), "--state", str(state), "--format", "json", *options]) == 0
+        stream.flush()
+        data: bytes = stream.buffer.getvalue()
+        return data
+
+    fresh = output("--no-cache")
+    assert fresh.decode("utf-16").startswith("[\n{")
+    cache = str(tmp_path / "index.db")
+    assert output("--cache", cache) == fresh
+    assert output("--cache", cache) == fresh

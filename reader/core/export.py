@@ -128,11 +128,6 @@ def spliced_json(
     return b"".join((head, stored, _STATE_TAIL[read, starred]))
 
 
-def json_array_bytes(lines: Sequence[bytes]) -> bytes:
-    """`json_array` of lines in UTF-8."""
-    return b"[\n" + b",\n".join(lines) + b"\n]" if lines else b"[]"
-
-
 def to_tsv(articles: Sequence[Listed]) -> str:
     """Tab-separated: quality, published, provider, title, url (tabs inside fields removed)."""
     lines = ["quality\tpublished\tprovider\ttitle\turl"]

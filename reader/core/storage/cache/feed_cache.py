@@ -33,12 +33,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from reader.core.loader import missing_feed
 from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
-from reader.core.storage.cache import pool
 from reader.core.storage.cache.codec import (
     DetailRow,
     FileRow,
@@ -70,6 +70,9 @@ from reader.core.storage.cache.snapshot import (
     store_snapshot,
 )
 from reader.core.storage.sqlite import file_id, is_corrupt, write_transaction
+
+if TYPE_CHECKING:
+    from reader.core.storage.cache import pool
 
 CACHE_ENV = "READER_CACHE"
 BATCH_SIZE = 500  # parsed files written per transaction (and per on_batch call)
@@ -430,6 +433,9 @@ class FeedCache:
         """Parse and store the stale files in batches, counting them in `result`."""
         if not stale:
             return
+        # Imported here: multiprocessing is for parsing, which a warm start rarely needs.
+        from reader.core.storage.cache import pool
+
         total = len(stale)
         tasks = pool.tasks_for(self._feed, self.feed_root, stale)
         result.workers = pool.worker_count(total, len(tasks), workers)
