@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from reader import cli
 from reader.cli import main
 from reader.core.export import JSON_LINE, article_json, spliced_json
 from reader.core.feed_source import open_feed
@@ -180,3 +181,19 @@ def test_an_output_that_is_not_utf8_gets_the_same_text(
     cache = str(tmp_path / "index.db")
     assert output("--cache", cache) == fresh
     assert output("--cache", cache) == fresh
+
+
+@pytest.mark.parametrize("limit", ["1", "14", "15", "100000"])
+def test_the_lines_written_in_batches_make_one_array(
+    limit: str,
+    feed: Path,
+    state: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["list", str(feed), "--state", str(state), "--format", "json", "--limit", limit]
+    fresh = run([*argv, "--no-cache"], capsys)
+    monkeypatch.setattr(cli, "_LINES_PER_WRITE", 7)
+    assert run([*argv, "--cache", str(tmp_path / "index.db")], capsys) == fresh
+    assert run([*argv, "--cache", str(tmp_path / "index.db")], capsys) == fresh
