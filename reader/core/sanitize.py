@@ -34,8 +34,21 @@ def has_control_chars(text: str) -> bool:
 
 def clean_line(text: str) -> str:
     """Untrusted text for a one-line slot: controls gone, all whitespace runs one space."""
+    if _already_clean(text):
+        return text
     text = _BIDI_CONTROLS.sub("", _CONTROL_CHARS.sub("", text.replace("\r", "\n")))
     return _WHITESPACE_RUN.sub(" ", text).strip()
+
+
+def _already_clean(text: str) -> bool:
+    """What `clean_line` leaves as it is, told without its three regex passes (most titles:
+    `reader list --format tsv` cleans 500,000 fields at 100,000 articles).
+
+    A printable string holds no control, no bidi control and no whitespace but the space
+    (they are all in categories `isprintable` refuses); then only doubled, leading or
+    trailing spaces would change.
+    """
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 # In ASCII, whitespace and control characters are exactly the bytes up to space, and DEL.
