@@ -2,8 +2,9 @@
 
 A file is one `files` row (its stamp, its problems as JSON, its summary columns) and, if it
 gave an article, one `details` row: the whole article as zlib-compressed JSON, read back
-for the detail pane. Paths are stored relative to the feed root, so that the same cache
-serves every spelling of that root.
+for the detail pane, and what `reader list --format json` prints of it (see `listing`).
+Paths are stored relative to the feed root, so that the same cache serves every spelling
+of that root.
 """
 
 from __future__ import annotations
