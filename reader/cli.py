@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import codecs
+import gc
 import json
+import os
 import shlex
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from reader import __version__
 from reader.core.config import (
@@ -23,10 +27,16 @@ from reader.core.config import (
     shown_value,
     write_template,
 )
-from reader.core.export import article_json, to_json, to_table, to_tsv
+from reader.core.export import (
+    JSON_LINE,
+    article_json,
+    spliced_json,
+    to_table,
+    to_tsv,
+)
 from reader.core.feed_source import OpenedFeed, open_feed
 from reader.core.loader import ARTICLE_SUFFIXES
-from reader.core.model import Article, plural, printable
+from reader.core.model import ArticleSummary, plural, printable
 from reader.core.ordering import SORT_ORDERS
 from reader.core.query import Query, QueryError, parse_query
 from reader.core.resources import FEED_ENV, sample_feed_path
@@ -298,6 +308,24 @@ def _parse_query(text: str) -> Query:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    with _no_gc():
+        return _run_list(args)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic collector paused: the list builds 100,000s of objects that hold no cycle,
+    and each collection on the way would walk them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_list(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must be 0 or more")
     query = _parse_query(args.query)
@@ -309,18 +337,72 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"reader list: {notice}", file=sys.stderr)
     with _open_feed("reader list", path, args) as feed:
         _report_unlisted("reader list", path, feed)
-        articles = _listed(feed, store, args.sort or settings.sort, query, args.limit)
+        summaries = _listed(feed, store, args.sort or settings.sort, query, args.limit)
         if args.format == "json":
-            print(
-                to_json(
-                    article_json(a, store.is_read(a.id), store.is_starred(a.id)) for a in articles
-                )
-            )
+            _print_json(feed, store, summaries)
         elif args.format == "tsv":
-            print(to_tsv(articles))
+            print(to_tsv(summaries))  # the summaries hold every column: no article is read
         else:
-            print(to_table(articles, _table_width()))
+            print(to_table(summaries, _table_width()))
     return 0
+
+
+def _json_lines(
+    feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary], errors: str
+) -> Iterator[bytes]:
+    """One encoded object per article, in UTF-8: spliced from the cache's stored text where
+    it has one (a warm cache), else encoded from the full article; the same bytes either way.
+    """
+    stored = feed.stored_json([s.path for s in summaries]) if feed.stored_json else {}
+    rest = {a.id: a for a in feed.articles([s for s in summaries if s.path not in stored])}
+    is_read, is_starred, encode = store.is_read, store.is_starred, JSON_LINE.encode
+    for summary in summaries:
+        aid, path = summary.id, summary.path
+        text = stored.get(path)
+        if text is not None:
+            yield spliced_json(aid, path, text, is_read(aid), is_starred(aid), errors)
+        elif (article := rest.get(aid)) is not None:
+            record = article_json(article, is_read(aid), is_starred(aid))
+            yield encode(record).encode("utf-8", errors)
+
+
+_LINES_PER_WRITE = 500  # about 700 kB of a generated feed
+
+
+def _print_json(feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary]) -> None:
+    """`print(to_json(...))` of the articles; a line at a time, as bytes, to a UTF-8 output.
+
+    Not one string: 100,000 articles are 140 MB, which joining, encoding and printing
+    would copy three times over.
+    """
+    out = sys.stdout
+    buffer: BinaryIO | None = getattr(out, "buffer", None)
+    if not (codecs.lookup(out.encoding or "ascii").name == "utf-8" and os.linesep == "\n"):
+        buffer = None  # text mode would turn each newline into os.linesep
+    chunks: list[bytes] = []
+    write: Callable[[bytes], object] = chunks.append
+    errors = "surrogateescape"  # into chunks, decoded back below losslessly
+    if buffer is not None:
+        out.flush()  # what was printed before comes first
+        write, errors = buffer.write, out.errors or "strict"
+    # Written a few hundred lines at a time: the output may be unbuffered
+    # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
+    opening, batch = b"[\n", []
+    for line in _json_lines(feed, store, summaries, errors):
+        batch.append(line)
+        if len(batch) == _LINES_PER_WRITE:
+            write(opening)
+            write(b",\n".join(batch))
+            opening, batch = b",\n", []
+    if batch:
+        write(opening)
+        write(b",\n".join(batch))
+        opening = b",\n"
+    write(b"[]\n" if opening == b"[\n" else b"\n]\n")
+    if buffer is not None:
+        buffer.flush()
+    else:
+        out.write(b"".join(chunks).decode("utf-8", "surrogateescape"))
 
 
 @contextmanager
@@ -335,9 +417,9 @@ def _open_feed(prog: str, path: Path, args: argparse.Namespace) -> Iterator[Open
 
 def _listed(
     feed: OpenedFeed, store: StateStore, order: str, query: Query, limit: int | None
-) -> list[Article]:
+) -> list[ArticleSummary]:
     """The first `limit` articles the app's list shows in that order with that filter."""
-    return feed.articles(FeedView(feed.library, store, order=order, query=query).articles()[:limit])
+    return FeedView(feed.library, store, order=order, query=query).articles()[:limit]
 
 
 def _table_width() -> int | None:

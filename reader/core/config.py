@@ -18,7 +18,6 @@ import json
 import math
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -232,6 +231,8 @@ _TOML_POSITION = re.compile(r"\s*\(at (line \d+, column \d+|end of document)\)$"
 
 def parse_config(text: str, path: Path) -> ConfigLoad:
     """The settings a config file's text gives, with a problem for each faulty part."""
+    import tomllib  # here: most runs have no config file, and tomllib takes ~20 ms to import
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

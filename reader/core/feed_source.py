@@ -15,6 +15,7 @@ from pathlib import Path
 from reader.core.library import Library
 from reader.core.loader import load_feed
 from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
+from reader.core.ordering import DEFAULT_ORDER
 
 
 @dataclass(slots=True)
@@ -29,6 +30,8 @@ class OpenedFeed(ProblemsMixin):
     notices: list[str] = field(default_factory=list)  # about the cache file, for stderr
     # Many full articles in one go (the cache's one query), else one `library.article` each.
     fetch_many: Callable[[Iterable[str]], dict[str, Article]] | None = None
+    # The stored JSON fields of the articles at these paths (see `cache.listing`), by path.
+    stored_json: Callable[[Sequence[str]], dict[str, bytes]] | None = None
 
     def articles(self, summaries: Sequence[ArticleSummary]) -> list[Article]:
         """The full articles of these summaries, in their order."""
@@ -61,6 +64,9 @@ def open_feed(path: Path, *, cache_path: Path | None, use_cache: bool) -> Iterat
         library = Library()
         library.add_summaries(result.summaries)
         library.set_detail_source(cache.article)
+        in_order = cache.cached_sorted()  # as the app does: no sort of 100,000 articles
+        if in_order is not None:
+            library.set_sorted(DEFAULT_ORDER, in_order)
         # Every file gives an article, an error (it is skipped) or loses to a duplicate.
         skipped = len({problem.path for problem in result.errors})
         yield OpenedFeed(
@@ -71,4 +77,5 @@ def open_feed(path: Path, *, cache_path: Path | None, use_cache: bool) -> Iterat
             feed_missing=result.feed_missing,
             notices=cache.notices,
             fetch_many=cache.articles,
+            stored_json=cache.listings,
         )

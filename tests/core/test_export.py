@@ -27,3 +27,11 @@ def test_tsv_and_the_table_write_early_years_in_full() -> None:
     article = Article(id="x", path="a.md", title="Old", published=datetime(7, 3, 1, tzinfo=UTC))
     assert to_tsv([article]).splitlines()[1].split("\t")[1] == "0007-03-01T00:00:00Z"
     assert short_date(article.published) == "01 Mar 0007"
+
+
+def test_the_short_date_is_the_day_the_moment_has_where_it_was_given() -> None:
+    """Remembered per day: the same text as from the moment itself, in its own offset."""
+    late = datetime(2021, 4, 9, 23, 30, tzinfo=timezone(timedelta(hours=-7)))  # the 10th in UTC
+    for moment in (late, late.astimezone(UTC), datetime(2021, 4, 9, 1, 0), late):
+        assert short_date(moment) == f"{moment:%d %b} {moment.year:04d}"
+    assert short_date(late) == "09 Apr 2021" and short_date(None) == ""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from reader.core import sanitize
 from reader.core.sanitize import (
     UnsafeUrl,
     check_url,
@@ -175,6 +177,32 @@ def test_check_url_only_ever_accepts_http_or_https(raw: str) -> None:
 )
 def test_real_host_is_where_a_browser_goes(netloc: str, host: str) -> None:
     assert real_host(netloc) == host
+
+
+def test_no_printable_character_but_the_space_is_one_clean_line_changes() -> None:
+    """Why `clean_line` may return a printable text as it is, unless spaces are doubled or
+    at an end."""
+    printable = "".join(
+        ch for ch in map(chr, range(sys.maxunicode + 1)) if ch.isprintable() and ch != " "
+    )
+    assert not re.search(r"\s|[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", printable)
+
+
+def _clean_line_in_full(text: str) -> str:
+    """`clean_line` without its shortcut."""
+    text = sanitize._BIDI_CONTROLS.sub(
+        "", sanitize._CONTROL_CHARS.sub("", text.replace("\r", "\n"))
+    )
+    return sanitize._WHITESPACE_RUN.sub(" ", text).strip()
+
+
+@given(st.text(alphabet=st.sampled_from("a é漢 \t\n\r\x00\x1b\x85\u00a0\u202e\u2028")) | st.text())
+@example("a  b")
+@example(" a")
+@example("a ")
+@settings(max_examples=300)
+def test_the_shortcut_of_clean_line_changes_nothing(text: str) -> None:
+    assert clean_line(text) == _clean_line_in_full(text)
 
 
 # --- the fast paths give the answers of the regular expressions ------------------------

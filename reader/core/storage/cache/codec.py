@@ -2,8 +2,9 @@
 
 A file is one `files` row (its stamp, its problems as JSON, its summary columns) and, if it
 gave an article, one `details` row: the whole article as zlib-compressed JSON, read back
-for the detail pane. Paths are stored relative to the feed root, so that the same cache
-serves every spelling of that root.
+for the detail pane, and what `reader list --format json` prints of it (see `listing`).
+Paths are stored relative to the feed root, so that the same cache serves every spelling
+of that root.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from reader.core.model import (
     search_text_of,
     summarize,
 )
+from reader.core.storage.cache.listing import listing_text
 
 Stamp = tuple[int, int, int]  # size, mtime_ns, ctime_ns
 FileRow = tuple[Any, ...]  # one row of `files`, in column order
-DetailRow = tuple[int, str, bytes]
+DetailRow = tuple[int, str, bytes, bytes | None]  # feed, rel, data, listing
 
 _SEVERITY = {s.value: s for s in Severity}
 _INT64 = range(-(2**63), 2**63)
@@ -181,7 +183,8 @@ def file_rows(
     head = (feed, to_db(rel), seq, *stamp, problems_json(problems, path))
     if article is None:
         return head + (None,) * 10 + (1,), None
-    detail = (feed, head[1], zlib.compress(article_to_json(article).encode("ascii"), 1))
+    data = zlib.compress(article_to_json(article).encode("ascii"), 1)
+    detail = (feed, head[1], data, listing_text(article))
     return head + summary_columns(article), detail
 
 

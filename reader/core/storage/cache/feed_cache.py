@@ -7,7 +7,8 @@ processes when there are many) and drops the deleted ones.
 
 A file is fresh when its size, mtime and ctime (a chmod changes only the ctime) match
 its row. Each row holds the summary columns, the file's problems and, in `details`, the
-whole article as compressed JSON for the detail pane. After each sync the feed's
+whole article as compressed JSON for the detail pane (and `reader list`'s JSON of it,
+see `listing`). After each sync the feed's
 summaries are also stored as one pickled snapshot of plain columns: reading 100,000
 rows costs about twice as much as unpickling that one blob.
 
@@ -30,15 +31,15 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from reader.core.loader import missing_feed
 from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
-from reader.core.storage.cache import pool
 from reader.core.storage.cache.codec import (
     DetailRow,
     FileRow,
@@ -51,9 +52,11 @@ from reader.core.storage.cache.codec import (
     root_key,
     to_db,
 )
+from reader.core.storage.cache.listing import READ_ALL_FROM, read_all_listings, read_listings
 from reader.core.storage.cache.scan import Changes, Stale, compare, scan
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
+    INSERT_DETAIL,
     INSERT_FILE,
     open_file,
     open_memory,
@@ -68,6 +71,9 @@ from reader.core.storage.cache.snapshot import (
     store_snapshot,
 )
 from reader.core.storage.sqlite import SYNCHRONOUS, file_id, is_corrupt, write_transaction
+
+if TYPE_CHECKING:
+    from reader.core.storage.cache import pool
 
 CACHE_ENV = "READER_CACHE"
 BATCH_SIZE = 500  # parsed files written per transaction (and per on_batch call)
@@ -316,6 +322,26 @@ class FeedCache:
                 kept[article_id] = (path, published, data)
         return {aid: article_from_detail(data, path) for aid, (path, _, data) in kept.items()}
 
+    def listings(self, paths: Sequence[str]) -> dict[str, bytes]:
+        """The stored JSON fields (see `listing`) of the articles at these paths, by path.
+
+        A path whose article has none (or is not in the cache) is left out: encode it whole.
+        """
+        prefix = self._prefix
+        try:
+            with self._lock:
+                if len(paths) < READ_ALL_FROM:
+                    cut = len(prefix)
+                    rels = {to_db(p[cut:]): p for p in paths if p.startswith(prefix)}
+                    found = read_listings(self._conn, self._feed, list(rels))
+                    return {rels[rel]: text for rel, text in found.items()}
+                rows = read_all_listings(self._conn, self._feed)
+        except sqlite3.Error as err:
+            self._recover(err)
+            return {}
+        # Every row: cheaper than picking, since most are wanted when this many are.
+        return {prefix + (from_db(rel) if rel[:1] == "\x00" else rel): text for rel, text in rows}
+
     def _article_at(self, rel: str) -> Article | None:
         row = self._conn.execute(
             "SELECT data FROM details WHERE feed = ? AND rel = ?", (self._feed, rel)
@@ -408,6 +434,8 @@ class FeedCache:
 
         Progress counts the files found so far until the scan ends.
         """
+        from reader.core.storage.cache import pool  # multiprocessing: only when parsing
+
         result = SyncResult()
         found = scan(self.feed_root, self._prefix)
         items = ((seq, rel, path, stamp) for seq, (rel, path, stamp) in enumerate(found))
@@ -456,6 +484,9 @@ class FeedCache:
         """Parse and store the stale files in batches, counting them in `result`."""
         if not stale:
             return
+        # Imported here: multiprocessing is for parsing, which a warm start rarely needs.
+        from reader.core.storage.cache import pool
+
         total = len(stale)
         tasks = pool.tasks_for(self._feed, self.feed_root, stale)
         result.workers = pool.worker_count(total, len(tasks), workers)
@@ -496,7 +527,7 @@ class FeedCache:
 
         def work(conn: sqlite3.Connection) -> None:
             conn.executemany(INSERT_FILE, files)
-            conn.executemany("INSERT OR REPLACE INTO details VALUES (?, ?, ?)", details)
+            conn.executemany(INSERT_DETAIL, details)
             conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", failed)
 
         self._write(work)

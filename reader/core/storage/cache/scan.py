@@ -1,9 +1,11 @@
 """What changed in the feed's folder since the last sync: new, changed, moved and gone files.
 
 A file is fresh when its size, mtime and ctime (a chmod changes only the ctime) match its
-row. The scan streams into a temporary table and SQLite joins it with the cached rows:
-holding 100,000 stamps in Python dicts cost ~40 MB at the peak of a warm start. The lock
-is taken per chunk, so the detail pane's lookups never wait for the scan.
+row. First the files and their rows are compared in feed order as they come, a chunk at a
+time: when nothing changed (the common case) that is all. From the first chunk that
+differs, the scan streams into a temporary table and SQLite joins it with the cached
+rows: holding 100,000 stamps in Python dicts cost ~40 MB at the peak of a warm start. The
+lock is taken per chunk, so the detail pane's lookups never wait for the scan.
 """
 
 from __future__ import annotations
@@ -56,23 +58,74 @@ def compare(
     conn: sqlite3.Connection, lock: threading.RLock, feed: int, root: Path, prefix: str
 ) -> Changes:
     """Scan the feed and compare it with its cached rows."""
-    _fill_scan_table(conn, lock, scan(root, prefix))
+    found = scan(root, prefix)
+    same, pending = _unchanged(conn, lock, feed, found)
+    if pending is None:
+        return Changes([], [], [])
+    _fill_scan_table(conn, lock, feed, same, itertools.chain(pending, found))
     with lock:
         changes = Changes(_stale(conn, feed), _moved(conn, feed), _gone(conn, feed))
         conn.execute("DELETE FROM temp.scan")
     return changes
 
 
+def _unchanged(
+    conn: sqlite3.Connection,
+    lock: threading.RLock,
+    feed: int,
+    found: Iterator[tuple[str, str, Stamp]],
+) -> tuple[int, list[tuple[str, str, Stamp]] | None]:
+    """How many files, from the first, are as their rows have them (same path, stamp, place).
+
+    The common case, nothing changed, then needs neither the scan table nor its joins: the
+    files and their rows (in feed order, a chunk at a time) are compared as they come.
+    Returns the count and the scanned files of the first chunk that differs (None: no file
+    differs and no row is left over); `found` is consumed up to that chunk.
+    """
+    same = 0
+    while chunk := list(itertools.islice(found, _SCAN_CHUNK)):
+        with lock:
+            rows = conn.execute(
+                "SELECT rel, size, mtime_ns, ctime_ns FROM files"
+                " WHERE feed = ? AND seq >= ? AND seq < ? ORDER BY seq",
+                (feed, same, same + len(chunk)),
+            ).fetchall()
+        if len(rows) != len(chunk) or any(
+            row != (to_db(rel), *stamp) for row, (rel, _, stamp) in zip(rows, chunk, strict=True)
+        ):
+            return same, chunk
+        same += len(chunk)
+    with lock:
+        more = conn.execute(
+            "SELECT 1 FROM files WHERE feed = ? AND seq >= ? LIMIT 1", (feed, same)
+        ).fetchone()
+    return (same, []) if more else (same, None)
+
+
 def _fill_scan_table(
-    conn: sqlite3.Connection, lock: threading.RLock, found: Iterable[tuple[str, str, Stamp]]
+    conn: sqlite3.Connection,
+    lock: threading.RLock,
+    feed: int,
+    same: int,
+    found: Iterable[tuple[str, str, Stamp]],
 ) -> None:
+    """The scan table: the first `same` files copied from their rows, then `found`."""
     with lock:
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS scan(rel TEXT PRIMARY KEY, path TEXT NOT NULL,"
             " seq INTEGER NOT NULL, size INTEGER, mtime INTEGER, ctime INTEGER)"
         )
         conn.execute("DELETE FROM temp.scan")
-    rows = ((to_db(rel), to_db(path), seq, *stamp) for seq, (rel, path, stamp) in enumerate(found))
+        # Their path is never read: only a stale file's is, and these match their rows.
+        conn.execute(
+            "INSERT INTO temp.scan SELECT rel, rel, seq, size, mtime_ns, ctime_ns FROM files"
+            " WHERE feed = ? AND seq < ?",
+            (feed, same),
+        )
+    rows = (
+        (to_db(rel), to_db(path), seq, *stamp)
+        for seq, (rel, path, stamp) in enumerate(found, start=same)
+    )
     while chunk := list(itertools.islice(rows, _SCAN_CHUNK)):
         with lock:
             conn.execute("BEGIN")

@@ -22,7 +22,7 @@ from reader.core.storage.sqlite import (
     write_transaction,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another reader's write lock
 
 # This text is hashed into _LAYOUT, so even a comment changed in it rebuilds every cache
@@ -58,6 +58,9 @@ CREATE INDEX files_problems ON files(feed, seq) WHERE problems IS NOT NULL;
 CREATE TABLE details(
     feed INTEGER NOT NULL,
     rel TEXT NOT NULL,
+    -- What `reader list --format json` prints bar id, path and state (see listing.py);
+    -- before `data`, so reading it never walks a large article's overflow pages.
+    listing BLOB,               -- UTF-8; NULL: encode the article whole
     data BLOB NOT NULL,         -- zlib-compressed JSON of the whole article
     PRIMARY KEY(feed, rel)
 );
@@ -74,6 +77,7 @@ SUMMARY_SQL = (
     " heat, topics, search_text, exact FROM files"
     " WHERE feed = ? AND article_id IS NOT NULL ORDER BY seq"
 )
+INSERT_DETAIL = "INSERT OR REPLACE INTO details(feed, rel, data, listing) VALUES (?, ?, ?, ?)"
 INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ", ".join("?" * 18) + ")"
 
 
