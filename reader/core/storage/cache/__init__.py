@@ -9,7 +9,6 @@ from reader.core.storage.cache.feed_cache import (
     SyncResult,
     default_cache_path,
 )
-from reader.core.storage.cache.pool import prepare_process_pool, usable_cores
 from reader.core.storage.cache.schema import SCHEMA_VERSION
 from reader.core.storage.cache.snapshot import HEAD_SIZE
 
@@ -17,3 +16,21 @@ __all__ = [
     "CACHE_ENV", "HEAD_SIZE", "SCHEMA_VERSION", "FeedCache", "SyncResult", "default_cache_path",
     "prepare_process_pool", "usable_cores",
 ]  # fmt: skip
+
+
+# The pool's module (multiprocessing) is imported only when it is used: opening the cache
+# and showing its rows never needs it.
+
+
+def prepare_process_pool() -> None:
+    """See `pool.prepare_process_pool`."""
+    from reader.core.storage.cache import pool
+
+    pool.prepare_process_pool()
+
+
+def usable_cores() -> int:
+    """See `pool.usable_cores`."""
+    from reader.core.storage.cache import pool
+
+    return pool.usable_cores()

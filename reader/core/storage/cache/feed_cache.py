@@ -33,12 +33,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from reader.core.loader import missing_feed
 from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
-from reader.core.storage.cache import pool
 from reader.core.storage.cache.codec import (
     DetailRow,
     FileRow,
@@ -68,6 +68,11 @@ from reader.core.storage.cache.snapshot import (
     store_snapshot,
 )
 from reader.core.storage.sqlite import file_id, is_corrupt, write_transaction
+
+if TYPE_CHECKING:
+    # Imported by the first parse: multiprocessing is not needed to open the cache and show
+    # its rows (a warm start's first frame waits for that).
+    from reader.core.storage.cache import pool
 
 CACHE_ENV = "READER_CACHE"
 BATCH_SIZE = 500  # parsed files written per transaction (and per on_batch call)
@@ -408,6 +413,8 @@ class FeedCache:
         """Parse and store the stale files in batches, counting them in `result`."""
         if not stale:
             return
+        from reader.core.storage.cache import pool
+
         total = len(stale)
         tasks = pool.tasks_for(self._feed, self.feed_root, stale)
         result.workers = pool.worker_count(total, len(tasks), workers)
