@@ -145,6 +145,7 @@ class FeedScreen(Screen[None]):
         self.watch_stop = threading.Event()
         self.watch_ready = threading.Event()
         self._watch_started = False
+        self._load_started = False  # the first load, started after the first frame
         # A file deleted while its article was selected: kept readable until the user moves.
         self.vanished: str | None = None
         self.import_status: str | None = None  # "Importing URL…" in the header while it runs
@@ -185,7 +186,7 @@ class FeedScreen(Screen[None]):
                 with Vertical(id="list-column"):
                     yield FilterBar(id="filter-bar")
                     yield ArticleList(id="articles")
-                detail = DetailPane(id="detail")
+                detail = DetailPane(id="detail", body_on_request=True)
                 detail.border_title = "Article"
                 yield detail
         yield Footer(compact=True)
@@ -198,7 +199,27 @@ class FeedScreen(Screen[None]):
         head = self.loader.head_now(HEAD_FIRST_FRAME_SECONDS)
         if head is not None:
             self.show_head_rows(*head)
+        # The rest of the load (every cached row, then the check of the files) waits for the
+        # first frame: its threads would take the GIL from the frame's styling and drawing.
+        # Started right after Textual's own ScreenResume handler has drawn it (this one runs
+        # first), else after the first refresh.
+        self.call_after_refresh(self.start_load)
+
+    def on_screen_resume(self) -> None:
+        if not self._load_started:
+            self.call_next(self.start_load)
+
+    def start_load(self) -> None:
+        """After the first frame: the prefetch reads every row, the loading bar is mounted, the
+        load worker starts, then the detail pane imports its Markdown body (no article is
+        shown before the rows)."""
+        if self._load_started:
+            return
+        self._load_started = True
+        self.loader.first_frame_drawn()
+        self.call_later(self.query_one(LoadProgress).mount_parts)
         self.load()
+        self.call_later(self.query_one(DetailPane).mount_body)
 
     def open_state(self) -> None:
         """The reading state; a bad or unwritable file is said, never fatal."""

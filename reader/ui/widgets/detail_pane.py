@@ -62,8 +62,11 @@ class DetailPane(VerticalScroll):
     BINDINGS: ClassVar[list[BindingType]] = bindings("detail")
     COMPONENT_CLASSES: ClassVar[set[str]] = {"detail-pane--highlight"}
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, body_on_request: bool = False) -> None:
+        """`body_on_request`: the Markdown body is mounted by `mount_body`, not after the
+        first frame (the feed screen first sets the load going, then asks for it)."""
         super().__init__(id=id)
+        self.body_on_request = body_on_request
         self.article: Article | None = None
         self.highlight_terms: tuple[str, ...] = ()
         self._body: Markdown | None = None  # mounted after the first frame
@@ -77,9 +80,10 @@ class DetailPane(VerticalScroll):
         yield RelatedLinks(id="related-links")
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._mount_body)
+        if not self.body_on_request:
+            self.call_after_refresh(self.mount_body)
 
-    async def _mount_body(self) -> None:
+    async def mount_body(self) -> None:
         """The Markdown body, once the first frame is drawn: Textual's Markdown widget and
         markdown-it take 0.06-0.1 s to import, which the first frame does not need."""
         from textual.widgets import Markdown
