@@ -30,7 +30,6 @@ from reader.core.config import Settings
 from reader.core.library import Library
 from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
 from reader.core.ordering import DEFAULT_ORDER, next_order
-from reader.core.query import Query, QueryError, field_hints, parse_query
 from reader.core.sanitize import UnsafeUrl, check_url
 from reader.core.storage.state import StateStore
 from reader.core.topics import ALL, TopicCount
@@ -64,6 +63,7 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
 
     from reader.core.importer import ImportReport
+    from reader.core.query import Query
 
 
 class ReaderServices(Protocol):
@@ -700,6 +700,8 @@ class FeedScreen(Screen[None]):
             and self.parsed_query is not None
         ):
             return  # the same query again (a letter typed and erased): keep the view as it is
+        from reader.core.query import QueryError, field_hints, parse_query  # not at start
+
         try:
             parsed = parse_query(text)
         except QueryError as error:
