@@ -36,7 +36,7 @@ its header says `N / N articles` and no longer `loading…`, then quits with `q`
 Before the runs the reader's bytecode is compiled (`compileall` into its `__pycache__`
 folders), as installing it with pip does, and as Textual's in site-packages already is:
 with PYTHONDONTWRITEBYTECODE set (or a read-only checkout) a source checkout otherwise
-compiles every one of its modules at every start (~0.1 s here), which an installed reader
+compiles every one of its modules at every start (0.06-0.13 s here), which an installed reader
 never does and the floor never pays. `--source` skips this, to measure that case.
 
 The tmux server is a private one (`tmux -L benchstart -f /dev/null`), kept alive by an
