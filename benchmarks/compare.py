@@ -25,7 +25,9 @@ on one machine, so the ratios hold even when the machine is loaded):
 
 Nothing is asserted. Ratios: reader / newsboat and reader / floor, beside each goal.
 
-    python benchmarks/compare.py [--sizes 10000 100000] [--runs 5] [--workdir DIR]
+    python benchmarks/compare.py [--sizes 10000 100000] [--runs 5] [--workdir DIR] [--source]
+
+Like bench_start.py, it first compiles the reader's bytecode, as an install does.
 """
 
 from __future__ import annotations
@@ -429,9 +431,16 @@ def main(argv: list[str] | None = None) -> None:
         default=Path(tempfile.gettempdir()) / "reader-compare",
         help="caches, RSS copies and newsboat's files (kept for the next run)",
     )
+    parser.add_argument(
+        "--source",
+        action="store_true",
+        help="do not compile the reader's bytecode first (see bench_start.py)",
+    )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(tmux_bench.machine_line(), flush=True)
+    if not args.source:
+        tmux_bench.compile_bytecode()
     # not bench_start's server: both may run at once
     tmux_bench.SOCKET = os.environ.get("READER_BENCH_SOCKET", "readercompare")
     tmux_bench.start_server()

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from reader import __version__
 from reader.core.config import (
@@ -27,21 +27,18 @@ from reader.core.config import (
     shown_value,
     write_template,
 )
-from reader.core.export import (
-    JSON_LINE,
-    article_json,
-    spliced_json,
-    to_table,
-    to_tsv,
-)
-from reader.core.feed_source import OpenedFeed, open_feed
-from reader.core.loader import ARTICLE_SUFFIXES
-from reader.core.model import ArticleSummary, plural, printable
+from reader.core.model import plural, printable
 from reader.core.ordering import SORT_ORDERS
-from reader.core.query import Query, QueryError, parse_query
-from reader.core.resources import FEED_ENV, sample_feed_path
-from reader.core.storage.state import STATE_ENV, StateStore
-from reader.core.view import FeedView, search_entries
+from reader.core.resources import FEED_ENV, STATE_ENV, sample_feed_path
+
+# The app's start imports only what opening the app needs: the feed, the index cache, the
+# state and the query language are imported by the subcommands that use them (and by the
+# app itself, as its first frame needs them).
+if TYPE_CHECKING:
+    from reader.core.feed_source import OpenedFeed
+    from reader.core.model import ArticleSummary
+    from reader.core.query import Query
+    from reader.core.storage.state import StateStore
 
 DESCRIPTION = f"""\
 A keyboard-driven terminal reader for a local feed of news articles.
@@ -287,11 +284,14 @@ def read_config(args: argparse.Namespace) -> tuple[ConfigLoad, Settings, list[st
         read_after_seconds=getattr(args, "read_after", None),
     )
     problems = [str(problem) for problem in load.problems]
-    problems += [
-        f"{path}: [[searches]] {entry.name!r}: the query does not parse: {entry.error}"
-        for entry in search_entries(settings.searches)
-        if entry.error is not None
-    ]
+    if settings.searches:  # the query language is imported only for a config that has some
+        from reader.core.view import search_entries
+
+        problems += [
+            f"{path}: [[searches]] {entry.name!r}: the query does not parse: {entry.error}"
+            for entry in search_entries(settings.searches)
+            if entry.error is not None
+        ]
     return load, settings, problems
 
 
@@ -301,6 +301,8 @@ def _say_config_problems(prog: str, problems: list[str]) -> None:
 
 
 def _parse_query(text: str) -> Query:
+    from reader.core.query import QueryError, parse_query
+
     try:
         return parse_query(text)
     except QueryError as error:
@@ -332,6 +334,9 @@ def _run_list(args: argparse.Namespace) -> int:
     _, settings, problems = read_config(args)
     _say_config_problems("reader list", problems)
     path = resolve_feed(settings)
+    from reader.core.export import to_table, to_tsv
+    from reader.core.storage.state import StateStore
+
     store = StateStore.open(Path(args.state) if args.state else None)
     for notice in store.notices:
         print(f"reader list: {notice}", file=sys.stderr)
@@ -353,6 +358,8 @@ def _json_lines(
     """One encoded object per article, in UTF-8: spliced from the cache's stored text where
     it has one (a warm cache), else encoded from the full article; the same bytes either way.
     """
+    from reader.core.export import JSON_LINE, article_json, spliced_json
+
     stored = feed.stored_json([s.path for s in summaries]) if feed.stored_json else {}
     rest = {a.id: a for a in feed.articles([s for s in summaries if s.path not in stored])}
     is_read, is_starred, encode = store.is_read, store.is_starred, JSON_LINE.encode
@@ -408,6 +415,8 @@ def _print_json(feed: OpenedFeed, store: StateStore, summaries: Sequence[Article
 @contextmanager
 def _open_feed(prog: str, path: Path, args: argparse.Namespace) -> Iterator[OpenedFeed]:
     """The feed through the index cache (unless `--no-cache`); the cache's notices on stderr."""
+    from reader.core.feed_source import open_feed
+
     cache_path = Path(args.cache).expanduser() if args.cache else None
     with open_feed(path, cache_path=cache_path, use_cache=not args.no_cache) as feed:
         for notice in feed.notices:
@@ -419,6 +428,8 @@ def _listed(
     feed: OpenedFeed, store: StateStore, order: str, query: Query, limit: int | None
 ) -> list[ArticleSummary]:
     """The first `limit` articles the app's list shows in that order with that filter."""
+    from reader.core.view import FeedView
+
     return FeedView(feed.library, store, order=order, query=query).articles()[:limit]
 
 
@@ -444,6 +455,8 @@ def _report_unlisted(prog: str, path: Path, feed: OpenedFeed) -> None:
 
 def no_articles_message(path: Path) -> str:
     """What to say about a folder with no article file in it."""
+    from reader.core.loader import ARTICLE_SUFFIXES
+
     suffixes = ", ".join(ARTICLE_SUFFIXES)
     return printable(f"no article files ({suffixes}) were found in {path}")
 

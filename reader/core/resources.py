@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 FEED_ENV = "READER_FEED"
+STATE_ENV = "READER_STATE"  # here, not in the state module: the command line names it
 _PACKAGE = Path(__file__).resolve().parents[1]  # the `reader` package: this file is in reader/core
 
 

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from reader.core.config import SavedSearch
 from reader.core.library import Library
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
-from reader.core.query import Query, QueryError, parse_query
 from reader.core.topics import (
     ALL,
     STARRED,
@@ -35,6 +34,11 @@ from reader.core.topics import (
     search_key,
     sidebar_entries,
 )
+
+# The query language is imported where a query is parsed: a view with no query (the app's
+# first frame) does not need it.
+if TYPE_CHECKING:
+    from reader.core.query import Query
 
 T = TypeVar("T")
 
@@ -73,6 +77,10 @@ class SearchEntry:
 
 def search_entries(searches: Sequence[SavedSearch]) -> tuple[SearchEntry, ...]:
     """The saved searches, parsed; one that does not parse keeps its place and its error."""
+    if not searches:
+        return ()
+    from reader.core.query import QueryError, parse_query
+
     entries = []
     for index, search in enumerate(searches):
         try:

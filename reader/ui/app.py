@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, cast
@@ -16,17 +15,17 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
-from reader.core.browser import command_opener
 from reader.core.config import READ_AFTER_SECONDS, Settings
 from reader.core.resources import styles_path
 from reader.core.sanitize import UnsafeUrl, check_url
-from reader.serve import served_to_this_machine
 from reader.ui.commands import Keymap, ReaderCommands, bindings
 from reader.ui.keymap import build_keymap
 from reader.ui.loading import FeedLoader
 from reader.ui.screens.feed_screen import FeedScreen
-from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.text import line
+
+# The help screen, `webbrowser`, the configured browser command and `reader serve`'s helpers
+# are imported where they are used: the first frame needs none of them.
 
 NARROW_WIDTH = 100
 MAX_START_NOTICES = 4  # how many notices at start fit on a 24-row screen
@@ -34,6 +33,20 @@ THEME_SETTING = "theme"  # the theme last picked, kept in the state database
 __all__ = ["READ_AFTER_SECONDS", "BrowserOpener", "ReaderApp"]
 
 BrowserOpener = Callable[[str], bool]
+
+
+def default_browser(url: str) -> bool:
+    """`webbrowser.open` (it honours $BROWSER), imported at the first link opened."""
+    import webbrowser
+
+    return webbrowser.open(url)
+
+
+def configured_opener(words: tuple[str, ...]) -> BrowserOpener:
+    """The config's browser command as an opener."""
+    from reader.core.browser import command_opener
+
+    return command_opener(words)
 
 
 class ReaderApp(App[None]):
@@ -64,7 +77,7 @@ class ReaderApp(App[None]):
         self.feed_path = feed_path
         self.state_path = state_path
         # Made now, so that the cache is read while Textual starts.
-        self.loader = FeedLoader(feed_path, cache_path, use_cache)
+        self.loader = FeedLoader(feed_path, cache_path, use_cache, hold_for_first_frame=True)
         self.settings = settings or Settings()
         self.read_after = read_after
         # What is wrong in the config, said once the screen is up.
@@ -75,8 +88,8 @@ class ReaderApp(App[None]):
         self.set_keymap(keymap.keymap)
         # Replaced in tests by a recorder; the configured command, else `webbrowser`, which
         # honours $BROWSER.
-        configured = command_opener(self.settings.browser) if self.settings.browser else None
-        self.browser: BrowserOpener = browser or configured or webbrowser.open
+        configured = configured_opener(self.settings.browser) if self.settings.browser else None
+        self.browser: BrowserOpener = browser or configured or default_browser
         # Fold in file changes while running: `--no-watch` or the config's `watch = false` not.
         self.follow_changes = self.settings.watch if watch is None else watch
 
@@ -113,6 +126,8 @@ class ReaderApp(App[None]):
         return cast(FeedScreen, self.screen_stack[0])
 
     def action_help(self) -> None:
+        from reader.ui.screens.help_screen import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.keymap_in_force))
 
@@ -196,6 +211,8 @@ class ReaderApp(App[None]):
 
     def copied_note(self) -> str:
         """What to add to "Copied …": a browser gives the clipboard to secure pages only."""
+        from reader.serve import served_to_this_machine
+
         if self.is_web and not served_to_this_machine():
             return " (unless this page is https or localhost, the browser refuses the copy)"
         return ""

@@ -42,6 +42,8 @@ def void(_: object) -> None:
 
 HEAD_WAIT_SECONDS = 5
 SHOWN_WAIT_SECONDS = 2  # at most this long for the screen to draw the cached rows
+# At most this long the prefetch waits, once it has the head, for the first frame to be drawn.
+FIRST_FRAME_WAIT_SECONDS = 2
 
 
 def post_and_wait(post: Post, message: Shown) -> None:
@@ -62,7 +64,16 @@ class LoadState(Enum):
 class FeedLoader:
     """Reads one feed (with its index cache, or without); one `run` per load or reload."""
 
-    def __init__(self, feed_path: Path, cache_path: Path | None, use_cache: bool) -> None:
+    def __init__(
+        self,
+        feed_path: Path,
+        cache_path: Path | None,
+        use_cache: bool,
+        *,
+        hold_for_first_frame: bool = False,
+    ) -> None:
+        """`hold_for_first_frame`: once the head is read, the prefetch waits for
+        `first_frame_drawn` (or FIRST_FRAME_WAIT_SECONDS) before it reads every row."""
         self.feed_path = feed_path
         self.cache_path = cache_path
         self.use_cache = use_cache
@@ -72,6 +83,12 @@ class FeedLoader:
         self._head: tuple[list[ArticleSummary], int] = ([], 0)
         self._head_ready = threading.Event()
         self._head_taken = threading.Event()  # the screen drew the head itself (`head_now`)
+        # Reading every row holds the GIL for long stretches (100,000 summaries are built):
+        # while Textual imports, styles and draws the first frame, it would slow that frame
+        # by as much. So the prefetch reads the head, then waits for the frame.
+        self._first_frame = threading.Event()
+        if not hold_for_first_frame:
+            self._first_frame.set()
         self._prefetch: Future[tuple[FeedCache, Library | None]] | None = None
         # One sync at a time: the load, a reload and the watcher's share the cache.
         self._sync_lock = threading.Lock()
@@ -87,6 +104,7 @@ class FeedLoader:
             self._head = cache.cached_head()
         finally:
             self._head_ready.set()
+        self._first_frame.wait(FIRST_FRAME_WAIT_SECONDS)
         summaries = cache.cached_summaries()
         if not summaries:
             return cache, None
@@ -153,6 +171,10 @@ class FeedLoader:
             elif not result.cancelled and (result.parsed or result.removed):
                 in_order = self.cache.cached_sorted()
                 post(FeedChanged(result.summaries, result.problems, (), in_order))
+
+    def first_frame_drawn(self) -> None:
+        """The screen has drawn its first frame: the prefetch may read every row now."""
+        self._first_frame.set()
 
     def head_now(self, wait: float) -> tuple[list[ArticleSummary], int] | None:
         """The cached head, if the prefetch has it within `wait` seconds: the screen draws it

@@ -26,6 +26,7 @@ from types import TracebackType
 
 import platformdirs
 
+from reader.core.resources import STATE_ENV as STATE_ENV  # named here too, as it always was
 from reader.core.storage.sqlite import (
     Damaged,
     connect,
@@ -34,7 +35,6 @@ from reader.core.storage.sqlite import (
     write_transaction,
 )
 
-STATE_ENV = "READER_STATE"
 DEFAULT_TIMEOUT = 5.0  # seconds to wait for another reader's write lock
 
 # MIGRATIONS[v] takes a database from schema version v to v + 1 (PRAGMA user_version).

@@ -30,7 +30,6 @@ from reader.core.config import Settings
 from reader.core.library import Library
 from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
 from reader.core.ordering import DEFAULT_ORDER, next_order
-from reader.core.query import Query, QueryError, SearchIndex, field_hints, parse_query
 from reader.core.sanitize import UnsafeUrl, check_url
 from reader.core.storage.state import StateStore
 from reader.core.topics import ALL, TopicCount
@@ -64,6 +63,7 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
 
     from reader.core.importer import ImportReport
+    from reader.core.query import Query, SearchIndex
 
 
 class ReaderServices(Protocol):
@@ -148,6 +148,7 @@ class FeedScreen(Screen[None]):
         self.watch_stop = threading.Event()
         self.watch_ready = threading.Event()
         self._watch_started = False
+        self._load_started = False  # the first load, started after the first frame
         # A file deleted while its article was selected: kept readable until the user moves.
         self.vanished: str | None = None
         self.import_status: str | None = None  # "Importing URL…" in the header while it runs
@@ -194,7 +195,7 @@ class FeedScreen(Screen[None]):
                 with Vertical(id="list-column"):
                     yield FilterBar(id="filter-bar")
                     yield ArticleList(id="articles")
-                detail = DetailPane(id="detail")
+                detail = DetailPane(id="detail", body_on_request=True)
                 detail.border_title = "Article"
                 yield detail
         yield Footer(compact=True)
@@ -207,7 +208,27 @@ class FeedScreen(Screen[None]):
         head = self.loader.head_now(HEAD_FIRST_FRAME_SECONDS)
         if head is not None:
             self.show_head_rows(*head)
+        # The rest of the load (every cached row, then the check of the files) waits for the
+        # first frame: its threads would take the GIL from the frame's styling and drawing.
+        # Started right after Textual's own ScreenResume handler has drawn it (this one runs
+        # first), else after the first refresh.
+        self.call_after_refresh(self.start_load)
+
+    def on_screen_resume(self) -> None:
+        if not self._load_started:
+            self.call_next(self.start_load)
+
+    def start_load(self) -> None:
+        """After the first frame: the prefetch reads every row, the loading bar is mounted, the
+        load worker starts, then the detail pane imports its Markdown body (no article is
+        shown before the rows)."""
+        if self._load_started:
+            return
+        self._load_started = True
+        self.loader.first_frame_drawn()
+        self.call_later(self.query_one(LoadProgress).mount_parts)
         self.load()
+        self.call_later(self.query_one(DetailPane).mount_body)
 
     def open_state(self) -> None:
         """The reading state; a bad or unwritable file is said, never fatal."""
@@ -745,6 +766,8 @@ class FeedScreen(Screen[None]):
             and self.parsed_query is not None
         ):
             return  # the same query again (a letter typed and erased): keep the view as it is
+        from reader.core.query import QueryError, field_hints, parse_query  # not at start
+
         try:
             parsed = parse_query(text)
         except QueryError as error:

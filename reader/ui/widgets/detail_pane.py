@@ -62,35 +62,48 @@ class DetailPane(VerticalScroll):
     BINDINGS: ClassVar[list[BindingType]] = bindings("detail")
     COMPONENT_CLASSES: ClassVar[set[str]] = {"detail-pane--highlight"}
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, body_on_request: bool = False) -> None:
+        """`body_on_request`: the parts under the title are mounted by `mount_body`, not
+        after the first frame (the feed screen first sets the load going, then asks)."""
         super().__init__(id=id)
+        self.body_on_request = body_on_request
         self.article: Article | None = None
         self.highlight_terms: tuple[str, ...] = ()
         self._body: Markdown | None = None  # mounted after the first frame
         self._body_text = ""
+        self._in_feed: Callable[[str | None], bool] = lambda url: False
 
     def compose(self) -> ComposeResult:
+        # Only the title for the first frame (no article is shown before the feed's rows
+        # are all there): the rest is mounted by `mount_body`.
         yield Static(id="detail-title", markup=False)
-        yield Static(id="detail-meta", markup=False)
-        yield Static(id="detail-excerpt", markup=False)
-        yield Static(Content("Related"), id="related-heading", markup=False)
-        yield RelatedLinks(id="related-links")
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._mount_body)
+        if not self.body_on_request:
+            self.call_after_refresh(self.mount_body)
 
-    async def _mount_body(self) -> None:
-        """The Markdown body, once the first frame is drawn: Textual's Markdown widget and
-        markdown-it take 0.06-0.1 s to import, which the first frame does not need."""
+    async def mount_body(self) -> None:
+        """The parts under the title, with the Markdown body, once the first frame is drawn:
+        Textual's Markdown widget and markdown-it take 0.06-0.1 s to import, and none of it
+        shows in that frame (empty or hidden), so it would only add to its styling."""
+        if self._body is not None:
+            return
         from textual.widgets import Markdown
 
         # Links are never opened by the widget itself: the app checks them first.
-        body = Markdown(self._body_text, id="detail-body", open_links=False)
-        body.display = bool(self._body_text)
-        await self.mount(body, after="#detail-excerpt")
+        body = Markdown("", id="detail-body", open_links=False)
+        body.display = False
         self._body = body
-        if self._body_text != body.source:  # an article shown while it was mounted
-            self._update_body()
+        await self.mount(
+            Static(id="detail-meta", markup=False),
+            Static(id="detail-excerpt", markup=False),
+            body,
+            Static(Content("Related"), id="related-heading", markup=False),
+            RelatedLinks(id="related-links"),
+        )
+        scrolled = self.scroll_y
+        self.show(self.article, self._in_feed)  # what was shown meanwhile (its title only)
+        self.scroll_to(y=scrolled, animate=False)
 
     def _update_body(self) -> None:
         body = self._body
@@ -98,10 +111,18 @@ class DetailPane(VerticalScroll):
             body.display = bool(self._body_text)
             body.update(self._body_text)
 
+    @property
+    def parts_mounted(self) -> bool:
+        """Whether the parts under the title are there (see `mount_body`)."""
+        return self._body is not None and self._body.is_attached
+
     def show(self, article: Article | None, in_feed: Callable[[str | None], bool]) -> None:
         """Show an article (or nothing) from the top."""
         self.article = article
+        self._in_feed = in_feed
         self._show_highlighted()
+        if not self.parts_mounted:
+            return  # shown in full once they are (`mount_body`)
         self.query_one("#detail-meta", Static).update(
             self._meta(article) if article else Content("")
         )
@@ -136,7 +157,8 @@ class DetailPane(VerticalScroll):
             highlighted(paragraph(article.excerpt), terms, HIGHLIGHT) if article else Content("")
         )
         self.query_one("#detail-title", Static).update(title, layout=layout)
-        self.query_one("#detail-excerpt", Static).update(excerpt, layout=layout)
+        if self.parts_mounted:
+            self.query_one("#detail-excerpt", Static).update(excerpt, layout=layout)
 
     def _show_links(
         self,

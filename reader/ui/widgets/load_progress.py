@@ -3,32 +3,59 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 from reader.ui.text import line
 
+if TYPE_CHECKING:
+    from textual.widgets import ProgressBar
+
 
 class LoadProgress(Horizontal):
-    """Hidden until `update` is called with work to do; `finish` hides it again."""
+    """Hidden until `update` is called with work to do; `finish` hides it again.
+
+    Hidden at start, so its parts (a label, Textual's progress bar, the rate) are mounted by
+    `mount_parts` after the first frame: they would only add to that frame's styling.
+    Counts that come before are kept and shown once the parts are there.
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._started = 0.0
+        self._bar: ProgressBar | None = None
+        self._counts: tuple[int, int] | None = None  # the last counts, while there is no bar
 
-    def compose(self) -> ComposeResult:
-        yield Static(line("Loading"), id="load-label", markup=False)
-        yield ProgressBar(id="load-bar", show_eta=False)
-        yield Static(id="load-rate", markup=False)
+    async def mount_parts(self) -> None:
+        """Mount the label, the bar and the rate (once)."""
+        if self._bar is not None or self.children:
+            return
+        from textual.widgets import ProgressBar  # with its Label, ETA and status widgets
+
+        bar = ProgressBar(id="load-bar", show_eta=False)
+        await self.mount(
+            Static(line("Loading"), id="load-label", markup=False),
+            bar,
+            Static(id="load-rate", markup=False),
+        )
+        self._bar = bar
+        if self._counts is not None:
+            self._show(*self._counts)
 
     def update(self, done: int, total: int) -> None:
         """Files parsed so far out of `total`."""
         if not self.display:
             self._started = time.monotonic()
             self.display = True
-        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        self._counts = (done, total)
+        if self._bar is not None:
+            self._show(done, total)
+
+    def _show(self, done: int, total: int) -> None:
+        assert self._bar is not None
+        self._bar.update(total=max(total, 1), progress=done)
         elapsed = max(time.monotonic() - self._started, 1e-6)
         rate = done / elapsed
         self.query_one("#load-rate", Static).update(

@@ -62,6 +62,8 @@ class VirtualList(ScrollView, can_focus=True):
         # Lines drawn, by what they show (see `row_identity`): a repaint, or a filter that
         # keeps some rows, draws only the rows it has not drawn yet.
         self._drawn_lines: dict[Hashable, tuple[object, Strip]] = {}
+        # The styles asked for during one `render_lines` pass, by component classes.
+        self._pass_styles: dict[tuple[str, ...], Style] | None = None
 
     # --- what subclasses provide ------------------------------------------------------
 
@@ -98,7 +100,27 @@ class VirtualList(ScrollView, can_focus=True):
         that background: a partial component style cannot, and came out white. The result is
         then given the contrast floor, since theme colours are not chosen for text.
         """
-        return readable_style(self.get_visual_style(*component_classes))
+        styles = self._pass_styles
+        if styles is None:
+            return readable_style(self.get_visual_style(*component_classes))
+        style = styles.get(component_classes)
+        if style is None:
+            style = styles[component_classes] = readable_style(
+                self.get_visual_style(*component_classes)
+            )
+        return style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Textual's, with the styles of the pass remembered: every row asks for the same few,
+        and each answer walks the DOM (for its cache key) and hashes a style. Within one pass
+        neither the focus nor the theme can change."""
+        if self._pass_styles is not None:  # a nested pass (the article list's header)
+            return super().render_lines(crop)
+        self._pass_styles = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_styles = None
 
     def row_classes(self, index: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The cursor's component class of row `index` (if it is the cursor's row: first, as
