@@ -750,3 +750,27 @@ def test_the_head_is_the_first_rows_in_the_default_order(tmp_path: Path, feed: P
         everything = sort_articles(cache.cached_summaries())
         assert total == len(everything) > 0
         assert head == everything[: snapshot.HEAD_SIZE]
+
+
+def test_closing_the_cache_during_a_sync_stops_it_and_keeps_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Quitting the app closes the cache under its load worker: the sync stops at its next
+    batch (it must not start over in memory and parse the whole feed before the exit)."""
+    root = tmp_path / "generated"
+    generate_feed(root, 200)
+    monkeypatch.setattr(feed_cache, "BATCH_SIZE", 50)
+    parsed: list[int] = []
+    cache = open_cache(tmp_path, root)
+
+    def close_after_first(batch: list[ArticleSummary]) -> None:
+        parsed.append(len(batch))
+        cache.close()
+
+    result = cache.sync(workers=1, on_batch=close_after_first)
+    assert result.cancelled and len(parsed) == 1
+    assert cache.path == tmp_path / "index.db" and not cache.notices  # not gone to memory
+    with open_cache(tmp_path, root) as again:  # what was committed is kept; the rest follows
+        resumed = again.sync(workers=1)
+    assert not resumed.cancelled and len(resumed.summaries) == 200
+    assert resumed.added == 200 - parsed[0]

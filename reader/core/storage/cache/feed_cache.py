@@ -137,6 +137,7 @@ class FeedCache:
         self._conn = conn
         self._file = file_id(path) if path is not None else None  # the file `conn` opened
         self._lock = threading.RLock()
+        self._closed = False  # set by `close`, which may come from another thread mid-sync
         self._key = to_db(root_key(feed_root))
         # What the feed was when opened (None: not there yet): the cached paths hold only
         # while it stays so.
@@ -183,6 +184,8 @@ class FeedCache:
     def _recover(self, err: sqlite3.Error) -> None:
         """The file failed while in use: move it aside if damaged, else go on in memory."""
         with self._lock:
+            if self._closed:
+                return  # closed under a sync (the app quit): nothing is to be kept
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()
             self._memo = None
@@ -202,7 +205,9 @@ class FeedCache:
             self._feed = self._feed_id()
 
     def close(self) -> None:
-        """Close the file; the cache must not be used afterwards."""
+        """Close the file; the cache must not be used afterwards (a sync still running stops
+        at its next batch, keeping what it committed)."""
+        self._closed = True
         with self._lock:
             self._conn.close()
 
@@ -370,11 +375,19 @@ class FeedCache:
                 build hands on FIRST_BATCH files at once, for a first screen.
             is_cancelled: Polled between batches; when true the sync stops early.
         """
+
+        def cancelled() -> bool:
+            return self._closed or is_cancelled()
+
         try:
-            return self._sync(workers, on_progress, on_batch, is_cancelled)
+            return self._sync(workers, on_progress, on_batch, cancelled)
         except sqlite3.Error as err:
+            if self._closed:
+                # Quitting mid-sync: without this the sync would start again in memory and
+                # parse the whole feed before the app could exit.
+                return SyncResult(cancelled=True)
             self._recover(err)
-        return self._sync(workers, on_progress, on_batch, is_cancelled)
+        return self._sync(workers, on_progress, on_batch, cancelled)
 
     def _sync(
         self, workers: int | None, on_progress: OnProgress | None, on_batch: OnBatch | None,
