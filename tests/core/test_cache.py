@@ -774,3 +774,31 @@ def test_closing_the_cache_during_a_sync_stops_it_and_keeps_the_file(
         resumed = again.sync(workers=1)
     assert not resumed.cancelled and len(resumed.summaries) == 200
     assert resumed.added == 200 - parsed[0]
+
+
+def test_a_snapshot_of_several_chunks_reads_back_whole(
+    tmp_path: Path, feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshot, "CHUNK", 3)  # the sample feed spans several chunks
+    with open_cache(tmp_path, feed) as cache:
+        expected = cache.sync().summaries
+    assert len(expected) > 2 * snapshot.CHUNK
+    _rewrite(tmp_path / "index.db", "UPDATE files SET title = 'from the rows'")  # not read
+    with open_cache(tmp_path, feed) as cache:
+        found = cache.cached_summaries()
+    assert found == expected
+    # Provider strings and topics are shared again across chunks.
+    names = {s.provider_name: s.provider_name for s in found}
+    assert all(s.provider_name is names[s.provider_name] for s in found)
+    topics = {s.topics: s.topics for s in found}
+    assert all(s.topics is topics[s.topics] for s in found)
+
+
+def test_a_snapshot_cut_short_falls_back_to_the_rows(tmp_path: Path, feed: Path) -> None:
+    with open_cache(tmp_path, feed) as cache:
+        expected = cache.sync().summaries
+    # The header promises every summary; the chunks after the first are gone.
+    _rewrite(tmp_path / "index.db", "UPDATE snapshots SET data = substr(data, 1, 200)")
+    with open_cache(tmp_path, feed) as cache:
+        assert cache.cached_summaries() == expected
+        assert cache.cached_sorted() is None  # read row by row

@@ -1,4 +1,4 @@
-"""Snapshots: every summary of a feed in one pickled blob of plain columns.
+"""Snapshots: every summary of a feed in one blob of pickled plain columns.
 
 Reading 100,000 rows costs about twice as much as unpickling that one blob, so after each
 sync the feed's summaries are stored this way too, valid while the feed's generation (bumped
@@ -31,7 +31,8 @@ from reader.core.storage.cache.schema import SUMMARY_SQL
 
 HEAD_SIZE = 200  # rows kept apart for the first screen: more than any terminal shows
 
-_SNAPSHOT_TAG = "reader-summaries-1"
+_SNAPSHOT_TAG = "reader-summaries-2"
+CHUNK = 4096  # summaries per pickle of a snapshot
 _CURRENT_SQL = (
     "SELECT f.generation, s.feed, s.sorted FROM feeds f LEFT JOIN snapshots s"
     " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?"
@@ -61,21 +62,33 @@ class Memo:
 
 
 def snapshot_bytes(summaries: list[ArticleSummary], prefix: str, merged: bool) -> bytes:
-    """Plain columns of the summaries, pickled.
+    """Plain columns of the summaries, pickled: a header, then one pickle per CHUNK summaries.
 
-    Provider strings and topic tuples are shared objects (see SummaryBuilder), so pickle
-    writes each once and loading gives them back shared. `merged` says the list needs no
-    `merge_duplicates` (it had no duplicate URLs and is already in the merged order).
+    Chunks let a reader build the summaries of one while holding only that one's columns
+    (see `summaries_from_snapshot`), instead of every column of the feed at once. Provider
+    strings and topic tuples are shared objects (see SummaryBuilder): each chunk writes
+    them once, and the reader shares them again across chunks. `merged` says the list
+    needs no `merge_duplicates` (it had no duplicate URLs and is already in the merged order).
     """
-    cut = len(prefix)
-    columns = (
+    out = io.BytesIO()
+    pickle.dump((_SNAPSHOT_TAG, merged, len(summaries)), out, protocol=pickle.HIGHEST_PROTOCOL)
+    for start in range(0, len(summaries), CHUNK):
+        pickle.dump(
+            _columns(summaries[start : start + CHUNK], len(prefix)),
+            out,
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+    return out.getvalue()
+
+
+def _columns(summaries: list[ArticleSummary], cut: int) -> tuple[list[Any], ...]:
+    return (
         [s.path[cut:] for s in summaries], [s.id for s in summaries], [s.title for s in summaries],
         [s.url for s in summaries], [s.provider_name for s in summaries],
         [s.provider_domain for s in summaries], [iso(s.published) for s in summaries],
         [s.quality for s in summaries], [s.heat for s in summaries], [s.topics for s in summaries],
         [s.search_text for s in summaries],
     )  # fmt: skip
-    return pickle.dumps((_SNAPSHOT_TAG, merged, columns), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def default_order_positions(summaries: list[ArticleSummary]) -> array[int]:
@@ -135,22 +148,37 @@ class _BlobReader(io.RawIOBase):
 def summaries_from_snapshot(
     stream: io.BufferedIOBase, prefix: str
 ) -> tuple[list[ArticleSummary], bool] | None:
-    """The summaries `snapshot_bytes` stored (and its `merged`), or None if unreadable."""
+    """The summaries `snapshot_bytes` stored (and its `merged`), or None if unreadable.
+
+    One chunk's columns at a time: they are dropped once its summaries are made, so the
+    columns of the whole feed never sit beside its summaries.
+    """
     try:
-        tag, merged, columns = _PlainUnpickler(stream).load()
+        tag, merged, total = _PlainUnpickler(stream).load()
         if tag != _SNAPSHOT_TAG:
             return None
-        rels, ids, titles, urls, names, domains, published, quality, heat, topics, texts = columns
-        paths = [prefix + rel for rel in rels]
-        from_iso = datetime.fromisoformat
-        dates = [from_iso(p) if p else None for p in published]
-        summaries = list(map(
-            ArticleSummary, ids, paths, titles, urls, names, domains, dates, quality, heat, topics,
-            texts,
-        ))  # fmt: skip
+        summaries: list[ArticleSummary] = []
+        shared: dict[Any, Any] = {}  # one object per provider string and topics tuple
+        while len(summaries) < total:
+            summaries.extend(_chunk(_PlainUnpickler(stream).load(), prefix, shared))
     except Exception:  # noqa: BLE001 - a damaged blob only costs the slower path
         return None
     return summaries, bool(merged)
+
+
+def _chunk(
+    columns: tuple[list[Any], ...], prefix: str, shared: dict[Any, Any]
+) -> list[ArticleSummary]:
+    rels, ids, titles, urls, names, domains, published, quality, heat, topics, texts = columns
+    del columns
+    share = shared.setdefault
+    from_iso = datetime.fromisoformat
+    return list(map(
+        ArticleSummary, ids, [prefix + rel for rel in rels], titles, urls,
+        [share(name, name) for name in names], [share(domain, domain) for domain in domains],
+        [from_iso(p) if p else None for p in published], quality, heat,
+        [share(tags, tags) for tags in topics], texts,
+    ))  # fmt: skip
 
 
 def read_head(conn: sqlite3.Connection, feed: int, prefix: str) -> tuple[list[ArticleSummary], int]:
