@@ -73,7 +73,12 @@ if __name__ == "__main__":
 def child(code: str, *args: str) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(CODE)}
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, *args],
+        env=env,
+        cwd=CODE,  # `python -c` imports from the current folder first
+        capture_output=True,
+        text=True,
+        check=True,
     )
     measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return measured
