@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from reader.core.model import Article, ArticleSummary, summarize
-from reader.core.ordering import DEFAULT_ORDER, sort_articles
+from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS, sort_articles
 from reader.core.query.index import SearchIndex
 from reader.core.topics import in_topic
 
@@ -24,6 +26,9 @@ class Library:
         self._details: dict[str, Article] = {}
         self._detail_source: DetailSource | None = None
         self._sorted: dict[str, list[ArticleSummary]] = {}
+        # The sort keys of `_sorted[order]`, in its order: made by the first batch merged into
+        # that list (a streamed load), so that each later batch costs its own size, not the feed's.
+        self._sort_keys: dict[str, list[tuple[Any, ...]]] = {}
         self._indexes: dict[str, SearchIndex] = {}
 
     def __len__(self) -> int:
@@ -39,14 +44,31 @@ class Library:
         self.add_summaries(summaries)
 
     def add_summaries(self, summaries: Iterable[ArticleSummary]) -> None:
-        """Add (or replace, by id) summaries."""
+        """Add (or replace, by id) summaries.
+
+        A streamed load adds hundreds of batches to a growing feed: the lookups and the sorted
+        lists already made are brought up to date with the batch, not remade from the feed.
+        """
         new = list(summaries)
-        if self.summaries:
-            replaced = {s.id for s in new} & self._by_id().keys()
-            if replaced:
-                self.summaries = [s for s in self.summaries if s.id not in replaced]
+        replaced = {s.id for s in new} & self._by_id().keys() if self.summaries else set()
+        if replaced:
+            self.summaries = [s for s in self.summaries if s.id not in replaced]
+            self.summaries.extend(new)
+            self._changed()
+            return
         self.summaries.extend(new)
-        self._changed()
+        self._added(new)
+
+    def _added(self, new: list[ArticleSummary]) -> None:
+        """Fold summaries appended to the feed (none replaced) into what is already made."""
+        if self._by_id_cache is not None:
+            self._by_id_cache.update((s.id, s) for s in new)
+        if self._by_url_cache is not None:
+            self._by_url_cache.update((s.url, s.id) for s in new if s.url)
+        # New lists, not grown ones: views remember their answers by the list's identity.
+        for order, articles in self._sorted.items():
+            self._sorted[order] = self._merged(order, articles, new)
+        self._indexes.clear()
 
     def replace_all(
         self, summaries: Sequence[ArticleSummary], details: Iterable[Article] = ()
@@ -62,9 +84,36 @@ class Library:
         self._details.pop(article_id, None)
         self._changed()
 
+    def _merged(
+        self, order: str, articles: list[ArticleSummary], new: list[ArticleSummary]
+    ) -> list[ArticleSummary]:
+        """`articles` (all but `new`, in `order`) with `new` merged in: the list a sort of the
+        whole feed gives (the sort is stable and `new` comes after the rest in `summaries`,
+        so an equal key goes after the ones already there)."""
+        key = SORT_KEYS[order]
+        keys = self._sort_keys.get(order)
+        if keys is None or len(keys) != len(articles):
+            keys = [key(a) for a in articles]
+        added = sorted(((key(a), a) for a in new), key=lambda pair: pair[0])
+        merged: list[ArticleSummary] = []
+        merged_keys: list[tuple[Any, ...]] = []
+        start = 0
+        for item_key, item in added:
+            at = bisect_right(keys, item_key, lo=start)
+            merged += articles[start:at]
+            merged_keys += keys[start:at]
+            merged.append(item)
+            merged_keys.append(item_key)
+            start = at
+        merged += articles[start:]
+        merged_keys += keys[start:]
+        self._sort_keys[order] = merged_keys
+        return merged
+
     def _changed(self) -> None:
         self._by_id_cache = self._by_url_cache = None
         self._sorted.clear()
+        self._sort_keys.clear()
         self._indexes.clear()
 
     def _by_id(self) -> dict[str, ArticleSummary]:
@@ -128,3 +177,4 @@ class Library:
         """All summaries already in `order` (the cache keeps that order): skip that sort."""
         if len(articles) == len(self.summaries):
             self._sorted[order] = articles
+            self._sort_keys.pop(order, None)

@@ -136,6 +136,7 @@ class FeedScreen(Screen[None]):
         self.invalid_query: str | None = None  # the text in the filter when it does not parse
         self._last_stream_refresh = 0.0
         self._stream_refresh_cost = 0.0
+        self._stream_timer: Timer | None = None  # the next refresh of a streamed load
         self._read_timer: Timer | None = None
         # Seconds on an article, after the user moved to it, before it is read (0: no dwelling).
         self.read_after = self.settings.read_after_seconds if read_after is None else read_after
@@ -326,14 +327,24 @@ class FeedScreen(Screen[None]):
         if self.loaded:
             return  # a late message: the complete feed is already shown
         self.library.add_summaries(event.summaries)
-        # Re-sorting a growing feed on every batch would starve the keyboard: refresh at most
-        # once a second, and never spend more than a fifth of the time refreshing.
-        now = time.monotonic()
-        wait = max(1.0, 5 * self._stream_refresh_cost)
-        if now - self._last_stream_refresh > wait or not self.query_one(ArticleList).row_count:
-            self.refresh_view()
-            self._last_stream_refresh = time.monotonic()
-            self._stream_refresh_cost = self._last_stream_refresh - now
+        if not self.query_one(ArticleList).row_count:
+            self.refresh_streamed()  # the first rows: at once
+        elif self._stream_timer is None:
+            # Redrawing a growing feed on every batch would starve the keyboard: refresh at
+            # most once a second, never spending more than a fifth of the time refreshing,
+            # and then with the latest batch (a pause in the parsing leaves no batch undrawn).
+            wait = max(1.0, 5 * self._stream_refresh_cost)
+            due = self._last_stream_refresh + wait - time.monotonic()
+            self._stream_timer = self.set_timer(max(due, 0.0), self.refresh_streamed)
+
+    def refresh_streamed(self) -> None:
+        self._stream_timer = None
+        if self.loaded:
+            return  # the complete feed is shown already
+        started = time.monotonic()
+        self.refresh_view()
+        self._last_stream_refresh = time.monotonic()
+        self._stream_refresh_cost = self._last_stream_refresh - started
 
     @on(LoadConfirmed)
     def load_confirmed(self, event: LoadConfirmed) -> None:
