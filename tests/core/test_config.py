@@ -203,8 +203,10 @@ def test_the_browser_command_runs_without_a_shell(tmp_path: Path) -> None:
     opener = command_opener([sys.executable, "-c", script, "{url}"])
     url = "https://example.com/?q=1&x=$(touch pwned)"
     assert opener(url) is True
-    deadline = time.monotonic() + 10
-    while not record.exists() and time.monotonic() < deadline:
+    deadline = time.monotonic() + 30
+    # The file exists as soon as the child opens it, before its line is written.
+    while not (record.exists() and record.read_text().endswith("\n")):
+        assert time.monotonic() < deadline, "the browser command never wrote its argument"
         time.sleep(0.02)
     assert record.read_text() == url + "\n"
     assert not (tmp_path / "pwned").exists()
