@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import gc
 import json
 import os
 import shlex
@@ -310,21 +309,10 @@ def _parse_query(text: str) -> Query:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with _no_gc():
+    from reader.core.storage.cache.snapshot import no_gc  # the same pause as the snapshot's
+
+    with no_gc():  # the list builds 100,000s of objects that hold no cycle
         return _run_list(args)
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cyclic collector paused: the list builds 100,000s of objects that hold no cycle,
-    and each collection on the way would walk them all again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _run_list(args: argparse.Namespace) -> int:
