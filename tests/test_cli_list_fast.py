@@ -8,16 +8,15 @@ starred, some both.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import shutil
 import sqlite3
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from generated_feed import generate_feed
 from reader import cli
 from reader.cli import main
 from reader.core.export import JSON_LINE, article_json, spliced_json
@@ -67,24 +66,13 @@ OPTIONS: tuple[list[str], ...] = (
 FORMATS = ("json", "tsv", "table")
 
 
-def _generator() -> Callable[..., None]:
-    spec = importlib.util.spec_from_file_location(
-        "generate_feed", REPO / "benchmarks" / "generate_feed.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    generate: Callable[..., None] = module.generate_feed
-    return generate
-
-
 @pytest.fixture(scope="module")
 def feed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("list") / "feed"
     shutil.copytree(REPO / "sample_feed", root / "sample")
     shutil.copytree(REPO / "tests" / "fixtures" / "real_sample", root / "real")
     shutil.copytree(REPO / "tests" / "fixtures" / "hostile", root / "hostile")
-    _generator()(root / "generated", READ_ALL_FROM, seed=3)
+    generate_feed(root / "generated", READ_ALL_FROM, seed=3)
     first = sorted((root / "real").iterdir())[0]
     shutil.copy(first, root / "real" / f"zz-copy-{first.name}")  # one URL twice
     return root
@@ -94,7 +82,7 @@ def feed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def odd_feed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A file name that cannot be printed to a UTF-8 stream: only the articles are compared."""
     root = tmp_path_factory.mktemp("odd") / "feed"
-    _generator()(root / "generated", READ_ALL_FROM, seed=5)
+    generate_feed(root / "generated", READ_ALL_FROM, seed=5)
     if sys.platform.startswith("linux"):  # file names are bytes there, not always UTF-8
         name = b"caf\xe9-not-utf8.md".decode("utf-8", "surrogateescape")
         (root / name).write_text("---\ntitle: Odd name\nquality: 4\n---\n")

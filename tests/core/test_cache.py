@@ -4,7 +4,6 @@ generated one."""
 
 from __future__ import annotations
 
-import importlib.util
 import multiprocessing
 import os
 import re
@@ -12,13 +11,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import platformdirs
 import pytest
 
+from generated_feed import generate_feed
 from reader.core.loader import discover_files, load_feed
 from reader.core.model import ArticleSummary, summarize
 from reader.core.storage.cache import (
@@ -39,20 +39,6 @@ SAMPLE = REPO / "sample_feed"
 HOSTILE = REPO / "tests" / "fixtures" / "hostile"
 REFERENCE = REPO.parent / "shared" / "format" / "000_cf4cd48b110cfe5e.txt"  # when present
 SAMPLE_COUNT = len(list(discover_files(SAMPLE)))
-
-
-def _generator() -> Callable[..., None]:
-    spec = importlib.util.spec_from_file_location(
-        "generate_feed", REPO / "benchmarks" / "generate_feed.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    generate: Callable[..., None] = module.generate_feed
-    return generate
-
-
-generate_feed = _generator()
 
 
 def write(folder: Path, name: str, content: str | bytes) -> Path:
