@@ -153,9 +153,9 @@ class FeedScreen(Screen[None]):
         # A file deleted while its article was selected: kept readable until the user moves.
         self.vanished: str | None = None
         self.import_status: str | None = None  # "Importing URL…" in the header while it runs
-        # The filter: each new query bumps it, so that the sidebar and detail left for after
-        # the list is drawn are skipped once another query has come (see `refresh_view`).
-        self._filter_generation = 0
+        # Each `refresh_view` bumps it, so that the sidebar and detail a keystroke left for
+        # after the list is drawn are skipped once another view has come.
+        self._view_generation = 0
         self._words_for: SearchIndex | None = None  # the index whose word index is being made
         self._typed_at = 0.0  # time.monotonic() of the last filter keystroke
         self._rest_timer: Timer | None = None
@@ -539,7 +539,7 @@ class FeedScreen(Screen[None]):
         if another query came meanwhile. Never starts the read timer: a list change is not
         the user choosing an article.
         """
-        self._filter_generation += 1
+        self._view_generation += 1
         article_list = self.query_one(ArticleList)
         current = article_list.current
         visible = self.view.articles()
@@ -552,10 +552,10 @@ class FeedScreen(Screen[None]):
         if rest_later:
             self._typed_at = time.monotonic()
             self._rest_timer = self.set_timer(
-                self.REST_DELAY, partial(self.show_rest, self._filter_generation)
+                self.REST_DELAY, partial(self.show_rest, self._view_generation)
             )
         else:
-            self.show_rest(self._filter_generation)
+            self.show_rest(self._view_generation)
         self.update_header()
         self.index_words_soon()
 
@@ -566,7 +566,7 @@ class FeedScreen(Screen[None]):
 
     def show_rest(self, generation: int) -> None:
         """The sidebar and the detail of the view of `generation`, unless another came since."""
-        if generation != self._filter_generation:
+        if generation != self._view_generation:
             return  # stale: the newer query shows its own
         self._rest_timer = None
         self.query_one(TopicSidebar).show(self.topic_entries(), self.topic)
