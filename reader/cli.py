@@ -325,6 +325,7 @@ def _run_list(args: argparse.Namespace) -> int:
     from reader.core.export import to_table, to_tsv
     from reader.core.storage.state import StateStore
 
+    _refuse_foreign_files(args)
     store = StateStore.open(Path(args.state) if args.state else None)
     for notice in store.notices:
         print(f"reader list: {notice}", file=sys.stderr)
@@ -400,6 +401,28 @@ def _print_json(feed: OpenedFeed, store: StateStore, summaries: Sequence[Article
         out.write(b"".join(chunks).decode("utf-8", "surrogateescape"))
 
 
+def _refuse_foreign_files(args: argparse.Namespace, *, state: bool = True) -> None:
+    """Exit 2 before anything opens a state or cache path that holds someone else's file.
+
+    The stores refuse such a file too (and go on in memory); said here, the user learns
+    it before a session whose marks would not be kept.
+    """
+    from reader.core.storage.cache import default_cache_path
+    from reader.core.storage.ownership import CACHE, STATE, ForeignFile, check_own
+    from reader.core.storage.state import default_state_path
+
+    paths = []
+    if state:
+        paths.append((Path(args.state).expanduser() if args.state else default_state_path(), STATE))
+    if not args.no_cache:
+        paths.append((Path(args.cache).expanduser() if args.cache else default_cache_path(), CACHE))
+    for path, kind in paths:
+        try:
+            check_own(path, kind)
+        except ForeignFile as error:
+            raise UsageError(printable(str(error))) from None
+
+
 @contextmanager
 def _open_feed(prog: str, path: Path, args: argparse.Namespace) -> Iterator[OpenedFeed]:
     """The feed through the index cache (unless `--no-cache`); the cache's notices on stderr."""
@@ -463,6 +486,7 @@ def run_check(args: argparse.Namespace) -> int:
     _, settings, problems = read_config(args)
     _say_config_problems("reader check", problems)
     path = resolve_feed(settings)
+    _refuse_foreign_files(args, state=False)
     with _open_feed("reader check", path, args) as feed:
         if not feed.files and not feed.problems:
             # A check of nothing must not pass: the folder is likely not the feed meant.
@@ -521,6 +545,7 @@ def _settings_lines(settings: Settings) -> list[str]:
 def run_app(args: argparse.Namespace) -> int:
     _, settings, problems = read_config(args)
     path = resolve_feed(settings)
+    _refuse_foreign_files(args)
     from reader.ui.app import ReaderApp  # Textual is imported only when the app runs
 
     ReaderApp(
@@ -541,6 +566,7 @@ def run_serve(args: argparse.Namespace) -> int:
     load, settings, problems = read_config(args)
     _say_config_problems("reader serve", problems)
     path = resolve_feed(settings)
+    _refuse_foreign_files(args)
     command = tab_command(
         path,
         state=Path(args.state) if args.state else None,

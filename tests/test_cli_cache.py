@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,67 @@ def test_an_unusable_cache_is_said_on_stderr_and_the_list_still_printed(
     out, err = capsys.readouterr()
     assert out == fresh
     assert "reader list: " in err and "index cache" in err
+
+
+def _places(path: Path) -> bytes:
+    """A browser's history database: an SQLite file the reader must never touch."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places(id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute("INSERT INTO moz_places(url) VALUES ('https://example.org/')")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("command", [["list"], ["check"], []], ids=["list", "check", "the app"])
+def test_a_foreign_cache_is_refused_with_exit_2_and_left_untouched(
+    feed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    places = tmp_path / "places.sqlite"
+    before = _places(places)
+    state = ["--state", str(tmp_path / "state.db")] if command != ["check"] else []
+    assert main([*command, str(feed), "--cache", str(places), *state]) == 2
+    err = capsys.readouterr().err
+    assert str(places) in err and "index cache" in err and "untouched" in err
+    assert places.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed", "places.sqlite"]
+
+
+def test_the_state_given_as_the_cache_is_refused(
+    feed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "state.db"
+    assert main(["list", str(feed), "--state", str(state), "--no-cache"]) == 0
+    before = state.read_bytes()
+    assert main(["list", str(feed), "--state", str(state), "--cache", str(state)]) == 2
+    assert "is the reader's reading state" in capsys.readouterr().err
+    assert state.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", [b"my notes\n", b""], ids=["text", "empty"])
+def test_a_state_path_that_is_not_a_database_is_refused_not_renamed(
+    feed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(content)
+    assert main(["list", str(feed), "--state", str(notes), "--no-cache"]) == 2
+    assert str(notes) in capsys.readouterr().err
+    assert notes.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed", "notes.txt"]
+
+
+def test_a_cache_symlink_is_followed_only_to_a_reader_cache(
+    feed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty, link = tmp_path / "empty", tmp_path / "index.db"
+    empty.write_bytes(b"")
+    link.symlink_to(empty)
+    assert main(["check", str(feed), "--cache", str(link)]) == 2
+    assert empty.read_bytes() == b""
+    link.unlink()
+    real = tmp_path / "real.db"
+    main(["check", str(feed), "--cache", str(real)])
+    link.symlink_to(real)
+    capsys.readouterr()
+    assert main(["check", str(feed), "--cache", str(link)]) == 1  # the hostile files' errors
+    assert "untouched" not in capsys.readouterr().err

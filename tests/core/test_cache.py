@@ -33,6 +33,7 @@ from reader.core.storage.cache import (
     schema,
     snapshot,
 )
+from reader.core.storage.state import StateStore
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_feed"
@@ -486,18 +487,68 @@ def test_cancelled_sync_stops_early_and_the_next_one_finishes(
 # --- damaged, foreign and unusable cache files ---------------------------------------------------
 
 
+def _damaged_cache(db: Path, feed: Path) -> bytes:
+    """A real cache file (its header and mark intact) with the root page of `files` wiped."""
+    with FeedCache.open(db, feed) as cache:
+        cache.sync()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ((root,),) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'files'")
+    ((page_size,),) = conn.execute("PRAGMA page_size")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    data[(root - 1) * page_size : root * page_size] = b"\xff" * page_size
+    return bytes(data)
+
+
 def test_corrupt_cache_file_is_moved_aside_and_rebuilt(tmp_path: Path, feed: Path) -> None:
     db = tmp_path / "index.db"
-    db.write_bytes(os.urandom(8192))
+    db.write_bytes(_damaged_cache(db, feed))
     with FeedCache.open(db, feed) as cache:
+        assert len(cache.sync().summaries) == SAMPLE_COUNT
         assert any("damaged" in n for n in cache.notices)
         assert cache.path == db
-        assert len(cache.sync().summaries) == SAMPLE_COUNT
     # The one policy of every SQLite file (reader.core.storage.sqlite): a timestamped name.
-    (aside,) = tmp_path.glob("index.db.corrupt-*")
+    (aside,) = (p for p in tmp_path.glob("index.db.corrupt-*") if not p.name.endswith("-wal"))
     assert re.fullmatch(r"index\.db\.corrupt-\d{8}-\d{6}", aside.name)
     with FeedCache.open(db, feed) as cache:
         assert cache.notices == [] and len(cache.cached_summaries()) == SAMPLE_COUNT
+
+
+@pytest.mark.parametrize("kind", ["random", "empty", "other program", "reading state"])
+def test_a_file_that_is_not_a_cache_is_refused_untouched(
+    tmp_path: Path, feed: Path, kind: str
+) -> None:
+    db = tmp_path / "index.db"
+    if kind == "random":
+        db.write_bytes(os.urandom(8192))
+    elif kind == "empty":
+        db.write_bytes(b"")
+    elif kind == "other program":
+        conn = sqlite3.connect(db)
+        conn.execute("CREATE TABLE files(x)")  # one of the cache's own table names
+        conn.execute("INSERT INTO files VALUES ('keep me')")
+        conn.commit()
+        conn.close()
+    else:
+        StateStore.open(db).set_read("kept")
+    before = db.read_bytes()
+    with FeedCache.open(db, feed) as cache:
+        assert cache.path is None and len(cache.sync().summaries) == SAMPLE_COUNT
+        assert any(str(db) in n and "untouched" in n for n in cache.notices)
+    assert db.read_bytes() == before
+    assert not list(tmp_path.glob("index.db.corrupt-*"))
+
+
+def test_a_cache_symlink_to_an_empty_file_is_not_written_through(
+    tmp_path: Path, feed: Path
+) -> None:
+    target, link = tmp_path / "target", tmp_path / "index.db"
+    target.write_bytes(b"")
+    link.symlink_to(target)
+    with FeedCache.open(link, feed) as cache:
+        assert cache.path is None
+    assert target.read_bytes() == b""
 
 
 class DamagedLater:

@@ -21,6 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reader.core.resources import sample_feed_path
+from reader.core.storage.cache import FeedCache
+from reader.core.storage.ownership import STATE
 from reader.core.storage.state import SCHEMA_VERSION, STATE_ENV, StateStore, default_state_path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -293,13 +296,9 @@ def _damaged_database(path: Path, name: str) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.parametrize("kind", ["random", "text", "damaged table", "damaged index"])
+@pytest.mark.parametrize("kind", ["damaged table", "damaged index"])
 def test_corrupt_file_is_moved_aside(db: Path, kind: str) -> None:
-    if kind == "random":
-        content = os.urandom(8192)
-    elif kind == "text":
-        content = b"hide_read = yes\nthis is not a database\n"
-    elif kind == "damaged table":
+    if kind == "damaged table":
         content = _damaged_database(db, "marks")
     else:  # reading the table works; only PRAGMA quick_check finds this
         content = _damaged_database(db, "sqlite_autoindex_marks_1")
@@ -318,6 +317,8 @@ def test_corrupt_file_is_moved_aside(db: Path, kind: str) -> None:
 
 
 def test_corrupt_file_never_overwrites_an_earlier_one(db: Path) -> None:
+    content = _damaged_database(db, "marks")
+    db.write_bytes(content)
     now = datetime.now()
     # The names this second and the next are taken, so the new one must pick another.
     earlier = [
@@ -326,12 +327,80 @@ def test_corrupt_file_never_overwrites_an_earlier_one(db: Path) -> None:
     ]
     for path in earlier:
         path.write_bytes(b"earlier")
-    db.write_bytes(b"not a database")
     StateStore.open(db).close()
     assert [path.read_bytes() for path in earlier] == [b"earlier", b"earlier"]
     new = [p for p in db.parent.glob("state.db.corrupt-*") if p not in earlier]
     assert len(new) == 1 and new[0].name.endswith("-1")
-    assert new[0].read_bytes() == b"not a database"
+    assert new[0].read_bytes() == content
+
+
+# Files the reader did not create: refused, left exactly as they were
+
+
+def _foreign_sqlite(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places(id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute("INSERT INTO moz_places(url) VALUES ('https://example.org/')")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [os.urandom(8192), b"hide_read = yes\nthis is not a database\n", b""],
+    ids=["random", "text", "empty"],
+)
+def test_a_file_that_is_not_a_database_is_refused_untouched(db: Path, content: bytes) -> None:
+    db.write_bytes(content)
+    store = StateStore.open(db)
+    assert store.read_only and str(db) in store.notices[0] and "untouched" in store.notices[0]
+    store.set_read("a")  # works in memory
+    store.close()
+    assert db.read_bytes() == content
+    assert sorted(p.name for p in db.parent.iterdir()) == ["state.db"]
+
+
+def test_another_programs_database_is_refused_untouched(db: Path) -> None:
+    _foreign_sqlite(db)
+    before = db.read_bytes()
+    store = StateStore.open(db)
+    assert store.read_only and "some other program" in store.notices[0]
+    store.close()
+    assert db.read_bytes() == before and query(db, "SELECT url FROM moz_places")
+
+
+def test_the_index_cache_given_as_the_state_is_refused(tmp_path: Path) -> None:
+    cache_path = tmp_path / "index.db"
+    FeedCache.open(cache_path, sample_feed_path()).close()
+    before = cache_path.read_bytes()
+    store = StateStore.open(cache_path)
+    assert store.read_only and "the reader's index cache" in store.notices[0]
+    assert cache_path.read_bytes() == before
+
+
+def test_a_symlink_is_followed_only_to_a_reader_database(tmp_path: Path) -> None:
+    empty, link = tmp_path / "empty", tmp_path / "state.db"
+    empty.write_bytes(b"")
+    link.symlink_to(empty)
+    assert StateStore.open(link).read_only and empty.read_bytes() == b""
+    link.unlink()
+    link.symlink_to(tmp_path / "nothing-here.db")
+    assert StateStore.open(link).read_only and not (tmp_path / "nothing-here.db").exists()
+    real = tmp_path / "real.db"
+    with StateStore.open(real) as store:
+        store.set_read("a")
+    link.unlink()
+    link.symlink_to(real)
+    with StateStore.open(link) as store:
+        assert not store.read_only and store.is_read("a")
+
+
+def test_new_files_carry_the_mark_and_old_ones_get_it(db: Path) -> None:
+    StateStore.open(db).close()
+    assert query(db, "PRAGMA application_id") == [(STATE.application_id,)]
+    make_v1(db.with_name("old.db"))
+    StateStore.open(db.with_name("old.db")).close()
+    assert query(db.with_name("old.db"), "PRAGMA application_id") == [(STATE.application_id,)]
 
 
 def test_unwritable_folder_falls_back_to_memory(tmp_path: Path) -> None:

@@ -140,12 +140,13 @@ async def test_is_unread_query_uses_the_state(tmp_path: Path) -> None:
         assert [a.id for a in app.query_one(ArticleList).articles] == [read]
 
 
-async def test_a_corrupt_state_file_is_said_and_the_app_runs(tmp_path: Path) -> None:
+async def test_a_foreign_state_file_is_said_and_the_app_runs(tmp_path: Path) -> None:
     state = tmp_path / "s.db"
     state.write_bytes(b"this is not a database" * 100)
     app = make_app(state_path=state)
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
-        assert any("corrupt" in n.message.lower() for n in app._notifications)
+        assert any("untouched" in n.message.lower() for n in app._notifications)
         await pilot.press("f")
         assert app.feed.store.is_starred(current_id(app))
+    assert state.read_bytes() == b"this is not a database" * 100

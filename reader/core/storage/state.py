@@ -27,6 +27,7 @@ from types import TracebackType
 import platformdirs
 
 from reader.core.resources import STATE_ENV as STATE_ENV  # named here too, as it always was
+from reader.core.storage.ownership import STATE, ForeignFile, check_own, create_new, stamp
 from reader.core.storage.sqlite import (
     Damaged,
     connect,
@@ -111,6 +112,9 @@ def _migrate(conn: sqlite3.Connection) -> None:
         _NewerSchema: the file is newer than this code.
     """
     if _user_version(conn) == SCHEMA_VERSION:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != STATE.application_id:
+            with write_transaction(conn):  # a file from before the mark: stamped once
+                stamp(conn, STATE)
         return
     with write_transaction(conn):
         # Read again under the write lock: another reader may have migrated meanwhile.
@@ -121,6 +125,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
             for statement in statements(step):
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        stamp(conn, STATE)
 
 
 def _refuse_others(conn: sqlite3.Connection) -> None:
@@ -144,8 +149,11 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
     """Open `path` under the shared policy (with a quick_check), check it and migrate it.
 
     Raises:
-        sqlite3.Error, Damaged, _NewerSchema, _NotOurs: the caller decides what each means.
+        sqlite3.Error, Damaged, _NewerSchema, _NotOurs, ForeignFile: the caller decides
+        what each means.
     """
+    if not check_own(path, STATE):
+        create_new(path, STATE)
     return connect(path, timeout, inspect=_refuse_others, check=True, setup=_migrate)
 
 
@@ -230,6 +238,8 @@ class StateStore:
                 "version), so it is left untouched",
                 load=False,
             )
+        except ForeignFile as err:
+            self._fallback(str(err), load=False)
         except (sqlite3.Error, Damaged, OSError) as err:
             self._fallback(f"{self.path} cannot be opened for writing ({err})", reopen=timeout)
         else:
@@ -241,7 +251,7 @@ class StateStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._connect_or_replace(self._reopen_timeout)
-        except (sqlite3.Error, Damaged, OSError, _NewerSchema, _NotOurs):
+        except (sqlite3.Error, Damaged, OSError, _NewerSchema, _NotOurs, ForeignFile):
             return False
         # `_failing`: the write of the kept changes that follows says it works again.
         self.read_only, self._reopen_timeout, self._failing = False, None, True

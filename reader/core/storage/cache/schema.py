@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from reader import __version__
+from reader.core.storage.ownership import CACHE, ForeignFile, check_own, create_new, stamp
 from reader.core.storage.sqlite import (
     connect,
     move_aside,
@@ -98,6 +99,9 @@ def open_file(path: Path, timeout: float, notices: list[str]) -> sqlite3.Connect
             lambda: _connect(path, timeout, notices),
             lambda err, aside: notices.append(_moved(path, err, aside)),
         )
+    except ForeignFile as error:
+        notices.append(f"{error}; this session keeps the index cache in memory.")
+        return None
     except (sqlite3.Error, OSError) as error:
         notices.append(
             f"The index cache {path} cannot be used ({error}); this session keeps it in memory."
@@ -128,6 +132,9 @@ def _connect(path: Path, timeout: float, notices: list[str]) -> sqlite3.Connecti
         with write_transaction(conn):
             _ensure_schema(conn, path, notices)
 
+    # Only a file marked as a cache (or none yet) is ever emptied and rebuilt below.
+    if not check_own(path, CACHE):
+        create_new(path, CACHE)
     # No quick_check: it would read the whole (large) file at every start, and damage
     # met while reading moves the file aside just the same (FeedCache._recover).
     return connect(path, timeout, setup=setup)
@@ -147,6 +154,7 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path, notices: list[str]) -> 
         meta = dict(conn.execute("SELECT key, value FROM meta"))
     written_by = meta.get("reader_version")
     if version == SCHEMA_VERSION and written_by == __version__ and meta.get("layout") == _LAYOUT:
+        stamp(conn, CACHE)  # a cache from before the mark
         return
     for name in tables:
         if not name.startswith("sqlite_"):
@@ -176,3 +184,4 @@ def _stamp_versions(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('reader_version', ?)", (__version__,))
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (_LAYOUT,))
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    stamp(conn, CACHE)

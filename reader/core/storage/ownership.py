@@ -1,0 +1,184 @@
+"""Whose file is it: the mark the reader puts on its SQLite files, checked before one is opened.
+
+A path the reader is given for its state or its cache (`--state`, `--cache`, their
+environment variables, a symbolic link at the default place) may name a file of someone
+else: a browser's `places.sqlite`, notes in a text file, the reader's own state given as
+its cache. Only a file that carries the reader's mark for that role is ever migrated,
+rebuilt, moved aside or written; anything else is refused with `ForeignFile`, untouched.
+
+The mark is SQLite's `application_id` in the file header, one value per role. Files
+written before the mark existed are recognised by their tables (read through a read-only
+connection) and stamped when they are next opened for writing. A new file is made under
+a temporary name, stamped, and linked into place, so the path never holds an empty or
+half-made file: an empty file there was not made by the reader.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HEADER_MAGIC = b"SQLite format 3\x00"
+_HEADER_SIZE = 100
+_APPLICATION_ID_AT = 68  # big-endian 32 bits, per SQLite's file format
+_NO_ID = 0
+
+
+class ForeignFile(Exception):
+    """The path holds something the reader did not create; nothing in it was changed."""
+
+    def __init__(self, path: Path, role: str, reason: str) -> None:
+        super().__init__(
+            f"{path} {reason}, so it cannot be the reader's {role}; it was left untouched "
+            "(give another path, or move that file away)"
+        )
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseKind:
+    """One role of the reader's files: its mark and how an unmarked older file looks.
+
+    Attributes:
+        role: How messages name it ("reading state", "index cache").
+        application_id: The value stamped into the header.
+        is_legacy: Given the table names and user_version of an unmarked file, whether
+            it is one of this role written before files were marked.
+    """
+
+    role: str
+    application_id: int
+    is_legacy: Callable[[frozenset[str], int], bool]
+
+
+def _legacy_state(tables: frozenset[str], version: int) -> bool:
+    return version >= 1 and tables == {"marks", "settings"}
+
+
+def _legacy_cache(tables: frozenset[str], version: int) -> bool:
+    return "meta" in tables and tables <= {"meta", "feeds", "files", "details", "snapshots"}
+
+
+STATE = DatabaseKind("reading state", 0x52445354, _legacy_state)  # "RDST"
+CACHE = DatabaseKind("index cache", 0x52444358, _legacy_cache)  # "RDCX"
+KINDS = (STATE, CACHE)
+
+
+def check_own(path: Path, kind: DatabaseKind) -> bool:
+    """Whether `path` holds a file of this kind (True) or nothing yet (False).
+
+    Raises:
+        ForeignFile: it holds anything else, or is a link to nothing.
+    """
+    if path.is_symlink() and not path.exists():
+        raise ForeignFile(path, kind.role, "is a symbolic link to nothing")
+    try:
+        info = path.stat()
+    except OSError:
+        # Nothing there, or a path that cannot be used at all: opening it fails and says
+        # why, as for an unwritable folder; no file of anyone is at stake.
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        raise ForeignFile(path, kind.role, "is not a regular file")
+    header = _read_header(path, kind)
+    if not header.startswith(HEADER_MAGIC):
+        reason = "is empty" if not header else "is not an SQLite database"
+        raise ForeignFile(path, kind.role, reason)
+    if _header_id(header) == kind.application_id:
+        return True
+    if _header_id(header) == _NO_ID and _looks_legacy(path, kind):
+        return True
+    other = next((k for k in KINDS if k.application_id == _header_id(header)), None)
+    reason = f"is the reader's {other.role}" if other else "is a database of some other program"
+    raise ForeignFile(path, kind.role, reason)
+
+
+def _read_header(path: Path, kind: DatabaseKind) -> bytes:
+    # Non-blocking: a regular file never blocks, but the path may be swapped for a FIFO.
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as err:
+        raise ForeignFile(path, kind.role, f"cannot be read ({err.strerror})") from None
+    try:
+        return os.read(fd, _HEADER_SIZE)
+    finally:
+        os.close(fd)
+
+
+def _header_id(header: bytes) -> int:
+    return int.from_bytes(header[_APPLICATION_ID_AT : _APPLICATION_ID_AT + 4], "big")
+
+
+def _looks_legacy(path: Path, kind: DatabaseKind) -> bool:
+    """An unmarked file read without writing (a read-only connection never checkpoints)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    except (sqlite3.Error, ValueError):
+        return False
+    try:
+        # The mark may sit in the WAL, not yet in the header the bytes showed.
+        (app_id,) = conn.execute("PRAGMA application_id").fetchone()
+        if app_id == kind.application_id:
+            return True
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        tables = frozenset(name for (name,) in rows)
+        return app_id == _NO_ID and kind.is_legacy(tables, version)
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def stamp(conn: sqlite3.Connection, kind: DatabaseKind) -> None:
+    """Mark an open file as this kind's (a file written before marks existed gets it here)."""
+    if conn.execute("PRAGMA application_id").fetchone()[0] != kind.application_id:
+        conn.execute(f"PRAGMA application_id = {kind.application_id}")
+
+
+def create_new(path: Path, kind: DatabaseKind) -> None:
+    """Make an empty, marked database at `path`, unless another reader made one first.
+
+    Made under a temporary name and hard-linked into place, which fails rather than
+    replace what another process put there meanwhile.
+    """
+    temporary = path.with_name(f".{path.name}.new-{os.getpid()}-{os.urandom(4).hex()}")
+    try:
+        conn = sqlite3.connect(temporary)
+        try:
+            conn.execute(f"PRAGMA application_id = {kind.application_id}")
+            conn.commit()
+        finally:
+            conn.close()
+        _link_into_place(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def _link_into_place(temporary: Path, path: Path) -> None:
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return  # another reader started together with this one: its file is as good
+    except OSError:
+        # A file system without hard links: a rename, after one more look.
+        if not path.exists():
+            temporary.rename(path)
+
+
+def header_is_sound(path: Path) -> bool:
+    """Whether `path` still starts with an SQLite header (a truncated file does not)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return os.read(fd, len(HEADER_MAGIC)) == HEADER_MAGIC
+    finally:
+        os.close(fd)
