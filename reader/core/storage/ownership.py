@@ -22,10 +22,11 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-HEADER_MAGIC = b"SQLite format 3\x00"
+T = TypeVar("T")
+
 _HEADER_SIZE = 100
-_APPLICATION_ID_AT = 68  # big-endian 32 bits, per SQLite's file format
 _NO_ID = 0
 
 
@@ -85,54 +86,62 @@ def check_own(path: Path, kind: DatabaseKind) -> bool:
         return False
     if not stat.S_ISREG(info.st_mode):
         raise ForeignFile(path, kind.role, "is not a regular file")
-    header = _read_header(path, kind)
-    if not header.startswith(HEADER_MAGIC):
-        reason = "is empty" if not header else "is not an SQLite database"
-        raise ForeignFile(path, kind.role, reason)
-    if _header_id(header) == kind.application_id:
+    if info.st_size == 0:
+        raise ForeignFile(path, kind.role, "is empty")
+    found = _application_id(path, kind)
+    if found == kind.application_id or (found == _NO_ID and _looks_legacy(path, kind)):
         return True
-    if _header_id(header) == _NO_ID and _looks_legacy(path, kind):
-        return True
-    other = next((k for k in KINDS if k.application_id == _header_id(header)), None)
+    other = next((k for k in KINDS if k.application_id == found), None)
     reason = f"is the reader's {other.role}" if other else "is a database of some other program"
     raise ForeignFile(path, kind.role, reason)
 
 
-def _read_header(path: Path, kind: DatabaseKind) -> bytes:
-    # Non-blocking: a regular file never blocks, but the path may be swapped for a FIFO.
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as err:
-        raise ForeignFile(path, kind.role, f"cannot be read ({err.strerror})") from None
-    try:
-        return os.read(fd, _HEADER_SIZE)
-    finally:
-        os.close(fd)
+def _read(path: Path, ask: Callable[[sqlite3.Connection], T]) -> T:
+    """`ask` a connection that reads the file and changes nothing in it.
+
+    First `immutable`: the file as it lies on disk, with no lock, no journal and no -shm
+    made beside someone else's file. While a WAL holds pages the file alone may read as
+    malformed; then a read-only connection, which reads the WAL. Always through SQLite,
+    never by opening the file here: closing any descriptor of a file drops every POSIX
+    lock this process holds on it, those of its other connections included.
+
+    Raises:
+        sqlite3.Error or ValueError: neither way could read it.
+    """
+    error: Exception | None = None
+    for mode in ("immutable=1", "mode=ro"):
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, timeout=5.0)
+            try:
+                return ask(conn)
+            finally:
+                conn.close()
+        except (sqlite3.Error, ValueError) as err:
+            error = err
+    assert error is not None
+    raise error
 
 
-def _header_id(header: bytes) -> int:
-    return int.from_bytes(header[_APPLICATION_ID_AT : _APPLICATION_ID_AT + 4], "big")
+def _application_id(path: Path, kind: DatabaseKind) -> int:
+    try:
+        found: int = _read(path, lambda c: c.execute("PRAGMA application_id").fetchone()[0])
+    except (sqlite3.Error, ValueError) as err:
+        raise ForeignFile(path, kind.role, f"is not an SQLite database ({err})") from None
+    return found
 
 
 def _looks_legacy(path: Path, kind: DatabaseKind) -> bool:
-    """An unmarked file read without writing (a read-only connection never checkpoints)."""
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
-    except (sqlite3.Error, ValueError):
-        return False
-    try:
-        # The mark may sit in the WAL, not yet in the header the bytes showed.
-        (app_id,) = conn.execute("PRAGMA application_id").fetchone()
-        if app_id == kind.application_id:
-            return True
+    """An unmarked file of this role written before files were marked (its tables tell)."""
+
+    def ask(conn: sqlite3.Connection) -> bool:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        tables = frozenset(name for (name,) in rows)
-        return app_id == _NO_ID and kind.is_legacy(tables, version)
-    except sqlite3.Error:
+        return kind.is_legacy(frozenset(name for (name,) in rows), version)
+
+    try:
+        return _read(path, ask)
+    except (sqlite3.Error, ValueError):
         return False
-    finally:
-        conn.close()
 
 
 def stamp(conn: sqlite3.Connection, kind: DatabaseKind) -> None:
@@ -172,13 +181,19 @@ def _link_into_place(temporary: Path, path: Path) -> None:
             temporary.rename(path)
 
 
-def header_is_sound(path: Path) -> bool:
-    """Whether `path` still starts with an SQLite header (a truncated file does not)."""
+def how_lost(path: Path, opened: tuple[int, int] | None) -> str | None:
+    """What became of the file opened as `opened` (device, inode): None if it is still there.
+
+    By `stat` alone (see `_look` for why the file is not opened here).
+
+    Returns:
+        "deleted", "replaced" (another file is at the path) or "truncated" (the same file,
+        shorter than an SQLite header).
+    """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        info = path.stat()
     except OSError:
-        return False
-    try:
-        return os.read(fd, len(HEADER_MAGIC)) == HEADER_MAGIC
-    finally:
-        os.close(fd)
+        return "deleted"
+    if (info.st_dev, info.st_ino) != opened:
+        return "replaced"
+    return "truncated" if info.st_size < _HEADER_SIZE else None

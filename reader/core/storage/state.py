@@ -27,10 +27,20 @@ from types import TracebackType
 import platformdirs
 
 from reader.core.resources import STATE_ENV as STATE_ENV  # named here too, as it always was
-from reader.core.storage.ownership import STATE, ForeignFile, check_own, create_new, stamp
+from reader.core.storage.ownership import (
+    STATE,
+    ForeignFile,
+    check_own,
+    create_new,
+    how_lost,
+    stamp,
+)
 from reader.core.storage.sqlite import (
     Damaged,
+    FileId,
     connect,
+    file_id,
+    move_aside,
     open_or_replace,
     statements,
     write_transaction,
@@ -157,6 +167,18 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
     return connect(path, timeout, inspect=_refuse_others, check=True, setup=_migrate)
 
 
+def _let_go(conn: sqlite3.Connection) -> None:
+    """Close a connection whose file went away, leaving no WAL for the file now there.
+
+    A WAL left under the path (closing does not always remove it) would be replayed into
+    whatever file takes the name: its pages would overwrite that file's.
+    """
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("PRAGMA journal_mode = DELETE")
+    with contextlib.suppress(sqlite3.Error):
+        conn.close()
+
+
 def _now() -> str:
     """The current UTC time, ISO 8601, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -193,6 +215,8 @@ class StateStore:
         # The file could not be opened for a reason that may pass (a full disk): changes
         # are kept in `_pending` and `retry_pending` tries to open it again.
         self._reopen_timeout: float | None = None
+        self._timeout = DEFAULT_TIMEOUT
+        self._file: FileId | None = None  # the file `_conn` opened: a new one is noticed
         # Told each notice added after opening (the app shows them as they come).
         self.on_notice: Callable[[str], object] | None = None
 
@@ -219,6 +243,7 @@ class StateStore:
     def _attach(self, timeout: float) -> None:
         """Connect to `self.path`, or fall back to memory with a notice."""
         assert self.path is not None
+        self._timeout = timeout
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -273,6 +298,7 @@ class StateStore:
         except BaseException:
             conn.close()
             raise
+        self._file = file_id(self.path)
         return conn
 
     def _moved_aside(self, err: BaseException, aside: Path) -> None:
@@ -435,6 +461,7 @@ class StateStore:
     def _save(self, marks: dict[tuple[str, str], bool], settings: dict[str, str]) -> None:
         """Write these changes and any pending ones; on failure keep them pending, add a notice."""
         with self._lock:
+            self._check_file()
             marks = self._pending | marks
             settings = self._pending_settings | settings
             if self._conn is None:
@@ -473,6 +500,41 @@ class StateStore:
             conn.executemany(_PRUNE_SQL, [(a,) for (a, _), on in marks.items() if not on])
             conn.executemany(_SETTING_SQL, settings.items())
 
+    def _check_file(self) -> None:
+        """Start afresh if the file under the connection was deleted, replaced or truncated."""
+        if self._conn is not None and self.path is not None:
+            what = how_lost(self.path, self._file)
+            if what is not None:
+                self._start_afresh(what)
+
+    def _start_afresh(self, what: str) -> None:
+        """Write every mark held to a fresh file (or into a reader file put in its place).
+
+        The old connection is closed first: its WAL would otherwise be written back into
+        a truncated file, which the next start would find damaged.
+        """
+        assert self._conn is not None and self.path is not None
+        conn, self._conn = self._conn, None
+        _let_go(conn)
+        held = {(a, col): True for col in _COLUMNS for a in self._marks[col]}
+        self._pending = held | self._pending
+        self._pending_settings = self._settings | self._pending_settings
+        try:
+            if what == "truncated":  # what is left of the reader's own file, kept aside
+                move_aside(self.path)
+            self._conn = self._connect_or_replace(self._timeout)
+        except (sqlite3.Error, Damaged, OSError, ForeignFile, _NewerSchema, _NotOurs) as err:
+            self.read_only, self._reopen_timeout = True, None
+            self._say(
+                f"The reading-state file {self.path} was {what} while the reader ran, and "
+                f"cannot be written now ({err}); marks are kept for this session only."
+            )
+            return
+        self._say(
+            f"The reading-state file {self.path} was {what} while the reader ran; every "
+            "mark held was written to the file now there."
+        )
+
     def _notice(self, text: str) -> None:
         """Add a notice once (a lock held for minutes would otherwise add one per click)."""
         if text not in self.notices:
@@ -492,6 +554,7 @@ class StateStore:
         A file that could not even be opened (a full disk at start) is tried again first.
         """
         with self._lock:
+            self._check_file()  # called on a timer: a deleted file is noticed unprompted
             if not (self._pending or self._pending_settings):
                 return True
             if self._conn is None and (self._reopen_timeout is None or not self._reopen()):
@@ -505,6 +568,7 @@ class StateStore:
         Another reader may have written; changes that could not be saved yet stay.
         """
         with self._lock:
+            self._check_file()
             if self._conn is None:
                 return
             if self._pending or self._pending_settings:
