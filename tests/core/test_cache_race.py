@@ -8,6 +8,7 @@ the build is done, so its own scan finds nothing to parse.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from app_helpers import article_file, write_feed
@@ -72,3 +73,12 @@ def test_the_generation_tells_whether_a_sync_found_the_feed_as_it_was(tmp_path: 
         after = first.sync(workers=1)
         assert after.parsed == 0 and after.generation != before.generation
         assert len(after.summaries) == 4
+
+
+def test_a_feed_row_emptied_by_another_build_keeps_the_rows_read(tmp_path: Path) -> None:
+    feed, index = a_feed(tmp_path / "feed", 3), tmp_path / "index.db"
+    with FeedCache.open(index, feed) as cache:
+        before = cache.sync(workers=1).summaries
+        with sqlite3.connect(index) as other:  # as a reader of another build emptying the file
+            other.execute("DELETE FROM feeds")
+        assert cache.sync(workers=1).summaries == before

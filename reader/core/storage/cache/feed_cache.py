@@ -448,7 +448,9 @@ class FeedCache:
         since: its writes only bump the generation, and a sync that found every file parsed
         by it would else give the rows read before (its first batch) as the whole feed."""
         with self._lock:
-            if self._memo and generation_of(self._conn, self._feed) != self._memo.generation:
+            memo, now = self._memo, generation_of(self._conn, self._feed)
+            # None: the feed's row is gone (another build emptied the file): keep what was read.
+            if memo is not None and now not in (None, memo.generation):
                 self._memo = None
         return self._cached()
 
