@@ -19,7 +19,7 @@ from reader.core.library import Library
 from reader.core.loader import load_feed
 from reader.core.model import ArticleSummary, summarize
 from reader.core.ordering import DEFAULT_ORDER
-from reader.core.storage.cache import FeedCache
+from reader.core.storage.cache import FeedCache, SyncResult
 from reader.ui.messages import (
     BatchParsed,
     CachedLibraryReady,
@@ -40,6 +40,9 @@ def void(_: object) -> None:
     """Drop a result (`post_message` says whether it was queued; the sync wants nothing back)."""
 
 
+# The change summary of a load that parsed nothing but found the rows changed: another
+# reader on the same cache (a second window, `reader list`) had parsed the files first.
+PARSED_ELSEWHERE = "changes another reader had parsed"
 HEAD_WAIT_SECONDS = 5
 SHOWN_WAIT_SECONDS = 2  # at most this long for the screen to draw the cached rows
 # At most this long the prefetch waits, once it has the head, for the first frame to be drawn.
@@ -89,16 +92,20 @@ class FeedLoader:
         self._first_frame = threading.Event()
         if not hold_for_first_frame:
             self._first_frame.set()
-        self._prefetch: Future[tuple[FeedCache, Library | None]] | None = None
+        self._prefetch: Future[tuple[FeedCache, Library | None, int]] | None = None
         # One sync at a time: the load, a reload and the watcher's share the cache.
         self._sync_lock = threading.Lock()
+        # The cache generation of the rows last handed to the screen (None: none yet). A sync
+        # that parsed nothing may still end at another: another reader wrote the rows.
+        self._shown_generation: int | None = None
         if use_cache:
             pool = ThreadPoolExecutor(1, thread_name_prefix="reader-cache")
             self._prefetch = pool.submit(self._prepare_cached)
             pool.shutdown(wait=False)  # the task still runs; the thread ends with it
 
-    def _prepare_cached(self) -> tuple[FeedCache, Library | None]:
-        """Open the cache and build a library of its rows (in the prefetch thread)."""
+    def _prepare_cached(self) -> tuple[FeedCache, Library | None, int]:
+        """Open the cache and build a library of its rows (in the prefetch thread); with the
+        generation they were read at."""
         cache = FeedCache.open(self.cache_path, self.feed_path)
         try:
             self._head = cache.cached_head()
@@ -106,15 +113,16 @@ class FeedLoader:
             self._head_ready.set()
         self._first_frame.wait(FIRST_FRAME_WAIT_SECONDS)
         summaries = cache.cached_summaries()
+        generation = cache.cached_generation()
         if not summaries:
-            return cache, None
+            return cache, None, generation
         library = Library()
         library.add_summaries(summaries)
         library.set_detail_source(cache.article)
         in_order = cache.cached_sorted()
         if in_order is not None:
             library.set_sorted(DEFAULT_ORDER, in_order)
-        return cache, library
+        return cache, library, generation
 
     def run(self, post: Post, is_cancelled: Callable[[], bool], rows_shown: bool) -> None:
         """Load (in a worker thread); `rows_shown`: the screen already shows a feed."""
@@ -142,14 +150,23 @@ class FeedLoader:
             post(CacheOpened(self.cache.article, self.cache.notices[told:]))
         if result.feed_missing:
             post(FeedGone(result.problems))
-        elif cached and not (result.parsed or result.removed):
+        elif cached and not self._changed_since_shown(result):
             # Nothing changed on disk: the rows on screen are the feed; keep them (and their sort).
             post(LoadConfirmed(result.problems, result.change_summary()))
         else:
             in_order = self.cache.cached_sorted()
-            post(
-                FeedLoaded(result.summaries, result.problems, (), in_order, result.change_summary())
-            )
+            changes = result.change_summary()
+            if not (result.parsed or result.removed) and cached:
+                changes = PARSED_ELSEWHERE
+            post(FeedLoaded(result.summaries, result.problems, (), in_order, changes))
+            self._shown_generation = result.generation
+
+    def _changed_since_shown(self, result: SyncResult) -> bool:
+        """Whether the sync's feed differs from the one on screen: parsed or removed here, or
+        written by another reader since the screen's rows were read."""
+        return bool(result.parsed or result.removed) or (
+            result.generation != self._shown_generation
+        )
 
     def resync(self, post: Post, is_cancelled: Callable[[], bool]) -> None:
         """Fold what changed on disk into the feed shown (in the watcher's thread): only the
@@ -168,9 +185,10 @@ class FeedLoader:
             result = self.cache.sync(is_cancelled=is_cancelled)
             if result.feed_missing:
                 post(FeedGone(result.problems))
-            elif not result.cancelled and (result.parsed or result.removed):
+            elif not result.cancelled and self._changed_since_shown(result):
                 in_order = self.cache.cached_sorted()
                 post(FeedChanged(result.summaries, result.problems, (), in_order))
+                self._shown_generation = result.generation
 
     def first_frame_drawn(self) -> None:
         """The screen has drawn its first frame: the prefetch may read every row now."""
@@ -191,11 +209,13 @@ class FeedLoader:
         still_reading = still_reading and not self._head_taken.is_set()
         if still_reading and self._head_ready.wait(HEAD_WAIT_SECONDS) and self._head[0]:
             post_and_wait(post, HeadReady(*self._head))
-        self.cache, prepared = self._prefetch.result() if self._prefetch else self._prepare_cached()
+        prefetched = self._prefetch.result() if self._prefetch else self._prepare_cached()
+        self.cache, prepared, generation = prefetched
         post(CacheOpened(self.cache.article, list(self.cache.notices)))
         if prepared is None:
             return False
         post_and_wait(post, CachedLibraryReady(prepared))
+        self._shown_generation = generation
         return True
 
     def _load_without_cache(self, post: Post) -> None:

@@ -64,6 +64,7 @@ from reader.core.storage.cache.schema import (
 )
 from reader.core.storage.cache.snapshot import (
     Memo,
+    generation_of,
     no_gc,
     read_head,
     read_memo,
@@ -111,6 +112,9 @@ class SyncResult(ProblemsMixin):
     # The feed folder (or file) is gone: nothing was dropped from the cache, `summaries`
     # are the cached ones and `problems` is one error naming the feed.
     feed_missing: bool = False
+    # The feed's generation `summaries` were read at (bumped by every reader's writes):
+    # two results of the same generation hold the same feed, whoever parsed it.
+    generation: int = -1
 
     def change_summary(self) -> str:
         """`2 new, 1 changed, 1 removed` (only the counts that are not 0), or `no changes`."""
@@ -242,6 +246,11 @@ class FeedCache:
             return None
         summaries = memo.summaries
         return [summaries[i] for i in memo.sorted_positions]
+
+    def cached_generation(self) -> int:
+        """The generation `cached_summaries()` was read at: a `SyncResult` of another holds
+        another feed (any reader's write bumps it), even if that sync parsed nothing."""
+        return self._cached().generation
 
     def cached_problems(self) -> list[Problem]:
         """Every problem the last sync met, per file in feed order, then duplicate warnings."""
@@ -420,15 +429,30 @@ class FeedCache:
 
     def _gone(self, missing: Problem) -> SyncResult:
         # Every row stays: the folder may be back (a remount, a rename) at the next sync.
-        return SyncResult(summaries=self.cached_summaries(), problems=[missing], feed_missing=True)
+        memo = self._current()
+        return SyncResult(
+            list(memo.summaries), [missing], feed_missing=True, generation=memo.generation
+        )
 
     def _finish(self, result: SyncResult) -> SyncResult:
         """The whole feed into `result`, and its snapshot stored if the sync went through."""
-        result.summaries = self.cached_summaries()
+        memo = self._current()
+        result.summaries, result.generation = list(memo.summaries), memo.generation
         result.problems = self.cached_problems()
         if not result.cancelled:
             self._save_snapshot()
         return result
+
+    def _current(self) -> Memo:
+        """The memo, read again if another reader (one building this cache) wrote the feed
+        since: its writes only bump the generation, and a sync that found every file parsed
+        by it would else give the rows read before (its first batch) as the whole feed."""
+        with self._lock:
+            memo, now = self._memo, generation_of(self._conn, self._feed)
+            # None: the feed's row is gone (another build emptied the file): keep what was read.
+            if memo is not None and now not in (None, memo.generation):
+                self._memo = None
+        return self._cached()
 
     def _holds_no_files(self) -> bool:
         with self._lock:
@@ -455,7 +479,9 @@ class FeedCache:
         first = FIRST_BATCH if on_batch else 0
         stream = pool.Stream(self._feed, self.feed_root, items, workers, first)
         with stream, self._unsynced_writes():
-            for files, details, total in _batches(stream, None, is_cancelled, first > 0):
+            for files, details, total in pool.batches(
+                stream, BATCH_SIZE, None, is_cancelled, first > 0
+            ):
                 self._store(files, details, on_batch)
                 result.parsed += len(files)
                 if on_progress:
@@ -507,7 +533,7 @@ class FeedCache:
             on_progress(0, total)
         with pool.results(tasks, result.workers) as results, self._unsynced_writes():
             counted = ((rows, total) for rows in results)
-            for files, details, _ in _batches(counted, total, is_cancelled):
+            for files, details, _ in pool.batches(counted, BATCH_SIZE, total, is_cancelled):
                 self._store(files, details, on_batch)
                 result.parsed += len(files)
                 if on_progress:
@@ -549,37 +575,6 @@ class FeedCache:
             with self._lock:
                 summaries = SummaryBuilder(self._prefix).build(rows, self._article_at)
             on_batch(summaries)
-
-
-def _batches(
-    results: Iterable[tuple[pool.Rows, int]],
-    total: int | None,
-    is_cancelled: Callable[[], bool],
-    first_alone: bool = False,
-) -> Iterator[tuple[list[FileRow], list[DetailRow], int]]:
-    """The parsed rows gathered into batches of at least BATCH_SIZE files (and the rest),
-    each with the count of files to parse as the results had it (`total`, if known, ends
-    the last batch at once; else the results ending do). `first_alone`: the first result
-    is a batch of its own, for a first screen.
-
-    A cancelled sync gets what it has at once: quitting (or SIGTERM) mid-build waits for
-    one task of the pool, not for a whole batch.
-    """
-    files: list[FileRow] = []
-    details: list[DetailRow] = []
-    done = found = 0
-    for (batch_files, batch_details), found in results:
-        files += batch_files
-        details += batch_details
-        alone = first_alone and done == 0
-        last = total is not None and len(files) + done >= total
-        if len(files) < BATCH_SIZE and not (alone or last) and not is_cancelled():
-            continue
-        done += len(files)
-        yield files, details, found
-        files, details = [], []
-    if files:
-        yield files, details, found
 
 
 def _count_parsed(stale: list[Stale], result: SyncResult) -> None:

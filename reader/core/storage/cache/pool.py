@@ -3,6 +3,7 @@
 The files are cut into tasks of CHUNK_SIZE; each task is parsed (`parse_task`, at module
 level so that it pickles) into the rows the cache stores. Below IN_PROCESS_BELOW files, or
 with one usable core, this process does it all: starting processes would cost more.
+`batches` gathers the results into the write transactions of the cache.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -179,6 +180,38 @@ class Stream:
         except BrokenProcessPool:
             for task in itertools.chain([task for task, _ in pending], unsent, tasks):
                 yield parse_task(task), self.found
+
+
+def batches(
+    results: Iterable[tuple[Rows, int]],
+    size: int,
+    total: int | None,
+    is_cancelled: Callable[[], bool],
+    first_alone: bool = False,
+) -> Iterator[tuple[list[FileRow], list[DetailRow], int]]:
+    """The parsed rows gathered into batches of at least `size` files (and the rest), each
+    with the count of files to parse as the results had it (`total`, if known, ends the
+    last batch at once; else the results ending do). `first_alone`: the first result is a
+    batch of its own, for a first screen.
+
+    A cancelled sync gets what it has at once: quitting (or SIGTERM) mid-build waits for
+    one task of the pool, not for a whole batch.
+    """
+    files: list[FileRow] = []
+    details: list[DetailRow] = []
+    done = found = 0
+    for (batch_files, batch_details), found in results:
+        files += batch_files
+        details += batch_details
+        alone = first_alone and done == 0
+        last = total is not None and len(files) + done >= total
+        if len(files) < size and not (alone or last) and not is_cancelled():
+            continue
+        done += len(files)
+        yield files, details, found
+        files, details = [], []
+    if files:
+        yield files, details, found
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:

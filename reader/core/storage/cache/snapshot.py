@@ -47,7 +47,8 @@ SnapshotRow = tuple[bytes, bytes | None, bytes | None, int]  # data, sorted, hea
 
 @dataclass(slots=True)
 class Memo:
-    """What cached_summaries() read, kept until the next write."""
+    """What cached_summaries() read, kept until this reader writes, or a sync finds that
+    another reader has (FeedCache._current)."""
 
     summaries: list[ArticleSummary]  # merged
     duplicates: list[Problem]  # the warnings merging gave
@@ -179,6 +180,12 @@ def _chunk(
         [from_iso(p) if p else None for p in published], quality, heat,
         [share(tags, tags) for tags in topics], texts,
     ))  # fmt: skip
+
+
+def generation_of(conn: sqlite3.Connection, feed: int) -> int | None:
+    """The feed's generation now (None: no such feed, the file was emptied under us)."""
+    row = conn.execute("SELECT generation FROM feeds WHERE id = ?", (feed,)).fetchone()
+    return None if row is None else int(row[0])
 
 
 def read_head(conn: sqlite3.Connection, feed: int, prefix: str) -> tuple[list[ArticleSummary], int]:
