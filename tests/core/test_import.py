@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from reader.cli import main
 from reader.core.importer import import_sources
-from reader.core.importer import write as write_module
-from reader.core.importer.write import INDEX_NAME, slug
+from reader.core.importer import index as index_module
+from reader.core.importer.index import INDEX_NAME
+from reader.core.importer.write import slug
 from reader.core.loader import load_feed
 from reader.core.sanitize import is_safe_url
 
@@ -121,9 +122,9 @@ def test_a_title_too_long_for_a_file_name_in_bytes_still_imports_and_is_indexed(
     source = tmp_path / "long.xml"
     source.write_text(f"<rss version='2.0'><channel><title>L</title>{entries}</channel></rss>")
     report = import_sources([str(source)], tmp_path / "out")
-    assert report.summary() == "3 new, 0 updated, 0 unchanged, 0 errors"
+    assert report.summary() == "3 new, 0 updated, 0 unchanged, 0 skipped, 0 errors"
     again = import_sources([str(source)], tmp_path / "out")
-    assert again.summary() == "0 new, 0 updated, 3 unchanged, 0 errors"
+    assert again.summary() == "0 new, 0 updated, 3 unchanged, 0 skipped, 0 errors"
     assert len(list((tmp_path / "out").glob("*.md"))) == 3
 
 
@@ -145,16 +146,16 @@ def test_an_article_that_cannot_be_written_is_an_error_and_the_rest_are_kept(
     source = tmp_path / "three.xml"
     source.write_text(f"<rss version='2.0'><channel><title>W</title>{items}</channel></rss>")
     report = import_sources([str(source)], tmp_path / "out")
-    assert report.summary() == "2 new, 0 updated, 0 unchanged, 1 error"
+    assert report.summary() == "2 new, 0 updated, 0 unchanged, 0 skipped, 1 error"
     assert report.errors == [f"{source}: not written: Second: No space left on device"]
     monkeypatch.setattr(write_module, "write_atomically", real)
     again = import_sources([str(source)], tmp_path / "out")
-    assert again.summary() == "1 new, 0 updated, 2 unchanged, 0 errors"  # no -2 copies
+    assert again.summary() == "1 new, 0 updated, 2 unchanged, 0 skipped, 0 errors"  # no -2 copies
 
 
 def test_imported_files_get_the_usual_mode_not_owner_only(tmp_path: Path) -> None:
     (path, *_) = imported(tmp_path, "rss.xml")
-    assert path.stat().st_mode & 0o777 == write_module.FILE_MODE == 0o666 & ~current_umask()
+    assert path.stat().st_mode & 0o777 == index_module.FILE_MODE == 0o666 & ~current_umask()
 
 
 def current_umask() -> int:
@@ -175,7 +176,7 @@ def test_importing_twice_writes_nothing_new(tmp_path: Path) -> None:
     files = imported(tmp_path, *FEED_FILES)
     stamps = {path: path.stat().st_mtime_ns for path in files}
     report = import_sources([str(FEEDS / name) for name in FEED_FILES], tmp_path)
-    assert report.summary() == "0 new, 0 updated, 10 unchanged, 0 errors"
+    assert report.summary() == "0 new, 0 updated, 10 unchanged, 0 skipped, 0 errors"
     assert {path: path.stat().st_mtime_ns for path in tmp_path.glob("*.md")} == stamps
 
 
@@ -196,7 +197,7 @@ def test_an_updated_entry_updates_its_file_and_edited_files_are_left_alone(tmp_p
         encoding="utf-8",
     )
     report = import_sources([str(source)], folder)
-    assert report.summary() == "0 new, 1 updated, 1 unchanged, 0 errors"
+    assert report.summary() == "0 new, 1 updated, 0 unchanged, 1 skipped, 0 errors"
     assert "is in orbit and working." in cubesat.read_text(encoding="utf-8")
     assert window.read_text(encoding="utf-8") == edited
 
@@ -231,7 +232,7 @@ def test_one_bad_source_never_stops_the_others(tmp_path: Path) -> None:
         "a folder, not a feed file",
         "only http and https URLs are fetched",
     ]
-    assert report.summary() == "3 new, 0 updated, 0 unchanged, 4 errors"
+    assert report.summary() == "3 new, 0 updated, 0 unchanged, 0 skipped, 4 errors"
 
 
 def test_a_named_pipe_as_a_source_is_refused_without_being_opened(tmp_path: Path) -> None:
@@ -247,10 +248,10 @@ def test_the_command_prints_the_summary_and_fails_when_a_source_did(
 ) -> None:
     good, bad = str(FEEDS / "feed.json"), str(tmp_path / "nope.xml")
     assert main(["import", good, "--into", str(tmp_path / "feed")]) == 0
-    assert capsys.readouterr().out == "3 new, 0 updated, 0 unchanged, 0 errors\n"
+    assert capsys.readouterr().out == "3 new, 0 updated, 0 unchanged, 0 skipped, 0 errors\n"
     assert main(["import", good, bad, "--into", str(tmp_path / "feed")]) == 1
     captured = capsys.readouterr()
-    assert captured.out == "0 new, 0 updated, 3 unchanged, 1 error\n"
+    assert captured.out == "0 new, 0 updated, 3 unchanged, 0 skipped, 1 error\n"
     assert f"reader import: error: {bad}: no such file" in captured.err
 
 

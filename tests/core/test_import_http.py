@@ -120,7 +120,7 @@ def server() -> Iterator[str]:
 def test_a_feed_is_fetched_with_the_reader_user_agent(server: str, tmp_path: Path) -> None:
     FeedHandler.agents.clear()
     report = import_sources([f"{server}/rss.xml"], tmp_path)
-    assert report.summary() == "4 new, 0 updated, 0 unchanged, 0 errors"
+    assert report.summary() == "4 new, 0 updated, 0 unchanged, 0 skipped, 0 errors"
     assert FeedHandler.agents == [USER_AGENT]
     assert load_feed(tmp_path).problems == []
 
