@@ -47,7 +47,7 @@ def _counting(real: Callable[..., Any], die_before: int, die_after: int) -> Call
 
 def _arm(point: str, count: int) -> None:
     if point == "mkstemp":
-        tempfile.mkstemp = _counting(tempfile.mkstemp, 0, count)  # type: ignore[assignment]
+        tempfile.mkstemp = _counting(tempfile.mkstemp, 0, count)
     elif point == "replace":
         os.replace = _counting(os.replace, count, 0)
     elif point == "replaced":

@@ -27,9 +27,11 @@ class FeedHandler(BaseHTTPRequestHandler):
     """Serves the fixture feeds, and the bad cases by path."""
 
     agents: list[str | None] = []  # noqa: RUF012 - shared by every request on purpose
+    paths: list[str] = []  # noqa: RUF012 - likewise
 
     def do_GET(self) -> None:
         FeedHandler.agents.append(self.headers.get("User-Agent"))
+        FeedHandler.paths.append(self.path)
         name = self.path.lstrip("/")
         if name == "slow":
             time.sleep(SLOW_SECONDS)
@@ -52,6 +54,13 @@ class FeedHandler(BaseHTTPRequestHandler):
             self.redirect("/rss.xml")
         elif name == "to-file":
             self.redirect("file:///etc/passwd")
+        elif name == "with-dtd.opml":
+            host = self.headers["Host"]
+            self.reply(
+                f'<?xml version="1.0"?>\n<!DOCTYPE opml SYSTEM "http://{host}/opml.dtd">\n'
+                f'<opml version="2.0"><body><outline text="&nbsp;" xmlUrl="http://{host}/atom.xml"/>'
+                "</body></opml>".encode()
+            )
         elif name == "subscriptions.opml":
             text = (FEEDS / name).read_text(encoding="utf-8")
             self.reply(text.replace("127.0.0.1:PORT", self.headers["Host"]).encode())
@@ -192,4 +201,12 @@ def test_an_opml_list_imports_each_feed_and_names_the_ones_that_fail(
     assert report.counts.new == 6  # rss.xml: 4, atom.xml: 2
     assert report.errors == [f"{server}/missing.xml: the server answered 404 Not Found"]
     assert len(report.warnings) == 1 and "file:///etc/passwd" in report.warnings[0]
+    assert load_feed(tmp_path).problems == []
+
+
+def test_an_opml_lists_external_dtd_is_never_fetched(server: str, tmp_path: Path) -> None:
+    FeedHandler.paths.clear()
+    report = import_sources([f"{server}/with-dtd.opml"], tmp_path)
+    assert report.summary() == "2 new, 0 updated, 0 unchanged, 0 skipped, 0 errors"
+    assert FeedHandler.paths == ["/with-dtd.opml", "/atom.xml"]
     assert load_feed(tmp_path).problems == []
