@@ -14,7 +14,7 @@ import feedparser
 
 from reader.core.fields import FileSkipped
 from reader.core.importer.convert import ImportedArticle, convert_entries
-from reader.core.importer.fetch import MAX_FEED_BYTES, FetchError, fetch
+from reader.core.importer.fetch import MAX_FEED_BYTES, FetchError, checked_source_url, fetch
 from reader.core.importer.index import ImportIndex, remove_temporaries
 from reader.core.importer.jsonfeed import JsonFeedError, looks_like_json, parse_json_feed
 from reader.core.importer.lock import LOCK_WAIT_SECONDS, FolderBusy, folder_lock
@@ -109,8 +109,13 @@ def parse_feed(data: bytes, base_url: str | None) -> tuple[Any, list[Any], str |
 
 def feed_identity(source: str) -> str:
     """The feed an article came from, as the index knows it: the URL as given (before any
-    redirect), or the file's absolute path."""
-    return source if is_url(source) else str(Path(source).expanduser().absolute())
+    redirect, spelled as the URL gate spells it), or the file's absolute path."""
+    if not is_url(source):
+        return str(Path(source).expanduser().absolute())
+    try:
+        return checked_source_url(source)
+    except FetchError:
+        return source  # not fetched, so never written
 
 
 class Importer:
