@@ -1,11 +1,14 @@
 """One feed entry as one article: front matter in the seed format, and a Markdown body.
 
-Feed content is untrusted. `feedparser` already sanitizes the HTML it hands out; here the
-HTML is cleaned again (scripts, styles, frames and their content dropped, every event
-attribute removed) before `markdownify` turns it into Markdown, and every URL written
+Feed content is untrusted. The HTML is cleaned here (scripts, styles, frames and their
+content dropped, every event attribute removed) before `markdownify` turns it into Markdown
+(which keeps no HTML, only text, links and images), and every URL written
 (the article's link and each link or image in the body) passes the reader's URL gate or
 is left out. Every value is cut and cleaned the way the loader reads it, so that a written
 file loads with no warning.
+
+`feedparser`'s own sanitizer is not used: it reads an autolink (`<http://auto.link>`, as
+authors write them) as an unknown tag and drops it, text and all; here it becomes a link.
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ DROPPED_ELEMENTS = (
 )  # fmt: skip
 _HTML_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
 _TAG_HINT = re.compile(r"<[a-zA-Z/!]")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>\"']+)>", re.IGNORECASE)
+# Elements that end a line of text: their text is kept apart from what is beside them.
+# Inline ones (a, b, em, span…) are not, so that `<a>here</a>.` reads `here.`, not `here .`.
+_BLOCK_ELEMENTS = (
+    "p", "div", "br", "hr", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5",
+    "h6", "blockquote", "pre", "table", "tr", "td", "th", "caption", "figure", "figcaption",
+    "section", "article", "aside", "header", "footer", "nav", "main", "address", "details",
+    "summary",
+)  # fmt: skip
 
 Entry = Mapping[str, Any]  # a `feedparser` entry (a dict with attribute access)
 
@@ -43,7 +55,8 @@ Entry = Mapping[str, Any]  # a `feedparser` entry (a dict with attribute access)
 class ImportedArticle:
     """What one entry becomes: its identity in the feed, its file name's parts, its text."""
 
-    key: str  # the webUrl (or the entry's id, or a digest): two entries with one key are one
+    key: str  # in its feed: the entry's id, else its link, else a digest of its title
+    legacy_key: str  # what version-1 import indexes knew it by: its link first
     title: str
     published: datetime | None
     front_matter: dict[str, object]
@@ -59,7 +72,7 @@ def is_safe_link(url: object) -> bool:
 def sanitized_soup(html: str, base: str | None = None) -> BeautifulSoup:
     """The HTML parsed, with the dropped elements gone and every `on…` attribute removed;
     relative links and images resolved against `base` (the feed's own link)."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(_AUTOLINK.sub(_autolink_as_link, html), "html.parser")
     for element in soup.find_all(DROPPED_ELEMENTS):
         element.decompose()
     for tag in soup.find_all(True):
@@ -71,6 +84,13 @@ def sanitized_soup(html: str, base: str | None = None) -> BeautifulSoup:
                 tag.attrs[name] = resolved(value, base)
     _drop_unsafe_links(soup)
     return soup
+
+
+def _autolink_as_link(match: re.Match[str]) -> str:
+    """`<http://auto.link>` as a link with its URL as text (the parser would take it for a
+    tag named `http:`); a URL the gate refuses stays as text."""
+    url = escape(match.group(1))
+    return f'<a href="{url}">{url}</a>'
 
 
 def _drop_unsafe_links(soup: BeautifulSoup) -> None:
@@ -85,7 +105,8 @@ def _drop_unsafe_links(soup: BeautifulSoup) -> None:
 
 
 def resolved(url: str, base: str | None) -> str:
-    """`url` made absolute against `base` (feedparser resolves only against a fetched URL)."""
+    """`url` made absolute against `base` (feedparser is told not to: its rewriting of the
+    HTML would drop autolinks)."""
     if not base or not url.strip() or urlsplit(url).scheme:
         return url  # an empty link (feedparser's for a `javascript:` one) stays empty
     try:
@@ -115,12 +136,21 @@ def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment (or of text that merely looks like it), on one line."""
     if not _HTML_HINT.search(html):
         return clean_line(html)
-    text = sanitized_soup(html).get_text(" ")
+    text = _soup_text(sanitized_soup(html))
     if _TAG_HINT.search(text):
         # Escaped markup (`&lt;script&gt;`) is a tag again once unescaped: an excerpt is read
         # as plain text here, but another tool might render it, so it goes the same way.
-        text = sanitized_soup(text).get_text(" ")
+        text = _soup_text(sanitized_soup(text))
     return clean_line(text)
+
+
+def _soup_text(soup: BeautifulSoup) -> str:
+    """The text as a browser lays it out on one line: a space between blocks, none added
+    between inline elements (nor before the punctuation after a link)."""
+    for element in soup.find_all(_BLOCK_ELEMENTS):
+        element.insert_before(" ")
+        element.insert_after(" ")
+    return str(soup.get_text(""))
 
 
 def cut(text: str, limit: int) -> str:
@@ -167,7 +197,10 @@ def entry_body(entry: Entry, base: str | None) -> str:
         if not isinstance(value, str) or not value.strip():
             continue
         kind = str(content.get("type", "text/html"))
-        text = html_to_markdown(value, base) if "html" in kind else text_to_markdown(value)
+        # The content's own base (xml:base, or the URL fetched), else the feed's link.
+        own_base = content.get("base")
+        where = own_base if isinstance(own_base, str) and is_safe_link(own_base) else base
+        text = html_to_markdown(value, where) if "html" in kind else text_to_markdown(value)
         return text[:MAX_BODY_CHARS]
     return ""
 
@@ -202,12 +235,27 @@ def provider_of(feed: Mapping[str, Any]) -> dict[str, str] | None:
 
 
 def entry_key(entry: Entry, link: str | None, title: str) -> str:
-    """The article's identity: its link, else the entry's id, else a digest of its title."""
+    """The article's identity in its feed: the entry's id (an RSS guid, an Atom id), else
+    its link, else a digest of its title."""
+    entry_id = _entry_id(entry)
+    return entry_id or link or _title_key(title)
+
+
+def legacy_entry_key(entry: Entry, link: str | None, title: str) -> str:
+    """The identity version-1 indexes gave an article, in every feed at once: its link,
+    else `id:` and the entry's id, else a digest of its title."""
     if link:
         return link
+    entry_id = _entry_id(entry)
+    return f"id:{entry_id}" if entry_id else _title_key(title)
+
+
+def _entry_id(entry: Entry) -> str | None:
     entry_id = entry.get("id")
-    if isinstance(entry_id, str) and entry_id.strip():
-        return f"id:{entry_id.strip()}"
+    return entry_id.strip() if isinstance(entry_id, str) and entry_id.strip() else None
+
+
+def _title_key(title: str) -> str:
     return "title:" + hashlib.sha1(title.encode("utf-8", "replace")).hexdigest()
 
 
@@ -236,11 +284,19 @@ def convert_entry(
     topics = entry_topics(entry)
     if topics:
         front["topics"] = topics
-    return ImportedArticle(entry_key(entry, link, title), title, published, front, body)
+    return ImportedArticle(
+        entry_key(entry, link, title),
+        legacy_entry_key(entry, link, title),
+        title,
+        published,
+        front,
+        body,
+    )
 
 
 def convert_entries(entries: Iterable[Entry], feed: Mapping[str, Any]) -> list[ImportedArticle]:
-    """The feed's articles, one per key: of two entries with one link, the later one."""
+    """The feed's articles, one per key: of two entries with one id (or, without ids, one
+    link), the later one."""
     provider = provider_of(feed)
     link = feed.get("link")
     base = link if is_safe_link(link) else None

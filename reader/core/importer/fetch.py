@@ -1,16 +1,21 @@
-"""Fetching a feed over HTTP: `http`/`https` only, a timeout, a size cap, few redirects.
+"""Fetching a feed over HTTP: `http`/`https` only, a deadline, a size cap, few redirects.
 
-Plain `urllib`: one GET, no cookies, no credentials. Every failure is a `FetchError` whose
-message says what went wrong in words a reader of the summary understands.
+Plain `urllib`: one GET, no cookies, no credentials. The time limit is a wall-clock deadline
+for the whole fetch (connecting, every redirect, the headers and the body): every read from
+the socket is given only the time that is left, so a server that trickles a byte every few
+seconds is cut off at the deadline like one that says nothing. Every failure is a
+`FetchError` whose message says what went wrong in words a reader of the summary understands.
 """
 
 from __future__ import annotations
 
+import io
+import socket
 import time
 import urllib.error
 import urllib.request
-from http.client import HTTPMessage
-from typing import IO
+from http.client import HTTPConnection, HTTPMessage, HTTPResponse, HTTPSConnection
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from reader import __version__
@@ -21,6 +26,7 @@ MAX_FEED_BYTES = 20 * 1024 * 1024
 MAX_REDIRECTS = 5
 USER_AGENT = f"reader-tui/{__version__} (feed import)"
 _CHUNK = 64 * 1024
+_REDIRECT_CODES = (301, 302, 303, 307, 308)
 
 
 class FetchError(Exception):
@@ -57,7 +63,82 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-_OPENER = urllib.request.build_opener(_LimitedRedirects())
+class Deadline:
+    """A moment on the monotonic clock; `left()` is the time until it, or TimeoutError."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def left(self) -> float:
+        remaining = self.at - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        return remaining
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket's bytes; before each read the socket's timeout becomes the time left."""
+
+    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
+        super().__init__()
+        self._sock = sock
+        self._raw = sock.makefile("rb", buffering=0)  # keeps the socket open until closed
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        self._sock.settimeout(self._deadline.left())
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _SocketView:
+    """What `HTTPResponse` asks of its socket, a file to read: one that keeps the deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
+
+
+def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
+    """An opener whose connections (each redirect's too) keep to `deadline`."""
+
+    class Response(HTTPResponse):
+        def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+            super().__init__(_SocketView(sock, deadline), *args, **kwargs)  # type: ignore[arg-type]
+
+    class Connection(HTTPConnection):
+        response_class = Response
+
+        def connect(self) -> None:
+            self.timeout = deadline.left()  # connecting (and sending) gets what is left too
+            super().connect()
+
+    class SecureConnection(HTTPSConnection):
+        response_class = Response
+
+        def connect(self) -> None:
+            self.timeout = deadline.left()  # the TLS handshake is bounded by it as a whole
+            super().connect()
+
+    class Plain(urllib.request.HTTPHandler):
+        def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> HTTPResponse:
+            return super().do_open(Connection, req, **kwargs)
+
+    class Secure(urllib.request.HTTPSHandler):
+        def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> HTTPResponse:
+            return super().do_open(SecureConnection, req, **kwargs)
+
+    return urllib.request.build_opener(Plain(), Secure(), _LimitedRedirects())
 
 
 def fetch(
@@ -65,49 +146,64 @@ def fetch(
 ) -> tuple[bytes, str]:
     """The body of `url` and the URL it finally came from (after redirects).
 
-    `timeout` bounds the whole download, not only each read: a server that trickles one
-    byte a second is cut off too.
+    `timeout` bounds the whole fetch, redirects, headers and body, not only each read.
     """
     request = urllib.request.Request(
         checked_source_url(url),
-        headers={"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml,"
-                 " application/feed+json, application/json, application/xml, text/xml, */*"},
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity",
+                 "Accept": "application/rss+xml, application/atom+xml, application/feed+json,"
+                 " application/json, application/xml, text/xml, */*"},
     )  # fmt: skip
-    deadline = time.monotonic() + timeout
+    deadline = Deadline(timeout)
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return _read_capped(response, deadline, max_bytes), response.geturl()
+        with _opener(deadline).open(request, timeout=timeout) as response:
+            _refuse_compressed(response.headers.get("Content-Encoding"))
+            return _read_capped(response, max_bytes), response.geturl()
     except urllib.error.HTTPError as error:
-        if error.code in (301, 302, 303, 307, 308):
-            if "not allowed" in str(error.msg):  # urllib's own refusal of a file: redirect
-                raise FetchError("redirected elsewhere than http or https; only http and https"
-                                 " URLs are fetched") from None  # fmt: skip
-            raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})") from None
-        raise FetchError(f"the server answered {error.code} {error.reason}") from None
+        raise FetchError(_http_error_reason(error)) from None
     except urllib.error.URLError as error:
+        if isinstance(error.reason, TimeoutError):
+            raise FetchError(_late(deadline)) from None
         raise FetchError(f"cannot fetch it ({_reason(error.reason)})") from None
     except TimeoutError:
-        raise FetchError(f"no answer within {timeout:g} seconds") from None
+        raise FetchError(_late(deadline)) from None
     except OSError as error:
         raise FetchError(f"cannot fetch it ({error.strerror or error})") from None
 
 
-def _read_capped(response: IO[bytes], deadline: float, max_bytes: int) -> bytes:
+def _late(deadline: Deadline) -> str:
+    return f"no answer within {deadline.seconds:g} seconds (the whole download is limited)"
+
+
+def _http_error_reason(error: urllib.error.HTTPError) -> str:
+    if error.code in _REDIRECT_CODES:
+        if "not allowed" in str(error.msg):  # urllib's own refusal of a file: redirect
+            return "redirected elsewhere than http or https; only http and https URLs are fetched"
+        return f"too many redirects (more than {MAX_REDIRECTS})"
+    return f"the server answered {error.code} {error.reason}"
+
+
+def _refuse_compressed(encoding: str | None) -> None:
+    """The request asks for the body as it is: a compressed one is refused, never expanded
+    (a few kilobytes of gzip can unpack to gigabytes)."""
+    if encoding and encoding.strip().lower() not in ("identity", ""):
+        raise FetchError(
+            f"the server sent it compressed ({encoding.strip()[:40]}) though asked not to; not read"
+        )
+
+
+def _read_capped(response: IO[bytes], max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while chunk := response.read(_CHUNK):
         size += len(chunk)
         if size > max_bytes:
             raise FetchError(f"the feed is larger than {max_bytes:,} bytes")
-        if time.monotonic() > deadline:
-            raise TimeoutError
         chunks.append(chunk)
     return b"".join(chunks)
 
 
 def _reason(reason: object) -> str:
-    if isinstance(reason, TimeoutError):
-        return "no answer in time"
     if isinstance(reason, OSError):
         return reason.strerror or str(reason)
     return str(reason)

@@ -13,11 +13,13 @@ from typing import Any
 import feedparser
 
 from reader.core.fields import FileSkipped
-from reader.core.importer.convert import convert_entries
-from reader.core.importer.fetch import MAX_FEED_BYTES, FetchError, fetch
+from reader.core.importer.convert import ImportedArticle, convert_entries
+from reader.core.importer.fetch import MAX_FEED_BYTES, FetchError, checked_source_url, fetch
+from reader.core.importer.index import ImportIndex, remove_temporaries
 from reader.core.importer.jsonfeed import JsonFeedError, looks_like_json, parse_json_feed
+from reader.core.importer.lock import LOCK_WAIT_SECONDS, FolderBusy, folder_lock
 from reader.core.importer.opml import OpmlError, feed_urls, is_opml
-from reader.core.importer.write import ImportIndex, WriteCounts, write_articles
+from reader.core.importer.write import WriteCounts, write_articles
 from reader.core.loader import read_bytes
 from reader.core.model import plural, printable
 
@@ -41,11 +43,11 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        """`N new, M updated, K unchanged, E errors`."""
+        """`N new, M updated, K unchanged, S skipped, E errors`."""
         counts = self.counts
         return (
             f"{counts.new:,} new, {counts.updated:,} updated, {counts.unchanged:,} unchanged, "
-            f"{plural(len(self.errors), 'error')}"
+            f"{len(counts.skipped):,} skipped, {plural(len(self.errors), 'error')}"
         )
 
 
@@ -88,7 +90,14 @@ def parse_feed(data: bytes, base_url: str | None) -> tuple[Any, list[Any], str |
         {"content-location": base_url, "content-type": "application/xml"} if base_url else None
     )
     # A stream, never bytes or text: given a string, feedparser would open it as a path or URL.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
+    # The HTML is cleaned and its links resolved by `convert`: feedparser's rewriting of the
+    # HTML for either would drop autolinks (`<http://auto.link>`), text and all.
+    parsed = feedparser.parse(
+        io.BytesIO(data),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
     problem = parsed.get("bozo_exception")
     reason = printable(str(problem or ""))[:200]
     if not parsed.entries and (parsed.bozo or not parsed.version):
@@ -98,14 +107,27 @@ def parse_feed(data: bytes, base_url: str | None) -> tuple[Any, list[Any], str |
     return parsed.feed, parsed.entries, warning
 
 
-class Importer:
-    """Imports sources into one folder, keeping its index of what the import wrote."""
+def feed_identity(source: str) -> str:
+    """The feed an article came from, as the index knows it: the URL as given (before any
+    redirect, spelled as the URL gate spells it), or the file's absolute path."""
+    if not is_url(source):
+        return str(Path(source).expanduser().absolute())
+    try:
+        return checked_source_url(source)
+    except FetchError:
+        return source  # not fetched, so never written
 
-    def __init__(self, folder: Path, fetcher: Fetcher, on_event: OnEvent | None) -> None:
+
+class Importer:
+    """Imports sources into one folder; writes under the folder's lock, one source at a time."""
+
+    def __init__(
+        self, folder: Path, fetcher: Fetcher, on_event: OnEvent | None, lock_wait: float
+    ) -> None:
         self.folder = folder
         self.fetcher = fetcher
         self.on_event = on_event or (lambda _: None)
-        self.index = ImportIndex.load(folder)
+        self.lock_wait = lock_wait
         self.report = ImportReport()
 
     def run(self, sources: list[str]) -> ImportReport:
@@ -124,23 +146,45 @@ class Importer:
             feed, entries, warning = parse_feed(data, base_url)
             if warning:
                 self.report.warnings.append(f"{shown}: {warning}")
-            counts = self.report.counts
-            before = (counts.new, counts.updated, len(counts.failed))
-            try:
-                write_articles(self.folder, convert_entries(entries, feed), self.index, counts)
-            finally:
-                # Saved whatever happened: a file written but not indexed would be written
-                # again, as a -2 copy, by the next import.
-                if (counts.new, counts.updated) != before[:2]:
-                    self.index.save()
-            self.report.errors += [
-                f"{shown}: not written: {printable(failure)}"
-                for failure in counts.failed[before[2] :]
-            ]
-        except (SourceError, OpmlError) as error:
+            self.write_feed(shown, feed_identity(source), convert_entries(entries, feed))
+        except (SourceError, OpmlError, FolderBusy) as error:
             self.report.errors.append(f"{shown}: {error}")
         except OSError as error:
             self.report.errors.append(f"{shown}: cannot write into {self.folder} ({error})")
+
+    def write_feed(self, shown: str, feed: str, articles: list[ImportedArticle]) -> None:
+        """The articles written under the folder's lock, into the index as it is now (another
+        import may have written since this one began)."""
+        counts = self.report.counts
+        skipped, failed = len(counts.skipped), len(counts.failed)
+
+        def waiting() -> None:
+            self.on_event(f"Waiting for another import into {self.folder} to finish…")
+
+        with folder_lock(self.folder, wait=self.lock_wait, on_wait=waiting):
+            remove_temporaries(self.folder)  # an interrupted import's: none is being written
+            index = ImportIndex.load(self.folder)
+            try:
+                write_articles(feed, articles, index, counts)
+            finally:
+                self.report.warnings += [
+                    f"{shown}: skipped {why}" for why in counts.skipped[skipped:]
+                ]
+                self.report.errors += [
+                    f"{shown}: not written: {printable(why)}" for why in counts.failed[failed:]
+                ]
+                self.save(shown, index)
+
+    def save(self, shown: str, index: ImportIndex) -> None:
+        try:
+            index.save()
+        except OSError as error:
+            index.close()
+            self.report.errors.append(
+                f"{shown}: cannot save the import's index in {self.folder}"
+                f" ({error.strerror or error}); what was written is in its journal, which the"
+                " next import reads"
+            )
 
     def import_list(self, shown: str, data: bytes) -> None:
         urls, refused = feed_urls(data)
@@ -157,12 +201,15 @@ def import_sources(
     *,
     fetcher: Fetcher = fetch,
     on_event: OnEvent | None = None,
+    lock_wait: float = LOCK_WAIT_SECONDS,
 ) -> ImportReport:
-    """Import every source into `folder` (made if missing). Never raises for a bad source."""
+    """Import every source into `folder` (made if missing). Never raises for a bad source.
+
+    Another import into the folder is waited for, at most `lock_wait` seconds per source."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         report = ImportReport()
         report.errors.append(f"{printable(str(folder))}: cannot make the folder ({error})")
         return report
-    return Importer(folder, fetcher, on_event).run(sources)
+    return Importer(folder, fetcher, on_event, lock_wait).run(sources)
