@@ -530,9 +530,10 @@ class StateStore:
                 f"cannot be written now ({err}); marks are kept for this session only."
             )
             return
+        into = "into the reading-state file now there" if what == "replaced" else "to a fresh file"
         self._say(
             f"The reading-state file {self.path} was {what} while the reader ran; every "
-            "mark held was written to the file now there."
+            f"mark held was written {into}."
         )
 
     def _notice(self, text: str) -> None:
