@@ -9,9 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, cast
 
+from rich.console import RenderableType
 from textual import work
 from textual.app import App
 from textual.binding import BindingType
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -19,6 +21,7 @@ from reader.core.config import READ_AFTER_SECONDS, Settings
 from reader.core.resources import styles_path
 from reader.core.sanitize import UnsafeUrl, check_url
 from reader.ui.commands import Keymap, ReaderCommands, bindings
+from reader.ui.ending import EXIT_DEADLINE_SECONDS, DaemonThreads, end_within
 from reader.ui.keymap import build_keymap
 from reader.ui.loading import FeedLoader
 from reader.ui.screens.feed_screen import FeedScreen
@@ -94,7 +97,29 @@ class ReaderApp(App[None]):
         self.follow_changes = self.settings.watch if watch is None else watch
 
     def on_mount(self) -> None:
+        # Textual runs its thread workers in the loop's default executor, whose threads the
+        # process waits for at exit: an import stalled on a server would hold it.
+        asyncio.get_running_loop().set_default_executor(DaemonThreads())
         self.exit_on_signals()
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's choice, but in a terminal on Linux or macOS the driver that notices
+        the terminal is gone (`reader.ui.terminal`)."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver":  # not imported on Windows (no termios)
+            from reader.ui.terminal import ReaderDriver
+
+            return ReaderDriver
+        return driver
+
+    def exit(
+        self, result: None = None, return_code: int = 0, message: RenderableType | None = None
+    ) -> None:
+        """Quit (a key, SIGTERM, SIGHUP, the terminal lost): the process (a terminal's or a
+        browser tab's) ends within `EXIT_DEADLINE_SECONDS`, even if the exit cannot finish."""
+        super().exit(result, return_code, message)
+        if not self.is_headless:  # a process of its own, not a test's Pilot
+            end_within(EXIT_DEADLINE_SECONDS, lambda: self.return_code or 0)
 
     def exit_on_signals(self) -> None:
         """SIGTERM and SIGHUP (the terminal was closed) end the app as quitting does.
