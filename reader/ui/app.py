@@ -7,10 +7,11 @@ import asyncio
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import ClassVar, cast
 
 from rich.console import RenderableType
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import BindingType
 from textual.driver import Driver
@@ -95,6 +96,7 @@ class ReaderApp(App[None]):
         self.browser: BrowserOpener = browser or configured or default_browser
         # Fold in file changes while running: `--no-watch` or the config's `watch = false` not.
         self.follow_changes = self.settings.watch if watch is None else watch
+        self.signals_before: dict[int, signal.Handlers | Callable[..., object] | int | None] = {}
 
     def on_mount(self) -> None:
         # Textual runs its thread workers in the loop's default executor, whose threads the
@@ -115,11 +117,20 @@ class ReaderApp(App[None]):
     def exit(
         self, result: None = None, return_code: int = 0, message: RenderableType | None = None
     ) -> None:
-        """Quit (a key, SIGTERM, SIGHUP, the terminal lost): the process (a terminal's or a
-        browser tab's) ends within `EXIT_DEADLINE_SECONDS`, even if the exit cannot finish."""
+        """Quit (a key, SIGTERM, SIGHUP, the terminal lost)."""
         super().exit(result, return_code, message)
+        self.bound_the_exit()
+
+    def bound_the_exit(self) -> None:
+        """The process (a terminal's or a browser tab's) ends within `EXIT_DEADLINE_SECONDS`,
+        even if the exit cannot finish."""
         if not self.is_headless:  # a process of its own, not a test's Pilot
             end_within(EXIT_DEADLINE_SECONDS, lambda: self.return_code or 0)
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._exit and isinstance(event, (events.Key, events.Paste)):
+            return  # still arriving after the quit (the rest of a paste): nobody reads it
+        await super().on_event(event)
 
     def exit_on_signals(self) -> None:
         """SIGTERM and SIGHUP (the terminal was closed) end the app as quitting does.
@@ -127,14 +138,28 @@ class ReaderApp(App[None]):
         Python's default for both ends the process at once: the terminal stays in the
         app's mode and the reading state is closed uncleanly. Through the event loop the
         app unmounts as usual: marks saved, the terminal restored, exit status 0.
+
+        The handler is Python's, not the event loop's: Python runs it between two bytecodes
+        of the main thread, where the loop's would wait behind every callback queued before
+        it (each key of a paste is one), so the exit's deadline starts at the signal.
         """
-        names = ("SIGTERM", "SIGHUP")  # Windows has no SIGHUP
-        try:
-            loop = asyncio.get_running_loop()
-            for number in (getattr(signal, name) for name in names if hasattr(signal, name)):
-                loop.add_signal_handler(number, self.exit)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # no signal handlers on this loop (Windows) or off the main thread
+        loop = asyncio.get_running_loop()
+
+        def signalled(number: int, frame: FrameType | None) -> None:
+            self.bound_the_exit()
+            loop.call_soon_threadsafe(self.exit)
+
+        for name in ("SIGTERM", "SIGHUP"):  # Windows has no SIGHUP
+            if hasattr(signal, name):
+                number = getattr(signal, name)
+                try:
+                    self.signals_before[number] = signal.signal(number, signalled)
+                except ValueError:
+                    return  # off the main thread: Python's defaults stay
+
+    def on_unmount(self) -> None:
+        for number, before in self.signals_before.items():  # a test's process goes on
+            signal.signal(number, signal.SIG_DFL if before is None else before)
 
     def get_default_screen(self) -> Screen[None]:
         return FeedScreen(

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from textual.drivers.linux_driver import LinuxDriver
 
+from reader.ui.ending import EXIT_DEADLINE_SECONDS, end_within
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -78,6 +80,9 @@ class ReaderDriver(LinuxDriver):
     def _terminal_lost(self) -> None:
         """In the writer thread: nobody reads the terminal any more."""
         self.exit_event.set()  # the input thread stops reading end-of-file
+        # The exit's deadline starts now: the loop may have thousands of keys to go through
+        # before it gets to the exit.
+        end_within(EXIT_DEADLINE_SECONDS, lambda: self._app.return_code or 0)
         if not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._app.exit)
 
