@@ -3,6 +3,9 @@
 A clean end is seen three ways: the exit status, the terminal's alternate screen left
 again (`ESC [ ? 1049 l`), and the reading state closed (SQLite deletes the WAL file when
 the last connection closes; a killed process leaves it behind).
+
+The pseudo-terminal is the child's controlling terminal, as a terminal window's is: closing
+our side hangs it up, and the kernel sends the child SIGHUP (and SIGCONT) as it would.
 """
 
 from __future__ import annotations
@@ -26,7 +29,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 WAIT = 30.0  # seconds; only a hang uses them up
+END_WAIT = 10.0  # seconds a quit or a lost terminal may take to end the process (it takes ~2)
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"
+BRACKETED_PASTE_ON = b"\x1b[?2004h"  # the app is up and reads its keys
+# The child takes the pseudo-terminal (its stdin) as its controlling terminal, then runs
+# `python -m reader` with the arguments after `-c`.
+AS_TERMINAL_APP = (
+    "import fcntl, runpy, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "sys.argv[0] = 'reader'; runpy.run_module('reader', run_name='__main__', alter_sys=True)"
+)
 
 
 class Terminal:
@@ -36,7 +47,7 @@ class Terminal:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         env = os.environ | {"PYTHONPATH": str(REPO), "TERM": "xterm-256color"}
-        command = [sys.executable, "-m", "reader", str(feed), "--state", str(state)]
+        command = [sys.executable, "-c", AS_TERMINAL_APP, str(feed), "--state", str(state)]
         self.process = subprocess.Popen(
             [*command, "--cache", str(cache)],
             stdin=slave,
@@ -66,6 +77,19 @@ class Terminal:
             assert self.process.poll() is None, f"the app ended before {label}: {self.tail()}"
             assert time.monotonic() < deadline, f"no {label} after {WAIT} s: {self.tail()}"
             time.sleep(0.05)
+
+    def type(self, data: bytes) -> None:
+        """Write all of `data` as keys (the child reads them as it goes)."""
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.master, view) :]
+
+    def ends_within(self, seconds: float) -> bool:
+        try:
+            self.process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
 
     def hang_up(self) -> None:
         """Close our side, as a terminal window closing does (once: the number may be reused)."""
@@ -134,3 +158,24 @@ def test_sighup_with_the_terminal_gone_ends_the_app_cleanly(
     assert term.process.wait(WAIT) == 0
     assert not Path(f"{state}-wal").exists()
     assert len(_starred(state)) == 1
+
+
+def test_a_terminal_closed_after_a_long_paste_ends_the_app(
+    terminal: tuple[Terminal, Path],
+) -> None:
+    """Thousands of keys still queued and a terminal gone: the app ends within seconds.
+
+    Pasted as keys, as `tmux paste-buffer` or a terminal without bracketed paste sends
+    them. Before, a write to the gone terminal ended Textual's writer thread, the next 30
+    frames filled its queue and the 31st blocked the app for good (SIGTERM ignored too).
+    """
+    term, _ = terminal
+    term.wait_for(lambda: BRACKETED_PASTE_ON in term.output, "the app up")
+    term.wait_for(lambda: b"Signal test article" in term.output, "article on screen")
+    term.type(b"/" + b"x" * 5000)
+    time.sleep(0.2)  # the escape alone, not alt+y
+    term.type(b"\x1b")
+    time.sleep(0.2)
+    term.type(b"y" * 10000)
+    term.hang_up()
+    assert term.ends_within(END_WAIT), "the app still runs after its terminal was closed"
