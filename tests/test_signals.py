@@ -15,6 +15,7 @@ import fcntl
 import os
 import pty
 import signal
+import socket
 import sqlite3
 import struct
 import subprocess
@@ -179,3 +180,53 @@ def test_a_terminal_closed_after_a_long_paste_ends_the_app(
     term.type(b"y" * 10000)
     term.hang_up()
     assert term.ends_within(END_WAIT), "the app still runs after its terminal was closed"
+
+
+class StalledServer:
+    """A loopback HTTP server that sends its headers, then nothing, until the test ends."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/feed.xml"
+        self.asked = threading.Event()
+        self.done = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        try:
+            connection, _ = self.listener.accept()
+        except OSError:
+            return  # closed before anyone asked
+        with connection:
+            connection.recv(65536)
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+            connection.sendall(head + b"Content-Length: 100000\r\n\r\n<rss>")
+            self.asked.set()
+            self.done.wait(WAIT)
+
+    def close(self) -> None:
+        self.done.set()
+        self.listener.close()
+
+
+@pytest.mark.parametrize("quit_by", ["q", "SIGTERM"])
+def test_quitting_during_a_stalled_import_ends_the_app(
+    terminal: tuple[Terminal, Path], quit_by: str
+) -> None:
+    """The import's thread, stuck on the server for up to its 20 s timeout, holds nothing."""
+    term, _ = terminal
+    server = StalledServer()
+    try:
+        term.wait_for(lambda: b"Signal test article" in term.output, "article on screen")
+        term.type(b"i")
+        term.wait_for(lambda: b"Import a feed" in term.output, "the import's prompt")
+        term.type(server.url.encode() + b"\r")
+        term.wait_for(server.asked.is_set, "the import's request")
+        if quit_by == "q":
+            term.type(b"q")
+        else:
+            term.process.send_signal(signal.SIGTERM)
+        assert term.ends_within(END_WAIT), f"the app still runs {END_WAIT} s after {quit_by}"
+        assert term.process.returncode == 0
+    finally:
+        server.close()
