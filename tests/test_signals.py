@@ -230,3 +230,20 @@ def test_quitting_during_a_stalled_import_ends_the_app(
         assert term.process.returncode == 0
     finally:
         server.close()
+
+
+def test_a_terminal_closed_during_a_cold_load_ends_the_app(tmp_path: Path) -> None:
+    """A first load of 5,000 files (every core parsing, the cache being written), then the
+    terminal is gone: the app ends within seconds, whatever the load was doing."""
+    from generated_feed import generate_feed
+
+    feed = tmp_path / "feed"
+    generate_feed(feed, 5000)
+    term = Terminal(feed, tmp_path / "state.db", tmp_path / "index.db")
+    try:
+        term.wait_for(lambda: BRACKETED_PASTE_ON in term.output, "the app up")
+        time.sleep(0.3)  # into the load: parsing has begun
+        term.hang_up()
+        assert term.ends_within(END_WAIT), "the app still runs after its terminal was closed"
+    finally:
+        term.close()
