@@ -76,8 +76,12 @@ class ReaderApp(App[None]):
         settings: Settings | None = None,
         notices: tuple[str, ...] = (),
         watch: bool | None = None,
+        ends_process: bool = False,
     ) -> None:
+        """`ends_process`: the app is its process's (the command line's, not a test's), whose
+        end after a quit is bounded by `EXIT_DEADLINE_SECONDS`."""
         super().__init__()
+        self.ends_process = ends_process
         self.feed_path = feed_path
         self.state_path = state_path
         # Made now, so that the cache is read while Textual starts.
@@ -124,7 +128,7 @@ class ReaderApp(App[None]):
     def bound_the_exit(self) -> None:
         """The process (a terminal's or a browser tab's) ends within `EXIT_DEADLINE_SECONDS`,
         even if the exit cannot finish."""
-        if not self.is_headless:  # a process of its own, not a test's Pilot
+        if self.ends_process:
             end_within(EXIT_DEADLINE_SECONDS, lambda: self.return_code or 0)
 
     async def on_event(self, event: events.Event) -> None:

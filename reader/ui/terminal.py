@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from textual.drivers.linux_driver import LinuxDriver
 
-from reader.ui.ending import EXIT_DEADLINE_SECONDS, end_within
-
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -82,7 +80,10 @@ class ReaderDriver(LinuxDriver):
         self.exit_event.set()  # the input thread stops reading end-of-file
         # The exit's deadline starts now: the loop may have thousands of keys to go through
         # before it gets to the exit.
-        end_within(EXIT_DEADLINE_SECONDS, lambda: self._app.return_code or 0)
+        from reader.ui.app import ReaderApp
+
+        if isinstance(self._app, ReaderApp):
+            self._app.bound_the_exit()
         if not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._app.exit)
 
