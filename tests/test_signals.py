@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import os
 import pty
+import select
 import signal
 import socket
 import sqlite3
@@ -59,14 +60,19 @@ class Terminal:
         )
         os.close(slave)
         self.output = bytearray()
+        self._stop = threading.Event()
         self._reader = threading.Thread(target=self._gather, daemon=True)
         self._reader.start()
 
     def _gather(self) -> None:
-        while True:
+        # `select` with a timeout, not a blocking read: closing a descriptor that another
+        # thread is reading does not release it, so the terminal would not hang up.
+        while not self._stop.is_set():
+            if not select.select([self.master], [], [], 0.05)[0]:
+                continue
             try:
                 chunk = os.read(self.master, 65536)
-            except OSError:  # the child closed its side, or the test closed ours
+            except OSError:  # the child closed its side
                 return
             if not chunk:
                 return
@@ -94,9 +100,15 @@ class Terminal:
 
     def hang_up(self) -> None:
         """Close our side, as a terminal window closing does (once: the number may be reused)."""
+        self._stop.set()
+        self._reader.join(5)
         if self.master >= 0:
             os.close(self.master)
             self.master = -1
+
+    def read_to_the_end(self) -> None:
+        """Every byte the ended app wrote is gathered (our reader stops at its side's close)."""
+        self._reader.join(WAIT)
 
     def tail(self) -> str:
         return self.output[-2000:].decode("utf-8", "replace")
@@ -106,7 +118,6 @@ class Terminal:
             self.process.kill()
             self.process.wait()
         self.hang_up()
-        self._reader.join(5)
 
 
 @pytest.fixture
@@ -143,7 +154,7 @@ def test_sigterm_ends_the_app_cleanly_with_status_0(terminal: tuple[Terminal, Pa
     _star_the_article(term, state)
     term.process.send_signal(signal.SIGTERM)
     assert term.process.wait(WAIT) == 0
-    term.close()  # every byte the app wrote is gathered
+    term.read_to_the_end()
     assert LEAVE_ALT_SCREEN in term.output
     assert not Path(f"{state}-wal").exists()
     assert len(_starred(state)) == 1
