@@ -556,6 +556,7 @@ def run_app(args: argparse.Namespace) -> int:
         settings=settings,
         notices=tuple(problems),
         watch=False if args.no_watch else None,
+        ends_process=True,
     ).run()
     return 0
 

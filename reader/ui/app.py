@@ -7,11 +7,14 @@ import asyncio
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import ClassVar, cast
 
-from textual import work
+from rich.console import RenderableType
+from textual import events, work
 from textual.app import App
 from textual.binding import BindingType
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -19,6 +22,7 @@ from reader.core.config import READ_AFTER_SECONDS, Settings
 from reader.core.resources import styles_path
 from reader.core.sanitize import UnsafeUrl, check_url
 from reader.ui.commands import Keymap, ReaderCommands, bindings
+from reader.ui.ending import EXIT_DEADLINE_SECONDS, DaemonThreads, end_within
 from reader.ui.keymap import build_keymap
 from reader.ui.loading import FeedLoader
 from reader.ui.screens.feed_screen import FeedScreen
@@ -72,8 +76,12 @@ class ReaderApp(App[None]):
         settings: Settings | None = None,
         notices: tuple[str, ...] = (),
         watch: bool | None = None,
+        ends_process: bool = False,
     ) -> None:
+        """`ends_process`: the app is its process's (the command line's, not a test's), whose
+        end after a quit is bounded by `EXIT_DEADLINE_SECONDS`."""
         super().__init__()
+        self.ends_process = ends_process
         self.feed_path = feed_path
         self.state_path = state_path
         # Made now, so that the cache is read while Textual starts.
@@ -92,9 +100,41 @@ class ReaderApp(App[None]):
         self.browser: BrowserOpener = browser or configured or default_browser
         # Fold in file changes while running: `--no-watch` or the config's `watch = false` not.
         self.follow_changes = self.settings.watch if watch is None else watch
+        self.signals_before: dict[int, signal.Handlers | Callable[..., object] | int | None] = {}
 
     def on_mount(self) -> None:
+        # Textual runs its thread workers in the loop's default executor, whose threads the
+        # process waits for at exit: an import stalled on a server would hold it.
+        asyncio.get_running_loop().set_default_executor(DaemonThreads())
         self.exit_on_signals()
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's choice, but in a terminal on Linux or macOS the driver that notices
+        the terminal is gone (`reader.ui.terminal`)."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver":  # not imported on Windows (no termios)
+            from reader.ui.terminal import ReaderDriver
+
+            return ReaderDriver
+        return driver
+
+    def exit(
+        self, result: None = None, return_code: int = 0, message: RenderableType | None = None
+    ) -> None:
+        """Quit (a key, SIGTERM, SIGHUP, the terminal lost)."""
+        super().exit(result, return_code, message)
+        self.bound_the_exit()
+
+    def bound_the_exit(self) -> None:
+        """The process (a terminal's or a browser tab's) ends within `EXIT_DEADLINE_SECONDS`,
+        even if the exit cannot finish."""
+        if self.ends_process:
+            end_within(EXIT_DEADLINE_SECONDS, lambda: self.return_code or 0)
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._exit and isinstance(event, (events.Key, events.Paste)):
+            return  # still arriving after the quit (the rest of a paste): nobody reads it
+        await super().on_event(event)
 
     def exit_on_signals(self) -> None:
         """SIGTERM and SIGHUP (the terminal was closed) end the app as quitting does.
@@ -102,14 +142,28 @@ class ReaderApp(App[None]):
         Python's default for both ends the process at once: the terminal stays in the
         app's mode and the reading state is closed uncleanly. Through the event loop the
         app unmounts as usual: marks saved, the terminal restored, exit status 0.
+
+        The handler is Python's, not the event loop's: Python runs it between two bytecodes
+        of the main thread, where the loop's would wait behind every callback queued before
+        it (each key of a paste is one), so the exit's deadline starts at the signal.
         """
-        names = ("SIGTERM", "SIGHUP")  # Windows has no SIGHUP
-        try:
-            loop = asyncio.get_running_loop()
-            for number in (getattr(signal, name) for name in names if hasattr(signal, name)):
-                loop.add_signal_handler(number, self.exit)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # no signal handlers on this loop (Windows) or off the main thread
+        loop = asyncio.get_running_loop()
+
+        def signalled(number: int, frame: FrameType | None) -> None:
+            self.bound_the_exit()
+            loop.call_soon_threadsafe(self.exit)
+
+        for name in ("SIGTERM", "SIGHUP"):  # Windows has no SIGHUP
+            if hasattr(signal, name):
+                number = getattr(signal, name)
+                try:
+                    self.signals_before[number] = signal.signal(number, signalled)
+                except ValueError:
+                    return  # off the main thread: Python's defaults stay
+
+    def on_unmount(self) -> None:
+        for number, before in self.signals_before.items():  # a test's process goes on
+            signal.signal(number, signal.SIG_DFL if before is None else before)
 
     def get_default_screen(self) -> Screen[None]:
         return FeedScreen(

@@ -14,6 +14,28 @@ from textual.widgets import Input, Static
 from reader.ui.commands import bindings
 from reader.ui.text import line
 
+# A query is a line of words: past this, a paste or a stuck key is cut, not kept. Textual
+# re-measures the whole value at every key, so without a cap a long paste costs time in
+# the square of its length (15,000 characters: minutes at full CPU).
+MAX_QUERY_LENGTH = 500
+CUT_NOTE = f"Cut at {MAX_QUERY_LENGTH} characters: a query keeps no more"
+
+
+class QueryInput(Input):
+    """An `Input` of at most `MAX_QUERY_LENGTH` characters: what goes beyond is cut (where
+    Textual's `max_length` refuses a whole paste), and `Cut` is posted."""
+
+    class Cut(Message):
+        pass
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        start, end = sorted((max(0, start), min(len(self.value), end)))
+        room = MAX_QUERY_LENGTH - (len(self.value) - (end - start))
+        if len(text) > room:
+            text = text[: max(room, 0)]
+            self.post_message(self.Cut())
+        super().replace(text, start, end)
+
 
 class FilterBar(Vertical):
     """Posts `QueryChanged` at every change as the user types, `Submitted` on enter.
@@ -40,9 +62,11 @@ class FilterBar(Vertical):
         pass
 
     _error_shown: tuple[str | None, str | None] = (None, None)  # nothing shown at first
+    _error_wanted: tuple[str | None, str | None] = (None, None)  # the screen's last word
+    was_cut = False  # the query was cut at MAX_QUERY_LENGTH (it says so until it is shorter)
 
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield QueryInput(
             placeholder='words, "phrases", topic:ai, -word, quality>=60, after:7d …',
             id="filter-input",
             select_on_focus=False,  # focusing must never select the query, to be replaced by a key
@@ -54,7 +78,11 @@ class FilterBar(Vertical):
         return self.query_one(Input)
 
     def show_error(self, message: str | None, *, hint: str | None = None) -> None:
-        """Show the query's error, or a hint about a valid one (or clear both): one line."""
+        """Show the query's error, or a hint about a valid one (or clear both): one line.
+        A query cut at its length says so in place of the hint."""
+        self._error_wanted = (message, hint)
+        if self.was_cut and not message:
+            hint = CUT_NOTE
         if (message, hint) == self._error_shown:
             return  # every keystroke calls this: an unchanged line costs no layout
         self._error_shown = (message, hint)
@@ -72,6 +100,9 @@ class FilterBar(Vertical):
         """Empty the input without announcing it (the caller applies the empty query)."""
         with self.input.prevent(Input.Changed):
             self.input.value = ""
+        if self.was_cut:
+            self.was_cut = False
+            self.show_error(None)
         self.remove_class("has-query")
         if not self.input.has_focus:
             self.remove_class("active")
@@ -87,7 +118,19 @@ class FilterBar(Vertical):
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
+        if self.was_cut and len(event.value) < MAX_QUERY_LENGTH:
+            self.was_cut = False  # shortened: the note goes
+            message, hint = self._error_wanted
+            self.show_error(message, hint=hint)
         self.post_message(self.QueryChanged(event.value))
+
+    @on(QueryInput.Cut)
+    def _cut(self, event: QueryInput.Cut) -> None:
+        event.stop()
+        if not self.was_cut:
+            self.was_cut = True
+            message, hint = self._error_wanted
+            self.show_error(message, hint=hint)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
