@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from examples import examples
 from reader.core.storage.state import SCHEMA_VERSION, STATE_ENV, StateStore, default_state_path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -171,7 +172,9 @@ def test_plain_constructor_is_memory_only(tmp_path: Path) -> None:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(100),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     st.lists(
