@@ -126,6 +126,25 @@ def test_check_url_refuses_unsafe_urls(raw: str, reason: str) -> None:
     assert not is_safe_url(raw)
 
 
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "the article has no URL"),
+        (None, "the article has no URL"),
+        ("-x", "it starts with '-'"),
+        ("https://a b/", "it contains spaces or control characters"),
+        ("gopher://a/", "only http and https links are opened (scheme: 'gopher:')"),
+        ("a/b", "only http and https links are opened (scheme: none)"),
+        ("https:///a", "it has no host"),
+    ],
+)
+def test_each_refusal_says_why_in_words(raw: object, message: str) -> None:
+    """What the user reads in the notice, word for word."""
+    with pytest.raises(UnsafeUrl) as refused:
+        check_url(raw)
+    assert str(refused.value) == message
+
+
 @pytest.mark.parametrize("raw", [None, 42, ["https://example.com/"], b"https://example.com/"])
 def test_check_url_refuses_what_is_not_text(raw: object) -> None:
     with pytest.raises(UnsafeUrl):
@@ -180,6 +199,7 @@ def test_check_url_only_ever_accepts_http_or_https(raw: str) -> None:
         ("a@b@evil.example", "evil.example"),
         ("user:bank.example@evil.example:443", "evil.example:443"),
         ("evil.example\\@bank.example", "evil.example"),
+        ("evil.example\\x\\@bank.example", "evil.example"),
     ],
 )
 def test_real_host_is_where_a_browser_goes(netloc: str, host: str) -> None:
