@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 LINT_STAMP := $(VENV)/.installed-lint
+MUTATE_STAMP := $(VENV)/.installed-mutate
 # pip's own progress is noise here: -qq keeps its errors only; each step says what it does.
 PIP_INSTALL := $(BIN)/pip install -qq
 
@@ -12,7 +13,7 @@ PIP_INSTALL := $(BIN)/pip install -qq
 # pyproject.toml: they are binary or latin-1 on purpose, and ruff reads Markdown too).
 LINT_PATHS := reader tests benchmarks
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-deep lint mutate bench clean
 
 $(BIN)/python:
 	@echo "creating $(VENV)…"
@@ -35,6 +36,11 @@ $(LINT_STAMP): $(TEST_STAMP)
 	@$(PIP_INSTALL) -e '.[test,lint]'
 	@touch $@
 
+$(MUTATE_STAMP): $(TEST_STAMP)
+	@echo "installing the mutation tester (mutmut)…"
+	@$(PIP_INSTALL) -e '.[test,mutate]'
+	@touch $@
+
 run: $(STAMP)
 	@echo "starting the reader on sample_feed"
 	@$(BIN)/reader sample_feed
@@ -42,6 +48,22 @@ run: $(STAMP)
 # Two workers: the machine has two cores and most of the time goes to app tests.
 test: $(TEST_STAMP)
 	$(BIN)/pytest -q -n 2
+
+# Ten times the property tests' examples (the `deep` Hypothesis profile, tests/examples.py):
+# for a nightly-style run that can afford the time.
+test-deep: $(TEST_STAMP)
+	$(BIN)/pytest -q -n 2 --hypothesis-profile=deep
+
+# Mutation testing of the modules named under [tool.mutmut] in pyproject.toml, each against its
+# fast tests; slow (tens of minutes on two cores), so not in CI. It resumes where it stopped and
+# retests only what changed. Then the score per module; `$(BIN)/mutmut results` lists the
+# survivors, `$(BIN)/mutmut show NAME` shows one.
+mutate: $(MUTATE_STAMP)
+	$(BIN)/mutmut run --max-children 2
+	@$(BIN)/mutmut results --all true | awk '{ module = $$1; sub(/\.x.*/, "", module); \
+		all[module]++; if ($$2 == "killed" || $$2 == "timeout") caught[module]++ } END { \
+		for (module in all) printf "%-28s %4d of %4d mutants caught (%.0f%%)\n", module, \
+		caught[module], all[module], 100 * caught[module] / all[module] }' | sort
 
 lint: $(LINT_STAMP)
 	$(BIN)/ruff format --check $(LINT_PATHS)
@@ -52,4 +74,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_query.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info mutants

@@ -8,7 +8,7 @@ recorder: no test may start a real browser.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,25 @@ async def wait_loaded(pilot: Pilot[None], timeout: float = LOAD_TIMEOUT) -> None
         await app.workers.wait_for_complete()
         await pilot.pause(0.01)
     await pilot.pause()
+
+
+async def wait_until(
+    pilot: Pilot[None], condition: Callable[[], bool], what: str, timeout: float = LOAD_TIMEOUT
+) -> None:
+    """Let the app run until `condition()` holds; fail, saying `what` was awaited, after
+    `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
+        await pilot.pause(0.01)
+    await pilot.pause()
+
+
+async def rest_shown(pilot: Pilot[None]) -> None:
+    """Wait for the sidebar and the detail, which follow the list once typing pauses."""
+    await pilot.pause()
+    app = app_of(pilot)
+    await wait_until(pilot, lambda: not app.feed.rest_pending, "the sidebar and detail drawn")
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -166,3 +185,51 @@ async def palette_prompts(pilot: Pilot[None], text: str) -> list[str]:
     command_list = pilot.app.screen.query_one(CommandList)
     prompts = [command_list.get_option_at_index(i).prompt for i in range(command_list.option_count)]
     return [getattr(prompt, "plain", str(prompt)).split("\n")[0] for prompt in prompts]
+
+
+# The `read_after` that hands the dwell timer to a `DwellClock`: no other timer of the app
+# waits an hour, so no other is held.
+HELD_DWELL = 3600.0
+
+
+class HeldTimer:
+    """A dwell timer held by a `DwellClock`: it fires when the clock says its time is up."""
+
+    def __init__(self, callback: Callable[[], object]) -> None:
+        self.callback = callback
+        self.stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+class DwellClock:
+    """The dwell's clock, in the test's hand: `elapse()` is "the dwell period went by".
+
+    An app made with `read_after=HELD_DWELL` starts its dwell timers here (see the
+    `dwell_clock` fixture) instead of on the event loop, so a test says exactly when a dwell
+    ends: no wait that a slow machine could make too short, nothing read behind its back.
+    """
+
+    def __init__(self) -> None:
+        self.timers: list[HeldTimer] = []
+
+    def hold(self, callback: Callable[[], object]) -> HeldTimer:
+        timer = HeldTimer(callback)
+        self.timers.append(timer)
+        return timer
+
+    @property
+    def running(self) -> int:
+        """How many dwell timers are started and neither stopped nor fired."""
+        return sum(not timer.stopped for timer in self.timers)
+
+    async def elapse(self, pilot: Pilot[None]) -> int:
+        """Fire every dwell timer still running, as if its time were up; how many fired."""
+        due = [timer for timer in self.timers if not timer.stopped]
+        self.timers = []
+        for timer in due:
+            timer.stopped = True
+            timer.callback()
+        await pilot.pause()
+        return len(due)

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
+
+from examples import DEEP_FACTOR, ORDINARY
+
+# `pytest --hypothesis-profile=deep` (`make test-deep`): ten times the examples everywhere,
+# with no deadline (a slow example on a busy machine is not a failure). See tests/examples.py.
+settings.register_profile("deep", max_examples=ORDINARY * DEEP_FACTOR, deadline=None)
 
 
 @pytest.fixture(autouse=True)

@@ -20,9 +20,9 @@ from reader.core.export import article_json, to_json
 from reader.core.loader import MAX_FILE_BYTES, load_feed, parse_file
 from reader.core.model import Article, FeedLoad, Problem, Provider, Severity, plural
 from reader.core.ordering import SORT_ORDERS, next_order, sort_articles
+from shared_files import REQUIRE_ENV, shared_folder
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 
 def write(folder: Path, name: str, content: str | bytes) -> Path:
@@ -699,14 +699,40 @@ def test_the_sample_feed_loads_without_problems() -> None:
     assert [record["title"] for record in exported] == [a.title for a in feed.articles]
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason=f"the shared reference files are not at {SHARED}")
 def test_the_reference_articles_load_without_errors() -> None:
-    reference = load_feed(SHARED / "format")
-    real = load_feed(SHARED / "real_feed_sample")
+    shared = shared_folder()
+    reference = load_feed(shared / "format")
+    real = load_feed(shared / "real_feed_sample")
     assert [str(p) for p in reference.errors + real.errors] == []
     assert len(reference.articles) == 1
     assert len(real.articles) == 170
     assert all(a.title and a.url for a in real.articles)
+
+
+@pytest.mark.parametrize(
+    ("ci", "require", "outcome"),
+    [
+        ("true", None, pytest.fail.Exception),
+        (None, "1", pytest.fail.Exception),
+        (None, None, pytest.skip.Exception),
+        ("", "0", pytest.skip.Exception),
+    ],
+)
+def test_missing_shared_files_fail_where_they_must_be_there(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    ci: str | None,
+    require: str | None,
+    outcome: type[BaseException],
+) -> None:
+    for name, value in (("CI", ci), (REQUIRE_ENV, require)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(outcome, match="shared reference files are not at"):
+        shared_folder(tmp_path / "shared")
+    assert shared_folder(tmp_path) == tmp_path
 
 
 @pytest.mark.parametrize("length", [0, 1, 5, 70_000, 200_000])

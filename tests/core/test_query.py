@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -472,3 +472,27 @@ def test_or_is_the_union(group: list[str], arts: list[ArticleSummary], state: Fa
     each = [{a.id for a in parse_query(t, now=NOW).filter(arts, state)} for t in group]
     union = set().union(*each)
     assert either == union
+
+
+def test_provider_terms_never_match_an_article_without_a_provider() -> None:
+    nobody = art("nobody", "A title with x in it")
+    assert parse_query("provider:x").filter([nobody]) == []
+    assert parse_query("-provider:x").filter([nobody]) == [nobody]
+
+
+def test_the_path_for_naive_dates_compares_moments_and_keeps_every_term() -> None:
+    """A naive date sends a date query down its second, safe path: there too an aware date
+    in another zone is the moment it names, an undated article is neither after nor
+    before, and `is:` terms see the marks."""
+    tokyo = timezone(timedelta(hours=9))
+    naive = art("naive", published=datetime(2021, 4, 2, 0, 0))
+    late_eve = art("eve", published=datetime(2021, 4, 1, 8, 0, tzinfo=tokyo))  # 31 Mar, UTC
+    undated = art("undated")
+    articles = [naive, late_eve, undated]
+    assert [a.id for a in parse_query("after:2021-04-01").filter(articles)] == ["naive"]
+    assert [a.id for a in parse_query("before:2021-04-01").filter(articles)] == ["eve"]
+    assert parse_query("after:2021-04-01").matches(late_eve) is False
+    assert parse_query("before:2021-04-01").matches(undated) is False
+    marks = FakeMarks(read={"naive", "eve"})
+    query = parse_query("after:2021-01-01 is:read")
+    assert [a.id for a in query.filter(articles, marks)] == ["naive", "eve"]

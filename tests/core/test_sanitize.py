@@ -87,6 +87,13 @@ def test_check_url_accepts_http_and_https_with_a_host(raw: str, expected: str) -
     [
         ("javascript:alert(1)", "scheme"),
         ("JavaScript:alert(1)", "scheme"),
+        # `//x/` makes it look like a link with a host; a browser still runs what follows
+        # (the `%0A` ends the `//x/` comment): refused like every other script URL.
+        ("javascript://x/%0Aalert(1)", "scheme: 'javascript:'"),
+        ("JavaScript://x/%0Aalert(1)", "scheme: 'javascript:'"),
+        ("vbscript://x/msgbox", "scheme: 'vbscript:'"),
+        ("data://x/text", "scheme: 'data:'"),
+        ("javascript%3A//x/", "scheme: none"),
         ("file:///etc/passwd", "scheme"),
         ("data:text/html,<script>alert(1)</script>", "scheme"),
         ("ftp://example.com/", "scheme"),
@@ -117,6 +124,25 @@ def test_check_url_refuses_unsafe_urls(raw: str, reason: str) -> None:
     with pytest.raises(UnsafeUrl, match=reason):
         check_url(raw)
     assert not is_safe_url(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "the article has no URL"),
+        (None, "the article has no URL"),
+        ("-x", "it starts with '-'"),
+        ("https://a b/", "it contains spaces or control characters"),
+        ("gopher://a/", "only http and https links are opened (scheme: 'gopher:')"),
+        ("a/b", "only http and https links are opened (scheme: none)"),
+        ("https:///a", "it has no host"),
+    ],
+)
+def test_each_refusal_says_why_in_words(raw: object, message: str) -> None:
+    """What the user reads in the notice, word for word."""
+    with pytest.raises(UnsafeUrl) as refused:
+        check_url(raw)
+    assert str(refused.value) == message
 
 
 @pytest.mark.parametrize("raw", [None, 42, ["https://example.com/"], b"https://example.com/"])
@@ -173,6 +199,7 @@ def test_check_url_only_ever_accepts_http_or_https(raw: str) -> None:
         ("a@b@evil.example", "evil.example"),
         ("user:bank.example@evil.example:443", "evil.example:443"),
         ("evil.example\\@bank.example", "evil.example"),
+        ("evil.example\\x\\@bank.example", "evil.example"),
     ],
 )
 def test_real_host_is_where_a_browser_goes(netloc: str, host: str) -> None:
@@ -266,10 +293,30 @@ def _prefixed(mark: str, alphabet: str) -> st.SearchStrategy[str]:
     return st.just("") | st.just(mark) | st.text(alphabet=alphabet, max_size=5).map(mark.__add__)
 
 
-# Links near the fast path's edge: odd hosts and ports, empty queries and fragments.
+# Schemes a browser runs or reads: next to the fast path's edge when written as `x://host/`.
+SCRIPT_SCHEMES = ["javascript://", "JavaScript://", "vbscript://", "data://", "file://"]
+# And spelled as they may come: a case, whitespace, a control, an escape, no slashes.
+SPELLED_SCHEMES = [
+    "JavaScript:",
+    "javascript:",
+    "java\tscript://",
+    " javascript://",
+    "javascript\n://",
+    "\x00javascript://",
+    "javascript%3A//",
+    "jav&#x61;script://",
+    "https\t://",
+    "httpx://",
+    "xhttp://",
+    "http+javascript://",
+    "https//",
+]
+
+# Links near the fast path's edge: odd schemes, hosts and ports, empty queries and fragments.
 PLAIN_URLS = st.builds(
     lambda *parts: "".join(parts),
-    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "https:/", "https:"]),
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "https:/", "https:"])
+    | st.sampled_from(SCRIPT_SCHEMES + SPELLED_SCHEMES),
     st.text(alphabet="ab0.-", max_size=6)
     | st.sampled_from(["a:b", "a:80", "a:", "u@h", "[::1]", "[x]", "a\\b", "é.x", "a b", "-a"]),
     _prefixed("/", "a/%.-~!$&'()*+,;=:@\\é \t"),
@@ -280,6 +327,7 @@ PLAIN_URLS = st.builds(
 
 @settings(max_examples=2000)
 @given(URLISH | PLAIN_URLS | PLAIN_URLS | PLAIN_URLS)
+@example("javascript://x/%0Aalert(1)")
 def test_the_url_fast_path_equals_every_check(raw: str) -> None:
     assert url_outcome(check_url, raw) == url_outcome(check_url_fully, raw)
 

@@ -26,7 +26,7 @@ from textual.widgets import Input
 import reader.ui.screens.feed_screen
 import reader.ui.text
 import reader.ui.widgets.detail_pane
-from app_helpers import SAMPLE_COUNT, app_of, make_app, wait_loaded
+from app_helpers import SAMPLE_COUNT, app_of, make_app, rest_shown, wait_loaded
 from reader.ui.app import ReaderApp
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.filter_bar import FilterBar
@@ -158,7 +158,7 @@ class TestFilter:
             await loaded(pilot)
             await pilot.press("slash", *QUERY)
             bar = pilot.app.query_one(FilterBar)
-            await pilot.pause()
+            await rest_shown(pilot)  # the sidebar and detail follow a pause in typing
             field = bar.query_one(Input)
             assert field.has_focus and field.value == QUERY
             field.cursor_blink = False  # the cursor stays drawn

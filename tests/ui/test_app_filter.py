@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, app_of, focused, make_app, wait_loaded
+from app_helpers import SAMPLE_COUNT, SAMPLE_FEED, SIZE, focused, make_app, rest_shown, wait_loaded
 from reader.core.loader import load_feed
 from reader.core.model import summarize
 from reader.core.ordering import sort_articles
@@ -34,13 +34,6 @@ async def type_query(pilot: Pilot[None], text: str) -> None:
     await pilot.press("slash")
     await pilot.press(*text)
     await rest_shown(pilot)
-
-
-async def rest_shown(pilot: Pilot[None]) -> None:
-    """Wait for the sidebar and the detail, which follow the list once typing pauses."""
-    await pilot.pause()
-    while app_of(pilot).feed.rest_pending:
-        await pilot.pause(0.02)
 
 
 async def test_typing_filters_as_you_type(tmp_path: Path) -> None:
@@ -71,7 +64,7 @@ async def test_escape_clears_then_leaves(tmp_path: Path) -> None:
         await wait_loaded(pilot)
         await type_query(pilot, "robot")
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await rest_shown(pilot)
         bar = app.query_one(FilterBar)
         assert bar.input.value == ""
         assert len(shown_ids(app)) == SAMPLE_COUNT

@@ -42,6 +42,7 @@ from app_helpers import (
     wait_loaded,
     write_feed,
 )
+from examples import examples
 from reader.core.model import Article, Provider, RelatedLink, summarize
 from reader.core.sanitize import clean_line, clean_text, is_safe_url
 from reader.ui.app import ReaderApp
@@ -789,8 +790,11 @@ def _check_row_title(articles: ArticleList, y: int, title: str) -> None:
     assert cell_len(one_line) > title_width, (slot, expected)  # cut only when it does not fit
 
 
+# Each example runs the app: 25 in an ordinary run, 250 under `make test-deep`.
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(article=hostile_articles())
 def test_any_text_in_any_field_renders_cleanly(running: RunningApp, article: Article) -> None:

@@ -1,18 +1,22 @@
 """The reading model as a person lives it: nothing is read, hidden or moved behind their back.
 
-The dwell is shortened (`read_after`) instead of sleeping for real dwell periods: each
-"left alone" test waits many dwell periods and asserts that nothing changed by itself.
+The dwell's clock is the test's (`DwellClock`) instead of real dwell periods: each "left
+alone" test lets every dwell that was started run out and asserts that nothing changed by
+itself. One test keeps the real timer, and waits for its read.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from app_helpers import (
+    HELD_DWELL,
+    DwellClock,
     article_file,
     focused,
     loaded_app,
@@ -20,11 +24,13 @@ from app_helpers import (
     notification_texts,
     recorder_of,
     settle,
+    wait_until,
     write_feed,
 )
 from reader.core.topics import UNREAD
 from reader.ui.app import ReaderApp
 from reader.ui.screens.confirm_screen import ConfirmScreen
+from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
@@ -32,9 +38,23 @@ from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.related_links import RelatedLinks
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
-DWELL = 0.05
-PERIODS = 12  # how many dwell periods a "left alone" test waits
+DWELL = 0.05  # the one test on the real timer
 COUNT = 8
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> DwellClock:
+    """The dwell timers of an app made with `read_after=HELD_DWELL`, held for the test."""
+    held = DwellClock()
+    real_set_timer = FeedScreen.set_timer
+
+    def set_timer(screen: FeedScreen, delay: float, *args: Any, **kwargs: Any) -> Any:
+        if delay == HELD_DWELL:
+            return held.hold(args[0] if args else kwargs["callback"])
+        return real_set_timer(screen, delay, *args, **kwargs)
+
+    monkeypatch.setattr(FeedScreen, "set_timer", set_timer)
+    return held
 
 
 @pytest.fixture
@@ -101,51 +121,59 @@ def snapshot(app: ReaderApp) -> tuple[list[str], str | None, frozenset[str], str
     return (titles(app), current_title(app), app.feed.store.read_ids(), header(app))
 
 
-async def left_alone(pilot: Pilot[None]) -> None:
-    await pilot.pause(DWELL * PERIODS)
-    await pilot.pause()
+async def left_alone(pilot: Pilot[None], clock: DwellClock) -> None:
+    """However long the user waits: every dwell started runs out, and what follows is drawn."""
+    await settle(pilot)
+    await clock.elapse(pilot)
+    await settle(pilot)
 
 
-async def test_hide_read_left_alone_reads_nothing(feed: Path, tmp_path: Path) -> None:
-    app = make_app(feed, state_path=tmp_path / "s.db", read_after=DWELL)
+async def test_hide_read_left_alone_reads_nothing(
+    feed: Path, tmp_path: Path, clock: DwellClock
+) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=HELD_DWELL)
     async with loaded_app(app) as pilot:
         await pilot.press("u")
         before = snapshot(app)
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert snapshot(app) == before
         assert not app.feed.store.read_ids()
 
 
-async def test_unread_entry_left_alone_reads_nothing(feed: Path, tmp_path: Path) -> None:
-    app = make_app(feed, state_path=tmp_path / "s.db", read_after=DWELL)
+async def test_unread_entry_left_alone_reads_nothing(
+    feed: Path, tmp_path: Path, clock: DwellClock
+) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=HELD_DWELL)
     async with loaded_app(app) as pilot:
         app.feed.show_topic(UNREAD)
         await pilot.pause()
         before = snapshot(app)
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert snapshot(app) == before and len(titles(app)) == COUNT
 
 
-async def test_is_unread_query_left_alone_reads_nothing(feed: Path, tmp_path: Path) -> None:
-    app = make_app(feed, state_path=tmp_path / "s.db", read_after=DWELL)
+async def test_is_unread_query_left_alone_reads_nothing(
+    feed: Path, tmp_path: Path, clock: DwellClock
+) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=HELD_DWELL)
     async with loaded_app(app) as pilot:
         await pilot.press("slash", *"is:unread", "enter")
         await settle(pilot)
         before = snapshot(app)
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert snapshot(app) == before and len(titles(app)) == COUNT
 
 
 async def test_hide_read_remembered_reads_nothing_on_the_next_start(
-    feed: Path, tmp_path: Path
+    feed: Path, tmp_path: Path, clock: DwellClock
 ) -> None:
     state = tmp_path / "s.db"
-    async with loaded_app(make_app(feed, state_path=state, read_after=DWELL)) as pilot:
+    async with loaded_app(make_app(feed, state_path=state, read_after=HELD_DWELL)) as pilot:
         await pilot.press("u")
-    again = make_app(feed, state_path=state, read_after=DWELL)
+    again = make_app(feed, state_path=state, read_after=HELD_DWELL)
     async with loaded_app(again) as pilot:
         assert again.feed.hide_read
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert not again.feed.store.read_ids() and len(titles(again)) == COUNT
 
 
@@ -154,9 +182,9 @@ async def test_hide_read_remembered_reads_nothing_on_the_next_start(
     ["filter", "topic", "sort", "reload", "jump", "hide-read"],
 )
 async def test_a_list_change_never_reads_the_row_it_lands_on(
-    feed: Path, tmp_path: Path, change: str
+    feed: Path, tmp_path: Path, clock: DwellClock, change: str
 ) -> None:
-    app = make_app(feed, state_path=tmp_path / "s.db", read_after=DWELL)
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=HELD_DWELL)
     async with loaded_app(app) as pilot:
         if change == "filter":
             await pilot.press("slash", *"story", "enter")
@@ -173,25 +201,28 @@ async def test_a_list_change_never_reads_the_row_it_lands_on(
         else:
             await pilot.press("u")
         await settle(pilot)
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert not app.feed.store.read_ids(), (
             f"after a {change}, {app.feed.store.read_ids()} became read"
         )
 
 
 async def test_a_move_of_the_users_own_reads_after_the_dwell(feed: Path, tmp_path: Path) -> None:
+    """On the real timer: what every other test's `DwellClock` stands for."""
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=DWELL)
     async with loaded_app(app) as pilot:
         await pilot.press("j")
-        await left_alone(pilot)
+        await wait_until(pilot, lambda: bool(app.feed.store.read_ids()), "a read after the dwell")
         assert [title_of(app, i) for i in app.feed.store.read_ids()] == ["Story 1"]
 
 
-async def test_dwell_off_reads_only_what_is_opened(feed: Path, tmp_path: Path) -> None:
+async def test_dwell_off_reads_only_what_is_opened(
+    feed: Path, tmp_path: Path, clock: DwellClock
+) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         await pilot.press("j", "j")
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert not app.feed.store.read_ids()
         await pilot.press("enter")
         assert app.focused is app.query_one(DetailPane)
@@ -199,12 +230,12 @@ async def test_dwell_off_reads_only_what_is_opened(feed: Path, tmp_path: Path) -
 
 
 async def test_read_while_hidden_stays_until_the_user_moves_away(
-    feed: Path, tmp_path: Path
+    feed: Path, tmp_path: Path, clock: DwellClock
 ) -> None:
-    app = make_app(feed, state_path=tmp_path / "s.db", read_after=DWELL)
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=HELD_DWELL)
     async with loaded_app(app) as pilot:
         await pilot.press("u", "j")
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert app.feed.store.is_read(current_id(app))
         assert titles(app)[1] == "Story 1" and current_title(app) == "Story 1"
         await pilot.press("j")
@@ -214,12 +245,12 @@ async def test_read_while_hidden_stays_until_the_user_moves_away(
 
 
 async def test_m_with_hide_read_keeps_the_row_until_the_user_moves(
-    feed: Path, tmp_path: Path
+    feed: Path, tmp_path: Path, clock: DwellClock
 ) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         await pilot.press("u", "m")
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert current_title(app) == "Story 0" and len(titles(app)) == COUNT
         await pilot.press("k")  # already the first row: not a move away
         assert current_title(app) == "Story 0"
@@ -256,6 +287,89 @@ async def test_undo_takes_back_a_single_mark_too(feed: Path, tmp_path: Path) -> 
         assert not app.feed.store.starred_ids()
         await pilot.press("U")
         assert "Nothing to undo" in notification_texts(app)
+
+
+def is_read(app: ReaderApp, title: str) -> bool:
+    return app.feed.store.is_read(id_at(app, f"https://day.example/{title.split()[-1]}"))
+
+
+async def test_undo_of_marked_unread_makes_it_read_again(feed: Path, tmp_path: Path) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app) as pilot:
+        await pilot.press("m", "m")  # read, then unread
+        assert not app.feed.store.read_ids()
+        await pilot.press("U")
+        assert is_read(app, "Story 0") and "Undone: marked unread" in notification_texts(app)
+        assert "7 unread" in header(app)
+        await pilot.press("U")
+        assert not app.feed.store.read_ids() and "8 unread" in header(app)
+
+
+async def test_undo_of_an_unstar_stars_it_again(feed: Path, tmp_path: Path) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app) as pilot:
+        await pilot.press("j", "f", "f")  # Story 1: starred, then unstarred
+        assert not app.feed.store.starred_ids()
+        await pilot.press("U")
+        assert [title_of(app, i) for i in app.feed.store.starred_ids()] == ["Story 1"]
+        assert "Undone: unstarred" in notification_texts(app)
+        await pilot.press("U")
+        assert not app.feed.store.starred_ids()
+
+
+@pytest.mark.parametrize("how", ["enter", "open"])
+async def test_undo_of_a_read_by_opening_makes_it_unread(
+    feed: Path, tmp_path: Path, how: str
+) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app) as pilot:
+        await pilot.press("j", "enter" if how == "enter" else "o")
+        await settle(pilot)  # the browser runs in a worker
+        assert [title_of(app, i) for i in app.feed.store.read_ids()] == ["Story 1"]
+        await pilot.press("U")
+        assert not app.feed.store.read_ids()
+
+
+async def test_undo_of_mark_all_leaves_what_was_read_before(feed: Path, tmp_path: Path) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app) as pilot:
+        await pilot.press("j", "m", "f", "M", "y")  # Story 1 read and starred by hand first
+        await settle(pilot)
+        assert len(app.feed.store.read_ids()) == COUNT
+        await pilot.press("U")
+        assert [title_of(app, i) for i in app.feed.store.read_ids()] == ["Story 1"]
+        assert [title_of(app, i) for i in app.feed.store.starred_ids()] == ["Story 1"]
+        assert "Undone: marked 7 articles read" in notification_texts(app)
+
+
+async def test_undo_of_a_dwell_read_makes_it_unread_for_good(
+    feed: Path, tmp_path: Path, clock: DwellClock
+) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=HELD_DWELL)
+    async with loaded_app(app) as pilot:
+        await pilot.press("j")
+        await left_alone(pilot, clock)
+        assert is_read(app, "Story 1")
+        await pilot.press("U")
+        assert not app.feed.store.read_ids()
+        await left_alone(pilot, clock)  # still on Story 1, as long as the user likes
+        assert not app.feed.store.read_ids()
+
+
+@pytest.mark.parametrize("keys", [("m",), ("M", "y")])
+async def test_a_dwell_under_way_does_not_read_again_what_undo_made_unread(
+    feed: Path, tmp_path: Path, clock: DwellClock, keys: tuple[str, ...]
+) -> None:
+    """On Story 1 its dwell runs; the user marks it (or everything) read, then undoes that
+    before the dwell is over: the dwell must not read it again."""
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=HELD_DWELL)
+    async with loaded_app(app) as pilot:
+        await pilot.press("j", *keys)
+        await settle(pilot)
+        assert clock.running == 1 and is_read(app, "Story 1")
+        await pilot.press("U")
+        await left_alone(pilot, clock)
+        assert not app.feed.store.read_ids()
 
 
 async def test_q_goes_back_to_the_list_then_quits(feed: Path, tmp_path: Path) -> None:
@@ -386,10 +500,8 @@ async def test_ctrl_r_reloads(feed: Path, tmp_path: Path) -> None:
             article_file("Fresh story", "https://day.example/new", quality=1)
         )
         await pilot.press("ctrl+r")
-        await settle(pilot)
-        await pilot.pause(0.2)
-        await settle(pilot)
-        assert "Fresh story" in titles(app)
+        await wait_until(pilot, lambda: "Fresh story" in titles(app), "the reloaded list")
+        assert not app.feed.reloading
 
 
 async def test_escape_in_the_list_clears_the_filter(feed: Path, tmp_path: Path) -> None:
@@ -465,10 +577,9 @@ async def test_an_unknown_field_gets_a_hint(feed: Path, tmp_path: Path) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         await pilot.press("slash", *"tpoic:space")
-        await settle(pilot)
-        await pilot.pause(0.2)
         error = app.query_one("#filter-error", Static)
-        assert error.display and "did you mean topic:" in str(error.visual)
+        await wait_until(pilot, lambda: bool(error.display), "the hint under the filter")
+        assert "did you mean topic:" in str(error.visual)
 
 
 async def test_empty_states_say_what_to_press(feed: Path, tmp_path: Path) -> None:
@@ -520,19 +631,19 @@ async def test_the_sidebar_cursor_is_the_topic_shown(feed: Path, tmp_path: Path)
         assert len(titles(app)) == COUNT // 2
 
 
-async def test_a_whole_day(feed: Path, tmp_path: Path) -> None:
+async def test_a_whole_day(feed: Path, tmp_path: Path, clock: DwellClock) -> None:
     """Morning to evening in one run: read, filter, star, jump, hide, undo, reload, quit."""
     state = tmp_path / "s.db"
-    app = make_app(feed, state_path=state, read_after=DWELL)
+    app = make_app(feed, state_path=state, read_after=HELD_DWELL)
     async with loaded_app(app) as pilot:
         # Morning: open the first story, read the next by staying on it.
         await pilot.press("enter", "J")
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert len(app.feed.store.read_ids()) == 2
         # Hide what is read; nothing more disappears while the coffee is made.
         await pilot.press("escape", "u")
         before = snapshot(app)
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert snapshot(app) == before
         # Filter, star one, clear the filter.
         await pilot.press("slash", *"topic:space", "enter")
@@ -555,17 +666,14 @@ async def test_a_whole_day(feed: Path, tmp_path: Path) -> None:
             article_file("Late story", "https://day.example/late", quality=1)
         )
         await pilot.press("r")
-        await settle(pilot)
-        await pilot.pause(0.2)
-        await settle(pilot)
-        assert "Late story" in titles(app)
+        await wait_until(pilot, lambda: "Late story" in titles(app), "the reloaded list")
         assert len(app.feed.store.read_ids()) == 2 and set(app.feed.store.starred_ids()) == starred
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert len(app.feed.store.read_ids()) == 2
         await pilot.press("q")
-    evening = make_app(feed, state_path=state, read_after=DWELL)
+    evening = make_app(feed, state_path=state, read_after=HELD_DWELL)
     async with loaded_app(evening) as pilot:
-        await left_alone(pilot)
+        await left_alone(pilot, clock)
         assert (
             len(evening.feed.store.read_ids()) == 2
             and set(evening.feed.store.starred_ids()) == starred
@@ -582,8 +690,7 @@ async def test_reload_says_what_changed(feed: Path, tmp_path: Path) -> None:
         )
         (feed / "007.md").unlink()
         await pilot.press("r")
-        await settle(pilot)
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: not app.feed.reloading, "the reload")
         assert "Reloaded: 2 new, 1 changed, 1 removed" in notification_texts(app)
 
 
@@ -597,8 +704,8 @@ async def test_reload_after_the_feed_folder_is_deleted_says_so_and_keeps_the_lis
             path.unlink()
         feed.rmdir()
         await pilot.press("r")
+        await wait_until(pilot, lambda: not app.feed.reloading, "the reload")
         await settle(pilot)
-        await pilot.pause(0.2)
         texts = notification_texts(app)
         assert any("The feed folder" in t and "no longer exists" in t for t in texts), texts
         assert not any("vanished" in t for t in texts)
