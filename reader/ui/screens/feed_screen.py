@@ -335,7 +335,8 @@ class FeedScreen(Screen[None]):
             # and then with the latest batch (a pause in the parsing leaves no batch undrawn).
             wait = max(1.0, 5 * self._stream_refresh_cost)
             due = self._last_stream_refresh + wait - time.monotonic()
-            self._stream_timer = self.set_timer(max(due, 0.0), self.refresh_streamed)
+            # Never 0: a zero-delay timer that fires late divides by zero inside Textual.
+            self._stream_timer = self.set_timer(max(due, 0.01), self.refresh_streamed)
 
     def refresh_streamed(self) -> None:
         self._stream_timer = None
