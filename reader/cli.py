@@ -228,7 +228,25 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
     )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        type=_allowed_host,
+        metavar="NAME",
+        help="also answer requests for this host name (a proxy's); repeatable. Otherwise only "
+        "this machine's names and addresses are answered",
+    )
     return parser
+
+
+def _allowed_host(text: str) -> str:
+    from reader.serve import allowed_host
+
+    try:
+        return allowed_host(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _port(text: str) -> int:
@@ -581,7 +599,7 @@ def run_serve(args: argparse.Namespace) -> int:
         check_address(args.host, args.port)
         if (warning := exposure_warning(args.host)) is not None:
             print(f"reader serve: {warning}", file=sys.stderr)
-        serve(command, args.host, args.port, feed=path)
+        serve(command, args.host, args.port, feed=path, allowed_hosts=args.allow_host)
     except ServeError as error:
         raise UsageError(str(error)) from None
     return 0

@@ -12,14 +12,21 @@ import ipaddress
 import logging
 import os
 import shlex
+import signal
 import socket
 import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    import psutil
     from aiohttp import web
+    from textual_serve.server import Server
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -28,6 +35,11 @@ SERVE_HOST_ENV = "READER_SERVE_HOST"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 # Wildcard addresses listen everywhere; a browser cannot be pointed at them.
 WILDCARDS = frozenset({"", "0.0.0.0", "::"})
+# When the server stops: how long the tabs' readers have to quit before they are killed,
+# how long a killed one may take to go, and how long a connection still open is waited for.
+TAB_QUIT_SECONDS = 3.0
+TAB_KILL_SECONDS = 2.0
+HANDLER_STOP_SECONDS = 2.0
 
 
 class ServeError(Exception):
@@ -126,31 +138,114 @@ def address_to_open(host: str, port: int) -> str:
     return f"http://{name}:{port}"
 
 
-def refusal(request_host: str, origin: str | None, *, loopback_only: bool) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who the server answers: the names and addresses a request's Host may give.
+
+    A web page can rebind its own name to this machine's address, and its requests then
+    carry that name as their Host: a name the server does not know is refused. Loopback
+    names and addresses are always this machine's own; `allowed` (`--allow-host`) adds a
+    proxy's name.
+    """
+
+    loopback_only: bool
+    names: frozenset[str]
+
+    def admits(self, host_name: str) -> bool:
+        name = _normal(host_name)
+        return is_loopback(name) or name in self.names
+
+
+def audience(
+    host: str,
+    allowed: Iterable[str] = (),
+    *,
+    interfaces: Callable[[], Iterable[str]] | None = None,
+) -> Audience:
+    """Who a server listening on `host` answers: beyond loopback, this machine's names
+    (its host name, fully qualified too) and the addresses of its interfaces as well."""
+    names = {_normal(name) for name in allowed}
+    loopback_only = is_loopback(host)
+    if not loopback_only:
+        own = (host, socket.gethostname(), socket.getfqdn())
+        addresses = interface_addresses() if interfaces is None else interfaces()
+        names |= {_normal(name) for name in (*own, *addresses)}
+    return Audience(loopback_only, frozenset(names - WILDCARDS))
+
+
+def interface_addresses() -> list[str]:
+    """The IPv4 and IPv6 addresses of this machine's network interfaces (psutil: the
+    standard library only resolves the host name, often to 127.0.1.1 alone)."""
+    import psutil
+
+    families = (socket.AF_INET, socket.AF_INET6)
+    return [
+        entry.address
+        for entries in psutil.net_if_addrs().values()
+        for entry in entries
+        if entry.family in families
+    ]
+
+
+def _normal(name: str) -> str:
+    """A host name or address as compared: lower case, no brackets, no zone, no final dot."""
+    name = name.strip().strip("[]").lower().rstrip(".")
+    try:
+        return str(ipaddress.ip_address(name.split("%", 1)[0]))
+    except ValueError:
+        return name
+
+
+def allowed_host(text: str) -> str:
+    """An `--allow-host` value: a host name or an address (no port, no scheme)."""
+    name = _normal(text)
+    if not name or (any(mark in name for mark in "/:@ ") and not _is_address(name)):
+        raise ValueError(f"not a host name or address: {text!r}")
+    return name
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def refusal(request_host: str, origin: str | None, hosts: Audience) -> str | None:
     """Why a request to the server is refused, or None.
 
     A browser lets any web page open a WebSocket to any address, and sends the page's origin
-    with it: a tab's reader is only started for the server's own page. Served on loopback,
-    the Host must name this machine too, or a site could rebind its own name to 127.0.0.1.
+    with it: a tab's reader is only started for the server's own page. The Host must be one
+    the server answers to (`Audience`), or a site could rebind its own name to this machine.
     """
     host_name = urlsplit(f"//{request_host}").hostname or ""
-    if loopback_only and not is_loopback(host_name):
-        return f"this server answers to localhost addresses only, not {request_host!r}"
+    if not hosts.admits(host_name):
+        if hosts.loopback_only:
+            return f"this server answers to localhost addresses only, not {request_host!r}"
+        return (
+            f"this server answers to this machine's names and addresses only, not "
+            f"{request_host!r} (a proxy's name can be added with --allow-host)"
+        )
     if origin is not None and urlsplit(origin).netloc != request_host:
         return f"a page from {origin!r} may not start a reader here"
     return None
 
 
-def serve(command: str, host: str, port: int, *, feed: Path) -> None:
-    """Serve the reader until interrupted (Ctrl+C)."""
+def serve(
+    command: str, host: str, port: int, *, feed: Path, allowed_hosts: Sequence[str] = ()
+) -> None:
+    """Serve the reader until interrupted (Ctrl+C, SIGTERM)."""
     from textual_serve.server import Server
 
-    loopback_only = is_loopback(host)
+    hosts = audience(host, allowed_hosts)
     os.environ[SERVE_HOST_ENV] = host
 
     class ReaderServer(Server):
+        stopping = False
+
         async def handle_index(self, request: web.Request) -> web.StreamResponse:
-            _refuse(request, loopback_only)
+            _refuse(request, hosts)
             # The page's absolute links must name the host the browser used (a wildcard or
             # the other of `localhost` and 127.0.0.1 would fail the origin check).
             self.public_url = f"{request.scheme}://{request.host}"
@@ -158,7 +253,7 @@ def serve(command: str, host: str, port: int, *, feed: Path) -> None:
             return response
 
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-            _refuse(request, loopback_only)
+            _refuse(request, hosts)
             return await super().handle_websocket(request)
 
         def initialize_logging(self) -> None:
@@ -167,8 +262,26 @@ def serve(command: str, host: str, port: int, *, feed: Path) -> None:
             logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
         async def on_startup(self, app: web.Application) -> None:
+            """Nothing: the address is said once the server listens (`say_listening`)."""
+
+        def say_listening(self, *_: object) -> None:
             print(f"reader: serving {feed} at {address_to_open(host, port)}", flush=True)
             print("reader: each browser tab runs its own reader; Ctrl+C stops", flush=True)
+
+        def request_exit(self) -> None:
+            # A second Ctrl+C or SIGTERM while stopping would escape the web server's
+            # cleanup (exit status 1, tabs left running): the stop has its deadline anyway.
+            if not self.stopping:
+                self.stopping = True
+                super().request_exit()
+
+        async def on_shutdown(self, app: web.Application) -> None:
+            # A tab ended while it started says "Application failed to start": not news.
+            logging.getLogger("textual-serve").setLevel(logging.CRITICAL)
+            await end_tabs()
+
+        def serve(self, debug: bool = False) -> None:
+            run_server(self, host, port, self.say_listening)
 
     try:
         ReaderServer(command, host=host, port=port, title="reader").serve()
@@ -176,10 +289,89 @@ def serve(command: str, host: str, port: int, *, feed: Path) -> None:
         raise ServeError(_bind_failure(host, port, error)) from None
 
 
-def _refuse(request: web.Request, loopback_only: bool) -> None:
+def run_server(server: Server, host: str, port: int, listening: Callable[[], None]) -> None:
+    """textual-serve's `Server.serve`, but `listening` is called once the port is listened
+    on (not before, so a client that reads the address can connect), and the web server
+    waits HANDLER_STOP_SECONDS, not a minute, for a connection still open when it stops."""
+    import asyncio
+
     from aiohttp import web
 
-    reason = refusal(request.host, request.headers.get("Origin"), loopback_only=loopback_only)
+    server.initialize_logging()
+    loop = asyncio.new_event_loop()
+    with suppress(NotImplementedError):  # Windows: Ctrl+C is a KeyboardInterrupt there
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, server.request_exit)
+    web.run_app(
+        server._make_app(),
+        host=host,
+        port=port,
+        handle_signals=False,
+        loop=loop,
+        print=lambda *_: listening(),
+        shutdown_timeout=HANDLER_STOP_SECONDS,
+    )
+
+
+async def end_tabs() -> None:
+    """End this process's children, the tabs' shells and readers, when the server stops.
+
+    Waited for on the event loop, so that each tab's exit is seen before the loop closes:
+    a process's transport left open then fails at exit with "Event loop is closed".
+    """
+    import psutil
+
+    await end_processes(psutil.Process().children(recursive=True))
+
+
+async def end_processes(
+    processes: list[psutil.Process],
+    quit_seconds: float = TAB_QUIT_SECONDS,
+    kill_seconds: float = TAB_KILL_SECONDS,
+) -> None:
+    """SIGTERM, which a reader takes as quitting (its state saved, exit status 0); any
+    process still running `quit_seconds` later is killed."""
+    import psutil
+
+    for process in processes:
+        with suppress(psutil.Error):
+            process.terminate()
+    left = await _outlive(processes, quit_seconds)
+    for process in left:
+        with suppress(psutil.Error):
+            process.kill()
+    await _outlive(left, kill_seconds)
+
+
+async def _outlive(processes: list[psutil.Process], seconds: float) -> list[psutil.Process]:
+    """Wait up to `seconds` for `processes` to end; returns those still running."""
+    import asyncio
+
+    deadline = time.monotonic() + seconds
+    me = os.getpid()
+    while (processes := [p for p in processes if _running(p, me)]) and (
+        time.monotonic() < deadline
+    ):
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.05)  # for the event loop's child watcher to report the last exits
+    return processes
+
+
+def _running(process: psutil.Process, parent: int) -> bool:
+    """Whether `process` has not ended, or ended as `parent`'s child and is not yet reaped
+    (the event loop has not seen its exit); another's zombie has ended."""
+    import psutil
+
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE or process.ppid() == parent
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _refuse(request: web.Request, hosts: Audience) -> None:
+    from aiohttp import web
+
+    reason = refusal(request.host, request.headers.get("Origin"), hosts)
     if reason is not None:
         raise web.HTTPForbidden(text=f"reader serve: {reason}\n")
 

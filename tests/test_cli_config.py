@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -149,3 +152,18 @@ def test_a_config_file_asked_for_must_exist(
     missing = tmp_path / "missing.toml"
     status, _, err = run(["check", str(feed), "--config", str(missing)], capsys)
     assert status == 0 and f"{missing}: file: no such file" in err
+
+
+def test_config_naming_a_named_pipe_exits_1_at_once_with_the_reason(tmp_path: Path) -> None:
+    pipe = tmp_path / "config.toml"
+    os.mkfifo(pipe)  # no writer: a blocking open would wait forever
+    done = subprocess.run(
+        [sys.executable, "-m", "reader", "config", "--config", str(pipe)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert f"reader config: {pipe}: file: not a regular file but a named pipe" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -5,20 +5,27 @@ The served reader itself is driven in a real browser in test_serve_browser.py.
 
 from __future__ import annotations
 
+import asyncio
 import shlex
+import signal
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import psutil
 import pytest
 
 from reader import serve
 from reader.cli import main
 from reader.serve import (
     SERVE_HOST_ENV,
+    Audience,
     address_to_open,
+    audience,
+    end_processes,
     exposure_warning,
+    interface_addresses,
     refusal,
     served_to_this_machine,
     tab_command,
@@ -49,13 +56,18 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, int]]:
-    """Stands in for the blocking web server: records what it would have served."""
-    calls: list[tuple[str, str, int]] = []
+Served = list[tuple[str, str, int, tuple[str, ...]]]  # command, host, port, allowed hosts
 
-    def record(command: str, host: str, port: int, *, feed: Path) -> None:
-        calls.append((command, host, port))
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> Served:
+    """Stands in for the blocking web server: records what it would have served."""
+    calls: Served = []
+
+    def record(
+        command: str, host: str, port: int, *, feed: Path, allowed_hosts: Sequence[str] = ()
+    ) -> None:
+        calls.append((command, host, port, tuple(allowed_hosts)))
 
     monkeypatch.setattr(serve, "serve", record)
     return calls
@@ -102,12 +114,12 @@ def test_a_relative_feed_becomes_absolute_and_no_cache_is_passed_on(
 
 
 def test_serve_hands_the_tab_command_to_the_server(
-    feed: Path, served: list[tuple[str, str, int]], capsys: pytest.CaptureFixture[str]
+    feed: Path, served: Served, capsys: pytest.CaptureFixture[str]
 ) -> None:
     port = free_port()
     status = main(["serve", str(feed), "--port", str(port), "--state", "s.db", "--no-cache"])
     assert status == 0
-    [(command, host, served_port)] = served
+    [(command, host, served_port, _)] = served
     assert (host, served_port) == ("127.0.0.1", port)
     words = shlex.split(command)
     assert words[3:] == [str(feed.resolve()), "--state", str(Path("s.db").resolve()), "--no-cache"]
@@ -147,7 +159,7 @@ def test_a_bad_port_number_is_a_usage_error(
 
 
 def test_serving_beyond_this_machine_warns(
-    feed: Path, served: list[tuple[str, str, int]], capsys: pytest.CaptureFixture[str]
+    feed: Path, served: Served, capsys: pytest.CaptureFixture[str]
 ) -> None:
     status = main(["serve", str(feed), "--host", "0.0.0.0", "--port", str(free_port())])
     assert status == 0
@@ -176,24 +188,104 @@ def test_only_loopback_addresses_go_without_a_warning(host: str, warns: bool) ->
 # --- who the server answers --------------------------------------------------------------------
 
 
+ON_LOOPBACK = audience("127.0.0.1")
+
+
 @pytest.mark.parametrize(
-    ("host", "origin", "loopback_only", "refused"),
+    ("host", "origin", "refused"),
     [
-        ("127.0.0.1:8000", "http://127.0.0.1:8000", True, False),
-        ("localhost:8000", "http://localhost:8000", True, False),
-        ("127.0.0.1:8000", None, True, False),  # not a browser: it sends no origin
+        ("127.0.0.1:8000", "http://127.0.0.1:8000", False),
+        ("localhost:8000", "http://localhost:8000", False),
+        ("127.0.0.1:8000", None, False),  # not a browser: it sends no origin
         # Any page may open a WebSocket to localhost: it must not start a reader.
-        ("127.0.0.1:8000", "https://news.example", True, True),
+        ("127.0.0.1:8000", "https://news.example", True),
         # A site that rebinds its own name to 127.0.0.1 is same-origin with itself.
-        ("news.example:8000", "http://news.example:8000", True, True),
-        ("reader.lan:8000", "http://reader.lan:8000", False, False),
-        ("reader.lan:8000", "http://elsewhere.lan:8000", False, True),
+        ("news.example:8000", "http://news.example:8000", True),
     ],
 )
-def test_the_server_answers_its_own_page_only(
-    host: str, origin: str | None, loopback_only: bool, refused: bool
+def test_the_server_answers_its_own_page_only(host: str, origin: str | None, refused: bool) -> None:
+    assert (refusal(host, origin, ON_LOOPBACK) is not None) is refused
+
+
+@pytest.fixture
+def everywhere(monkeypatch: pytest.MonkeyPatch) -> Audience:
+    """Who a server on 0.0.0.0 answers, on a machine named readerbox with these interfaces."""
+    monkeypatch.setattr(socket, "gethostname", lambda: "readerbox")
+    monkeypatch.setattr(socket, "getfqdn", lambda: "readerbox.lan.")
+    interfaces = ["127.0.0.1", "::1", "192.0.2.2", "fd00::2", "fe80::fc:ff:fe00:1%eth0"]
+    return audience("0.0.0.0", ["Proxy.Example"], interfaces=lambda: interfaces)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "readerbox:8000",
+        "READERBOX.lan:8000",
+        "readerbox.lan.:8000",  # the fully qualified spelling, final dot and all
+        "192.0.2.2:8000",
+        "[fd00::2]:8000",
+        "[FD00:0:0::2]:8000",  # the same address, spelled otherwise
+        "[fe80::fc:ff:fe00:1]:8000",
+        "localhost:8000",
+        "127.0.0.1:8000",
+        "proxy.example",  # --allow-host, behind a proxy on port 443
+    ],
+)
+def test_beyond_loopback_this_machine_s_names_and_addresses_are_answered(
+    everywhere: Audience, host: str
 ) -> None:
-    assert (refusal(host, origin, loopback_only=loopback_only) is not None) is refused
+    assert refusal(host, f"http://{host}", everywhere) is None
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example:8000", "readerbox.evil.example:8000", "192.0.2.3:8000", "0.0.0.0:8000", ""],
+)
+def test_beyond_loopback_another_name_is_refused_whatever_its_origin(
+    everywhere: Audience, host: str
+) -> None:
+    # A rebinding page is same-origin with its own name: its Origin matches its Host.
+    reason = refusal(host, f"http://{host}", everywhere)
+    assert reason is not None and "--allow-host" in reason
+
+
+def test_on_loopback_an_allowed_name_is_answered_too() -> None:
+    behind_a_proxy = audience("127.0.0.1", ["reader.example"])
+    assert refusal("reader.example", "https://reader.example", behind_a_proxy) is None
+    assert refusal("other.example", "https://other.example", behind_a_proxy) is not None
+
+
+def test_this_machine_s_interface_addresses_include_loopback() -> None:
+    assert "127.0.0.1" in interface_addresses()
+
+
+def test_allowed_hosts_are_handed_to_the_server(feed: Path, served: Served) -> None:
+    argv = ["serve", str(feed), "--port", str(free_port())]
+    status = main([*argv, "--allow-host", "Reader.Example", "--allow-host", "[2001:DB8::1]"])
+    assert status == 0 and served[0][3] == ("reader.example", "2001:db8::1")
+
+
+@pytest.mark.parametrize("name", ["http://reader.example", "reader.example:443", "", "a b"])
+def test_an_allowed_host_is_a_name_or_an_address(
+    name: str, feed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", str(feed), "--allow-host", name])
+    assert exit_info.value.code == 2
+    assert "not a host name or address" in capsys.readouterr().err
+
+
+async def test_a_process_that_ignores_sigterm_is_killed_at_the_deadline() -> None:
+    ignoring = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); " + (
+        "print('ready', flush=True); time.sleep(60)"
+    )
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", ignoring, stdout=asyncio.subprocess.PIPE
+    )
+    assert child.stdout is not None
+    await asyncio.wait_for(child.stdout.readline(), timeout=30)  # its handler is set
+    await end_processes([psutil.Process(child.pid)], quit_seconds=0.2, kill_seconds=10)
+    assert await asyncio.wait_for(child.wait(), timeout=10) == -signal.SIGKILL
 
 
 @pytest.mark.parametrize(("host", "local"), [("127.0.0.1", True), ("0.0.0.0", False)])

@@ -33,6 +33,8 @@ CONFIG_ENV = "READER_CONFIG"
 READ_AFTER_SECONDS = 1.5
 MAX_READ_AFTER = 86400
 URL_PLACEHOLDER = "{url}"
+# A config file is a few kB; a larger one is not read (nor waited for).
+MAX_CONFIG_BYTES = 1024 * 1024
 
 DEFAULT = "default"
 FROM_FILE = "config file"
@@ -215,15 +217,32 @@ def _type_name(value: Any) -> str:
 
 
 def load_config(path: Path, *, required: bool = False) -> ConfigLoad:
-    """Read the config file at `path`; a missing file is a problem only when `required`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    """Read the config file at `path`; a missing file is a problem only when `required`.
+
+    Read as an article file is (`loader.read_bytes`): a regular file only, opened without
+    blocking (a named pipe would wait for a writer forever), at most MAX_CONFIG_BYTES (a
+    device such as /dev/zero never ends). Anything else is a problem naming the reason.
+    """
+    if not path.exists() and not path.is_symlink():
         problems = (ConfigProblem(path, "file", "no such file"),) if required else ()
         return ConfigLoad(path, False, Settings(), problems)
-    except (OSError, UnicodeDecodeError) as error:
-        return ConfigLoad(path, True, Settings(), (ConfigProblem(path, "file", str(error)),))
+    if path.is_dir():
+        return _unreadable(path, "is a folder, not a config file")
+    from reader.core.fields import FileSkipped  # the loader: only when there is a file
+    from reader.core.loader import read_bytes
+
+    try:
+        text = read_bytes(path, MAX_CONFIG_BYTES).decode("utf-8")
+    except FileSkipped as skipped:
+        return _unreadable(path, skipped.reason)
+    except UnicodeDecodeError as error:
+        return _unreadable(path, f"not valid UTF-8 ({error})")
     return parse_config(text, path)
+
+
+def _unreadable(path: Path, reason: str) -> ConfigLoad:
+    """A config file that is there but cannot be read: the defaults, and why."""
+    return ConfigLoad(path, True, Settings(), (ConfigProblem(path, "file", reason),))
 
 
 _TOML_POSITION = re.compile(r"\s*\(at (line \d+, column \d+|end of document)\)$")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,8 @@ from reader.core.config import (
     FROM_COMMAND_LINE,
     FROM_FILE,
     KEYS,
+    MAX_CONFIG_BYTES,
+    ConfigLoad,
     SavedSearch,
     Settings,
     config_path,
@@ -90,6 +95,50 @@ def test_a_file_that_is_not_utf8_is_a_problem_not_a_crash(tmp_path: Path) -> Non
     path.write_bytes(b'theme = "\xff"\n')
     (problem,) = load_config(path).problems
     assert problem.where == "file" and "utf-8" in problem.reason.lower()
+
+
+def _fifo(folder: Path) -> Path:
+    path = folder / "config.toml"
+    os.mkfifo(path)  # no writer: a blocking open would wait forever
+    return path
+
+
+def _folder(folder: Path) -> Path:
+    path = folder / "config.toml"
+    path.mkdir()
+    return path
+
+
+def _two_megabytes(folder: Path) -> Path:
+    path = folder / "config.toml"
+    with path.open("wb") as file:
+        file.truncate(2 * MAX_CONFIG_BYTES)  # sparse: no disk used
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (_fifo, "not a regular file but a named pipe; not read"),
+        (lambda _: Path("/dev/zero"), "not a regular file but a character device; not read"),
+        (_folder, "is a folder, not a config file"),
+        (_two_megabytes, "file is too large (2,097,152 bytes; the limit is 1,048,576)"),
+    ],
+    ids=["fifo", "dev-zero", "folder", "2MB"],
+)
+def test_a_config_that_is_not_a_small_file_is_a_problem_at_once(
+    tmp_path: Path, make: Callable[[Path], Path], reason: str
+) -> None:
+    path = make(tmp_path)
+    loads: list[ConfigLoad] = []
+    reading = threading.Thread(target=lambda: loads.append(load_config(path)), daemon=True)
+    reading.start()
+    reading.join(timeout=10)  # a hang fails the test instead of holding the suite
+    assert not reading.is_alive(), f"reading {path} did not end"
+    (load,) = loads
+    (problem,) = load.problems
+    assert (problem.path, problem.where, problem.reason) == (path, "file", reason)
+    assert load.found and load.settings == Settings()
 
 
 @pytest.mark.parametrize(
