@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 
 from reader.core.config import Settings
 from reader.core.library import Library
+from reader.core.marks import Marks
 from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
 from reader.core.ordering import DEFAULT_ORDER, next_order
 from reader.core.sanitize import UnsafeUrl, check_url
@@ -85,7 +86,6 @@ class ReaderServices(Protocol):
 
 
 RECENT_QUERIES = 10
-UNDO_DEPTH = 50
 # How long the first frame may wait for the cached head (it is read in a thread from start-up).
 HEAD_FIRST_FRAME_SECONDS = 0.1
 STATE_RETRY_SECONDS = 30.0  # how often marks a failed write kept are tried again
@@ -128,20 +128,17 @@ class FeedScreen(Screen[None]):
         self.feed_path = loader.feed_path
         self.state_path = state_path
         self.store = StateStore()  # replaced by the real one on mount
+        self.marks = Marks(self.store)
         self.view = FeedView(Library(), self.store, searches=self.settings.searches)
         self.load_state = LoadState.STREAMING
         self.reloading = False  # a reload the user asked for: its end says what changed
         self.problems: list[Problem] = []
-        self.query_text = ""
-        self.invalid_query: str | None = None  # the text in the filter when it does not parse
         self._last_stream_refresh = 0.0
         self._stream_refresh_cost = 0.0
         self._stream_timer: Timer | None = None  # the next refresh of a streamed load
         self._read_timer: Timer | None = None
         # Seconds on an article, after the user moved to it, before it is read (0: no dwelling).
         self.read_after = self.settings.read_after_seconds if read_after is None else read_after
-        self.jumped_from: list[str] = []  # article ids, for backspace after a jump
-        self.undo_stack: list[tuple[str, Callable[[], object]]] = []
         # Following the folder: started once the first load is complete (never before the
         # first frame), stopped on unmount; `watch_ready` is set once the OS watch is in place.
         self.follow_changes = watch
@@ -234,6 +231,7 @@ class FeedScreen(Screen[None]):
     def open_state(self) -> None:
         """The reading state; a bad or unwritable file is said, never fatal."""
         self.store = self.view.state = StateStore.open(self.state_path)
+        self.marks = Marks(self.store)
         for notice in self.store.notices:
             self.tell(notice, severity="warning")
         # A write failing later (a full disk) is said when it happens, and once.
@@ -623,7 +621,7 @@ class FeedScreen(Screen[None]):
             status.append(self.import_status)
         if self.hide_read:
             status.append("read hidden")
-        if self.invalid_query is not None:
+        if self.filter_bar.error is not None:
             shown_query = f"“{self.query_text}”" if self.query_text else "everything"
             status.append(f"query not valid: showing {shown_query}")
         elif self.query_text:
@@ -667,32 +665,27 @@ class FeedScreen(Screen[None]):
             self.start_read_timer(None)
 
     def start_read_timer(self, article: Article | None) -> None:
-        """An article the user moved to and stayed on for `read_after` seconds becomes read."""
+        """An article the user moved to and stayed on for `read_after` seconds becomes read
+        (`Marks` keeps the rule; this is its clock)."""
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
-        if article is not None and self.read_after > 0 and not self.store.is_read(article.id):
-            article_id = article.id
+        article_id = article.id if article is not None and self.read_after > 0 else None
+        if self.marks.start_dwell(article_id) and article_id is not None:
             self._read_timer = self.set_timer(
-                self.read_after, lambda: self.read_after_dwell(article_id)
+                self.read_after, partial(self.read_after_dwell, article_id)
             )
 
     def read_after_dwell(self, article_id: str) -> None:
         self._read_timer = None
         shown = self.selected
-        if shown is not None and shown.id == article_id:
-            self.mark_read(article_id)
+        if shown is not None and shown.id == article_id and self.marks.dwell_done(article_id):
+            self.refresh_marks()
 
     def mark_read(self, article_id: str) -> None:
-        """Read by the user's doing (dwell, enter, open): undoable like every mark change."""
-        if self.store.is_read(article_id):
-            return
-        self.store.set_read(article_id)
-        self.remember_undo("marked read", lambda: self.store.set_read(article_id, False))
-        self.refresh_marks()
-
-    def remember_undo(self, what: str, undo: Callable[[], object]) -> None:
-        self.undo_stack = [*self.undo_stack[-(UNDO_DEPTH - 1) :], (what, undo)]
+        """Read by the user's doing (enter, open): undoable like every mark change."""
+        if self.marks.mark_read(article_id):
+            self.refresh_marks()
 
     def is_in_feed(self, url: str | None) -> bool:
         return self.library.id_for_url(url) is not None
@@ -751,57 +744,43 @@ class FeedScreen(Screen[None]):
         else:
             self.reader.open_link(link.url)
 
-    @on(FilterBar.QueryChanged)
-    def query_changed(self, event: FilterBar.QueryChanged) -> None:
-        if event.text != self.query_one(FilterBar).input.value:
-            return  # stale: a later keystroke's change is queued behind it, and filters
-        self.apply_query(event.text)
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
 
-    @on(FilterBar.Submitted)
-    def query_submitted(self) -> None:
-        if self.invalid_query is not None:
-            return  # keep the focus and the error: the user fixes the query where it is
-        self.remember_query(self.query_text)
-        self.query_one(ArticleList).focus()
+    @property
+    def query_text(self) -> str:
+        """The filter in force, as typed (stripped); "" for none."""
+        return self.filter_bar.text
 
-    @on(FilterBar.Left)
-    def filter_left(self) -> None:
+    @on(FilterBar.QueryApplied)
+    def query_applied(self, event: FilterBar.QueryApplied) -> None:
+        """A new filter: the list and header at once, the sidebar and detail after a rest."""
+        self.view.query = event.query
+        self.pinned = None
+        self.query_one(ArticleList).set_highlight(event.query.highlight_terms())
+        self.refresh_view(rest_later=True)
+
+    @on(FilterBar.QueryRefused)
+    def query_refused(self) -> None:
+        self.update_header()  # the bar shows why; the header says the last good one is shown
+
+    @on(FilterBar.FilterLeft)
+    def filter_left(self, event: FilterBar.FilterLeft) -> None:
+        if event.kept is not None:
+            self.remember_query(event.kept)
         self.query_one(ArticleList).focus()
 
     def apply_query(self, text: str) -> None:
-        """Filter by `text`; a bad query is shown by the input, the list keeps the last good one."""
-        bar = self.query_one(FilterBar)
-        if (
-            text.strip() == self.query_text
-            and self.invalid_query is None
-            and self.parsed_query is not None
-        ):
-            return  # the same query again (a letter typed and erased): keep the view as it is
-        from reader.core.query import QueryError, field_hints, parse_query  # not at start
-
-        try:
-            parsed = parse_query(text)
-        except QueryError as error:
-            bar.show_error(str(error))
-            self.invalid_query = text
-            self.update_header()
-            return
-        hints = field_hints(text)
-        bar.show_error(None, hint=hints[0] if hints else None)
-        self.invalid_query = None
-        if bar.has_class("has-query") != bool(text.strip()):
-            bar.set_class(
-                bool(text.strip()), "has-query"
-            )  # restyling costs ~8 ms: only on a change
-        self.query_text = text.strip()
-        self.view.query = parsed
-        self.pinned = None
-        self.query_one(ArticleList).set_highlight(parsed.highlight_terms())
-        self.refresh_view(rest_later=True)
+        """Put `text` in the filter and filter by it, at once (the palette, escape, a test);
+        a bad query is shown by the bar, the list keeps the last good one."""
+        outcome = self.filter_bar.put(text)
+        if isinstance(outcome, FilterBar.QueryApplied):
+            self.query_applied(outcome)
+        elif isinstance(outcome, FilterBar.QueryRefused):
+            self.query_refused()
 
     def clear_query(self) -> None:
-        bar = self.query_one(FilterBar)
-        bar.clear()
         self.apply_query("")
 
     def remember_query(self, text: str) -> None:
@@ -819,11 +798,7 @@ class FeedScreen(Screen[None]):
         return [q for q in value if isinstance(q, str)] if isinstance(value, list) else []
 
     def use_query(self, text: str) -> None:
-        """Put a query in the filter bar and apply it (from the palette)."""
-        bar = self.query_one(FilterBar)
-        bar.add_class("has-query")
-        with bar.input.prevent(Input.Changed):  # applied here, not again after the debounce
-            bar.input.value = text
+        """A recent query from the palette, applied."""
         self.apply_query(text)
 
     def show_topic(self, key: str) -> None:
@@ -835,8 +810,7 @@ class FeedScreen(Screen[None]):
     def jump_to(self, article_id: str) -> None:
         """Select an article of the feed; shown even where the filter or topic hides it."""
         current = self.current_summary()
-        if current is not None and current.id != article_id:
-            self.jumped_from = [*self.jumped_from[-(UNDO_DEPTH - 1) :], current.id]
+        self.marks.jumped(current.id if current else None, article_id)
         self.go_to_article(article_id)
         summary = self.library.summary(article_id)
         title = summary.title if summary else article_id
@@ -883,11 +857,7 @@ class FeedScreen(Screen[None]):
         return True
 
     def action_focus_filter(self) -> None:
-        bar = self.query_one(FilterBar)
-        bar.add_class("active")
-        # At once, not after a refresh as `focus()` does: keys typed right after `/` (a fast
-        # typist, a paste) must reach the input, not run as commands (`o` would open a browser).
-        self.set_focus(bar.input)
+        self.filter_bar.open()
 
     def current_summary(self) -> ArticleSummary | None:
         return self.query_one(ArticleList).current
@@ -895,25 +865,14 @@ class FeedScreen(Screen[None]):
     def action_toggle_read(self) -> None:
         article = self.current_summary()
         if article is not None:
-            article_id = article.id
-            now_read = self.store.toggle_read(article_id)
-            self.remember_undo(
-                "marked read" if now_read else "marked unread",
-                lambda: self.store.set_read(article_id, not now_read),
-            )
-            if not now_read:
-                self.start_read_timer(None)  # marked unread on purpose: do not re-read it
+            if not self.marks.toggle_read(article.id):
+                self.start_read_timer(None)  # marked unread on purpose: its clock stops too
             self.refresh_marks()
 
     def action_toggle_star(self) -> None:
         article = self.current_summary()
         if article is not None:
-            article_id = article.id
-            now_starred = self.store.toggle_starred(article_id)
-            self.remember_undo(
-                "starred" if now_starred else "unstarred",
-                lambda: self.store.set_starred(article_id, not now_starred),
-            )
+            self.marks.toggle_star(article.id)
             self.refresh_marks()
 
     def action_toggle_hide_read(self) -> None:
@@ -922,16 +881,14 @@ class FeedScreen(Screen[None]):
         self.tell("Read articles hidden" if self.hide_read else "Read articles shown", timeout=2)
 
     def action_mark_all_read(self) -> None:
-        shown = [a.id for a in self.query_one(ArticleList).articles if not self.store.is_read(a.id)]
+        shown = self.marks.unread_of(a.id for a in self.query_one(ArticleList).articles)
         if not shown:
             self.tell("Every article shown is already read")
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                count = self.store.set_read_many(shown)
-                what = f"marked {plural(count, 'article')} read"
-                self.remember_undo(what, lambda: self.store.set_read_many(shown, read=False))
+                what = self.marks.mark_all_read(shown)
                 self.tell(f"{what.capitalize()} · U undoes it")
                 self.pinned = None
                 self.refresh_view()
@@ -941,12 +898,11 @@ class FeedScreen(Screen[None]):
 
     def action_undo_marks(self) -> None:
         """U: take back the last read/star change (a bulk one too)."""
-        if not self.undo_stack:
+        what = self.marks.undo()
+        if what is None:
             self.tell("Nothing to undo")
             return
-        what, undo = self.undo_stack.pop()
-        undo()
-        self.start_read_timer(None)  # an undone read must not be read again by the same dwell
+        self.start_read_timer(None)  # an undone read is not read again by the same dwell
         self.tell(f"Undone: {what}", timeout=3)
         self.refresh_marks()
 
@@ -981,13 +937,12 @@ class FeedScreen(Screen[None]):
 
     def action_jump_back(self) -> None:
         """backspace / ctrl+o: back to the article a related link was followed from."""
-        while self.jumped_from:
-            article_id = self.jumped_from.pop()
-            summary = self.library.summary(article_id)
-            if summary is not None:
-                self.go_to_article(article_id)
-                self.tell(f"Back to “{summary.title}”", timeout=2)
-                return
+        article_id = self.marks.jump_back(lambda known: self.library.summary(known) is not None)
+        summary = self.library.summary(article_id) if article_id is not None else None
+        if article_id is not None and summary is not None:
+            self.go_to_article(article_id)
+            self.tell(f"Back to “{summary.title}”", timeout=2)
+            return
         self.tell("No jump to go back from", timeout=2)
 
     def action_reload(self) -> None:
@@ -1031,9 +986,7 @@ class FeedScreen(Screen[None]):
         """escape: back to the list; in the list, clear an active filter."""
         if self.focus_is_away_from_list():
             self.query_one(ArticleList).focus()
-        elif isinstance(self.focused, ArticleList) and (
-            self.query_text or self.invalid_query is not None
-        ):
+        elif isinstance(self.focused, ArticleList) and self.filter_bar.holds_query:
             self.clear_query()
             self.tell("Filter cleared", timeout=2)
 
