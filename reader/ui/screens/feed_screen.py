@@ -7,7 +7,6 @@ runs the feed's commands. Widgets are told what to show; they never reach up.
 
 from __future__ import annotations
 
-import gc
 import json
 import threading
 import time
@@ -20,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -29,13 +29,14 @@ from textual.worker import get_current_worker
 from reader.core.config import Settings
 from reader.core.library import Library
 from reader.core.marks import Marks
-from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
+from reader.core.model import Article, ArticleSummary, plural
 from reader.core.ordering import DEFAULT_ORDER, next_order
 from reader.core.sanitize import UnsafeUrl, check_url
 from reader.core.storage.state import StateStore
 from reader.core.topics import ALL, TopicCount
 from reader.core.view import FeedView
 from reader.ui.commands import Keymap, bindings, first_key
+from reader.ui.feed_sync import FeedSync, Fold
 from reader.ui.loading import FeedLoader, LoadState
 from reader.ui.messages import (
     BatchParsed,
@@ -91,14 +92,6 @@ HEAD_FIRST_FRAME_SECONDS = 0.1
 STATE_RETRY_SECONDS = 30.0  # how often marks a failed write kept are tried again
 
 
-def shorten(text: str, width: int) -> str:
-    """`text`, its middle replaced by … when it is longer than `width` (the ends tell most)."""
-    if len(text) <= width:
-        return text
-    keep = width - 1
-    return f"{text[: keep - keep // 2]}…{text[len(text) - keep // 2 :]}"
-
-
 class FeedScreen(Screen[None]):
     """One feed: the view settings are reactives; each change redraws the view once."""
 
@@ -130,11 +123,7 @@ class FeedScreen(Screen[None]):
         self.store = StateStore()  # replaced by the real one on mount
         self.marks = Marks(self.store)
         self.view = FeedView(Library(), self.store, searches=self.settings.searches)
-        self.load_state = LoadState.STREAMING
-        self.reloading = False  # a reload the user asked for: its end says what changed
-        self.problems: list[Problem] = []
-        self._last_stream_refresh = 0.0
-        self._stream_refresh_cost = 0.0
+        self.sync = FeedSync(self.view, loader)  # the load state, kept by the load's messages
         self._stream_timer: Timer | None = None  # the next refresh of a streamed load
         self._read_timer: Timer | None = None
         # Seconds on an article, after the user moved to it, before it is read (0: no dwelling).
@@ -147,8 +136,6 @@ class FeedScreen(Screen[None]):
         self.watch_ready = threading.Event()
         self._watch_started = False
         self._load_started = False  # the first load, started after the first frame
-        # A file deleted while its article was selected: kept readable until the user moves.
-        self.vanished: str | None = None
         self.import_status: str | None = None  # "Importing URL…" in the header while it runs
         # Each `refresh_view` bumps it, so that the sidebar and detail a keystroke left for
         # after the list is drawn are skipped once another view has come.
@@ -163,7 +150,16 @@ class FeedScreen(Screen[None]):
 
     @property
     def loaded(self) -> bool:
-        return self.load_state in (LoadState.COMPLETE, LoadState.FAILED)
+        return self.sync.loaded
+
+    @property
+    def load_state(self) -> LoadState:
+        return self.sync.load_state
+
+    @property
+    def vanished(self) -> str | None:
+        """An article whose file was deleted while it was read: shown until the user moves."""
+        return self.sync.vanished
 
     @property
     def pinned(self) -> str | None:
@@ -205,7 +201,7 @@ class FeedScreen(Screen[None]):
         self.refresh_view()
         head = self.loader.head_now(HEAD_FIRST_FRAME_SECONDS)
         if head is not None:
-            self.show_head_rows(*head)
+            self.show_fold(self.sync.fold(HeadReady(*head)))
         # The rest of the load (every cached row, then the check of the files) waits for the
         # first frame: its threads would take the GIL from the frame's styling and drawing.
         # Started right after Textual's own ScreenResume handler has drawn it (this one runs
@@ -279,61 +275,55 @@ class FeedScreen(Screen[None]):
         """The filter in force (the view's); None before the first query."""
         return self.view.query
 
-    def set_library(self, library: Library) -> None:
-        self.view.library = library
-
     @on(HeadReady)
-    def show_head(self, event: HeadReady) -> None:
-        """The first screenful of the cached feed, while the rest is still being read."""
+    @on(CachedLibraryReady)
+    def show_cached(self, event: HeadReady | CachedLibraryReady) -> None:
+        """The cached head, then the cached feed, shown before the files are checked."""
         self.call_after_refresh(event.handled.set)  # drawn: the loader may go on
-        self.show_head_rows(event.head, event.total)
+        self.show_fold(self.sync.fold(event))
+
+    @on(CacheOpened)
+    @on(LoadProgressed)
+    @on(BatchParsed)
+    @on(LoadConfirmed)
+    @on(FeedLoaded)
+    @on(FeedGone)
+    def load_message(self, event: Message) -> None:
+        self.show_fold(self.sync.fold(event))
+
+    def show_fold(self, fold: Fold) -> None:
+        """Draw and say what a load or watch message changed (see `FeedSync.fold`)."""
+        if fold.head is not None:
+            self.show_head_rows(*fold.head)
+        if fold.progress is not None:
+            self.query_one(LoadProgress).update(*fold.progress)
+        if fold.streamed:
+            self.pace_streamed()
+        if fold.ended:
+            self.query_one(LoadProgress).finish()
+        for notice in fold.notices:
+            self.tell(notice.text, severity=notice.severity, timeout=notice.timeout)
+        if fold.complete:
+            self.start_following()
+            self.index_words_soon()
+        if fold.redraw:
+            self.refresh_view(keep_id=fold.keep_id)
+        elif fold.header:
+            self.update_header()
 
     def show_head_rows(self, head: list[ArticleSummary], total: int) -> None:
-        # The head is the cache's first rows in the default order: in another order (the
-        # config's `sort`) they are not the first rows, so the list waits for the feed.
-        if self.library.summaries or self.order != DEFAULT_ORDER:
-            return
-        self.load_state = LoadState.WARM
         article_list = self.query_one(ArticleList)
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
         article_list.show(head)
         self.query_one(FeedHeader).show(self.feed_name, total, total, None, self.order, "loading…")
 
-    @on(CacheOpened)
-    def cache_opened(self, event: CacheOpened) -> None:
-        self.library.set_detail_source(event.detail_source)
-        for notice in event.notices:
-            self.tell(notice, severity="warning")
-
-    @on(CachedLibraryReady)
-    def show_library(self, event: CachedLibraryReady) -> None:
-        """The cached feed, shown before the files are checked."""
-        self.call_after_refresh(event.handled.set)  # drawn: the loader may go on
-        self.set_library(event.library)
-        self.load_state = LoadState.WARM
-        gc.freeze()  # long-lived: keep the collector from walking 100,000 summaries again and again
-        self.refresh_view()
-
-    @on(LoadProgressed)
-    def show_progress(self, event: LoadProgressed) -> None:
-        if not self.loaded:
-            self.query_one(LoadProgress).update(event.done, event.total)
-
-    @on(BatchParsed)
-    def show_streamed(self, event: BatchParsed) -> None:
-        """A freshly parsed batch, shown before the load ends."""
-        if self.loaded:
-            return  # a late message: the complete feed is already shown
-        self.library.add_summaries(event.summaries)
+    def pace_streamed(self) -> None:
+        """A freshly parsed batch: the first rows at once, then at the sync's pace."""
         if not self.query_one(ArticleList).row_count:
-            self.refresh_streamed()  # the first rows: at once
+            self.refresh_streamed()
         elif self._stream_timer is None:
-            # Redrawing a growing feed on every batch would starve the keyboard: refresh at
-            # most once a second, never spending more than a fifth of the time refreshing,
-            # and then with the latest batch (a pause in the parsing leaves no batch undrawn).
-            wait = max(1.0, 5 * self._stream_refresh_cost)
-            due = self._last_stream_refresh + wait - time.monotonic()
-            self._stream_timer = self.set_timer(max(due, 0.0), self.refresh_streamed)
+            delay = self.sync.stream_delay(time.monotonic())
+            self._stream_timer = self.set_timer(delay, self.refresh_streamed)
 
     def refresh_streamed(self) -> None:
         self._stream_timer = None
@@ -341,48 +331,7 @@ class FeedScreen(Screen[None]):
             return  # the complete feed is shown already
         started = time.monotonic()
         self.refresh_view()
-        self._last_stream_refresh = time.monotonic()
-        self._stream_refresh_cost = self._last_stream_refresh - started
-
-    @on(LoadConfirmed)
-    def load_confirmed(self, event: LoadConfirmed) -> None:
-        """The files matched the cache: the feed on screen is complete."""
-        self.finish_load(event.problems, event.changes)
-        self.update_header()
-
-    @on(FeedLoaded)
-    def feed_loaded(self, event: FeedLoaded) -> None:
-        """The load is complete: this is the feed, exactly."""
-        self.library.replace_all(event.summaries, event.details)
-        if event.in_order is not None:
-            self.library.set_sorted(DEFAULT_ORDER, event.in_order)
-        gc.freeze()
-        self.finish_load(event.problems, event.changes)
-        self.refresh_view()
-
-    @on(FeedGone)
-    def feed_gone(self, event: FeedGone) -> None:
-        """The feed folder (or file) is gone: say so, and keep what is on screen."""
-        self.load_state = LoadState.FAILED
-        self.reloading = False
-        self.query_one(LoadProgress).finish()
-        self.update_header()
-        what = "folder" if self.loader.feed_is_folder is not False else "file"
-        self.tell(
-            f"The feed {what} {self.feed_path} no longer exists; the articles shown are kept",
-            severity="error",
-        )
-
-    def finish_load(self, problems: list[Problem], changes: str | None) -> None:
-        self.problems = problems
-        self.load_state = LoadState.COMPLETE
-        self.query_one(LoadProgress).finish()
-        if self.reloading and changes is not None:
-            self.tell(f"Reloaded: {changes}", timeout=3)
-        self.reloading = False
-        self.report_problems(FeedLoad(problems=problems))
-        self.start_following()
-        self.index_words_soon()
+        self.sync.stream_refreshed(started, time.monotonic())
 
     # --- following the folder: changes on disk while the app runs ------------------------
 
@@ -410,39 +359,7 @@ class FeedScreen(Screen[None]):
     @on(FeedChanged)
     def feed_changed(self, event: FeedChanged) -> None:
         """Fold in what changed on disk: the cursor, filter and topic stay; new ones are told."""
-        if not self.loaded:
-            return  # a load is on its way: it shows the files as they are
-        known = self.library.summaries
-        before = {s.id for s in known}
-        summaries, details = list(event.summaries), list(event.details)
-        now = {s.id for s in summaries}
-        new = sum(1 for article_id in now if article_id not in before)
-        current, selected = self.current_summary(), self.selected
-        in_order = event.in_order
-        gone = current is not None and current.id not in now
-        if gone and current is not None and selected is not None and selected.id == current.id:
-            # Deleted while on screen: it stays readable until the user moves away.
-            summaries.append(current)
-            details.append(selected)
-            self.vanished, in_order = current.id, None
-        self.library.replace_all(summaries, details)
-        if in_order is not None:
-            self.library.set_sorted(DEFAULT_ORDER, in_order)
-        old_problems = set(self.problems)
-        self.problems = event.problems
-        self.refresh_view(keep_id=current.id if current else None)
-        if new:
-            self.tell(plural(new, "new article"), timeout=4)
-        self.report_problems(
-            FeedLoad(problems=[p for p in event.problems if p not in old_problems])
-        )
-
-    def drop_vanished(self) -> None:
-        """The user moved away from an article whose file is gone: it leaves the list now."""
-        if self.vanished is not None:
-            self.library.remove(self.vanished)
-            self.vanished = None
-            self.refresh_view()
+        self.show_fold(self.sync.fold(event, self.current_summary(), self.selected))
 
     # --- importing --------------------------------------------------------------------
 
@@ -483,22 +400,6 @@ class FeedScreen(Screen[None]):
         self.tell(f"Imported: {report.summary()}", timeout=6)
         if report.counts.written and not self.follow_changes:
             self.action_reload()  # not following the folder: show the new files now
-
-    def report_problems(self, feed: FeedLoad) -> None:
-        errors, warnings = len(feed.errors), len(feed.warnings)
-        if not (errors or warnings):
-            return
-        first = (feed.errors[0] if feed.errors else feed.warnings[0]).relative_to(self.feed_path)
-        counts = [plural(errors, "file") + " skipped"] if errors else []
-        counts += [plural(warnings, "warning")] if warnings else []
-        where = shorten(first.path, 40)
-        what = (
-            f" in {where}: {first.reason}" if errors + warnings == 1 else f", the first in {where}"
-        )
-        self.tell(
-            f"{', '.join(counts)}{what} (reader check lists every problem)",
-            severity="warning" if not errors else "error",
-        )
 
     # --- the view: data flows down ----------------------------------------------------
 
@@ -696,8 +597,8 @@ class FeedScreen(Screen[None]):
     def article_highlighted(self) -> None:
         """The user moved the cursor (keys, click, n/N, J/K): the one start of a dwell."""
         current = self.current_summary()
-        if self.vanished is not None and (current is None or current.id != self.vanished):
-            self.drop_vanished()
+        if self.sync.moved_to(current.id if current else None):
+            self.refresh_view()  # the article whose file is gone leaves the list now
         if self.pinned is not None and (current is None or current.id != self.pinned):
             self.pinned = None  # moved away: the pinned article leaves the view if it is hidden
             self.refresh_view()
@@ -946,8 +847,7 @@ class FeedScreen(Screen[None]):
         self.tell("No jump to go back from", timeout=2)
 
     def action_reload(self) -> None:
-        self.reloading = True
-        self.load_state = LoadState.WARM if self.library.summaries else LoadState.STREAMING
+        self.sync.reload()
         self.update_header()
         self.load()
 
