@@ -501,7 +501,7 @@ async def test_ctrl_r_reloads(feed: Path, tmp_path: Path) -> None:
         )
         await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: "Fresh story" in titles(app), "the reloaded list")
-        assert not app.feed.reloading
+        assert not app.feed.sync.reloading
 
 
 async def test_escape_in_the_list_clears_the_filter(feed: Path, tmp_path: Path) -> None:
@@ -690,7 +690,7 @@ async def test_reload_says_what_changed(feed: Path, tmp_path: Path) -> None:
         )
         (feed / "007.md").unlink()
         await pilot.press("r")
-        await wait_until(pilot, lambda: not app.feed.reloading, "the reload")
+        await wait_until(pilot, lambda: not app.feed.sync.reloading, "the reload")
         assert "Reloaded: 2 new, 1 changed, 1 removed" in notification_texts(app)
 
 
@@ -704,7 +704,7 @@ async def test_reload_after_the_feed_folder_is_deleted_says_so_and_keeps_the_lis
             path.unlink()
         feed.rmdir()
         await pilot.press("r")
-        await wait_until(pilot, lambda: not app.feed.reloading, "the reload")
+        await wait_until(pilot, lambda: not app.feed.sync.reloading, "the reload")
         await settle(pilot)
         texts = notification_texts(app)
         assert any("The feed folder" in t and "no longer exists" in t for t in texts), texts

@@ -7,7 +7,6 @@ runs the feed's commands. Widgets are told what to show; they never reach up.
 
 from __future__ import annotations
 
-import gc
 import json
 import threading
 import time
@@ -20,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -28,13 +28,15 @@ from textual.worker import get_current_worker
 
 from reader.core.config import Settings
 from reader.core.library import Library
-from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
+from reader.core.marks import Marks
+from reader.core.model import Article, ArticleSummary, plural
 from reader.core.ordering import DEFAULT_ORDER, next_order
 from reader.core.sanitize import UnsafeUrl, check_url
 from reader.core.storage.state import StateStore
 from reader.core.topics import ALL, TopicCount
 from reader.core.view import FeedView
 from reader.ui.commands import Keymap, bindings, first_key
+from reader.ui.feed_sync import FeedSync, Fold
 from reader.ui.loading import FeedLoader, LoadState
 from reader.ui.messages import (
     BatchParsed,
@@ -85,18 +87,9 @@ class ReaderServices(Protocol):
 
 
 RECENT_QUERIES = 10
-UNDO_DEPTH = 50
 # How long the first frame may wait for the cached head (it is read in a thread from start-up).
 HEAD_FIRST_FRAME_SECONDS = 0.1
 STATE_RETRY_SECONDS = 30.0  # how often marks a failed write kept are tried again
-
-
-def shorten(text: str, width: int) -> str:
-    """`text`, its middle replaced by … when it is longer than `width` (the ends tell most)."""
-    if len(text) <= width:
-        return text
-    keep = width - 1
-    return f"{text[: keep - keep // 2]}…{text[len(text) - keep // 2 :]}"
 
 
 class FeedScreen(Screen[None]):
@@ -128,20 +121,13 @@ class FeedScreen(Screen[None]):
         self.feed_path = loader.feed_path
         self.state_path = state_path
         self.store = StateStore()  # replaced by the real one on mount
+        self.marks = Marks(self.store)
         self.view = FeedView(Library(), self.store, searches=self.settings.searches)
-        self.load_state = LoadState.STREAMING
-        self.reloading = False  # a reload the user asked for: its end says what changed
-        self.problems: list[Problem] = []
-        self.query_text = ""
-        self.invalid_query: str | None = None  # the text in the filter when it does not parse
-        self._last_stream_refresh = 0.0
-        self._stream_refresh_cost = 0.0
+        self.sync = FeedSync(self.view, loader)  # the load state, kept by the load's messages
         self._stream_timer: Timer | None = None  # the next refresh of a streamed load
         self._read_timer: Timer | None = None
         # Seconds on an article, after the user moved to it, before it is read (0: no dwelling).
         self.read_after = self.settings.read_after_seconds if read_after is None else read_after
-        self.jumped_from: list[str] = []  # article ids, for backspace after a jump
-        self.undo_stack: list[tuple[str, Callable[[], object]]] = []
         # Following the folder: started once the first load is complete (never before the
         # first frame), stopped on unmount; `watch_ready` is set once the OS watch is in place.
         self.follow_changes = watch
@@ -150,8 +136,6 @@ class FeedScreen(Screen[None]):
         self.watch_ready = threading.Event()
         self._watch_started = False
         self._load_started = False  # the first load, started after the first frame
-        # A file deleted while its article was selected: kept readable until the user moves.
-        self.vanished: str | None = None
         self.import_status: str | None = None  # "Importing URL…" in the header while it runs
         # Each `refresh_view` bumps it, so that the sidebar and detail a keystroke left for
         # after the list is drawn are skipped once another view has come.
@@ -166,7 +150,16 @@ class FeedScreen(Screen[None]):
 
     @property
     def loaded(self) -> bool:
-        return self.load_state in (LoadState.COMPLETE, LoadState.FAILED)
+        return self.sync.loaded
+
+    @property
+    def load_state(self) -> LoadState:
+        return self.sync.load_state
+
+    @property
+    def vanished(self) -> str | None:
+        """An article whose file was deleted while it was read: shown until the user moves."""
+        return self.sync.vanished
 
     @property
     def pinned(self) -> str | None:
@@ -208,7 +201,7 @@ class FeedScreen(Screen[None]):
         self.refresh_view()
         head = self.loader.head_now(HEAD_FIRST_FRAME_SECONDS)
         if head is not None:
-            self.show_head_rows(*head)
+            self.show_fold(self.sync.fold(HeadReady(*head)))
         # The rest of the load (every cached row, then the check of the files) waits for the
         # first frame: its threads would take the GIL from the frame's styling and drawing.
         # Started right after Textual's own ScreenResume handler has drawn it (this one runs
@@ -234,6 +227,7 @@ class FeedScreen(Screen[None]):
     def open_state(self) -> None:
         """The reading state; a bad or unwritable file is said, never fatal."""
         self.store = self.view.state = StateStore.open(self.state_path)
+        self.marks = Marks(self.store)
         for notice in self.store.notices:
             self.tell(notice, severity="warning")
         # A write failing later (a full disk) is said when it happens, and once.
@@ -281,62 +275,55 @@ class FeedScreen(Screen[None]):
         """The filter in force (the view's); None before the first query."""
         return self.view.query
 
-    def set_library(self, library: Library) -> None:
-        self.view.library = library
-
     @on(HeadReady)
-    def show_head(self, event: HeadReady) -> None:
-        """The first screenful of the cached feed, while the rest is still being read."""
+    @on(CachedLibraryReady)
+    def show_cached(self, event: HeadReady | CachedLibraryReady) -> None:
+        """The cached head, then the cached feed, shown before the files are checked."""
         self.call_after_refresh(event.handled.set)  # drawn: the loader may go on
-        self.show_head_rows(event.head, event.total)
+        self.show_fold(self.sync.fold(event))
+
+    @on(CacheOpened)
+    @on(LoadProgressed)
+    @on(BatchParsed)
+    @on(LoadConfirmed)
+    @on(FeedLoaded)
+    @on(FeedGone)
+    def load_message(self, event: Message) -> None:
+        self.show_fold(self.sync.fold(event))
+
+    def show_fold(self, fold: Fold) -> None:
+        """Draw and say what a load or watch message changed (see `FeedSync.fold`)."""
+        if fold.head is not None:
+            self.show_head_rows(*fold.head)
+        if fold.progress is not None:
+            self.query_one(LoadProgress).update(*fold.progress)
+        if fold.streamed:
+            self.pace_streamed()
+        if fold.ended:
+            self.query_one(LoadProgress).finish()
+        for notice in fold.notices:
+            self.tell(notice.text, severity=notice.severity, timeout=notice.timeout)
+        if fold.complete:
+            self.start_following()
+            self.index_words_soon()
+        if fold.redraw:
+            self.refresh_view(keep_id=fold.keep_id)
+        elif fold.header:
+            self.update_header()
 
     def show_head_rows(self, head: list[ArticleSummary], total: int) -> None:
-        # The head is the cache's first rows in the default order: in another order (the
-        # config's `sort`) they are not the first rows, so the list waits for the feed.
-        if self.library.summaries or self.order != DEFAULT_ORDER:
-            return
-        self.load_state = LoadState.WARM
         article_list = self.query_one(ArticleList)
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
         article_list.show(head)
         self.query_one(FeedHeader).show(self.feed_name, total, total, None, self.order, "loading…")
 
-    @on(CacheOpened)
-    def cache_opened(self, event: CacheOpened) -> None:
-        self.library.set_detail_source(event.detail_source)
-        for notice in event.notices:
-            self.tell(notice, severity="warning")
-
-    @on(CachedLibraryReady)
-    def show_library(self, event: CachedLibraryReady) -> None:
-        """The cached feed, shown before the files are checked."""
-        self.call_after_refresh(event.handled.set)  # drawn: the loader may go on
-        self.set_library(event.library)
-        self.load_state = LoadState.WARM
-        gc.freeze()  # long-lived: keep the collector from walking 100,000 summaries again and again
-        self.refresh_view()
-
-    @on(LoadProgressed)
-    def show_progress(self, event: LoadProgressed) -> None:
-        if not self.loaded:
-            self.query_one(LoadProgress).update(event.done, event.total)
-
-    @on(BatchParsed)
-    def show_streamed(self, event: BatchParsed) -> None:
-        """A freshly parsed batch, shown before the load ends."""
-        if self.loaded:
-            return  # a late message: the complete feed is already shown
-        self.library.add_summaries(event.summaries)
+    def pace_streamed(self) -> None:
+        """A freshly parsed batch: the first rows at once, then at the sync's pace."""
         if not self.query_one(ArticleList).row_count:
-            self.refresh_streamed()  # the first rows: at once
+            self.refresh_streamed()
         elif self._stream_timer is None:
-            # Redrawing a growing feed on every batch would starve the keyboard: refresh at
-            # most once a second, never spending more than a fifth of the time refreshing,
-            # and then with the latest batch (a pause in the parsing leaves no batch undrawn).
-            wait = max(1.0, 5 * self._stream_refresh_cost)
-            due = self._last_stream_refresh + wait - time.monotonic()
-            # Never 0: a zero-delay timer that fires late divides by zero inside Textual.
-            self._stream_timer = self.set_timer(max(due, 0.01), self.refresh_streamed)
+            delay = self.sync.stream_delay(time.monotonic())
+            self._stream_timer = self.set_timer(delay, self.refresh_streamed)
 
     def refresh_streamed(self) -> None:
         self._stream_timer = None
@@ -344,48 +331,7 @@ class FeedScreen(Screen[None]):
             return  # the complete feed is shown already
         started = time.monotonic()
         self.refresh_view()
-        self._last_stream_refresh = time.monotonic()
-        self._stream_refresh_cost = self._last_stream_refresh - started
-
-    @on(LoadConfirmed)
-    def load_confirmed(self, event: LoadConfirmed) -> None:
-        """The files matched the cache: the feed on screen is complete."""
-        self.finish_load(event.problems, event.changes)
-        self.update_header()
-
-    @on(FeedLoaded)
-    def feed_loaded(self, event: FeedLoaded) -> None:
-        """The load is complete: this is the feed, exactly."""
-        self.library.replace_all(event.summaries, event.details)
-        if event.in_order is not None:
-            self.library.set_sorted(DEFAULT_ORDER, event.in_order)
-        gc.freeze()
-        self.finish_load(event.problems, event.changes)
-        self.refresh_view()
-
-    @on(FeedGone)
-    def feed_gone(self, event: FeedGone) -> None:
-        """The feed folder (or file) is gone: say so, and keep what is on screen."""
-        self.load_state = LoadState.FAILED
-        self.reloading = False
-        self.query_one(LoadProgress).finish()
-        self.update_header()
-        what = "folder" if self.loader.feed_is_folder is not False else "file"
-        self.tell(
-            f"The feed {what} {self.feed_path} no longer exists; the articles shown are kept",
-            severity="error",
-        )
-
-    def finish_load(self, problems: list[Problem], changes: str | None) -> None:
-        self.problems = problems
-        self.load_state = LoadState.COMPLETE
-        self.query_one(LoadProgress).finish()
-        if self.reloading and changes is not None:
-            self.tell(f"Reloaded: {changes}", timeout=3)
-        self.reloading = False
-        self.report_problems(FeedLoad(problems=problems))
-        self.start_following()
-        self.index_words_soon()
+        self.sync.stream_refreshed(started, time.monotonic())
 
     # --- following the folder: changes on disk while the app runs ------------------------
 
@@ -413,39 +359,7 @@ class FeedScreen(Screen[None]):
     @on(FeedChanged)
     def feed_changed(self, event: FeedChanged) -> None:
         """Fold in what changed on disk: the cursor, filter and topic stay; new ones are told."""
-        if not self.loaded:
-            return  # a load is on its way: it shows the files as they are
-        known = self.library.summaries
-        before = {s.id for s in known}
-        summaries, details = list(event.summaries), list(event.details)
-        now = {s.id for s in summaries}
-        new = sum(1 for article_id in now if article_id not in before)
-        current, selected = self.current_summary(), self.selected
-        in_order = event.in_order
-        gone = current is not None and current.id not in now
-        if gone and current is not None and selected is not None and selected.id == current.id:
-            # Deleted while on screen: it stays readable until the user moves away.
-            summaries.append(current)
-            details.append(selected)
-            self.vanished, in_order = current.id, None
-        self.library.replace_all(summaries, details)
-        if in_order is not None:
-            self.library.set_sorted(DEFAULT_ORDER, in_order)
-        old_problems = set(self.problems)
-        self.problems = event.problems
-        self.refresh_view(keep_id=current.id if current else None)
-        if new:
-            self.tell(plural(new, "new article"), timeout=4)
-        self.report_problems(
-            FeedLoad(problems=[p for p in event.problems if p not in old_problems])
-        )
-
-    def drop_vanished(self) -> None:
-        """The user moved away from an article whose file is gone: it leaves the list now."""
-        if self.vanished is not None:
-            self.library.remove(self.vanished)
-            self.vanished = None
-            self.refresh_view()
+        self.show_fold(self.sync.fold(event, self.current_summary(), self.selected))
 
     # --- importing --------------------------------------------------------------------
 
@@ -486,22 +400,6 @@ class FeedScreen(Screen[None]):
         self.tell(f"Imported: {report.summary()}", timeout=6)
         if report.counts.written and not self.follow_changes:
             self.action_reload()  # not following the folder: show the new files now
-
-    def report_problems(self, feed: FeedLoad) -> None:
-        errors, warnings = len(feed.errors), len(feed.warnings)
-        if not (errors or warnings):
-            return
-        first = (feed.errors[0] if feed.errors else feed.warnings[0]).relative_to(self.feed_path)
-        counts = [plural(errors, "file") + " skipped"] if errors else []
-        counts += [plural(warnings, "warning")] if warnings else []
-        where = shorten(first.path, 40)
-        what = (
-            f" in {where}: {first.reason}" if errors + warnings == 1 else f", the first in {where}"
-        )
-        self.tell(
-            f"{', '.join(counts)}{what} (reader check lists every problem)",
-            severity="warning" if not errors else "error",
-        )
 
     # --- the view: data flows down ----------------------------------------------------
 
@@ -624,7 +522,7 @@ class FeedScreen(Screen[None]):
             status.append(self.import_status)
         if self.hide_read:
             status.append("read hidden")
-        if self.invalid_query is not None:
+        if self.filter_bar.error is not None:
             shown_query = f"“{self.query_text}”" if self.query_text else "everything"
             status.append(f"query not valid: showing {shown_query}")
         elif self.query_text:
@@ -668,32 +566,27 @@ class FeedScreen(Screen[None]):
             self.start_read_timer(None)
 
     def start_read_timer(self, article: Article | None) -> None:
-        """An article the user moved to and stayed on for `read_after` seconds becomes read."""
+        """An article the user moved to and stayed on for `read_after` seconds becomes read
+        (`Marks` keeps the rule; this is its clock)."""
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
-        if article is not None and self.read_after > 0 and not self.store.is_read(article.id):
-            article_id = article.id
+        article_id = article.id if article is not None and self.read_after > 0 else None
+        if self.marks.start_dwell(article_id) and article_id is not None:
             self._read_timer = self.set_timer(
-                self.read_after, lambda: self.read_after_dwell(article_id)
+                self.read_after, partial(self.read_after_dwell, article_id)
             )
 
     def read_after_dwell(self, article_id: str) -> None:
         self._read_timer = None
         shown = self.selected
-        if shown is not None and shown.id == article_id:
-            self.mark_read(article_id)
+        if shown is not None and shown.id == article_id and self.marks.dwell_done(article_id):
+            self.refresh_marks()
 
     def mark_read(self, article_id: str) -> None:
-        """Read by the user's doing (dwell, enter, open): undoable like every mark change."""
-        if self.store.is_read(article_id):
-            return
-        self.store.set_read(article_id)
-        self.remember_undo("marked read", lambda: self.store.set_read(article_id, False))
-        self.refresh_marks()
-
-    def remember_undo(self, what: str, undo: Callable[[], object]) -> None:
-        self.undo_stack = [*self.undo_stack[-(UNDO_DEPTH - 1) :], (what, undo)]
+        """Read by the user's doing (enter, open): undoable like every mark change."""
+        if self.marks.mark_read(article_id):
+            self.refresh_marks()
 
     def is_in_feed(self, url: str | None) -> bool:
         return self.library.id_for_url(url) is not None
@@ -704,8 +597,8 @@ class FeedScreen(Screen[None]):
     def article_highlighted(self) -> None:
         """The user moved the cursor (keys, click, n/N, J/K): the one start of a dwell."""
         current = self.current_summary()
-        if self.vanished is not None and (current is None or current.id != self.vanished):
-            self.drop_vanished()
+        if self.sync.moved_to(current.id if current else None):
+            self.refresh_view()  # the article whose file is gone leaves the list now
         if self.pinned is not None and (current is None or current.id != self.pinned):
             self.pinned = None  # moved away: the pinned article leaves the view if it is hidden
             self.refresh_view()
@@ -752,57 +645,43 @@ class FeedScreen(Screen[None]):
         else:
             self.reader.open_link(link.url)
 
-    @on(FilterBar.QueryChanged)
-    def query_changed(self, event: FilterBar.QueryChanged) -> None:
-        if event.text != self.query_one(FilterBar).input.value:
-            return  # stale: a later keystroke's change is queued behind it, and filters
-        self.apply_query(event.text)
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
 
-    @on(FilterBar.Submitted)
-    def query_submitted(self) -> None:
-        if self.invalid_query is not None:
-            return  # keep the focus and the error: the user fixes the query where it is
-        self.remember_query(self.query_text)
-        self.query_one(ArticleList).focus()
+    @property
+    def query_text(self) -> str:
+        """The filter in force, as typed (stripped); "" for none."""
+        return self.filter_bar.text
 
-    @on(FilterBar.Left)
-    def filter_left(self) -> None:
+    @on(FilterBar.QueryApplied)
+    def query_applied(self, event: FilterBar.QueryApplied) -> None:
+        """A new filter: the list and header at once, the sidebar and detail after a rest."""
+        self.view.query = event.query
+        self.pinned = None
+        self.query_one(ArticleList).set_highlight(event.query.highlight_terms())
+        self.refresh_view(rest_later=True)
+
+    @on(FilterBar.QueryRefused)
+    def query_refused(self) -> None:
+        self.update_header()  # the bar shows why; the header says the last good one is shown
+
+    @on(FilterBar.FilterLeft)
+    def filter_left(self, event: FilterBar.FilterLeft) -> None:
+        if event.kept is not None:
+            self.remember_query(event.kept)
         self.query_one(ArticleList).focus()
 
     def apply_query(self, text: str) -> None:
-        """Filter by `text`; a bad query is shown by the input, the list keeps the last good one."""
-        bar = self.query_one(FilterBar)
-        if (
-            text.strip() == self.query_text
-            and self.invalid_query is None
-            and self.parsed_query is not None
-        ):
-            return  # the same query again (a letter typed and erased): keep the view as it is
-        from reader.core.query import QueryError, field_hints, parse_query  # not at start
-
-        try:
-            parsed = parse_query(text)
-        except QueryError as error:
-            bar.show_error(str(error))
-            self.invalid_query = text
-            self.update_header()
-            return
-        hints = field_hints(text)
-        bar.show_error(None, hint=hints[0] if hints else None)
-        self.invalid_query = None
-        if bar.has_class("has-query") != bool(text.strip()):
-            bar.set_class(
-                bool(text.strip()), "has-query"
-            )  # restyling costs ~8 ms: only on a change
-        self.query_text = text.strip()
-        self.view.query = parsed
-        self.pinned = None
-        self.query_one(ArticleList).set_highlight(parsed.highlight_terms())
-        self.refresh_view(rest_later=True)
+        """Put `text` in the filter and filter by it, at once (the palette, escape, a test);
+        a bad query is shown by the bar, the list keeps the last good one."""
+        outcome = self.filter_bar.put(text)
+        if isinstance(outcome, FilterBar.QueryApplied):
+            self.query_applied(outcome)
+        elif isinstance(outcome, FilterBar.QueryRefused):
+            self.query_refused()
 
     def clear_query(self) -> None:
-        bar = self.query_one(FilterBar)
-        bar.clear()
         self.apply_query("")
 
     def remember_query(self, text: str) -> None:
@@ -820,11 +699,7 @@ class FeedScreen(Screen[None]):
         return [q for q in value if isinstance(q, str)] if isinstance(value, list) else []
 
     def use_query(self, text: str) -> None:
-        """Put a query in the filter bar and apply it (from the palette)."""
-        bar = self.query_one(FilterBar)
-        bar.add_class("has-query")
-        with bar.input.prevent(Input.Changed):  # applied here, not again after the debounce
-            bar.input.value = text
+        """A recent query from the palette, applied."""
         self.apply_query(text)
 
     def show_topic(self, key: str) -> None:
@@ -836,8 +711,7 @@ class FeedScreen(Screen[None]):
     def jump_to(self, article_id: str) -> None:
         """Select an article of the feed; shown even where the filter or topic hides it."""
         current = self.current_summary()
-        if current is not None and current.id != article_id:
-            self.jumped_from = [*self.jumped_from[-(UNDO_DEPTH - 1) :], current.id]
+        self.marks.jumped(current.id if current else None, article_id)
         self.go_to_article(article_id)
         summary = self.library.summary(article_id)
         title = summary.title if summary else article_id
@@ -884,11 +758,7 @@ class FeedScreen(Screen[None]):
         return True
 
     def action_focus_filter(self) -> None:
-        bar = self.query_one(FilterBar)
-        bar.add_class("active")
-        # At once, not after a refresh as `focus()` does: keys typed right after `/` (a fast
-        # typist, a paste) must reach the input, not run as commands (`o` would open a browser).
-        self.set_focus(bar.input)
+        self.filter_bar.open()
 
     def current_summary(self) -> ArticleSummary | None:
         return self.query_one(ArticleList).current
@@ -896,25 +766,14 @@ class FeedScreen(Screen[None]):
     def action_toggle_read(self) -> None:
         article = self.current_summary()
         if article is not None:
-            article_id = article.id
-            now_read = self.store.toggle_read(article_id)
-            self.remember_undo(
-                "marked read" if now_read else "marked unread",
-                lambda: self.store.set_read(article_id, not now_read),
-            )
-            if not now_read:
-                self.start_read_timer(None)  # marked unread on purpose: do not re-read it
+            if not self.marks.toggle_read(article.id):
+                self.start_read_timer(None)  # marked unread on purpose: its clock stops too
             self.refresh_marks()
 
     def action_toggle_star(self) -> None:
         article = self.current_summary()
         if article is not None:
-            article_id = article.id
-            now_starred = self.store.toggle_starred(article_id)
-            self.remember_undo(
-                "starred" if now_starred else "unstarred",
-                lambda: self.store.set_starred(article_id, not now_starred),
-            )
+            self.marks.toggle_star(article.id)
             self.refresh_marks()
 
     def action_toggle_hide_read(self) -> None:
@@ -923,16 +782,14 @@ class FeedScreen(Screen[None]):
         self.tell("Read articles hidden" if self.hide_read else "Read articles shown", timeout=2)
 
     def action_mark_all_read(self) -> None:
-        shown = [a.id for a in self.query_one(ArticleList).articles if not self.store.is_read(a.id)]
+        shown = self.marks.unread_of(a.id for a in self.query_one(ArticleList).articles)
         if not shown:
             self.tell("Every article shown is already read")
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                count = self.store.set_read_many(shown)
-                what = f"marked {plural(count, 'article')} read"
-                self.remember_undo(what, lambda: self.store.set_read_many(shown, read=False))
+                what = self.marks.mark_all_read(shown)
                 self.tell(f"{what.capitalize()} · U undoes it")
                 self.pinned = None
                 self.refresh_view()
@@ -942,12 +799,11 @@ class FeedScreen(Screen[None]):
 
     def action_undo_marks(self) -> None:
         """U: take back the last read/star change (a bulk one too)."""
-        if not self.undo_stack:
+        what = self.marks.undo()
+        if what is None:
             self.tell("Nothing to undo")
             return
-        what, undo = self.undo_stack.pop()
-        undo()
-        self.start_read_timer(None)  # an undone read must not be read again by the same dwell
+        self.start_read_timer(None)  # an undone read is not read again by the same dwell
         self.tell(f"Undone: {what}", timeout=3)
         self.refresh_marks()
 
@@ -982,18 +838,16 @@ class FeedScreen(Screen[None]):
 
     def action_jump_back(self) -> None:
         """backspace / ctrl+o: back to the article a related link was followed from."""
-        while self.jumped_from:
-            article_id = self.jumped_from.pop()
-            summary = self.library.summary(article_id)
-            if summary is not None:
-                self.go_to_article(article_id)
-                self.tell(f"Back to “{summary.title}”", timeout=2)
-                return
+        article_id = self.marks.jump_back(lambda known: self.library.summary(known) is not None)
+        summary = self.library.summary(article_id) if article_id is not None else None
+        if article_id is not None and summary is not None:
+            self.go_to_article(article_id)
+            self.tell(f"Back to “{summary.title}”", timeout=2)
+            return
         self.tell("No jump to go back from", timeout=2)
 
     def action_reload(self) -> None:
-        self.reloading = True
-        self.load_state = LoadState.WARM if self.library.summaries else LoadState.STREAMING
+        self.sync.reload()
         self.update_header()
         self.load()
 
@@ -1032,9 +886,7 @@ class FeedScreen(Screen[None]):
         """escape: back to the list; in the list, clear an active filter."""
         if self.focus_is_away_from_list():
             self.query_one(ArticleList).focus()
-        elif isinstance(self.focused, ArticleList) and (
-            self.query_text or self.invalid_query is not None
-        ):
+        elif isinstance(self.focused, ArticleList) and self.filter_bar.holds_query:
             self.clear_query()
             self.tell("Filter cleared", timeout=2)
 

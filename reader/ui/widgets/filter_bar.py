@@ -1,8 +1,13 @@
-"""The filter bar: a query input above the list, with the query's error beside it."""
+"""The filter bar: a query input above the list, with the query's error beside it.
+
+It owns what is typed: it parses it, shows the error or a hint, knows the query in force
+(the last one that parsed) and tells the screen with `QueryApplied` / `QueryRefused` /
+`FilterLeft`. The screen filters; it never reads or writes the input.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -37,11 +42,17 @@ class QueryInput(Input):
         super().replace(text, start, end)
 
 
-class FilterBar(Vertical):
-    """Posts `QueryChanged` at every change as the user types, `Submitted` on enter.
+if TYPE_CHECKING:
+    from reader.core.query import Query
 
-    No debounce: the screen filters at once, and skips a change that is already stale
-    (another keystroke is queued behind it), so typing never waits for a timer and a
+
+class FilterBar(Vertical):
+    """Parses what is typed at every change and posts `QueryApplied` (a new query in
+    force) or `QueryRefused` (what is typed does not parse: the last good one stays);
+    `FilterLeft` when the user leaves it for the list.
+
+    No debounce: the screen filters at once, and a change that is already stale (another
+    keystroke is queued behind it) is skipped, so typing never waits for a timer and a
     burst of keys costs one filter, not one per key.
 
     Shown while it has the focus or holds a query; otherwise it leaves the screen (and so
@@ -50,20 +61,80 @@ class FilterBar(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("filter")
 
-    class QueryChanged(Message):
-        def __init__(self, text: str) -> None:
+    class QueryApplied(Message):
+        """`query` (parsed from `text`, stripped) is the filter now."""
+
+        def __init__(self, text: str, query: Query) -> None:
             super().__init__()
             self.text = text
+            self.query = query
 
-    class Submitted(Message):
-        pass
+    class QueryRefused(Message):
+        """What is typed does not parse (the bar shows why); the last good query stays."""
 
-    class Left(Message):
-        pass
+    class FilterLeft(Message):
+        """The user left the filter for the list; `kept`: the query enter kept, to be
+        remembered (None when the filter was left otherwise)."""
+
+        def __init__(self, kept: str | None) -> None:
+            super().__init__()
+            self.kept = kept
 
     _error_shown: tuple[str | None, str | None] = (None, None)  # nothing shown at first
     _error_wanted: tuple[str | None, str | None] = (None, None)  # the screen's last word
     was_cut = False  # the query was cut at MAX_QUERY_LENGTH (it says so until it is shorter)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = ""  # the query in force, stripped ("" for none)
+        self.parsed: Query | None = None  # the query in force, parsed; None before the first
+        self.error: str | None = None  # why what is typed does not parse, if it does not
+
+    @property
+    def holds_query(self) -> bool:
+        """Whether the bar filters anything: a query in force, or one that does not parse."""
+        return bool(self.text) or self.error is not None
+
+    def take(self, text: str) -> FilterBar.QueryApplied | FilterBar.QueryRefused | None:
+        """Parse `text` and make it the bar's: the message saying what changed, or None
+        when it is the query in force already (a letter typed and erased)."""
+        if text.strip() == self.text and self.error is None and self.parsed is not None:
+            return None
+        from reader.core.query import QueryError, field_hints, parse_query  # not at start
+
+        try:
+            parsed = parse_query(text)
+        except QueryError as error:
+            self.error = str(error)
+            self.show_error(self.error)
+            return self.QueryRefused()
+        hints = field_hints(text)
+        self.show_error(None, hint=hints[0] if hints else None)
+        self.error, self.text, self.parsed = None, text.strip(), parsed
+        if self.has_class("has-query") != bool(self.text):
+            self.set_class(bool(self.text), "has-query")  # restyling costs ~8 ms: only on a change
+        return self.QueryApplied(self.text, parsed)
+
+    def put(self, text: str) -> FilterBar.QueryApplied | FilterBar.QueryRefused | None:
+        """Show `text` in the input and take it (the palette's recent query, a clear): the
+        caller applies what comes back at once, nothing is posted."""
+        with self.input.prevent(Input.Changed):
+            self.input.value = text
+        if self.was_cut and len(text) < MAX_QUERY_LENGTH:
+            self.was_cut = False  # shortened (cleared, or a recent query): the note goes
+            message, hint = self._error_wanted
+            self.show_error(message, hint=hint)
+        self.set_class(bool(text.strip()), "has-query")  # shown even when it does not parse
+        if not text.strip() and not self.input.has_focus:
+            self.remove_class("active")
+        return self.take(text)
+
+    def open(self) -> None:
+        """`/`: show the bar and focus its input."""
+        self.add_class("active")
+        # At once, not after a refresh as `focus()` does: keys typed right after `/` (a fast
+        # typist, a paste) must reach the input, not run as commands (`o` would open a browser).
+        self.screen.set_focus(self.input)
 
     def compose(self) -> ComposeResult:
         yield QueryInput(
@@ -96,33 +167,24 @@ class FilterBar(Vertical):
         error = self.query_one("#filter-error", Static)
         return bool(error.display) and not error.has_class("hint")
 
-    def clear(self) -> None:
-        """Empty the input without announcing it (the caller applies the empty query)."""
-        with self.input.prevent(Input.Changed):
-            self.input.value = ""
-        if self.was_cut:
-            self.was_cut = False
-            self.show_error(None)
-        self.remove_class("has-query")
-        if not self.input.has_focus:
-            self.remove_class("active")
-
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         """Leaving an empty filter hides the bar."""
         if not self.input.value.strip():
             self.remove_class("active")
 
     def action_to_results(self) -> None:
-        self.post_message(self.Left())
+        self.post_message(self.FilterLeft(None))
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
+        if event.value != self.input.value:
+            return  # stale: a later keystroke's change is queued behind it, and filters
         if self.was_cut and len(event.value) < MAX_QUERY_LENGTH:
             self.was_cut = False  # shortened: the note goes
             message, hint = self._error_wanted
             self.show_error(message, hint=hint)
-        self.post_message(self.QueryChanged(event.value))
+        self._tell(self.take(event.value))
 
     @on(QueryInput.Cut)
     def _cut(self, event: QueryInput.Cut) -> None:
@@ -135,12 +197,16 @@ class FilterBar(Vertical):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.Submitted())
+        if self.error is None:  # else the focus and the error stay: the user fixes the query
+            self.post_message(self.FilterLeft(self.text))
 
     def action_clear_or_leave(self) -> None:
         """First escape clears the query; a second one (on an empty query) leaves the input."""
         if self.input.value:
-            self.input.value = ""
-            self.post_message(self.QueryChanged(""))
+            self._tell(self.put(""))
         else:
-            self.post_message(self.Left())
+            self.post_message(self.FilterLeft(None))
+
+    def _tell(self, outcome: Message | None) -> None:
+        if outcome is not None:
+            self.post_message(outcome)
