@@ -209,7 +209,7 @@ def test_the_streamed_refresh_is_paced_by_its_cost(tmp_path: Path) -> None:
     assert sync.stream_delay(100.5) == pytest.approx(0.6)
     sync.stream_refreshed(200.0, 200.5)  # a costly one: a fifth of the time at most
     assert sync.stream_delay(201.0) == pytest.approx(2.0)
-    assert sync.stream_delay(300.0) == 0.0
+    assert sync.stream_delay(300.0) == MIN_TIMER_SECONDS  # overdue: at once, never 0
 
 
 def test_a_message_not_of_the_load_is_refused(tmp_path: Path) -> None:
