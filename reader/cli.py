@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import difflib
 import json
 import os
 import shlex
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reader import __version__
 from reader.core.config import (
@@ -61,6 +62,12 @@ class UsageError(Exception):
     """A mistake in how the command was called: exit status 2."""
 
 
+def _parser(**options: Any) -> argparse.ArgumentParser:
+    """A parser that takes options only as spelled in full: with argparse's prefix matching,
+    `--read` would mean `--read-after`, and a new option could change what an old word means."""
+    return argparse.ArgumentParser(allow_abbrev=False, **options)
+
+
 def _add_feed_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "feed",
@@ -100,7 +107,7 @@ def _add_cache_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _app_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
@@ -139,7 +146,7 @@ def _seconds(text: str) -> float:
 
 
 def _list_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader list", description="Print the feed's articles, in the reader's order."
     )
     _add_feed_argument(parser)
@@ -167,7 +174,7 @@ def _list_parser() -> argparse.ArgumentParser:
 
 
 def _check_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader check",
         description="Report every problem in the feed: one line each, then a summary. "
         "Exit status: 0 no errors, 1 errors, 2 usage error.",
@@ -179,7 +186,7 @@ def _check_parser() -> argparse.ArgumentParser:
 
 
 def _config_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader config",
         description="Print the config file's path and the settings in force, with where each "
         "comes from. Exit status: 0 fine, 1 when the file has a problem (each is printed).",
@@ -194,7 +201,7 @@ def _config_parser() -> argparse.ArgumentParser:
 
 
 def _import_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader import",
         description="Import RSS, Atom and JSON feeds (files or http(s) URLs, or OPML lists of "
         "feed URLs) as article files. Importing again writes only what is new or changed. "
@@ -214,7 +221,7 @@ def _import_parser() -> argparse.ArgumentParser:
 def _serve_parser() -> argparse.ArgumentParser:
     from reader.serve import DEFAULT_HOST, DEFAULT_PORT
 
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader serve",
         description="Serve the reader to a web browser: each tab runs its own reader on the "
         "same feed, state and cache. Exit status 2 when the address cannot be listened on.",
@@ -597,9 +604,21 @@ SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Runner]] = {
 }
 
 
+def _command_meant(word: str) -> str | None:
+    """`did you mean reader list?` for a first word that is close to a command's name and is
+    no option, command or existing path (`reader lst` would open a feed called `lst`)."""
+    if word.startswith("-") or word in SUBCOMMANDS or Path(word).expanduser().exists():
+        return None
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1)
+    return f"did you mean `reader {close[0]}`?" if close else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `reader` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and (meant := _command_meant(argv[0])):
+        print(f"reader: error: feed not found: {printable(argv[0])} ({meant})", file=sys.stderr)
+        return 2
     if argv and argv[0] in SUBCOMMANDS:
         make_parser, runner = SUBCOMMANDS[argv[0]]
         parser, rest = make_parser(), argv[1:]
