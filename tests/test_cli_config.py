@@ -90,6 +90,7 @@ def test_config_without_a_file_says_the_defaults_are_in_force(
         ('sort = "newest"\ntheme = \n', "line 2"),
         ("colour = 1", "key 'colour': unknown key"),
         ('[keys]\n"feed.nope" = "x"', "unknown command 'feed.nope'"),
+        ('[keys]\n"feed.sort" = "ctrl+shift+banana"', "'ctrl+shift+banana': 'banana' is not a key"),
         ('[keys]\n"feed.sort" = "o"', "'o' would be bound twice"),
         ('[[searches]]\nname = "Bad"\nquery = "quality>>"', "'Bad': the query does not parse"),
         ('theme = "no-such-theme"', "key 'theme': 'no-such-theme' is not a theme"),
