@@ -10,7 +10,7 @@ import os
 import shlex
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -153,9 +153,9 @@ def _list_parser() -> argparse.ArgumentParser:
     parser.add_argument("--limit", type=int, metavar="N", help="print at most N articles")
     parser.add_argument(
         "--format",
-        choices=("table", "json", "tsv"),
+        choices=("table", "json", "jsonl", "tsv"),
         default="table",
-        help="output format (default: table)",
+        help="output format (default: table): json is one array, jsonl one object a line",
     )
     parser.add_argument(
         "--sort", choices=SORT_ORDERS, help="order (default: the config's sort, else quality)"
@@ -323,8 +323,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    if args.limit is not None and args.limit < 0:
-        raise UsageError("--limit must be 0 or more")
+    if args.limit is not None and args.limit < 1:
+        # 0 would print nothing (or a bare header): a computed limit gone to 0 is a mistake.
+        raise UsageError(f"--limit must be 1 or more, not {args.limit} (leave it out for all)")
     query = _parse_query(args.query)
     _, settings, problems = read_config(args)
     _say_config_problems("reader list", problems)
@@ -339,8 +340,8 @@ def _run_list(args: argparse.Namespace) -> int:
     with _open_feed("reader list", path, args) as feed:
         _report_unlisted("reader list", path, feed)
         summaries = _listed(feed, store, args.sort or settings.sort, query, args.limit)
-        if args.format == "json":
-            _print_json(feed, store, summaries)
+        if args.format in ("json", "jsonl"):
+            _print_json(feed, store, summaries, array=args.format == "json")
         elif args.format == "tsv":
             print(to_tsv(summaries))  # the summaries hold every column: no article is read
         else:
@@ -372,8 +373,11 @@ def _json_lines(
 _LINES_PER_WRITE = 500  # about 700 kB of a generated feed
 
 
-def _print_json(feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary]) -> None:
-    """`print(to_json(...))` of the articles; a line at a time, as bytes, to a UTF-8 output.
+def _print_json(
+    feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary], *, array: bool
+) -> None:
+    """`print(to_json(...))` of the articles (else, not `array`, JSON Lines: each object and a
+    newline); a line at a time, as bytes, to a UTF-8 output.
 
     Not one string: 100,000 articles are 140 MB, which joining, encoding and printing
     would copy three times over.
@@ -390,22 +394,33 @@ def _print_json(feed: OpenedFeed, store: StateStore, summaries: Sequence[Article
         write, errors = buffer.write, out.errors or "strict"
     # Written a few hundred lines at a time: the output may be unbuffered
     # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
-    opening, batch = b"[\n", []
-    for line in _json_lines(feed, store, summaries, errors):
-        batch.append(line)
-        if len(batch) == _LINES_PER_WRITE:
+    batches = _batches(_json_lines(feed, store, summaries, errors))
+    if array:
+        opening = b"[\n"
+        for batch in batches:
             write(opening)
             write(b",\n".join(batch))
-            opening, batch = b",\n", []
-    if batch:
-        write(opening)
-        write(b",\n".join(batch))
-        opening = b",\n"
-    write(b"[]\n" if opening == b"[\n" else b"\n]\n")
+            opening = b",\n"
+        write(b"[]\n" if opening == b"[\n" else b"\n]\n")
+    else:  # each batch ends in a whole line: a `while read` gets it as it is written
+        for batch in batches:
+            write(b"\n".join(batch))
+            write(b"\n")
     if buffer is not None:
         buffer.flush()
     else:
         out.write(b"".join(chunks).decode("utf-8", "surrogateescape"))
+
+
+def _batches(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
+    batch: list[bytes] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == _LINES_PER_WRITE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _refuse_foreign_files(args: argparse.Namespace, *, state: bool = True) -> None:

@@ -184,17 +184,32 @@ def test_list_json_shape(feed: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert undated["related"] == [] and undated["topics"] == []
 
 
-@pytest.mark.parametrize(("limit", "count"), [("0", 0), ("1", 1), ("2", 2), ("99", 3)])
+@pytest.mark.parametrize(("limit", "count"), [("1", 1), ("2", 2), ("99", 3)])
 def test_list_limit(feed: Path, capsys: pytest.CaptureFixture[str], limit: str, count: int) -> None:
     records = list_json([str(feed), "--limit", limit], capsys)
     assert [r["title"] for r in records] == EXPECTED_TITLES_IN_ORDER[:count]
 
 
-def test_a_negative_limit_is_a_usage_error(feed: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run(["list", str(feed), "--limit", "-1"], capsys)
-    assert status == 2
-    assert out == ""
-    assert "--limit" in err
+@pytest.mark.parametrize("limit", ["-1", "0"])
+@pytest.mark.parametrize("output", ["table", "json", "jsonl", "tsv"])
+def test_a_limit_below_one_is_a_usage_error(
+    feed: Path, capsys: pytest.CaptureFixture[str], limit: str, output: str
+) -> None:
+    # 0 would print nothing, or a table's header alone: a limit computed as 0 is a mistake.
+    status, out, err = run(["list", str(feed), "--limit", limit, "--format", output], capsys)
+    assert (status, out) == (2, "")
+    assert f"reader list: error: --limit must be 1 or more, not {limit}" in err
+
+
+def test_list_json_lines_has_one_object_a_line(
+    feed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(["list", str(feed), "--format", "jsonl"], capsys)
+    lines = out.splitlines()
+    assert status == 0 and out.endswith("\n") and len(lines) == len(ARTICLES)
+    assert [json.loads(line) for line in lines] == list_json([str(feed)], capsys)
+    status, out, _ = run(["list", str(feed), "--format", "jsonl", "-q", "nothing-has-it"], capsys)
+    assert (status, out) == (0, "")  # no article, no line (the array prints [])
 
 
 def test_list_tsv(feed: Path, capsys: pytest.CaptureFixture[str]) -> None:
