@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import codecs
 import difflib
-import json
 import os
 import shlex
 import shutil
@@ -18,13 +17,11 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from reader import __version__
 from reader.core.config import (
     CONFIG_ENV,
-    KEYS,
     ConfigLoad,
     Settings,
     config_path,
     load_config,
     resolve,
-    shown_value,
     write_template,
 )
 from reader.core.model import plural, printable
@@ -192,6 +189,7 @@ def _config_parser() -> argparse.ArgumentParser:
         "comes from. Exit status: 0 fine, 1 when the file has a problem (each is printed).",
     )
     _add_config_argument(parser)
+    _add_state_argument(parser)  # the theme and hide-read picked in the app are kept there
     parser.add_argument(
         "--init",
         action="store_true",
@@ -521,10 +519,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_config(args: argparse.Namespace) -> int:
-    from textual.theme import BUILTIN_THEMES
-
+    from reader.config_report import config_report
+    from reader.core.storage.state import default_state_path
     from reader.ui.commands import COMMANDS, TEXTUAL_KEYS  # the command table knows the ids
-    from reader.ui.keymap import build_keymap
 
     load, settings, problems = read_config(args)
     if args.init:
@@ -533,35 +530,16 @@ def run_config(args: argparse.Namespace) -> int:
             raise UsageError(f"a config file is already there (left as it is): {load.path}")
         print(f"wrote {printable(str(load.path))}")
         return 0
-    problems += [f"{load.path}: {problem}" for problem in build_keymap(settings.keys).problems]
-    if settings.theme is not None and settings.theme not in BUILTIN_THEMES:
-        problems.append(f"{load.path}: key 'theme': {settings.theme!r} is not a theme")
+    state = Path(args.state).expanduser() if args.state else default_state_path()
+    report = config_report(load, settings, state)
     print(printable(f"config file: {load.path}" + ("" if load.found else " (none: defaults)")))
-    for line in _settings_lines(settings):
+    for line in report.lines:
         print(printable(line))
-    for problem in problems:
+    for notice in report.notices:
+        print(printable(f"reader config: {notice}"), file=sys.stderr)
+    for problem in [*problems, *report.problems]:
         print(f"reader config: {problem}", file=sys.stderr)
-    return 1 if problems else 0
-
-
-def _settings_lines(settings: Settings) -> list[str]:
-    """`key = value  # where it comes from`, for every key; then the keys and searches."""
-    lines = [
-        f"{'# ' if getattr(settings, key.name) is None else ''}{key.name} = "
-        f"{shown_value(settings, key.name)}  # {settings.source(key.name)}"
-        for key in KEYS
-    ]
-    if settings.feed is None:
-        lines[0] = f'feed = "{sample_feed_path()}"  # default: the bundled sample feed'
-    if settings.keys:
-        lines += ["", "[keys]  # config file"]
-        lines += [
-            f"{json.dumps(i)} = {json.dumps(list(keys))}" for i, keys in settings.keys.items()
-        ]
-    for search in settings.searches:
-        lines += ["", "[[searches]]  # config file", f"name = {json.dumps(search.name)}"]
-        lines.append(f"query = {json.dumps(search.query)}")
-    return lines
+    return 1 if problems or report.problems else 0
 
 
 def run_app(args: argparse.Namespace) -> int:
