@@ -18,6 +18,7 @@ import json
 import math
 import os
 import re
+import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -349,6 +350,21 @@ def resolve(
         changes["read_after_seconds"] = read_after_seconds
         sources["read_after_seconds"] = FROM_COMMAND_LINE
     return replace(settings, **changes, sources=sources)
+
+
+def problems_notice(problems: Sequence[str], origin: Path | None) -> str:
+    """What the app says at start of the config's problems: the problem itself when it is the
+    only one; else one notice that counts them and names the command that lists them (a
+    toast each would stack over half the list)."""
+    if len(problems) == 1:
+        return problems[0]
+    command = "reader config"
+    if origin is not None and origin != default_config_path():
+        command += f" --config {shlex.quote(str(origin))}"
+    return printable(
+        f"The config file has {len(problems)} problems (their defaults are used): "
+        f"`{command}` lists them"
+    )
 
 
 # --- writing the commented file ------------------------------------------------------
