@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import json
+import difflib
 import os
 import shlex
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reader import __version__
 from reader.core.config import (
     CONFIG_ENV,
-    KEYS,
     ConfigLoad,
     Settings,
     config_path,
     load_config,
     resolve,
-    shown_value,
     write_template,
 )
 from reader.core.model import plural, printable
@@ -59,6 +57,12 @@ tells more.
 
 class UsageError(Exception):
     """A mistake in how the command was called: exit status 2."""
+
+
+def _parser(**options: Any) -> argparse.ArgumentParser:
+    """A parser that takes options only as spelled in full: with argparse's prefix matching,
+    `--read` would mean `--read-after`, and a new option could change what an old word means."""
+    return argparse.ArgumentParser(allow_abbrev=False, **options)
 
 
 def _add_feed_argument(parser: argparse.ArgumentParser) -> None:
@@ -100,7 +104,7 @@ def _add_cache_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _app_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
@@ -139,16 +143,16 @@ def _seconds(text: str) -> float:
 
 
 def _list_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader list", description="Print the feed's articles, in the reader's order."
     )
     _add_feed_argument(parser)
     parser.add_argument("--limit", type=int, metavar="N", help="print at most N articles")
     parser.add_argument(
         "--format",
-        choices=("table", "json", "tsv"),
+        choices=("table", "json", "jsonl", "tsv"),
         default="table",
-        help="output format (default: table)",
+        help="output format (default: table): json is one array, jsonl one object a line",
     )
     parser.add_argument(
         "--sort", choices=SORT_ORDERS, help="order (default: the config's sort, else quality)"
@@ -167,7 +171,7 @@ def _list_parser() -> argparse.ArgumentParser:
 
 
 def _check_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader check",
         description="Report every problem in the feed: one line each, then a summary. "
         "Exit status: 0 no errors, 1 errors, 2 usage error.",
@@ -179,12 +183,13 @@ def _check_parser() -> argparse.ArgumentParser:
 
 
 def _config_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader config",
         description="Print the config file's path and the settings in force, with where each "
         "comes from. Exit status: 0 fine, 1 when the file has a problem (each is printed).",
     )
     _add_config_argument(parser)
+    _add_state_argument(parser)  # the theme and hide-read picked in the app are kept there
     parser.add_argument(
         "--init",
         action="store_true",
@@ -194,7 +199,7 @@ def _config_parser() -> argparse.ArgumentParser:
 
 
 def _import_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader import",
         description="Import RSS, Atom and JSON feeds (files or http(s) URLs, or OPML lists of "
         "feed URLs) as article files. Importing again writes only what is new or changed. "
@@ -214,7 +219,7 @@ def _import_parser() -> argparse.ArgumentParser:
 def _serve_parser() -> argparse.ArgumentParser:
     from reader.serve import DEFAULT_HOST, DEFAULT_PORT
 
-    parser = argparse.ArgumentParser(
+    parser = _parser(
         prog="reader serve",
         description="Serve the reader to a web browser: each tab runs its own reader on the "
         "same feed, state and cache. Exit status 2 when the address cannot be listened on.",
@@ -334,8 +339,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    if args.limit is not None and args.limit < 0:
-        raise UsageError("--limit must be 0 or more")
+    if args.limit is not None and args.limit < 1:
+        # 0 would print nothing (or a bare header): a computed limit gone to 0 is a mistake.
+        raise UsageError(f"--limit must be 1 or more, not {args.limit} (leave it out for all)")
     query = _parse_query(args.query)
     _, settings, problems = read_config(args)
     _say_config_problems("reader list", problems)
@@ -350,8 +356,8 @@ def _run_list(args: argparse.Namespace) -> int:
     with _open_feed("reader list", path, args) as feed:
         _report_unlisted("reader list", path, feed)
         summaries = _listed(feed, store, args.sort or settings.sort, query, args.limit)
-        if args.format == "json":
-            _print_json(feed, store, summaries)
+        if args.format in ("json", "jsonl"):
+            _print_json(feed, store, summaries, array=args.format == "json")
         elif args.format == "tsv":
             print(to_tsv(summaries))  # the summaries hold every column: no article is read
         else:
@@ -383,8 +389,11 @@ def _json_lines(
 _LINES_PER_WRITE = 500  # about 700 kB of a generated feed
 
 
-def _print_json(feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary]) -> None:
-    """`print(to_json(...))` of the articles; a line at a time, as bytes, to a UTF-8 output.
+def _print_json(
+    feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary], *, array: bool
+) -> None:
+    """`print(to_json(...))` of the articles (else, not `array`, JSON Lines: each object and a
+    newline); a line at a time, as bytes, to a UTF-8 output.
 
     Not one string: 100,000 articles are 140 MB, which joining, encoding and printing
     would copy three times over.
@@ -401,22 +410,33 @@ def _print_json(feed: OpenedFeed, store: StateStore, summaries: Sequence[Article
         write, errors = buffer.write, out.errors or "strict"
     # Written a few hundred lines at a time: the output may be unbuffered
     # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
-    opening, batch = b"[\n", []
-    for line in _json_lines(feed, store, summaries, errors):
-        batch.append(line)
-        if len(batch) == _LINES_PER_WRITE:
+    batches = _batches(_json_lines(feed, store, summaries, errors))
+    if array:
+        opening = b"[\n"
+        for batch in batches:
             write(opening)
             write(b",\n".join(batch))
-            opening, batch = b",\n", []
-    if batch:
-        write(opening)
-        write(b",\n".join(batch))
-        opening = b",\n"
-    write(b"[]\n" if opening == b"[\n" else b"\n]\n")
+            opening = b",\n"
+        write(b"[]\n" if opening == b"[\n" else b"\n]\n")
+    else:  # each batch ends in a whole line: a `while read` gets it as it is written
+        for batch in batches:
+            write(b"\n".join(batch))
+            write(b"\n")
     if buffer is not None:
         buffer.flush()
     else:
         out.write(b"".join(chunks).decode("utf-8", "surrogateescape"))
+
+
+def _batches(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
+    batch: list[bytes] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == _LINES_PER_WRITE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _refuse_foreign_files(args: argparse.Namespace, *, state: bool = True) -> None:
@@ -517,10 +537,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_config(args: argparse.Namespace) -> int:
-    from textual.theme import BUILTIN_THEMES
-
+    from reader.config_report import config_report
+    from reader.core.storage.state import default_state_path
     from reader.ui.commands import COMMANDS, TEXTUAL_KEYS  # the command table knows the ids
-    from reader.ui.keymap import build_keymap
 
     load, settings, problems = read_config(args)
     if args.init:
@@ -529,35 +548,16 @@ def run_config(args: argparse.Namespace) -> int:
             raise UsageError(f"a config file is already there (left as it is): {load.path}")
         print(f"wrote {printable(str(load.path))}")
         return 0
-    problems += [f"{load.path}: {problem}" for problem in build_keymap(settings.keys).problems]
-    if settings.theme is not None and settings.theme not in BUILTIN_THEMES:
-        problems.append(f"{load.path}: key 'theme': {settings.theme!r} is not a theme")
+    state = Path(args.state).expanduser() if args.state else default_state_path()
+    report = config_report(load, settings, state)
     print(printable(f"config file: {load.path}" + ("" if load.found else " (none: defaults)")))
-    for line in _settings_lines(settings):
+    for line in report.lines:
         print(printable(line))
-    for problem in problems:
+    for notice in report.notices:
+        print(printable(f"reader config: {notice}"), file=sys.stderr)
+    for problem in [*problems, *report.problems]:
         print(f"reader config: {problem}", file=sys.stderr)
-    return 1 if problems else 0
-
-
-def _settings_lines(settings: Settings) -> list[str]:
-    """`key = value  # where it comes from`, for every key; then the keys and searches."""
-    lines = [
-        f"{'# ' if getattr(settings, key.name) is None else ''}{key.name} = "
-        f"{shown_value(settings, key.name)}  # {settings.source(key.name)}"
-        for key in KEYS
-    ]
-    if settings.feed is None:
-        lines[0] = f'feed = "{sample_feed_path()}"  # default: the bundled sample feed'
-    if settings.keys:
-        lines += ["", "[keys]  # config file"]
-        lines += [
-            f"{json.dumps(i)} = {json.dumps(list(keys))}" for i, keys in settings.keys.items()
-        ]
-    for search in settings.searches:
-        lines += ["", "[[searches]]  # config file", f"name = {json.dumps(search.name)}"]
-        lines.append(f"query = {json.dumps(search.query)}")
-    return lines
+    return 1 if problems or report.problems else 0
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -616,9 +616,21 @@ SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Runner]] = {
 }
 
 
+def _command_meant(word: str) -> str | None:
+    """`did you mean reader list?` for a first word that is close to a command's name and is
+    no option, command or existing path (`reader lst` would open a feed called `lst`)."""
+    if word.startswith("-") or word in SUBCOMMANDS or Path(word).expanduser().exists():
+        return None
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1)
+    return f"did you mean `reader {close[0]}`?" if close else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `reader` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and (meant := _command_meant(argv[0])):
+        print(f"reader: error: feed not found: {printable(argv[0])} ({meant})", file=sys.stderr)
+        return 2
     if argv and argv[0] in SUBCOMMANDS:
         make_parser, runner = SUBCOMMANDS[argv[0]]
         parser, rest = make_parser(), argv[1:]

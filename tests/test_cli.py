@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import shutil
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reader import __version__
+from reader import __version__, cli
 from reader.cli import main
 from reader.core.export import display_width
 
@@ -183,17 +184,32 @@ def test_list_json_shape(feed: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert undated["related"] == [] and undated["topics"] == []
 
 
-@pytest.mark.parametrize(("limit", "count"), [("0", 0), ("1", 1), ("2", 2), ("99", 3)])
+@pytest.mark.parametrize(("limit", "count"), [("1", 1), ("2", 2), ("99", 3)])
 def test_list_limit(feed: Path, capsys: pytest.CaptureFixture[str], limit: str, count: int) -> None:
     records = list_json([str(feed), "--limit", limit], capsys)
     assert [r["title"] for r in records] == EXPECTED_TITLES_IN_ORDER[:count]
 
 
-def test_a_negative_limit_is_a_usage_error(feed: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run(["list", str(feed), "--limit", "-1"], capsys)
-    assert status == 2
-    assert out == ""
-    assert "--limit" in err
+@pytest.mark.parametrize("limit", ["-1", "0"])
+@pytest.mark.parametrize("output", ["table", "json", "jsonl", "tsv"])
+def test_a_limit_below_one_is_a_usage_error(
+    feed: Path, capsys: pytest.CaptureFixture[str], limit: str, output: str
+) -> None:
+    # 0 would print nothing, or a table's header alone: a limit computed as 0 is a mistake.
+    status, out, err = run(["list", str(feed), "--limit", limit, "--format", output], capsys)
+    assert (status, out) == (2, "")
+    assert f"reader list: error: --limit must be 1 or more, not {limit}" in err
+
+
+def test_list_json_lines_has_one_object_a_line(
+    feed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(["list", str(feed), "--format", "jsonl"], capsys)
+    lines = out.splitlines()
+    assert status == 0 and out.endswith("\n") and len(lines) == len(ARTICLES)
+    assert [json.loads(line) for line in lines] == list_json([str(feed)], capsys)
+    status, out, _ = run(["list", str(feed), "--format", "jsonl", "-q", "nothing-has-it"], capsys)
+    assert (status, out) == (0, "")  # no article, no line (the array prints [])
 
 
 def test_list_tsv(feed: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -303,6 +319,72 @@ def test_a_missing_feed_is_a_usage_error(
     assert out == ""
     assert f"reader {command}: error: feed not found: {missing}" in err
     assert "Traceback" not in err
+
+
+@pytest.fixture
+def ran(monkeypatch: pytest.MonkeyPatch) -> list[argparse.Namespace]:
+    """Every runner (the app's and each command's) replaced by a recorder of its arguments."""
+    calls: list[argparse.Namespace] = []
+
+    def record(args: argparse.Namespace) -> int:
+        calls.append(args)
+        return 0
+
+    monkeypatch.setattr(cli, "run_app", record)
+    for name, (make_parser, _) in list(cli.SUBCOMMANDS.items()):
+        monkeypatch.setitem(cli.SUBCOMMANDS, name, (make_parser, record))
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("word", "meant"), [("lst", "list"), ("chek", "check"), ("sevre", "serve"), ("List", "list")]
+)
+def test_a_mistyped_command_is_named(
+    word: str,
+    meant: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    ran: list[argparse.Namespace],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run([word, "--format", "json"], capsys)
+    assert (status, out, ran) == (2, "", [])
+    assert err == f"reader: error: feed not found: {word} (did you mean `reader {meant}`?)\n"
+
+
+def test_a_folder_named_like_a_command_is_opened_as_the_feed(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    ran: list[argparse.Namespace],
+) -> None:
+    make_feed(tmp_path / "lst", ARTICLES)
+    monkeypatch.chdir(tmp_path)
+    assert run(["lst"], capsys) == (0, "", "")
+    assert [args.feed for args in ran] == ["lst"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--read", "0"],  # was --read-after 0
+        ["list", "--form", "json"],
+        ["list", "--lim", "1"],
+        ["check", "--no-c"],
+        ["config", "--in"],
+        ["import", "feed.xml", "--in", "folder"],
+        ["serve", "--po", "9000"],
+    ],
+)
+def test_an_option_is_taken_only_spelled_in_full(
+    argv: list[str], capsys: pytest.CaptureFixture[str], ran: list[argparse.Namespace]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2 and ran == []
+    abbreviated = next(word for word in reversed(argv) if word.startswith("--"))
+    assert f"unrecognized arguments: {abbreviated}" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("bad", "said"), [(1, "1 file skipped"), (3, "3 files skipped")])

@@ -13,6 +13,7 @@ import pytest
 
 from reader.cli import main
 from reader.core.config import CONFIG_ENV
+from reader.core.storage.state import StateStore
 from reader.ui.commands import COMMANDS, TEXTUAL_KEYS
 
 TWO = {
@@ -93,6 +94,7 @@ def test_config_without_a_file_says_the_defaults_are_in_force(
         ('sort = "newest"\ntheme = \n', "line 2"),
         ("colour = 1", "key 'colour': unknown key"),
         ('[keys]\n"feed.nope" = "x"', "unknown command 'feed.nope'"),
+        ('[keys]\n"feed.sort" = "ctrl+shift+banana"', "'ctrl+shift+banana': 'banana' is not a key"),
         ('[keys]\n"feed.sort" = "o"', "'o' would be bound twice"),
         ('[[searches]]\nname = "Bad"\nquery = "quality>>"', "'Bad': the query does not parse"),
         ('theme = "no-such-theme"', "key 'theme': 'no-such-theme' is not a theme"),
@@ -167,3 +169,89 @@ def test_config_naming_a_named_pipe_exits_1_at_once_with_the_reason(tmp_path: Pa
     assert done.returncode == 1
     assert f"reader config: {pipe}: file: not a regular file but a named pipe" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def shown_settings(out: str) -> dict[str, object]:
+    return tomllib.loads(out.split("\n", 1)[1])  # after the line naming the file
+
+
+def test_config_shows_a_refused_value_beside_the_default_in_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = 'theme = "nrod"\nsort = "random"\n[keys]\n"feed.sort" = "ctrl+shift+banana"\n'
+    text += '"feed.toggle_star" = "*"\n"feed.star" = "x"\n'
+    config(tmp_path, text, monkeypatch)
+    status, out, err = run(["config"], capsys)
+    assert status == 1 and len(err.splitlines()) == 4  # sort, two keys, theme
+    lines = out.splitlines()
+    assert '# theme = (unset)  # default; refused in the config file: "nrod"' in lines
+    assert 'sort = "quality"  # default; refused in the config file: "random"' in lines
+    refused = '# "feed.sort" = ["ctrl+shift+banana"]  # refused: the default keys stay: s'
+    assert refused in lines and '# "feed.star" = ["x"]  # refused: no such command' in lines
+    shown = shown_settings(out)  # what is in force, as TOML
+    assert "theme" not in shown and shown["sort"] == "quality"
+    assert shown["keys"] == {"feed.toggle_star": ["*"]}
+
+
+def remember(state: Path, **settings: str) -> None:
+    with StateStore.open(state) as store:
+        for key, value in settings.items():
+            store.set_setting(key, value)
+
+
+def test_config_shows_the_theme_and_hide_read_remembered_from_the_app(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "state.db"
+    monkeypatch.setenv("READER_STATE", str(state))
+    remember(state, theme="nord", hide_read="1")
+    status, out, _ = run(["config"], capsys)
+    assert status == 0
+    assert 'theme = "nord"  # remembered: as last set in the app (state database)' in out
+    assert "hide_read = true  # remembered: as last set in the app (state database)" in out
+    remember(state, hide_read="0")
+    assert shown_settings(run(["config"], capsys)[1])["hide_read"] is False
+    # The config's choice wins at start; a refused one does not, and is said beside.
+    config(tmp_path, 'theme = "dracula"\nhide_read = "yes"\n', monkeypatch)
+    shown = shown_settings(run(["config"], capsys)[1])
+    assert (shown["theme"], shown["hide_read"]) == ("dracula", False)
+    config(tmp_path, 'theme = "nrod"\n', monkeypatch)
+    _, out, _ = run(["config"], capsys)
+    assert 'theme = "nord"  # remembered: as last set in the app (state database); ' in out
+    assert 'refused in the config file: "nrod"' in out
+
+
+def test_config_creates_no_state_and_leaves_nothing_beside_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "new" / "state.db"
+    status, out, _ = run(["config", "--state", str(missing)], capsys)
+    assert status == 0 and "# theme = (unset)  # default" in out
+    assert not missing.parent.exists()
+    state = tmp_path / "state.db"
+    remember(state, theme="nord")
+    before = sorted(tmp_path.iterdir())
+    assert 'theme = "nord"' in run(["config", "--state", str(state)], capsys)[1]
+    assert sorted(tmp_path.iterdir()) == before  # no -wal, no -shm
+
+
+def test_config_reads_a_running_readers_latest_pick(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "state.db"
+    remember(state, theme="nord")
+    with StateStore.open(state) as running:  # its write may still be in the WAL only
+        running.set_setting("theme", "dracula")
+        _, out, _ = run(["config", "--state", str(state)], capsys)
+    assert 'theme = "dracula"  # remembered' in out
+
+
+def test_config_does_not_read_a_state_path_holding_another_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    status, out, err = run(["config", "--state", str(notes)], capsys)
+    assert status == 0 and "# theme = (unset)  # default" in out
+    assert err.startswith(f"reader config: {notes} is not an SQLite database")
+    assert notes.read_text() == "mine\n"

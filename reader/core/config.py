@@ -18,6 +18,7 @@ import json
 import math
 import os
 import re
+import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -89,6 +90,8 @@ class ConfigLoad:
     found: bool
     settings: Settings
     problems: tuple[ConfigProblem, ...] = ()
+    # key -> the value the file gave it that its check refused (its default is in force).
+    refused: Mapping[str, Any] = field(default_factory=dict)
 
 
 # --- where the file is -----------------------------------------------------------------
@@ -266,6 +269,7 @@ def parse_config(text: str, path: Path) -> ConfigLoad:
         problems.append(ConfigProblem(path, where, reason))
 
     values: dict[str, Any] = {}
+    refused: dict[str, Any] = {}
     for name, value in data.items():
         key = next((k for k in KEYS if k.name == name), None)
         if name in ("keys", "searches"):
@@ -277,6 +281,7 @@ def parse_config(text: str, path: Path) -> ConfigLoad:
             values[name] = key.check(value)
         except ValueError as error:
             problem(f"key {name!r}", f"{error}; the default is used")
+            refused[name] = value
     keys = _key_table(data.get("keys", {}), problem)
     searches = _searches(data.get("searches", []), problem)
     sources = dict.fromkeys(values, FROM_FILE)
@@ -285,7 +290,7 @@ def parse_config(text: str, path: Path) -> ConfigLoad:
     if searches:
         sources["searches"] = FROM_FILE
     settings = Settings(**values, keys=keys, searches=searches, sources=sources, origin=path)
-    return ConfigLoad(path, True, settings, tuple(problems))
+    return ConfigLoad(path, True, settings, tuple(problems), refused)
 
 
 Report = Callable[[str, str], None]
@@ -366,6 +371,21 @@ def resolve(
     return replace(settings, **changes, sources=sources)
 
 
+def problems_notice(problems: Sequence[str], origin: Path | None) -> str:
+    """What the app says at start of the config's problems: the problem itself when it is the
+    only one; else one notice that counts them and names the command that lists them (a
+    toast each would stack over half the list)."""
+    if len(problems) == 1:
+        return problems[0]
+    command = "reader config"
+    if origin is not None and origin != default_config_path():
+        command += f" --config {shlex.quote(str(origin))}"
+    return printable(
+        f"The config file has {len(problems)} problems (their defaults are used): "
+        f"`{command}` lists them"
+    )
+
+
 # --- writing the commented file ------------------------------------------------------
 
 
@@ -414,15 +434,70 @@ def write_template(path: Path, default_keys: DefaultKeys = ()) -> bool:
     return True
 
 
-def shown_value(settings: Settings, name: str) -> str:
-    """A setting as TOML would write it, for `reader config`."""
-    value = getattr(settings, name)
+# Where `reader config` says a value in force comes from when the file sets none.
+REMEMBERED = "remembered: as last set in the app (state database)"
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What `reader config` shows besides the settings: what the checks refused and what the
+    app remembered.
+
+    Attributes:
+        refused: key -> the file's value that was refused (its default, or what the app
+            remembered, is in force).
+        remembered: key -> the value the app keeps for a key the file does not set.
+        refused_keys: command id -> why its `[keys]` remap is not in force.
+        default_feed: the feed opened when none is set (the bundled sample).
+    """
+
+    refused: Mapping[str, Any] = field(default_factory=dict)
+    remembered: Mapping[str, Any] = field(default_factory=dict)
+    refused_keys: Mapping[str, str] = field(default_factory=dict)
+    default_feed: Path | None = None
+
+
+def settings_lines(settings: Settings, shown: Shown) -> list[str]:
+    """`key = value  # where it comes from`, for every key in force (a refused value is said
+    beside its key, as refused); then the keys and searches. TOML that reads back as the
+    settings in force."""
+    lines = [_setting_line(settings, key.name, shown) for key in KEYS]
+    if settings.feed is None and shown.default_feed is not None:
+        lines[0] = f"feed = {toml_value(shown.default_feed)}  # default: the bundled sample feed"
+        if "feed" in shown.refused:
+            lines[0] += f"; refused in the config file: {toml_value(shown.refused['feed'])}"
+    if settings.keys:
+        lines += ["", "[keys]  # config file"]
+        for command_id, keys in settings.keys.items():
+            line = f"{json.dumps(command_id)} = {json.dumps(list(keys))}"
+            why = shown.refused_keys.get(command_id)
+            lines.append(line if why is None else f"# {line}  # refused: {why}")
+    for search in settings.searches:
+        lines += ["", "[[searches]]  # config file", f"name = {json.dumps(search.name)}"]
+        lines.append(f"query = {json.dumps(search.query)}")
+    return lines
+
+
+def _setting_line(settings: Settings, name: str, shown: Shown) -> str:
+    value, source = getattr(settings, name), settings.source(name)
+    if value is None and name in shown.remembered:
+        value, source = shown.remembered[name], REMEMBERED
+    line = f"{'# ' if value is None else ''}{name} = {toml_value(value)}  # {source}"
+    if name in shown.refused:
+        line += f"; refused in the config file: {toml_value(shown.refused[name])}"
+    return line
+
+
+def toml_value(value: Any) -> str:
+    """A value as TOML would write it, for `reader config` (`(unset)` for None)."""
     if value is None:
         return "(unset)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Path | str):
         return json.dumps(str(value))  # a JSON string is a TOML basic string
-    if isinstance(value, tuple):
-        return "[" + ", ".join(json.dumps(word) for word in value) + "]"
-    return str(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(toml_value(word) for word in value) + "]"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, default=str)  # a refused table or date, shown as it was read

@@ -18,7 +18,7 @@ from textual.driver import Driver
 from textual.screen import Screen
 from textual.theme import Theme
 
-from reader.core.config import READ_AFTER_SECONDS, Settings
+from reader.core.config import READ_AFTER_SECONDS, Settings, problems_notice
 from reader.core.resources import styles_path
 from reader.core.sanitize import UnsafeUrl, check_url
 from reader.ui.commands import Keymap, ReaderCommands, bindings
@@ -32,7 +32,6 @@ from reader.ui.text import line
 # are imported where they are used: the first frame needs none of them.
 
 NARROW_WIDTH = 100
-MAX_START_NOTICES = 4  # how many notices at start fit on a 24-row screen
 THEME_SETTING = "theme"  # the theme last picked, kept in the state database
 __all__ = ["READ_AFTER_SECONDS", "BrowserOpener", "ReaderApp"]
 
@@ -209,15 +208,8 @@ class ReaderApp(App[None]):
     def tell_notices(self) -> None:
         """Say once what was wrong at start (the config file, the keys, the theme)."""
         notices, self.notices = self.notices, []
-        if len(notices) > MAX_START_NOTICES:
-            # More toasts than fit on the screen would hide one another: the first ones, and
-            # where to read them all.
-            rest = len(notices) - MAX_START_NOTICES + 1
-            notices = [
-                *notices[: MAX_START_NOTICES - 1],
-                f"…and {rest} more problems: `reader config` lists them all",
-            ]
-        for notice in notices:
+        if notices:
+            notice = problems_notice(notices, self.settings.origin)
             self.tell(notice, severity="warning", timeout=10)
 
     # --- browser ----------------------------------------------------------------------

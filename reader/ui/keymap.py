@@ -9,16 +9,30 @@ check is made on the keys in force, not the defaults.
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 # Textual's own rule for a character's key name (`?` -> `question_mark`), so that a key
 # written as a character is named exactly as Textual will name the key pressed.
-from textual.keys import _character_to_key, key_to_character
+from textual.keys import KEY_TO_UNICODE_NAME, _character_to_key
 
 from reader.ui.commands import COMMANDS, NAMED_KEYS, TEXTUAL_KEYS, Command, key_display
 
-MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+# The modifiers Textual's input parser puts in a key's name, in the order it puts them
+# (sorted). textual.keys has no list of them (the parser's is local to a function); a test
+# holds this one to what the parser makes of a key pressed with every modifier.
+MODIFIERS = ("alt", "ctrl", "hyper", "meta", "shift", "super")
+# A key written by name that is a character: Textual's names of the printable ASCII
+# characters (`question_mark`, `slash`, `minus`), and the Unicode names it renames
+# (`hyphen_minus` is `minus`). Any other character is written as itself (`é`, `§`): a
+# name such as `banana` is the name of a character no keyboard has a key for.
+CHARACTER_NAMES: dict[str, str] = {
+    _character_to_key(character): character
+    for character in map(chr, range(0x21, 0x7F))
+    if not character.isalnum()
+} | {name: unicodedata.lookup(unicode_name) for name, unicode_name in KEY_TO_UNICODE_NAME.items()}
 # The keys Textual's App binds itself (quit, and copy or quit): a remap there never runs.
 TEXTUAL_OWN = frozenset({"ctrl+q", "ctrl+c"})
 # Scopes whose bindings are in force together (the focused widget's, its screen's, the app's).
@@ -46,25 +60,50 @@ class KeymapResult:
 
 def key_name(key: str) -> str | None:
     """Textual's name of a key as a person writes it (`?` -> `question_mark`), or None."""
-    *modifiers, base = key.split("+") if len(key) > 1 else [key]
-    modifiers = [modifier.lower() for modifier in modifiers]
-    if not base or any(m not in MODIFIERS for m in modifiers):
+    try:
+        return parse_key(key)
+    except ValueError:
         return None
-    if len(base) == 1 and base.isalpha():
+
+
+def parse_key(key: str) -> str:
+    """Textual's name of a key as a person writes it (`Shift+Ctrl+X` -> `ctrl+shift+x`).
+
+    Raises:
+        ValueError: a part of it is no modifier or key Textual knows, saying which.
+    """
+    *written, base = key.split("+") if len(key) > 1 else [key]
+    if "" in written:
+        raise ValueError("a + with no modifier before it (the + key is written plus)")
+    if not base:
+        raise ValueError("no key after the last +" if written else "no key")
+    modifiers = {modifier.lower() for modifier in written}
+    if unknown := sorted(modifiers - set(MODIFIERS)):
+        raise ValueError(f"{unknown[0]!r} is not a modifier ({', '.join(MODIFIERS)})")
+    if len(base) == 1 and base.isalpha() and modifiers:
         # As terminals send them: shift with a letter is the capital letter (shift+f is F),
         # and ctrl with a letter is the lower-case one (ctrl+X is ctrl+x).
-        if "shift" in modifiers and not {"ctrl", "alt", "meta"} & set(modifiers):
-            modifiers.remove("shift")
-            base = base.upper()
-        elif modifiers:
+        if modifiers == {"shift"}:
+            modifiers, base = set(), base.upper()
+        else:
             base = base.lower()
-    if len(base) == 1:
-        base = _character_to_key(base)
-    elif base.lower() in NAMED_KEYS:
-        base = base.lower()  # F5 is f5; a single letter keeps its case (A is shift+a)
-    elif key_to_character(base) is None:
-        return None
-    return "+".join([*modifiers, base])
+    elif len(base) == 1 and modifiers == {"shift"} and base.isprintable():
+        raise ValueError(f"shift+{base} is typed as another character: write that one")
+    return "+".join([*(m for m in MODIFIERS if m in modifiers), _base_name(base)])
+
+
+def _base_name(base: str) -> str:
+    """Textual's name of the key a combination ends in."""
+    if len(base) == 1 and base.isprintable() and not base.isspace():
+        return _character_to_key(base)
+    if base.lower() in NAMED_KEYS:
+        return base.lower()  # F5 is f5; a single letter keeps its case (A is shift+a)
+    if (character := CHARACTER_NAMES.get(base.lower())) is not None:
+        return _character_to_key(character)  # the name Textual gives the key pressed
+    raise ValueError(
+        f"{base!r} is not a key (write a character as you type it, or a name such as "
+        "f5, pageup, space, question_mark)"
+    )
 
 
 def build_keymap(remaps: Mapping[str, Iterable[str]]) -> KeymapResult:
@@ -74,17 +113,48 @@ def build_keymap(remaps: Mapping[str, Iterable[str]]) -> KeymapResult:
     for command_id, keys in remaps.items():
         keys = tuple(keys)
         if command_id not in BY_ID:
-            problems.append(f"keys: unknown command {command_id!r} (`?` lists them)")
+            problems.append(f"keys: {_unknown_command(command_id)}")
         elif command_id in TEXTUAL_KEYS:
             problems.append(f"keys: {command_id!r} is Textual's own key and cannot be remapped")
-        elif bad := [key for key in keys if key_name(key) is None]:
-            problems.append(f"keys: {command_id!r}: unknown key name {bad[0]!r}")
+        elif bad := [(key, reason) for key in keys if (reason := _key_problem(key))]:
+            key, reason = bad[0]
+            problems.append(f"keys: {command_id!r}: unknown key name {key!r}: {reason}")
         elif kept := [key for key in keys if key_name(key) in TEXTUAL_OWN]:
             problems.append(f"keys: {command_id!r}: {kept[0]!r} is Textual's own key (quit, copy)")
         else:
             wanted[command_id] = tuple(dict.fromkeys(key_name(key) or key for key in keys))
     problems += _drop_clashes(wanted)
     return KeymapResult({i: ",".join(keys) for i, keys in wanted.items()}, tuple(problems))
+
+
+def _unknown_command(command_id: str) -> str:
+    """What to say of an id that is no command: the ones it may mean, and where every id is
+    listed (the help lists keys, not ids)."""
+    meant = _commands_meant(command_id)
+    said = f"did you mean {' or '.join(map(repr, meant))}? " if meant else ""
+    return f"unknown command {command_id!r} ({said}`reader config --init` lists them all)"
+
+
+def _commands_meant(command_id: str) -> list[str]:
+    """The ids of its scope that have every word of its name (`feed.star` is
+    `feed.toggle_star`, which spelling alone would not find: `feed.sort` is closer), else
+    the closest spelling."""
+    scope, _, name = command_id.rpartition(".")
+    words = set(name.lower().split("_"))
+    sharing = [
+        known
+        for known in BY_ID
+        if known.startswith(f"{scope}.") and words <= set(known.rpartition(".")[2].split("_"))
+    ]
+    return sharing[:3] or difflib.get_close_matches(command_id, BY_ID, n=1)
+
+
+def _key_problem(key: str) -> str | None:
+    try:
+        parse_key(key)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _drop_clashes(wanted: dict[str, tuple[str, ...]]) -> list[str]:

@@ -28,6 +28,7 @@ from reader.core.config import (
     parse_config,
     resolve,
     template,
+    toml_value,
     write_template,
 )
 from reader.core.resources import FEED_ENV
@@ -172,6 +173,26 @@ def test_a_bad_key_is_named_and_keeps_its_default(
     assert str(problems[0]).startswith(f"{tmp_path / 'config.toml'}: key {key!r}: ")
     assert getattr(load.settings, key, None) == getattr(Settings(), key, None)
     assert getattr(load.settings, check) != getattr(Settings(), check)
+    # What was refused is kept, so that `reader config` can show it beside the default.
+    refused = {} if key == "colour" else {key: repr(tomllib.loads(line)[key])}  # repr: nan
+    assert {name: repr(value) for name, value in load.refused.items()} == refused
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "(unset)"),
+        (True, "true"),
+        (1.5, "1.5"),
+        ("nrod", '"nrod"'),
+        (Path("/a b"), '"/a b"'),
+        (("open", "{url}"), '["open", "{url}"]'),
+        (["x", 3], '["x", 3]'),
+        ({"a": 1}, '{"a": 1}'),
+    ],
+)
+def test_a_value_is_shown_as_toml_writes_it(value: object, shown: str) -> None:
+    assert toml_value(value) == shown
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from textual import events
+from textual._xterm_parser import XTermParser
 
 from reader.ui.commands import COMMANDS, help_rows, key_display
-from reader.ui.keymap import build_keymap, key_name
+from reader.ui.keymap import MODIFIERS, build_keymap, key_name, parse_key
 
 
 @pytest.mark.parametrize(
@@ -26,15 +30,59 @@ from reader.ui.keymap import build_keymap, key_name
         ("Shift+F", "F"),
         ("ctrl+X", "ctrl+x"),
         ("ctrl+shift+x", "ctrl+shift+x"),
+        # Textual names a key's modifiers in one order (sorted): a binding written in
+        # another would never match the key pressed.
+        ("shift+ctrl+X", "ctrl+shift+x"),
+        ("Ctrl+Alt+left", "alt+ctrl+left"),
+        ("ctrl+ctrl+x", "ctrl+x"),
+        # A character by its Unicode name is named as Textual names the key pressed.
+        ("hyphen_minus", "minus"),
+        ("Question_Mark", "question_mark"),
+        ("+", "plus"),
+        ("§", "section_sign"),  # any character, written as itself
+        ("shift+space", "shift+space"),
     ],
 )
 def test_key_names_as_a_person_writes_them(written: str, name: str) -> None:
     assert key_name(written) == name
 
 
-@pytest.mark.parametrize("written", ["", "foo", "ctrl+", "cmd+x", "a+b", "f99"])
-def test_unknown_key_names(written: str) -> None:
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("", "no key"),
+        ("foo", "'foo' is not a key"),
+        ("ctrl+", "no key after the last +"),
+        ("ctrl++", "the + key is written plus"),
+        ("cmd+x", "'cmd' is not a modifier"),
+        ("a+b", "'a' is not a modifier"),
+        ("f99", "'f99' is not a key"),
+        # A Unicode name is a key name only for the characters Textual names by name.
+        ("banana", "'banana' is not a key"),
+        ("ctrl+shift+banana", "'banana' is not a key"),
+        ("section_sign", "'section_sign' is not a key"),
+        ("shift+1", "shift+1 is typed as another character"),
+    ],
+)
+def test_unknown_key_names(written: str, reason: str) -> None:
     assert key_name(written) is None
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        parse_key(written)
+
+
+def test_the_modifiers_are_those_textual_puts_in_a_key_name() -> None:
+    # The kitty keyboard protocol's `a` with every modifier bit set (shift is 1, alt 2,
+    # ctrl 4, super 8, hyper 16, meta 32; the number sent is one more than their sum).
+    (event,) = [e for e in XTermParser().feed("\x1b[97;64u") if isinstance(e, events.Key)]
+    *modifiers, base = event.key.split("+")
+    assert (tuple(modifiers), base) == (MODIFIERS, "a")
+    assert key_name(event.key) == event.key
+
+
+@pytest.mark.parametrize("sequence", ["\x1b[1;6D", "\x1b[97;7u", "\x1b[15;5~", "\x1b[Z"])
+def test_a_key_textual_reads_is_a_key_name(sequence: str) -> None:
+    (event,) = [e for e in XTermParser().feed(sequence) if isinstance(e, events.Key)]
+    assert key_name(event.key) == event.key
 
 
 @pytest.mark.parametrize("name", ["question_mark", "slash", "space", "ctrl+x", "enter", "G"])
@@ -56,8 +104,13 @@ def test_swapping_two_commands_keys_is_no_clash() -> None:
 @pytest.mark.parametrize(
     ("remaps", "said"),
     [
-        ({"feed.nope": ["x"]}, "unknown command 'feed.nope'"),
+        ({"feed.nope": ["x"]}, "unknown command 'feed.nope' ("),
+        ({"nope": ["x"]}, "unknown command 'nope' (`reader config --init` lists them all)"),
+        # The help (`?`) lists keys, not ids; an id that has the words is the one meant.
+        ({"feed.star": ["x"]}, "'feed.star' (did you mean 'feed.toggle_star'? `reader config"),
+        ({"feed.sortt": ["x"]}, "'feed.sortt' (did you mean 'feed.sort'?"),
         ({"feed.open": ["hyperspace"]}, "unknown key name 'hyperspace'"),
+        ({"feed.sort": ["ctrl+shift+banana"]}, "'ctrl+shift+banana': 'banana' is not a key"),
         ({"app.palette": ["ctrl+k"]}, "Textual's own key"),
         ({"feed.sort": ["o"]}, "'o' would be bound twice (feed.open and feed.sort)"),
         # The list's j shadows a screen key: the list is focused, so the sort would never run.
