@@ -531,7 +531,8 @@ def test_a_file_that_is_not_a_cache_is_refused_untouched(
         conn.commit()
         conn.close()
     else:
-        StateStore.open(db).set_read("kept")
+        with StateStore.open(db) as store:  # closed: no WAL left to be written back later
+            store.set_read("kept")
     before = db.read_bytes()
     with FeedCache.open(db, feed) as cache:
         assert cache.path is None and len(cache.sync().summaries) == SAMPLE_COUNT
