@@ -116,6 +116,8 @@ async def test_files_appear_and_vanish_while_the_cursor_stays(
         screen = app_of(pilot).feed
         articles = screen.query_one(ArticleList)
         await until(pilot, screen.watch_ready.is_set, "the watch to be in place")
+        # The first load done: a file written during it is part of it, not "new".
+        await until(pilot, lambda: screen.loaded, "the first load to end")
         await pilot.press("j", "j")
         chosen = articles.current
         assert chosen is not None and articles.cursor == 2
@@ -126,7 +128,8 @@ async def test_files_appear_and_vanish_while_the_cursor_stays(
         await until(pilot, lambda: len(articles.articles) == 5, "the new file to show")
         assert articles.articles[0].title == "Breaking"
         assert articles.current == chosen and articles.cursor == 3
-        assert "1 new article" in notification_texts(app)
+        # The notice follows the redraw (on a loaded machine, a few frames later).
+        await until(pilot, lambda: "1 new article" in notification_texts(app), "the notice")
         # The selected article's file is deleted: it stays readable until the user moves.
         Path(chosen.path).unlink()
         await until(pilot, lambda: screen.vanished == chosen.id, "the deletion to be seen")
