@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from generated_feed import generate_feed
-from reader import cli
 from reader.cli import main
+from reader.core import json_output
 from reader.core.export import JSON_LINE, article_json, spliced_json
 from reader.core.feed_source import open_feed
 from reader.core.model import Article
@@ -183,7 +183,7 @@ def test_the_lines_written_in_batches_make_one_array(
 ) -> None:
     argv = ["list", str(feed), "--state", str(state), "--format", "json", "--limit", limit]
     fresh = run([*argv, "--no-cache"], capsys)
-    monkeypatch.setattr(cli, "_LINES_PER_WRITE", 7)
+    monkeypatch.setattr(json_output, "_LINES_PER_WRITE", 7)
     assert run([*argv, "--cache", str(tmp_path / "index.db")], capsys) == fresh
     assert run([*argv, "--cache", str(tmp_path / "index.db")], capsys) == fresh
 
@@ -200,7 +200,7 @@ def test_json_lines_are_the_arrays_objects_one_a_line(
     argv = ["list", str(feed), "--state", str(state), "--limit", limit]
     _, array, _ = run([*argv, "--format", "json", "--no-cache"], capsys)
     objects = [line.removesuffix(",") for line in array.splitlines()[1:-1]]
-    monkeypatch.setattr(cli, "_LINES_PER_WRITE", 7)
+    monkeypatch.setattr(json_output, "_LINES_PER_WRITE", 7)
     for cache in (["--no-cache"], ["--cache", str(tmp_path / "index.db")] * 2):
         status, lines, _ = run([*argv, "--format", "jsonl", *cache], capsys)
         assert status == 0 and lines.endswith("\n")
