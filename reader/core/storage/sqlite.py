@@ -121,6 +121,18 @@ def enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
             time.sleep(_RETRY_PAUSE)
 
 
+def let_go(conn: sqlite3.Connection) -> None:
+    """Close a connection whose file went away, leaving no WAL for the file now there.
+
+    A WAL left under the path (closing does not always remove it) would be replayed into
+    whatever file takes the name: its pages would overwrite that file's.
+    """
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("PRAGMA journal_mode = DELETE")
+    with contextlib.suppress(sqlite3.Error):
+        conn.close()
+
+
 def quick_check(conn: sqlite3.Connection) -> None:
     """Raise `Damaged` unless `PRAGMA quick_check` says ok."""
     answer = conn.execute("PRAGMA quick_check").fetchone()[0]

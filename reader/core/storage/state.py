@@ -40,6 +40,7 @@ from reader.core.storage.sqlite import (
     FileId,
     connect,
     file_id,
+    let_go,
     move_aside,
     open_or_replace,
     statements,
@@ -165,18 +166,6 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
     if not check_own(path, STATE):
         create_new(path, STATE)
     return connect(path, timeout, inspect=_refuse_others, check=True, setup=_migrate)
-
-
-def _let_go(conn: sqlite3.Connection) -> None:
-    """Close a connection whose file went away, leaving no WAL for the file now there.
-
-    A WAL left under the path (closing does not always remove it) would be replayed into
-    whatever file takes the name: its pages would overwrite that file's.
-    """
-    with contextlib.suppress(sqlite3.Error):
-        conn.execute("PRAGMA journal_mode = DELETE")
-    with contextlib.suppress(sqlite3.Error):
-        conn.close()
 
 
 def _now() -> str:
@@ -515,7 +504,7 @@ class StateStore:
         """
         assert self._conn is not None and self.path is not None
         conn, self._conn = self._conn, None
-        _let_go(conn)
+        let_go(conn)
         held = {(a, col): True for col in _COLUMNS for a in self._marks[col]}
         self._pending = held | self._pending
         self._pending_settings = self._settings | self._pending_settings
