@@ -1,5 +1,5 @@
-"""The reader app: it assembles. Styles, global keys, the URL gate and notifications; the
-feed itself is the `FeedScreen`'s."""
+"""The reader app: it assembles. Styles, global keys, the reading state and the theme, the URL
+gate and notifications; the feed itself is the `FeedScreen`'s, handed the state and the gate."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from types import FrameType
 from typing import ClassVar, cast
 
 from rich.console import RenderableType
-from textual import events, work
+from textual import events
 from textual.app import App
 from textual.binding import BindingType
 from textual.driver import Driver
@@ -20,22 +20,22 @@ from textual.theme import Theme
 
 from reader.core.config import READ_AFTER_SECONDS, Settings, problems_notice
 from reader.core.resources import styles_path
-from reader.core.sanitize import UnsafeUrl, check_url
+from reader.core.storage.state import StateStore
 from reader.ui.commands import Keymap, ReaderCommands, bindings
 from reader.ui.ending import EXIT_DEADLINE_SECONDS, DaemonThreads, end_within
 from reader.ui.keymap import build_keymap
+from reader.ui.links import BrowserOpener, LinkFailed, LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader
 from reader.ui.screens.feed_screen import FeedScreen
-from reader.ui.text import line
+from reader.ui.text import tell
 
 # The help screen, `webbrowser`, the configured browser command and `reader serve`'s helpers
 # are imported where they are used: the first frame needs none of them.
 
 NARROW_WIDTH = 100
 THEME_SETTING = "theme"  # the theme last picked, kept in the state database
+STATE_RETRY_SECONDS = 30.0  # how often marks a failed write kept are tried again
 __all__ = ["READ_AFTER_SECONDS", "BrowserOpener", "ReaderApp"]
-
-BrowserOpener = Callable[[str], bool]
 
 
 def default_browser(url: str) -> bool:
@@ -97,11 +97,16 @@ class ReaderApp(App[None]):
         # honours $BROWSER.
         configured = configured_opener(self.settings.browser) if self.settings.browser else None
         self.browser: BrowserOpener = browser or configured or default_browser
+        self.links = LinkGate(
+            self.browser, in_page=lambda: self.is_web, open_in_page=super().open_url
+        )
+        self.store = StateStore()  # the real one is opened with the feed's screen
         # Fold in file changes while running: `--no-watch` or the config's `watch = false` not.
         self.follow_changes = self.settings.watch if watch is None else watch
         self.signals_before: dict[int, signal.Handlers | Callable[..., object] | int | None] = {}
 
     def on_mount(self) -> None:
+        self.start_state()
         # Textual runs its thread workers in the loop's default executor, whose threads the
         # process waits for at exit: an import stalled on a server would hold it.
         asyncio.get_running_loop().set_default_executor(DaemonThreads())
@@ -161,13 +166,18 @@ class ReaderApp(App[None]):
                     return  # off the main thread: Python's defaults stay
 
     def on_unmount(self) -> None:
+        self.store.close()
         for number, before in self.signals_before.items():  # a test's process goes on
             signal.signal(number, signal.SIG_DFL if before is None else before)
 
     def get_default_screen(self) -> Screen[None]:
+        """The feed's screen, given the reading state (opened here: the app owns it)."""
+        self.store = StateStore.open(self.state_path)
         return FeedScreen(
             self.loader,
-            state_path=self.state_path,
+            self.store,
+            self.links,
+            keymap=self.keymap_in_force,
             read_after=self.read_after,
             settings=self.settings,
             watch=self.follow_changes,
@@ -184,7 +194,21 @@ class ReaderApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.keymap_in_force))
 
-    # --- the theme ----------------------------------------------------------------------
+    # --- the reading state and the theme --------------------------------------------------
+
+    def start_state(self) -> None:
+        """Before the first frame: the state's notices, its retries, the theme, the notices."""
+        for notice in self.store.notices:
+            self.tell(notice, severity="warning")
+        # A write failing later (a full disk) is said when it happens, and once.
+        self.store.on_notice = lambda notice: self.tell(notice, severity="warning")
+        # Kept changes are written as soon as the disk takes them again, not only with the next.
+        self.set_interval(STATE_RETRY_SECONDS, self.store.retry_pending)
+        self.start_theme(self.store.get_setting(THEME_SETTING))
+        notices, self.notices = self.notices, []
+        if notices:  # what was wrong at start (the config file, the keys, the theme), once
+            notice = problems_notice(notices, self.settings.origin)
+            self.tell(notice, severity="warning", timeout=10)
 
     def start_theme(self, remembered: str | None) -> None:
         """The config's theme, else the one last picked; from then on a pick is remembered."""
@@ -203,70 +227,25 @@ class ReaderApp(App[None]):
         # The config's theme is not a pick (its change at start is published too): keeping it
         # would outlive the config line that set it.
         if theme.name != self.settings.theme:
-            self.feed.store.set_setting(THEME_SETTING, theme.name)
+            self.store.set_setting(THEME_SETTING, theme.name)
 
-    def tell_notices(self) -> None:
-        """Say once what was wrong at start (the config file, the keys, the theme)."""
-        notices, self.notices = self.notices, []
-        if notices:
-            notice = problems_notice(notices, self.settings.origin)
-            self.tell(notice, severity="warning", timeout=10)
-
-    # --- browser ----------------------------------------------------------------------
+    # --- links and notices --------------------------------------------------------------
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Every URL Textual itself would open goes through the same gate."""
         self.open_link(url)
 
-    def open_link(
-        self, raw_url: str | None, *, on_opened: Callable[[], object] | None = None
-    ) -> None:
+    def open_link(self, raw_url: str | None) -> None:
         """Open a URL in the browser if it passes `check_url`, else say why not."""
-        try:
-            url = check_url(raw_url)
-        except UnsafeUrl as refused:
-            self.tell(f"Not opened: {refused}", severity="warning")
-            return
-        if self.is_web:
-            # In a browser tab (`reader serve`) the driver asks the page to open a new tab:
-            # there is no local browser to start and nothing to wait for.
-            super().open_url(url)
-            self.opened(url, on_opened)
-            return
-        self.launch_browser(url, on_opened)
+        self.links.open(raw_url, self)
 
-    @work(thread=True, group="browser")
-    def launch_browser(self, url: str, on_opened: Callable[[], object] | None = None) -> None:
-        """`webbrowser` may block for seconds: it runs in a thread."""
-        try:
-            opened = self.browser(url)
-        except Exception as error:  # noqa: BLE001 - any browser failure is a notification
-            self.call_from_thread(self.tell, f"The browser failed: {error}", severity="error")
-            return
-        if opened is False:
-            self.call_from_thread(
-                self.tell, "No browser could be started (set $BROWSER)", severity="error"
-            )
-        else:
-            self.call_from_thread(self.opened, url, on_opened)
+    def on_link_opened(self, event: LinkOpened) -> None:
+        self.tell(f"Opened {event.url}", timeout=2)
 
-    def opened(self, url: str, on_opened: Callable[[], object] | None) -> None:
-        self.tell(f"Opened {url}", timeout=2)
-        if on_opened is not None:
-            on_opened()
-
-    def copied_note(self) -> str:
-        """What to add to "Copied …": a browser gives the clipboard to secure pages only."""
-        from reader.serve import served_to_this_machine
-
-        if self.is_web and not served_to_this_machine():
-            return " (unless this page is https or localhost, the browser refuses the copy)"
-        return ""
-
-    # --- notifications ----------------------------------------------------------------
+    def on_link_failed(self, event: LinkFailed) -> None:
+        self.tell(event.text, severity=event.severity)
 
     def tell(
         self, message: str, *, severity: str = "information", timeout: float | None = None
     ) -> None:
-        """A notification whose text is never parsed as markup."""
-        self.notify(line(message).plain, severity=severity, markup=False, timeout=timeout)  # type: ignore[arg-type]
+        tell(self, message, severity=severity, timeout=timeout)

@@ -331,9 +331,10 @@ CURRENT_ORDER = "the current order"
 
 
 class PaletteHost(Protocol):
-    """What the palette needs of the app (a protocol: the commands never import the app)."""
+    """What the palette needs of the feed (a protocol: the commands never import the screen)."""
 
-    order: str
+    @property
+    def order(self) -> str: ...
 
     def run_action(self, action: str) -> object: ...
     def set_order(self, order: str) -> None: ...
@@ -342,6 +343,12 @@ class PaletteHost(Protocol):
     def recent_queries(self) -> list[str]: ...
     def use_query(self, text: str) -> None: ...
     def keymap(self) -> Keymap: ...
+
+
+class HasPalette(Protocol):
+    """A screen the palette offers the reader's commands over."""
+
+    palette: PaletteHost
 
 
 def safe_highlight(matcher: Matcher, text: str) -> Content:
@@ -405,8 +412,8 @@ class ReaderCommands(Provider):
 
     @property
     def reader(self) -> PaletteHost:
-        """The screen the palette was opened over: the feed's."""
-        return cast(PaletteHost, self.screen)
+        """The palette of the screen it was opened over: the feed's."""
+        return cast(HasPalette, self.screen).palette
 
     async def discover(self) -> Hits:
         for title, callback, help_text in [

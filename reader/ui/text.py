@@ -10,12 +10,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 from textual.style import Style
 
 from reader.core.matches import match_spans
 from reader.core.sanitize import clean_text
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 Part = str | tuple[str, "str | Style"] | Content
 
@@ -83,3 +87,9 @@ def highlighted(content: Content, terms: Sequence[str], style: str | Style) -> C
     for start, end in match_spans(content.plain, terms):
         content = content.stylize(style, start, end)
     return content
+
+
+def tell(app: App[Any], message: str, *, severity: str = "information",
+         timeout: float | None = None) -> None:  # fmt: skip
+    """A notification whose text is never parsed as markup (every notice goes through here)."""
+    app.notify(line(message).plain, severity=severity, markup=False, timeout=timeout)  # type: ignore[arg-type]

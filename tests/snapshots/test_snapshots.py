@@ -146,7 +146,7 @@ class TestTopic:
             index, key = next((i, e.key) for i, e in enumerate(sidebar.entries) if e.label == TOPIC)
             await pilot.press(*["down"] * index, "enter")
             await pilot.pause()
-            assert app_of(pilot).feed.topic == key
+            assert app_of(pilot).feed.view.topic == key
             pilot.app.clear_notifications()
 
         assert snap_compare(app, terminal_size=WIDE, run_before=run_before)

@@ -456,7 +456,7 @@ async def test_jump_to_an_article_hidden_by_the_topic_shows_it_in_the_topic(
     async with loaded_app(app) as pilot:
         await choose_topic(pilot, "Space")  # Gamma is in Energy, hidden now
         await pilot.press("tab", "tab", "enter")
-        assert app.feed.topic != ALL
+        assert app.feed.view.topic != ALL
         current = app.query_one(ArticleList).current
         assert current is not None and current.title == "Gamma story"
         assert any("hides it" in text for text in notification_texts(app))
@@ -627,7 +627,7 @@ async def test_palette_show_topic_command_shows_the_topic(
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, CommandPalette)
-        assert app.feed.topic == "topic:energy"
+        assert app.feed.view.topic == "topic:energy"
         assert [a.title for a in app.query_one(ArticleList).articles] == ["Gamma story"]
 
 
@@ -638,7 +638,7 @@ async def test_palette_sort_command_sorts(related_feed: Path, state_path: Path) 
         assert prompts[0] == "Sort by title"
         await pilot.press("enter")
         await settle(pilot)
-        assert app.feed.order == "title"
+        assert app.feed.view.order == "title"
         assert "sorted by title" in plain_text(app.query_one("#header"))
         assert [a.title for a in app.query_one(ArticleList).articles] == [
             "Alpha story",
@@ -664,11 +664,11 @@ async def test_s_cycles_the_order_and_the_list_follows(state_path: Path) -> None
     app = make_app(state_path=state_path)
     async with loaded_app(app) as pilot:
         articles = app.query_one(ArticleList)
-        assert app.feed.order == "quality"
+        assert app.feed.view.order == "quality"
         seen = []
         for expected in ("newest", "oldest", "provider", "title", "quality"):
             await pilot.press("s")
-            seen.append(app.feed.order)
+            seen.append(app.feed.view.order)
             assert [a.id for a in articles.articles] == sample_ids_in_order(expected), expected
             assert f"sorted by {expected}" in plain_text(app.query_one("#header"))
         assert seen == ["newest", "oldest", "provider", "title", "quality"]
@@ -712,7 +712,7 @@ async def test_double_clicking_a_topic_shows_it(related_feed: Path, state_path: 
         index = sidebar_index(app, "Energy")
         await pilot.double_click(TopicSidebar, offset=(4, 1 + index))
         await pilot.pause()
-        assert app.feed.topic == "topic:energy"
+        assert app.feed.view.topic == "topic:energy"
         assert [a.title for a in app.query_one(ArticleList).articles] == ["Gamma story"]
 
 

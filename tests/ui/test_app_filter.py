@@ -107,7 +107,7 @@ async def test_a_topic_combines_with_the_query(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await type_query(pilot, "quality>=90")
-        app.feed.show_topic(topic_key("Space"))
+        app.feed.view_settings.show_topic(topic_key("Space"))
         await pilot.pause()
         assert shown_ids(app) == expected("quality>=90 topic:space")
         assert shown_ids(app)
@@ -132,8 +132,8 @@ async def test_submitted_queries_are_offered_again(tmp_path: Path) -> None:
         await type_query(pilot, "robot")
         await pilot.press("enter")
         await pilot.pause()
-        assert app.feed.recent_queries()[0] == "robot"
-        titles = [title for title, _, _ in action_commands(app.feed)]
+        assert app.feed.palette.recent_queries()[0] == "robot"
+        titles = [title for title, _, _ in action_commands(app.feed.palette)]
         assert "Filter: robot" in titles
 
 
@@ -152,7 +152,7 @@ async def test_typing_gives_the_same_list_before_and_after_the_word_index(tmp_pa
     app = make_app(state_path=tmp_path / "s.db")
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
-        index = app.feed.library.search_index(app.feed.order)
+        index = app.feed.library.search_index(app.feed.view.order)
         index._words = None  # as before the thread made it
         index.clear()
         before = []

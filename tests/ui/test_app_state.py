@@ -57,9 +57,9 @@ async def test_an_article_left_before_its_time_stays_unread(tmp_path: Path) -> N
         left = current_id(app)
         await pilot.press("j")
         # The timer of the article left behind fires late: it must not mark it read.
-        app.feed.read_after_dwell(left)
+        app.feed.read_timer.ran_out(left)
         assert not app.feed.store.is_read(left)
-        app.feed.read_after_dwell(current_id(app))
+        app.feed.read_timer.ran_out(current_id(app))
         assert app.feed.store.is_read(current_id(app))
 
 
@@ -81,7 +81,7 @@ async def test_f_stars_and_the_starred_entry_lists_it(tmp_path: Path) -> None:
         assert app.feed.store.is_starred(starred)
         assert "★" in app.query_one(ArticleList).render_line(1).text
         assert entry(app, STARRED).count == 1
-        app.feed.show_topic(STARRED)
+        app.feed.view_settings.show_topic(STARRED)
         await pilot.pause()
         assert [a.id for a in app.query_one(ArticleList).articles] == [starred]
         await pilot.press("f")
@@ -101,7 +101,7 @@ async def test_u_hides_read_articles_and_is_remembered(tmp_path: Path) -> None:
     again = make_app(state_path=state)
     async with again.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
-        assert again.feed.hide_read
+        assert again.feed.view.hide_read
         assert read not in [a.id for a in again.query_one(ArticleList).articles]
 
 
@@ -109,7 +109,7 @@ async def test_shift_m_asks_then_marks_everything_shown(tmp_path: Path) -> None:
     app = make_app(state_path=tmp_path / "s.db")
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
-        app.feed.use_query("topic:space")
+        app.feed.palette.use_query("topic:space")
         await pilot.pause()
         shown = [a.id for a in app.query_one(ArticleList).articles]
         await pilot.press("M")
@@ -135,7 +135,7 @@ async def test_is_unread_query_uses_the_state(tmp_path: Path) -> None:
         await wait_loaded(pilot)
         read = current_id(app)
         await pilot.press("m")
-        app.feed.use_query("is:read")
+        app.feed.palette.use_query("is:read")
         await pilot.pause()
         assert [a.id for a in app.query_one(ArticleList).articles] == [read]
 

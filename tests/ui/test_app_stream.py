@@ -38,7 +38,7 @@ async def screen_after(tmp_path: Path, batches: list[list[ArticleSummary]]) -> t
 
     app.loader.run = stream  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
-        while len(app.feed.library) < SAMPLE_COUNT or app.feed._stream_timer is not None:
+        while len(app.feed.library) < SAMPLE_COUNT or app.feed.load_view.stream_pending:
             await pilot.pause(0.05)
         await pilot.pause()
         return shown(app)

@@ -86,10 +86,10 @@ async def test_saved_searches_are_in_the_sidebar_with_their_counts(tmp_path: Pat
         vision = sidebar.entries[3]
         expected = [a for a in app.feed.library.summaries if "vision" in " ".join(a.topics).lower()]
         assert 0 < vision.count == len(expected) < SAMPLE_COUNT and vision.unread == vision.count
-        app.feed.show_topic(search_key(0))
+        app.feed.view_settings.show_topic(search_key(0))
         await pilot.pause()
         assert app.query_one(ArticleList).row_count == vision.count
-        app.feed.show_topic(search_key(1))
+        app.feed.view_settings.show_topic(search_key(1))
         await pilot.pause()
         article_list = app.query_one(ArticleList)
         assert article_list.row_count == 0
@@ -142,10 +142,10 @@ async def test_the_empty_lists_hints_name_the_remapped_keys(tmp_path: Path) -> N
     app = make_app(state_path=tmp_path / "s.db", settings=settings, read_after=0)
     async with loaded_app(app) as pilot:
         articles = app.query_one(ArticleList)
-        app.feed.use_query("nothingmatchesthis")
+        app.feed.palette.use_query("nothingmatchesthis")
         await pilot.pause()
         assert "escape clears it, ctrl+s edits it" in articles.empty_text
-        app.feed.clear_query()
+        app.feed.filtering.clear()
         app.feed.store.set_read_many([a.id for a in app.feed.library.summaries])
         await pilot.press("H")
         await pilot.pause()

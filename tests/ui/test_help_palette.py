@@ -169,7 +169,7 @@ async def test_palette_marks_the_current_sort_order(topic_feed: Path, state_path
         assert [row for row in rows if "current" in row] == ["Sort by quality|the current order"]
         await pilot.press("escape")
         await pilot.press("s")
-        assert app.feed.order == "newest"
+        assert app.feed.view.order == "newest"
         rows = [row for row in await palette_rows(pilot, "sort by") if row.startswith("Sort by")]
         assert [row for row in rows if "current" in row] == ["Sort by newest|the current order"]
 
@@ -179,7 +179,7 @@ async def test_palette_lists_topics_after_the_commands(
     topic_feed: Path, state_path: Path, query: str
 ) -> None:
     async with loaded_app(make_app(topic_feed, state_path=state_path)) as pilot:
-        commands = {title for title, _, _ in action_commands(app_of(pilot).feed)}
+        commands = {title for title, _, _ in action_commands(app_of(pilot).feed.palette)}
         rows = [row.split("|")[0] for row in await palette_rows(pilot, query)]
         ours = [i for i, row in enumerate(rows) if any(row.startswith(title) for title in commands)]
         topics = [i for i, row in enumerate(rows) if row.startswith("Show topic: ")]

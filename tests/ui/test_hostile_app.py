@@ -427,7 +427,7 @@ async def test_palette_shows_markup_topics_literally(hostile_feed: Path, state_p
         assert unsafe_on_screen(app) == []
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert app.feed.topic == "topic:[@click=app.quit]click me[/]"
+        assert app.feed.view.topic == "topic:[@click=app.quit]click me[/]"
         assert [a.title for a in app.query_one(ArticleList).articles] == [EVERY_FIELD_TITLE]
         assert app.is_running
 
@@ -460,7 +460,7 @@ async def test_a_jump_notification_shows_the_title_literally(
         related=(RelatedLink("to b", url="https://in.example/b"),),
     )
     async with open_app(app, WIDE) as pilot:
-        app.feed.set_order("title")
+        app.feed.view_settings.set_order("title")
         _show(app, source, target)
         await pilot.pause()
         await select(pilot, "Aaa source")

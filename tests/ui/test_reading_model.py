@@ -145,7 +145,7 @@ async def test_unread_entry_left_alone_reads_nothing(
 ) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=HELD_DWELL)
     async with loaded_app(app) as pilot:
-        app.feed.show_topic(UNREAD)
+        app.feed.view_settings.show_topic(UNREAD)
         await pilot.pause()
         before = snapshot(app)
         await left_alone(pilot, clock)
@@ -172,7 +172,7 @@ async def test_hide_read_remembered_reads_nothing_on_the_next_start(
         await pilot.press("u")
     again = make_app(feed, state_path=state, read_after=HELD_DWELL)
     async with loaded_app(again) as pilot:
-        assert again.feed.hide_read
+        assert again.feed.view.hide_read
         await left_alone(pilot, clock)
         assert not again.feed.store.read_ids() and len(titles(again)) == COUNT
 
@@ -418,7 +418,7 @@ async def test_a_jump_to_an_article_the_filter_hides_selects_it(feed: Path, tmp_
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         await pilot.press("slash", *"-story5", "enter")  # a word no title has: everything stays…
-        app.feed.use_query('"story 0"')  # …then only Story 0 is shown
+        app.feed.palette.use_query('"story 0"')  # …then only Story 0 is shown
         await pilot.pause()
         assert titles(app) == ["Story 0"]
         app.query_one(RelatedLinks).focus()
@@ -501,7 +501,7 @@ async def test_ctrl_r_reloads(feed: Path, tmp_path: Path) -> None:
         )
         await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: "Fresh story" in titles(app), "the reloaded list")
-        assert not app.feed.sync.reloading
+        assert not app.feed.load_view.sync.reloading
 
 
 async def test_escape_in_the_list_clears_the_filter(feed: Path, tmp_path: Path) -> None:
@@ -512,7 +512,7 @@ async def test_escape_in_the_list_clears_the_filter(feed: Path, tmp_path: Path) 
         assert len(titles(app)) == COUNT // 2
         assert app.focused is app.query_one(ArticleList)
         await pilot.press("escape")
-        assert len(titles(app)) == COUNT and app.feed.query_text == ""
+        assert len(titles(app)) == COUNT and app.feed.filtering.text == ""
         await pilot.pause()
         assert app.query_one(FilterBar).styles.display == "none"  # no query, no focus: gone
 
@@ -524,7 +524,7 @@ async def test_down_and_ctrl_n_in_the_filter_go_to_the_results(feed: Path, tmp_p
             await pilot.press("slash", *typed, key)
             await settle(pilot)
             assert app.focused is app.query_one(ArticleList), key
-        assert app.feed.query_text == "space story"
+        assert app.feed.filtering.text == "space story"
 
 
 async def test_the_empty_filter_bar_leaves_the_screen_and_the_tab_order(
@@ -586,10 +586,10 @@ async def test_empty_states_say_what_to_press(feed: Path, tmp_path: Path) -> Non
     app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
     async with loaded_app(app) as pilot:
         articles = app.query_one(ArticleList)
-        app.feed.use_query("nothingmatchesthis")
+        app.feed.palette.use_query("nothingmatchesthis")
         await pilot.pause()
         assert "No article matches the filter" in articles.render_line(0).text
-        app.feed.clear_query()
+        app.feed.filtering.clear()
         app.feed.store.set_read_many([a.id for a in app.feed.library.summaries])
         await pilot.press("u")
         await pilot.pause()
@@ -624,9 +624,9 @@ async def test_the_sidebar_cursor_is_the_topic_shown(feed: Path, tmp_path: Path)
         sidebar = app.query_one(TopicSidebar)
         sidebar.focus()
         await pilot.press("j", "j", "j")
-        assert sidebar_key(app) == app.feed.topic
+        assert sidebar_key(app) == app.feed.view.topic
         await pilot.press("tab")
-        assert sidebar_key(app) == app.feed.topic
+        assert sidebar_key(app) == app.feed.view.topic
         assert set(titles(app)) <= {f"Story {i}" for i in range(COUNT)}
         assert len(titles(app)) == COUNT // 2
 
@@ -651,11 +651,11 @@ async def test_a_whole_day(feed: Path, tmp_path: Path, clock: DwellClock) -> Non
         await pilot.press("f")
         starred = set(app.feed.store.starred_ids())
         await pilot.press("escape")
-        assert app.feed.query_text == "" and starred
+        assert app.feed.filtering.text == "" and starred
         # A related link, then back.
-        app.feed.use_query('"story 0"')
+        app.feed.palette.use_query('"story 0"')
         await pilot.pause()
-        app.feed.clear_query()
+        app.feed.filtering.clear()
         await pilot.pause()
         # Mark everything, change one's mind.
         await pilot.press("M", "y", "U")
@@ -690,7 +690,7 @@ async def test_reload_says_what_changed(feed: Path, tmp_path: Path) -> None:
         )
         (feed / "007.md").unlink()
         await pilot.press("r")
-        await wait_until(pilot, lambda: not app.feed.sync.reloading, "the reload")
+        await wait_until(pilot, lambda: not app.feed.load_view.sync.reloading, "the reload")
         assert "Reloaded: 2 new, 1 changed, 1 removed" in notification_texts(app)
 
 
@@ -704,7 +704,7 @@ async def test_reload_after_the_feed_folder_is_deleted_says_so_and_keeps_the_lis
             path.unlink()
         feed.rmdir()
         await pilot.press("r")
-        await wait_until(pilot, lambda: not app.feed.sync.reloading, "the reload")
+        await wait_until(pilot, lambda: not app.feed.load_view.sync.reloading, "the reload")
         await settle(pilot)
         texts = notification_texts(app)
         assert any("The feed folder" in t and "no longer exists" in t for t in texts), texts

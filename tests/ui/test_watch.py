@@ -115,7 +115,7 @@ async def test_files_appear_and_vanish_while_the_cursor_stays(
     async with app.run_test(size=SIZE) as pilot:
         screen = app_of(pilot).feed
         articles = screen.query_one(ArticleList)
-        await until(pilot, screen.watch_ready.is_set, "the watch to be in place")
+        await until(pilot, screen.load_view.watch_ready.is_set, "the watch to be in place")
         # The first load done: a file written during it is part of it, not "new".
         await until(pilot, lambda: screen.loaded, "the first load to end")
         await pilot.press("j", "j")
@@ -132,7 +132,9 @@ async def test_files_appear_and_vanish_while_the_cursor_stays(
         await until(pilot, lambda: "1 new article" in notification_texts(app), "the notice")
         # The selected article's file is deleted: it stays readable until the user moves.
         Path(chosen.path).unlink()
-        await until(pilot, lambda: screen.vanished == chosen.id, "the deletion to be seen")
+        await until(
+            pilot, lambda: screen.load_view.sync.vanished == chosen.id, "the deletion to be seen"
+        )
         assert articles.current == chosen and screen.selected is not None
         assert screen.selected.id == chosen.id
         await pilot.press("k")
