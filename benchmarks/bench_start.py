@@ -21,7 +21,7 @@ its header says `N / N articles` and no longer `loading…`, then quits with `q`
    the ratio of the medians reader / floor.
 2. filter latency, in a fresh interpreter per N, driving `ReaderApp` headless with
    Textual's Pilot (`run_test(size=(140, 45))`): once `app.feed.loaded`,
-   `app.feed.apply_query(WORD)` (parse, filter all N, refresh the list, sidebar and
+   `app.feed.filtering.apply(WORD)` (parse, filter all N, refresh the list, sidebar and
    header, synchronously) is timed `--repeats` times, each followed by `apply_query("")`
    (also timed, the other direction of the same work); p50/p95 are printed. Also, per
    repeat, the wait until Textual is idle again afterwards (`pilot.pause()`, the repaint
@@ -362,21 +362,21 @@ def filter_child(count: int, cache: Path, state: Path, repeats: int) -> None:
             rows = app.query_one(ArticleList)
             total = rows.row_count
             # once, untimed: first-use costs (compiling the query path)
-            app.feed.apply_query(QUERY_WORD)
+            app.feed.filtering.apply(QUERY_WORD)
             matches = rows.row_count
-            app.feed.apply_query("")
+            app.feed.filtering.apply("")
             await pilot.pause()
             on, off, idle = [], [], []
             for _ in range(repeats):
                 t = time.perf_counter()
-                app.feed.apply_query(QUERY_WORD)
+                app.feed.filtering.apply(QUERY_WORD)
                 on.append(time.perf_counter() - t)
                 t = time.perf_counter()
                 await pilot.pause()
                 idle.append(time.perf_counter() - t)
                 assert rows.row_count == matches
                 t = time.perf_counter()
-                app.feed.apply_query("")
+                app.feed.filtering.apply("")
                 off.append(time.perf_counter() - t)
                 await pilot.pause()
             typed = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import ipaddress
-import logging
 import os
 import shlex
 import signal
@@ -236,55 +235,12 @@ def serve(
     command: str, host: str, port: int, *, feed: Path, allowed_hosts: Sequence[str] = ()
 ) -> None:
     """Serve the reader until interrupted (Ctrl+C, SIGTERM)."""
-    from textual_serve.server import Server
+    from reader.serve_server import ReaderServer  # textual-serve: loaded only to serve
 
     hosts = audience(host, allowed_hosts)
     os.environ[SERVE_HOST_ENV] = host
-
-    class ReaderServer(Server):
-        stopping = False
-
-        async def handle_index(self, request: web.Request) -> web.StreamResponse:
-            _refuse(request, hosts)
-            # The page's absolute links must name the host the browser used (a wildcard or
-            # the other of `localhost` and 127.0.0.1 would fail the origin check).
-            self.public_url = f"{request.scheme}://{request.host}"
-            response: web.StreamResponse = await super().handle_index(request)
-            return response
-
-        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-            _refuse(request, hosts)
-            return await super().handle_websocket(request)
-
-        def initialize_logging(self) -> None:
-            super().initialize_logging()
-            # A line per request is noise beside a reader; warnings and errors still show.
-            logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-
-        async def on_startup(self, app: web.Application) -> None:
-            """Nothing: the address is said once the server listens (`say_listening`)."""
-
-        def say_listening(self, *_: object) -> None:
-            print(f"reader: serving {feed} at {address_to_open(host, port)}", flush=True)
-            print("reader: each browser tab runs its own reader; Ctrl+C stops", flush=True)
-
-        def request_exit(self) -> None:
-            # A second Ctrl+C or SIGTERM while stopping would escape the web server's
-            # cleanup (exit status 1, tabs left running): the stop has its deadline anyway.
-            if not self.stopping:
-                self.stopping = True
-                super().request_exit()
-
-        async def on_shutdown(self, app: web.Application) -> None:
-            # A tab ended while it started says "Application failed to start": not news.
-            logging.getLogger("textual-serve").setLevel(logging.CRITICAL)
-            await end_tabs()
-
-        def serve(self, debug: bool = False) -> None:
-            run_server(self, host, port, self.say_listening)
-
     try:
-        ReaderServer(command, host=host, port=port, title="reader").serve()
+        ReaderServer(command, host=host, port=port, feed=feed, hosts=hosts).serve()
     except OSError as error:  # taken between the check and the start
         raise ServeError(_bind_failure(host, port, error)) from None
 

@@ -40,6 +40,24 @@ def _json_lines(
 _LINES_PER_WRITE = 500  # about 700 kB of a generated feed
 
 
+def _write_batches(
+    batches: Iterable[list[bytes]], write: Callable[[bytes], object], *, array: bool
+) -> None:
+    """A JSON array of the objects, else JSON Lines (each batch ends in a whole line: a
+    `while read` gets it as it is written)."""
+    if array:
+        opening = b"[\n"
+        for batch in batches:
+            write(opening)
+            write(b",\n".join(batch))
+            opening = b",\n"
+        write(b"[]\n" if opening == b"[\n" else b"\n]\n")
+    else:
+        for batch in batches:
+            write(b"\n".join(batch))
+            write(b"\n")
+
+
 def write_json(
     feed: OpenedFeed,
     store: StateStore,
@@ -65,18 +83,7 @@ def write_json(
         write, errors = buffer.write, out.errors or "strict"
     # Written a few hundred lines at a time: the output may be unbuffered
     # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
-    batches = _batches(_json_lines(feed, store, summaries, errors))
-    if array:
-        opening = b"[\n"
-        for batch in batches:
-            write(opening)
-            write(b",\n".join(batch))
-            opening = b",\n"
-        write(b"[]\n" if opening == b"[\n" else b"\n]\n")
-    else:  # each batch ends in a whole line: a `while read` gets it as it is written
-        for batch in batches:
-            write(b"\n".join(batch))
-            write(b"\n")
+    _write_batches(_batches(_json_lines(feed, store, summaries, errors)), write, array=array)
     if buffer is not None:
         buffer.flush()
     else:

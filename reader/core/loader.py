@@ -205,20 +205,12 @@ def load_front_matter(text: str) -> object:
     return load(text)
 
 
-def split_front_matter(text: str) -> tuple[dict[object, object], str]:
-    """The front matter mapping and the Markdown body; raises FileSkipped when unusable."""
+def _parse_front_matter(raw: str) -> object:
+    """The front matter's YAML, read; raises FileSkipped, saying why, when it cannot be."""
     import yaml  # see load_front_matter
 
-    opening = _OPENING.match(text)
-    if opening is None:
-        raise FileSkipped("no front matter (the file must start with a '---' line)")
-    # From the opening's own newline: a closing line right after it counts.
-    closing = _CLOSING.search(text, opening.end() - 1)
-    if closing is None:
-        raise FileSkipped("front matter is not closed by a second '---' line")
-    raw, body = text[opening.end() : closing.start(1)], text[closing.end(1) :]
     try:
-        data: object = load_front_matter(raw)
+        return load_front_matter(raw)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'
@@ -241,6 +233,19 @@ def split_front_matter(text: str) -> tuple[dict[object, object], str]:
         raise FileSkipped(
             f"front matter has a value that cannot be read ({type(error).__name__}: {error})"
         ) from None
+
+
+def split_front_matter(text: str) -> tuple[dict[object, object], str]:
+    """The front matter mapping and the Markdown body; raises FileSkipped when unusable."""
+    opening = _OPENING.match(text)
+    if opening is None:
+        raise FileSkipped("no front matter (the file must start with a '---' line)")
+    # From the opening's own newline: a closing line right after it counts.
+    closing = _CLOSING.search(text, opening.end() - 1)
+    if closing is None:
+        raise FileSkipped("front matter is not closed by a second '---' line")
+    raw, body = text[opening.end() : closing.start(1)], text[closing.end(1) :]
+    data = _parse_front_matter(raw)
     if data is None:
         raise FileSkipped("front matter is empty")
     if not isinstance(data, dict):

@@ -188,6 +188,15 @@ _NON_PRINTABLE = re.compile(
 )
 
 
+def _keys_plain(mapping: dict[object, object]) -> bool:
+    """Whether every key is text PyYAML reads as that text (one call a mapping, not a key)."""
+    first, known = _RESOLVED_FIRST, _KNOWN_PLAIN
+    return all(
+        type(key) is str and (key[:1] not in first or key in known or _plain_text(key))
+        for key in mapping
+    )
+
+
 def _dates_if_same(value: object) -> int | None:
     """How many dates a fast result holds; None if PyYAML may give another value for its text.
 
@@ -202,11 +211,8 @@ def _dates_if_same(value: object) -> int | None:
     while stack:
         node = stack.pop()
         if type(node) is dict:
-            for key in node:
-                if type(key) is not str or (
-                    key[:1] in first and key not in known and not _plain_text(key)
-                ):
-                    return None
+            if not _keys_plain(node):
+                return None
             items: Iterable[object] = node.values()
         elif type(node) is list:
             items = node

@@ -45,8 +45,11 @@ def default_browser(url: str) -> bool:
     return webbrowser.open(url)
 
 
-def configured_opener(words: tuple[str, ...]) -> BrowserOpener:
-    """The config's browser command as an opener."""
+def configured_opener(words: tuple[str, ...] | None) -> BrowserOpener:
+    """The config's browser command as an opener, else `webbrowser`, which honours $BROWSER
+    (tests give the app a recorder instead)."""
+    if not words:
+        return default_browser
     from reader.core.browser import command_opener
 
     return command_opener(words)
@@ -93,10 +96,7 @@ class ReaderApp(App[None]):
         self.notices += [f"{self.settings.origin}: {problem}" for problem in keymap.problems]
         self.keymap_in_force: Keymap = keymap.keymap
         self.set_keymap(keymap.keymap)
-        # Replaced in tests by a recorder; the configured command, else `webbrowser`, which
-        # honours $BROWSER.
-        configured = configured_opener(self.settings.browser) if self.settings.browser else None
-        self.browser: BrowserOpener = browser or configured or default_browser
+        self.browser = browser or configured_opener(self.settings.browser)
         self.links = LinkGate(
             self.browser, in_page=lambda: self.is_web, open_in_page=super().open_url
         )

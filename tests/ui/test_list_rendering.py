@@ -164,7 +164,7 @@ async def test_the_header_marks_the_sorted_column(
     app = make_app(feed, state_path=tmp_path / "s.db")
     async with loaded_app(app, size=(200, 30)) as pilot:
         articles = app.query_one(ArticleList)
-        articles.set_order(order)
+        articles.order = order
         await pilot.pause()
         header = header_text(articles)
         assert mark in header

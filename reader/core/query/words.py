@@ -119,6 +119,24 @@ class WordIndex:
         return found
 
 
+def _block_words(
+    texts: Sequence[str], block_start: int, block_end: int, go_on: Callable[[], bool]
+) -> dict[str, array[int]] | None:
+    """Each word of the block's texts and the positions it is in; None if told to stop."""
+    words: dict[str, array[int]] = {}
+    get = words.get
+    for start in range(block_start, block_end, CHECK_EVERY):
+        if not go_on():
+            return None
+        for position in range(start, min(start + CHECK_EVERY, block_end)):
+            for word in set(texts[position].split()):
+                found = get(word)
+                if found is None:
+                    words[word] = found = array("i")
+                found.append(position)
+    return words
+
+
 def build_word_index(
     texts: Sequence[str],
     go_on: Callable[[], bool] = lambda: True,
@@ -138,17 +156,9 @@ def build_word_index(
     common: dict[str, int] = {}
     for block_start in range(0, size, block):
         block_end = min(block_start + block, size)
-        words: dict[str, array[int]] = {}
-        get = words.get
-        for start in range(block_start, block_end, CHECK_EVERY):
-            if not go_on():
-                return None
-            for position in range(start, min(start + CHECK_EVERY, block_end)):
-                for word in set(texts[position].split()):
-                    found = get(word)
-                    if found is None:
-                        words[word] = found = array("i")
-                    found.append(position)
+        words = _block_words(texts, block_start, block_end, go_on)
+        if words is None:
+            return None
         for word, found in words.items():
             bits = common.get(word)
             if bits is not None:

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from textual.content import Content
 from textual.geometry import Region
+from textual.reactive import reactive
 from textual.strip import Strip
 
 from reader.core.export import short_date
@@ -70,12 +71,15 @@ class ArticleList(VirtualList):
         "article-list--match",
     }
 
+    # The order the rows are in (see reader.core.ordering), marked in the column header: set
+    # by the screen with each redraw.
+    order: reactive[str] = reactive(DEFAULT_ORDER)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.articles: Sequence[ArticleSummary] = ()
         self.read_ids: frozenset[str] | set[str] | None = None
         self.starred_ids: frozenset[str] | set[str] = frozenset()
-        self.order = DEFAULT_ORDER
         self.highlight_terms: tuple[str, ...] = ()
 
     def show(self, articles: Sequence[ArticleSummary], keep_id: str | None = None) -> None:
@@ -96,12 +100,6 @@ class ArticleList(VirtualList):
         self.read_ids = read_ids
         self.starred_ids = starred_ids
         self.refresh()
-
-    def set_order(self, order: str) -> None:
-        """The order the rows are in (see reader.core.ordering), marked in the column header."""
-        if order != self.order:
-            self.order = order
-            self.refresh()
 
     def set_highlight(self, terms: Sequence[str]) -> None:
         """The filter's words to highlight in the titles (`Query.highlight_terms()`)."""
