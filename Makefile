@@ -13,7 +13,7 @@ PIP_INSTALL := $(BIN)/pip install -qq
 # pyproject.toml: they are binary or latin-1 on purpose, and ruff reads Markdown too).
 LINT_PATHS := reader tests benchmarks
 
-.PHONY: run test test-deep lint mutate bench clean
+.PHONY: run test test-fast test-deep lint mutate bench clean
 
 $(BIN)/python:
 	@echo "creating $(VENV)…"
@@ -48,6 +48,11 @@ run: $(STAMP)
 # Two workers: the machine has two cores and most of the time goes to app tests.
 test: $(TEST_STAMP)
 	$(BIN)/pytest -q -n 2
+
+# For the edit-test loop (under a minute on two cores): the core and command-line tests,
+# without the slow ones (a real browser, processes killed on purpose; see pyproject.toml).
+test-fast: $(TEST_STAMP)
+	$(BIN)/pytest -q -n 2 -m "not slow" tests/core tests/test_cli*.py tests/test_code_shape.py
 
 # Ten times the property tests' examples (the `deep` Hypothesis profile, tests/examples.py):
 # for a nightly-style run that can afford the time.

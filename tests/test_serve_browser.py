@@ -29,11 +29,14 @@ from test_serve import free_port
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="no chromium and chromedriver on PATH (Debian: apt-get install chromium "
-    "chromium-driver; .ci/run installs them)",
-)
+pytestmark = [
+    pytest.mark.slow,  # a real headless browser
+    pytest.mark.skipif(
+        CHROMIUM is None or CHROMEDRIVER is None,
+        reason="no chromium and chromedriver on PATH (Debian: apt-get install chromium "
+        "chromium-driver; .ci/run installs them)",
+    ),
+]
 SAMPLE_FEED = Path(reader.__file__).resolve().parent.parent / "sample_feed"
 CHROMIUM_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "

@@ -41,6 +41,8 @@ AS_TERMINAL_APP = (
     "sys.argv[0] = 'reader'; runpy.run_module('reader', run_name='__main__', alter_sys=True)"
 )
 
+pytestmark = pytest.mark.slow  # the app in a pseudo-terminal, signalled and hung up
+
 
 class Terminal:
     """A child `reader` on a pseudo-terminal whose output is gathered by a thread."""

@@ -23,6 +23,8 @@ from reader.core.storage.cache import FeedCache
 from reader.core.storage.cache.feed_cache import BATCH_SIZE
 from reader.core.storage.cache.pool import CHUNK_SIZE
 
+pytestmark = pytest.mark.slow  # child processes killed mid-build
+
 CHILD = Path(__file__).resolve().parent / "cache_child.py"
 REPO = Path(__file__).resolve().parents[2]
 FILES = 350  # batches of 100: two committed, a third cut short, a fourth never begun

@@ -87,6 +87,7 @@ def no_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "fsync", lambda handle: None)
 
 
+@pytest.mark.slow  # child processes killed
 @pytest.mark.usefixtures("no_fsync")
 @pytest.mark.parametrize("point", ["mkstemp:40", "replace:1", "replace:70", "replaced:100"])
 def test_an_import_killed_at_any_step_is_completed_by_the_next_without_a_duplicate(
@@ -102,6 +103,7 @@ def test_an_import_killed_at_any_step_is_completed_by_the_next_without_a_duplica
     assert again.summary() == f"0 new, 0 updated, {ENTRIES} unchanged, 0 skipped, 0 errors"
 
 
+@pytest.mark.slow  # child processes killed
 @pytest.mark.usefixtures("no_fsync")
 def test_imports_killed_at_random_moments_leave_each_entry_once(tmp_path: Path) -> None:
     """SIGKILL from outside, three times, once a random number of files is in place."""

@@ -575,6 +575,7 @@ def test_readers_starting_together_on_a_new_file(tmp_path: Path) -> None:
             assert store.read_ids() == set(names)
 
 
+@pytest.mark.slow  # a child process killed
 def test_kill_9_loses_nothing_that_returned(db: Path) -> None:
     StateStore.open(db).close()
     child = start_child(db, "k", 1_000_000)
