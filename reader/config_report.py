@@ -31,22 +31,21 @@ class ConfigReport:
 
 def config_report(load: ConfigLoad, settings: Settings, state_path: Path) -> ConfigReport:
     """The settings in force under `load`'s file and the state at `state_path`."""
-    from textual.theme import BUILTIN_THEMES
-
     from reader.ui.keymap import build_keymap
+    from reader.ui.themes import THEME_SETTING, is_theme, not_a_theme
 
     keymap = build_keymap(settings.keys)
     problems = [f"{load.path}: {problem}" for problem in keymap.problems]
     refused = dict(load.refused)
-    if settings.theme is not None and settings.theme not in BUILTIN_THEMES:
-        problems.append(f"{load.path}: key 'theme': {settings.theme!r} is not a theme")
+    if settings.theme is not None and not is_theme(settings.theme):
+        problems.append(not_a_theme(str(load.path), settings.theme))
         refused["theme"] = settings.theme
         sources = {key: source for key, source in settings.sources.items() if key != "theme"}
         settings = replace(settings, theme=None, sources=sources)
     stored, notices = _remembered(state_path)
     remembered: dict[str, object] = {}
-    if stored.get("theme") in BUILTIN_THEMES:  # a theme a newer Textual dropped is not used
-        remembered["theme"] = stored["theme"]
+    if is_theme(stored.get(THEME_SETTING)):  # as the app: one a newer Textual dropped is not
+        remembered["theme"] = stored[THEME_SETTING]
     if "hide_read" in stored:
         remembered["hide_read"] = stored["hide_read"] == "1"
     refused_keys = {i: _why_refused(i) for i in settings.keys if i not in keymap.keymap}

@@ -28,12 +28,12 @@ from reader.ui.links import BrowserOpener, LinkFailed, LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader
 from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.text import tell
+from reader.ui.themes import THEME_SETTING, is_theme, not_a_theme
 
 # The help screen, `webbrowser`, the configured browser command and `reader serve`'s helpers
 # are imported where they are used: the first frame needs none of them.
 
 NARROW_WIDTH = 100
-THEME_SETTING = "theme"  # the theme last picked, kept in the state database
 STATE_RETRY_SECONDS = 30.0  # how often marks a failed write kept are tried again
 __all__ = ["READ_AFTER_SECONDS", "BrowserOpener", "ReaderApp"]
 
@@ -213,13 +213,12 @@ class ReaderApp(App[None]):
     def start_theme(self, remembered: str | None) -> None:
         """The config's theme, else the one last picked; from then on a pick is remembered."""
         configured = self.settings.theme
-        if configured and configured not in self.available_themes:
-            origin = self.settings.origin or "the config"
-            self.notices.append(f"{origin}: key 'theme': {configured!r} is not a theme")
+        if configured and not is_theme(configured):
+            self.notices.append(not_a_theme(str(self.settings.origin or "the config"), configured))
             configured = None
         # A remembered theme may be gone too (one a newer Textual dropped): then the default.
         wanted = configured or remembered
-        if wanted in self.available_themes:
+        if wanted is not None and is_theme(wanted):
             self.theme = wanted
         self.theme_changed_signal.subscribe(self, self.remember_theme)
 

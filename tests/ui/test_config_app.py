@@ -7,7 +7,8 @@ from pathlib import Path
 from textual.widgets._footer import FooterKey
 
 from app_helpers import SAMPLE_COUNT, SIZE, loaded_app, make_app, plain_text, settle
-from reader.core.config import SavedSearch, Settings, default_config_path
+from reader.config_report import config_report
+from reader.core.config import SavedSearch, Settings, default_config_path, parse_config
 from reader.core.topics import search_key
 from reader.ui.app import ReaderApp
 from reader.ui.screens.help_screen import HelpScreen
@@ -71,6 +72,22 @@ async def test_the_theme_picked_is_remembered_and_the_configs_wins(tmp_path: Pat
         assert isinstance(app, ReaderApp)
         assert app.theme == "gruvbox"  # a wrong name in the config: the one last picked
         assert any("key 'theme': 'no-such-theme' is not a theme" in n for n in notices(app))
+
+
+async def test_the_app_and_reader_config_take_and_refuse_the_same_themes(tmp_path: Path) -> None:
+    """One check for both: what `reader config` refuses, the app refuses, with the same words,
+    and a theme it shows as in force is the app's."""
+    config = tmp_path / "config.toml"
+    for theme, taken in (("nord", True), ("nrod", False), ("Nord", False)):
+        load = parse_config(f'theme = "{theme}"\n', config)
+        report = config_report(load, load.settings, tmp_path / "none.db")
+        async with loaded_app(
+            make_app(state_path=tmp_path / "s.db", settings=load.settings)
+        ) as pilot:
+            app = pilot.app
+            assert isinstance(app, ReaderApp)
+            assert (app.theme == theme) is taken
+            assert [n for n in notices(app) if "theme" in n] == report.problems
 
 
 async def test_saved_searches_are_in_the_sidebar_with_their_counts(tmp_path: Path) -> None:
