@@ -152,3 +152,17 @@ def test_no_import_cycle() -> None:
     graph = import_graph()
     assert "reader.ui.screens.feed_screen" in graph["reader.ui.app"]  # the graph is read
     assert a_cycle(graph) is None
+
+
+def test_threads_reach_the_ui_from_one_module_at_most() -> None:
+    """Threads speak to the UI in messages (`post_message` is thread-safe): a callback run on
+    the event loop from a thread (`call_from_thread`) is left to one module of reader/ui."""
+    calling = {
+        shown(path)
+        for path in (READER / "ui").rglob("*.py")
+        if any(
+            isinstance(node, ast.Attribute) and node.attr == "call_from_thread"
+            for node in ast.walk(parsed(path))
+        )
+    }
+    assert len(calling) <= 1, calling

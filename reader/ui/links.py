@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from textual.message import Message
-from textual.worker import Worker
 
 from reader.core.sanitize import UnsafeUrl, check_url
 
@@ -41,7 +40,7 @@ class Asker(Protocol):
 
     def post_message(self, message: Message) -> bool: ...
 
-    def run_worker(self, work: Callable[[], None], *, thread: bool, group: str) -> Worker[None]: ...
+    def run_worker(self, work: Callable[[], None], *, thread: bool, group: str) -> object: ...
 
 
 class LinkGate:
