@@ -17,6 +17,25 @@ from reader.ui.text import line
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with True on y, False on n or escape; enter gives the default answer."""
 
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+    }
+
+    ConfirmScreen #confirm-box {
+        width: 60;
+        height: auto;
+        border: round $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+
+    ConfirmScreen #confirm-hint {
+        color: $text-muted;
+        margin: 1 0 0 0;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("confirm")
 
     def __init__(self, question: str, *, default: bool = False) -> None:

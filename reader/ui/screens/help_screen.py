@@ -65,6 +65,45 @@ def _table(title: str, rows: tuple[tuple[str, str], ...]) -> ComposeResult:
 class HelpScreen(ModalScreen[None]):
     """Shown with `?`; any of escape, q or ? closes it."""
 
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+
+    HelpScreen #help-body {
+        width: 90%;
+        max-width: 110;
+        height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 2;
+        border-title-color: $text-accent;
+        border-title-style: bold;
+        border-subtitle-color: $text-muted;
+    }
+
+    HelpScreen .help-heading {
+        text-style: bold;
+        margin: 1 0 0 0;
+    }
+
+    HelpScreen .help-table {
+        grid-size: 2;
+        grid-columns: 26 1fr;
+        grid-gutter: 0 2;
+        height: auto;
+    }
+
+    HelpScreen .help-key {
+        color: $text-primary;  /* $text-accent is 3.0:1 on textual-light's surface */
+        text-style: bold;
+    }
+
+    HelpScreen #help-body > .help-heading:first-child {
+        margin: 0;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("help")
 
     def __init__(self, keymap: Keymap | None = None) -> None:

@@ -18,6 +18,24 @@ from reader.ui.text import line
 class PromptScreen(ModalScreen[str | None]):
     """Dismisses with the text typed (stripped) on enter, None on escape or an empty answer."""
 
+    DEFAULT_CSS = """
+    PromptScreen {
+        align: center middle;
+    }
+
+    PromptScreen #prompt-box {
+        width: 70;
+        height: auto;
+        border: round $accent;
+        background: $surface;
+        padding: 1 2;
+    }
+
+    PromptScreen #prompt-hint {
+        color: $text-muted;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("prompt")
 
     def __init__(self, question: str, *, placeholder: str = "") -> None:

@@ -58,6 +58,49 @@ class ArticleList(VirtualList):
     ArticleList {
         padding-top: 1;  /* the column header is drawn there: rows and clicks stay Textual's */
     }
+
+    /* Columns stay put when the scrollbar comes and goes. */
+    ArticleList {
+        scrollbar-gutter: stable;
+    }
+
+    ArticleList:ansi > .article-list--read {
+        text-style: dim;
+    }
+
+    ArticleList > .article-list--header {
+        color: $text-muted;
+        text-style: bold;
+    }
+
+    ArticleList > .article-list--sorted {
+        color: $text-accent;
+    }
+
+    ArticleList > .article-list--read {
+        color: $text-muted;
+    }
+
+    ArticleList > .article-list--unread-dot {
+        color: $text-accent;
+    }
+
+    ArticleList > .article-list--meta {
+        color: $text-muted;
+    }
+
+    ArticleList > .article-list--quality {
+        color: $text-accent;
+    }
+
+    ArticleList > .article-list--star {
+        color: $text-warning;
+    }
+
+    ArticleList > .article-list--match {
+        background: $warning 35%;
+        text-style: underline;
+    }
     """
 
     COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {

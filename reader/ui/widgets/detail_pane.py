@@ -59,6 +59,69 @@ def scroll_where(scrollable: Widget, where: str) -> None:
 class DetailPane(VerticalScroll):
     """Scrolls with j/k and pages like a pager; its links take the focus after it (tab)."""
 
+    DEFAULT_CSS = """
+    DetailPane #detail-title {
+        text-style: bold;
+        color: $text-primary;  /* $text-accent is 3.3:1 in textual-light */
+        margin: 1 0 1 0;
+    }
+
+    DetailPane #detail-meta {
+        margin: 0 0 1 0;
+    }
+
+    DetailPane #detail-excerpt {
+        margin: 0 0 1 0;
+        text-style: italic;
+    }
+
+    DetailPane #detail-body {
+        margin: 0;
+        padding: 0;
+    }
+
+    DetailPane #related-heading {
+        text-style: bold;
+        margin: 1 0 0 0;
+    }
+
+    DetailPane #related-links {
+        height: auto;
+        margin: 0 0 1 0;
+    }
+
+    /* Textual draws `##` in the primary colour and underlined, as a link is drawn (and in the
+       ANSI themes in the very blue of links): a heading here is bold text, never underlined. */
+    DetailPane #detail-body MarkdownH1, DetailPane #detail-body MarkdownH2 {
+        color: $foreground;
+        background: transparent;
+        text-style: bold;
+        margin: 1 0 1 0;
+    }
+
+    DetailPane #detail-body MarkdownH3, DetailPane #detail-body MarkdownH4,
+    DetailPane #detail-body MarkdownH5, DetailPane #detail-body MarkdownH6 {
+        color: $foreground;
+        background: transparent;
+        text-style: bold italic;
+        margin: 1 0 0 0;
+    }
+
+    /* Query words found in the title and excerpt: the theme's text on a tint of its warning
+       colour (readable on light and dark themes); ANSI themes cannot tint, so black on yellow,
+       as a pager. */
+    DetailPane > .detail-pane--highlight {
+        color: $foreground;
+        background: $warning 35%;
+        text-style: bold;
+    }
+
+    DetailPane:ansi > .detail-pane--highlight {
+        color: ansi_black;
+        background: ansi_yellow;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("detail")
     COMPONENT_CLASSES: ClassVar[set[str]] = {"detail-pane--highlight"}
 

@@ -32,6 +32,13 @@ class FeedHeader(Static):
         background: $panel;
         color: $text;  /* some themes' foreground is under 4.5:1 on their panel (tokyo-night) */
     }
+
+    FeedHeader {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text;  /* some themes' foreground is under 4.5:1 on their panel (tokyo-night) */
+    }
     """
 
     facts: reactive[HeaderFacts | None] = reactive(None, layout=False, repaint=False)

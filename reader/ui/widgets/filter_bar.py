@@ -59,6 +59,46 @@ class FilterBar(Vertical):
     the tab order).
     """
 
+    DEFAULT_CSS = """
+    FilterBar {
+        height: auto;
+        display: none;
+    }
+
+    FilterBar.active, FilterBar.has-query {
+        display: block;
+    }
+
+    FilterBar #filter-input {
+        width: 1fr;
+        border: tall $panel-lighten-2;
+    }
+
+    FilterBar #filter-input:focus {
+        border: tall $accent;
+    }
+
+    FilterBar #filter-error {
+        width: 1fr;
+        max-width: 100%;
+        height: 1;
+        color: $text-error;
+        padding: 0 1;
+        display: none;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+
+    FilterBar #filter-error.hint {
+        color: $text-warning;
+    }
+
+    /* Textual's placeholder is `auto 38%`: under 4.5:1 on the input in every theme. */
+    FilterBar #filter-input > .input--placeholder {
+        color: auto 70%;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("filter")
 
     class QueryApplied(Message):

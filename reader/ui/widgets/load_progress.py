@@ -22,6 +22,31 @@ class LoadProgress(Horizontal):
     Counts that come before are kept and shown once the parts are there.
     """
 
+    DEFAULT_CSS = """
+    LoadProgress {
+        height: 1;
+        display: none;
+        padding: 0 1;
+        background: $panel;
+    }
+
+    LoadProgress #load-label {
+        width: auto;
+        padding: 0 1 0 0;
+        color: $text;  /* on the panel: no theme colour reads 4.5:1 there in every theme */
+    }
+
+    LoadProgress #load-bar {
+        width: 40;
+    }
+
+    LoadProgress #load-rate {
+        width: 1fr;
+        padding: 0 0 0 1;
+        color: auto 78%;  /* like the footer's descriptions: $text-muted is 3.7:1 on some panels */
+    }
+    """
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._started = 0.0

@@ -103,6 +103,24 @@ def _as_clicked(href: str) -> str:
 class RelatedLinks(VirtualList):
     """Each related link (title, provider, date, quality), then the body's; enter opens or jumps."""
 
+    DEFAULT_CSS = """
+    RelatedLinks > .related-links--meta {
+        color: $text-muted;
+    }
+
+    RelatedLinks > .related-links--in-feed {
+        color: $text-success;
+    }
+
+    RelatedLinks:focus {
+        background: $boost;
+    }
+
+    RelatedLinks > .related-links--heading {
+        text-style: bold;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("related")
     COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {
         "related-links--meta",

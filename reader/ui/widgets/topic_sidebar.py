@@ -17,6 +17,17 @@ SEARCH_MARK = "⌕ "
 class TopicSidebar(VirtualList):
     """Sidebar entries; the app sets them and hears `Chosen` / `CursorMoved`."""
 
+    DEFAULT_CSS = """
+    TopicSidebar > .topic-sidebar--count {
+        color: $text-muted;
+    }
+
+    TopicSidebar > .topic-sidebar--active {
+        color: $text-accent;
+        text-style: bold;
+    }
+    """
+
     COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {
         "topic-sidebar--count",
         "topic-sidebar--active",

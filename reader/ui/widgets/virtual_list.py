@@ -26,6 +26,42 @@ from reader.ui.text import line
 class VirtualList(ScrollView, can_focus=True):
     """A keyboard- and mouse-driven list of `row_count` one-line rows."""
 
+    DEFAULT_CSS = """
+    VirtualList {
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+    }
+
+    /* Text colours in the lists get a contrast floor in code (reader/ui/contrast.py), so theme
+       colours may be used for text on any of these backgrounds. */
+    VirtualList > .virtual-list--cursor {
+        background: $accent 40%;
+        text-style: bold;
+    }
+
+    /* Focus elsewhere: the row the detail pane shows stays marked, in grey, not the accent. */
+    VirtualList > .virtual-list--cursor-blurred {
+        background: $foreground 15%;
+    }
+
+    /* ANSI themes: the colours are the terminal's, nothing blends or can be measured. The cursor
+       is the theme's block cursor, the blurred one underlined, read rows dim. */
+    VirtualList:ansi > .virtual-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+
+    VirtualList:ansi > .virtual-list--cursor-blurred {
+        background: transparent;
+        text-style: underline;
+    }
+
+    VirtualList > .virtual-list--empty {
+        color: $text-muted;
+        text-style: italic;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("list")
     DRAWN_LINES_KEPT = 512  # a few screenfuls
     COMPONENT_CLASSES: ClassVar[set[str]] = {
