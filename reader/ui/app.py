@@ -21,7 +21,8 @@ from textual.theme import Theme
 from reader.core.config import READ_AFTER_SECONDS, Settings, problems_notice
 from reader.core.resources import styles_path
 from reader.core.storage.state import StateStore
-from reader.ui.commands import Keymap, ReaderCommands, bindings
+from reader.ui.command_palette import ReaderCommands
+from reader.ui.commands import Keymap, bindings
 from reader.ui.ending import EXIT_DEADLINE_SECONDS, DaemonThreads, end_within
 from reader.ui.keymap import build_keymap
 from reader.ui.links import BrowserOpener, LinkFailed, LinkGate, LinkOpened

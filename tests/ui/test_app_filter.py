@@ -14,7 +14,7 @@ from reader.core.ordering import sort_articles
 from reader.core.query import parse_query
 from reader.core.topics import sidebar_entries, topic_key
 from reader.ui.app import ReaderApp
-from reader.ui.commands import action_commands
+from reader.ui.command_palette import action_commands
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.filter_bar import FilterBar

@@ -22,7 +22,7 @@ from app_helpers import (
     type_text,
     write_feed,
 )
-from reader.ui.commands import action_commands
+from reader.ui.command_palette import action_commands
 from reader.ui.screens.help_screen import QUERY_HELP, HelpScreen
 
 HINT = "escape, q or ? closes this help"
