@@ -1,0 +1,115 @@
+"""Two of the feed screen's parts without the app: the read timer's clock and the words the
+header and an empty list say (`reader.ui.feed.read_timer`, `reader.ui.feed.presenter`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import cast
+
+from textual.timer import Timer
+
+from reader.core.marks import Marks
+from reader.core.storage.state import StateStore
+from reader.core.topics import ALL, UNREAD
+from reader.ui.feed.presenter import ViewFacts, empty_text, header_facts
+from reader.ui.feed.read_timer import ReadTimer
+
+
+class Clock:
+    """Timers held until the test runs them out."""
+
+    def __init__(self) -> None:
+        self.timers: list[tuple[float, Callable[[], object], list[bool]]] = []
+
+    def set_timer(self, delay: float, callback: Callable[[], object]) -> Timer:
+        stopped = [False]
+        self.timers.append((delay, callback, stopped))
+
+        class Held:
+            def stop(self) -> None:
+                stopped[0] = True
+
+        return cast(Timer, Held())
+
+    def run_out(self) -> None:
+        for _, callback, stopped in self.timers:
+            if not stopped[0]:
+                callback()
+
+
+def timer(shown: str | None, read_after: float = 2.0) -> tuple[ReadTimer, Clock, list[str]]:
+    clock, read = Clock(), []
+    marks = Marks(StateStore())
+    dwell = ReadTimer(
+        clock, marks, read_after, is_shown=lambda article: article == shown, on_read=read.append
+    )
+    return dwell, clock, read
+
+
+def test_an_article_stayed_on_is_read_once_its_time_is_up() -> None:
+    dwell, clock, read = timer("a")
+    dwell.start("a")
+    assert [delay for delay, _, _ in clock.timers] == [2.0] and read == []
+    clock.run_out()
+    assert read == ["a"] and dwell.marks.store.is_read("a")
+
+
+def test_moving_on_or_stopping_drops_the_dwell_under_way() -> None:
+    dwell, clock, read = timer("b")
+    dwell.start("a")
+    dwell.start("b")
+    dwell.stop()
+    clock.run_out()
+    assert read == [] and not dwell.marks.store.read_ids()
+
+
+def test_no_dwell_at_zero_seconds_nor_on_an_article_no_longer_shown() -> None:
+    dwell, clock, read = timer("a", read_after=0)
+    dwell.start("a")
+    assert clock.timers == []
+    dwell, clock, read = timer(None)
+    dwell.start("a")
+    clock.run_out()
+    assert read == [] and not dwell.marks.store.is_read("a")
+
+
+FACTS = ViewFacts(
+    feed_name="news",
+    shown=3,
+    total=10,
+    unread=7,
+    order="newest",
+    topic=ALL,
+    loaded=True,
+    hide_read=False,
+    query_text="",
+    query_refused=False,
+    search_error=None,
+)
+
+
+def test_the_header_says_what_is_going_on_in_order() -> None:
+    assert header_facts(FACTS).status == ""
+    busy = replace(FACTS, loaded=False, work_status=("Importing x…",), hide_read=True)
+    assert header_facts(busy).status == "loading… · Importing x… · read hidden"
+    assert header_facts(replace(FACTS, query_text="ai")).status == "filter: ai"
+    refused = replace(FACTS, query_text="ai", query_refused=True)
+    assert header_facts(refused).status == "query not valid: showing “ai”"
+    assert header_facts(replace(FACTS, query_refused=True)).status == (
+        "query not valid: showing everything"
+    )
+
+
+def test_an_empty_list_says_why_with_the_keys_in_force() -> None:
+    empty = replace(FACTS, shown=0)
+    assert empty_text(FACTS, {}) == ""
+    assert empty_text(replace(empty, loaded=False), {}) == "Loading the feed…"
+    assert "press R to reload" in empty_text(replace(empty, total=0), {"feed.reload": "R"})
+    assert empty_text(replace(empty, search_error=("Vision", "bad")), {}).startswith(
+        "The saved search “Vision” does not parse: bad"
+    )
+    assert empty_text(replace(empty, hide_read=True), {}).startswith("Every article is read. u")
+    assert empty_text(replace(empty, query_text="ai"), {}).startswith("No article matches")
+    other = empty_text(replace(empty, topic=UNREAD, hide_read=True), {})
+    assert other.startswith("No article here.")
