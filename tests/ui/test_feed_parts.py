@@ -39,7 +39,7 @@ class Clock:
 
 
 def timer(shown: str | None, read_after: float = 2.0) -> tuple[ReadTimer, Clock, list[str]]:
-    clock, read = Clock(), []
+    clock, read = Clock(), list[str]()
     marks = Marks(StateStore())
     dwell = ReadTimer(
         clock, marks, read_after, is_shown=lambda article: article == shown, on_read=read.append
