@@ -68,10 +68,9 @@ class LoadView:
             return
         self._started = True
         self.loader.first_frame_drawn()
-        app = self.host.app
-        app.call_later(self.host.query_one(LoadProgress).mount_parts)
+        self.host.call_later(self.host.query_one(LoadProgress).mount_parts)
         self.load()
-        app.call_later(self.host.query_one(DetailPane).mount_body)
+        self.host.call_later(self.host.query_one(DetailPane).mount_body)
 
     @property
     def started(self) -> bool:
