@@ -17,7 +17,7 @@ from email.message import Message
 from reader.core.fulltext.markdown import xml_to_markdown
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-MIN_TEXT_CHARS = 200  # less is a teaser, a paywall's first lines or a script's shell
+MIN_WORDS = 60  # fewer is a teaser, a paywall's first lines or a script's shell
 _MAGIC = (
     (b"%PDF-", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -26,6 +26,8 @@ _MAGIC = (
     (b"PK\x03\x04", "a ZIP archive"),
     (b"RIFF", "a media file"),
 )
+_WORD = re.compile(r"\w+")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 
 
@@ -71,7 +73,7 @@ def extract_markdown(html: str, url: str) -> str:
     """The main text of the page as Markdown, its links through the URL gate.
 
     Raises:
-        NoText: less than MIN_TEXT_CHARS of text was found.
+        NoText: fewer than MIN_WORDS words were found (links' targets not counted).
     """
     import trafilatura  # here: it takes a while to import, and only a fetch needs it
 
@@ -87,7 +89,7 @@ def extract_markdown(html: str, url: str) -> str:
         deduplicate=True,
     )
     text = xml_to_markdown(found).strip() if found else ""
-    if len(text) < MIN_TEXT_CHARS:
+    if len(_WORD.findall(_LINK_TARGET.sub("", text))) < MIN_WORDS:
         raise NoText(
             "no article text found on the page (a paywall, or a page that needs JavaScript?); "
             "nothing stored"
