@@ -201,9 +201,7 @@ class FeedView:
         return self._hits[self.searches.index(entry)].get(
             (articles, *marks),
             (self._texts_generation(),),
-            lambda: frozenset(
-                a.id for a in query.filter(articles, self.state, index, self.texts)
-            ),
+            lambda: frozenset(a.id for a in query.filter(articles, self.state, index, self.texts)),
         )
 
     def _search_counts(

@@ -4,8 +4,8 @@ The page is bytes from the network: its type and charset are checked here (a PDF
 image served as `text/html`, a charset no codec knows), then trafilatura finds the main
 text (headings, paragraphs, lists, quotes, links) and leaves navigation, ads, comments and
 "related" boxes out. Each link of the result goes through the reader's URL gate: one it
-would not open keeps its text only (see `markdown`). A page without enough text (a paywall, a page drawn
-by JavaScript) is `NoText`, with a reason, and nothing of it is kept.
+would not open keeps its text only (see `markdown`). A page without enough text (a paywall,
+a page drawn by JavaScript) is `NoText`, with a reason, and nothing of it is kept.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def extract_markdown(html: str, url: str) -> str:
         include_comments=False,
         include_tables=True,
         include_images=False,
-        deduplicate=True,
+        deduplicate=False,  # True drops a page whose text it saw before, in any call
     )
     text = xml_to_markdown(found).strip() if found else ""
     if len(_WORD.findall(_LINK_TARGET.sub("", text))) < MIN_WORDS:

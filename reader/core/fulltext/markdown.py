@@ -10,8 +10,9 @@ link the reader would not open keeps its text only. The article's own headline (
 from __future__ import annotations
 
 import re
+from xml.etree.ElementTree import Element
 
-from lxml import etree
+from defusedxml.ElementTree import fromstring
 
 from reader.core.sanitize import UnsafeUrl, check_url, clean_text
 
@@ -21,7 +22,7 @@ _EMPHASIS = {"#b": "**", "#i": "*", "#u": "", "#t": "`"}
 
 def xml_to_markdown(xml: str) -> str:
     """The Markdown of trafilatura's XML output (`output_format="xml"`)."""
-    root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False))
+    root = fromstring(xml)  # trafilatura's own output, read without entities all the same
     main = root.find("main")
     if main is None:
         return ""
@@ -33,7 +34,7 @@ def xml_to_markdown(xml: str) -> str:
     return "\n\n".join(block for block in blocks if block.strip())
 
 
-def _block(element: etree._Element, prefix: str) -> list[str]:
+def _block(element: Element, prefix: str) -> list[str]:
     """The Markdown blocks of one block element, each line after `prefix` (a quote's "> ")."""
     tag = element.tag
     if tag == "head":
@@ -50,7 +51,7 @@ def _block(element: etree._Element, prefix: str) -> list[str]:
         inner = [b for child in element for b in _block(child, prefix + "> ")] or [
             f"{prefix}> {_inline(element)}"
         ]
-        return ["\n" f"{prefix}>\n".join(inner)]
+        return [f"\n{prefix}>\n".join(inner)]
     if tag == "table":
         return [_table(element, prefix)]
     if tag in ("graphic", "lb"):
@@ -65,7 +66,7 @@ def _heading_level(rend: str) -> int:
         return 2
 
 
-def _table(element: etree._Element, prefix: str) -> str:
+def _table(element: Element, prefix: str) -> str:
     rows = [[_inline(cell).replace("|", "\\|") for cell in row] for row in element.iter("row")]
     if not rows:
         return ""
@@ -75,7 +76,7 @@ def _table(element: etree._Element, prefix: str) -> str:
     return "\n".join(lines)
 
 
-def _inline(element: etree._Element) -> str:
+def _inline(element: Element) -> str:
     """The text of an element and its inline children, as one line of Markdown."""
     parts = [element.text or ""]
     for child in element:
@@ -84,7 +85,7 @@ def _inline(element: etree._Element) -> str:
     return clean_text(_SPACES.sub(" ", "".join(parts)), keep_newlines=False).strip()
 
 
-def _inline_child(child: etree._Element) -> str:
+def _inline_child(child: Element) -> str:
     if child.tag == "lb":
         return " "
     text = _inline(child)

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from reader.core.importer.fetch import Connector, FetchError
 
@@ -31,7 +32,9 @@ MAX_IN_ALL = 8
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-def allowed_hosts(configured: Iterable[str] = (), environ: dict[str, str] | None = None) -> frozenset[str]:
+def allowed_hosts(
+    configured: Iterable[str] = (), environ: dict[str, str] | None = None
+) -> frozenset[str]:
     """The hosts and addresses named as exceptions: `READER_FETCH_ALLOW` (comma-separated)
     and the config's `fetch_allow`, lowercased."""
     env = (os.environ if environ is None else environ).get(ALLOW_ENV, "")
@@ -57,14 +60,17 @@ def why_refused(address: IPAddress) -> str | None:
     return None
 
 
-def resolve(host: str, port: int) -> list[tuple[socket.AddressFamily, IPAddress, tuple[object, ...]]]:
+Resolved = list[tuple[socket.AddressFamily, IPAddress, tuple[object, ...]]]
+
+
+def resolve(host: str, port: int) -> Resolved:
     """The addresses of `host` (a name or an address literal), each with its family and the
     socket address to connect to."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as error:
         raise FetchError(f"cannot fetch it (the host {host} is not found: {error})") from None
-    found = []
+    found: Resolved = []
     for family, _type, _proto, _name, sockaddr in infos:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
         found.append((family, address, tuple(sockaddr)))
@@ -92,9 +98,7 @@ def checked_connector(allow: frozenset[str]) -> Connector:
     return connect
 
 
-def _connect_first(
-    resolved: list[tuple[socket.AddressFamily, IPAddress, tuple[object, ...]]], timeout: float
-) -> socket.socket:
+def _connect_first(resolved: Resolved, timeout: float) -> socket.socket:
     """A socket connected to the first of the checked addresses that answers in time."""
     deadline = time.monotonic() + timeout
     error: OSError = OSError("no address")
@@ -132,18 +136,33 @@ class Slots:
             return slot
 
     @contextmanager
-    def taken(self, host: str, timeout: float) -> Iterator[None]:
-        """Hold one of the host's slots and one of all, waiting at most `timeout` for both."""
+    def taken(self, host: str, timeout: float, cancel: Stop | None = None) -> Iterator[None]:
+        """Hold one of the host's slots and one of all, waiting at most `timeout` for both
+        (TimeoutError after it); `cancel` set while waiting ends the wait (FetchError)."""
         deadline = time.monotonic() + timeout
         host_slot = self._host(host.lower())
-        if not host_slot.acquire(timeout=max(timeout, 0)):
-            raise TimeoutError
+        _acquire(host_slot, deadline, cancel)
         try:
-            if not self._all.acquire(timeout=max(deadline - time.monotonic(), 0)):
-                raise TimeoutError
+            _acquire(self._all, deadline, cancel)
             try:
                 yield
             finally:
                 self._all.release()
         finally:
             host_slot.release()
+
+
+class Stop(Protocol):
+    def is_set(self) -> bool: ...
+
+
+def _acquire(slot: threading.BoundedSemaphore, deadline: float, cancel: Stop | None) -> None:
+    """Take the slot before the deadline, looking at `cancel` a few times a second."""
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise FetchError("cancelled")
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        if slot.acquire(timeout=min(left, 0.2)):
+            return

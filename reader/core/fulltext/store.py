@@ -30,7 +30,7 @@ import platformdirs
 
 from reader.core.fulltext.reading import reading_minutes, word_count
 from reader.core.model import fold
-from reader.core.storage.ownership import TEXTS, check_own, create_new
+from reader.core.storage.ownership import TEXTS, ForeignFile, check_own, create_new
 from reader.core.storage.sqlite import connect, open_or_replace, statements, write_transaction
 
 TEXTS_ENV = "READER_TEXTS"
@@ -115,7 +115,8 @@ class TextStore:
         """Open (creating if needed) the store at `path` (`default_texts_path()` if None).
 
         Raises:
-            TextStoreError: the path holds someone else's file, or cannot be opened.
+            TextStoreError: the path holds someone else's file (which is left untouched), or
+                cannot be opened.
         """
         path = default_texts_path() if path is None else path
         moved: list[str] = []
@@ -131,6 +132,8 @@ class TextStore:
 
         try:
             conn = open_or_replace(path, opener, aside)
+        except ForeignFile as err:
+            raise TextStoreError(str(err)) from None
         except TextStoreError as err:
             raise TextStoreError(f"{path}: {err}; it was left untouched") from None
         except (sqlite3.Error, OSError) as err:
@@ -143,7 +146,11 @@ class TextStore:
     def open_existing(cls, path: Path | None = None) -> TextStore | None:
         """The store if its file exists (None: nothing was ever fetched; none is made)."""
         path = default_texts_path() if path is None else path
-        return cls.open(path) if check_own(path, TEXTS) else None
+        try:
+            found = check_own(path, TEXTS)
+        except ForeignFile as err:
+            raise TextStoreError(str(err)) from None
+        return cls.open(path) if found else None
 
     def get(self, url: str) -> StoredText | None:
         """The text stored for this page URL, or None."""
@@ -152,6 +159,18 @@ class TextStore:
                 "SELECT url, article_id, markdown, final_url, fetched_at, words "
                 "FROM texts WHERE url = ?",
                 (url,),
+            ).fetchone()
+        return StoredText(*row) if row else None
+
+    def get_for(self, article_id: str, url: str | None) -> StoredText | None:
+        """The text of an article: by its page URL when it has one, else by its id."""
+        if url:
+            return self.get(url)
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT url, article_id, markdown, final_url, fetched_at, words "
+                "FROM texts WHERE article_id = ? ORDER BY fetched_at DESC LIMIT 1",
+                (article_id,),
             ).fetchone()
         return StoredText(*row) if row else None
 
@@ -195,7 +214,9 @@ class TextStore:
         self._memo.clear()  # data_version does not change for this connection's own writes
         self._writes += 1
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        self._conn.execute(f"DELETE FROM folded WHERE rowid IN (SELECT id FROM texts{clause})", values)
+        self._conn.execute(
+            f"DELETE FROM folded WHERE rowid IN (SELECT id FROM texts{clause})", values
+        )
         return self._conn.execute(f"DELETE FROM texts{clause}", values).rowcount
 
     def __len__(self) -> int:
@@ -249,6 +270,9 @@ class TextStore:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()

@@ -149,7 +149,7 @@ def _opener(deadline: Deadline, connector: Connector | None) -> urllib.request.O
         def connect(self) -> None:
             self.timeout = deadline.left()  # connecting (and sending) gets what is left too
             if connector is not None:
-                self._create_connection = create_connection  # type: ignore[assignment]
+                self._create_connection = create_connection
             super().connect()
 
     class SecureConnection(HTTPSConnection):
@@ -158,7 +158,7 @@ def _opener(deadline: Deadline, connector: Connector | None) -> urllib.request.O
         def connect(self) -> None:
             self.timeout = deadline.left()  # the TLS handshake is bounded by it as a whole
             if connector is not None:
-                self._create_connection = create_connection  # type: ignore[assignment]
+                self._create_connection = create_connection
             super().connect()
 
     class Plain(urllib.request.HTTPHandler):
@@ -192,24 +192,24 @@ def fetch_page(
     user_agent: str = USER_AGENT,
     connector: Connector | None = None,
     what: str = "feed",
+    deadline: Deadline | None = None,
 ) -> Fetched:
     """`fetch` with its request's `Accept` and `User-Agent`, and the connections opened by
-    `connector` (see `Connector`); `what` names the body in the size cap's message."""
+    `connector` (see `Connector`); `what` names the body in the size cap's message. A
+    `deadline` given takes the place of `timeout` (one that can end early, say)."""
     request = urllib.request.Request(
         checked_source_url(url),
         headers={"User-Agent": user_agent, "Accept-Encoding": "identity", "Accept": accept},
     )
-    deadline = Deadline(timeout)
+    deadline = Deadline(timeout) if deadline is None else deadline
     try:
-        with _opener(deadline, connector).open(request, timeout=timeout) as response:
+        with _opener(deadline, connector).open(request, timeout=deadline.seconds) as response:
             _refuse_compressed(response.headers.get("Content-Encoding"))
             body = _read_capped(response, max_bytes, what)
             return Fetched(body, response.geturl(), response.headers.get("Content-Type", ""))
     except urllib.error.HTTPError as error:
         raise FetchError(_http_error_reason(error)) from None
     except urllib.error.URLError as error:
-        if isinstance(error.reason, FetchError):
-            raise error.reason from None
         if isinstance(error.reason, TimeoutError):
             raise FetchError(_late(deadline)) from None
         raise FetchError(f"cannot fetch it ({_reason(error.reason)})") from None
