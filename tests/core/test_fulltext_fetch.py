@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from reader.core.fulltext import net
 from reader.core.fulltext.fetch import (
     USER_AGENT,
     Cancel,
@@ -54,7 +53,11 @@ class _Server:
                     server.active += 1
                     server.most_active = max(server.most_active, server.active)
                 try:
-                    routes.get(self.path, lambda h: h.send_error(404))(self)
+                    route = routes.get(self.path)
+                    if route is None:
+                        self.send_error(404)
+                    else:
+                        route(self)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 finally:
@@ -67,7 +70,9 @@ class _Server:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self.thread.start()
 
     def url(self, path: str) -> str:
@@ -133,12 +138,12 @@ def test_a_host_on_the_users_network_is_refused_without_connecting(
 ) -> None:
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     answer = [(family, socket.SOCK_STREAM, 6, "", (address, 80))]
-    monkeypatch.setattr(net.socket, "getaddrinfo", lambda *args, **kwargs: answer)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answer)
 
     def no_connection(*args: object) -> None:
         raise AssertionError("a connection was attempted")
 
-    monkeypatch.setattr(net.socket.socket, "connect", no_connection)
+    monkeypatch.setattr(socket.socket, "connect", no_connection)
     outcome = fetch_one(_target("http://router.example/admin"))
     assert f"a {kind} address" in (outcome.reason or "")
     assert "router.example" in (outcome.reason or "")
@@ -149,8 +154,8 @@ def test_one_private_address_among_public_ones_is_refused(monkeypatch: pytest.Mo
         (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 80)),
         (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 80)),
     ]
-    monkeypatch.setattr(net.socket, "getaddrinfo", lambda *args, **kwargs: answer)
-    monkeypatch.setattr(net.socket.socket, "connect", lambda *args: pytest.fail("connected"))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answer)
+    monkeypatch.setattr(socket.socket, "connect", lambda *args: pytest.fail("connected"))
     assert "10.1.2.3, a private address" in (fetch_one(_target("http://x.example/")).reason or "")
 
 
@@ -165,7 +170,7 @@ def test_the_connection_goes_to_the_address_that_was_checked(
             [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.168.1.1", server.port))],
         ]
     )
-    monkeypatch.setattr(net.socket, "getaddrinfo", lambda *args, **kwargs: next(answers))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: next(answers))
     outcome = fetch_one(_target(f"http://news.example:{server.port}/a"), allow=LOOPBACK)
     assert outcome.reason is None
     assert next(answers)[0][4][0] == "192.168.1.1"  # the second answer was never asked for
@@ -200,7 +205,7 @@ def test_a_redirect_to_a_private_address_is_refused(
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.168.1.1", 80))]
         return real(host, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(net.socket, "getaddrinfo", resolver)
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
     server = serve({"/a": redirect})
     outcome = fetch_one(_target(server.url("/a")), allow=LOOPBACK)
     assert "intranet.example is at 192.168.1.1, a private address" in (outcome.reason or "")
@@ -265,6 +270,7 @@ def test_a_page_over_the_size_cap_is_refused(serve: Callable[..., _Server]) -> N
         (b"<p>caf\xe9</p>", "text/html; charset=x-no-such", "charset 'x-no-such' is unknown"),
         (b"\xff\xfe\xfd" * 400, "text/html; charset=utf-8", "not valid utf-8"),
     ],
+    ids=["pdf", "png-as-html", "unknown-charset", "wrong-charset"],
 )
 def test_what_is_no_web_page_gets_a_reason(
     serve: Callable[..., _Server], body: bytes, kind: str, said: str
@@ -340,7 +346,6 @@ def test_many_pages_keep_to_two_at_once_per_host(
 
 def test_slots_keep_to_the_limit_in_all() -> None:
     slots = Slots(per_host=5, in_all=2)
-    with slots.taken("a.example", 1), slots.taken("b.example", 1):
-        with pytest.raises(TimeoutError):
-            with slots.taken("c.example", 0.05):
-                pass
+    held = (slots.taken("a.example", 1), slots.taken("b.example", 1))
+    with held[0], held[1], pytest.raises(TimeoutError), slots.taken("c.example", 0.05):
+        pass

@@ -23,7 +23,7 @@ from reader.core.query.compile import (
     run_filter,
 )
 from reader.core.query.index import SearchIndex
-from reader.core.query.parse import AllOf, AnyOf, Node, Text, needs_marks, parse_tree
+from reader.core.query.parse import AllOf, AnyOf, Node, Not, Text, needs_marks, parse_tree
 
 # --- The public face --------------------------------------------------------------------
 
@@ -91,7 +91,7 @@ class Query:
         compiled = self._compiled
         assert compiled is not None
         marks = NO_MARKS if marks is None else marks
-        if texts is not None and self.highlight_terms():
+        if texts is not None and _has_text(self.tree):
             from reader.core.query.texts import filter_with_texts
 
             plan = self._index_plan() if index is not None else None
@@ -117,6 +117,15 @@ def _at(articles: Sequence[ArticleSummary], positions: Sequence[int]) -> list[Ar
     if len(positions) < 2:
         return [articles[i] for i in positions]
     return list(itemgetter(*positions)(articles))
+
+
+def _has_text(node: Node) -> bool:
+    """Whether a word or a phrase is anywhere in the tree (under a `-` too)."""
+    if isinstance(node, Text):
+        return bool(node.text)
+    if isinstance(node, Not):
+        return _has_text(node.term)
+    return isinstance(node, (AllOf, AnyOf)) and any(map(_has_text, node.terms))
 
 
 def _collect_texts(node: Node, found: list[str]) -> None:
