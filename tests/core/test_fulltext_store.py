@@ -208,3 +208,34 @@ def test_the_view_sees_a_text_stored_after_its_first_answer(
         assert view.articles() == []
         store.put("https://news.example/1", "id1", "Steel hangers.", "https://news.example/1")
         assert [a.id for a in view.articles()] == ["id1"]
+
+
+NEEDLES = [
+    ("malaga", False),
+    ("reopen", False),
+    ("o", False),
+    ("port reopens", True),
+    ("rt reop", True),
+    ("after the storm", True),
+    ("storm monday", True),
+    ("nothing", False),
+]
+
+
+@pytest.mark.parametrize(("needle", "spaced"), NEEDLES)
+def test_the_word_index_answers_as_the_trigram_index_does(
+    store: TextStore, tmp_path: Path, needle: str, spaced: bool
+) -> None:
+    store.put("https://n.example/1", "id1", "The **Málaga** port\n\nreopens today.", "")
+    store.put("https://n.example/2", "id2", "After the storm, on Monday.", "")
+    store.put("https://n.example/3", "id3", "Nothing here", "")
+    with TextStore.open(tmp_path / "texts.db") as with_words:
+        assert with_words.build_words()
+        assert with_words.matching(needle, spaced) == store.matching(needle, spaced)
+
+
+def test_the_word_index_is_not_used_once_a_text_changed(store: TextStore) -> None:
+    store.put("https://n.example/1", "id1", "Old words", "")
+    assert store.build_words()
+    store.put("https://n.example/2", "id2", "New words", "")
+    assert store.matching("new") == {"https://n.example/2", "id2"}

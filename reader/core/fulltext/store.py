@@ -20,7 +20,7 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from types import TracebackType
 import platformdirs
 
 from reader.core.fulltext.reading import reading_minutes, word_count
+from reader.core.fulltext.words import TextWords
 from reader.core.model import fold
 from reader.core.storage.ownership import TEXTS, ForeignFile, check_own, create_new
 from reader.core.storage.sqlite import connect, open_or_replace, statements, write_transaction
@@ -109,6 +110,7 @@ class TextStore:
         self._memo: OrderedDict[tuple[str, bool], frozenset[str]] = OrderedDict()
         self._version: int | None = None  # PRAGMA data_version when `_memo` was filled
         self._writes = 0  # this connection's own writes (data_version does not count them)
+        self._words: TextWords | None = None  # made by `build_words`, for one generation
 
     @classmethod
     def open(cls, path: Path | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> TextStore:
@@ -227,8 +229,40 @@ class TextStore:
     def generation(self) -> int:
         """Changes whenever a text is stored or forgotten, here or by another process."""
         with self._lock:
-            version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            return self._generation()
+
+    def _generation(self) -> int:
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
         return version << 32 | self._writes
+
+    def build_words(self, go_on: Callable[[], bool] = lambda: True) -> bool:
+        """Make the word index of the texts (see `words`), for a thread; whether it is
+        there now (False when `go_on` said stop, or a text changed meanwhile)."""
+        with self._lock:
+            generation = self._generation()
+            if self._words is not None and self._words.generation == generation:
+                return True
+            rows = self._conn.execute(
+                "SELECT texts.id, url, article_id, body FROM texts "
+                "JOIN folded ON folded.rowid = texts.id"
+            ).fetchall()
+        words = TextWords.build(generation, rows, go_on)
+        with self._lock:
+            if words is not None and self._generation() == generation:
+                self._words = words
+                return True
+        return False
+
+    def _bodies(self, ids: Sequence[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT rowid, body FROM folded WHERE rowid IN ({marks})", chunk
+            )
+            found.update(rows)
+        return found
 
     def matching(self, needle: str, spaced: bool = False) -> frozenset[str]:
         """The page URLs and article ids of the texts containing the folded `needle` (a
@@ -242,7 +276,12 @@ class TextStore:
                 self._version = version
             found = self._memo.get(key)
             if found is None:
-                found = self._memo[key] = self._search(needle)
+                words = self._words
+                if words is not None and words.generation == self._generation():
+                    found = words.answer(needle, spaced, self._bodies)
+                if found is None:
+                    found = self._search(needle)
+                self._memo[key] = found
                 if len(self._memo) > MEMO_SIZE:
                     self._memo.popitem(last=False)
             return found
