@@ -156,23 +156,20 @@ class TextStore:
 
     def get(self, url: str) -> StoredText | None:
         """The text stored for this page URL, or None."""
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT url, article_id, markdown, final_url, fetched_at, words "
-                "FROM texts WHERE url = ?",
-                (url,),
-            ).fetchone()
-        return StoredText(*row) if row else None
+        return self._one("url = ?", url)
 
     def get_for(self, article_id: str, url: str | None) -> StoredText | None:
         """The text of an article: by its page URL when it has one, else by its id."""
         if url:
             return self.get(url)
+        return self._one("article_id = ? ORDER BY fetched_at DESC", article_id)
+
+    def _one(self, where: str, value: str) -> StoredText | None:
         with self._lock:
             row = self._conn.execute(
                 "SELECT url, article_id, markdown, final_url, fetched_at, words "
-                "FROM texts WHERE article_id = ? ORDER BY fetched_at DESC LIMIT 1",
-                (article_id,),
+                f"FROM texts WHERE {where} LIMIT 1",
+                (value,),
             ).fetchone()
         return StoredText(*row) if row else None
 
