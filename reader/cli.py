@@ -45,6 +45,7 @@ commands:
   reader check [FEED]    report every problem in the feed's files
   reader config          show the config file's path and the settings in force
   reader serve [FEED]    serve the reader to a web browser (one reader per tab)
+  reader fetch [FEED]    fetch the articles' full texts from their pages, kept offline
   reader import SOURCE... [--into FOLDER]
                          RSS, Atom or JSON feeds (files, URLs, OPML lists) as articles
 

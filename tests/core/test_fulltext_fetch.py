@@ -351,3 +351,22 @@ def test_slots_keep_to_the_limit_in_all() -> None:
     held = (slots.taken("a.example", 1), slots.taken("b.example", 1))
     with held[0], held[1], pytest.raises(TimeoutError), slots.taken("c.example", 0.05):
         pass
+
+
+def test_a_lookup_that_does_not_answer_is_given_up_at_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    release = threading.Event()
+
+    def stuck(*args: object, **kwargs: object) -> object:
+        release.wait(10)
+        raise OSError("too late")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    started = time.monotonic()
+    try:
+        outcome = fetch_one(_target("http://slow-dns.example/a"), timeout=0.3)
+    finally:
+        release.set()
+    assert "slow-dns.example was not found within 0.3 s" in (outcome.reason or "")
+    assert time.monotonic() - started < 5

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 from reader.core.importer.fetch import Connector, FetchError
 
@@ -63,13 +63,31 @@ def why_refused(address: IPAddress) -> str | None:
 Resolved = list[tuple[socket.AddressFamily, IPAddress, tuple[object, ...]]]
 
 
-def resolve(host: str, port: int) -> Resolved:
+def resolve(host: str, port: int, timeout: float) -> Resolved:
     """The addresses of `host` (a name or an address literal), each with its family and the
-    socket address to connect to."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as error:
-        raise FetchError(f"cannot fetch it (the host {host} is not found: {error})") from None
+    socket address to connect to, within `timeout` seconds.
+
+    The lookup runs in a thread of its own, since the system's resolver takes no time
+    limit; one that does not answer in time is left to end by itself.
+    """
+    answer: list[Any] = []
+
+    def look_up() -> None:
+        try:
+            answer.append(
+                socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+            )
+        except (OSError, UnicodeError) as error:
+            answer.append(error)
+
+    lookup = threading.Thread(target=look_up, name="reader-resolve", daemon=True)
+    lookup.start()
+    lookup.join(timeout)
+    if not answer:
+        raise FetchError(f"cannot fetch it (the host {host} was not found within {timeout:.1f} s)")
+    if isinstance(answer[0], BaseException):
+        raise FetchError(f"cannot fetch it (the host {host} is not found: {answer[0]})")
+    infos = answer[0]
     found: Resolved = []
     for family, _type, _proto, _name, sockaddr in infos:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
@@ -83,7 +101,9 @@ def checked_connector(allow: frozenset[str]) -> Connector:
 
     def connect(address: tuple[str, int], timeout: float) -> socket.socket:
         host, port = address
-        resolved = resolve(host, port)
+        started = time.monotonic()
+        resolved = resolve(host, port, timeout)
+        timeout -= time.monotonic() - started
         if host.lower().strip("[]") not in allow:
             for _family, ip, _sockaddr in resolved:
                 kind = why_refused(ip)
