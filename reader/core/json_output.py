@@ -85,7 +85,17 @@ def write_json(
         write, errors = buffer.write, out.errors or "strict"
     # Written a few hundred lines at a time: the output may be unbuffered
     # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
-    batches = _batches(_json_lines(feed, store, summaries, errors, text_of))
+    _write_batches(_batches(_json_lines(feed, store, summaries, errors, text_of)), write, array)
+    if buffer is not None:
+        buffer.flush()
+    else:
+        out.write(b"".join(chunks).decode("utf-8", "surrogateescape"))
+
+
+def _write_batches(
+    batches: Iterable[list[bytes]], write: Callable[[bytes], object], array: bool
+) -> None:
+    """One JSON array of the lines, or (not `array`) JSON Lines."""
     if array:
         opening = b"[\n"
         for batch in batches:
@@ -97,10 +107,6 @@ def write_json(
         for batch in batches:
             write(b"\n".join(batch))
             write(b"\n")
-    if buffer is not None:
-        buffer.flush()
-    else:
-        out.write(b"".join(chunks).decode("utf-8", "surrogateescape"))
 
 
 def _batches(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
