@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -13,7 +18,8 @@ import pytest
 from reader.cli import main
 from reader.core.fulltext.store import TextStore
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fulltext"
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "fulltext"
 PAGES = {
     "/bridge": ("text/html; charset=utf-8", (FIXTURES / "harbour-bridge.html").read_bytes()),
     "/drought": ("text/html", (FIXTURES / "wire-drought.html").read_bytes()),
@@ -191,3 +197,44 @@ def test_a_texts_path_of_someone_else_is_refused(
     status, _, err = _run(["list", str(feed), "--texts", str(notes)], capsys)
     assert status == 2 and "left untouched" in err
     assert notes.read_text() == "mine\n"
+
+
+def test_ctrl_c_ends_a_fetch_at_once(tmp_path: Path) -> None:
+    """A page that never comes does not hold the process: SIGINT ends it within seconds."""
+    asked = threading.Event()
+    release = threading.Event()
+
+    class Silent(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.set()
+            release.wait(30)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Silent)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}).start()
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    _write(folder, "a.md", "A", f"webUrl: http://127.0.0.1:{server.server_address[1]}/a\n", 1)
+    env = os.environ | {"PYTHONPATH": str(REPO), "READER_FETCH_ALLOW": "127.0.0.1"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "reader", "fetch", str(folder)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert asked.wait(30), "the page was never asked for"
+        child.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _, err = child.communicate(timeout=10)
+        assert time.monotonic() - started < 5
+        assert child.returncode == 130 and b"interrupted" in err
+    finally:
+        release.set()
+        child.kill()
+        child.wait(10)
+        server.shutdown()
+        server.server_close()

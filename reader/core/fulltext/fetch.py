@@ -194,25 +194,27 @@ def _as_done(
 ) -> Iterator[Outcome]:
     """The outcomes as they finish; only MAX_IN_ALL pages are under way (or waiting) at once."""
     queue = iter(targets)
-    with ThreadPoolExecutor(MAX_IN_ALL, thread_name_prefix="reader-fetch") as pool:
-        running: set[Future[Outcome]] = set()
+    pool = ThreadPoolExecutor(MAX_IN_ALL, thread_name_prefix="reader-fetch")
+    running: set[Future[Outcome]] = set()
 
-        def submit() -> bool:
-            target = next(queue, None)
-            if target is None or (cancel is not None and cancel.is_set()):
-                return False
-            running.add(
-                pool.submit(
-                    fetch_one, target, allow=allow, slots=slots, timeout=timeout, cancel=cancel
-                )
-            )
-            return True
+    def submit() -> bool:
+        target = next(queue, None)
+        if target is None or (cancel is not None and cancel.is_set()):
+            return False
+        running.add(
+            pool.submit(fetch_one, target, allow=allow, slots=slots, timeout=timeout, cancel=cancel)
+        )
+        return True
 
+    try:
         while len(running) < MAX_IN_ALL and submit():
             pass
-        while running:
+        while running:  # each fetch keeps to its own deadlines
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 running.discard(future)
                 yield future.result()
                 submit()
+    finally:
+        # Not waited for: on Ctrl+C the caller cancels (which shuts their sockets) and goes.
+        pool.shutdown(wait=False, cancel_futures=True)
