@@ -2,7 +2,14 @@
 
 Each `tests/fixtures/fulltext/NAME.html` is a news page as sites serve them (navigation,
 cookie banner, ads, share buttons, comments, related and most-read boxes) and `NAME.md` the
-body written out by hand. Both are cut into words (lowercased runs of letters and digits,
+body written out by hand: what the journalist wrote, the standfirst included (where the
+page prints one), the headline, byline, dates, captions, ads, promos, share buttons,
+"related" and "most read" boxes, comments, cookie banners, navigation and footer left out.
+The pages imitate the markup of major sites of several kinds (a British daily with an
+`<article>`, a wire service's `div`s, a WordPress magazine with a pull quote and comments, a
+German regional paper in windows-1252 with a table, a script-built site with generated
+class names); `paywall-teaser` and `javascript-only` have no `.md`: they must give no
+text at all (the tests see to that). Both are cut into words (lowercased runs of letters and digits,
 so Markdown's marks do not count) and into shingles of 4 consecutive words; precision is
 the share of the extracted shingles found in the expected ones (as multisets), recall the
 share of the expected ones extracted, F1 their harmonic mean. Prints each page's scores
