@@ -37,6 +37,9 @@ URL_PLACEHOLDER = "{url}"
 # A config file is a few kB; a larger one is not read (nor waited for).
 MAX_CONFIG_BYTES = 1024 * 1024
 
+FETCH_MANUAL = "manual"
+FETCH_MODES = (FETCH_MANUAL, "on-open")
+
 DEFAULT = "default"
 FROM_FILE = "config file"
 FROM_COMMAND_LINE = "command line"
@@ -73,6 +76,8 @@ class Settings:
     read_after_seconds: float = READ_AFTER_SECONDS
     browser: tuple[str, ...] | None = None
     watch: bool = True
+    fetch: str = FETCH_MANUAL
+    fetch_allow: tuple[str, ...] = ()
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     searches: tuple[SavedSearch, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -177,6 +182,20 @@ def _browser(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _fetch(value: Any) -> str:
+    if value not in FETCH_MODES:
+        raise ValueError(f"must be one of {', '.join(map(repr, FETCH_MODES))}, not {value!r}")
+    return str(value)
+
+
+def _fetch_allow(value: Any) -> tuple[str, ...]:
+    """Host names or addresses a full-text fetch may reach though they are on this network."""
+    words = [value] if isinstance(value, str) else value
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ValueError('must be a list of host names or addresses, e.g. ["127.0.0.1"]')
+    return tuple(word.strip().lower() for word in words)
+
+
 KEYS: tuple[Key, ...] = (
     Key("feed", _feed, '"~/news"', "the feed folder opened when none is given (an example)"),
     Key(
@@ -201,6 +220,13 @@ KEYS: tuple[Key, ...] = (
         "else the system's)",
     ),
     Key("watch", _boolean, "true", "notice new, changed and deleted files while running"),
+    Key("fetch", _fetch, f'"{FETCH_MANUAL}"', "an article's full text: manual, or on-open"),
+    Key(
+        "fetch_allow",
+        _fetch_allow,
+        '["127.0.0.1"]',
+        "hosts on this machine or network a full-text fetch may reach (an example; unset: none)",
+    ),
 )
 KEY_NAMES = frozenset(key.name for key in KEYS) | {"keys", "searches"}
 
