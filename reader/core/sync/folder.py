@@ -49,8 +49,15 @@ class SyncUnavailable(Exception):
 class SyncFolder:
     """One state's side of a sync folder. Thread-safe: every call holds the store's lock."""
 
-    def __init__(self, store: StateStore, folder: Path, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        folder: Path,
+        conn: sqlite3.Connection,
+        clock: Callable[[], int] = physical_ms,
+    ) -> None:
         self.store = store
+        self.clock = clock  # the system clock in ms (a test gives each machine its own)
         self.folder = folder
         self.notices: list[str] = []
         self.on_notice: Callable[[str], object] | None = None
@@ -68,7 +75,12 @@ class SyncFolder:
 
     @classmethod
     def open(
-        cls, store: StateStore, folder: Path, *, timeout: float = DEFAULT_TIMEOUT
+        cls,
+        store: StateStore,
+        folder: Path,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        clock: Callable[[], int] = physical_ms,
     ) -> SyncFolder:
         """Tie `store` to `folder`: its changes logged, the state made whole (see above).
 
@@ -80,7 +92,7 @@ class SyncFolder:
         if not folder.is_dir():
             raise SyncUnavailable(f"the sync folder {folder} does not exist or is not a folder")
         try:
-            sync = cls(store, folder, _connect(store.path, timeout))
+            sync = cls(store, folder, _connect(store.path, timeout), clock)
         except sqlite3.Error as error:
             raise SyncUnavailable(f"the reading state cannot be opened ({error})") from None
         with store.lock:
@@ -104,7 +116,7 @@ class SyncFolder:
         try:
             conn = self._connection()
             with write_transaction(conn):
-                pairs = issue(table.clock(conn), physical_ms(), len(changes))
+                pairs = issue(table.clock(conn), self.clock(), len(changes))
                 stamped = [
                     MarkChange(article_id, field, value, Stamp(wall, counter, self.machine))
                     for (article_id, field, value), (wall, counter) in zip(

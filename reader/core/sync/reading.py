@@ -66,7 +66,11 @@ class LogReader:
         start = header.size
         if seen is not None and same and header.size <= seen.read_to <= info.st_size:
             start = seen.read_to
-        data, info = read_at(path, start, MAX_CHUNK_BYTES)
+        data, info = read_at(path, start - 1, MAX_CHUNK_BYTES + 1)
+        if data[:1] != b"\n":  # not the log read before (a copy of another shape): afresh
+            start, same = header.size, False
+            data, info = read_at(path, start - 1, MAX_CHUNK_BYTES + 1)
+        data = data[1:]
         lines = whole_lines(data)
         if not lines and len(data) >= MAX_CHUNK_BYTES:
             lines = data  # one line longer than a whole read: skipped as not understood
