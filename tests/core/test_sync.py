@@ -400,6 +400,8 @@ def test_a_pull_when_nothing_changed_opens_no_log(
 
     a, b = machines.new("a"), machines.new("b")
     b.store.set_read("x")
+    old = b.log_path.stat().st_mtime - 10  # changed well before the pull: not "racy"
+    os.utime(b.log_path, (old, old))
     a.pull()
     opened: list[Path] = []
     real = logfile_module.read_at

@@ -9,6 +9,7 @@ up to is read again from its start: merging a change twice changes nothing. At m
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,8 @@ from reader.core.sync.logfile import (
 )
 from reader.core.sync.table import LogSeen
 
+TAIL_BYTES = 64  # enough to tell one change line from another
+RACY_NS = 2_000_000_000  # a log changed this close to its last read is looked at again
 _WHAT = {("read", True): "read", ("read", False): "unread", ("starred", True): "starred"}
 
 
@@ -55,8 +58,9 @@ class LogReader:
         Raises:
             OSError: the log cannot be read; NotALog: it is not a log this reader reads.
         """
+        checked = time.time_ns()
         info = os.stat(path)
-        if seen is not None and (seen.size, seen.mtime_ns) == (info.st_size, info.st_mtime_ns):
+        if seen is not None and _unchanged(seen, info):
             return None
         head, _ = read_at(path, 0, MAX_HEADER_BYTES)
         header = parse_header(head)
@@ -66,11 +70,12 @@ class LogReader:
         start = header.size
         if seen is not None and same and header.size <= seen.read_to <= info.st_size:
             start = seen.read_to
-        data, info = read_at(path, start - 1, MAX_CHUNK_BYTES + 1)
-        if data[:1] != b"\n":  # not the log read before (a copy of another shape): afresh
-            start, same = header.size, False
-            data, info = read_at(path, start - 1, MAX_CHUNK_BYTES + 1)
-        data = data[1:]
+        tail = seen.tail if seen is not None and start == seen.read_to else b""
+        data, info = read_at(path, start - len(tail), MAX_CHUNK_BYTES + len(tail))
+        if not data.startswith(tail):  # not the log read before, but for lines added: afresh
+            start, same, tail = header.size, False, b""
+            data, info = read_at(path, start, MAX_CHUNK_BYTES)
+        data = data[len(tail) :]
         lines = whole_lines(data)
         if not lines and len(data) >= MAX_CHUNK_BYTES:
             lines = data  # one line longer than a whole read: skipped as not understood
@@ -81,14 +86,24 @@ class LogReader:
             machine=machine,
             epoch=header.epoch,
             read_to=start + len(lines),
+            tail=(tail + lines)[-TAIL_BYTES:],
             size=info.st_size if at_end else -1,
             mtime_ns=info.st_mtime_ns if at_end else -1,
+            checked_ns=checked,
             changes=(before.changes if before else 0) + len(changes),
             skipped=(before.skipped if before else 0) + skipped,
             last_wall=seen.last_wall if seen else None,
             last_change=seen.last_change if seen else None,
         )
         return Batch(changes, _with_latest(new_seen, changes), more=not at_end)
+
+
+def _unchanged(seen: LogSeen, info: os.stat_result) -> bool:
+    """Whether the log is as it was when read to its end. Size and time say so only for a
+    file last changed well before that read: file times are coarse (a few milliseconds), so
+    a copy made just after the read could show the same ones (git's "racy clean" rule)."""
+    same = (seen.size, seen.mtime_ns) == (info.st_size, info.st_mtime_ns)
+    return same and info.st_mtime_ns < seen.checked_ns - RACY_NS
 
 
 def _with_latest(seen: LogSeen, changes: list[MarkChange]) -> LogSeen:

@@ -37,8 +37,10 @@ CREATE TABLE IF NOT EXISTS sync_logs(
     machine TEXT PRIMARY KEY,
     epoch TEXT NOT NULL,
     read_to INTEGER NOT NULL,
+    tail BLOB NOT NULL DEFAULT x'',
     size INTEGER NOT NULL DEFAULT 0,
     mtime_ns INTEGER NOT NULL DEFAULT 0,
+    checked_ns INTEGER NOT NULL DEFAULT 0,
     changes INTEGER NOT NULL DEFAULT 0,
     skipped INTEGER NOT NULL DEFAULT 0,
     last_wall INTEGER,
@@ -71,8 +73,10 @@ class LogSeen:
     machine: str
     epoch: str
     read_to: int
+    tail: bytes  # the last bytes read: the next read goes on only where they are found again
     size: int
     mtime_ns: int
+    checked_ns: int  # when size and mtime were taken (see reading._unchanged)
     changes: int
     skipped: int
     last_wall: int | None
@@ -150,13 +154,15 @@ def logs_seen(conn: sqlite3.Connection) -> dict[str, LogSeen]:
 
 def save_log_seen(conn: sqlite3.Connection, seen: LogSeen) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO sync_logs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO sync_logs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             seen.machine,
             seen.epoch,
             seen.read_to,
+            seen.tail,
             seen.size,
             seen.mtime_ns,
+            seen.checked_ns,
             seen.changes,
             seen.skipped,
             seen.last_wall,
