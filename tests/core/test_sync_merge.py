@@ -27,7 +27,7 @@ from reader.core.sync.logfile import parse_changes, whole_lines
 
 HOUR_MS = 3_600_000
 START_MS = 1_800_000_000_000
-ARTICLES = ("a", "b", "c", "d")
+ARTICLES = ("a", "b", "c")
 
 
 class Clock:
@@ -35,8 +35,7 @@ class Clock:
         self.now = now
 
     def __call__(self) -> int:
-        self.now += 7
-        return self.now
+        return self.now  # still until a "tick" or a "jump": machines stamp the same ms
 
 
 class World:
@@ -77,8 +76,10 @@ class World:
         sync = self.syncs[n]
         if kind == "mark":
             sync.store.set_marks(action[3], [action[2]], action[4])
-        elif kind == "copy":
-            self.copy(n, action[2] % len(self.syncs), action[3])
+        elif kind == "copy":  # and the target's watch sees it
+            target = action[2] % len(self.syncs)
+            self.copy(n, target, action[3])
+            self.syncs[target].pull()
         elif kind == "pull":
             sync.pull()
         elif kind == "repeat":  # a copy with its last whole line twice
@@ -86,7 +87,7 @@ class World:
         elif kind == "lose":  # the user (or a tool) deleted or cut this machine's log
             size = self.own_log(n).stat().st_size
             os.truncate(self.own_log(n), int(size * action[2]))
-        elif kind == "jump":
+        elif kind == "jump":  # a tick of the clock, or a jump: back hours, ahead one
             self.clocks[n].now += action[2]
         self.remember()
 
@@ -124,22 +125,26 @@ class World:
 
 
 machine = st.integers(0, 2)
+marks = st.tuples(
+    st.just("mark"),
+    machine,
+    st.sampled_from(ARTICLES),
+    st.sampled_from(FIELDS),
+    st.booleans(),
+)
+copies = st.tuples(st.just("copy"), machine, machine, st.sampled_from([1.0, 0.3, 0.6, 0.9, 0.97]))
 actions = st.one_of(
-    st.tuples(
-        st.just("mark"),
-        machine,
-        st.sampled_from(ARTICLES),
-        st.sampled_from(FIELDS),
-        st.booleans(),
-    ),
-    st.tuples(st.just("copy"), machine, machine, st.sampled_from([1.0, 0.3, 0.5, 0.9])),
+    marks,
+    marks,
+    copies,
+    copies,
     st.tuples(st.just("pull"), machine),
     st.tuples(st.just("repeat"), machine, machine),
     st.tuples(st.just("lose"), machine, st.sampled_from([0.0, 0.5, 0.95])),
-    st.tuples(st.just("jump"), machine, st.sampled_from([-3 * HOUR_MS, -1, 1, HOUR_MS])),
+    st.tuples(st.just("jump"), machine, st.sampled_from([-3 * HOUR_MS, 1, 1, 2, HOUR_MS])),
 )
 # Each machine's clock: on time, hours behind, a little ahead.
-offsets = st.lists(st.sampled_from([0, -3 * HOUR_MS, 1500]), min_size=2, max_size=3)
+offsets = st.lists(st.sampled_from([0, 0, -3 * HOUR_MS, 1]), min_size=2, max_size=3)
 
 
 @settings(
@@ -147,7 +152,7 @@ offsets = st.lists(st.sampled_from([0, -3 * HOUR_MS, 1500]), min_size=2, max_siz
     deadline=None,  # files and SQLite on a shared machine
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(offsets, st.lists(actions, max_size=30))
+@given(offsets, st.lists(actions, min_size=4, max_size=40))
 def test_every_machine_ends_with_what_the_changes_in_clock_order_give(
     clock_offsets: list[int], steps: list[tuple[Any, ...]]
 ) -> None:
