@@ -127,6 +127,18 @@ def test_the_later_change_wins_whichever_log_is_read_first(machines: Machines) -
     assert marks_of(a) == marks_of(b) == (frozenset({"x"}), frozenset())
 
 
+def test_changes_in_the_same_millisecond_are_decided_alike_on_every_machine(
+    machines: Machines,
+) -> None:
+    a, b = machines.new("a", Clock(START_MS)), machines.new("b", Clock(START_MS))
+    a.store.set_read("x", True)  # both stamped (START_MS + 1, 0): the machine id decides
+    b.store.set_read("x", False)
+    a.pull()
+    b.pull()
+    winner = max((a, True), (b, False), key=lambda pair: pair[0].machine)[1]
+    assert a.store.is_read("x") is b.store.is_read("x") is winner
+
+
 def test_a_machine_hours_behind_still_wins_with_a_change_made_after_it_saw_the_other(
     machines: Machines,
 ) -> None:

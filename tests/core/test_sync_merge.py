@@ -12,11 +12,13 @@ every change ever logged in clock order would hold.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,12 +43,13 @@ class Clock:
 class World:
     """The machines, their folders, and every change any of them ever logged."""
 
-    def __init__(self, root: Path, offsets: list[int]) -> None:
+    def __init__(self, root: Path, offsets: list[int], empty_state: Path) -> None:
         self.clocks = [Clock(START_MS + offset) for offset in offsets]
         self.syncs: list[SyncFolder] = []
         for n, clock in enumerate(self.clocks):
             folder = root / f"folder-{n}"
             folder.mkdir()
+            shutil.copyfile(empty_state, root / f"state-{n}.db")  # a new state, made faster
             store = StateStore.open(root / f"state-{n}.db")
             self.syncs.append(SyncFolder.open(store, folder, clock=clock))
         self.ever: set[MarkChange] = set()
@@ -124,6 +127,14 @@ class World:
             sync.store.close()
 
 
+@pytest.fixture(scope="module")
+def empty_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A reading-state file as a first start makes it (made once: making one is slow)."""
+    path = tmp_path_factory.mktemp("empty") / "state.db"
+    StateStore.open(path).close()
+    return path
+
+
 machine = st.integers(0, 2)
 marks = st.tuples(
     st.just("mark"),
@@ -133,18 +144,20 @@ marks = st.tuples(
     st.booleans(),
 )
 copies = st.tuples(st.just("copy"), machine, machine, st.sampled_from([1.0, 0.3, 0.6, 0.9, 0.97]))
-actions = st.one_of(
+actions = st.one_of(  # marks and copies most often: they make the conflicts
     marks,
     marks,
+    marks,
+    copies,
     copies,
     copies,
     st.tuples(st.just("pull"), machine),
     st.tuples(st.just("repeat"), machine, machine),
     st.tuples(st.just("lose"), machine, st.sampled_from([0.0, 0.5, 0.95])),
-    st.tuples(st.just("jump"), machine, st.sampled_from([-3 * HOUR_MS, 1, 1, 2, HOUR_MS])),
+    st.tuples(st.just("jump"), machine, st.sampled_from([-3 * HOUR_MS, 1, HOUR_MS])),
 )
-# Each machine's clock: on time, hours behind, a little ahead.
-offsets = st.lists(st.sampled_from([0, 0, -3 * HOUR_MS, 1]), min_size=2, max_size=3)
+# Each machine's clock: on time (most: many changes in one millisecond), or hours behind.
+offsets = st.lists(st.sampled_from([0, 0, 0, -3 * HOUR_MS]), min_size=2, max_size=3)
 
 
 @settings(
@@ -152,12 +165,16 @@ offsets = st.lists(st.sampled_from([0, 0, -3 * HOUR_MS, 1]), min_size=2, max_siz
     deadline=None,  # files and SQLite on a shared machine
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(offsets, st.lists(actions, min_size=4, max_size=40))
+@given(offsets, st.lists(actions, min_size=15, max_size=40))
 def test_every_machine_ends_with_what_the_changes_in_clock_order_give(
-    clock_offsets: list[int], steps: list[tuple[Any, ...]]
+    empty_state: Path, clock_offsets: list[int], steps: list[tuple[Any, ...]]
 ) -> None:
-    with tempfile.TemporaryDirectory() as root, mock.patch.object(ownlog, "COMPACT_AFTER_LINES", 4):
-        world = World(Path(root), clock_offsets)
+    with (
+        tempfile.TemporaryDirectory() as root,
+        mock.patch.object(ownlog, "COMPACT_AFTER_LINES", 4),  # compacted, read afresh, often
+        mock.patch("os.fsync"),  # what is on the disk after a power cut is not the question
+    ):
+        world = World(Path(root), clock_offsets, empty_state)
         try:
             for action in steps:
                 world.step(action)
