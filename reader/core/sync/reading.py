@@ -66,22 +66,14 @@ class LogReader:
         header = parse_header(head)
         if header is None:
             return None
-        same = seen is not None and seen.epoch == header.epoch
-        start = header.size
-        if seen is not None and same and header.size <= seen.read_to <= info.st_size:
-            start = seen.read_to
-        tail = seen.tail if seen is not None and start == seen.read_to else b""
-        data, info = read_at(path, start - len(tail), MAX_CHUNK_BYTES + len(tail))
-        if not data.startswith(tail):  # not the log read before, but for lines added: afresh
-            start, same, tail = header.size, False, b""
-            data, info = read_at(path, start, MAX_CHUNK_BYTES)
-        data = data[len(tail) :]
+        same_log = seen if seen is not None and seen.epoch == header.epoch else None
+        resumed, start, tail, data, info = _read_on(path, header.size, same_log)
         lines = whole_lines(data)
         if not lines and len(data) >= MAX_CHUNK_BYTES:
             lines = data  # one line longer than a whole read: skipped as not understood
         changes, skipped = parse_changes(lines, self.fields)
         at_end = start + len(data) >= info.st_size  # all read, but for a torn last line
-        before = seen if seen is not None and same else None
+        counted = same_log if resumed and same_log is not None else None
         new_seen = LogSeen(
             machine=machine,
             epoch=header.epoch,
@@ -90,12 +82,28 @@ class LogReader:
             size=info.st_size if at_end else -1,
             mtime_ns=info.st_mtime_ns if at_end else -1,
             checked_ns=checked,
-            changes=(before.changes if before else 0) + len(changes),
-            skipped=(before.skipped if before else 0) + skipped,
+            changes=(counted.changes if counted else 0) + len(changes),
+            skipped=(counted.skipped if counted else 0) + skipped,
             last_wall=seen.last_wall if seen else None,
             last_change=seen.last_change if seen else None,
         )
         return Batch(changes, _with_latest(new_seen, changes), more=not at_end)
+
+
+def _read_on(
+    path: Path, first: int, seen: LogSeen | None
+) -> tuple[bool, int, bytes, bytes, os.stat_result]:
+    """Read on from where `seen` stopped, if the bytes read last are found there again;
+    else (the log changed otherwise than by lines added) afresh from `first`, its first
+    line after the header. Whether it read on, where, the bytes read last, the new bytes,
+    and the file's status."""
+    if seen is not None and first <= seen.read_to:
+        tail = seen.tail
+        data, info = read_at(path, seen.read_to - len(tail), MAX_CHUNK_BYTES + len(tail))
+        if seen.read_to <= info.st_size and data.startswith(tail):
+            return True, seen.read_to, tail, data[len(tail) :], info
+    data, info = read_at(path, first, MAX_CHUNK_BYTES)
+    return False, first, b"", data, info
 
 
 def _unchanged(seen: LogSeen, info: os.stat_result) -> bool:
