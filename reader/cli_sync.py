@@ -20,6 +20,7 @@ from reader.core.model import plural, printable
 from reader.core.resources import FEED_ENV
 
 if TYPE_CHECKING:
+    from reader.core.query import Query
     from reader.core.storage.state import StateStore
     from reader.core.sync import SyncFolder
 
@@ -76,34 +77,35 @@ def sync_parser() -> argparse.ArgumentParser:
 
 
 def run_mark(args: argparse.Namespace) -> int:
-    from reader.cli import UsageError, _say_config_problems, read_config
+    from reader.cli import UsageError, _parse_query, _say_config_problems, read_config
 
     if not args.ids and args.query is None:
         raise UsageError("give the ids of the articles to mark, or --query Q")
     for article_id in args.ids:
         if not article_id or len(article_id) > MAX_ID_CHARS:
             raise UsageError(f"not an article id: {printable(article_id[:80])!r}")
+    query = None if args.query is None else _parse_query(args.query)  # before anything opens
     _, settings, problems = read_config(args)
     _say_config_problems("reader mark", problems)
     field, value, what = _ACTIONS[args.action]
     with _state("reader mark", args) as store, shared("reader mark", settings, store):
         # Queried after the merge: `is:unread` means unread on every machine.
-        ids = list(dict.fromkeys([*args.ids, *_queried(args, settings, store)]))
+        ids = list(dict.fromkeys([*args.ids, *_queried(query, args, settings, store)]))
         changed = store.set_marks(field, ids, value)
     print(f"{what} {plural(len(ids), 'article')} ({changed} changed)")
     return 0
 
 
-def _queried(args: argparse.Namespace, settings: Settings, store: StateStore) -> list[str]:
+def _queried(
+    query: Query | None, args: argparse.Namespace, settings: Settings, store: StateStore
+) -> list[str]:
     """The ids of the articles `--query` selects in the feed, in the reader's order."""
-    if args.query is None:
+    if query is None:
         return []
-    from reader.cli import _open_feed, _parse_query, resolve_feed
+    from reader.cli import _open_feed, resolve_feed
     from reader.core.view import FeedView
 
-    query = _parse_query(args.query)
-    path = resolve_feed(settings)
-    with _open_feed("reader mark", path, args) as feed:
+    with _open_feed("reader mark", resolve_feed(settings), args) as feed:
         view = FeedView(feed.library, store, order=settings.sort, query=query)
         return [summary.id for summary in view.articles()]
 
