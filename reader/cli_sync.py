@@ -26,11 +26,12 @@ if TYPE_CHECKING:
 
 PULL_SECONDS = 30.0  # a command merges for at most this long (a huge backlog: run it again)
 MAX_ID_CHARS = 1024
+# option -> (field, value, what was done, its help)
 _ACTIONS = {
-    "read": ("read", True, "marked read"),
-    "unread": ("read", False, "marked unread"),
-    "star": ("starred", True, "starred"),
-    "unstar": ("starred", False, "unstarred"),
+    "read": ("read", True, "marked read", "mark them read"),
+    "unread": ("read", False, "marked unread", "mark them unread"),
+    "star": ("starred", True, "starred", "star them"),
+    "unstar": ("starred", False, "unstarred", "take their star away"),
 }
 
 
@@ -45,15 +46,16 @@ def mark_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("ids", nargs="*", metavar="ID", help="article id")
     action = parser.add_mutually_exclusive_group(required=True)
-    for name, (_, _, what) in _ACTIONS.items():
-        action.add_argument(
-            f"--{name}", dest="action", action="store_const", const=name, help=f"{what} them"
-        )
+    for name, (*_, what) in _ACTIONS.items():
+        action.add_argument(f"--{name}", dest="action", action="store_const", const=name, help=what)
     parser.add_argument(
         "--query", "-q", metavar="Q", help="also mark every article this query selects"
     )
     parser.add_argument(
-        "--feed", metavar="FEED", help=f"the feed --query looks in (default: ${FEED_ENV}, ...)"
+        "--feed",
+        metavar="FEED",
+        help=f"the feed --query looks in (default: ${FEED_ENV}, else the config's feed, else the "
+        "sample feed)",
     )
     _add_config_argument(parser)
     _add_state_argument(parser)
@@ -87,7 +89,7 @@ def run_mark(args: argparse.Namespace) -> int:
     query = None if args.query is None else _parse_query(args.query)  # before anything opens
     _, settings, problems = read_config(args)
     _say_config_problems("reader mark", problems)
-    field, value, what = _ACTIONS[args.action]
+    field, value, what, _ = _ACTIONS[args.action]
     with _state("reader mark", args) as store, shared("reader mark", settings, store):
         # Queried after the merge: `is:unread` means unread on every machine.
         ids = list(dict.fromkeys([*args.ids, *_queried(query, args, settings, store)]))
