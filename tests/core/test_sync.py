@@ -310,6 +310,25 @@ def test_other_files_in_the_folder_are_never_changed(machines: Machines) -> None
     )
 
 
+def test_a_state_file_deleted_while_running_keeps_the_machine_and_its_marks_shared(
+    machines: Machines,
+) -> None:
+    a, b = machines.new("a"), machines.new("b")
+    a.store.set_read("x")
+    machine = a.machine
+    path = a.store.path
+    assert path is not None
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    a.store.set_starred("y")  # the store starts a fresh file; the log goes on
+    a.pull()
+    b.pull()
+    assert marks_of(b) == (frozenset({"x"}), frozenset({"y"}))
+    a = machines.reopen(a)
+    assert a.machine == machine
+    assert not a.store.read_only  # the fresh file is the reader's own
+
+
 # --- reading other logs ------------------------------------------------------------------
 
 

@@ -133,12 +133,12 @@ class SyncFolder:
                 "logged once the sync log can be written."
             )
             return
-        self._unlogged = False
         if news is not None:
             self._say(news)
 
     def _make_whole(self) -> None:
         """Finish a merge a crash interrupted, and log every mark never logged."""
+        self._unlogged = False  # set again if the log cannot be written
         self.store.refresh()  # another process of this machine may have marked meanwhile
         held = list(table.held(self._connection()))
         self._apply([change for change, applied in held if not applied])
@@ -252,11 +252,24 @@ class SyncFolder:
     # --- the rest -----------------------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
-        """The state database; opened again when the store started a fresh file."""
+        """The state database; opened again once the store started a fresh file (after
+        `state.db` was deleted or replaced), keeping this machine's id. Never creates the
+        file itself: that is the store's, with the reader's mark.
+
+        Raises:
+            sqlite3.Error: the store has no file now (it works in memory).
+        """
         path = self.store.path
-        if path is not None and file_id(path) != self._db:
-            self._conn.close()
-            self._conn, self._db = _connect(path, DEFAULT_TIMEOUT), file_id(path)
+        if path is None or file_id(path) == self._db:
+            return self._conn
+        self.store.refresh()  # the store notices the loss and starts its fresh file first
+        if self.store.read_only or file_id(path) is None:
+            raise sqlite3.OperationalError(f"the reading-state file {path} is gone")
+        self._conn.close()
+        self._conn, self._db = _connect(path, DEFAULT_TIMEOUT), file_id(path)
+        with write_transaction(self._conn):
+            table.set_meta(self._conn, machine=self.machine)
+        self._unlogged = True  # the fresh file knows no log: the next pull makes it whole
         return self._conn
 
     def _notice_once(self, text: str) -> None:

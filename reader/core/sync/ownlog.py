@@ -76,8 +76,11 @@ class OwnLog:
             raise ForeignLog(f"{self.path} is not this machine's sync log ({error})") from None
         if header is not None and header.machine != self.machine:
             raise ForeignLog(f"{self.path} is the sync log of another machine ({header.machine})")
-        if header is None or epoch is None:  # torn to nothing, or this state's first look
+        if header is None:  # torn to nothing
             return self._rewrite(conn, None if epoch is None else "was truncated")
+        if epoch is None:  # this state's first look at its log (its file started afresh)
+            table.set_meta(conn, own_epoch=header.epoch, own_size=info.st_size)
+            return None
         if header.epoch != epoch:
             return self._rewrite(conn, "was replaced by an older copy")
         if info.st_size < size:
