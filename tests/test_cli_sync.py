@@ -164,3 +164,21 @@ def test_two_reader_processes_marking_hundreds_at_once_all_arrive(
     assert read == {sample_ids[0], sample_ids[1]}
     with StateStore.open(tmp_path / "c.db") as store:
         assert store.read_ids() == {*ids_a, *ids_b}  # also those not in this feed
+
+
+def test_two_processes_of_one_machine_marking_at_once_lose_no_line_of_its_log(
+    folder: Path, tmp_path: Path
+) -> None:
+    state = str(tmp_path / "a.db")
+    both = [
+        reader("mark", "--state", state, "--star", *(f"{side}-{n}" for n in range(200)))
+        for side in ("left", "right")
+    ]
+    for process in both:
+        _, err = process.communicate(timeout=60)
+        assert (process.returncode, err) == (0, "")
+    assert main(["sync", "--state", str(tmp_path / "b.db")]) == 0
+    with StateStore.open(tmp_path / "b.db") as store:
+        assert len(store.starred_ids()) == 400
+    lines = sorted(len(log.read_bytes().splitlines()) for log in folder.iterdir())
+    assert lines == [1, 1 + 400]  # b's log: its header; a's: the header, then each change once
