@@ -102,6 +102,35 @@ def test_a_mark_made_on_one_machine_is_merged_by_the_other(machines: Machines) -
     assert b.pull() == []  # incremental: nothing new, nothing merged again
 
 
+def test_every_way_of_marking_through_the_store_is_logged(machines: Machines) -> None:
+    a = machines.new("a")
+    store, marks = a.store, Marks(a.store)
+    store.set_read("r1")
+    store.set_read_many(["r2", "r3"])
+    store.set_starred("s1")
+    store.toggle_read("r1")
+    store.toggle_starred("s1")
+    store.set_marks("starred", ["s2"], True)
+    marks.toggle_star("s3")
+    marks.mark_all_read(["r4", "r5"])
+    marks.undo()
+    logged = [(line["id"], line["field"], line["value"]) for line in log_lines(a)]
+    assert logged == [
+        ("r1", "read", True),
+        ("r2", "read", True),
+        ("r3", "read", True),
+        ("s1", "starred", True),
+        ("r1", "read", False),
+        ("s1", "starred", False),
+        ("s2", "starred", True),
+        ("s3", "starred", True),
+        ("r4", "read", True),
+        ("r5", "read", True),
+        ("r4", "read", False),
+        ("r5", "read", False),
+    ]
+
+
 def test_merged_marks_are_not_logged_again_by_the_machine_that_merged_them(
     machines: Machines,
 ) -> None:
