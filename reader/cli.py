@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader import __version__
+from reader import __version__, cli_sync
 from reader.cli_fetch import add_texts_argument, fetch_parser, list_texts, run_fetch
 from reader.core.config import (
     CONFIG_ENV,
@@ -48,6 +48,8 @@ commands:
   reader fetch [FEED]    fetch the articles' full texts from their pages, kept offline
   reader import SOURCE... [--into FOLDER]
                          RSS, Atom or JSON feeds (files, URLs, OPML lists) as articles
+  reader mark ID... --read|--unread|--star|--unstar   mark articles (or --query Q)
+  reader sync            the machines sharing marks through the sync folder
 
 FEED is a folder of article files (searched recursively) or one file; it defaults to
 ${FEED_ENV}, else the config's `feed`, else the bundled sample feed. `reader COMMAND --help`
@@ -355,6 +357,7 @@ def _run_list(args: argparse.Namespace) -> int:
     store = StateStore.open(Path(args.state) if args.state else None)
     for notice in store.notices:
         print(f"reader list: {notice}", file=sys.stderr)
+    cli_sync.pull_shared("reader list", settings, store)  # the other machines' marks too
     with _open_feed("reader list", path, args) as feed, list_texts(args) as (texts, text_of):
         _report_unlisted("reader list", path, feed)
         summaries = _listed(feed, store, args.sort or settings.sort, query, args.limit, texts)
@@ -546,6 +549,8 @@ SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Runner]] = {
     "config": (_config_parser, run_config),
     "serve": (_serve_parser, run_serve),
     "fetch": (fetch_parser, run_fetch),
+    "mark": (cli_sync.mark_parser, cli_sync.run_mark),
+    "sync": (cli_sync.sync_parser, cli_sync.run_sync),
 }
 
 

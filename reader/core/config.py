@@ -31,6 +31,7 @@ from reader.core.ordering import DEFAULT_ORDER, SORT_ORDERS
 from reader.core.resources import FEED_ENV
 
 CONFIG_ENV = "READER_CONFIG"
+SYNC_ENV = "READER_SYNC_FOLDER"
 READ_AFTER_SECONDS = 1.5
 MAX_READ_AFTER = 86400
 URL_PLACEHOLDER = "{url}"
@@ -78,6 +79,7 @@ class Settings:
     watch: bool = True
     fetch: str = FETCH_MANUAL
     fetch_allow: tuple[str, ...] = ()
+    sync_folder: Path | None = None  # the reading state shared through it (reader.core.sync)
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     searches: tuple[SavedSearch, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -149,6 +151,10 @@ def _feed(value: Any) -> Path:
     if not path.exists():
         raise ValueError(f"the feed folder does not exist: {path}")
     return path
+
+
+def _folder(value: Any) -> Path:
+    return Path(_string(value)).expanduser()  # may be missing now: a drive not mounted yet
 
 
 def _sort(value: Any) -> str:
@@ -226,6 +232,13 @@ KEYS: tuple[Key, ...] = (
         _fetch_allow,
         '["127.0.0.1"]',
         "hosts on this machine or network a full-text fetch may reach (an example; unset: none)",
+    ),
+    Key(
+        "sync_folder",
+        _folder,
+        '"~/Sync/reader"',
+        "share read and starred marks with other machines through this folder, carried by "
+        "Syncthing, Dropbox, git... (an example; unset: not shared)",
     ),
 )
 KEY_NAMES = frozenset(key.name for key in KEYS) | {"keys", "searches"}
@@ -391,6 +404,9 @@ def resolve(
         changes["feed"], sources["feed"] = Path(feed).expanduser(), FROM_COMMAND_LINE
     elif environ.get(FEED_ENV):
         changes["feed"], sources["feed"] = Path(environ[FEED_ENV]).expanduser(), f"${FEED_ENV}"
+    if environ.get(SYNC_ENV):
+        changes["sync_folder"] = Path(environ[SYNC_ENV]).expanduser()
+        sources["sync_folder"] = f"${SYNC_ENV}"
     if read_after_seconds is not None:
         changes["read_after_seconds"] = read_after_seconds
         sources["read_after_seconds"] = FROM_COMMAND_LINE

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_import_faults import as_version_1, write_feed
 
 from reader.core.importer import import_sources
 from reader.core.importer.convert import ImportedArticle
 from reader.core.importer.index import ImportIndex
 from reader.core.importer.write import SLUG_BYTES, SLUG_CHARS, article_text, file_name, slug
-from tests.core.test_import_faults import as_version_1, write_feed
 
 FOUR_BYTES = "\U00020000"  # a CJK letter of four UTF-8 bytes that NFKC leaves alone
 THREE_BYTES = "\u4e00"  # 一, three bytes
