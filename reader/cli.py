@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader import __version__
+from reader import __version__, cli_sync
+from reader.cli_fetch import add_texts_argument, fetch_parser, list_texts, run_fetch
 from reader.core.config import (
     CONFIG_ENV,
     ConfigLoad,
@@ -44,8 +45,11 @@ commands:
   reader check [FEED]    report every problem in the feed's files
   reader config          show the config file's path and the settings in force
   reader serve [FEED]    serve the reader to a web browser (one reader per tab)
+  reader fetch [FEED]    fetch the articles' full texts from their pages, kept offline
   reader import SOURCE... [--into FOLDER]
                          RSS, Atom or JSON feeds (files, URLs, OPML lists) as articles
+  reader mark ID... --read|--unread|--star|--unstar   mark articles (or --query Q)
+  reader sync            the machines sharing marks through the sync folder
 
 FEED is a folder of article files (searched recursively) or one file; it defaults to
 ${FEED_ENV}, else the config's `feed`, else the bundled sample feed. `reader COMMAND --help`
@@ -162,6 +166,8 @@ def _list_parser() -> argparse.ArgumentParser:
         metavar="Q",
         help="filter with the reader's query language (see README)",
     )
+    parser.add_argument("--with-text", action="store_true", help="json: add the fetched text")
+    add_texts_argument(parser)
     _add_config_argument(parser)
     _add_state_argument(parser)
     _add_cache_arguments(parser)
@@ -351,13 +357,15 @@ def _run_list(args: argparse.Namespace) -> int:
     store = StateStore.open(Path(args.state) if args.state else None)
     for notice in store.notices:
         print(f"reader list: {notice}", file=sys.stderr)
-    with _open_feed("reader list", path, args) as feed:
+    cli_sync.pull_shared("reader list", settings, store)  # the other machines' marks too
+    with _open_feed("reader list", path, args) as feed, list_texts(args) as (texts, text_of):
         _report_unlisted("reader list", path, feed)
-        summaries = _listed(feed, store, args.sort or settings.sort, query, args.limit)
+        summaries = _listed(feed, store, args.sort or settings.sort, query, args.limit, texts)
         if args.format in ("json", "jsonl"):
             from reader.core.json_output import write_json
 
-            write_json(feed, store, summaries, sys.stdout, array=args.format == "json")
+            array = args.format == "json"
+            write_json(feed, store, summaries, sys.stdout, array=array, text_of=text_of)
         elif args.format == "tsv":
             print(to_tsv(summaries))  # the summaries hold every column: no article is read
         else:
@@ -400,12 +408,13 @@ def _open_feed(prog: str, path: Path, args: argparse.Namespace) -> Iterator[Open
 
 
 def _listed(
-    feed: OpenedFeed, store: StateStore, order: str, query: Query, limit: int | None
+    feed: OpenedFeed, store: StateStore, order: str, query: Query, limit: int | None, texts: Any
 ) -> list[ArticleSummary]:
     """The first `limit` articles the app's list shows in that order with that filter."""
     from reader.core.view import FeedView
 
-    return FeedView(feed.library, store, order=order, query=query).articles()[:limit]
+    view = FeedView(feed.library, store, order=order, query=query, texts=texts)
+    return view.articles()[:limit]
 
 
 def _table_width() -> int | None:
@@ -539,6 +548,9 @@ SUBCOMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Runner]] = {
     "import": (_import_parser, run_import),
     "config": (_config_parser, run_config),
     "serve": (_serve_parser, run_serve),
+    "fetch": (fetch_parser, run_fetch),
+    "mark": (cli_sync.mark_parser, cli_sync.run_mark),
+    "sync": (cli_sync.sync_parser, cli_sync.run_sync),
 }
 
 

@@ -41,6 +41,15 @@ class ReaderServer(Server):
         # A line per request is noise beside a reader; warnings and errors still show.
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
+    async def _make_app(self) -> web.Application:
+        import aiohttp_jinja2
+
+        from reader.serve_page import LocalPageLoader
+
+        app: web.Application = await super()._make_app()
+        aiohttp_jinja2.setup(app, loader=LocalPageLoader(self.templates_path))
+        return app
+
     async def on_startup(self, app: web.Application) -> None:
         """Nothing: the address is said once the server listens (`say_listening`)."""
 

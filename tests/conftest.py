@@ -16,11 +16,13 @@ settings.register_profile("deep", max_examples=ORDINARY * DEEP_FACTOR, deadline=
 def isolated_user_files(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Point the reading state, the index cache and the config folder at a fresh temporary
-    folder (no config file there: the defaults)."""
+    """Point the reading state, the index cache, the fetched texts and the config folder at
+    a fresh temporary folder (no config file there: the defaults)."""
     folder = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("READER_STATE", str(folder / "state.db"))
     monkeypatch.setenv("READER_CACHE", str(folder / "index.db"))
+    monkeypatch.setenv("READER_TEXTS", str(folder / "texts.db"))
+    monkeypatch.delenv("READER_FETCH_ALLOW", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder / "config"))
     monkeypatch.delenv("READER_FEED", raising=False)
     monkeypatch.delenv("READER_CONFIG", raising=False)

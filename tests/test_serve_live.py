@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 import psutil
@@ -125,6 +127,22 @@ async def test_a_stop_ends_the_server_and_its_tabs_cleanly(
         assert "Traceback" not in errors and "Event loop is closed" not in errors, errors
         assert status == 0, errors
         assert [tab for tab in tabs if running(tab)] == []
+
+
+async def test_the_page_loads_nothing_from_another_host(tmp_path: Path) -> None:
+    # A reader served on loopback must not tell a font service (or anyone) when it is used.
+    async with serving(tmp_path) as (_, url), aiohttp.ClientSession() as session:
+        async with session.get(f"{url}/") as page:
+            html = await page.text()
+        assert page.status == 200 and "textual.js" in html
+        loads = re.findall(r"""(?:href|src)=["']([^"']+)["']|url\(["']?([^"')]+)""", html)
+        addresses = [address for pair in loads for address in pair if address]
+        assert any("fonts/RobotoMono" in address for address in addresses), addresses
+        outside = [a for a in addresses if urlsplit(a).netloc not in ("", url[len("http://") :])]
+        assert outside == []
+        for address in addresses:  # and what it names is there: the font files too
+            async with session.get(urljoin(f"{url}/", address)) as served:
+                assert served.status == 200, address
 
 
 async def test_a_request_for_a_name_the_server_does_not_answer_to_is_refused(

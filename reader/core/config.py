@@ -31,11 +31,15 @@ from reader.core.ordering import DEFAULT_ORDER, SORT_ORDERS
 from reader.core.resources import FEED_ENV
 
 CONFIG_ENV = "READER_CONFIG"
+SYNC_ENV = "READER_SYNC_FOLDER"
 READ_AFTER_SECONDS = 1.5
 MAX_READ_AFTER = 86400
 URL_PLACEHOLDER = "{url}"
 # A config file is a few kB; a larger one is not read (nor waited for).
 MAX_CONFIG_BYTES = 1024 * 1024
+
+FETCH_MANUAL = "manual"
+FETCH_MODES = (FETCH_MANUAL, "on-open")
 
 DEFAULT = "default"
 FROM_FILE = "config file"
@@ -73,6 +77,9 @@ class Settings:
     read_after_seconds: float = READ_AFTER_SECONDS
     browser: tuple[str, ...] | None = None
     watch: bool = True
+    fetch: str = FETCH_MANUAL
+    fetch_allow: tuple[str, ...] = ()
+    sync_folder: Path | None = None  # the reading state shared through it (reader.core.sync)
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     searches: tuple[SavedSearch, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -146,6 +153,10 @@ def _feed(value: Any) -> Path:
     return path
 
 
+def _folder(value: Any) -> Path:
+    return Path(_string(value)).expanduser()  # may be missing now: a drive not mounted yet
+
+
 def _sort(value: Any) -> str:
     order = _string(value)
     if order not in SORT_ORDERS:
@@ -177,6 +188,20 @@ def _browser(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _fetch(value: Any) -> str:
+    if value not in FETCH_MODES:
+        raise ValueError(f"must be one of {', '.join(map(repr, FETCH_MODES))}, not {value!r}")
+    return str(value)
+
+
+def _fetch_allow(value: Any) -> tuple[str, ...]:
+    """Host names or addresses a full-text fetch may reach though they are on this network."""
+    words = [value] if isinstance(value, str) else value
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ValueError('must be a list of host names or addresses, e.g. ["127.0.0.1"]')
+    return tuple(word.strip().lower() for word in words)
+
+
 KEYS: tuple[Key, ...] = (
     Key("feed", _feed, '"~/news"', "the feed folder opened when none is given (an example)"),
     Key(
@@ -201,6 +226,20 @@ KEYS: tuple[Key, ...] = (
         "else the system's)",
     ),
     Key("watch", _boolean, "true", "notice new, changed and deleted files while running"),
+    Key("fetch", _fetch, f'"{FETCH_MANUAL}"', "an article's full text: manual, or on-open"),
+    Key(
+        "fetch_allow",
+        _fetch_allow,
+        '["127.0.0.1"]',
+        "hosts on this machine or network a full-text fetch may reach (an example; unset: none)",
+    ),
+    Key(
+        "sync_folder",
+        _folder,
+        '"~/Sync/reader"',
+        "share read and starred marks with other machines through this folder, carried by "
+        "Syncthing, Dropbox, git... (an example; unset: not shared)",
+    ),
 )
 KEY_NAMES = frozenset(key.name for key in KEYS) | {"keys", "searches"}
 
@@ -365,6 +404,9 @@ def resolve(
         changes["feed"], sources["feed"] = Path(feed).expanduser(), FROM_COMMAND_LINE
     elif environ.get(FEED_ENV):
         changes["feed"], sources["feed"] = Path(environ[FEED_ENV]).expanduser(), f"${FEED_ENV}"
+    if environ.get(SYNC_ENV):
+        changes["sync_folder"] = Path(environ[SYNC_ENV]).expanduser()
+        sources["sync_folder"] = f"${SYNC_ENV}"
     if read_after_seconds is not None:
         changes["read_after_seconds"] = read_after_seconds
         sources["read_after_seconds"] = FROM_COMMAND_LINE

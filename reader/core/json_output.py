@@ -17,13 +17,32 @@ from reader.core.feed_source import OpenedFeed
 from reader.core.model import ArticleSummary
 from reader.core.storage.state import StateStore
 
+TextOf = Callable[[ArticleSummary], str | None]  # an article's fetched full text
+
 
 def _json_lines(
-    feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary], errors: str
+    feed: OpenedFeed,
+    store: StateStore,
+    summaries: Sequence[ArticleSummary],
+    errors: str,
+    text_of: TextOf | None = None,
 ) -> Iterator[bytes]:
     """One encoded object per article, in UTF-8: spliced from the cache's stored text where
     it has one (a warm cache), else encoded from the full article; the same bytes either way.
+    With `text_of` (`--with-text`), each ends with a `text` field: the full text, or null.
     """
+    lines = _plain_json_lines(feed, store, summaries, errors)
+    if text_of is None:
+        yield from (line for _, line in lines)
+        return
+    for summary, line in lines:
+        text = JSON_LINE.encode(text_of(summary)).encode("utf-8", errors)
+        yield b"".join((line[:-1], b', "text": ', text, b"}"))
+
+
+def _plain_json_lines(
+    feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary], errors: str
+) -> Iterator[tuple[ArticleSummary, bytes]]:
     stored = feed.stored_json([s.path for s in summaries]) if feed.stored_json else {}
     rest = {a.id: a for a in feed.articles([s for s in summaries if s.path not in stored])}
     is_read, is_starred, encode = store.is_read, store.is_starred, JSON_LINE.encode
@@ -31,10 +50,10 @@ def _json_lines(
         aid, path = summary.id, summary.path
         text = stored.get(path)
         if text is not None:
-            yield spliced_json(aid, path, text, is_read(aid), is_starred(aid), errors)
+            yield summary, spliced_json(aid, path, text, is_read(aid), is_starred(aid), errors)
         elif (article := rest.get(aid)) is not None:
             record = article_json(article, is_read(aid), is_starred(aid))
-            yield encode(record).encode("utf-8", errors)
+            yield summary, encode(record).encode("utf-8", errors)
 
 
 _LINES_PER_WRITE = 500  # about 700 kB of a generated feed
@@ -65,6 +84,7 @@ def write_json(
     out: TextIO,
     *,
     array: bool,
+    text_of: TextOf | None = None,
 ) -> None:
     """`print(to_json(...))` of the articles (else, not `array`, JSON Lines: each object and a
     newline); a line at a time, as bytes, to a UTF-8 output.
@@ -83,7 +103,9 @@ def write_json(
         write, errors = buffer.write, out.errors or "strict"
     # Written a few hundred lines at a time: the output may be unbuffered
     # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
-    _write_batches(_batches(_json_lines(feed, store, summaries, errors)), write, array=array)
+    _write_batches(
+        _batches(_json_lines(feed, store, summaries, errors, text_of)), write, array=array
+    )
     if buffer is not None:
         buffer.flush()
     else:

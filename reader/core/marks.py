@@ -92,8 +92,10 @@ class Marks:
         if change.column == "starred":
             for article_id in change.article_ids:
                 self.store.set_starred(article_id, change.was)
-        else:
+        elif change.column == "read":
             self.store.set_read_many(change.article_ids, read=change.was)
+        else:  # a column no change names: a bug here, not a mark to guess at
+            raise ValueError(f"no mark called {change.column!r}")
         return change.what
 
     def _remember(self, change: Undo) -> None:

@@ -39,6 +39,7 @@ from reader.core.topics import (
 # first frame) does not need it.
 if TYPE_CHECKING:
     from reader.core.query import Query
+    from reader.core.query.compile import TextMatcher
 
 T = TypeVar("T")
 
@@ -142,8 +143,10 @@ class FeedView:
         hide_read: bool = False,
         pinned: str | None = None,
         searches: Sequence[SavedSearch] = (),
+        texts: TextMatcher | None = None,
     ) -> None:
         self.library = library
+        self.texts = texts  # stored full texts, searched by the query's words too
         self.searches = search_entries(searches)
         self.state = state
         self.order = order
@@ -197,8 +200,8 @@ class FeedView:
         index = self.library.search_index(self.order)
         return self._hits[self.searches.index(entry)].get(
             (articles, *marks),
-            (),
-            lambda: frozenset(a.id for a in query.filter(articles, self.state, index)),
+            (self._texts_generation(),),
+            lambda: frozenset(a.id for a in query.filter(articles, self.state, index, self.texts)),
         )
 
     def _search_counts(
@@ -230,14 +233,18 @@ class FeedView:
             self.state.read_ids() if self.hide_read or marks else None,
             self.state.starred_ids() if marks else None,
         )  # fmt: skip
-        return self._filtered.get(
-            objects, (self.order, self.hide_read), lambda: self._filter(query)
-        )
+        settings = (self.order, self.hide_read, self._texts_generation())
+        return self._filtered.get(objects, settings, lambda: self._filter(query))
+
+    def _texts_generation(self) -> int | None:
+        """Changes when a text is stored or forgotten: the answers over the texts are stale."""
+        return None if self.texts is None else self.texts.generation
 
     def _filter(self, query: Query | None) -> list[ArticleSummary]:
         articles = self.library.sorted(self.order)
         if query is not None:
-            articles = query.filter(articles, self.state, self.library.search_index(self.order))
+            index = self.library.search_index(self.order)
+            articles = query.filter(articles, self.state, index, self.texts)
         if self.hide_read:
             read = self.state.read_ids()
             articles = [a for a in articles if a.id not in read]

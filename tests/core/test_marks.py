@@ -145,3 +145,17 @@ def test_the_marks_are_written_through_the_store(tmp_path: Path) -> None:
         marks.mark_all_read(["b", "c"])
         marks.undo()
     assert StateStore.open(tmp_path / "state.db").read_ids() == frozenset({"a"})
+
+
+def test_no_dwell_is_timed_on_an_article_read_already(marks: Marks) -> None:
+    marks.store.set_read("a")
+    assert marks.start_dwell("a") is False
+    assert marks.dwell_done("a") is False and marks.undo_depth == 0
+
+
+def test_marking_another_article_leaves_the_dwell_under_way(marks: Marks) -> None:
+    # m on one article (a mouse click on a row, a script) must not cancel the timer on the
+    # article the user stays on; only marking that one unread, or an undo, ends it.
+    assert marks.start_dwell("a") is True
+    assert marks.toggle_read("b") is True
+    assert marks.dwell_done("a") is True and marks.store.is_read("a")

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from query_helpers import NOW, FakeMarks, art
 from reader.core.model import ArticleSummary
-from reader.core.query import MARKS_UNAVAILABLE, Query, QueryError, parse_query
+from reader.core.query import MARKS_UNAVAILABLE, Query, QueryError, field_hints, parse_query
 from reader.core.query.index import SearchIndex
+from reader.core.query.parse import AllOf, Not, Text, Topic
 
 ARTICLES = [
     art("robot", "Robots learn to walk", excerpt="A new robot from the lab.",
@@ -268,6 +269,8 @@ def test_matches_returns_bool() -> None:
         ("robot OR OR climate", "OR needs a term before it", 9),
         ("topic:", "topic: needs a topic, as in topic:ai", 6),
         ('topic:"  "', "topic: needs a topic, as in topic:ai", 7),
+        ('topic:""', "topic: needs a topic, as in topic:ai", 7),
+        ('quality:"high"', "quality needs a number, got 'high'", 9),
         ("source:", "source: needs a name, as in provider:reason", 7),
     ],
 )
@@ -496,3 +499,30 @@ def test_the_path_for_naive_dates_compares_moments_and_keeps_every_term() -> Non
     marks = FakeMarks(read={"naive", "eve"})
     query = parse_query("after:2021-01-01 is:read")
     assert [a.id for a in query.filter(articles, marks)] == ["naive", "eve"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A term may follow a closing quote with no space between them.
+        ('"a b"-c', AllOf((Text("a b", spaced=True), Not(Text("c", spaced=False))))),
+        ('topic:"x y"-ai', AllOf((Topic("x y"), Not(Text("ai", spaced=False))))),
+        # A dash before a field whose value is quoted negates it too.
+        ('-topic:"world news"', AllOf((Not(Topic("world news")),))),
+    ],
+)
+def test_quoted_values_and_their_neighbours(query: str, expected: AllOf) -> None:
+    assert parse_query(query).tree == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "hints"),
+    [
+        ("tpoic:ai", ["tpoic: is not a field (did you mean topic:?); searched as text"]),
+        ("robot -qualty>=3", ["qualty: is not a field (did you mean quality:?); searched as text"]),
+        ("topic:ai q>=3 Provider:x", []),  # fields, whatever their case, get no hint
+        ("x:1 zebra:2 http://a", []),  # nothing close: searched as text, with no hint
+    ],
+)
+def test_a_word_that_looks_like_a_mistyped_field_gets_a_hint(query: str, hints: list[str]) -> None:
+    assert field_hints(query) == hints

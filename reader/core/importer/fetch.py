@@ -14,6 +14,8 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.client import HTTPConnection, HTTPMessage, HTTPResponse, HTTPSConnection
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -29,8 +31,27 @@ _CHUNK = 64 * 1024
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
 
 
+_FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json,"
+    " application/json, application/xml, text/xml, */*"
+)
+
+# Opens the TCP connection to (host, port) within the timeout: `socket.create_connection`
+# unless the caller checks where it connects (the full-text fetch does, see its `net`).
+Connector = Callable[[tuple[str, int], float], socket.socket]
+
+
 class FetchError(Exception):
     """A source URL could not be fetched; the message is the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A fetched body, the URL it finally came from and the type the server said it is."""
+
+    body: bytes
+    url: str
+    content_type: str
 
 
 def checked_source_url(raw: str) -> str:
@@ -109,8 +130,14 @@ class _SocketView:
         return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
 
 
-def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
-    """An opener whose connections (each redirect's too) keep to `deadline`."""
+def _opener(deadline: Deadline, connector: Connector | None) -> urllib.request.OpenerDirector:
+    """An opener whose connections (each redirect's too) keep to `deadline`, opened by
+    `connector` when one is given (TLS then wraps that socket, checking the URL's host name).
+    """
+
+    def create_connection(address: tuple[str, int], *args: Any) -> socket.socket:
+        assert connector is not None
+        return connector(address, deadline.left())
 
     class Response(HTTPResponse):
         def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
@@ -121,6 +148,8 @@ def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
 
         def connect(self) -> None:
             self.timeout = deadline.left()  # connecting (and sending) gets what is left too
+            if connector is not None:
+                self._create_connection = create_connection
             super().connect()
 
     class SecureConnection(HTTPSConnection):
@@ -128,6 +157,8 @@ def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
 
         def connect(self) -> None:
             self.timeout = deadline.left()  # the TLS handshake is bounded by it as a whole
+            if connector is not None:
+                self._create_connection = create_connection
             super().connect()
 
     class Plain(urllib.request.HTTPHandler):
@@ -148,17 +179,34 @@ def fetch(
 
     `timeout` bounds the whole fetch, redirects, headers and body, not only each read.
     """
+    got = fetch_page(url, timeout=timeout, max_bytes=max_bytes, accept=_FEED_ACCEPT)
+    return got.body, got.url
+
+
+def fetch_page(
+    url: str,
+    *,
+    timeout: float = TIMEOUT_SECONDS,
+    max_bytes: int = MAX_FEED_BYTES,
+    accept: str = "*/*",
+    user_agent: str = USER_AGENT,
+    connector: Connector | None = None,
+    what: str = "feed",
+    deadline: Deadline | None = None,
+) -> Fetched:
+    """`fetch` with its request's `Accept` and `User-Agent`, and the connections opened by
+    `connector` (see `Connector`); `what` names the body in the size cap's message. A
+    `deadline` given takes the place of `timeout` (one that can end early, say)."""
     request = urllib.request.Request(
         checked_source_url(url),
-        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity",
-                 "Accept": "application/rss+xml, application/atom+xml, application/feed+json,"
-                 " application/json, application/xml, text/xml, */*"},
-    )  # fmt: skip
-    deadline = Deadline(timeout)
+        headers={"User-Agent": user_agent, "Accept-Encoding": "identity", "Accept": accept},
+    )
+    deadline = Deadline(timeout) if deadline is None else deadline
     try:
-        with _opener(deadline).open(request, timeout=timeout) as response:
+        with _opener(deadline, connector).open(request, timeout=deadline.seconds) as response:
             _refuse_compressed(response.headers.get("Content-Encoding"))
-            return _read_capped(response, max_bytes), response.geturl()
+            body = _read_capped(response, max_bytes, what)
+            return Fetched(body, response.geturl(), response.headers.get("Content-Type", ""))
     except urllib.error.HTTPError as error:
         raise FetchError(_http_error_reason(error)) from None
     except urllib.error.URLError as error:
@@ -192,13 +240,13 @@ def _refuse_compressed(encoding: str | None) -> None:
         )
 
 
-def _read_capped(response: IO[bytes], max_bytes: int) -> bytes:
+def _read_capped(response: IO[bytes], max_bytes: int, what: str) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while chunk := response.read(_CHUNK):
         size += len(chunk)
         if size > max_bytes:
-            raise FetchError(f"the feed is larger than {max_bytes:,} bytes")
+            raise FetchError(f"the {what} is larger than {max_bytes:,} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -44,6 +44,19 @@ class Marks(Protocol):
     def is_starred(self, article_id: str) -> bool: ...
 
 
+class TextMatcher(Protocol):
+    """Stored full texts (`reader.core.fulltext.store.TextStore`): which contain a term."""
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever a text is stored or forgotten."""
+        ...
+
+    def matching(self, needle: str, spaced: bool = False) -> frozenset[str]:
+        """The page URLs and article ids of the texts containing the folded needle."""
+        ...
+
+
 class NoMarks:
     """A reading state in which nothing is read and nothing is starred.
 
@@ -123,8 +136,9 @@ def _length(node: Node) -> int:
 class _Emitter:
     """Turns a tree into one Python expression over `a` (the summary) and `_m` (marks)."""
 
-    def __init__(self, safe_dates: bool) -> None:
+    def __init__(self, safe_dates: bool, texts: TextMatcher | None = None) -> None:
         self.safe_dates = safe_dates
+        self.texts = texts
         self.constants: dict[str, Any] = {}
 
     def constant(self, value: Any) -> str:
@@ -159,6 +173,14 @@ class _Emitter:
     def _text(self, node: Text) -> str:
         if not node.text:
             return "True"
+        test = self._in_summary(node)
+        if self.texts is None:
+            return test
+        # A stored full text containing the term matches too (by its page URL or its id).
+        hits = self.constant(self.texts.matching(node.text, node.spaced))
+        return f"({test} or a.url in {hits} or a.id in {hits})"
+
+    def _in_summary(self, node: Text) -> str:
         if not node.spaced:
             return f"({self.constant(node.text)} in a.search_text)"
         # Any whitespace between the words (a line break, say): one regular expression,
@@ -186,10 +208,12 @@ MatchFn = Callable[[ArticleSummary, Marks], bool]
 FilterFn = Callable[[Sequence[ArticleSummary], Marks], list[ArticleSummary]]
 
 
-def _compile(tree: AllOf, safe_dates: bool) -> tuple[MatchFn, FilterFn]:
+def _compile(
+    tree: AllOf, safe_dates: bool, texts: TextMatcher | None = None
+) -> tuple[MatchFn, FilterFn]:
     if not tree.terms:
         return (lambda a, _m: True), (lambda arts, _m: list(arts))
-    emitter = _Emitter(safe_dates)
+    emitter = _Emitter(safe_dates, texts)
     expression = emitter.emit(tree)
     source = (
         f"def _match(a, _m):\n    return bool({expression})\n"
@@ -211,11 +235,13 @@ class Compiled:
     safe_filter: FilterFn | None
 
 
-def build(tree: AllOf) -> Compiled:
-    match, filter_ = _compile(tree, safe_dates=False)
+def build(tree: AllOf, texts: TextMatcher | None = None) -> Compiled:
+    """The tree compiled; with `texts`, a word or phrase also matches an article whose
+    stored full text contains it (the texts are asked now, once per term)."""
+    match, filter_ = _compile(tree, safe_dates=False, texts=texts)
     safe_match = safe_filter = None
     if has_dates(tree):
-        safe_match, safe_filter = _compile(tree, safe_dates=True)
+        safe_match, safe_filter = _compile(tree, safe_dates=True, texts=texts)
     return Compiled(tree, match, filter_, safe_match, safe_filter)
 
 

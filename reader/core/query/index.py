@@ -108,6 +108,8 @@ class SearchIndex:
         self._budget = max(self.BUDGET_PER_ARTICLE * len(self._texts), 1 << 16)
         # Set once, from the thread that builds it; read here only when set.
         self._words: WordIndex | None = None
+        # Article id and URL -> positions: made when stored full texts are first searched.
+        self._where: dict[str, list[int]] | None = None
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -130,6 +132,19 @@ class SearchIndex:
         if self._words is None:
             self._words = build_word_index(self._texts, go_on)
         return self._words is not None
+
+    def positions_of(self, keys: frozenset[str]) -> set[int]:
+        """The positions of the articles whose id or URL is one of `keys` (a stored full
+        text's hits: see `reader.core.query.texts`)."""
+        where = self._where
+        if where is None:
+            where = {}
+            for position, article in enumerate(self.articles):
+                where.setdefault(article.id, []).append(position)
+                if article.url:
+                    where.setdefault(article.url, []).append(position)
+            self._where = where
+        return {position for key in keys for position in where.get(key, ())}
 
     @property
     def words(self) -> WordIndex | None:

@@ -12,9 +12,18 @@ from operator import itemgetter
 from typing import Literal
 
 from reader.core.model import ArticleSummary
-from reader.core.query.compile import NO_MARKS, Compiled, Marks, Plan, build, make_plan, run_filter
+from reader.core.query.compile import (
+    NO_MARKS,
+    Compiled,
+    Marks,
+    Plan,
+    TextMatcher,
+    build,
+    make_plan,
+    run_filter,
+)
 from reader.core.query.index import SearchIndex
-from reader.core.query.parse import AllOf, AnyOf, Node, Text, needs_marks, parse_tree
+from reader.core.query.parse import AllOf, AnyOf, Node, Not, Text, needs_marks, parse_tree
 
 # --- The public face --------------------------------------------------------------------
 
@@ -69,17 +78,24 @@ class Query:
         articles: Sequence[ArticleSummary],
         marks: Marks | None = None,
         index: SearchIndex | None = None,
+        texts: TextMatcher | None = None,
     ) -> list[ArticleSummary]:
         """The matching articles, in their input order.
 
         With a `SearchIndex` made over this very sequence (`index.covers(articles)`), the
         words and phrases of the query are answered by the index, which remembers its
         answers, and the other terms are tested only on the articles it gives; the result
-        is the same. An index over anything else is ignored.
+        is the same. An index over anything else is ignored. With `texts` (the stored full
+        texts), a word or phrase matches an article whose text contains it too.
         """
         compiled = self._compiled
         assert compiled is not None
         marks = NO_MARKS if marks is None else marks
+        if texts is not None and _has_text(self.tree):
+            from reader.core.query.texts import filter_with_texts
+
+            plan = self._index_plan() if index is not None else None
+            return filter_with_texts(self.tree, plan, articles, marks, index, texts)
         if index is not None and index.covers(articles):
             plan = self._index_plan()
             if plan is not None:
@@ -101,6 +117,15 @@ def _at(articles: Sequence[ArticleSummary], positions: Sequence[int]) -> list[Ar
     if len(positions) < 2:
         return [articles[i] for i in positions]
     return list(itemgetter(*positions)(articles))
+
+
+def _has_text(node: Node) -> bool:
+    """Whether a word or a phrase is anywhere in the tree (under a `-` too)."""
+    if isinstance(node, Text):
+        return bool(node.text)
+    if isinstance(node, Not):
+        return _has_text(node.term)
+    return isinstance(node, (AllOf, AnyOf)) and any(map(_has_text, node.terms))
 
 
 def _collect_texts(node: Node, found: list[str]) -> None:

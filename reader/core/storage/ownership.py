@@ -67,7 +67,9 @@ def _legacy_cache(tables: frozenset[str], version: int) -> bool:
 
 STATE = DatabaseKind("reading state", 0x52445354, _legacy_state)  # "RDST"
 CACHE = DatabaseKind("index cache", 0x52444358, _legacy_cache)  # "RDCX"
-KINDS = (STATE, CACHE)
+# Fetched full texts: there was never an unmarked version of this file.
+TEXTS = DatabaseKind("full-text store", 0x52445458, lambda tables, version: False)  # "RDTX"
+KINDS = (STATE, CACHE, TEXTS)
 
 
 def check_own(path: Path, kind: DatabaseKind) -> bool:

@@ -192,7 +192,7 @@ class StateStore:
         self.read_only = True
         self.notices: list[str] = []
         self._conn: sqlite3.Connection | None = None
-        self._lock = threading.RLock()
+        self.lock = self._lock = threading.RLock()  # the sync log takes it too: one order
         self._marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
         self._frozen: dict[str, frozenset[str]] = {}  # cached read_ids()/starred_ids()
         self._settings: dict[str, str] = {}
@@ -208,6 +208,8 @@ class StateStore:
         self._file: FileId | None = None  # the file `_conn` opened: a new one is noticed
         # Told each notice added after opening (the app shows them as they come).
         self.on_notice: Callable[[str], object] | None = None
+        # Told every mark change made through this store (reader.core.sync logs them).
+        self.on_marks_changed: Callable[[str, list[str], bool], object] | None = None
 
     @classmethod
     def open(
@@ -401,23 +403,20 @@ class StateStore:
         """Star (or unstar) one article and save it."""
         self._change("starred", (article_id,), starred)
 
-    def toggle_read(self, article_id: str) -> bool:
-        """Flip the read mark.
+    def set_marks(self, field: str, article_ids: Iterable[str], on: bool) -> int:
+        """Set the `field` mark ("read", "starred") of many articles in one transaction;
+        returns how many changed."""
+        return self._change(field, article_ids, on)
 
-        Returns:
-            The new state.
-        """
+    def toggle_read(self, article_id: str) -> bool:
+        """Flip the read mark; returns the new state."""
         with self._lock:
             new = not self.is_read(article_id)
             self.set_read(article_id, new)
             return new
 
     def toggle_starred(self, article_id: str) -> bool:
-        """Flip the star.
-
-        Returns:
-            The new state.
-        """
+        """Flip the star; returns the new state."""
         with self._lock:
             new = not self.is_starred(article_id)
             self.set_starred(article_id, new)
@@ -445,6 +444,8 @@ class StateStore:
             self._frozen.pop(col, None)
             # Written even when memory says unchanged: another reader may have changed the file.
             self._save({(article_id, col): on for article_id in ids}, {})
+            if self.on_marks_changed is not None:
+                self.on_marks_changed(col, ids, on)
             return changed
 
     def _save(self, marks: dict[tuple[str, str], bool], settings: dict[str, str]) -> None:

@@ -1,0 +1,88 @@
+"""What stored full texts cost the filter: N articles (default 10,000), each with a stored
+text of about 600 words (the made-up vocabulary of `bench_query`), in a fresh text store.
+
+Prints the time to store them, the file's size, the time to open the store (what a start
+pays: nothing is read), the time to make the texts' word index (`TextStore.build_words`,
+which the app runs in a thread), and, for queries typed one character at a time as the filter bar
+filters them (with the app's search index), the p50 and p95 per keystroke with and without
+the texts, and the matches of the last keystroke. Nothing here asserts on time.
+
+    python benchmarks/bench_fulltext_search.py [N]
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_query import _vocabulary, _words, build_articles
+from reader.core.fulltext.store import TextStore
+from reader.core.model import ArticleSummary
+from reader.core.query import QueryError, parse_query
+from reader.core.query.index import SearchIndex
+
+TYPED = ["robot", "climate change", '"open source model"', "kalomi -robot", "vision OR space"]
+
+
+def _store(path: Path, count: int) -> TextStore:
+    rng = random.Random(7)
+    vocabulary = _vocabulary(rng)
+    store = TextStore.open(path)
+    started = time.perf_counter()
+    for n in range(count):
+        paragraphs = [_words(rng, 100, vocabulary).capitalize() + "." for _ in range(6)]
+        store.put(f"https://example.com/{n}", f"id{n}", "\n\n".join(paragraphs), "")
+    took = time.perf_counter() - started
+    size = path.stat().st_size + Path(f"{path}-wal").stat().st_size
+    print(f"{count} texts stored in {took:.1f} s; the file holds {size / 2**20:.0f} MB")
+    return store
+
+
+def _typed(
+    text: str, articles: list[ArticleSummary], texts: TextStore | None
+) -> tuple[list[float], int]:
+    index = SearchIndex(articles)
+    index.build_words()
+    times: list[float] = []
+    found = 0
+    for end in range(1, len(text) + 1):
+        try:
+            query = parse_query(text[:end])
+        except QueryError:
+            continue
+        started = time.perf_counter()
+        found = len(query.filter(articles, None, index, texts))
+        times.append(time.perf_counter() - started)
+    return times, found
+
+
+def main(count: int = 10_000) -> None:
+    articles = build_articles(count)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "texts.db"
+        _store(path, count).close()
+        started = time.perf_counter()
+        store = TextStore.open(path)
+        print(f"opening the store: {(time.perf_counter() - started) * 1e3:.1f} ms")
+        with store:
+            started = time.perf_counter()
+            store.build_words()
+            print(f"the texts' word index made in {time.perf_counter() - started:.1f} s")
+            for text in TYPED:
+                for label, texts in (("summaries", None), ("with texts", store)):
+                    times, found = _typed(text, articles, texts)
+                    p50 = statistics.median(times) * 1e3
+                    p95 = sorted(times)[int(0.95 * (len(times) - 1))] * 1e3
+                    print(
+                        f"{text:22} {label:10} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {found} found"
+                    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
