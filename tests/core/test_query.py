@@ -520,6 +520,9 @@ def test_quoted_values_and_their_neighbours(query: str, expected: AllOf) -> None
     [
         ("tpoic:ai", ["tpoic: is not a field (did you mean topic:?); searched as text"]),
         ("robot -qualty>=3", ["qualty: is not a field (did you mean quality:?); searched as text"]),
+        ("topic:ai tpoic:x", ["tpoic: is not a field (did you mean topic:?); searched as text"]),
+        ("iss:read", ["iss: is not a field (did you mean is:?); searched as text"]),
+        ("qq:3", []),  # one-letter fields are never offered: too many words are near them
         ("topic:ai q>=3 Provider:x", []),  # fields, whatever their case, get no hint
         ("x:1 zebra:2 http://a", []),  # nothing close: searched as text, with no hint
     ],
