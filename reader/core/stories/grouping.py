@@ -116,5 +116,9 @@ def _may_join(first: list[str], second: list[str], keys: Mapping[str, StoryKeys]
 def group(keys: Iterable[StoryKeys]) -> list[tuple[str, ...]]:
     """The stories of the whole feed: each a sorted tuple of two article ids or more."""
     unique = {item.article_id: item for item in keys}
-    idf = idf_from(document_frequencies(unique.values()), len(unique))
-    return joined(story_pairs(list(unique.values()), idf), unique, idf)
+    return group_keys(unique, idf_from(document_frequencies(unique.values()), len(unique)))
+
+
+def group_keys(keys: Mapping[str, StoryKeys], idf: Idf) -> list[tuple[str, ...]]:
+    """The stories among these articles (by id), words weighed by `idf` (the feed's)."""
+    return joined(story_pairs(list(keys.values()), idf), keys, idf)

@@ -71,6 +71,7 @@ from reader.core.storage.cache.snapshot import (
     snapshot_row,
     store_snapshot,
 )
+from reader.core.storage.cache.stories import WordCounts, read_groups, regroup, store_keys
 from reader.core.storage.sqlite import SYNCHRONOUS, file_id, is_corrupt, write_transaction
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class SyncResult(ProblemsMixin):
     # The feed's generation `summaries` were read at (bumped by every reader's writes):
     # two results of the same generation hold the same feed, whoever parsed it.
     generation: int = -1
+    stories: list[tuple[str, ...]] = field(default_factory=list)  # ids of each, sorted
 
     def change_summary(self) -> str:
         """`2 new, 1 changed, 1 removed` (only the counts that are not 0), or `no changes`."""
@@ -149,6 +151,8 @@ class FeedCache:
         self._prefix = path_prefix(feed_root)
         self._feed = self._feed_id()
         self._memo: Memo | None = None  # None once anything is written
+        # Story keys kept and grouped (see `stories`); the sync's changes, grouped at its end.
+        self.stories, self._words = True, WordCounts()
 
     # --- opening --------------------------------------------------------------------
 
@@ -435,12 +439,18 @@ class FeedCache:
         )
 
     def _finish(self, result: SyncResult) -> SyncResult:
-        """The whole feed into `result`, and its snapshot stored if the sync went through."""
+        """The whole feed into `result`, and its snapshot stored and its stories regrouped if
+        the sync went through."""
         memo = self._current()
         result.summaries, result.generation = list(memo.summaries), memo.generation
         result.problems = self.cached_problems()
         if not result.cancelled:
             self._save_snapshot()
+            words, self._words = self._words, WordCounts()
+            if self.stories:
+                self._write(lambda conn: regroup(conn, self._feed, words), changes_files=False)
+                with self._lock:
+                    result.stories = read_groups(self._conn, self._feed)
         return result
 
     def _current(self) -> Memo:
@@ -477,7 +487,7 @@ class FeedCache:
         found = scan(self.feed_root, self._prefix)
         items = ((seq, rel, path, stamp) for seq, (rel, path, stamp) in enumerate(found))
         first = FIRST_BATCH if on_batch else 0
-        stream = pool.Stream(self._feed, self.feed_root, items, workers, first)
+        stream = pool.Stream(self._feed, self.feed_root, items, workers, first, self.stories)
         with stream, self._unsynced_writes():
             for files, details, total in pool.batches(
                 stream, BATCH_SIZE, None, is_cancelled, first > 0
@@ -501,6 +511,7 @@ class FeedCache:
             conn.executemany("DELETE FROM files WHERE feed = ? AND rel = ?", gone)
             conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", gone)
             conn.executemany("UPDATE files SET seq = ? WHERE feed = ? AND rel = ?", changes.moved)
+            store_keys(conn, self._feed, [], changes.gone, self._words)
 
         self._write(work)
 
@@ -527,7 +538,7 @@ class FeedCache:
         from reader.core.storage.cache import pool
 
         total = len(stale)
-        tasks = pool.tasks_for(self._feed, self.feed_root, stale)
+        tasks = pool.tasks_for(self._feed, self.feed_root, stale, self.stories)
         result.workers = pool.worker_count(total, len(tasks), workers)
         if on_progress:
             on_progress(0, total)
@@ -566,8 +577,10 @@ class FeedCache:
 
         def work(conn: sqlite3.Connection) -> None:
             conn.executemany(INSERT_FILE, files)
-            conn.executemany(INSERT_DETAIL, details)
+            conn.executemany(INSERT_DETAIL, [detail[:4] for detail in details])
             conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", failed)
+            keys = [detail[4] for detail in details if detail[4] is not None]
+            store_keys(conn, self._feed, keys, [rel for _, rel in failed], self._words)
 
         self._write(work)
         if on_batch:
