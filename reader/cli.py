@@ -31,9 +31,7 @@ from reader.core.resources import FEED_ENV, STATE_ENV, sample_feed_path
 # app itself, as its first frame needs them).
 if TYPE_CHECKING:
     from reader.core.feed_source import OpenedFeed
-    from reader.core.model import ArticleSummary
     from reader.core.query import Query
-    from reader.core.storage.state import StateStore
 
 DESCRIPTION = f"""\
 A keyboard-driven terminal reader for a local feed of news articles.
@@ -162,6 +160,7 @@ def _list_parser() -> argparse.ArgumentParser:
         metavar="Q",
         help="filter with the reader's query language (see README)",
     )
+    parser.add_argument("--stories", action="store_true", help="one row per story (see README)")
     _add_config_argument(parser)
     _add_state_argument(parser)
     _add_cache_arguments(parser)
@@ -344,24 +343,17 @@ def _run_list(args: argparse.Namespace) -> int:
     _, settings, problems = read_config(args)
     _say_config_problems("reader list", problems)
     path = resolve_feed(settings)
-    from reader.core.export import to_table, to_tsv
+    from reader.cli_stories import print_list
     from reader.core.storage.state import StateStore
 
     _refuse_foreign_files(args)
     store = StateStore.open(Path(args.state) if args.state else None)
     for notice in store.notices:
         print(f"reader list: {notice}", file=sys.stderr)
-    with _open_feed("reader list", path, args) as feed:
+    with _open_feed("reader list", path, args, settings.group_stories) as feed:
         _report_unlisted("reader list", path, feed)
-        summaries = _listed(feed, store, args.sort or settings.sort, query, args.limit)
-        if args.format in ("json", "jsonl"):
-            from reader.core.json_output import write_json
-
-            write_json(feed, store, summaries, sys.stdout, array=args.format == "json")
-        elif args.format == "tsv":
-            print(to_tsv(summaries))  # the summaries hold every column: no article is read
-        else:
-            print(to_table(summaries, _table_width()))
+        order = args.sort or settings.sort
+        print_list(feed, store, order, query, args.limit, args.format, args.stories, _table_width)
     return 0
 
 
@@ -388,24 +380,18 @@ def _refuse_foreign_files(args: argparse.Namespace, *, state: bool = True) -> No
 
 
 @contextmanager
-def _open_feed(prog: str, path: Path, args: argparse.Namespace) -> Iterator[OpenedFeed]:
+def _open_feed(
+    prog: str, path: Path, args: argparse.Namespace, stories: bool = True
+) -> Iterator[OpenedFeed]:
     """The feed through the index cache (unless `--no-cache`); the cache's notices on stderr."""
     from reader.core.feed_source import open_feed
 
     cache_path = Path(args.cache).expanduser() if args.cache else None
-    with open_feed(path, cache_path=cache_path, use_cache=not args.no_cache) as feed:
+    use_cache = not args.no_cache
+    with open_feed(path, cache_path=cache_path, use_cache=use_cache, stories=stories) as feed:
         for notice in feed.notices:
             print(f"{prog}: {notice}", file=sys.stderr)
         yield feed
-
-
-def _listed(
-    feed: OpenedFeed, store: StateStore, order: str, query: Query, limit: int | None
-) -> list[ArticleSummary]:
-    """The first `limit` articles the app's list shows in that order with that filter."""
-    from reader.core.view import FeedView
-
-    return FeedView(feed.library, store, order=order, query=query).articles()[:limit]
 
 
 def _table_width() -> int | None:

@@ -73,6 +73,7 @@ class Settings:
     read_after_seconds: float = READ_AFTER_SECONDS
     browser: tuple[str, ...] | None = None
     watch: bool = True
+    group_stories: bool = True
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     searches: tuple[SavedSearch, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -201,6 +202,7 @@ KEYS: tuple[Key, ...] = (
         "else the system's)",
     ),
     Key("watch", _boolean, "true", "notice new, changed and deleted files while running"),
+    Key("group_stories", _boolean, "true", "one row per story: the same news from several outlets"),
 )
 KEY_NAMES = frozenset(key.name for key in KEYS) | {"keys", "searches"}
 

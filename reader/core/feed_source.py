@@ -32,6 +32,8 @@ class OpenedFeed(ProblemsMixin):
     fetch_many: Callable[[Iterable[str]], dict[str, Article]] | None = None
     # The stored JSON fields of the articles at these paths (see `cache.listing`), by path.
     stored_json: Callable[[Sequence[str]], dict[str, bytes]] | None = None
+    # The feed's stories (each a sorted tuple of ids), worked out when first asked for.
+    story_groups: Callable[[], list[tuple[str, ...]]] = list
 
     def articles(self, summaries: Sequence[ArticleSummary]) -> list[Article]:
         """The full articles of these summaries, in their order."""
@@ -45,21 +47,28 @@ FETCH_MANY_FROM = 100
 
 
 @contextmanager
-def open_feed(path: Path, *, cache_path: Path | None, use_cache: bool) -> Iterator[OpenedFeed]:
+def open_feed(
+    path: Path, *, cache_path: Path | None, use_cache: bool, stories: bool = True
+) -> Iterator[OpenedFeed]:
     """The feed at `path`; full articles are fetched from the cache while the block runs.
 
-    `cache_path` None: the default cache file (see `default_cache_path`).
+    `cache_path` None: the default cache file (see `default_cache_path`). `stories` false:
+    no story is looked for (the cache keeps no story keys; every article stands alone).
     """
     if not use_cache:
         feed = load_feed(path)
         library = Library()
         library.add_articles(feed.articles)
-        yield OpenedFeed(library, feed.problems, feed.files, feed.skipped, feed.feed_missing)
+        opened = OpenedFeed(library, feed.problems, feed.files, feed.skipped, feed.feed_missing)
+        if stories:
+            opened.story_groups = lambda: _group(feed.articles)
+        yield opened
         return
     # Imported here: `--no-cache` needs no SQLite.
     from reader.core.storage.cache import FeedCache
 
     with FeedCache.open(cache_path, path) as cache:
+        cache.stories = stories
         result = cache.sync()
         library = Library()
         library.add_summaries(result.summaries)
@@ -78,4 +87,12 @@ def open_feed(path: Path, *, cache_path: Path | None, use_cache: bool) -> Iterat
             notices=cache.notices,
             fetch_many=cache.articles,
             stored_json=cache.listings,
+            story_groups=lambda: result.stories,
         )
+
+
+def _group(articles: Sequence[Article]) -> list[tuple[str, ...]]:
+    from reader.core.stories.features import keys_of
+    from reader.core.stories.grouping import group
+
+    return group(keys_of(article) for article in articles)

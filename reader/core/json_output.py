@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from json.encoder import encode_basestring
 from typing import BinaryIO, TextIO
 
 from reader.core.export import JSON_LINE, article_json, spliced_json
@@ -19,8 +20,9 @@ from reader.core.storage.state import StateStore
 
 
 def _json_lines(
-    feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary], errors: str
-) -> Iterator[bytes]:
+    feed: OpenedFeed, store: StateStore, summaries: Sequence[ArticleSummary], errors: str,
+    story: Mapping[str, str], sources: Mapping[str, list[str]] | None,
+) -> Iterator[bytes]:  # fmt: skip
     """One encoded object per article, in UTF-8: spliced from the cache's stored text where
     it has one (a warm cache), else encoded from the full article; the same bytes either way.
     """
@@ -31,10 +33,23 @@ def _json_lines(
         aid, path = summary.id, summary.path
         text = stored.get(path)
         if text is not None:
-            yield spliced_json(aid, path, text, is_read(aid), is_starred(aid), errors)
+            line = spliced_json(aid, path, text, is_read(aid), is_starred(aid), errors)
         elif (article := rest.get(aid)) is not None:
-            record = article_json(article, is_read(aid), is_starred(aid))
-            yield encode(record).encode("utf-8", errors)
+            line = encode(article_json(article, is_read(aid), is_starred(aid))).encode(
+                "utf-8", errors
+            )
+        else:
+            continue
+        yield _with_story(line, story.get(aid, aid), None if sources is None else sources[aid])
+
+
+def _with_story(line: bytes, story: str, sources: list[str] | None) -> bytes:
+    """The object's line with `story` (and `sources`) last, the same bytes either way the
+    object was made."""
+    tail = b', "story": ' + encode_basestring(story).encode("utf-8")
+    if sources is not None:
+        tail += b', "sources": ' + JSON_LINE.encode(sources).encode("utf-8")
+    return line[:-1] + tail + b"}"
 
 
 _LINES_PER_WRITE = 500  # about 700 kB of a generated feed
@@ -47,9 +62,13 @@ def write_json(
     out: TextIO,
     *,
     array: bool,
+    story: Mapping[str, str] | None = None,
+    sources: Mapping[str, list[str]] | None = None,
 ) -> None:
     """`print(to_json(...))` of the articles (else, not `array`, JSON Lines: each object and a
-    newline); a line at a time, as bytes, to a UTF-8 output.
+    newline); a line at a time, as bytes, to a UTF-8 output. Each object ends with `story`,
+    from `story` (the story's lead by article id; the article's own id when not there), and
+    with `sources` when given (the story's other ids, by lead).
 
     Not one string: 100,000 articles are 140 MB, which joining, encoding and printing
     would copy three times over.
@@ -65,7 +84,7 @@ def write_json(
         write, errors = buffer.write, out.errors or "strict"
     # Written a few hundred lines at a time: the output may be unbuffered
     # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
-    batches = _batches(_json_lines(feed, store, summaries, errors))
+    batches = _batches(_json_lines(feed, store, summaries, errors, story or {}, sources))
     if array:
         opening = b"[\n"
         for batch in batches:
