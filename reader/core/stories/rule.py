@@ -35,12 +35,13 @@ from reader.core.stories.features import StoryKeys
 COPY_DAYS = 7.0  # a copy of a press release or a wire story runs within a week
 EVENT_DAYS = 4.0  # different reports of one event come within a few days
 NEAR_IDENTICAL = 90.0  # rapidfuzz ratio of the normal-form titles
-OVERLAP = 0.38  # shared rare weight over the smaller article's weight
-LINKED_OVERLAP = 0.34  # the same with a `related` link between the two
+OVERLAP = 0.3  # shared rare weight over the smaller article's weight
+LINKED_OVERLAP = 0.26  # the same with a `related` link between the two
 SAME_DAY_OVERLAP = 0.25  # what articles of the same hour need; the bar rises to OVERLAP
 COMPATIBLE = 0.1  # the overlap most cross pairs of two joined groups need
 COMPATIBLE_SHARE = 0.5  # of the cross pairs, more than this part must be compatible
 TITLE_WEIGHT = 4.0  # the rare words in both titles weigh this at least (one very rare word)
+SUBJECT_MARGIN = 1.0  # how much rarer each title's own word is than the words they share
 RARE_SHARED = 3  # rare words two reports of one event share at least
 RARE_IDF = 3.0  # a word in fewer than about 1 article in 20 (ln 20 = 3.0) is rare
 MIN_TITLE_WORDS = 3  # "Week 17", "Opinion": too short to call two titles copies
@@ -84,7 +85,7 @@ def overlap(a: StoryKeys, b: StoryKeys, idf: Idf) -> tuple[float, int, bool]:
         sum(weight(a, w) for w in a.words if idf(w) >= RARE_IDF),
         sum(weight(b, w) for w in b.words if idf(w) >= RARE_IDF),
     )
-    in_titles = sum(idf(w) for w in shared if w in a.title_words and w in b.title_words)
+    in_titles = sum(idf(w) for w in shared if w in a.title_words or w in b.title_words)
     return common / smaller, len(shared), in_titles >= TITLE_WEIGHT
 
 
@@ -99,9 +100,19 @@ def strength(a: StoryKeys, b: StoryKeys, idf: Idf) -> float | None:
     if gap > EVENT_DAYS or (a.provider and a.provider == b.provider):
         return None  # one outlet reports an event once: its two articles are two stories
     share, rare, in_titles = overlap(a, b, idf)
-    if share >= bar_for(gap, linked(a, b)) and rare >= RARE_SHARED and in_titles:
-        return share
-    return None
+    if share < bar_for(gap, linked(a, b)) or rare < RARE_SHARED or not in_titles:
+        return None
+    return None if distinct_subjects(a, b, idf) else share
+
+
+def distinct_subjects(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
+    """Whether each title's rarest word is missing from the other article, and rarer than
+    anything the titles share: "Core Scientific Achieves AWS Competency Status" and
+    "ElectrifAi Achieves AWS Competency Status" are two companies, not one event."""
+    shared = max((idf(w) for w in a.title_words & b.title_words), default=0.0)
+    own_a = max((idf(w) for w in a.title_words - b.words), default=0.0)
+    own_b = max((idf(w) for w in b.title_words - a.words), default=0.0)
+    return min(own_a, own_b) >= shared + SUBJECT_MARGIN
 
 
 def same_story(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
