@@ -26,7 +26,7 @@ first: a story wrongly merged hides news, a duplicate only repeats it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from rapidfuzz import fuzz
 
@@ -49,11 +49,17 @@ MIN_TITLE_WORDS = 3  # "Week 17", "Opinion": too short to call two titles copies
 Idf = Callable[[str], float]
 
 
-def idf_from(counts: dict[str, int], total: int) -> Idf:
-    """The inverse document frequency of a word in a feed of `total` articles."""
+def idf_from(counts: Mapping[str, int], total: int) -> Idf:
+    """The inverse document frequency of a word in a feed of `total` articles.
+
+    The feed's size is taken in steps of a fifth of a doubling, so that a new article
+    changes the weight of its own words only, not of every word of the feed: stories far
+    from a change stay as they were (see `cache.stories`).
+    """
+    size = 2 ** (round(math.log2(max(total, 1)) * 5) / 5)
 
     def idf(word: str) -> float:
-        return math.log((total + 1) / (counts.get(word, 0) + 1))
+        return math.log((size + 1) / (counts.get(word, 0) + 1))
 
     return idf
 
