@@ -11,11 +11,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.core.library import Library
 from reader.core.loader import load_feed
 from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
 from reader.core.ordering import DEFAULT_ORDER
+
+if TYPE_CHECKING:
+    from reader.core.storage.cache import FeedCache
 
 
 @dataclass(slots=True)
@@ -87,8 +91,17 @@ def open_feed(
             notices=cache.notices,
             fetch_many=cache.articles,
             stored_json=cache.listings,
-            story_groups=lambda: result.stories,
+            story_groups=lambda: _cached_stories(cache),
         )
+
+
+def _cached_stories(cache: FeedCache) -> list[tuple[str, ...]]:
+    import sqlite3
+
+    try:
+        return cache.story_groups()
+    except sqlite3.Error:  # the cache failed under us: the list goes on, each article alone
+        return []
 
 
 def _group(articles: Sequence[Article]) -> list[tuple[str, ...]]:

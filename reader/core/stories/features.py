@@ -9,9 +9,9 @@ titles its `related` list names.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
+import zlib
 from dataclasses import dataclass
 
 from reader.core.model import Article, fold
@@ -35,8 +35,8 @@ _SCALES = {"bn": "billion", "bln": "billion", "b": "billion", "mn": "million", "
 _WORD = re.compile(r"[a-z0-9]+")
 _AMOUNT = re.compile(r"^(\d+)(bn|bln|b|mn|mln|m|k)$")
 # Straight, curly and stray apostrophes: "Nvidia's" and "Nvidia\u2019s" are both "nvidia".
+_APOSTROPHE_MARKS = ("'", "\u2019", "\u2018", "`", "\u00b4")
 _APOSTROPHES = re.compile("['\u2019\u2018`\u00b4]s\\b|['\u2019\u2018`\u00b4]")
-_HASH_LENGTH = 10  # hex digits of a related link's hash: 40 bits, no accidental match
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +57,44 @@ class StoryKeys:
 def words_of(text: str) -> list[str]:
     """The content words of `text`: folded, stopwords gone, plurals cut to the singular."""
     found: list[str] = []
-    for word in _WORD.findall(_APOSTROPHES.sub(lambda m: "" if "s" in m[0] else " ", fold(text))):
-        amount = _AMOUNT.match(word)
-        if amount:
-            found.append(amount[1])
-            word = _SCALES.get(amount[2], "")
-        word = _SCALES.get(word, word)
-        word = singular(word)
-        if word and word not in STOPWORDS:
-            found.append(word)
+    known = _KNOWN
+    for word in _WORD.findall(_without_apostrophes(fold(text))):
+        normal = known.get(word)
+        if normal is None:
+            normal = _normal(word)
+            if len(known) < _KNOWN_MAX:
+                known[word] = normal
+        found += normal
     return found
+
+
+def _apostrophe(match: re.Match[str]) -> str:
+    return "" if "s" in match[0] else " "
+
+
+def _without_apostrophes(text: str) -> str:
+    """ "nvidia's" -> "nvidia", "don't" -> "don t" (the regex only where there is one)."""
+    if any(mark in text for mark in _APOSTROPHE_MARKS):
+        return _APOSTROPHES.sub(_apostrophe, text)
+    return text
+
+
+def _normal(word: str) -> tuple[str, ...]:
+    """What one folded word stands for: none (a stopword), itself, or an amount's two."""
+    found: list[str] = []
+    amount = _AMOUNT.match(word) if word[0].isdigit() else None
+    if amount:
+        found.append(amount[1])
+        word = _SCALES.get(amount[2], "")
+    word = singular(_SCALES.get(word, word))
+    if word and word not in STOPWORDS:
+        found.append(word)
+    return tuple(found)
+
+
+# Words repeat across a feed: each is normalised once (up to a bound, for memory).
+_KNOWN: dict[str, tuple[str, ...]] = {}
+_KNOWN_MAX = 200_000
 
 
 def singular(word: str) -> str:
@@ -83,15 +111,12 @@ def singular(word: str) -> str:
 
 def normal_title(title: str) -> str:
     """The title folded, with its punctuation and apostrophes gone: what copies agree on."""
-    return " ".join(
-        _WORD.findall(_APOSTROPHES.sub(lambda m: "" if "s" in m[0] else " ", fold(title)))
-    )
+    return " ".join(_WORD.findall(_without_apostrophes(fold(title))))
 
 
 def _hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()[
-        :_HASH_LENGTH
-    ]
+    """A short stable hash (CRC-32: a rare collision only lowers one pair's bar a little)."""
+    return f"{zlib.crc32(text.encode('utf-8', 'surrogatepass')):08x}"
 
 
 def keys_of(article: Article) -> StoryKeys:

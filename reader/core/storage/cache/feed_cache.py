@@ -116,7 +116,6 @@ class SyncResult(ProblemsMixin):
     # The feed's generation `summaries` were read at (bumped by every reader's writes):
     # two results of the same generation hold the same feed, whoever parsed it.
     generation: int = -1
-    stories: list[tuple[str, ...]] = field(default_factory=list)  # ids of each, sorted
 
     def change_summary(self) -> str:
         """`2 new, 1 changed, 1 removed` (only the counts that are not 0), or `no changes`."""
@@ -439,19 +438,22 @@ class FeedCache:
         )
 
     def _finish(self, result: SyncResult) -> SyncResult:
-        """The whole feed into `result`, and its snapshot stored and its stories regrouped if
-        the sync went through."""
+        """The whole feed into `result`, and its snapshot stored if the sync went through."""
         memo = self._current()
         result.summaries, result.generation = list(memo.summaries), memo.generation
         result.problems = self.cached_problems()
         if not result.cancelled:
             self._save_snapshot()
-            words, self._words = self._words, WordCounts()
-            if self.stories:
-                self._write(lambda conn: regroup(conn, self._feed, words), changes_files=False)
-                with self._lock:
-                    result.stories = read_groups(self._conn, self._feed)
         return result
+
+    def story_groups(self) -> list[tuple[str, ...]]:
+        """The feed's stories (sorted tuples of ids), grouped again first around what the
+        syncs since the last call changed: not while loading, only when asked for."""
+        words, self._words = self._words, WordCounts()
+        if self.stories:
+            self._write(lambda conn: regroup(conn, self._feed, words), changes_files=False)
+        with self._lock:
+            return read_groups(self._conn, self._feed) if self.stories else []
 
     def _current(self) -> Memo:
         """The memo, read again if another reader (one building this cache) wrote the feed

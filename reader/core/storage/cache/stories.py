@@ -43,25 +43,33 @@ KeysRow = tuple[int, str, str, float | None, str]  # feed, rel, article_id, day,
 
 
 class WordCounts:
-    """The change a sync makes to the feed's word counts, gathered as rows come and go."""
+    """The change a sync makes to the feed's word counts, gathered as rows come and go (their
+    words are read only if the change is grouped around, not the whole feed again)."""
 
     def __init__(self) -> None:
-        self.delta: Counter[str] = Counter()
-        self.articles = 0
+        self.left: list[tuple[str, float | None, str]] = []  # article id, day, keys
+        self.entered: list[tuple[str, float | None, str]] = []
         self.touched: set[str] = set()  # article ids parsed or dropped
         self.days: list[float] = []  # their days, old and new
 
     def leave(self, rows: Iterable[tuple[str, float | None, str]]) -> None:
-        for article_id, day, text in rows:
-            self.delta.subtract(keys_from_json(article_id, day, text).words)
-            self.articles -= 1
-            self._touch(article_id, day)
+        for row in rows:
+            self.left.append(row)
+            self._touch(row[0], row[1])
 
     def enter(self, rows: Iterable[KeysRow]) -> None:
         for _, _, article_id, day, text in rows:
-            self.delta.update(keys_from_json(article_id, day, text).words)
-            self.articles += 1
+            self.entered.append((article_id, day, text))
             self._touch(article_id, day)
+
+    def delta(self) -> Counter[str]:
+        """How many more articles hold each word."""
+        change: Counter[str] = Counter()
+        for article_id, day, text in self.entered:
+            change.update(keys_from_json(article_id, day, text).words)
+        for article_id, day, text in self.left:
+            change.subtract(keys_from_json(article_id, day, text).words)
+        return change
 
     def _touch(self, article_id: str, day: float | None) -> None:
         self.touched.add(article_id)
@@ -114,13 +122,15 @@ def regroup(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
     from reader.core.stories.grouping import document_frequencies, group_keys
     from reader.core.stories.rule import idf_from
 
-    words, total = _updated_words(conn, feed, counts)
+    row = conn.execute("SELECT articles FROM story_words WHERE feed = ?", (feed,)).fetchone()
+    total = (row[0] if row else 0) + len(counts.entered) - len(counts.left)
     if total <= 0 or not counts.touched or len(counts.touched) > WHOLE_FEED_SHARE * total:
         keys = _keys(conn, "SELECT article_id, day, keys FROM story_keys WHERE feed = ?", (feed,))
         words = dict(document_frequencies(keys.values()))
         _save_words(conn, feed, len(keys), words)
         _replace_groups(conn, feed, keys, group_keys(keys, idf_from(words, len(keys))), whole=True)
         return
+    words = _updated_words(conn, feed, counts, total)
     keys = _window(conn, feed, counts)
     found = group_keys(keys, idf_from(words, total))
     # The touched articles too: a deleted one has no keys left, but may still be in a story.
@@ -136,21 +146,19 @@ def _out_of_step(conn: sqlite3.Connection, feed: int) -> bool:
 
 
 def _updated_words(
-    conn: sqlite3.Connection, feed: int, counts: WordCounts
-) -> tuple[dict[str, int], int]:
-    row = conn.execute(
-        "SELECT articles, counts FROM story_words WHERE feed = ?", (feed,)
-    ).fetchone()
-    words: dict[str, int] = json.loads(row[1]) if row else {}
-    total = (row[0] if row else 0) + counts.articles
-    for word, change in counts.delta.items():
+    conn: sqlite3.Connection, feed: int, counts: WordCounts, total: int
+) -> dict[str, int]:
+    """The stored word counts with the sync's change, stored back."""
+    row = conn.execute("SELECT counts FROM story_words WHERE feed = ?", (feed,)).fetchone()
+    words: dict[str, int] = json.loads(row[0]) if row else {}
+    for word, change in counts.delta().items():
         now = words.get(word, 0) + change
         if now > 0:
             words[word] = now
         else:
             words.pop(word, None)
     _save_words(conn, feed, total, words)
-    return words, total
+    return words
 
 
 def _save_words(conn: sqlite3.Connection, feed: int, total: int, words: dict[str, int]) -> None:
