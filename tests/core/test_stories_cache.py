@@ -116,3 +116,11 @@ def test_without_stories_no_key_is_kept_and_none_is_found(feed: Path, tmp_path: 
     with sqlite3.connect(cache) as conn:
         assert conn.execute("SELECT COUNT(*) FROM story_keys").fetchone() == (0,)
     conn.close()
+
+
+def test_articles_parsed_with_grouping_off_are_grouped_once_it_is_on(
+    feed: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "index.db"
+    assert sync(feed, cache, stories=False) == []
+    assert sync(feed, cache) == fresh(feed)

@@ -117,6 +117,7 @@ def read_groups(conn: sqlite3.Connection, feed: int) -> list[tuple[str, ...]]:
 def regroup(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
     """Bring the feed's word counts and stories up to date with the sync's changes (inside
     the caller's transaction)."""
+    _fill_missing(conn, feed, counts)
     if not counts.touched and not _out_of_step(conn, feed):
         return
     from reader.core.stories.grouping import document_frequencies, group_keys
@@ -135,6 +136,27 @@ def regroup(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
     found = group_keys(keys, idf_from(words, total))
     # The touched articles too: a deleted one has no keys left, but may still be in a story.
     _replace_groups(conn, feed, keys.keys() | counts.touched, found, whole=False)
+
+
+def _fill_missing(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
+    """Make the keys of articles stored without them (parsed while `group_stories` was off)
+    from their stored article: nothing is read from the files again."""
+    (keys,) = conn.execute("SELECT COUNT(*) FROM story_keys WHERE feed = ?", (feed,)).fetchone()
+    (articles,) = conn.execute("SELECT COUNT(*) FROM details WHERE feed = ?", (feed,)).fetchone()
+    if keys >= articles:
+        return
+    from reader.core.storage.cache.codec import article_from_detail
+    from reader.core.stories.features import keys_of, keys_to_json
+
+    rows: list[KeysRow] = []
+    for rel, data in conn.execute(
+        "SELECT d.rel, d.data FROM details d WHERE d.feed = ? AND NOT EXISTS"
+        " (SELECT 1 FROM story_keys k WHERE k.feed = d.feed AND k.rel = d.rel)",
+        (feed,),
+    ).fetchall():
+        made = keys_of(article_from_detail(data, rel))
+        rows.append((feed, rel, made.article_id, made.day, keys_to_json(made)))
+    store_keys(conn, feed, rows, (), counts)
 
 
 def _out_of_step(conn: sqlite3.Connection, feed: int) -> bool:
