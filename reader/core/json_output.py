@@ -44,8 +44,9 @@ def _json_lines(
 
 
 def _with_story(line: bytes, story: str, sources: list[str] | None) -> bytes:
-    """The object's line with `story` (and `sources`) last, the same bytes either way the
-    object was made."""
+    """The object's line with `story` last (the lead's id by article id, else the article's
+    own) and `sources` (the story's other ids by lead) when given: the same bytes whichever
+    way the object was made."""
     tail = b', "story": ' + encode_basestring(story).encode("utf-8")
     if sources is not None:
         tail += b', "sources": ' + JSON_LINE.encode(sources).encode("utf-8")
@@ -66,9 +67,8 @@ def write_json(
     sources: Mapping[str, list[str]] | None = None,
 ) -> None:
     """`print(to_json(...))` of the articles (else, not `array`, JSON Lines: each object and a
-    newline); a line at a time, as bytes, to a UTF-8 output. Each object ends with `story`,
-    from `story` (the story's lead by article id; the article's own id when not there), and
-    with `sources` when given (the story's other ids, by lead).
+    newline); a line at a time, as bytes, to a UTF-8 output; `story` and `sources`: see
+    `_with_story`.
 
     Not one string: 100,000 articles are 140 MB, which joining, encoding and printing
     would copy three times over.
