@@ -93,6 +93,13 @@ class _Writer:
     def when(self) -> datetime:
         return START + timedelta(minutes=self.rng.randrange(SPAN_MINUTES))
 
+    def headline(self, story: Story | None) -> tuple[str, str | None, datetime, list[str]]:
+        """Title, excerpt (None: drawn where earlier versions drew it, for the same bytes
+        without copies), time and slug words of an article, or of a copy of `story`."""
+        words = self.words(8, 12)
+        title, published = " ".join(words).capitalize(), self.when()
+        return story.copy_of(self.rng, words) if story else (title, None, published, words)
+
     def original(self, serial: int) -> tuple[Story, str, str]:
         """An article naming a made-up company, and its story for the copies."""
         words = self.words(8, 12)
@@ -140,12 +147,7 @@ class _Writer:
     def article(self, serial: int, story: Story | None = None) -> tuple[str, str]:
         """The file name and text of article number `serial` (a copy of `story`'s, if given)."""
         rng = self.rng
-        words = self.words(8, 12)
-        title = " ".join(words).capitalize()
-        published = self.when()
-        excerpt = None  # drawn where earlier versions drew it: the same bytes without copies
-        if story:
-            title, excerpt, published, words = story.copy_of(rng, words)
+        title, excerpt, published, words = self.headline(story)
         name, domain = rng.choice(self.providers)
         slug = _slug(words)
         url_lines = self.urls(domain, published, slug, f"{serial:06d}")

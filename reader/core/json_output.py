@@ -67,8 +67,7 @@ def write_json(
     sources: Mapping[str, list[str]] | None = None,
 ) -> None:
     """`print(to_json(...))` of the articles (else, not `array`, JSON Lines: each object and a
-    newline); a line at a time, as bytes, to a UTF-8 output; `story` and `sources`: see
-    `_with_story`.
+    newline); a line at a time, as bytes, to a UTF-8 output (`story`: see `_with_story`).
 
     Not one string: 100,000 articles are 140 MB, which joining, encoding and printing
     would copy three times over.
