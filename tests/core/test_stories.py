@@ -58,18 +58,19 @@ def test_no_two_different_news_are_merged_in_labelled_real_articles() -> None:
     articles, labels = labelled()
     gold, made = pair_scores(group(keys_of(a) for a in articles.values()), labels)
     assert made - gold == set()
-    # Measured 134 of 387 same-story pairs (precision first); this guards against losing them.
+    # Measured 155 of 387 same-story pairs (precision first); this guards against losing them.
     assert len(made & gold) >= 0.3 * len(gold)
 
 
 def test_each_labelled_real_story_of_the_sample_has_a_grouped_pair() -> None:
-    """The sample's own stories (not the related entries): the leukaemia study and its copy,
-    Nvidia on vSphere. (The PGA Tour's two reports are missed: they share too little.)"""
+    """The sample's own stories: the PGA Tour and AWS, Nvidia on vSphere, and the leukaemia
+    study with its copy (its three first reports, worded apart over six days, stay apart)."""
     articles, _ = labelled()
     stories = group(keys_of(a) for a in articles.values())
     together = {p for s in stories for p in itertools.combinations(s, 2)}
     for pair in (
         ("0b0634e9a673dc9c", "2f0d6cec80dc93aa"),
+        ("31cc9e390716a10b", "973050a9abd1a5f1"),
         ("cb17a7a31061129f", "cdefa92218c3356c"),
     ):
         assert pair in together
