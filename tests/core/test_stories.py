@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import random
@@ -210,6 +211,14 @@ def test_parts_of_a_series_and_posts_of_one_outlet_are_apart() -> None:
         "Secure Amazon SageMaker Studio presigned URLs Part 2: Foundational infrastructure", "aws"
     )
     assert stories_of(part1, part2) == stories_of()
+
+
+def test_two_pages_of_one_outlet_under_one_title_are_two_stories() -> None:
+    paywall = "Become an FT subscriber to read: the big risks of machine learning"
+    one = article(paywall, "ft", excerpt="Keep abreast of significant corporate developments")
+    two = article(paywall, "ft", DAY + timedelta(days=1), excerpt=one.excerpt)
+    two = dataclasses.replace(two, id="ft:second", url="https://ft.example/content/2")
+    assert stories_of(one, two) == stories_of()
 
 
 def test_a_follow_up_weeks_later_is_another_story() -> None:

@@ -1,11 +1,11 @@
 """The rule that says whether two articles report the same news event.
 
-Two articles are one story when they are close in time and either
+Two articles of two outlets are one story when they are close in time and either
 
 - their titles are near-identical (rapidfuzz's ratio of the normal-form titles at least
   `NEAR_IDENTICAL`, the same numbers in both): a press release and its copies, a wire story
   run by several papers, within `COPY_DAYS`; or
-- they come from two outlets within `EVENT_DAYS` and share enough rare words of their
+- they come within `EVENT_DAYS` of each other and share enough rare words of their
   titles and excerpts. A word's rarity is its inverse document frequency in the feed, so
   "market", "forecast" or "AI" weigh next to nothing in a feed about AI, while "Izanagi",
   "Telangana" or "PGA" weigh a lot. The shared weight (title words count twice) over the
@@ -16,8 +16,9 @@ Two articles are one story when they are close in time and either
   `LINKED_OVERLAP`, never further: real `related` lists name neighbouring subjects too.
 
 Everything else is apart: the same topic and common words, two companies of one program
-(their names are the rare words they do not share), two posts of one outlet (an outlet
-reports an event once; its copies are near-identical), a follow-up weeks later. Groups are
+(each title's rarest word is its own, see `distinct_subjects`), two articles of one outlet
+(an outlet reports an event once, even two paywall pages under one title), a follow-up
+weeks later. Groups are
 joined pair by pair, and two groups only when most of their cross pairs are `compatible`,
 so that one doubtful pair cannot chain two stories (see `grouping`). Precision comes
 first: a story wrongly merged hides news, a duplicate only repeats it.
@@ -100,11 +101,15 @@ def strength(a: StoryKeys, b: StoryKeys, idf: Idf) -> float | None:
     when the rule says they do not, 2.0 for copies, else the shared rare weight."""
     if a.day is None or b.day is None:
         return None  # an undated article cannot be placed beside an event
+    if a.provider and a.provider == b.provider:
+        # One outlet reports an event once (its copies of one URL the loader merges): two of
+        # its articles are two stories, even under one title ("Become an FT subscriber").
+        return None
     gap = abs(a.day - b.day)
     if gap <= COPY_DAYS and near_identical(a, b):
         return 2.0
-    if gap > EVENT_DAYS or (a.provider and a.provider == b.provider):
-        return None  # one outlet reports an event once: its two articles are two stories
+    if gap > EVENT_DAYS:
+        return None
     share, rare, in_titles = overlap(a, b, idf)
     if share < bar_for(gap, linked(a, b)) or rare < RARE_SHARED or not in_titles:
         return None
@@ -131,10 +136,10 @@ def compatible(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
     of their cross pairs (so that one doubtful pair does not chain two stories)."""
     if a.day is None or b.day is None or abs(a.day - b.day) > COPY_DAYS:
         return False
-    if near_identical(a, b):
-        return True
     if a.provider and a.provider == b.provider:
         return False
+    if near_identical(a, b):
+        return True
     share, rare, _ = overlap(a, b, idf)
     return share >= COMPATIBLE and rare >= 2
 

@@ -71,7 +71,7 @@ from reader.core.storage.cache.snapshot import (
     snapshot_row,
     store_snapshot,
 )
-from reader.core.storage.cache.stories import WordCounts, read_groups, regroup, store_keys
+from reader.core.storage.cache.stories import WordCounts, read_groups, regroup, stale, store_keys
 from reader.core.storage.sqlite import SYNCHRONOUS, file_id, is_corrupt, write_transaction
 
 if TYPE_CHECKING:
@@ -447,13 +447,14 @@ class FeedCache:
         return result
 
     def story_groups(self) -> list[tuple[str, ...]]:
-        """The feed's stories (sorted tuples of ids), grouped again first around what the
-        syncs since the last call changed: not while loading, only when asked for."""
+        """The feed's stories (sorted tuples of ids), first regrouped around the last syncs."""
         words, self._words = self._words, WordCounts()
-        if self.stories:
-            self._write(lambda conn: regroup(conn, self._feed, words), changes_files=False)
         with self._lock:
-            return read_groups(self._conn, self._feed) if self.stories else []
+            if not self.stories:
+                return []
+            if stale(self._conn, self._feed, words):  # else no write transaction at all
+                self._write(lambda conn: regroup(conn, self._feed, words), changes_files=False)
+            return read_groups(self._conn, self._feed)
 
     def _current(self) -> Memo:
         """The memo, read again if another reader (one building this cache) wrote the feed

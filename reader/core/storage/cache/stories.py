@@ -138,12 +138,26 @@ def regroup(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
     _replace_groups(conn, feed, keys.keys() | counts.touched, found, whole=False)
 
 
+def stale(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> bool:
+    """Whether `regroup` has anything to do: the syncs changed files, or the stored keys are
+    not all there or not the ones last grouped (a sync stopped before its end)."""
+    return bool(counts.touched) or _missing(conn, feed) or _out_of_step(conn, feed)
+
+
+def _count(conn: sqlite3.Connection, table: str, feed: int) -> int:
+    found: int = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE feed = ?", (feed,)).fetchone()[0]
+    return found
+
+
+def _missing(conn: sqlite3.Connection, feed: int) -> bool:
+    """Whether some stored articles have no keys (parsed while `group_stories` was off)."""
+    return _count(conn, "story_keys", feed) < _count(conn, "details", feed)
+
+
 def _fill_missing(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
     """Make the keys of articles stored without them (parsed while `group_stories` was off)
     from their stored article: nothing is read from the files again."""
-    (keys,) = conn.execute("SELECT COUNT(*) FROM story_keys WHERE feed = ?", (feed,)).fetchone()
-    (articles,) = conn.execute("SELECT COUNT(*) FROM details WHERE feed = ?", (feed,)).fetchone()
-    if keys >= articles:
+    if not _missing(conn, feed):
         return
     from reader.core.storage.cache.codec import article_from_detail
     from reader.core.stories.features import keys_of, keys_to_json
@@ -163,8 +177,7 @@ def _out_of_step(conn: sqlite3.Connection, feed: int) -> bool:
     """Whether the stored keys are not the ones last grouped (a sync stopped before its
     end, say by a quit): then the whole feed is grouped again."""
     row = conn.execute("SELECT articles FROM story_words WHERE feed = ?", (feed,)).fetchone()
-    (stored,) = conn.execute("SELECT COUNT(*) FROM story_keys WHERE feed = ?", (feed,)).fetchone()
-    return bool(stored != (row[0] if row else 0))
+    return _count(conn, "story_keys", feed) != (row[0] if row else 0)
 
 
 def _updated_words(
