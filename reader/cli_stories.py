@@ -31,17 +31,14 @@ def print_list(
     if as_json or stories:
         feed.library.set_stories(feed.story_groups())
     view = FeedView(feed.library, store, order=order, query=query)
-    if stories:
-        rows = view.story_rows()[:limit]
-        summaries = [row.lead for row in rows]
-    else:
-        summaries = view.articles()[:limit]
-        rows = view.story_rows() if as_json else []
+    grouped = view.story_rows() if as_json or stories else None
+    rows = grouped[:limit] if grouped is not None and stories else []
+    summaries = [row.lead for row in rows] if stories else view.articles()[:limit]
     if as_json:
         from reader.core.json_output import write_json
 
         sources = {row.lead.id: [o.id for o in row.others] for row in rows} if stories else None
-        story = leads_by_article(rows)
+        story = leads_by_article(grouped) if grouped is not None else {}
         write_json(feed, store, summaries, sys.stdout, array=output == "json",
                    story=story, sources=sources)  # fmt: skip
     elif output == "tsv":
