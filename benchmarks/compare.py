@@ -23,9 +23,14 @@ on one machine, so the ratios hold even when the machine is loaded):
 - `reader list --format json` on the warm cache (median of 3) beside newsboat
   `-x print-unread` (it reads its cache).
 
+- stories (`bench_stories.py`): cold load, warm start, filter and memory with grouping
+  beside `group_stories = false`, on a feed of syndicated copies; `--stories-only` runs
+  just these.
+
 Nothing is asserted. Ratios: reader / newsboat and reader / floor, beside each goal.
 
     python benchmarks/compare.py [--sizes 10000 100000] [--runs 5] [--workdir DIR] [--source]
+                                 [--stories-only]
 
 Like bench_start.py, it first compiles the reader's bytecode, as an install does.
 """
@@ -54,6 +59,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
 import bench_start as tmux_bench  # noqa: E402
+import bench_stories  # noqa: E402
 from bench_load import floor as yaml_floor  # noqa: E402
 from bench_start import (  # noqa: E402
     fully_loaded,
@@ -436,9 +442,14 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="do not compile the reader's bytecode first (see bench_start.py)",
     )
+    parser.add_argument("--stories-only", action="store_true", help="only the stories' costs")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(tmux_bench.machine_line(), flush=True)
+    stories = [bench_stories.measure(n, args.workdir, args.runs) for n in args.sizes]
+    if args.stories_only:
+        bench_stories.print_rows(stories)
+        return
     if not args.source:
         tmux_bench.compile_bytecode()
     # not bench_start's server: both may run at once
@@ -449,6 +460,8 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         tmux_bench.kill_server()
     print_table(sizes)
+    print()
+    bench_stories.print_rows(stories)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,13 @@ and ~300-character excerpt, `publishedDateTime` spread over three years, unique
 related entries and a `secured` blob. Files go 1,000 to a sub-folder and are named
 `YYYY-MM-DD-slug.md`. The same seed gives the same bytes.
 
-    .venv/bin/python benchmarks/generate_feed.py OUT_DIR --count 100000 [--seed 1]
+`--copies SHARE` gives the stories' grouping work, as real feeds do: every title and
+excerpt then names a made-up company (a rare word, as names are), and that share of the
+articles are followed by one to three syndicated copies (the title's case or ending
+changed, the same excerpt, another outlet, within two days). Without it the bytes are
+those of earlier versions.
+
+    .venv/bin/python benchmarks/generate_feed.py OUT_DIR --count 100000 [--seed 1] [--copies 0.1]
 """
 
 from __future__ import annotations
@@ -87,6 +93,20 @@ class _Writer:
     def when(self) -> datetime:
         return START + timedelta(minutes=self.rng.randrange(SPAN_MINUTES))
 
+    def headline(self, story: Story | None) -> tuple[str, str | None, datetime, list[str]]:
+        """Title, excerpt (None: drawn where earlier versions drew it, for the same bytes
+        without copies), time and slug words of an article, or of a copy of `story`."""
+        words = self.words(8, 12)
+        title, published = " ".join(words).capitalize(), self.when()
+        return story.copy_of(self.rng, words) if story else (title, None, published, words)
+
+    def original(self, serial: int) -> tuple[Story, str, str]:
+        """An article naming a made-up company, and its story for the copies."""
+        words = self.words(8, 12)
+        story = Story(self.rng, " ".join(words).capitalize(), self.excerpt(), self.when())
+        name, text = self.article(serial, story)
+        return story, name, text
+
     def urls(self, domain: str, published: datetime, slug: str, serial: str) -> list[str]:
         url = f"https://www.{domain}/{published:%Y/%m/%d}/{slug}-{serial}/"
         cdn = domain.replace(".", "-")
@@ -124,23 +144,21 @@ class _Writer:
                 ]
         return lines if len(lines) > 2 else []
 
-    def article(self, serial: int) -> tuple[str, str]:
-        """The file name and text of article number `serial`."""
+    def article(self, serial: int, story: Story | None = None) -> tuple[str, str]:
+        """The file name and text of article number `serial` (a copy of `story`'s, if given)."""
         rng = self.rng
-        words = self.words(8, 12)
-        title = " ".join(words).capitalize()
-        published = self.when()
+        title, excerpt, published, words = self.headline(story)
         name, domain = rng.choice(self.providers)
         slug = _slug(words)
         url_lines = self.urls(domain, published, slug, f"{serial:06d}")
         original = url_lines[0].replace("webUrl: ", "originalUrl: ", 1)
         topics = rng.sample(TOPICS, rng.randint(1, 3))
         secured = base64.b64encode(rng.randbytes(rng.randint(300, 420))).decode("ascii")
-        lines = [
+        lines = [  # the order of the draws is the bytes: keep it
             "---",
             "category: news",
             f"title: {_quoted(title)}",
-            f"excerpt: {_quoted(self.excerpt())}",
+            f"excerpt: {_quoted(self.excerpt() if excerpt is None else excerpt)}",
             f"publishedDateTime: {published:%Y-%m-%dT%H:%M:%SZ}",
             original,
             *url_lines,
@@ -164,15 +182,42 @@ class _Writer:
         return f"{published:%Y-%m-%d}-{slug}-{serial:06d}.md", "\n".join(lines)
 
 
-def generate_feed(out_dir: Path, count: int, seed: int = 1) -> None:
-    """Write `count` article files under `out_dir`, 1,000 per sub-folder, the same for a seed."""
+class Story:
+    """A made-up company's news, for its copies: title, excerpt and time."""
+
+    SYLLABLES = ("zor", "vex", "kal", "min", "tro", "quo", "bel", "nar", "sup", "dix", "lum")
+
+    def __init__(self, rng: random.Random, title: str, excerpt: str, when: datetime) -> None:
+        company = "".join(rng.choices(self.SYLLABLES, k=4)).capitalize()
+        self.title = f"{company} {title[0].lower()}{title[1:]}"
+        self.excerpt = f"{company} {excerpt[0].lower()}{excerpt[1:]}"
+        self.when, self.copies = when, rng.choice((0, 0, 0, 1, 2, 3))
+
+    def copy_of(self, rng: random.Random, words: list[str]) -> tuple[str, str, datetime, list[str]]:
+        later = self.when + timedelta(minutes=rng.randint(10, 2 * 24 * 60))
+        title = rng.choice((self.title, self.title.upper(), self.title + " - report"))
+        return title, self.excerpt, later, self.title.split()
+
+
+def generate_feed(out_dir: Path, count: int, seed: int = 1, copies: float = 0.0) -> None:
+    """Write `count` article files under `out_dir`, 1,000 per sub-folder, the same for a seed;
+    `copies`: the share of articles followed by syndicated copies (see the module's docstring)."""
     writer = _Writer(seed)
     folder = out_dir
+    story: Story | None = None
+    left = 0  # copies of `story` still to write
     for serial in range(count):
         if serial % FILES_PER_FOLDER == 0:
             folder = out_dir / f"{serial // FILES_PER_FOLDER:03d}"
             folder.mkdir(parents=True, exist_ok=True)
-        name, text = writer.article(serial)
+        if copies and left:
+            left -= 1
+            name, text = writer.article(serial, story)
+        elif copies:
+            story, name, text = writer.original(serial)
+            left = story.copies if writer.rng.random() < copies * 2 else 0
+        else:
+            name, text = writer.article(serial)
         with open(folder / name, "wb") as handle:
             handle.write(text.encode("utf-8"))
 
@@ -182,9 +227,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--copies", type=float, default=0.0, help="share of syndicated stories")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    generate_feed(args.out_dir, args.count, args.seed)
+    generate_feed(args.out_dir, args.count, args.seed, args.copies)
     print(
         f"wrote {args.count:,} articles to {args.out_dir} in {time.perf_counter() - started:.1f} s"
     )

@@ -168,6 +168,7 @@ def _list_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--with-text", action="store_true", help="json: add the fetched text")
     add_texts_argument(parser)
+    parser.add_argument("--stories", action="store_true", help="one row per story (see README)")
     _add_config_argument(parser)
     _add_state_argument(parser)
     _add_cache_arguments(parser)
@@ -350,7 +351,7 @@ def _run_list(args: argparse.Namespace) -> int:
     _, settings, problems = read_config(args)
     _say_config_problems("reader list", problems)
     path = resolve_feed(settings)
-    from reader.core.export import to_table, to_tsv
+    from reader.cli_stories import print_list
     from reader.core.storage.state import StateStore
 
     _refuse_foreign_files(args)
@@ -358,18 +359,11 @@ def _run_list(args: argparse.Namespace) -> int:
     for notice in store.notices:
         print(f"reader list: {notice}", file=sys.stderr)
     cli_sync.pull_shared("reader list", settings, store)  # the other machines' marks too
-    with _open_feed("reader list", path, args) as feed, list_texts(args) as (texts, text_of):
+    grouped = settings.group_stories
+    with _open_feed("reader list", path, args, grouped) as feed, list_texts(args) as texts:
         _report_unlisted("reader list", path, feed)
-        summaries = _listed(feed, store, args.sort or settings.sort, query, args.limit, texts)
-        if args.format in ("json", "jsonl"):
-            from reader.core.json_output import write_json
-
-            array = args.format == "json"
-            write_json(feed, store, summaries, sys.stdout, array=array, text_of=text_of)
-        elif args.format == "tsv":
-            print(to_tsv(summaries))  # the summaries hold every column: no article is read
-        else:
-            print(to_table(summaries, _table_width()))
+        order = args.sort or settings.sort
+        print_list(feed, store, order, query, args, texts, _table_width)
     return 0
 
 
@@ -396,12 +390,15 @@ def _refuse_foreign_files(args: argparse.Namespace, *, state: bool = True) -> No
 
 
 @contextmanager
-def _open_feed(prog: str, path: Path, args: argparse.Namespace) -> Iterator[OpenedFeed]:
+def _open_feed(
+    prog: str, path: Path, args: argparse.Namespace, stories: bool = True
+) -> Iterator[OpenedFeed]:
     """The feed through the index cache (unless `--no-cache`); the cache's notices on stderr."""
     from reader.core.feed_source import open_feed
 
     cache_path = Path(args.cache).expanduser() if args.cache else None
-    with open_feed(path, cache_path=cache_path, use_cache=not args.no_cache) as feed:
+    use_cache = not args.no_cache
+    with open_feed(path, cache_path=cache_path, use_cache=use_cache, stories=stories) as feed:
         for notice in feed.notices:
             print(f"{prog}: {notice}", file=sys.stderr)
         yield feed

@@ -80,6 +80,7 @@ class Settings:
     fetch: str = FETCH_MANUAL
     fetch_allow: tuple[str, ...] = ()
     sync_folder: Path | None = None  # the reading state shared through it (reader.core.sync)
+    group_stories: bool = True
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     searches: tuple[SavedSearch, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -240,6 +241,7 @@ KEYS: tuple[Key, ...] = (
         "share read and starred marks with other machines through this folder, carried by "
         "Syncthing, Dropbox, git... (an example; unset: not shared)",
     ),
+    Key("group_stories", _boolean, "true", "one row per story: the same news from several outlets"),
 )
 KEY_NAMES = frozenset(key.name for key in KEYS) | {"keys", "searches"}
 

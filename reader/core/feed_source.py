@@ -11,11 +11,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.core.library import Library
 from reader.core.loader import load_feed
 from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
 from reader.core.ordering import DEFAULT_ORDER
+
+if TYPE_CHECKING:
+    from reader.core.storage.cache import FeedCache
 
 
 @dataclass(slots=True)
@@ -32,6 +36,8 @@ class OpenedFeed(ProblemsMixin):
     fetch_many: Callable[[Iterable[str]], dict[str, Article]] | None = None
     # The stored JSON fields of the articles at these paths (see `cache.listing`), by path.
     stored_json: Callable[[Sequence[str]], dict[str, bytes]] | None = None
+    # The feed's stories (each a sorted tuple of ids), worked out when first asked for.
+    story_groups: Callable[[], list[tuple[str, ...]]] = list
 
     def articles(self, summaries: Sequence[ArticleSummary]) -> list[Article]:
         """The full articles of these summaries, in their order."""
@@ -45,21 +51,22 @@ FETCH_MANY_FROM = 100
 
 
 @contextmanager
-def open_feed(path: Path, *, cache_path: Path | None, use_cache: bool) -> Iterator[OpenedFeed]:
+def open_feed(
+    path: Path, *, cache_path: Path | None, use_cache: bool, stories: bool = True
+) -> Iterator[OpenedFeed]:
     """The feed at `path`; full articles are fetched from the cache while the block runs.
 
-    `cache_path` None: the default cache file (see `default_cache_path`).
+    `cache_path` None: the default cache file (see `default_cache_path`). `stories` false:
+    no story is looked for (the cache keeps no story keys; every article stands alone).
     """
     if not use_cache:
-        feed = load_feed(path)
-        library = Library()
-        library.add_articles(feed.articles)
-        yield OpenedFeed(library, feed.problems, feed.files, feed.skipped, feed.feed_missing)
+        yield _loaded_feed(path, stories=stories)
         return
     # Imported here: `--no-cache` needs no SQLite.
     from reader.core.storage.cache import FeedCache
 
     with FeedCache.open(cache_path, path) as cache:
+        cache.stories = stories
         result = cache.sync()
         library = Library()
         library.add_summaries(result.summaries)
@@ -78,4 +85,32 @@ def open_feed(path: Path, *, cache_path: Path | None, use_cache: bool) -> Iterat
             notices=cache.notices,
             fetch_many=cache.articles,
             stored_json=cache.listings,
+            story_groups=lambda: _cached_stories(cache),
         )
+
+
+def _loaded_feed(path: Path, *, stories: bool) -> OpenedFeed:
+    """The feed at `path` parsed whole, with no cache (`--no-cache`)."""
+    feed = load_feed(path)
+    library = Library()
+    library.add_articles(feed.articles)
+    opened = OpenedFeed(library, feed.problems, feed.files, feed.skipped, feed.feed_missing)
+    if stories:
+        opened.story_groups = lambda: _group(feed.articles)
+    return opened
+
+
+def _cached_stories(cache: FeedCache) -> list[tuple[str, ...]]:
+    import sqlite3
+
+    try:
+        return cache.story_groups()
+    except sqlite3.Error:  # the cache failed under us: the list goes on, each article alone
+        return []
+
+
+def _group(articles: Sequence[Article]) -> list[tuple[str, ...]]:
+    from reader.core.stories.features import keys_of
+    from reader.core.stories.grouping import group
+
+    return group(keys_of(article) for article in articles)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from json.encoder import encode_basestring
 from typing import BinaryIO, TextIO
 
 from reader.core.export import JSON_LINE, article_json, spliced_json
@@ -26,18 +27,22 @@ def _json_lines(
     summaries: Sequence[ArticleSummary],
     errors: str,
     text_of: TextOf | None = None,
+    story: Mapping[str, str] | None = None,
+    sources: Mapping[str, list[str]] | None = None,
 ) -> Iterator[bytes]:
     """One encoded object per article, in UTF-8: spliced from the cache's stored text where
     it has one (a warm cache), else encoded from the full article; the same bytes either way.
-    With `text_of` (`--with-text`), each ends with a `text` field: the full text, or null.
+    With `text_of` (`--with-text`) a `text` field follows: the full text, or null; then,
+    with `story`, the `story` field last (and `sources` by lead, when given).
     """
-    lines = _plain_json_lines(feed, store, summaries, errors)
-    if text_of is None:
-        yield from (line for _, line in lines)
-        return
-    for summary, line in lines:
-        text = JSON_LINE.encode(text_of(summary)).encode("utf-8", errors)
-        yield b"".join((line[:-1], b', "text": ', text, b"}"))
+    for summary, line in _plain_json_lines(feed, store, summaries, errors):
+        if text_of is not None:
+            text = JSON_LINE.encode(text_of(summary)).encode("utf-8", errors)
+            line = b"".join((line[:-1], b', "text": ', text, b"}"))
+        if story is not None:
+            aid = summary.id
+            line = _with_story(line, story.get(aid, aid), None if sources is None else sources[aid])
+        yield line
 
 
 def _plain_json_lines(
@@ -54,6 +59,16 @@ def _plain_json_lines(
         elif (article := rest.get(aid)) is not None:
             record = article_json(article, is_read(aid), is_starred(aid))
             yield summary, encode(record).encode("utf-8", errors)
+
+
+def _with_story(line: bytes, story: str, sources: list[str] | None) -> bytes:
+    """The object's line with `story` last (the lead's id by article id, else the article's
+    own) and `sources` (the story's other ids by lead) when given: the same bytes whichever
+    way the object was made."""
+    tail = b', "story": ' + encode_basestring(story).encode("utf-8")
+    if sources is not None:
+        tail += b', "sources": ' + JSON_LINE.encode(sources).encode("utf-8")
+    return line[:-1] + tail + b"}"
 
 
 _LINES_PER_WRITE = 500  # about 700 kB of a generated feed
@@ -85,9 +100,11 @@ def write_json(
     *,
     array: bool,
     text_of: TextOf | None = None,
+    story: Mapping[str, str] | None = None,
+    sources: Mapping[str, list[str]] | None = None,
 ) -> None:
     """`print(to_json(...))` of the articles (else, not `array`, JSON Lines: each object and a
-    newline); a line at a time, as bytes, to a UTF-8 output.
+    newline); a line at a time, as bytes, to a UTF-8 output (`story`: see `_with_story`).
 
     Not one string: 100,000 articles are 140 MB, which joining, encoding and printing
     would copy three times over.
@@ -104,7 +121,9 @@ def write_json(
     # Written a few hundred lines at a time: the output may be unbuffered
     # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
     _write_batches(
-        _batches(_json_lines(feed, store, summaries, errors, text_of)), write, array=array
+        _batches(_json_lines(feed, store, summaries, errors, text_of, story, sources)),
+        write,
+        array=array,
     )
     if buffer is not None:
         buffer.flush()

@@ -9,6 +9,7 @@ from typing import Any
 from reader.core.model import Article, ArticleSummary, summarize
 from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS, sort_articles
 from reader.core.query.index import SearchIndex
+from reader.core.stories.rows import StoryIndex
 from reader.core.topics import in_topic
 
 DetailSource = Callable[[str], Article | None]
@@ -30,6 +31,7 @@ class Library:
         # that list (a streamed load), so that each later batch costs its own size, not the feed's.
         self._sort_keys: dict[str, list[tuple[Any, ...]]] = {}
         self._indexes: dict[str, SearchIndex] = {}
+        self.stories = StoryIndex()  # the feed's stories, as the index cache (or a load) found
 
     def __len__(self) -> int:
         return len(self.summaries)
@@ -125,6 +127,10 @@ class Library:
         if self._by_url_cache is None:
             self._by_url_cache = {s.url: s.id for s in self.summaries if s.url}
         return self._by_url_cache
+
+    def set_stories(self, groups: Iterable[tuple[str, ...]]) -> None:
+        """The feed's stories: each a tuple of two article ids or more."""
+        self.stories = StoryIndex(groups)
 
     def set_detail_source(self, source: DetailSource | None) -> None:
         """Where full articles come from when they are not kept in memory."""

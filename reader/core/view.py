@@ -24,6 +24,7 @@ from reader.core.config import SavedSearch
 from reader.core.library import Library
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
+from reader.core.stories.rows import StoryRows, story_rows
 from reader.core.topics import (
     ALL,
     STARRED,
@@ -304,6 +305,11 @@ class FeedView:
             (len(summaries),),
             lambda: sum(1 for a in summaries if a.id not in read),
         )
+
+    def story_rows(self) -> StoryRows:
+        """What the grouped list shows: a row per story with an article in `articles()`, led
+        by its best one there (see `reader.core.stories.rows`)."""
+        return story_rows(self.articles(), self.library.stories, self.library.sorted(self.order))
 
     def counts(self) -> ViewCounts:
         """What the header shows: the list's length, the feed's size, the feed's unread."""

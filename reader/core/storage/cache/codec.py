@@ -29,10 +29,13 @@ from reader.core.model import (
     summarize,
 )
 from reader.core.storage.cache.listing import listing_text
+from reader.core.storage.cache.stories import KeysRow
+from reader.core.stories.features import keys_of, keys_to_json
 
 Stamp = tuple[int, int, int]  # size, mtime_ns, ctime_ns
 FileRow = tuple[Any, ...]  # one row of `files`, in column order
-DetailRow = tuple[int, str, bytes, bytes | None]  # feed, rel, data, listing
+# feed, rel, data, listing, and the story keys' row (see `stories`) or None
+DetailRow = tuple[int, str, bytes, bytes | None, "KeysRow | None"]
 
 _SEVERITY = {s.value: s for s in Severity}
 _INT64 = range(-(2**63), 2**63)
@@ -178,13 +181,17 @@ def file_rows(
     stamp: Stamp,
     article: Article | None,
     problems: list[Problem],
+    with_stories: bool = True,
 ) -> tuple[FileRow, DetailRow | None]:
-    """The `files` row of one parsed file, and its `details` row if it gave an article."""
+    """The `files` row of one parsed file, and its `details` row if it gave an article (with
+    the article's story keys unless `with_stories` is false)."""
     head = (feed, to_db(rel), seq, *stamp, problems_json(problems, path))
     if article is None:
         return head + (None,) * 10 + (1,), None
     data = zlib.compress(article_to_json(article).encode("ascii"), 1)
-    detail = (feed, head[1], data, listing_text(article))
+    keys = keys_of(article) if with_stories else None
+    story = (feed, head[1], article.id, keys.day, keys_to_json(keys)) if keys else None
+    detail = (feed, head[1], data, listing_text(article), story)
     return head + summary_columns(article), detail
 
 

@@ -71,6 +71,7 @@ from reader.core.storage.cache.snapshot import (
     snapshot_row,
     store_snapshot,
 )
+from reader.core.storage.cache.stories import WordCounts, read_groups, regroup, stale, store_keys
 from reader.core.storage.sqlite import SYNCHRONOUS, file_id, is_corrupt, write_transaction
 
 if TYPE_CHECKING:
@@ -149,6 +150,8 @@ class FeedCache:
         self._prefix = path_prefix(feed_root)
         self._feed = self._feed_id()
         self._memo: Memo | None = None  # None once anything is written
+        # Story keys kept and grouped (see `stories`); the sync's changes, grouped at its end.
+        self.stories, self._words = True, WordCounts()
 
     # --- opening --------------------------------------------------------------------
 
@@ -443,6 +446,16 @@ class FeedCache:
             self._save_snapshot()
         return result
 
+    def story_groups(self) -> list[tuple[str, ...]]:
+        """The feed's stories (sorted tuples of ids), first regrouped around the last syncs."""
+        words, self._words = self._words, WordCounts()
+        with self._lock:
+            if not self.stories:
+                return []
+            if stale(self._conn, self._feed, words):  # else no write transaction at all
+                self._write(lambda conn: regroup(conn, self._feed, words), changes_files=False)
+            return read_groups(self._conn, self._feed)
+
     def _current(self) -> Memo:
         """The memo, read again if another reader (one building this cache) wrote the feed
         since: its writes only bump the generation, and a sync that found every file parsed
@@ -477,7 +490,7 @@ class FeedCache:
         found = scan(self.feed_root, self._prefix)
         items = ((seq, rel, path, stamp) for seq, (rel, path, stamp) in enumerate(found))
         first = FIRST_BATCH if on_batch else 0
-        stream = pool.Stream(self._feed, self.feed_root, items, workers, first)
+        stream = pool.Stream(self._feed, self.feed_root, items, workers, first, self.stories)
         with stream, self._unsynced_writes():
             for files, details, total in pool.batches(
                 stream, BATCH_SIZE, None, is_cancelled, first > 0
@@ -501,6 +514,7 @@ class FeedCache:
             conn.executemany("DELETE FROM files WHERE feed = ? AND rel = ?", gone)
             conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", gone)
             conn.executemany("UPDATE files SET seq = ? WHERE feed = ? AND rel = ?", changes.moved)
+            store_keys(conn, self._feed, [], changes.gone, self._words)
 
         self._write(work)
 
@@ -527,7 +541,7 @@ class FeedCache:
         from reader.core.storage.cache import pool
 
         total = len(stale)
-        tasks = pool.tasks_for(self._feed, self.feed_root, stale)
+        tasks = pool.tasks_for(self._feed, self.feed_root, stale, self.stories)
         result.workers = pool.worker_count(total, len(tasks), workers)
         if on_progress:
             on_progress(0, total)
@@ -566,8 +580,10 @@ class FeedCache:
 
         def work(conn: sqlite3.Connection) -> None:
             conn.executemany(INSERT_FILE, files)
-            conn.executemany(INSERT_DETAIL, details)
+            conn.executemany(INSERT_DETAIL, [detail[:4] for detail in details])
             conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", failed)
+            keys = [detail[4] for detail in details if detail[4] is not None]
+            store_keys(conn, self._feed, keys, [rel for _, rel in failed], self._words)
 
         self._write(work)
         if on_batch:

@@ -37,6 +37,7 @@ class Task:
     feed: int
     root: str
     items: list[Item]
+    stories: bool = True  # make each article's story keys (see cache.stories)
 
 
 def parse_task(task: Task) -> Rows:
@@ -46,17 +47,18 @@ def parse_task(task: Task) -> Rows:
     details: list[DetailRow] = []
     for seq, rel, path, stamp in task.items:
         article, problems = parse_file(Path(path), root)
-        row, detail = file_rows(task.feed, seq, rel, path, stamp, article, problems)
+        row, detail = file_rows(task.feed, seq, rel, path, stamp, article, problems, task.stories)
         files.append(row)
         if detail is not None:
             details.append(detail)
     return files, details
 
 
-def tasks_for(feed: int, root: Path, items: list[Item]) -> list[Task]:
+def tasks_for(feed: int, root: Path, items: list[Item], stories: bool = True) -> list[Task]:
     """The items cut into tasks of CHUNK_SIZE files."""
     return [
-        Task(feed, str(root), items[i : i + CHUNK_SIZE]) for i in range(0, len(items), CHUNK_SIZE)
+        Task(feed, str(root), items[i : i + CHUNK_SIZE], stories)
+        for i in range(0, len(items), CHUNK_SIZE)
     ]
 
 
@@ -115,9 +117,10 @@ class Stream:
     """
 
     def __init__(
-        self, feed: int, root: Path, items: Iterable[Item], workers: int | None, first: int
-    ) -> None:
-        self._feed, self._root = feed, str(root)
+        self, feed: int, root: Path, items: Iterable[Item], workers: int | None, first: int,
+        stories: bool = True,
+    ) -> None:  # fmt: skip
+        self._feed, self._root, self._stories = feed, str(root), stories
         self._items = iter(items)
         self._wanted = workers
         self._first = first
@@ -135,7 +138,7 @@ class Stream:
     def _take(self, count: int) -> Task | None:
         items = list(itertools.islice(self._items, count))
         self.found += len(items)
-        return Task(self._feed, self._root, items) if items else None
+        return Task(self._feed, self._root, items, self._stories) if items else None
 
     def __iter__(self) -> Iterator[tuple[Rows, int]]:
         head = self._take(self._first) if self._first else None

@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from reader import __version__
+from reader.core.storage.cache.stories import TABLES as STORY_TABLES
 from reader.core.storage.ownership import CACHE, ForeignFile, check_own, create_new, stamp
 from reader.core.storage.sqlite import (
     connect,
@@ -72,6 +73,7 @@ CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, da
 """  # noqa: E501 - hashed into _LAYOUT: rewrapping these lines would rebuild every user's cache
 # Stored beside the versions: a development change to the tables without a new
 # SCHEMA_VERSION must not leave old files that fail on every query.
+_SCHEMA += STORY_TABLES  # the stories' tables (see stories.py), hashed with the rest
 _LAYOUT = hashlib.sha1(_SCHEMA.encode("utf-8")).hexdigest()[:16]
 SUMMARY_SQL = (
     "SELECT rel, article_id, title, url, provider_name, provider_domain, published, quality,"

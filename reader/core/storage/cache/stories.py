@@ -1,0 +1,292 @@
+"""Stories in the index cache: each article's story keys, the feed's word counts and its
+groups, kept up to date as files are parsed, so that a warm start only reads the groups.
+
+- `story_keys`: one row per parsed article file (its id, day and `StoryKeys` as JSON),
+  written in the same transaction as the file's row; dropped with it.
+- `story_words`: the feed's document frequency of every word, as one JSON object (what a
+  word's rarity is measured by), with the number of articles counted.
+- `story_groups`: the stories of two articles or more, one row per member; and
+  `story_lists`, the same as one JSON list per feed: what a warm start reads (one value
+  instead of tens of thousands of rows).
+
+After a sync that parsed or dropped files, `regroup` decides again only what the change can
+touch: the articles within two windows of a changed one and the stories they are in. A
+first build (or a change to a large part of the feed) groups the whole feed at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+
+from reader.core.stories.features import StoryKeys, keys_from_json
+
+# The grouping (and rapidfuzz) is imported where a sync regroups: a warm start needs neither.
+
+TABLES = """
+CREATE TABLE story_keys(
+    feed INTEGER NOT NULL,
+    rel TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    day REAL,                   -- publication time in days since the epoch
+    keys TEXT NOT NULL,         -- StoryKeys as features.keys_to_json writes them
+    PRIMARY KEY(feed, rel)
+);
+CREATE INDEX story_keys_day ON story_keys(feed, day);
+CREATE TABLE story_words(feed INTEGER PRIMARY KEY, articles INTEGER NOT NULL, counts TEXT NOT NULL);
+CREATE TABLE story_groups(feed INTEGER NOT NULL, article_id TEXT NOT NULL, story TEXT NOT NULL,
+                          PRIMARY KEY(feed, article_id));
+CREATE TABLE story_lists(feed INTEGER PRIMARY KEY, groups TEXT NOT NULL);
+"""
+INSERT_KEYS = "INSERT OR REPLACE INTO story_keys VALUES (?, ?, ?, ?, ?)"
+WHOLE_FEED_SHARE = 0.2  # changed more than this part of the feed: group it all again
+KeysRow = tuple[int, str, str, float | None, str]  # feed, rel, article_id, day, keys
+
+
+class WordCounts:
+    """The change a sync makes to the feed's word counts, gathered as rows come and go (their
+    words are read only if the change is grouped around, not the whole feed again)."""
+
+    def __init__(self) -> None:
+        self.left: list[tuple[str, float | None, str]] = []  # article id, day, keys
+        self.entered: list[tuple[str, float | None, str]] = []
+        self.touched: set[str] = set()  # article ids parsed or dropped
+        self.days: list[float] = []  # their days, old and new
+
+    def leave(self, rows: Iterable[tuple[str, float | None, str]]) -> None:
+        for row in rows:
+            self.left.append(row)
+            self._touch(row[0], row[1])
+
+    def enter(self, rows: Iterable[KeysRow]) -> None:
+        for _, _, article_id, day, text in rows:
+            self.entered.append((article_id, day, text))
+            self._touch(article_id, day)
+
+    def delta(self) -> Counter[str]:
+        """How many more articles hold each word."""
+        change: Counter[str] = Counter()
+        for article_id, day, text in self.entered:
+            change.update(keys_from_json(article_id, day, text).words)
+        for article_id, day, text in self.left:
+            change.subtract(keys_from_json(article_id, day, text).words)
+        return change
+
+    def _touch(self, article_id: str, day: float | None) -> None:
+        self.touched.add(article_id)
+        if day is not None:
+            self.days.append(day)
+
+
+def _old_rows(
+    conn: sqlite3.Connection, feed: int, rels: Sequence[str]
+) -> list[tuple[str, float | None, str]]:
+    rows: list[tuple[str, float | None, str]] = []
+    for start in range(0, len(rels), 500):
+        part = rels[start : start + 500]
+        rows += conn.execute(
+            "SELECT article_id, day, keys FROM story_keys WHERE feed = ? AND rel IN"
+            f" ({', '.join('?' * len(part))})",
+            (feed, *part),
+        ).fetchall()
+    return rows
+
+
+def store_keys(
+    conn: sqlite3.Connection, feed: int, rows: Sequence[KeysRow], gone: Sequence[str],
+    counts: WordCounts,
+) -> None:  # fmt: skip
+    """Write the keys of parsed files and drop those of `gone` rels (files deleted, or that
+    no longer give an article), inside the caller's transaction."""
+    replaced = [row[1] for row in rows] + list(gone)
+    counts.leave(_old_rows(conn, feed, replaced))
+    conn.executemany("DELETE FROM story_keys WHERE feed = ? AND rel = ?", [(feed, r) for r in gone])
+    conn.executemany(INSERT_KEYS, rows)
+    counts.enter(rows)
+
+
+def read_groups(conn: sqlite3.Connection, feed: int) -> list[tuple[str, ...]]:
+    """The feed's stories, each a sorted tuple of two article ids or more, sorted."""
+    row = conn.execute("SELECT groups FROM story_lists WHERE feed = ?", (feed,)).fetchone()
+    if row is not None:
+        return [tuple(members) for members in json.loads(row[0])]
+    return _groups_in_table(conn, feed)
+
+
+def _groups_in_table(conn: sqlite3.Connection, feed: int) -> list[tuple[str, ...]]:
+    stories: dict[str, list[str]] = {}
+    for article_id, story in conn.execute(
+        "SELECT article_id, story FROM story_groups WHERE feed = ?", (feed,)
+    ):
+        stories.setdefault(story, []).append(article_id)
+    return sorted(tuple(sorted(members)) for members in stories.values() if len(members) > 1)
+
+
+def regroup(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
+    """Bring the feed's word counts and stories up to date with the sync's changes (inside
+    the caller's transaction)."""
+    _fill_missing(conn, feed, counts)
+    if not counts.touched and not _out_of_step(conn, feed):
+        return
+    from reader.core.stories.grouping import document_frequencies, group_keys
+    from reader.core.stories.rule import idf_from
+
+    row = conn.execute("SELECT articles FROM story_words WHERE feed = ?", (feed,)).fetchone()
+    total = (row[0] if row else 0) + len(counts.entered) - len(counts.left)
+    if total <= 0 or not counts.touched or len(counts.touched) > WHOLE_FEED_SHARE * total:
+        keys = _keys(conn, "SELECT article_id, day, keys FROM story_keys WHERE feed = ?", (feed,))
+        words = dict(document_frequencies(keys.values()))
+        _save_words(conn, feed, len(keys), words)
+        _replace_groups(conn, feed, keys, group_keys(keys, idf_from(words, len(keys))), whole=True)
+        return
+    words = _updated_words(conn, feed, counts, total)
+    keys = _window(conn, feed, counts)
+    found = group_keys(keys, idf_from(words, total))
+    # The touched articles too: a deleted one has no keys left, but may still be in a story.
+    _replace_groups(conn, feed, keys.keys() | counts.touched, found, whole=False)
+
+
+def stale(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> bool:
+    """Whether `regroup` has anything to do: the syncs changed files, or the stored keys are
+    not all there or not the ones last grouped (a sync stopped before its end)."""
+    return bool(counts.touched) or _missing(conn, feed) or _out_of_step(conn, feed)
+
+
+def _count(conn: sqlite3.Connection, table: str, feed: int) -> int:
+    found: int = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE feed = ?", (feed,)).fetchone()[0]
+    return found
+
+
+def _missing(conn: sqlite3.Connection, feed: int) -> bool:
+    """Whether some stored articles have no keys (parsed while `group_stories` was off)."""
+    return _count(conn, "story_keys", feed) < _count(conn, "details", feed)
+
+
+def _fill_missing(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
+    """Make the keys of articles stored without them (parsed while `group_stories` was off)
+    from their stored article: nothing is read from the files again."""
+    if not _missing(conn, feed):
+        return
+    from reader.core.storage.cache.codec import article_from_detail
+    from reader.core.stories.features import keys_of, keys_to_json
+
+    rows: list[KeysRow] = []
+    for rel, data in conn.execute(
+        "SELECT d.rel, d.data FROM details d WHERE d.feed = ? AND NOT EXISTS"
+        " (SELECT 1 FROM story_keys k WHERE k.feed = d.feed AND k.rel = d.rel)",
+        (feed,),
+    ).fetchall():
+        made = keys_of(article_from_detail(data, rel))
+        rows.append((feed, rel, made.article_id, made.day, keys_to_json(made)))
+    store_keys(conn, feed, rows, (), counts)
+
+
+def _out_of_step(conn: sqlite3.Connection, feed: int) -> bool:
+    """Whether the stored keys are not the ones last grouped (a sync stopped before its
+    end, say by a quit): then the whole feed is grouped again."""
+    row = conn.execute("SELECT articles FROM story_words WHERE feed = ?", (feed,)).fetchone()
+    return _count(conn, "story_keys", feed) != (row[0] if row else 0)
+
+
+def _updated_words(
+    conn: sqlite3.Connection, feed: int, counts: WordCounts, total: int
+) -> dict[str, int]:
+    """The stored word counts with the sync's change, stored back."""
+    row = conn.execute("SELECT counts FROM story_words WHERE feed = ?", (feed,)).fetchone()
+    words: dict[str, int] = json.loads(row[0]) if row else {}
+    for word, change in counts.delta().items():
+        now = words.get(word, 0) + change
+        if now > 0:
+            words[word] = now
+        else:
+            words.pop(word, None)
+    _save_words(conn, feed, total, words)
+    return words
+
+
+def _save_words(conn: sqlite3.Connection, feed: int, total: int, words: dict[str, int]) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO story_words VALUES (?, ?, ?)",
+        (feed, total, json.dumps(words, separators=(",", ":"))),
+    )
+
+
+def _keys(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> dict[str, StoryKeys]:
+    return {
+        article_id: keys_from_json(article_id, day, text)
+        for article_id, day, text in conn.execute(sql, params)
+    }
+
+
+def _window(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> dict[str, StoryKeys]:
+    """The keys of every article a change can touch: those within two copy windows of a
+    changed article's day (old or new), and every member of the stories they are in."""
+    from reader.core.stories.rule import COPY_DAYS
+
+    keys: dict[str, StoryKeys] = {}
+    reach = 2 * COPY_DAYS
+    for day in sorted(set(counts.days)):
+        keys.update(_keys(
+            conn,
+            "SELECT article_id, day, keys FROM story_keys WHERE feed = ? AND day BETWEEN ? AND ?",
+            (feed, day - reach, day + reach),
+        ))  # fmt: skip
+    stories = _stories_of(conn, feed, keys)
+    members = [m for m in _members(conn, feed, stories) if m not in keys]
+    for start in range(0, len(members), 500):
+        part = members[start : start + 500]
+        keys.update(_keys(
+            conn,
+            "SELECT article_id, day, keys FROM story_keys WHERE feed = ? AND article_id IN"
+            f" ({', '.join('?' * len(part))})",
+            (feed, *part),
+        ))  # fmt: skip
+    return keys
+
+
+def _stories_of(conn: sqlite3.Connection, feed: int, ids: Collection[str]) -> set[str]:
+    found: set[str] = set()
+    listed = list(ids)
+    for start in range(0, len(listed), 500):
+        part = listed[start : start + 500]
+        found.update(story for (story,) in conn.execute(
+            "SELECT story FROM story_groups WHERE feed = ? AND article_id IN"
+            f" ({', '.join('?' * len(part))})",
+            (feed, *part),
+        ))  # fmt: skip
+    return found
+
+
+def _members(conn: sqlite3.Connection, feed: int, stories: Collection[str]) -> list[str]:
+    members: list[str] = []
+    listed = list(stories)
+    for start in range(0, len(listed), 500):
+        part = listed[start : start + 500]
+        members += [article_id for (article_id,) in conn.execute(
+            "SELECT article_id FROM story_groups WHERE feed = ? AND story IN"
+            f" ({', '.join('?' * len(part))})",
+            (feed, *part),
+        )]  # fmt: skip
+    return members
+
+
+def _replace_groups(
+    conn: sqlite3.Connection, feed: int, keys: Collection[str],
+    found: list[tuple[str, ...]], *, whole: bool,
+) -> None:  # fmt: skip
+    """Swap the stories of these articles (of the whole feed with `whole`) for `found`."""
+    if whole:
+        conn.execute("DELETE FROM story_groups WHERE feed = ?", (feed,))
+    else:
+        conn.executemany(
+            "DELETE FROM story_groups WHERE feed = ? AND article_id = ?",
+            [(feed, article_id) for article_id in keys],
+        )
+    conn.executemany(
+        "INSERT OR REPLACE INTO story_groups VALUES (?, ?, ?)",
+        [(feed, member, members[0]) for members in found for member in members],
+    )
+    groups = json.dumps(_groups_in_table(conn, feed), separators=(",", ":"))
+    conn.execute("INSERT OR REPLACE INTO story_lists VALUES (?, ?)", (feed, groups))

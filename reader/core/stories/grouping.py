@@ -1,0 +1,124 @@
+"""Stories from story keys: candidate pairs, the rule on each, and the connected groups.
+
+Candidates are the pairs that share a rare word and lie within `rule.COPY_DAYS` of each
+other: each rare word's articles are sorted by time and only neighbours within the window
+are paired. A word with more than `CROWDED` articles in one window is not rare there (it is
+the week's topic), and pairing its articles would cost the square of their number, so it
+proposes no pair. The rule then decides each candidate; the stories are the connected
+groups of the pairs it accepts. Nothing depends on the order the keys come in: the same
+articles always give the same stories.
+
+This does what MinHash LSH would, exactly rather than approximately, and without its
+tables in memory: a feed's rare words are few per article.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping
+
+from reader.core.stories.features import StoryKeys
+from reader.core.stories.rule import (
+    COMPATIBLE_SHARE,
+    COPY_DAYS,
+    RARE_IDF,
+    Idf,
+    compatible,
+    idf_from,
+    strength,
+)
+
+CROWDED = 40  # articles sharing one word within one window: the word is the week's topic
+
+Pair = tuple[str, str]
+
+
+def document_frequencies(keys: Iterable[StoryKeys]) -> Counter[str]:
+    """How many articles hold each word."""
+    counts: Counter[str] = Counter()
+    for item in keys:
+        counts.update(item.words)
+    return counts
+
+
+def candidates(keys: Collection[StoryKeys], idf: Idf, only: Collection[str] = ()) -> set[Pair]:
+    """Pairs (smaller id first) sharing a rare word within the window; with `only`, just the
+    pairs with at least one article of those ids."""
+    by_word: defaultdict[str, list[tuple[float, str]]] = defaultdict(list)
+    for item in keys:
+        if item.day is None:
+            continue
+        for word in item.words:
+            if idf(word) >= RARE_IDF:
+                by_word[word].append((item.day, item.article_id))
+    pairs: set[Pair] = set()
+    for dated in by_word.values():
+        if len(dated) > 1:
+            pairs.update(_neighbours(sorted(dated), only))
+    return pairs
+
+
+def _neighbours(dated: list[tuple[float, str]], only: Collection[str]) -> Iterator[Pair]:
+    """The pairs of a time-sorted list lying within the window, unless it is crowded."""
+    start = 0
+    for end, (day, article_id) in enumerate(dated):
+        while dated[start][0] < day - COPY_DAYS:
+            start += 1
+        if end - start >= CROWDED:
+            continue
+        for _, other in dated[start:end]:
+            if other != article_id and (not only or other in only or article_id in only):
+                yield (other, article_id) if other < article_id else (article_id, other)
+
+
+def story_pairs(
+    keys: Collection[StoryKeys], idf: Idf | None = None, only: Collection[str] = ()
+) -> list[tuple[float, Pair]]:
+    """The candidate pairs the rule calls one story with their strength, strongest first
+    (ties by ids; see `candidates` for `only`)."""
+    if idf is None:
+        idf = idf_from(document_frequencies(keys), len(keys))
+    by_id = {item.article_id: item for item in keys}
+    scored = []
+    for a, b in candidates(keys, idf, only):
+        found = strength(by_id[a], by_id[b], idf)
+        if found is not None:
+            scored.append((found, (a, b)))
+    return sorted(scored, key=lambda item: (-item[0], item[1]))
+
+
+def joined(
+    pairs: Iterable[tuple[float, Pair]], keys: Mapping[str, StoryKeys], idf: Idf
+) -> list[tuple[str, ...]]:
+    """The groups the pairs join, strongest pair first; two groups join only when most of
+    their cross pairs are `compatible` (one doubtful pair does not chain two stories).
+    Each group sorted, two articles or more; the groups sorted."""
+    group_of: dict[str, list[str]] = {}
+    for _, (a, b) in pairs:
+        first, second = group_of.get(a, [a]), group_of.get(b, [b])
+        if first is second or not _may_join(first, second, keys, idf):
+            continue
+        first.extend(second)
+        for member in first:
+            group_of[member] = first
+    unique = {id(members): members for members in group_of.values()}
+    return sorted(tuple(sorted(members)) for members in unique.values())
+
+
+def _may_join(first: list[str], second: list[str], keys: Mapping[str, StoryKeys], idf: Idf) -> bool:
+    if len(first) == 1 and len(second) == 1:
+        return True  # the pair itself passed the rule
+    cross = [(a, b) for a in first for b in second]
+    fits = sum(1 for a, b in cross if compatible(keys[a], keys[b], idf))
+    return fits > COMPATIBLE_SHARE * len(cross)
+
+
+def group(keys: Iterable[StoryKeys]) -> list[tuple[str, ...]]:
+    """The stories of the whole feed: each a sorted tuple of two article ids or more."""
+    unique = {item.article_id: item for item in keys}
+    return group_keys(unique, idf_from(document_frequencies(unique.values()), len(unique)))
+
+
+def group_keys(keys: Mapping[str, StoryKeys], idf: Idf) -> list[tuple[str, ...]]:
+    """The stories among these articles (by id), words weighed by `idf` (the feed's)."""
+    return joined(story_pairs(list(keys.values()), idf), keys, idf)

@@ -1,0 +1,126 @@
+"""Stories in the index cache: grouped as files are parsed, read back by a warm start, and
+regrouped around a new, changed or deleted file only."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from reader.core.loader import load_feed
+from reader.core.storage.cache import FeedCache
+from reader.core.stories.features import keys_of
+from reader.core.stories.grouping import group
+
+STORIES = Path(__file__).resolve().parents[1] / "fixtures" / "stories"
+# Reuters' scoop and a copy of it: two outlets, one story.
+SCOOP = "2024-02-16-softbank-s-son-is-seeking-about-100-bln-for-ai-chip-venture--reuters.md"
+
+
+@pytest.fixture
+def feed(tmp_path: Path) -> Path:
+    folder = tmp_path / "feed"
+    shutil.copytree(STORIES / "related", folder)
+    return folder
+
+
+def fresh(folder: Path) -> list[tuple[str, ...]]:
+    """The stories of the feed as parsing every file gives them."""
+    return group(keys_of(a) for a in load_feed(folder).articles)
+
+
+def sync(folder: Path, cache: Path, stories: bool = True) -> list[tuple[str, ...]]:
+    with FeedCache.open(cache, folder) as opened:
+        opened.stories = stories
+        opened.sync()
+        return opened.story_groups()
+
+
+def test_a_first_build_groups_the_feed_as_parsing_it_does(feed: Path, tmp_path: Path) -> None:
+    stories = sync(feed, tmp_path / "index.db")
+    assert stories == fresh(feed)
+    assert len(stories) > 15
+
+
+def test_a_warm_start_reads_the_stories_without_grouping_again(
+    feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "index.db"
+    first = sync(feed, cache)
+
+    def no_grouping(*_: object) -> None:
+        raise AssertionError("a warm start grouped again")
+
+    monkeypatch.setattr("reader.core.stories.grouping.group_keys", no_grouping)
+    assert sync(feed, cache) == first
+
+
+def test_a_new_copy_joins_its_story_and_leaves_with_its_file(feed: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "index.db"
+    before = sync(feed, cache)
+    text = (feed / SCOOP).read_text(encoding="utf-8")
+    copy = feed / "zz-wire-copy.md"
+    copy.write_text(
+        text.replace('webUrl: "', 'webUrl: "https://tv.example/copy?').replace(
+            'name: "Reuters"', 'name: "A TV station"'
+        ),
+        encoding="utf-8",
+    )
+    with_copy = sync(feed, cache)
+    copy_id = next(a.id for a in load_feed(copy).articles)
+    scoop_id = next(a.id for a in load_feed(feed / SCOOP).articles)
+    story = next(s for s in with_copy if copy_id in s)
+    assert scoop_id in story
+    # Every other story is as it was: only the copy's neighbourhood was grouped again.
+    assert [s for s in with_copy if s != story] == [s for s in before if scoop_id not in s]
+    copy.unlink()
+    assert sync(feed, cache) == before
+
+
+def test_a_change_regroups_only_around_it(
+    feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "index.db"
+    sync(feed, cache)
+    seen: list[int] = []
+    from reader.core.stories import grouping
+
+    real = grouping.group_keys
+
+    def counted(keys: dict[str, object], idf: object) -> list[tuple[str, ...]]:
+        seen.append(len(keys))
+        return real(keys, idf)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(grouping, "group_keys", counted)
+    path = feed / SCOOP
+    path.write_text(path.read_text(encoding="utf-8") + "\nA line of body.\n", encoding="utf-8")
+    assert sync(feed, cache) == fresh(feed)
+    assert seen and seen[0] < len(load_feed(feed).articles) / 2
+
+
+def test_a_sync_stopped_before_grouping_is_grouped_at_the_next(feed: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "index.db"
+    stories = sync(feed, cache)
+    with sqlite3.connect(cache) as conn:
+        conn.execute("DELETE FROM story_groups")
+        conn.execute("UPDATE story_words SET articles = articles - 1")
+    conn.close()
+    assert sync(feed, cache) == stories
+
+
+def test_without_stories_no_key_is_kept_and_none_is_found(feed: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "index.db"
+    assert sync(feed, cache, stories=False) == []
+    with sqlite3.connect(cache) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM story_keys").fetchone() == (0,)
+    conn.close()
+
+
+def test_articles_parsed_with_grouping_off_are_grouped_once_it_is_on(
+    feed: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "index.db"
+    assert sync(feed, cache, stories=False) == []
+    assert sync(feed, cache) == fresh(feed)
