@@ -283,3 +283,37 @@ async def test_a_star_by_reader_mark_in_another_process_shows_in_the_app(
         listed = json.loads(reader("list", str(feed), "--format", "json", "--no-cache", *other))
         starred = {record["title"] for record in listed if record["starred"]}
         assert starred == {"Alpha", "Charlie"}
+
+
+async def test_sync_now_merges_at_once_and_answers(
+    tmp_path: Path, folder: Path, feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_watch(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr("watchfiles.watch", no_watch)  # and a poll far off: only S pulls
+    async with loaded_app(sharing_app(feed, tmp_path, folder)) as pilot:
+        app = await following(pilot)
+        ids = ids_by_title(app)
+        with other_machine(tmp_path, folder) as other:
+            other.store.set_marks("starred", [ids["Delta"]], True)
+        await pilot.press("S")
+        await wait_until(pilot, lambda: app.store.is_starred(ids["Delta"]), "the star", WAIT)
+        await wait_until(
+            pilot, lambda: "1 mark from another machine" in notification_texts(app), "said", WAIT
+        )
+        await pilot.press("S")
+        await wait_until(
+            pilot,
+            lambda: "No new marks from other machines" in notification_texts(app),
+            "the answer",
+            WAIT,
+        )
+
+
+async def test_sync_now_without_a_sync_folder_says_how_to_set_one(tmp_path: Path) -> None:
+    async with loaded_app(make_app(state_path=tmp_path / "state.db")) as pilot:
+        await pilot.press("S")
+        assert notification_texts(app_of(pilot))[-1] == (
+            "Marks are not shared: no sync folder is set (sync_folder in the config)"
+        )

@@ -50,6 +50,7 @@ class MarksPulled(Message):
     """A pull merged `changes`: marks that changed here, made on other machines."""
 
     changes: list[MarkChange] = field(default_factory=list)
+    asked: bool = False  # the user asked for this pull (Sync now): it answers, even "none"
 
 
 @dataclass
@@ -84,6 +85,7 @@ class SharedMarks:
         self.wanted = threading.Event()  # "Sync now": pull at the next tick
         self.ready = threading.Event()  # the folder is followed (watched, else polled)
         self._said: set[str] = set()  # problems said already (each log's, once)
+        self.unavailable: str | None = None  # why the folder could not be opened
         self._started = False
 
     def start(self) -> None:
@@ -101,8 +103,9 @@ class SharedMarks:
 
     def pull_now(self) -> None:
         """Sync now (the palette): pull at once, not at the next change or poll."""
-        if self.folder is None:
-            self.host.tell("No sync folder: set sync_folder in the config", severity="warning")
+        if self.folder is None or self.unavailable is not None:
+            why = self.unavailable or "no sync folder is set (sync_folder in the config)"
+            self.host.tell(f"Marks are not shared: {why}", severity="warning")
             return
         self.wanted.set()
 
@@ -126,6 +129,7 @@ class SharedMarks:
         try:
             sync = SyncFolder.open(self.host.store, self.folder)
         except SyncUnavailable as error:
+            self.unavailable = str(error)
             self.host.post_message(SyncSaid(f"Marks are not shared: {error}"))
             return None
         with sync.store.lock:  # no notice slips between the ones said and the callback
@@ -144,8 +148,7 @@ class SharedMarks:
             while not self.stopping.is_set():
                 self.wanted.wait(self.times.poll_seconds)
                 if not self.stopping.is_set():
-                    self.wanted.clear()
-                    self.pull(sync)
+                    self.pull(sync, asked=self.take_wish())
 
     def watch(self, sync: SyncFolder) -> None:
         from watchfiles import watch  # imported here: the warm start never pays for it
@@ -169,11 +172,16 @@ class SharedMarks:
             self.ready.set()
             due = time.monotonic() - pulled_at >= self.times.poll_seconds
             if first or changes or due or self.wanted.is_set():
-                self.wanted.clear()
-                self.pull(sync)
+                self.pull(sync, asked=self.take_wish())
                 pulled_at = time.monotonic()
 
-    def pull(self, sync: SyncFolder) -> None:
+    def take_wish(self) -> bool:
+        """Whether the user asked for a pull since the last (and the wish is taken)."""
+        asked = self.wanted.is_set()
+        self.wanted.clear()
+        return asked
+
+    def pull(self, sync: SyncFolder, *, asked: bool = False) -> None:
         """Pull until every log is read to its end (a log longer than one read is read on at
         once), then post what changed and each problem not said before."""
         changes: list[MarkChange] = []
@@ -185,8 +193,8 @@ class SharedMarks:
             self.say_once(f"Marks from other machines are not merged for now ({error})")
         for problem in sync.problems.values():
             self.say_once(problem)
-        if changes:
-            self.host.post_message(MarksPulled(changes))
+        if changes or asked:
+            self.host.post_message(MarksPulled(changes, asked))
 
     def say_once(self, text: str) -> None:
         if text not in self._said:
@@ -197,6 +205,9 @@ class SharedMarks:
 
     def pulled(self, event: MarksPulled) -> None:
         """Show the merged marks as any change the user did not make, and say it once."""
+        if not event.changes:
+            self.host.tell("No new marks from other machines", timeout=3)
+            return
         self.host.refresh_marks()
         machines = {change.stamp.machine for change in event.changes}
         where = "another machine" if len(machines) == 1 else f"{len(machines)} other machines"
