@@ -216,7 +216,7 @@ COMMANDS: tuple[Command, ...] = (
         "feed.sync",
         "S",
         "sync_now",
-        "merge the other machines' marks from the sync folder now (it is followed anyway)",
+        "merge the other machines' marks from the sync folder now",
         palette="Sync now: the other machines' marks",
     ),
     C(
