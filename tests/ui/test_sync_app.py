@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+import test_signals
 from app_helpers import (
     REPO,
     app_of,
@@ -37,6 +38,19 @@ from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.widgets.article_list import ArticleList
 
 WAIT = 10.0
+STAR = "★".encode()
+# The real app on a pseudo-terminal (see tests/test_signals.py), with a pull that never
+# ends: it holds the store's lock, as a pull of a large backlog does for a while.
+PULL_NEVER_ENDS = """
+import os, time
+from reader.core.sync.folder import SyncFolder
+def pull(self):
+    with self.store.lock:
+        open(os.environ["PULL_STARTED"], "w").close()
+        time.sleep(600)
+    return []
+SyncFolder.pull = pull
+"""
 # Polled only far beyond any test's wait: what shows came through the folder's watch.
 WATCHED = SyncTimes(poll_seconds=600.0, tick_ms=100, debounce_ms=50, step_ms=10)
 
@@ -317,3 +331,56 @@ async def test_sync_now_without_a_sync_folder_says_how_to_set_one(tmp_path: Path
         assert notification_texts(app_of(pilot))[-1] == (
             "Marks are not shared: no sync folder is set (sync_folder in the config)"
         )
+
+
+@contextmanager
+def app_on_a_terminal(tmp_path: Path) -> Iterator[test_signals.Terminal]:
+    (tmp_path / "feed").mkdir()
+    (tmp_path / "feed" / "one.md").write_text(article_file("Shared story"), "utf-8")
+    term = test_signals.Terminal(tmp_path / "feed", tmp_path / "app.db", tmp_path / "index.db")
+    try:
+        term.wait_for(lambda: b"Shared story" in term.output, "the article on screen")
+        yield term
+    finally:
+        term.close()
+
+
+def reader_process(env: dict[str, str], *argv: str) -> str:
+    command = [sys.executable, "-m", "reader", *argv]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_the_real_app_shows_a_star_made_by_reader_mark(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SYNC_ENV, str(folder))
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    other = ["--state", str(tmp_path / "other.db")]
+    with app_on_a_terminal(tmp_path) as term:
+        [record] = json.loads(reader_process(env, "list", str(tmp_path / "feed"), "--format",
+                                             "json", "--no-cache", *other))  # fmt: skip
+        assert STAR not in term.output
+        reader_process(env, "mark", "--star", record["id"], *other)
+        term.wait_for(lambda: STAR in term.output, "the star drawn")
+        assert test_signals._starred(tmp_path / "app.db") == [record["id"]]
+        term.type(b"q")
+        assert term.ends_within(test_signals.END_WAIT)
+
+
+@pytest.mark.slow
+def test_quitting_during_a_pull_ends_the_app(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = tmp_path / "pull-started"
+    monkeypatch.setenv(SYNC_ENV, str(folder))
+    monkeypatch.setenv("PULL_STARTED", str(started))
+    code = PULL_NEVER_ENDS + test_signals.AS_TERMINAL_APP
+    monkeypatch.setattr(test_signals, "AS_TERMINAL_APP", code)
+    with app_on_a_terminal(tmp_path) as term:
+        term.wait_for(started.exists, "the pull under way")
+        term.type(b"q")
+        assert term.ends_within(test_signals.END_WAIT), term.tail()
+        assert term.process.returncode == 0
