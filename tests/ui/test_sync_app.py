@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -241,6 +242,32 @@ async def test_with_nothing_changed_nothing_changes_by_itself(
         assert after == before
         assert notification_texts(app) == told
         assert pulls[seen:] == [0] * (len(pulls) - seen)
+
+
+async def test_the_app_answers_while_a_pull_holds_the_reading_state(
+    tmp_path: Path, folder: Path, feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holding, release, left = threading.Event(), threading.Event(), threading.Event()
+
+    def long_pull(self: SyncFolder) -> list[object]:
+        with self.store.lock:  # as a pull of a large backlog does, for a second or more
+            holding.set()
+            release.wait(WAIT)
+            left.set()
+        return []
+
+    monkeypatch.setattr(SyncFolder, "pull", long_pull)
+    async with loaded_app(sharing_app(feed, tmp_path, folder)) as pilot:
+        app = app_of(pilot)
+        await wait_until(pilot, holding.is_set, "the pull under way", WAIT)
+        try:
+            # The filter and the list redraw (asking for the marks) while the lock is held;
+            # only a write (a mark, a setting) waits for the pull.
+            await pilot.press("slash", *"charlie")
+            await wait_until(pilot, lambda: rows(app) == ["Charlie"], "the filtered list", WAIT)
+            assert not left.is_set(), "the app waited for the pull"
+        finally:
+            release.set()
 
 
 async def test_without_notifications_the_folder_is_polled(
