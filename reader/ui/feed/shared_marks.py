@@ -102,7 +102,7 @@ class SharedMarks:
         self.wanted.set()  # a thread polling wakes to see it
 
     def pull_now(self) -> None:
-        """Sync now (the palette): pull at once, not at the next change or poll."""
+        """S, "Sync now": pull within a tick, not at the next change or poll."""
         if self.folder is None or self.unavailable is not None:
             why = self.unavailable or "no sync folder is set (sync_folder in the config)"
             self.host.tell(f"Marks are not shared: {why}", severity="warning")
