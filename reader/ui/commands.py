@@ -213,6 +213,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     C("feed.reload", "r,ctrl+r", "reload", "reload the feed from disk", palette="Reload the feed"),
     C(
+        "feed.sync",
+        "S",
+        "sync_now",
+        "merge the other machines' marks from the sync folder now",
+        palette="Sync now: the other machines' marks",
+    ),
+    C(
         "feed.import",
         "i",
         "import_feed",

@@ -139,6 +139,37 @@ def test_read_ids_is_cached_until_a_change(db: Path) -> None:
         assert store.read_ids() == {"a", "b"} and first == {"a"}
 
 
+def test_the_marks_drawn_are_read_while_a_sync_pull_holds_the_lock(db: Path) -> None:
+    # A pull of the sync folder holds the store's lock for a second or more on a large
+    # backlog; the app's redraws (which ask for the marks) must not wait for it.
+    with StateStore.open(db) as store:
+        store.set_read("a")
+        store.set_starred("b")
+        store.read_ids(), store.starred_ids()  # drawn once: cached
+        holding, done = threading.Event(), threading.Event()
+
+        def pull() -> None:
+            with store.lock:
+                holding.set()
+                done.wait(10)
+
+        puller = threading.Thread(target=pull)
+        puller.start()
+        try:
+            assert holding.wait(10)
+            answers: list[object] = []
+            asker = threading.Thread(
+                target=lambda: answers.append((store.read_ids(), store.starred_ids())),
+                daemon=True,
+            )
+            asker.start()
+            asker.join(5)
+            assert answers == [({"a"}, {"b"})]
+        finally:
+            done.set()
+            puller.join(10)
+
+
 def test_set_read_many_counts_changes_and_persists(db: Path) -> None:
     with StateStore.open(db) as store:
         store.set_read("a")

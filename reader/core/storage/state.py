@@ -375,6 +375,10 @@ class StateStore:
 
     def _ids(self, col: str) -> frozenset[str]:
         """The frozen set for `col`, rebuilt only after a change."""
+        # Cached: read without the lock (a sync pull may hold it for seconds; redraws ask).
+        frozen = self._frozen.get(col)
+        if frozen is not None:
+            return frozen
         with self._lock:
             frozen = self._frozen.get(col)
             if frozen is None:

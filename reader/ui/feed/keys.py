@@ -14,6 +14,7 @@ from reader.ui.feed.load_view import LoadView
 from reader.ui.feed.marking import Marking
 from reader.ui.feed.navigation import Navigation
 from reader.ui.feed.opening import Opening
+from reader.ui.feed.shared_marks import SharedMarks
 from reader.ui.feed.view_settings import ViewSettings
 from reader.ui.widgets.article_list import ArticleList
 
@@ -28,6 +29,7 @@ class FeedKeys:
     importing: Importing
     filtering: Filtering
     view_settings: ViewSettings
+    shared_marks: SharedMarks
 
     def action_open_selected(self) -> None:
         self.opening.open_selected()
@@ -72,6 +74,9 @@ class FeedKeys:
 
     def action_reload(self) -> None:
         self.load_view.reload()
+
+    def action_sync_now(self) -> None:
+        self.shared_marks.pull_now()
 
     def action_cycle_order(self) -> None:
         self.view_settings.cycle_order()

@@ -40,6 +40,7 @@ from reader.ui.feed.opening import Opening
 from reader.ui.feed.palette import FeedPalette
 from reader.ui.feed.presenter import ViewFacts, empty_text, header_facts
 from reader.ui.feed.read_timer import ReadTimer
+from reader.ui.feed.shared_marks import MarksPulled, SharedMarks, SyncSaid, SyncTimes
 from reader.ui.feed.view_settings import ViewSettings
 from reader.ui.links import LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader
@@ -77,6 +78,7 @@ class FeedScreen(FeedKeys, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("feed")
     WATCH_TIMES: ClassVar[WatchTimes] = WatchTimes()  # how the folder's changes are batched
+    SYNC_TIMES: ClassVar[SyncTimes] = SyncTimes()  # how often the sync folder is pulled
     # After a filter keystroke, the sidebar's counts and the detail wait this long for the
     # next key (which drops them): typing pays for the list and the header only.
     REST_DELAY: ClassVar[float] = REST_DELAY
@@ -133,6 +135,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         self.importing = Importing(self, self.feed_path, reload_after=not watch)
         self.filtering = Filtering(self)
         self.view_settings = ViewSettings(self)
+        self.shared_marks = SharedMarks(self, settings.sync_folder, self.SYNC_TIMES)
         self.palette = FeedPalette(self, self.view_settings, self.filtering, self.run_action)
 
     @property
@@ -175,6 +178,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         # Started right after Textual's own ScreenResume handler has drawn it (this one runs
         # first), else after the first refresh.
         self.call_after_refresh(self.load_view.start)
+        self.call_after_refresh(self.shared_marks.start)
 
     def on_screen_resume(self) -> None:
         if not self.load_view.started:
@@ -183,6 +187,7 @@ class FeedScreen(FeedKeys, Screen[None]):
     def on_unmount(self) -> None:
         self.read_timer.stop()  # a timer firing after the widgets are gone would fail
         self.load_view.stop()
+        self.shared_marks.stop()
 
     def tell(
         self, message: str, *, severity: str = "information", timeout: float | None = None
@@ -216,6 +221,14 @@ class FeedScreen(FeedKeys, Screen[None]):
     def watch_failed(self, event: WatchFailed) -> None:
         self.tell(f"Not following the feed folder ({event.error}); r reloads it",
                   severity="warning")  # fmt: skip
+
+    @on(MarksPulled)
+    def marks_pulled(self, event: MarksPulled) -> None:
+        self.shared_marks.pulled(event)
+
+    @on(SyncSaid)
+    def sync_said(self, event: SyncSaid) -> None:
+        self.shared_marks.said(event)
 
     @on(ImportProgressed)
     def import_progressed(self, event: ImportProgressed) -> None:
