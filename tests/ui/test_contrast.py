@@ -2,9 +2,10 @@
 
 One app run (the sample feed, some articles read, starred and with a stored full text, filter
 words highlighted); the theme is switched, and the screen is read back from Textual's
-compositor, segment by segment, as a terminal would get it. In each theme, with the filter bar open (its placeholder is text
-too) and border titles on the panes: the list focused, with the article's top in view; then
-the detail pane focused (the list's cursor blurred), with the article's end and related links.
+compositor, segment by segment, as a terminal would get it. In each theme, with the filter
+bar open (its placeholder is text too) and border titles on the panes: the list focused, with
+the article's top in view; then the detail pane focused (the list's cursor blurred), with the
+article's end and related links.
 
 Text must reach 4.5:1 (WCAG AA); the border lines of the panes 3:1 (WCAG's non-text contrast);
 and the list's cursor row must stand out from the other rows, focused or not.
