@@ -73,8 +73,11 @@ def fetch_text(
     target: Target, allow: frozenset[str], slots: Slots, cancel: Cancel, post: Post
 ) -> None:
     """Fetch one article's page and extract its text (see `fetch_one`: its own deadline)."""
-    from reader.core.fulltext.fetch import fetch_one  # trafilatura: loaded only to fetch
+    from reader.core.fulltext.fetch import Outcome, fetch_one  # trafilatura: loaded to fetch
 
     post(FetchProgressed(f"Fetching the text of {target.url}"))
-    outcome = fetch_one(target, allow=allow, slots=slots, cancel=cancel)
+    try:
+        outcome = fetch_one(target, allow=allow, slots=slots, cancel=cancel)
+    except Exception as error:  # noqa: BLE001 - a page the extractor chokes on is a notice
+        outcome = Outcome(target, reason=f"the page could not be read ({error})")
     post(FetchDone(target.article_id, target.url, outcome))

@@ -6,6 +6,7 @@ and the text, untrusted like an article file, reaches the screen only as plain t
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -328,3 +329,67 @@ async def test_a_hostile_text_reaches_the_screen_only_as_plain_text(
         await settle(pilot)
         assert recorder_of(app).urls == [] and app.is_running
         assert any(n.startswith("Not opened") for n in notification_texts(app))
+
+
+async def test_an_article_without_a_page_url_says_so(tmp_path: Path, site: Site) -> None:
+    feed = write_feed(tmp_path / "feed", [article_file("No page", None, body="Only this.")])
+    app = make_app(feed, state_path=tmp_path / "state.db")
+    async with loaded_app(app) as pilot:
+        await wait_until(pilot, lambda: detail(pilot).parts_mounted, "the detail's parts")
+        await pilot.press("F")
+        await settle(pilot)
+        assert "This article has no page URL to fetch" in notification_texts(app)
+        assert site.asked == [] and not app.feed.fulltext.under_way
+
+
+async def test_a_texts_file_of_someone_else_is_said_and_left_untouched(
+    tmp_path: Path, site: Site
+) -> None:
+    theirs = default_texts_path()
+    theirs.write_text("mine\n", encoding="utf-8")
+    async with reader(tmp_path, site) as pilot:
+        app = app_of(pilot)
+        [said] = [n for n in notification_texts(app) if n.startswith("Full texts:")]
+        assert str(theirs) in said
+        await pilot.press("F")
+        await fetched(pilot)
+        assert site.asked == ["/bridge"]  # fetched, but there is nowhere to keep it
+        [refused] = [n for n in notification_texts(app) if "cannot be kept" in n]
+        assert str(theirs) in refused and shown_text(pilot) == ""
+    assert theirs.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_a_page_the_extractor_chokes_on_is_a_reason_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import reader.core.fulltext.fetch
+    from reader.core.fulltext.fetch import Cancel, Target
+    from reader.core.fulltext.net import Slots
+    from reader.ui.workers import FetchDone, FetchProgressed, fetch_text
+
+    def choke(*args: object, **kwargs: object) -> object:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(reader.core.fulltext.fetch, "fetch_one", choke)
+    posted: list[object] = []
+    target = Target("https://news.example/a", "a1", "a.md")
+    fetch_text(target, frozenset(), Slots(), Cancel(), posted.append)
+    progressed, done = posted
+    assert isinstance(progressed, FetchProgressed) and isinstance(done, FetchDone)
+    assert (done.article_id, done.url, done.outcome.markdown) == ("a1", target.url, None)
+    assert "maximum recursion depth" in (done.outcome.reason or "")
+
+
+async def test_a_text_the_disk_will_not_take_is_said(
+    tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: object) -> object:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(TextStore, "put", full)
+    async with reader(tmp_path, site) as pilot:
+        app = app_of(pilot)
+        await pilot.press("F")
+        await fetched(pilot)
+        [said] = [n for n in notification_texts(app) if "cannot be kept" in n]
+        assert "disk is full" in said and app.is_running and shown_text(pilot) == ""

@@ -162,7 +162,12 @@ class FullText:
         texts = self.store_for_writing()
         if texts is None:
             return False
-        stored = texts.put(message.url, message.article_id, outcome.markdown, outcome.final_url)
+        try:
+            stored = texts.put(message.url, message.article_id, outcome.markdown, outcome.final_url)
+        except sqlite3.Error as error:  # a full disk, a store locked too long by another process
+            self.host.tell(f"The full text cannot be kept in {texts.path}: {error}",
+                           severity="error")  # fmt: skip
+            return False
         self.host.tell(f"Full text kept: {plural(stored.words, 'word')}, "
                        f"{stored.reading_minutes} min read", timeout=4)  # fmt: skip
         self.index_words()
@@ -207,6 +212,7 @@ class FullText:
                 self.host.tell(f"{plural(removed, 'stored text')} removed")
                 self.host.query_one(DetailPane).show_text(None)
                 self.host.refresh_view()
+                self.index_words()
 
         question = f"Forget the {plural(count, 'stored full text')}? (reader fetch gets them again)"
         self.host.app.push_screen(ConfirmScreen(question, default=False), answered)
