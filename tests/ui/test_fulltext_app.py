@@ -393,3 +393,22 @@ async def test_a_text_the_disk_will_not_take_is_said(
         await fetched(pilot)
         [said] = [n for n in notification_texts(app) if "cannot be kept" in n]
         assert "disk is full" in said and app.is_running and shown_text(pilot) == ""
+
+
+async def test_an_article_with_only_an_original_url_is_fetched_and_marked(
+    tmp_path: Path, site: Site
+) -> None:
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "a.md").write_text(
+        f"---\ntitle: Bridge, syndicated\noriginalUrl: {site.base}/bridge\n---\n\nCracks.\n",
+        encoding="utf-8",
+    )
+    app = make_app(feed, state_path=tmp_path / "state.db")
+    async with loaded_app(app) as pilot:
+        await wait_until(pilot, lambda: detail(pilot).parts_mounted, "the detail's parts")
+        await pilot.press("F")
+        await fetched(pilot)
+        assert site.asked == ["/bridge"] and ONLY_IN_THE_TEXT in shown_text(pilot).lower()
+        article_list = app.feed.query_one(ArticleList)
+        assert article_list.text_ids == {article_list.articles[0].id}

@@ -87,12 +87,9 @@ class FullText:
 
     @staticmethod
     def _ids_with_text(texts: TextStore, summaries: list[ArticleSummary]) -> frozenset[str]:
-        with_url = [s for s in summaries if s.url]
-        urls = texts.stored_urls(s.url for s in with_url if s.url)
-        ids = {s.id for s in with_url if s.url in urls}
-        # An article without a webUrl was fetched from its originalUrl: known by its id.
-        ids.update(s.id for s in summaries if not s.url and texts.get_for(s.id, None))
-        return frozenset(ids)
+        # A summary's URL is the page a text is kept under (webUrl, else originalUrl).
+        urls = texts.stored_urls(s.url for s in summaries if s.url)
+        return frozenset(s.id for s in summaries if s.url in urls)
 
     # --- fetching -------------------------------------------------------------------
 
