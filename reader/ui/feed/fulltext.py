@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from reader.core.model import Article, ArticleSummary, plural
+from reader.core.model import Article, plural
 from reader.ui.feed.host import FeedHost
 from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.ui.widgets.detail_pane import DetailPane
@@ -59,7 +59,8 @@ class FullText:
         self.status_text: str | None = None  # the newest step, while fetches run
         self.words_ready = False
         self._slots: Slots | None = None  # shared by the app's fetches: 2 per host at once
-        self._stored: tuple[object, int, frozenset[str]] | None = None  # (summaries, gen, ids)
+        self._urls: tuple[int, frozenset[str]] | None = None  # (generation, the stored URLs)
+        self._stored: tuple[object, frozenset[str]] | None = None  # (summaries, their ids)
 
     # --- what is stored -------------------------------------------------------------
 
@@ -72,24 +73,21 @@ class FullText:
         return self.texts.get_for(article.id, page_url(article))
 
     def stored_ids(self) -> frozenset[str]:
-        """The ids of the feed's articles with a stored text (the list's mark); asked again
-        only when the feed or the store changed."""
+        """The ids of the feed's articles with a stored text (the list's mark). The store's
+        URLs are read again only when it changed; the ids when they or the feed did."""
         texts, summaries = self.texts, self.host.library.summaries
         if texts is None:
             return frozenset()
         generation = texts.generation
+        if self._urls is None or self._urls[0] != generation:
+            self._urls = (generation, texts.urls())
+            self._stored = None
         known = self._stored
-        if known is not None and known[0] is summaries and known[1] == generation:
-            return known[2]
-        ids = self._ids_with_text(texts, summaries)
-        self._stored = (summaries, generation, ids)
-        return ids
-
-    @staticmethod
-    def _ids_with_text(texts: TextStore, summaries: list[ArticleSummary]) -> frozenset[str]:
-        # A summary's URL is the page a text is kept under (webUrl, else originalUrl).
-        urls = texts.stored_urls(s.url for s in summaries if s.url)
-        return frozenset(s.id for s in summaries if s.url in urls)
+        if known is None or known[0] is not summaries:
+            # A summary's URL is the page a text is kept under (webUrl, else originalUrl).
+            urls = self._urls[1]
+            known = self._stored = (summaries, frozenset(s.id for s in summaries if s.url in urls))
+        return known[1]
 
     # --- fetching -------------------------------------------------------------------
 
