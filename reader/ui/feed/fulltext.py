@@ -76,8 +76,8 @@ class FullText:
         """The ids of the feed's articles with a stored text (the list's mark). The store's
         URLs are read again only when it changed; the ids when they or the feed did."""
         texts, summaries = self.texts, self.host.library.summaries
-        if texts is None:
-            return frozenset()
+        if texts is None or not summaries:
+            return frozenset()  # the first frame asks nothing of the store
         generation = texts.generation
         if self._urls is None or self._urls[0] != generation:
             self._urls = (generation, texts.urls())
