@@ -102,7 +102,8 @@ class FullText:
 
     def fetch_selected(self) -> None:
         """F: fetch the selected article's text (again, if one is stored)."""
-        article = self.host.selected
+        summary = self.host.current_summary()  # the cursor's, even before the detail shows it
+        article = self.host.library.article(summary.id) if summary is not None else None
         if article is None:
             self.host.tell("No article selected to fetch", severity="warning")
         elif article.id in self.under_way:
@@ -112,10 +113,10 @@ class FullText:
 
     def opened(self, article_id: str) -> None:
         """An article opened with enter: with `fetch = "on-open"`, its text if none is kept."""
-        article = self.host.selected
-        if not self.on_open or article is None or article.id != article_id:
+        if not self.on_open or article_id in self.under_way:
             return
-        if article.id not in self.under_way and self.text_of(article) is None:
+        article = self.host.library.article(article_id)
+        if article is not None and self.text_of(article) is None:
             self.start(article)
 
     def start(self, article: Article) -> bool:
