@@ -128,12 +128,8 @@ class FullText:
         if target is None:
             return False
         cancel = self.under_way[article.id] = Cancel()
-        self._slots = self._slots or Slots()
-        allow, slots, post = (
-            allowed_hosts(self.configured_allow),
-            self._slots,
-            self.host.post_message,
-        )
+        slots = self._slots = self._slots or Slots()
+        allow, post = allowed_hosts(self.configured_allow), self.host.post_message
         self.host.run_worker(
             lambda: fetch_text(target, allow, slots, cancel, post), thread=True, group="fetch"
         )
