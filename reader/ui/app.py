@@ -24,6 +24,7 @@ from reader.core.storage.state import StateStore
 from reader.ui.command_palette import ReaderCommands
 from reader.ui.commands import Keymap, bindings
 from reader.ui.ending import EXIT_DEADLINE_SECONDS, DaemonThreads, end_within
+from reader.ui.feed.fulltext import open_texts
 from reader.ui.keymap import build_keymap
 from reader.ui.links import BrowserOpener, LinkFailed, LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader
@@ -74,6 +75,7 @@ class ReaderApp(App[None]):
         browser: BrowserOpener | None = None,
         state_path: Path | None = None,
         cache_path: Path | None = None,
+        texts_path: Path | None = None,
         use_cache: bool = True,
         read_after: float | None = None,
         settings: Settings | None = None,
@@ -87,6 +89,7 @@ class ReaderApp(App[None]):
         self.ends_process = ends_process
         self.feed_path = feed_path
         self.state_path = state_path
+        self.texts_path = texts_path  # the full texts (None: $READER_TEXTS, else beside the state)
         # Made now, so that the cache is read while Textual starts.
         self.loader = FeedLoader(feed_path, cache_path, use_cache, hold_for_first_frame=True)
         self.settings = settings or Settings()
@@ -172,12 +175,16 @@ class ReaderApp(App[None]):
             signal.signal(number, signal.SIG_DFL if before is None else before)
 
     def get_default_screen(self) -> Screen[None]:
-        """The feed's screen, given the reading state (opened here: the app owns it)."""
+        """The feed's screen, given the reading state (opened here: the app owns it) and the
+        stored full texts (the screen's from then on: it makes them at the first fetch)."""
         self.store = StateStore.open(self.state_path)
+        texts = open_texts(self.texts_path, lambda why: self.tell(why, severity="warning"))
         return FeedScreen(
             self.loader,
             self.store,
             self.links,
+            texts=texts,
+            texts_path=self.texts_path,
             keymap=self.keymap_in_force,
             read_after=self.read_after,
             settings=self.settings,

@@ -37,6 +37,13 @@ def paragraph(text: str | None, style: str | Style = "") -> Content:
     return content.stylize(style) if style else content
 
 
+def markdown_source(text: str | None) -> str:
+    """Untrusted Markdown (an article's body, a fetched full text) for Textual's Markdown
+    widget: control characters removed; it is parsed as Markdown only, never as markup, and
+    its links are opened by the app's URL gate alone (the widget is told not to)."""
+    return clean_text(text or "")
+
+
 def assemble(*parts: Part) -> Content:
     """Join parts: a str or (str, style) is untrusted text made safe, Content is kept."""
     pieces: list[Content] = []

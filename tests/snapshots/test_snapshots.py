@@ -29,6 +29,7 @@ import reader.ui.widgets.detail_pane
 from app_helpers import SAMPLE_COUNT, app_of, make_app, rest_shown, wait_loaded
 from reader.ui.app import ReaderApp
 from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
@@ -166,3 +167,39 @@ class TestFilter:
             pilot.app.clear_notifications()
 
         assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+FULL_TEXT = Path(__file__).resolve().parents[1] / "fixtures" / "fulltext" / "harbour-bridge.md"
+
+
+class TestFullText:
+    """The first article with a stored full text: marked in the list, shown in the detail."""
+
+    @pytest.mark.parametrize(
+        ("size", "theme"),
+        [((140, 45), "textual-dark"), ((80, 24), "textual-light")],
+        ids=["140x45-textual-dark", "80x24-textual-light"],
+    )
+    def test_stored_text_shown(
+        self, snap_compare: SnapCompare, app: ReaderApp, size: tuple[int, int], theme: str
+    ) -> None:
+        async def run_before(pilot: Pilot[None]) -> None:
+            await loaded(pilot)
+            app = app_of(pilot)
+            app.theme = theme
+            first = app.feed.library.article(app.query_one("#articles", ArticleList).articles[0].id)
+            texts = app.feed.fulltext.store_for_writing()
+            assert first is not None and first.url and texts is not None
+            texts.put(first.url, first.id, FULL_TEXT.read_text(encoding="utf-8"), first.url)
+            app.feed.refresh_view()
+            app.feed.show_stored_text()
+            await pilot.press("tab")
+            await pilot.pause()
+            detail = app.feed.query_one(DetailPane)  # scrolled to the text's heading
+            detail.scroll_to_widget(detail.query_one("#detail-text-column"), top=True,
+                                    animate=False)  # fmt: skip
+            await pilot.pause()
+            app.clear_notifications()
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=size, run_before=run_before)

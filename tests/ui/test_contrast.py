@@ -1,10 +1,11 @@
 """Every built-in theme draws the main screen readably: WCAG 2 contrast of what is drawn.
 
-One app run (the sample feed, some articles read and starred, filter words highlighted); the
-theme is switched, and the screen is read back from Textual's compositor, segment by segment,
-as a terminal would get it. In each theme, with the filter bar open (its placeholder is text
-too) and border titles on the panes: the list focused, with the article's top in view; then
-the detail pane focused (the list's cursor blurred), with the article's end and related links.
+One app run (the sample feed, some articles read, starred and with a stored full text, filter
+words highlighted); the theme is switched, and the screen is read back from Textual's
+compositor, segment by segment, as a terminal would get it. In each theme, with the filter
+bar open (its placeholder is text too) and border titles on the panes: the list focused, with
+the article's top in view; then the detail pane focused (the list's cursor blurred), with the
+article's end and related links.
 
 Text must reach 4.5:1 (WCAG AA); the border lines of the panes 3:1 (WCAG's non-text contrast);
 and the list's cursor row must stand out from the other rows, focused or not.
@@ -46,6 +47,7 @@ SIZE = (120, 50)  # tall enough for the sample article's top and end to cover al
 LIST_FOCUSED, DETAIL_FOCUSED = STATES = ("list focused", "detail focused")
 READ_ROWS = range(0, 5)  # the cursor's row among them: the dimmest text on the cursor
 STARRED_ROWS = (0, 2)
+TEXT_ROWS = (0, 1, 6)  # with a stored full text (the list marks them; the cursor's among them)
 
 
 def is_drawing(text: str) -> bool:
@@ -213,7 +215,12 @@ async def prepare(pilot: Pilot[None]) -> None:
         app.feed.store.set_read(articles[row].id)
     for row in STARRED_ROWS:
         app.feed.store.set_starred(articles[row].id)
-    app.feed.refresh_marks()
+    texts = app.feed.fulltext.store_for_writing()  # the list's full-text mark is drawn too
+    assert texts is not None
+    for row in TEXT_ROWS:
+        url = articles[row].url or f"https://example.com/{row}"
+        texts.put(url, articles[row].id, "A stored full text.", url)
+    app.feed.refresh_view()
     app.feed.action_focus_filter()  # the filter bar stays open: its placeholder is text too
     for selector, title in BORDER_TITLES.items():
         pane = app.query_one(selector)

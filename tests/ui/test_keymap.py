@@ -144,8 +144,8 @@ def test_only_the_wrong_part_keeps_its_defaults() -> None:
 
 
 def test_the_help_shows_the_keys_in_force() -> None:
-    keymap = build_keymap({"feed.toggle_star": ["*", "F"]}).keymap
+    keymap = build_keymap({"feed.toggle_star": ["*", "W"]}).keymap
     rows = dict(row for _, rows in help_rows(keymap) for row in rows)
     star = next(c for c in COMMANDS if c.id == "feed.toggle_star")
-    assert rows["*, F"] == star.help
+    assert rows["*, W"] == star.help
     assert "f" not in rows  # the default is gone from the help

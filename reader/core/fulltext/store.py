@@ -185,6 +185,11 @@ class TextStore:
                 found.update(url for (url,) in rows)
         return found
 
+    def urls(self) -> frozenset[str]:
+        """Every page URL with a stored text (a set the app's list asks once per change)."""
+        with self._lock:
+            return frozenset(url for (url,) in self._conn.execute("SELECT url FROM texts"))
+
     def put(self, url: str, article_id: str, markdown: str, final_url: str) -> StoredText:
         """Store (or replace) the text of a page."""
         now = datetime.now(UTC).isoformat(timespec="seconds")

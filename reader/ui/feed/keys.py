@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from reader.ui.feed.filtering import Filtering
+from reader.ui.feed.fulltext import FullText
 from reader.ui.feed.importing import Importing
 from reader.ui.feed.load_view import LoadView
 from reader.ui.feed.marking import Marking
@@ -30,6 +31,7 @@ class FeedKeys:
     filtering: Filtering
     view_settings: ViewSettings
     shared_marks: SharedMarks
+    fulltext: FullText
 
     def action_open_selected(self) -> None:
         self.opening.open_selected()
@@ -86,6 +88,12 @@ class FeedKeys:
 
     def action_import_feed(self) -> None:
         self.importing.ask(self.load_view.loader.feed_is_folder)
+
+    def action_fetch_text(self) -> None:
+        self.fulltext.fetch_selected()
+
+    def action_forget_texts(self) -> None:
+        self.fulltext.forget_all()
 
     def action_back(self) -> None:
         """escape: back to the list; in the list, clear an active filter."""

@@ -203,6 +203,13 @@ class SharedMarks:
 
     # --- on the UI thread ---------------------------------------------------------------
 
+    def handle(self, event: MarksPulled | SyncSaid) -> None:
+        """A message of the pulling thread, on the UI thread."""
+        if isinstance(event, MarksPulled):
+            self.pulled(event)
+        else:
+            self.said(event)
+
     def pulled(self, event: MarksPulled) -> None:
         """Show the merged marks as any change the user did not make, and say it once."""
         if not event.changes:

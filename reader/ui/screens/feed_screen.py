@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -31,6 +32,7 @@ from reader.core.storage.state import StateStore
 from reader.core.view import FeedView
 from reader.ui.commands import Keymap, bindings
 from reader.ui.feed.filtering import Filtering
+from reader.ui.feed.fulltext import FullText, TextWordsReady
 from reader.ui.feed.importing import Importing
 from reader.ui.feed.keys import FeedKeys
 from reader.ui.feed.load_view import REST_DELAY, LoadView, WatchFailed
@@ -64,10 +66,12 @@ from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.load_progress import LoadProgress
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
-from reader.ui.workers import ImportDone, ImportProgressed
+from reader.ui.workers import FetchDone, FetchProgressed, ImportDone, ImportProgressed
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
+
+    from reader.core.fulltext.store import TextStore
 
 # How long the first frame may wait for the cached head (it is read in a thread from start-up).
 HEAD_FIRST_FRAME_SECONDS = 0.1
@@ -95,7 +99,11 @@ class FeedScreen(FeedKeys, Screen[None]):
         read_after: float | None = None,
         settings: Settings | None = None,
         watch: bool = True,
+        texts: TextStore | None = None,
+        texts_path: Path | None = None,
     ) -> None:
+        """`texts`: the stored full texts (None: none kept yet, made at the first fetch at
+        `texts_path`, None for the default path)."""
         super().__init__()
         settings = settings or Settings()
         self.feed_path = loader.feed_path
@@ -103,7 +111,12 @@ class FeedScreen(FeedKeys, Screen[None]):
         self.store = store
         self.keymap = keymap
         self.marks = Marks(store)
-        self.view = FeedView(Library(), store, searches=settings.searches, order=settings.sort)
+        self.view = FeedView(
+            Library(), store, searches=settings.searches, order=settings.sort, texts=texts
+        )
+        self.fulltext = FullText(
+            self, texts, texts_path=texts_path, mode=settings.fetch, allow=settings.fetch_allow
+        )
         # The config's choice wins at start; then the user's toggles count.
         hide_read = settings.hide_read
         self.view.hide_read = (
@@ -179,6 +192,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         # first), else after the first refresh.
         self.call_after_refresh(self.load_view.start)
         self.call_after_refresh(self.shared_marks.start)
+        self.call_after_refresh(self.fulltext.index_words)
 
     def on_screen_resume(self) -> None:
         if not self.load_view.started:
@@ -188,6 +202,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         self.read_timer.stop()  # a timer firing after the widgets are gone would fail
         self.load_view.stop()
         self.shared_marks.stop()
+        self.fulltext.stop()  # a fetch under way ends at once
 
     def tell(
         self, message: str, *, severity: str = "information", timeout: float | None = None
@@ -223,12 +238,9 @@ class FeedScreen(FeedKeys, Screen[None]):
                   severity="warning")  # fmt: skip
 
     @on(MarksPulled)
-    def marks_pulled(self, event: MarksPulled) -> None:
-        self.shared_marks.pulled(event)
-
     @on(SyncSaid)
-    def sync_said(self, event: SyncSaid) -> None:
-        self.shared_marks.said(event)
+    def shared_marks_said(self, event: MarksPulled | SyncSaid) -> None:
+        self.shared_marks.handle(event)
 
     @on(ImportProgressed)
     def import_progressed(self, event: ImportProgressed) -> None:
@@ -238,6 +250,18 @@ class FeedScreen(FeedKeys, Screen[None]):
     def import_done(self, event: ImportDone) -> None:
         if self.importing.done(event):
             self.load_view.reload()  # not following the folder: show the new files now
+
+    @on(FetchProgressed)
+    @on(TextWordsReady)
+    def fulltext_said(self, event: FetchProgressed | TextWordsReady) -> None:
+        self.fulltext.handle(event)
+
+    @on(FetchDone)
+    def fetch_done(self, event: FetchDone) -> None:
+        """A text kept: the list's mark and the filter's answers change, and the detail."""
+        if self.fulltext.done(event):
+            self.show_stored_text()
+        self.refresh_view()
 
     @on(LinkOpened)
     def link_opened(self, event: LinkOpened) -> None:
@@ -266,6 +290,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         current = self.current_summary()
         if current is not None:
             self.marking.mark_read(current.id)
+            self.fulltext.opened(current.id)
 
     @on(VirtualList.CursorMoved, "#sidebar")
     def topic_highlighted(self) -> None:
@@ -318,6 +343,11 @@ class FeedScreen(FeedKeys, Screen[None]):
 
     def watch_selected(self, article: Article | None) -> None:
         self.query_one(DetailPane).show(article, self.is_in_feed)
+        self.show_stored_text()
+
+    def show_stored_text(self) -> None:
+        """The selected article's stored full text in the detail, below the rest (or none)."""
+        self.query_one(DetailPane).show_text(self.fulltext.text_of(self.selected))
 
     def show_detail(self, summary: ArticleSummary | None, *, by_user: bool = False) -> None:
         """Show an article; only a move of the user's own starts the read timer."""
@@ -343,6 +373,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         current = article_list.current
         visible = self.view.articles()
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
+        article_list.set_texts(self.fulltext.stored_ids())
         article_list.order = self.view.order
         article_list.show(visible, keep_id=keep_id or (current.id if current else None))
         if self._rest_timer is not None:
@@ -413,5 +444,5 @@ class FeedScreen(FeedKeys, Screen[None]):
             query_text=bar.text,
             query_refused=bar.error is not None,
             search_error=(search.name, search.error or "") if search and failing else None,
-            work_status=(self.importing.status,) if self.importing.status else (),
+            work_status=tuple(s for s in (self.importing.status, self.fulltext.status) if s),
         )

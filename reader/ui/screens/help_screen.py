@@ -19,7 +19,7 @@ TITLE = "reader: keys"
 CLOSING_HINT = "escape, q or ? closes this help"
 
 QUERY_HELP: tuple[tuple[str, str], ...] = (
-    ("word", "the word appears in the title, excerpt, provider, topics or body"),
+    ("word", "the word appears in the title, excerpt, provider, topics, body or fetched text"),
     ('"two words"', "the phrase appears"),
     ("-term", "not the term"),
     ('topic:ai, topic:"computer vision"', "has that topic"),

@@ -16,7 +16,8 @@ from reader.core.ordering import DEFAULT_ORDER
 from reader.ui.text import assemble, highlighted, line
 from reader.ui.widgets.virtual_list import VirtualList
 
-MARKS_WIDTH = 4  # "● ★ ": unread, star, each followed by a space
+MARKS_WIDTH = 6  # "● ★ ¶ ": unread, star, a stored full text, each followed by a space
+TEXT_MARK = "¶"  # the article's full text is kept (`F`, `reader fetch`)
 GAP = "  "
 PROVIDER_WIDTH = 18
 MIN_PROVIDER_WIDTH = 10  # "Provider ▲"
@@ -97,6 +98,10 @@ class ArticleList(VirtualList):
         color: $text-warning;
     }
 
+    ArticleList > .article-list--text {
+        color: $text-muted;
+    }
+
     ArticleList > .article-list--match {
         background: $warning 35%;
         text-style: underline;
@@ -112,6 +117,7 @@ class ArticleList(VirtualList):
         "article-list--meta",
         "article-list--star",
         "article-list--match",
+        "article-list--text",
     }
 
     # The order the rows are in (see reader.core.ordering), marked in the column header: set
@@ -124,6 +130,7 @@ class ArticleList(VirtualList):
         self.read_ids: frozenset[str] | set[str] | None = None
         self.starred_ids: frozenset[str] | set[str] = frozenset()
         self.highlight_terms: tuple[str, ...] = ()
+        self.text_ids: frozenset[str] = frozenset()  # the articles with a stored full text
 
     def show(self, articles: Sequence[ArticleSummary], keep_id: str | None = None) -> None:
         """Swap in the articles to show; the cursor stays on `keep_id` when it is still there."""
@@ -143,6 +150,12 @@ class ArticleList(VirtualList):
         self.read_ids = read_ids
         self.starred_ids = starred_ids
         self.refresh()
+
+    def set_texts(self, ids: frozenset[str]) -> None:
+        """The articles whose full text is kept (marked ¶)."""
+        if ids != self.text_ids:
+            self.text_ids = ids
+            self.refresh()
 
     def set_highlight(self, terms: Sequence[str]) -> None:
         """The filter's words to highlight in the titles (`Query.highlight_terms()`)."""
@@ -169,7 +182,11 @@ class ArticleList(VirtualList):
 
     def row_identity(self, index: int) -> tuple[object, Hashable]:
         article = self.articles[index]
-        marks = (self.is_unread(article), article.id in self.starred_ids)
+        marks = (
+            self.is_unread(article),
+            article.id in self.starred_ids,
+            article.id in self.text_ids,
+        )
         return article, (marks, self.highlight_terms)
 
     # --- drawing --------------------------------------------------------------------
@@ -188,6 +205,11 @@ class ArticleList(VirtualList):
             if article.id in self.starred_ids
             else " "
         )
+        text = (
+            line(TEXT_MARK, self.part_style("article-list--text"))
+            if article.id in self.text_ids
+            else " "
+        )
         title = highlighted(
             line(article.title), self.highlight_terms, self.part_style("article-list--match")
         )
@@ -199,6 +221,8 @@ class ArticleList(VirtualList):
             unread,
             " ",
             star,
+            " ",
+            text,
             " ",
             title.truncate(columns.title, ellipsis=True, pad=True),
             GAP,

@@ -1,4 +1,5 @@
-"""The detail pane: the selected article's metadata, excerpt, body and links."""
+"""The detail pane: the selected article's metadata, excerpt, body and links, then its
+stored full text (if one was fetched) in a readable measure."""
 
 from __future__ import annotations
 
@@ -13,13 +14,22 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from reader.core.model import Article, RelatedLink
-from reader.core.sanitize import clean_text
 from reader.ui.commands import bindings
-from reader.ui.text import assemble, highlighted, line, local_time, paragraph, relative_age
+from reader.ui.text import (
+    assemble,
+    highlighted,
+    line,
+    local_time,
+    markdown_source,
+    paragraph,
+    relative_age,
+)
 from reader.ui.widgets.reflowed import Fit, Reflowed, labelled_rows, wrap
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
+
+    from reader.core.fulltext.store import StoredText
 from reader.ui.widgets.related_links import (
     BODY_LINKS_HEADING,
     RelatedLinks,
@@ -31,6 +41,7 @@ from reader.ui.widgets.related_links import (
 # A component class, not a colour: the highlight follows the theme (light or dark).
 HIGHLIGHT = ".detail-pane--highlight"
 NONE_SHOWN = "\N{EN DASH}"  # a quality or heat the article does not give
+TEXT_MEASURE = 80  # the full text's widest line: longer lines are hard to read
 
 
 def scroll_by_pages(scrollable: Widget, pages: float) -> None:
@@ -80,6 +91,29 @@ class DetailPane(VerticalScroll):
         padding: 0;
     }
 
+    /* The full text: a column of at most TEXT_MEASURE cells, centred in a wider pane. */
+    DetailPane #detail-text-column {
+        height: auto;
+        align-horizontal: center;
+        margin: 1 0 0 0;
+    }
+
+    DetailPane #detail-text-heading {
+        width: 100%;
+        max-width: 80;
+        color: $text-muted;
+        text-style: bold;
+        border-top: solid $primary 50%;
+        margin: 0 0 1 0;
+    }
+
+    DetailPane #detail-text {
+        width: 100%;
+        max-width: 80;
+        margin: 0;
+        padding: 0;
+    }
+
     DetailPane #related-heading {
         text-style: bold;
         margin: 1 0 0 0;
@@ -92,7 +126,8 @@ class DetailPane(VerticalScroll):
 
     /* Textual draws `##` in the primary colour and underlined, as a link is drawn (and in the
        ANSI themes in the very blue of links): a heading here is bold text, never underlined. */
-    DetailPane #detail-body MarkdownH1, DetailPane #detail-body MarkdownH2 {
+    DetailPane #detail-body MarkdownH1, DetailPane #detail-body MarkdownH2,
+    DetailPane #detail-text MarkdownH1, DetailPane #detail-text MarkdownH2 {
         color: $foreground;
         background: transparent;
         text-style: bold;
@@ -100,7 +135,9 @@ class DetailPane(VerticalScroll):
     }
 
     DetailPane #detail-body MarkdownH3, DetailPane #detail-body MarkdownH4,
-    DetailPane #detail-body MarkdownH5, DetailPane #detail-body MarkdownH6 {
+    DetailPane #detail-body MarkdownH5, DetailPane #detail-body MarkdownH6,
+    DetailPane #detail-text MarkdownH3, DetailPane #detail-text MarkdownH4,
+    DetailPane #detail-text MarkdownH5, DetailPane #detail-text MarkdownH6 {
         color: $foreground;
         background: transparent;
         text-style: bold italic;
@@ -134,6 +171,8 @@ class DetailPane(VerticalScroll):
         self.highlight_terms: tuple[str, ...] = ()
         self._body: Markdown | None = None  # mounted after the first frame
         self._body_text = ""
+        self._text: Markdown | None = None  # the stored full text's, mounted with the body
+        self.stored: StoredText | None = None  # the shown article's full text, if kept
         self._in_feed: Callable[[str | None], bool] = lambda url: False
 
     def compose(self) -> ComposeResult:
@@ -151,21 +190,29 @@ class DetailPane(VerticalScroll):
         shows in that frame (empty or hidden), so it would only add to its styling."""
         if self._body is not None:
             return
+        from textual.containers import Vertical
         from textual.widgets import Markdown
 
         # Links are never opened by the widget itself: the app checks them first.
         body = Markdown("", id="detail-body", open_links=False)
         body.display = False
         self._body = body
+        self._text = Markdown("", id="detail-text", open_links=False)
+        column = Vertical(
+            Static(id="detail-text-heading", markup=False), self._text, id="detail-text-column"
+        )
+        column.display = False
         await self.mount(
             Static(id="detail-meta", markup=False),
             Static(id="detail-excerpt", markup=False),
             body,
+            column,
             Static(Content("Related"), id="related-heading", markup=False),
             RelatedLinks(id="related-links"),
         )
         scrolled = self.scroll_y
         self.show(self.article, self._in_feed)  # what was shown meanwhile (its title only)
+        self.show_text(self.stored)
         self.scroll_to(y=scrolled, animate=False)
 
     def _update_body(self) -> None:
@@ -189,12 +236,25 @@ class DetailPane(VerticalScroll):
         self.query_one("#detail-meta", Static).update(
             self._meta(article) if article else Content("")
         )
-        text = clean_text(article.body) if article and article.body else ""
         # The body is Markdown, not markup; its control characters go like every other field's.
+        text = markdown_source(article.body) if article and article.body else ""
         self._body_text = text
         self._update_body()
         self._show_links(article, body_links(text) if text else [], in_feed)
         self.scroll_home(animate=False)
+
+    def show_text(self, stored: StoredText | None) -> None:
+        """The article's stored full text under the rest, with its reading time (or none)."""
+        self.stored = stored
+        if not self.parts_mounted or self._text is None:
+            return  # shown once they are (`mount_body`)
+        self.query_one("#detail-text-column").display = stored is not None
+        if stored is None:
+            self._text.update("")
+            return
+        heading = f"Full text · {stored.reading_minutes} min read"
+        self.query_one("#detail-text-heading", Static).update(line(heading))
+        self._text.update(markdown_source(stored.markdown))
 
     def set_highlight(self, terms: Sequence[str]) -> None:
         """Highlight these (folded) query words in the title and excerpt, now and from now on."""
