@@ -189,6 +189,13 @@ class ReaderApp(App[None]):
         """The feed's screen (under any help or question shown over it)."""
         return cast(FeedScreen, self.screen_stack[0])
 
+    def deliver_screenshot(self, *args: object, **kwargs: object) -> str | None:
+        """The palette's Screenshot, saved where it can be and said where (`ui.screenshot`)."""
+        from reader.ui.screenshot import save_screenshot
+
+        saved = save_screenshot(self)
+        return None if saved is None else str(saved)
+
     def action_help(self) -> None:
         from reader.ui.screens.help_screen import HelpScreen
 

@@ -1,0 +1,123 @@
+"""What the reader says, as a person meets it: the palette's screenshot, the copy's notice,
+messages that wrap instead of being cut, the empty folder's words, the provider's."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from app_helpers import (
+    app_of,
+    loaded_app,
+    make_app,
+    notification_texts,
+    type_text,
+    wait_until,
+    write_feed,
+)
+
+SMALL = (80, 24)
+
+
+@pytest.fixture
+def state_path(tmp_path: Path) -> Path:
+    return tmp_path / "state.db"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home of the test's own (no Downloads in it), never the real one."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("HOME", str(folder))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    return folder
+
+
+async def take_screenshot(pilot: Pilot[None]) -> None:
+    """The palette's Screenshot, as a person picks it; waits for its notice."""
+    app = app_of(pilot)
+    await pilot.press("ctrl+p")
+    await type_text(pilot, "screenshot")
+    await pilot.pause(0.2)
+    await pilot.press("enter")
+    await wait_until(
+        pilot,
+        lambda: any("creenshot" in text for text in notification_texts(app)),
+        "the screenshot's notice",
+    )
+
+
+# --- 1. the screenshot ---------------------------------------------------------------------
+
+
+async def test_screenshot_makes_a_missing_downloads_folder_and_says_where(
+    home: Path, state_path: Path
+) -> None:
+    async with loaded_app(make_app(state_path=state_path), size=SMALL) as pilot:
+        await take_screenshot(pilot)
+        saved = list((home / "Downloads").glob("*.svg"))
+        assert len(saved) == 1, notification_texts(app_of(pilot))
+        assert "<svg" in saved[0].read_text(encoding="utf-8")
+        assert f"Screenshot saved to {saved[0]}" in notification_texts(app_of(pilot))
+
+
+async def test_screenshot_goes_to_the_temporary_folder_when_downloads_cannot_be_made(
+    tmp_path: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A home that is a file: no folder can be made in it.
+    home_file = tmp_path / "home-file"
+    home_file.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home_file))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    async with loaded_app(make_app(state_path=state_path), size=SMALL) as pilot:
+        await take_screenshot(pilot)
+        saved = list(temporary.glob("*.svg"))
+        assert len(saved) == 1, notification_texts(app_of(pilot))
+        [notice] = [text for text in notification_texts(app_of(pilot)) if "creenshot" in text]
+        assert notice.startswith(f"Screenshot saved to {saved[0]} (not in {home_file}/Downloads")
+        assert "Not a directory" in notice
+    assert home_file.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_second_screenshot_in_the_same_second_never_overwrites_the_first(
+    tmp_path: Path,
+) -> None:
+    from reader.ui.screenshot import write_new
+
+    first = write_new(tmp_path, "reader now.svg", "one")
+    second = write_new(tmp_path, "reader now.svg", "two")
+    assert (first.name, second.name) == ("reader now.svg", "reader now (2).svg")
+    assert first.read_text(encoding="utf-8") == "one"
+
+
+def test_a_screenshot_nowhere_says_every_folder_and_why(tmp_path: Path) -> None:
+    from reader.ui import screenshot
+
+    class Recorder:
+        is_web = False
+        title = "reader"
+
+        def __init__(self) -> None:
+            self.notices: list[tuple[str, str]] = []
+
+        def export_screenshot(self) -> str:
+            return "<svg/>"
+
+        def notify(self, message: str, *, severity: str, **_: object) -> None:
+            self.notices.append((message, severity))
+
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    app = Recorder()
+    assert screenshot.save_screenshot(app, [blocker / "a", blocker / "b"]) is None  # type: ignore[arg-type]
+    [(message, severity)] = app.notices
+    assert severity == "error"
+    assert message.startswith(f"Screenshot not saved: {blocker}/a: ")
+    assert f"; {blocker}/b: " in message
