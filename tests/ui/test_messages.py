@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 
 from app_helpers import (
     app_of,
+    article_file,
     loaded_app,
     make_app,
     notification_texts,
@@ -121,3 +122,72 @@ def test_a_screenshot_nowhere_says_every_folder_and_why(tmp_path: Path) -> None:
     assert severity == "error"
     assert message.startswith(f"Screenshot not saved: {blocker}/a: ")
     assert f"; {blocker}/b: " in message
+
+
+# --- 2. the copy's notice ------------------------------------------------------------------
+
+COPY_URL = "https://example.com/a"
+
+
+@pytest.fixture
+def one_article(tmp_path: Path) -> Path:
+    return write_feed(tmp_path / "feed", [article_file("One", COPY_URL)])
+
+
+def fake_tmux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str | None) -> None:
+    """A `tmux` on the PATH that answers `show-options` with `setting` (None: no tmux at
+    all), and the environment of a shell inside tmux."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    if setting is not None:
+        script = folder / "tmux"
+        script.write_text(f"#!/bin/sh\necho {setting}\n", encoding="utf-8")
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1234,0")
+
+
+async def copy_notice(one_article: Path, state_path: Path) -> tuple[str, str]:
+    """Press `y` and return the notice (its text and severity); the URL was sent."""
+    app = make_app(one_article, state_path=state_path)
+    async with loaded_app(app, size=SMALL) as pilot:
+        await pilot.press("y")
+        await wait_until(pilot, lambda: bool(app._notifications), "the copy's notice")
+        assert app.clipboard == COPY_URL
+        [notice] = list(app._notifications)
+        return notice.message, notice.severity
+
+
+async def test_copy_inside_tmux_that_keeps_it_says_not_copied_and_the_fix(
+    one_article: Path, state_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_tmux(tmp_path, monkeypatch, "external")
+    message, severity = await copy_notice(one_article, state_path)
+    assert message.startswith("Not copied: tmux keeps the copy of https://example.com/a")
+    assert "set -g set-clipboard on" in message
+    assert severity == "warning"
+
+
+async def test_copy_inside_tmux_that_passes_it_on_says_copied(
+    one_article: Path, state_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_tmux(tmp_path, monkeypatch, "on")
+    message, severity = await copy_notice(one_article, state_path)
+    assert message == f"Copied {COPY_URL} (through tmux, as OSC 52)"
+    assert severity == "information"
+
+
+async def test_copy_inside_a_tmux_that_does_not_answer_says_what_was_sent(
+    one_article: Path, state_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_tmux(tmp_path, monkeypatch, None)
+    message, _ = await copy_notice(one_article, state_path)
+    assert message == f"Sent {COPY_URL} as OSC 52; tmux passes it on only with `set -g set-clipboard on`"
+
+
+async def test_copy_outside_tmux_says_it_went_as_osc_52(
+    one_article: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TMUX", raising=False)
+    message, _ = await copy_notice(one_article, state_path)
+    assert message.startswith(f"Copied {COPY_URL} (sent to the terminal as OSC 52")
