@@ -191,3 +191,81 @@ async def test_copy_outside_tmux_says_it_went_as_osc_52(
     monkeypatch.delenv("TMUX", raising=False)
     message, _ = await copy_notice(one_article, state_path)
     assert message.startswith(f"Copied {COPY_URL} (sent to the terminal as OSC 52")
+
+
+# --- 3 and 4. what an empty list and the filter say, whole ---------------------------------
+
+SIZES = [(140, 45), (80, 24), (60, 20)]
+
+
+def screen_text(pilot: Pilot[None]) -> str:
+    """Every line the screen shows now, borders included."""
+    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
+
+
+def shown_words(pilot: Pilot[None], selector: str) -> str:
+    """The words the screen shows in the widget `selector` names, its lines joined (a
+    wrapped sentence reads whole)."""
+    region = pilot.app.screen.query_one(selector).region
+    strips = pilot.app.screen._compositor.render_strips()
+    lines = [
+        strips[y].crop(region.x, region.right).text.strip(" │")
+        for y in range(region.y, region.bottom)
+    ]
+    return " ".join(" ".join(lines).split())
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("watch", [True, False])
+async def test_an_empty_folder_says_files_appear_while_watched_else_press_r(
+    tmp_path: Path, state_path: Path, size: tuple[int, int], watch: bool
+) -> None:
+    feed = tmp_path / "empty"
+    feed.mkdir()
+    app = make_app(feed, state_path=state_path, watch=watch)
+    async with loaded_app(app, size=size) as pilot:
+        words = shown_words(pilot, "#articles")
+        if watch:
+            assert "No articles in empty: add .md files; they show here as they land." in words
+            assert "press r" not in words
+        else:
+            assert "No articles in empty: add .md files, then press r to reload." in words
+        assert "…" not in screen_text(pilot)
+
+
+async def test_an_empty_folder_whose_watch_failed_says_press_r(
+    tmp_path: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.ui.feed import load_view
+
+    def no_watch(*args: object) -> None:
+        raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(load_view, "follow_feed", no_watch)
+    feed = tmp_path / "empty"
+    feed.mkdir()
+    async with loaded_app(make_app(feed, state_path=state_path, watch=True), SMALL) as pilot:
+        await wait_until(pilot, lambda: "press r" in shown_words(pilot, "#articles"), "the empty text's r")
+        assert "as they land" not in shown_words(pilot, "#articles")
+
+
+async def test_an_empty_list_starts_where_the_titles_do(
+    tmp_path: Path, state_path: Path
+) -> None:
+    feed = tmp_path / "empty"
+    feed.mkdir()
+    async with loaded_app(make_app(feed, state_path=state_path), size=SMALL) as pilot:
+        [row] = [text for text in screen_text(pilot).splitlines() if "No articles" in text]
+        assert row.startswith("│    No articles"), row
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_filter_says_its_whole_reason_at_every_width(
+    one_article: Path, state_path: Path, size: tuple[int, int]
+) -> None:
+    async with loaded_app(make_app(one_article, state_path=state_path), size=size) as pilot:
+        await pilot.press("slash")
+        await type_text(pilot, "topic:ai after:yesterday")
+        await pilot.pause()
+        reason = "after: needs a date (YYYY-MM-DD) or an age like 7d, got 'yesterday' (at column 16)"
+        assert reason in shown_words(pilot, "FilterBar")

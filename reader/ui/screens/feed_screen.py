@@ -216,6 +216,8 @@ class FeedScreen(FeedKeys, Screen[None]):
     def watch_failed(self, event: WatchFailed) -> None:
         self.tell(f"Not following the feed folder ({event.error}); r reloads it",
                   severity="warning")  # fmt: skip
+        self.load_view.follow_changes = False  # an empty list says "press r" again
+        self.update_header()
 
     @on(ImportProgressed)
     def import_progressed(self, event: ImportProgressed) -> None:
@@ -401,4 +403,5 @@ class FeedScreen(FeedKeys, Screen[None]):
             query_refused=bar.error is not None,
             search_error=(search.name, search.error or "") if search and failing else None,
             work_status=(self.importing.status,) if self.importing.status else (),
+            watching=self.load_view.follow_changes,
         )

@@ -54,6 +54,8 @@ class ArticleList(VirtualList):
     """Title, provider, date and quality of each article; unread rows dotted, read ones dimmed,
     starred ones marked, the filter's words highlighted; a header names the sorted column."""
 
+    EMPTY_INDENT = MARKS_WIDTH  # what an empty list says starts where the titles do
+
     DEFAULT_CSS = """
     ArticleList {
         padding-top: 1;  /* the column header is drawn there: rows and clicks stay Textual's */

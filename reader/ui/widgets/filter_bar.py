@@ -81,12 +81,10 @@ class FilterBar(Vertical):
     FilterBar #filter-error {
         width: 1fr;
         max-width: 100%;
-        height: 1;
+        height: auto;  /* wrapped at words: a reason cut mid-word says nothing */
         color: $text-error;
         padding: 0 1;
         display: none;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
     }
 
     FilterBar #filter-error.hint {
