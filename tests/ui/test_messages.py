@@ -182,7 +182,10 @@ async def test_copy_inside_a_tmux_that_does_not_answer_says_what_was_sent(
 ) -> None:
     fake_tmux(tmp_path, monkeypatch, None)
     message, _ = await copy_notice(one_article, state_path)
-    assert message == f"Sent {COPY_URL} as OSC 52; tmux passes it on only with `set -g set-clipboard on`"
+    assert (
+        message
+        == f"Sent {COPY_URL} as OSC 52; tmux passes it on only with `set -g set-clipboard on`"
+    )
 
 
 async def test_copy_outside_tmux_says_it_went_as_osc_52(
@@ -203,16 +206,20 @@ def screen_text(pilot: Pilot[None]) -> str:
     return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
+def shown_lines(pilot: Pilot[None], selector: str) -> list[str]:
+    """The lines the screen shows in the widget `selector` names, inside its border."""
+    region = pilot.app.screen.query_one(selector).region
+    strips = pilot.app.screen._compositor.render_strips()
+    return [
+        strips[y].crop(region.x, region.right).text.strip("│")
+        for y in range(region.y, region.bottom)
+    ]
+
+
 def shown_words(pilot: Pilot[None], selector: str) -> str:
     """The words the screen shows in the widget `selector` names, its lines joined (a
     wrapped sentence reads whole)."""
-    region = pilot.app.screen.query_one(selector).region
-    strips = pilot.app.screen._compositor.render_strips()
-    lines = [
-        strips[y].crop(region.x, region.right).text.strip(" │")
-        for y in range(region.y, region.bottom)
-    ]
-    return " ".join(" ".join(lines).split())
+    return " ".join(" ".join(shown_lines(pilot, selector)).split())
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -245,18 +252,18 @@ async def test_an_empty_folder_whose_watch_failed_says_press_r(
     feed = tmp_path / "empty"
     feed.mkdir()
     async with loaded_app(make_app(feed, state_path=state_path, watch=True), SMALL) as pilot:
-        await wait_until(pilot, lambda: "press r" in shown_words(pilot, "#articles"), "the empty text's r")
+        await wait_until(
+            pilot, lambda: "press r" in shown_words(pilot, "#articles"), "the empty text's r"
+        )
         assert "as they land" not in shown_words(pilot, "#articles")
 
 
-async def test_an_empty_list_starts_where_the_titles_do(
-    tmp_path: Path, state_path: Path
-) -> None:
+async def test_an_empty_list_starts_where_the_titles_do(tmp_path: Path, state_path: Path) -> None:
     feed = tmp_path / "empty"
     feed.mkdir()
     async with loaded_app(make_app(feed, state_path=state_path), size=SMALL) as pilot:
         [row] = [text for text in screen_text(pilot).splitlines() if "No articles" in text]
-        assert row.startswith("│    No articles"), row
+        assert row.startswith("│    No articles"), row  # the rows' marks column, then the text
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -267,5 +274,41 @@ async def test_the_filter_says_its_whole_reason_at_every_width(
         await pilot.press("slash")
         await type_text(pilot, "topic:ai after:yesterday")
         await pilot.pause()
-        reason = "after: needs a date (YYYY-MM-DD) or an age like 7d, got 'yesterday' (at column 16)"
+        reason = (
+            "after: needs a date (YYYY-MM-DD) or an age like 7d, got 'yesterday' (at column 16)"
+        )
         assert reason in shown_words(pilot, "FilterBar")
+
+
+# --- 5. the provider, one way ---------------------------------------------------------------
+
+
+def no_provider_feed(folder: Path) -> Path:
+    """One article without a provider, one with only a domain."""
+    folder.mkdir()
+    (folder / "a.md").write_text(
+        "---\ntitle: Nobody's\nwebUrl: https://a.example/1\nquality: 90\n---\nBody.\n", "utf-8"
+    )
+    (folder / "b.md").write_text(
+        "---\ntitle: Domain only\nwebUrl: https://b.example/1\nquality: 10\n"
+        "provider:\n  domain: b.example\n---\nBody.\n",
+        "utf-8",
+    )
+    return folder
+
+
+async def test_a_missing_provider_reads_the_same_in_the_list_and_the_detail(
+    tmp_path: Path, state_path: Path
+) -> None:
+    app = make_app(no_provider_feed(tmp_path / "feed"), state_path=state_path)
+    async with loaded_app(app, size=(140, 45)) as pilot:
+        for title, provider in (("Nobody's", "–"), ("Domain only", "b.example")):
+            await wait_until(pilot, lambda: app.feed.selected is not None, "a selection")
+            assert app.feed.selected is not None
+            assert app.feed.selected.title == title
+            [row] = [text for text in shown_lines(pilot, "#articles") if title in text]
+            assert f"  {provider}  " in row, row  # the list's provider column
+            assert f"Provider {provider} Published" in shown_words(pilot, "#detail")
+            assert "Unknown" not in shown_words(pilot, "#detail")
+            await pilot.press("j")
+            await pilot.pause()

@@ -13,7 +13,7 @@ from textual.strip import Strip
 from reader.core.export import short_date
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
-from reader.ui.text import assemble, highlighted, line
+from reader.ui.text import assemble, highlighted, line, provider_shown
 from reader.ui.widgets.virtual_list import VirtualList
 
 MARKS_WIDTH = 4  # "● ★ ": unread, star, each followed by a space
@@ -194,9 +194,9 @@ class ArticleList(VirtualList):
             line(article.title), self.highlight_terms, self.part_style("article-list--match")
         )
         quality = "" if article.quality is None else str(article.quality)
-        provider = line(article.provider_name, meta).truncate(
-            columns.provider, ellipsis=True, pad=True
-        )
+        provider = line(
+            provider_shown(article.provider_name, article.provider_domain), meta
+        ).truncate(columns.provider, ellipsis=True, pad=True)
         return assemble(
             unread,
             " ",

@@ -15,7 +15,15 @@ from textual.widgets import Static
 from reader.core.model import Article, RelatedLink
 from reader.core.sanitize import clean_text
 from reader.ui.commands import bindings
-from reader.ui.text import assemble, highlighted, line, local_time, paragraph, relative_age
+from reader.ui.text import (
+    assemble,
+    highlighted,
+    line,
+    local_time,
+    paragraph,
+    provider_shown,
+    relative_age,
+)
 from reader.ui.widgets.reflowed import Fit, Reflowed, labelled_rows, wrap
 
 if TYPE_CHECKING:
@@ -242,13 +250,12 @@ class DetailPane(VerticalScroll):
 
     @staticmethod
     def _meta(article: Article) -> Reflowed:
-        provider = article.provider_name or "Unknown provider"
-        domain = f" ({article.provider_domain})" if article.provider_domain else ""
+        provider = provider_shown(article.provider_name, article.provider_domain, with_domain=True)
         age = relative_age(article.published)
         quality = NONE_SHOWN if article.quality is None else str(article.quality)
         heat = NONE_SHOWN if article.heat is None or article.heat < 0 else str(article.heat)
         rows: list[tuple[str, Content, Fit]] = [
-            ("Provider", assemble(provider, domain), wrap),
+            ("Provider", assemble(provider), wrap),
             (
                 "Published",
                 assemble(local_time(article.published), f" ({age})" if age else ""),
