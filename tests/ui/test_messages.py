@@ -312,3 +312,63 @@ async def test_a_missing_provider_reads_the_same_in_the_list_and_the_detail(
             assert "Unknown" not in shown_words(pilot, "#detail")
             await pilot.press("j")
             await pilot.pause()
+
+
+# --- 6. polish: the header, the filter box, the help, the scrollbars, the body -------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_header_shows_whole_phrases_at_every_width(
+    one_article: Path, state_path: Path, size: tuple[int, int]
+) -> None:
+    async with loaded_app(make_app(one_article, state_path=state_path), size=size) as pilot:
+        for query in ("", "one"):
+            await pilot.press("slash", *query, "enter")
+            await pilot.pause()
+            [header] = shown_lines(pilot, "#header")
+            words = header.strip()
+            assert words.startswith("reader  feed   1 / 1 articles"), words
+            if "sorted" in words:
+                assert "sorted by quality" in words, words
+            if query:
+                assert words.endswith("· filter: one"), words  # kept before the order
+            else:
+                assert words.endswith(("articles", "unread", "quality")), words
+            if size[0] >= 80:
+                assert "1 unread" in words, words
+
+
+def test_a_header_too_narrow_for_its_status_cuts_the_status_only() -> None:
+    from reader.ui.widgets.feed_header import HeaderFacts, header_line
+
+    facts = HeaderFacts("feed", 1, 1, 1, "quality", "filter: a long query typed here")
+    assert header_line(facts, 200).plain.endswith("sorted by quality · filter: a long query typed here")
+    shown = header_line(facts, 40).plain
+    assert shown == "reader  feed   1 / 1 articles · filter:…"
+
+
+def left_edge(pilot: Pilot[None], selector: str, row: int) -> tuple[str, object]:
+    """The character and colour the screen draws at the left edge of row `row` of a widget."""
+    region = pilot.app.screen.query_one(selector).region
+    strip = pilot.app.screen._compositor.render_strips()[region.y + row]
+    segment = next(iter(strip.crop(region.x, region.x + 1)))
+    return segment.text, segment.style.color if segment.style else None
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_the_filter_box_is_one_row_drawn_like_the_panels(
+    state_path: Path, theme: str
+) -> None:
+    async with loaded_app(make_app(state_path=state_path), size=SMALL) as pilot:
+        pilot.app.theme = theme
+        await pilot.press("slash", "a", "i")
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#filter-input").region.height == 1
+        listed = [row for row in shown_lines(pilot, "#articles") if row.startswith("●")]
+        assert len(listed) >= 7, listed  # the tall box left 5
+        focused_edge = left_edge(pilot, "#filter-input", 0)
+        await pilot.press("enter")  # to the list: the box stays, unfocused
+        await pilot.pause()
+        assert left_edge(pilot, "#filter-input", 0) == left_edge(pilot, "#detail", 1)
+        assert focused_edge[0] == "│"
+        assert focused_edge == left_edge(pilot, "#articles", 1)  # the focused panel's colour
