@@ -372,3 +372,30 @@ async def test_the_filter_box_is_one_row_drawn_like_the_panels(
         assert left_edge(pilot, "#filter-input", 0) == left_edge(pilot, "#detail", 1)
         assert focused_edge[0] == "│"
         assert focused_edge == left_edge(pilot, "#articles", 1)  # the focused panel's colour
+
+
+def scrollbar_look(pilot: Pilot[None], selector: str) -> tuple[int, set[object]]:
+    """The width of a pane's vertical scrollbar, and the colours it is drawn in on screen."""
+    scrollbar = pilot.app.screen.query_one(selector).vertical_scrollbar
+    region = scrollbar.region
+    strips = pilot.app.screen._compositor.render_strips()
+    colours = {
+        segment.style.bgcolor if segment.style else None
+        for y in range(region.y, region.bottom)
+        for segment in strips[y].crop(region.x, region.right)
+    }
+    return region.width, colours
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_the_list_and_the_detail_have_one_scrollbar_style(
+    state_path: Path, theme: str
+) -> None:
+    async with loaded_app(make_app(state_path=state_path), size=SMALL) as pilot:
+        pilot.app.theme = theme
+        await pilot.pause()
+        list_width, list_colours = scrollbar_look(pilot, "#articles")
+        detail_width, detail_colours = scrollbar_look(pilot, "#detail")
+        assert (list_width, detail_width) == (1, 1)
+        assert len(list_colours) == 2, list_colours  # a track and a thumb: both scroll
+        assert list_colours == detail_colours
