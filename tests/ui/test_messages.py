@@ -399,3 +399,21 @@ async def test_the_list_and_the_detail_have_one_scrollbar_style(
         assert (list_width, detail_width) == (1, 1)
         assert len(list_colours) == 2, list_colours  # a track and a thumb: both scroll
         assert list_colours == detail_colours
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_help_gives_its_words_the_room_at_every_width(
+    state_path: Path, size: tuple[int, int]
+) -> None:
+    async with loaded_app(make_app(state_path=state_path), size=size) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = shown_lines(pilot, "#help-body")
+        [row] = [text for text in lines if "this help: every key" in text]
+        words_at = row.index("this help")
+        if size[0] < 70:  # under the key, in from it
+            assert row.strip().startswith("this help: every key and the query language"), row
+            assert words_at <= 4, row
+        else:  # beside the key
+            assert row.strip().startswith("?"), row
+            assert words_at == row.index("?") + 28, row
