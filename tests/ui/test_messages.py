@@ -417,3 +417,38 @@ async def test_the_help_gives_its_words_the_room_at_every_width(
         else:  # beside the key
             assert row.strip().startswith("?"), row
             assert words_at == row.index("?") + 28, row
+
+
+def blank_lines_between(lines: list[str], above: str, below: str) -> int:
+    """How many blank lines the screen shows between the line with `above` and the one
+    with `below`."""
+    start = next(i for i, text in enumerate(lines) if above in text)
+    end = next(i for i, text in enumerate(lines) if below in text)
+    assert all(not text.strip() for text in lines[start + 1 : end]), lines[start:end]
+    return end - start - 1
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "body", "above"),
+    [
+        ("The summary, as the feed gave it.", "## The heading it began with", "The summary"),
+        ("The summary, as the feed gave it.", "> A quote it began with", "The summary"),
+        ("", "### The heading it began with", "Link "),
+    ],
+)
+async def test_one_blank_line_before_the_body_of_an_imported_article(
+    tmp_path: Path, state_path: Path, excerpt: str, body: str, above: str
+) -> None:
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    front = "title: Imported\nwebUrl: https://example.com/a\n"
+    front += f"excerpt: {excerpt}\n" if excerpt else ""
+    (feed / "a.md").write_text(f"---\n{front}---\n\n{body}\n\nThe first paragraph.\n", "utf-8")
+    async with loaded_app(make_app(feed, state_path=state_path), size=(140, 45)) as pilot:
+        await wait_until(
+            pilot,
+            lambda: any("it began with" in text for text in shown_lines(pilot, "#detail")),
+            "the body drawn",
+        )
+        lines = shown_lines(pilot, "#detail")
+        assert blank_lines_between(lines, above, "it began with") == 1, lines

@@ -115,6 +115,21 @@ class DetailPane(VerticalScroll):
         margin: 1 0 0 0;
     }
 
+    /* The excerpt's margin is the one blank line before the body: a body that starts with
+       a heading (as imported ones often do), a quote or a fence showed two. (A margin-top
+       here would set the whole margin: the bottoms are said again.) */
+    DetailPane #detail-body > MarkdownH1:first-child,
+    DetailPane #detail-body > MarkdownH2:first-child,
+    DetailPane #detail-body > MarkdownBlockQuote:first-child,
+    DetailPane #detail-body > MarkdownFence:first-child {
+        margin: 0 0 1 0;
+    }
+
+    DetailPane #detail-body > MarkdownH3:first-child, DetailPane #detail-body > MarkdownH4:first-child,
+    DetailPane #detail-body > MarkdownH5:first-child, DetailPane #detail-body > MarkdownH6:first-child {
+        margin: 0;
+    }
+
     /* Query words found in the title and excerpt: the theme's text on a tint of its warning
        colour (readable on light and dark themes); ANSI themes cannot tint, so black on yellow,
        as a pager. */
@@ -229,7 +244,9 @@ class DetailPane(VerticalScroll):
         )
         self.query_one("#detail-title", Static).update(title, layout=layout)
         if self.parts_mounted:
-            self.query_one("#detail-excerpt", Static).update(excerpt, layout=layout)
+            shown = self.query_one("#detail-excerpt", Static)
+            shown.update(excerpt, layout=layout)
+            shown.display = bool(excerpt.plain)  # an empty one was a blank line and a margin
 
     def _show_links(
         self,
