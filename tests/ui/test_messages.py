@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from rich.color import Color
 from textual.pilot import Pilot
 
 from app_helpers import (
@@ -19,6 +20,7 @@ from app_helpers import (
     wait_until,
     write_feed,
 )
+from reader.ui.text import NOT_GIVEN
 
 SMALL = (80, 24)
 
@@ -302,7 +304,7 @@ async def test_a_missing_provider_reads_the_same_in_the_list_and_the_detail(
 ) -> None:
     app = make_app(no_provider_feed(tmp_path / "feed"), state_path=state_path)
     async with loaded_app(app, size=(140, 45)) as pilot:
-        for title, provider in (("Nobody's", "–"), ("Domain only", "b.example")):
+        for title, provider in (("Nobody's", NOT_GIVEN), ("Domain only", "b.example")):
             await wait_until(pilot, lambda: app.feed.selected is not None, "a selection")
             assert app.feed.selected is not None
             assert app.feed.selected.title == title
@@ -342,7 +344,9 @@ def test_a_header_too_narrow_for_its_status_cuts_the_status_only() -> None:
     from reader.ui.widgets.feed_header import HeaderFacts, header_line
 
     facts = HeaderFacts("feed", 1, 1, 1, "quality", "filter: a long query typed here")
-    assert header_line(facts, 200).plain.endswith("sorted by quality · filter: a long query typed here")
+    assert header_line(facts, 200).plain.endswith(
+        "sorted by quality · filter: a long query typed here"
+    )
     shown = header_line(facts, 40).plain
     assert shown == "reader  feed   1 / 1 articles · filter:…"
 
@@ -374,7 +378,7 @@ async def test_the_filter_box_is_one_row_drawn_like_the_panels(
         assert focused_edge == left_edge(pilot, "#articles", 1)  # the focused panel's colour
 
 
-def scrollbar_look(pilot: Pilot[None], selector: str) -> tuple[int, set[object]]:
+def scrollbar_look(pilot: Pilot[None], selector: str) -> tuple[int, set[Color | None]]:
     """The width of a pane's vertical scrollbar, and the colours it is drawn in on screen."""
     scrollbar = pilot.app.screen.query_one(selector).vertical_scrollbar
     region = scrollbar.region

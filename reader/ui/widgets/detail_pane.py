@@ -125,8 +125,10 @@ class DetailPane(VerticalScroll):
         margin: 0 0 1 0;
     }
 
-    DetailPane #detail-body > MarkdownH3:first-child, DetailPane #detail-body > MarkdownH4:first-child,
-    DetailPane #detail-body > MarkdownH5:first-child, DetailPane #detail-body > MarkdownH6:first-child {
+    DetailPane #detail-body > MarkdownH3:first-child,
+    DetailPane #detail-body > MarkdownH4:first-child,
+    DetailPane #detail-body > MarkdownH5:first-child,
+    DetailPane #detail-body > MarkdownH6:first-child {
         margin: 0;
     }
 
