@@ -46,7 +46,7 @@ def terminal_copy_notice(url: str, environ: Mapping[str, str] | None = None) -> 
     if setting is None:
         return f"Sent {url} as OSC 52; tmux passes it on only with `{TMUX_FIX}`", INFO
     return (
-        f"Not copied: tmux keeps the copy of {url} from the clipboard (its set-clipboard is "
-        f"{setting}); `{TMUX_FIX}` in ~/.tmux.conf lets it through",
+        f"Not copied: tmux drops an application's copy (its set-clipboard is {setting}); "
+        f"`{TMUX_FIX}` in ~/.tmux.conf lets it through. The URL: {url}",
         "warning",
     )

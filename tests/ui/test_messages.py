@@ -165,8 +165,9 @@ async def test_copy_inside_tmux_that_keeps_it_says_not_copied_and_the_fix(
 ) -> None:
     fake_tmux(tmp_path, monkeypatch, "external")
     message, severity = await copy_notice(one_article, state_path)
-    assert message.startswith("Not copied: tmux keeps the copy of https://example.com/a")
-    assert "set -g set-clipboard on" in message
+    assert message.startswith("Not copied: tmux drops an application's copy (its set-clipboard")
+    assert "external); `set -g set-clipboard on` in ~/.tmux.conf lets it through." in message
+    assert message.endswith(f"The URL: {COPY_URL}")
     assert severity == "warning"
 
 
@@ -347,8 +348,9 @@ def test_a_header_too_narrow_for_its_status_cuts_the_status_only() -> None:
     assert header_line(facts, 200).plain.endswith(
         "sorted by quality · filter: a long query typed here"
     )
-    shown = header_line(facts, 40).plain
-    assert shown == "reader  feed   1 / 1 articles · filter:…"
+    assert header_line(facts, 52).plain == "reader  feed   1 / 1 articles · filter: a long…"
+    assert header_line(facts, 40).plain == "reader  feed   1 / 1 articles · filter…"
+    assert header_line(facts, 20).plain == "reader  feed   1 / …"
 
 
 def left_edge(pilot: Pilot[None], selector: str, row: int) -> tuple[str, object]:

@@ -65,7 +65,8 @@ class FeedHeader(Static):
 def header_line(facts: HeaderFacts, width: int) -> Content:
     """The header's words in whole phrases (a line too long for one row was wrapped, and
     showed "… · sorted"): what does not fit in `width` goes, the order first (the list's
-    column header marks it), then the unread count; a status still too long is cut."""
+    column header marks it), then the unread count; a status still too long is cut after
+    a word."""
     head = assemble(
         ("reader", "bold"),
         "  ",
@@ -79,4 +80,10 @@ def header_line(facts: HeaderFacts, width: int) -> Content:
         shown = assemble(head, *kept)
         if shown.cell_length <= width:
             return shown
-    return assemble(head, status).truncate(width, ellipsis=True)
+    words = status.split(" ")
+    while len(words) > 3:  # cut after a whole word (its first one at least), never inside one
+        words.pop()
+        shown = assemble(head, " ".join(words).rstrip(":,") + "…")
+        if shown.cell_length <= width:
+            return shown
+    return head.truncate(width, ellipsis=True)
