@@ -28,6 +28,7 @@ from reader.ui.keymap import build_keymap
 from reader.ui.links import BrowserOpener, LinkFailed, LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader
 from reader.ui.screens.feed_screen import FeedScreen
+from reader.ui.screenshot import save_screenshot
 from reader.ui.text import tell
 from reader.ui.themes import THEME_SETTING, is_theme, not_a_theme
 
@@ -191,8 +192,6 @@ class ReaderApp(App[None]):
 
     def deliver_screenshot(self, *args: object, **kwargs: object) -> str | None:
         """The palette's Screenshot, saved where it can be and said where (`ui.screenshot`)."""
-        from reader.ui.screenshot import save_screenshot
-
         saved = save_screenshot(self)
         return None if saved is None else str(saved)
 
