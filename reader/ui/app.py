@@ -7,7 +7,6 @@ import asyncio
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import ClassVar, cast
 
 from rich.console import RenderableType
@@ -23,12 +22,13 @@ from reader.core.resources import styles_path
 from reader.core.storage.state import StateStore
 from reader.ui.command_palette import ReaderCommands
 from reader.ui.commands import Keymap, bindings
-from reader.ui.ending import EXIT_DEADLINE_SECONDS, DaemonThreads, end_within
+from reader.ui.ending import EXIT_DEADLINE_SECONDS, DaemonThreads, end_within, exit_on_signals
 from reader.ui.feed.fulltext import open_texts
 from reader.ui.keymap import build_keymap
 from reader.ui.links import BrowserOpener, LinkFailed, LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader
 from reader.ui.screens.feed_screen import FeedScreen
+from reader.ui.screenshot import save_screenshot
 from reader.ui.text import tell
 from reader.ui.themes import THEME_SETTING, is_theme, not_a_theme
 
@@ -114,7 +114,7 @@ class ReaderApp(App[None]):
         # Textual runs its thread workers in the loop's default executor, whose threads the
         # process waits for at exit: an import stalled on a server would hold it.
         asyncio.get_running_loop().set_default_executor(DaemonThreads())
-        self.exit_on_signals()
+        self.signals_before = exit_on_signals(self.exit, self.bound_the_exit)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's choice, but in a terminal on Linux or macOS the driver that notices
@@ -144,31 +144,6 @@ class ReaderApp(App[None]):
             return  # still arriving after the quit (the rest of a paste): nobody reads it
         await super().on_event(event)
 
-    def exit_on_signals(self) -> None:
-        """SIGTERM and SIGHUP (the terminal was closed) end the app as quitting does.
-
-        Python's default for both ends the process at once: the terminal stays in the
-        app's mode and the reading state is closed uncleanly. Through the event loop the
-        app unmounts as usual: marks saved, the terminal restored, exit status 0.
-
-        The handler is Python's, not the event loop's: Python runs it between two bytecodes
-        of the main thread, where the loop's would wait behind every callback queued before
-        it (each key of a paste is one), so the exit's deadline starts at the signal.
-        """
-        loop = asyncio.get_running_loop()
-
-        def signalled(number: int, frame: FrameType | None) -> None:
-            self.bound_the_exit()
-            loop.call_soon_threadsafe(self.exit)
-
-        for name in ("SIGTERM", "SIGHUP"):  # Windows has no SIGHUP
-            if hasattr(signal, name):
-                number = getattr(signal, name)
-                try:
-                    self.signals_before[number] = signal.signal(number, signalled)
-                except ValueError:
-                    return  # off the main thread: Python's defaults stay
-
     def on_unmount(self) -> None:
         self.store.close()
         for number, before in self.signals_before.items():  # a test's process goes on
@@ -195,6 +170,11 @@ class ReaderApp(App[None]):
     def feed(self) -> FeedScreen:
         """The feed's screen (under any help or question shown over it)."""
         return cast(FeedScreen, self.screen_stack[0])
+
+    def deliver_screenshot(self, *args: object, **kwargs: object) -> str | None:
+        """The palette's Screenshot, saved where it can be and said where (`ui.screenshot`)."""
+        saved = save_screenshot(self)
+        return None if saved is None else str(saved)
 
     def action_help(self) -> None:
         from reader.ui.screens.help_screen import HelpScreen

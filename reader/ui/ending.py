@@ -10,10 +10,13 @@ bounds both.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from types import FrameType
 from typing import ParamSpec, TypeVar
 
 EXIT_DEADLINE_SECONDS = 2.0  # what a clean exit may take (the state closed, the terminal reset)
@@ -72,3 +75,35 @@ def end_within(seconds: float, status: Callable[[], int]) -> None:
     timer.daemon = True
     timer.name = "reader-exit-deadline"
     timer.start()
+
+
+PreviousHandlers = dict[int, "signal.Handlers | Callable[..., object] | int | None"]
+
+
+def exit_on_signals(exit_now: Callable[[], None], bound: Callable[[], None]) -> PreviousHandlers:
+    """SIGTERM and SIGHUP (the terminal was closed) end the app as quitting does; returns
+    the handlers they had (a test's process goes on after the app: it puts them back).
+
+    Python's default for both ends the process at once: the terminal stays in the app's
+    mode and the reading state is closed uncleanly. Through the event loop the app unmounts
+    as usual: marks saved, the terminal restored, exit status 0.
+
+    The handler is Python's, not the event loop's: Python runs it between two bytecodes of
+    the main thread, where the loop's would wait behind every callback queued before it
+    (each key of a paste is one), so the exit's deadline (`bound`) starts at the signal.
+    """
+    loop = asyncio.get_running_loop()
+    before: PreviousHandlers = {}
+
+    def signalled(number: int, frame: FrameType | None) -> None:
+        bound()
+        loop.call_soon_threadsafe(exit_now)
+
+    for name in ("SIGTERM", "SIGHUP"):  # Windows has no SIGHUP
+        if hasattr(signal, name):
+            number = getattr(signal, name)
+            try:
+                before[number] = signal.signal(number, signalled)
+            except ValueError:
+                break  # off the main thread: Python's defaults stay
+    return before

@@ -44,6 +44,18 @@ def markdown_source(text: str | None) -> str:
     return clean_text(text or "")
 
 
+NOT_GIVEN = "\N{EN DASH}"  # a field the article does not give (its provider, quality, heat)
+
+
+def provider_shown(name: str, domain: str = "", *, with_domain: bool = False) -> str:
+    """The provider as the list and the detail both name it: its name (`with_domain`: and
+    its domain in brackets), else its domain, else the dash of a field not given (not
+    "Unknown provider" in one and blank in the other)."""
+    if with_domain and name and domain:
+        return f"{name} ({domain})"
+    return name or domain or NOT_GIVEN
+
+
 def assemble(*parts: Part) -> Content:
     """Join parts: a str or (str, style) is untrusted text made safe, Content is kept."""
     pieces: list[Content] = []

@@ -5,6 +5,7 @@ app's `LinkGate`; the browser's answer comes back as `LinkOpened` / `LinkFailed`
 from __future__ import annotations
 
 from reader.core.sanitize import UnsafeUrl, check_url
+from reader.ui.clipboard import terminal_copy_notice
 from reader.ui.feed.host import FeedHost
 from reader.ui.feed.navigation import Navigation
 from reader.ui.links import LinkGate, copied_note
@@ -43,7 +44,11 @@ class Opening:
             self.host.tell(f"Not copied: {refused}", severity="warning")
             return
         self.host.app.copy_to_clipboard(url)
-        note = copied_note(self.links.in_page())
+        if not self.links.in_page():
+            notice, severity = terminal_copy_notice(url)
+            self.host.tell(notice, severity=severity, timeout=8)
+            return
+        note = copied_note(in_page=True)
         self.host.tell(f"Copied {url}{note}", timeout=6 if note else 2)  # a note: longer to read
 
     def related_chosen(self) -> None:

@@ -29,6 +29,7 @@ class ViewFacts:
     query_refused: bool  # the text in the bar does not parse: the last good one is shown
     search_error: tuple[str, str] | None  # (name, why) of the saved search shown, if it fails
     work_status: tuple[str, ...] = ()  # what a worker is doing ("Importing https://…")
+    watching: bool = False  # the folder is followed: new files show without a reload
 
 
 def header_facts(facts: ViewFacts) -> HeaderFacts:
@@ -55,6 +56,8 @@ def empty_text(facts: ViewFacts, keymap: Keymap) -> str:
         return "Loading the feed…"
     reload, show_read = first_key("feed.reload", keymap), first_key("feed.hide_read", keymap)
     if not facts.total:
+        if facts.watching:
+            return f"No articles in {facts.feed_name}: add .md files; they show here as they land."
         return f"No articles in {facts.feed_name}: add .md files, then press {reload} to reload."
     if facts.search_error is not None:
         name, error = facts.search_error

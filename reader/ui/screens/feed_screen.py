@@ -236,6 +236,8 @@ class FeedScreen(FeedKeys, Screen[None]):
     def watch_failed(self, event: WatchFailed) -> None:
         self.tell(f"Not following the feed folder ({event.error}); r reloads it",
                   severity="warning")  # fmt: skip
+        self.load_view.follow_changes = False  # an empty list says "press r" again
+        self.update_header()
 
     @on(MarksPulled)
     @on(SyncSaid)
@@ -445,4 +447,5 @@ class FeedScreen(FeedKeys, Screen[None]):
             query_refused=bar.error is not None,
             search_error=(search.name, search.error or "") if search and failing else None,
             work_status=tuple(s for s in (self.importing.status, self.fulltext.status) if s),
+            watching=self.load_view.follow_changes,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Grid, VerticalScroll
@@ -17,6 +18,7 @@ from reader.ui.widgets.reflowed import phrases
 
 TITLE = "reader: keys"
 CLOSING_HINT = "escape, q or ? closes this help"
+STACKED_UNDER = 70  # columns: under them a key's words go under it, not beside
 
 QUERY_HELP: tuple[tuple[str, str], ...] = (
     ("word", "the word appears in the title, excerpt, provider, topics, body or fetched text"),
@@ -102,6 +104,22 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #help-body > .help-heading:first-child {
         margin: 0;
     }
+
+    /* A narrow screen: each key on its line, what it does under it (a 26-column key column
+       left some 20 for the words at 60 columns). */
+    HelpScreen.-stacked #help-body {
+        width: 100%;
+        padding: 0 1;
+    }
+
+    HelpScreen.-stacked .help-table {
+        grid-size: 1;
+        grid-columns: 1fr;
+    }
+
+    HelpScreen.-stacked .help-text {
+        padding: 0 0 0 2;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("help")
@@ -120,6 +138,9 @@ class HelpScreen(ModalScreen[None]):
                 yield from _table(heading, tuple(rows))
             yield from _table("Filter queries (all terms must match)", QUERY_HELP)
             yield from _table("Marks", MARKS)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < STACKED_UNDER, "-stacked")
 
     @property
     def body(self) -> VerticalScroll:

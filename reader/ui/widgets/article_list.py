@@ -13,7 +13,7 @@ from textual.strip import Strip
 from reader.core.export import short_date
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
-from reader.ui.text import assemble, highlighted, line
+from reader.ui.text import assemble, highlighted, line, provider_shown
 from reader.ui.widgets.virtual_list import VirtualList
 
 MARKS_WIDTH = 6  # "● ★ ¶ ": unread, star, a stored full text, each followed by a space
@@ -54,6 +54,8 @@ def columns_for(width: int) -> Columns:
 class ArticleList(VirtualList):
     """Title, provider, date and quality of each article; unread rows dotted, read ones dimmed,
     starred ones marked, the filter's words highlighted; a header names the sorted column."""
+
+    EMPTY_INDENT = MARKS_WIDTH  # what an empty list says starts where the titles do
 
     DEFAULT_CSS = """
     ArticleList {
@@ -214,9 +216,9 @@ class ArticleList(VirtualList):
             line(article.title), self.highlight_terms, self.part_style("article-list--match")
         )
         quality = "" if article.quality is None else str(article.quality)
-        provider = line(article.provider_name, meta).truncate(
-            columns.provider, ellipsis=True, pad=True
-        )
+        provider = line(
+            provider_shown(article.provider_name, article.provider_domain), meta
+        ).truncate(columns.provider, ellipsis=True, pad=True)
         return assemble(
             unread,
             " ",

@@ -22,6 +22,7 @@ from reader.ui.text import (
     local_time,
     markdown_source,
     paragraph,
+    provider_shown,
     relative_age,
 )
 from reader.ui.widgets.reflowed import Fit, Reflowed, labelled_rows, wrap
@@ -142,6 +143,23 @@ class DetailPane(VerticalScroll):
         background: transparent;
         text-style: bold italic;
         margin: 1 0 0 0;
+    }
+
+    /* The excerpt's margin is the one blank line before the body: a body that starts with
+       a heading (as imported ones often do), a quote or a fence showed two. (A margin-top
+       here would set the whole margin: the bottoms are said again.) */
+    DetailPane #detail-body > MarkdownH1:first-child,
+    DetailPane #detail-body > MarkdownH2:first-child,
+    DetailPane #detail-body > MarkdownBlockQuote:first-child,
+    DetailPane #detail-body > MarkdownFence:first-child {
+        margin: 0 0 1 0;
+    }
+
+    DetailPane #detail-body > MarkdownH3:first-child,
+    DetailPane #detail-body > MarkdownH4:first-child,
+    DetailPane #detail-body > MarkdownH5:first-child,
+    DetailPane #detail-body > MarkdownH6:first-child {
+        margin: 0;
     }
 
     /* Query words found in the title and excerpt: the theme's text on a tint of its warning
@@ -281,7 +299,9 @@ class DetailPane(VerticalScroll):
         )
         self.query_one("#detail-title", Static).update(title, layout=layout)
         if self.parts_mounted:
-            self.query_one("#detail-excerpt", Static).update(excerpt, layout=layout)
+            shown = self.query_one("#detail-excerpt", Static)
+            shown.update(excerpt, layout=layout)
+            shown.display = bool(excerpt.plain)  # an empty one was a blank line and a margin
 
     def _show_links(
         self,
@@ -302,13 +322,12 @@ class DetailPane(VerticalScroll):
 
     @staticmethod
     def _meta(article: Article) -> Reflowed:
-        provider = article.provider_name or "Unknown provider"
-        domain = f" ({article.provider_domain})" if article.provider_domain else ""
+        provider = provider_shown(article.provider_name, article.provider_domain, with_domain=True)
         age = relative_age(article.published)
         quality = NONE_SHOWN if article.quality is None else str(article.quality)
         heat = NONE_SHOWN if article.heat is None or article.heat < 0 else str(article.heat)
         rows: list[tuple[str, Content, Fit]] = [
-            ("Provider", assemble(provider, domain), wrap),
+            ("Provider", assemble(provider), wrap),
             (
                 "Published",
                 assemble(local_time(article.published), f" ({age})" if age else ""),

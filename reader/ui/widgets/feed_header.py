@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from reader.ui.text import Part, assemble
+from reader.ui.text import assemble
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +48,42 @@ class FeedHeader(Static):
         super().__init__(id=id, markup=False)
 
     def watch_facts(self, facts: HeaderFacts | None) -> None:
-        if facts is None:
+        self.draw()
+
+    def on_resize(self) -> None:
+        self.draw()
+
+    def draw(self) -> None:
+        """The line for the width there is (before the first layout: all of it)."""
+        if self.facts is None:
             return
-        parts: list[Part] = [
-            ("reader", "bold"),
-            "  ",
-            (facts.feed_name, "bold"),
-            f"   {facts.shown:,} / {facts.total:,} articles",
-        ]
-        if facts.unread is not None:
-            parts.append(f" · {facts.unread:,} unread")
-        parts.append(f" · sorted by {facts.order}")
-        if facts.status:
-            parts.append(f" · {facts.status}")
+        width = self.content_region.width or 1_000
         # One line always (height 1 in the stylesheet): no layout, which repaints everything.
-        self.update(assemble(*parts), layout=False)
+        self.update(header_line(self.facts, width), layout=False)
+
+
+def header_line(facts: HeaderFacts, width: int) -> Content:
+    """The header's words in whole phrases (a line too long for one row was wrapped, and
+    showed "… · sorted"): what does not fit in `width` goes, the order first (the list's
+    column header marks it), then the unread count; a status still too long is cut after
+    a word."""
+    head = assemble(
+        ("reader", "bold"),
+        "  ",
+        (facts.feed_name, "bold"),
+        f"   {facts.shown:,} / {facts.total:,} articles",
+    )
+    unread = "" if facts.unread is None else f" · {facts.unread:,} unread"
+    order = f" · sorted by {facts.order}"
+    status = f" · {facts.status}" if facts.status else ""
+    for kept in ((unread, order, status), (unread, "", status), ("", "", status)):
+        shown = assemble(head, *kept)
+        if shown.cell_length <= width:
+            return shown
+    words = status.split(" ")
+    while len(words) > 3:  # cut after a whole word (its first one at least), never inside one
+        words.pop()
+        shown = assemble(head, " ".join(words).rstrip(":,") + "…")
+        if shown.cell_length <= width:
+            return shown
+    return head.truncate(width, ellipsis=True)

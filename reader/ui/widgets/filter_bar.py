@@ -69,24 +69,34 @@ class FilterBar(Vertical):
         display: block;
     }
 
+    /* One row (a tall border took three: five list rows were left at 80x24), its sides the
+       panels' lines below it, in their colours (the accent as text colour when focused). */
     FilterBar #filter-input {
         width: 1fr;
-        border: tall $panel-lighten-2;
+        height: 1;
+        border: none;
+        border-left: round white 40%;
+        border-right: round white 40%;
+        padding: 0 1;
+    }
+
+    FilterBar #filter-input:light {
+        border-left: round black 45%;
+        border-right: round black 45%;
     }
 
     FilterBar #filter-input:focus {
-        border: tall $accent;
+        border-left: round $text-accent;
+        border-right: round $text-accent;
     }
 
     FilterBar #filter-error {
         width: 1fr;
         max-width: 100%;
-        height: 1;
+        height: auto;  /* wrapped at words: a reason cut mid-word says nothing */
         color: $text-error;
         padding: 0 1;
         display: none;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
     }
 
     FilterBar #filter-error.hint {

@@ -14,7 +14,7 @@ from reader.core.export import short_date
 from reader.core.model import RelatedLink
 from reader.core.sanitize import real_host
 from reader.ui.commands import bindings
-from reader.ui.text import assemble, line
+from reader.ui.text import assemble, line, provider_shown
 from reader.ui.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:  # markdown-it is imported when a body is first read, after the first frame
@@ -178,7 +178,10 @@ class RelatedLinks(VirtualList):
         return assemble(
             marker,
             line(link.title),
-            line(f"  {link.provider_name} · {short_date(link.published)}{quality}", meta),
+            line(
+                f"  {provider_shown(link.provider_name)} · {short_date(link.published)}{quality}",
+                meta,
+            ),
         )
 
     def _body_link(self, link: RelatedLink, width: int) -> tuple[Content, ...]:

@@ -20,7 +20,7 @@ from textual.style import Style
 
 from reader.ui.commands import bindings
 from reader.ui.contrast import readable_style
-from reader.ui.text import line
+from reader.ui.text import assemble, line
 
 
 class VirtualList(ScrollView, can_focus=True):
@@ -64,6 +64,7 @@ class VirtualList(ScrollView, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("list")
     DRAWN_LINES_KEPT = 512  # a few screenfuls
+    EMPTY_INDENT = 1  # columns before what an empty list says: the rows' gutter
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-list--cursor",
         "virtual-list--cursor-blurred",
@@ -93,6 +94,8 @@ class VirtualList(ScrollView, can_focus=True):
         self.cursor = 0
         self._row_count = 0
         self._empty_text = ""
+        # The empty text wrapped, for the (text, width) it was wrapped for.
+        self._empty_lines: tuple[tuple[str, int], list[Content]] = (("", 0), [])
         # The cursor and row classes of the row `render_row` is drawing: see `part_style`.
         self._drawn_row: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         # Lines drawn, by what they show (see `row_identity`): a repaint, or a filter that
@@ -196,11 +199,8 @@ class VirtualList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
         if index >= self._row_count:
-            if not self._row_count and y == 0 and self._empty_text:
-                style = self.row_part_style("virtual-list--empty")
-                # Through the text module: it names the feed's folder, which could be anything.
-                empty = line(self._empty_text).truncate(width, ellipsis=True, pad=True)
-                return Strip(empty.render_segments(style), width)
+            if not self._row_count and self._empty_text:
+                return self.empty_line(y, width)
             return Strip.blank(width, self.row_part_style().rich_style)
         self._drawn_row = cursor, extras = self.row_classes(index)
         identity = self.row_identity(index)
@@ -224,6 +224,21 @@ class VirtualList(ScrollView, can_focus=True):
                 self._drawn_lines.clear()
             self._drawn_lines[key] = (identity[0], strip)
         return strip
+
+    def empty_line(self, y: int, width: int) -> Strip:
+        """Line `y` of what an empty list says: wrapped at words (never cut mid-word), in
+        from the border by the rows' gutter (`EMPTY_INDENT`)."""
+        style = self.row_part_style("virtual-list--empty")
+        indent = min(self.EMPTY_INDENT, max(width - 10, 0))  # a very narrow list keeps words
+        if self._empty_lines[0] != (self._empty_text, width):
+            # Through the text module: it names the feed's folder, which could be anything.
+            wrapped = line(self._empty_text).wrap(max(width - indent - 1, 1))
+            self._empty_lines = ((self._empty_text, width), wrapped)
+        wrapped = self._empty_lines[1]
+        if y >= len(wrapped):
+            return Strip.blank(width, style.rich_style)
+        shown = assemble(" " * indent, wrapped[y].rstrip()).truncate(width, pad=True)
+        return Strip(shown.render_segments(style), width)
 
     def notify_style_update(self) -> None:
         """A theme or style change: every line is drawn anew."""

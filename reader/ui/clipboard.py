@@ -1,0 +1,52 @@
+"""What `y` says it did with a URL: the truth about where the copy went.
+
+A terminal app has one way to the clipboard: an OSC 52 escape sequence, which the terminal
+takes or ignores without a word back. Inside tmux it is dropped unless tmux's `set-clipboard`
+is `on` (its default, `external`, ignores an application's copy), so "Copied" there was
+often untrue. tmux is asked for the setting (within `TMUX_DEADLINE_SECONDS`); the notice says
+what was sent and, when tmux keeps it, the one line that lets it through.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+
+TMUX_DEADLINE_SECONDS = 1.0
+TMUX_FIX = "set -g set-clipboard on"
+INFO = "information"
+
+
+def tmux_clipboard_setting() -> str | None:
+    """tmux's `set-clipboard` (`on`, `external`, `off`), or None when tmux does not say."""
+    try:
+        answer = subprocess.run(
+            ["tmux", "show-options", "-gv", "set-clipboard"],
+            capture_output=True,
+            text=True,
+            timeout=TMUX_DEADLINE_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    setting = answer.stdout.strip()
+    return setting if answer.returncode == 0 and setting else None
+
+
+def terminal_copy_notice(url: str, environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """The notice after `url` was sent to the terminal's clipboard (OSC 52), and its
+    severity: a warning when tmux keeps it."""
+    environ = os.environ if environ is None else environ
+    if not environ.get("TMUX"):
+        return f"Copied {url} (sent to the terminal as OSC 52; a few terminals ignore it)", INFO
+    setting = tmux_clipboard_setting()
+    if setting == "on":
+        return f"Copied {url} (through tmux, as OSC 52)", INFO
+    if setting is None:
+        return f"Sent {url} as OSC 52; tmux passes it on only with `{TMUX_FIX}`", INFO
+    return (
+        f"Not copied: tmux drops an application's copy (its set-clipboard is {setting}); "
+        f"`{TMUX_FIX}` in ~/.tmux.conf lets it through. The URL: {url}",
+        "warning",
+    )
