@@ -203,6 +203,24 @@ def test_two_companies_in_one_program_are_two_stories() -> None:
     assert stories_of(first, second) == stories_of()
 
 
+def test_two_companies_under_one_near_identical_title_are_two_stories() -> None:
+    """Near-identical titles (rapidfuzz's ratio 93) that trade one company for another."""
+    first = article(
+        "Sysdig Achieves AWS Security Competency Status",
+        "prnewswire",
+        excerpt="Sysdig, a container security company, announced it achieved the status for its "
+        "runtime tools.",
+    )
+    second = article(
+        "Snyk Achieves AWS Security Competency Status",
+        "businesswire",
+        DAY + timedelta(days=1),
+        excerpt="Snyk, a developer security platform, announced it achieved the status for its "
+        "code scanning.",
+    )
+    assert stories_of(first, second) == stories_of()
+
+
 def test_parts_of_a_series_and_posts_of_one_outlet_are_apart() -> None:
     part1 = article(
         "Secure Amazon SageMaker Studio presigned URLs Part 1: Foundational infrastructure", "aws"

@@ -3,8 +3,9 @@
 Two articles of two outlets are one story when they are close in time and either
 
 - their titles are near-identical (rapidfuzz's ratio of the normal-form titles at least
-  `NEAR_IDENTICAL`, the same numbers in both): a press release and its copies, a wire story
-  run by several papers, within `COPY_DAYS`; or
+  `NEAR_IDENTICAL`, the same numbers in both, not each with a rare word the other lacks: a
+  copy never trades one company's name for another's, see `two_names`): a press release and
+  its copies, a wire story run by several papers, within `COPY_DAYS`; or
 - they come within `EVENT_DAYS` of each other and share enough rare words of their
   titles and excerpts. A word's rarity is its inverse document frequency in the feed, so
   "market", "forecast" or "AI" weigh next to nothing in a feed about AI, while "Izanagi",
@@ -84,6 +85,16 @@ def near_identical(a: StoryKeys, b: StoryKeys) -> bool:
     return a.numbers == b.numbers and fuzz.ratio(a.title, b.title) >= NEAR_IDENTICAL
 
 
+def two_names(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
+    """Whether each title holds a rare word the other article lacks: "Cloudcheckr Achieves
+    AWS Security Competency Status" and "Lacework Achieves AWS Security Competency Status"
+    are near-identical but name two companies. A copy may add or drop a word ("- Bloomberg
+    News"), not trade one name for another."""
+    return any(idf(w) >= RARE_IDF for w in a.title_words - b.words) and any(
+        idf(w) >= RARE_IDF for w in b.title_words - a.words
+    )
+
+
 def linked(a: StoryKeys, b: StoryKeys) -> bool:
     """Whether either names the other in its `related` list (by URL or title)."""
     return bool(a.links & b.related or b.links & a.related)
@@ -114,7 +125,7 @@ def strength(a: StoryKeys, b: StoryKeys, idf: Idf) -> float | None:
     gap = _gap(a, b)
     if gap is None:
         return None
-    if gap <= COPY_DAYS and near_identical(a, b):
+    if gap <= COPY_DAYS and near_identical(a, b) and not two_names(a, b, idf):
         return 2.0
     if gap > EVENT_DAYS:
         return None
@@ -167,7 +178,7 @@ def compatible(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
         return False
     if a.provider and a.provider == b.provider:
         return False
-    if near_identical(a, b):
+    if near_identical(a, b) and not two_names(a, b, idf):
         return True
     share, rare, _ = overlap(a, b, idf)
     return share >= COMPATIBLE and rare >= 2
