@@ -59,8 +59,8 @@ def test_no_two_different_news_are_merged_in_labelled_real_articles() -> None:
     articles, labels = labelled()
     gold, made = pair_scores(group(keys_of(a) for a in articles.values()), labels)
     assert made - gold == set()
-    # Measured 179 of 387 same-story pairs (precision first); this guards against losing them.
-    assert len(made & gold) >= 0.45 * len(gold)
+    # Measured 199 of 387 same-story pairs (precision first); this guards against losing them.
+    assert len(made & gold) >= 0.5 * len(gold)
 
 
 def test_each_labelled_real_story_of_the_sample_has_a_grouped_pair() -> None:
@@ -307,6 +307,21 @@ def london_reports() -> tuple[Article, Article, Article]:
 def test_a_report_in_other_words_joins_the_story_its_closest_reports_make() -> None:
     guardian, techcrunch, wired = london_reports()
     assert tuple(sorted([guardian.id, techcrunch.id, wired.id])) in stories_of(*london_reports())
+
+
+def test_two_reports_of_a_story_vouch_together_for_a_third() -> None:
+    """It shares less with each of them than joining needs, and as much with both."""
+    guardian, techcrunch, _ = london_reports()
+    insidehook = article(
+        "Cameras coming to London",
+        "insidehook",
+        DAY + timedelta(days=1, hours=6),
+        excerpt="A brilliant security measure or an alarming violation of privacy? The latest "
+        "controversy comes from the capital, where campaigners, lawyers and shoppers object.",
+    )
+    story = tuple(sorted([guardian.id, techcrunch.id, insidehook.id]))
+    assert story in stories_of(guardian, techcrunch, insidehook)
+    assert stories_of(guardian, insidehook) == stories_of()
 
 
 def test_what_lets_a_report_join_a_story_does_not_make_one() -> None:

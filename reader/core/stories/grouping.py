@@ -20,9 +20,11 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from reader.core.stories.features import StoryKeys
 from reader.core.stories.rule import (
+    ATTACH_OVERLAP,
     COMPATIBLE_SHARE,
     COPY_DAYS,
     RARE_IDF,
+    VOUCHERS,
     Idf,
     attaches,
     compatible,
@@ -111,22 +113,50 @@ def joined(
     attaching: Iterable[Scored] = (),
 ) -> list[tuple[str, ...]]:
     """The groups the pairs join, strongest pair first, then those the `attaching` pairs
-    grow (such a pair joins nothing to nothing: one side must be a story already); two
+    grow (such a pair joins nothing to nothing: one side must be a story already), then the
+    articles still alone that several of one story's articles vouch for (`_vouched`); two
     groups join only when most of their cross pairs are `compatible` (one doubtful pair
     does not chain two stories). Each group sorted, two articles or more; the groups sorted."""
     group_of: dict[str, list[str]] = {}
-    for making, scored in ((True, pairs), (False, attaching)):
+    weaker = list(attaching)
+    enough = [item for item in weaker if item[0] >= ATTACH_OVERLAP]
+    for making, scored in ((True, pairs), (False, enough)):
         for _, (a, b) in scored:
             first, second = group_of.get(a, [a]), group_of.get(b, [b])
             if first is second or (not making and len(first) == len(second) == 1):
                 continue
-            if not _may_join(first, second, keys, idf):
-                continue
-            first.extend(second)
-            for member in first:
-                group_of[member] = first
+            if _may_join(first, second, keys, idf):
+                _join(first, second, group_of)
+    _vouched(weaker, group_of, keys, idf)
     unique = {id(members): members for members in group_of.values()}
     return sorted(tuple(sorted(members)) for members in unique.values())
+
+
+def _join(first: list[str], second: list[str], group_of: dict[str, list[str]]) -> None:
+    first.extend(second)
+    for member in first:
+        group_of[member] = first
+
+
+def _vouched(
+    weaker: list[Scored], group_of: dict[str, list[str]], keys: Mapping[str, StoryKeys], idf: Idf
+) -> None:
+    """Each article still alone joins the story with the most of its `attaching` pairs (the
+    first by its smallest id on a tie), when they are `VOUCHERS` at least and the story's
+    articles could mostly sit beside it: two reports that each share less than one needs
+    (`rule.VOUCHED_OVERLAP`) still vouch for it together. In the order of the ids."""
+    partners: defaultdict[str, list[str]] = defaultdict(list)
+    for _, (a, b) in weaker:
+        partners[a].append(b)
+        partners[b].append(a)
+    for article in sorted(partners.keys() - group_of.keys()):
+        votes = Counter(min(group_of[p]) for p in partners[article] if p in group_of)
+        if not votes:
+            continue
+        best, count = min(votes.items(), key=lambda item: (-item[1], item[0]))
+        story = group_of[best]
+        if count >= VOUCHERS and _may_join([article], story, keys, idf):
+            _join(story, [article], group_of)
 
 
 def _may_join(first: list[str], second: list[str], keys: Mapping[str, StoryKeys], idf: Idf) -> bool:

@@ -21,7 +21,8 @@ make one (`attaches`: a lower bar, `ATTACH_OVERLAP`, and fewer rare words): the 
 articles between them vouch for the event, and most of the joined group's cross pairs must
 still be `compatible`. A wide story told in different words by many outlets (ten papers on
 one police decision) grows this way around its closest reports; two articles with only that
-evidence stay apart.
+evidence stay apart. An article still alone joins a story when two of its articles each
+share `VOUCHED_OVERLAP` with it, less than one alone would need.
 
 Everything else is apart: the same topic and common words, two companies of one program
 (each title's rarest word is its own, see `distinct_subjects`), two articles of one outlet
@@ -52,6 +53,11 @@ SAME_DAY_OVERLAP = 0.25  # what articles of the same hour need; the bar rises to
 # than a sixth), carried by two rare words, not three.
 ATTACH_OVERLAP = 0.2
 ATTACH_RARE = 2
+# An article alone joins a story when this many of its articles each share this much with
+# it: two reports vouch together for what one cannot (different news of one subject, one
+# state's ban beside another's bill, shares a tenth with a story's reports, not more).
+VOUCHERS = 2
+VOUCHED_OVERLAP = 0.15
 COMPATIBLE = 0.1  # the overlap most cross pairs of two joined groups need
 COMPATIBLE_SHARE = 0.5  # of the cross pairs, more than this part must be compatible
 TITLE_WEIGHT = 4.0  # the rare words in both titles weigh this at least (one very rare word)
@@ -142,7 +148,7 @@ def attaches(a: StoryKeys, b: StoryKeys, idf: Idf) -> float | None:
     if gap is None or gap > EVENT_DAYS:
         return None
     share, rare, in_titles = overlap(a, b, idf)
-    return None if share < ATTACH_OVERLAP or rare < ATTACH_RARE or not in_titles else share
+    return None if share < VOUCHED_OVERLAP or rare < ATTACH_RARE or not in_titles else share
 
 
 def _gap(a: StoryKeys, b: StoryKeys) -> float | None:
