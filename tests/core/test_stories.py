@@ -59,8 +59,8 @@ def test_no_two_different_news_are_merged_in_labelled_real_articles() -> None:
     articles, labels = labelled()
     gold, made = pair_scores(group(keys_of(a) for a in articles.values()), labels)
     assert made - gold == set()
-    # Measured 155 of 387 same-story pairs (precision first); this guards against losing them.
-    assert len(made & gold) >= 0.3 * len(gold)
+    # Measured 199 of 387 same-story pairs (precision first); this guards against losing them.
+    assert len(made & gold) >= 0.5 * len(gold)
 
 
 def test_each_labelled_real_story_of_the_sample_has_a_grouped_pair() -> None:
@@ -203,6 +203,24 @@ def test_two_companies_in_one_program_are_two_stories() -> None:
     assert stories_of(first, second) == stories_of()
 
 
+def test_two_companies_under_one_near_identical_title_are_two_stories() -> None:
+    """Near-identical titles (rapidfuzz's ratio 93) that trade one company for another."""
+    first = article(
+        "Sysdig Achieves AWS Security Competency Status",
+        "prnewswire",
+        excerpt="Sysdig, a container security company, announced it achieved the status for its "
+        "runtime tools.",
+    )
+    second = article(
+        "Snyk Achieves AWS Security Competency Status",
+        "businesswire",
+        DAY + timedelta(days=1),
+        excerpt="Snyk, a developer security platform, announced it achieved the status for its "
+        "code scanning.",
+    )
+    assert stories_of(first, second) == stories_of()
+
+
 def test_parts_of_a_series_and_posts_of_one_outlet_are_apart() -> None:
     part1 = article(
         "Secure Amazon SageMaker Studio presigned URLs Part 1: Foundational infrastructure", "aws"
@@ -259,3 +277,69 @@ def test_words_are_folded_singular_and_amounts_spelled_alike() -> None:
     assert words_of("SoftBank\u2019s $100bn chips") == words_of("Softbank's $100 billion chip")
     assert words_of("Málaga companies") == ["malaga", "company"]
     assert "the" not in words_of("The news")
+
+
+def london_reports() -> tuple[Article, Article, Article]:
+    """Two reports of one police decision close in wording, and a third told apart."""
+    guardian = article(
+        "Metropolitan Police switch on live facial recognition cameras in London",
+        "guardian",
+        excerpt="London's Metropolitan Police will deploy live facial recognition cameras at key "
+        "sites, with NEC supplying the system.",
+    )
+    techcrunch = article(
+        "London's Met Police to deploy live facial recognition cameras",
+        "techcrunch",
+        DAY + timedelta(hours=3),
+        excerpt="The Metropolitan Police said live facial recognition cameras from NEC will scan "
+        "crowds in London, despite human rights concerns.",
+    )
+    wired = article(
+        "London cops will hunt suspects with facial recognition",
+        "wired",
+        DAY + timedelta(days=1),
+        excerpt="A new bobby on the beat in the capital: officers said Friday they will look for "
+        "wanted persons on a bespoke watch list at specific locations.",
+    )
+    return guardian, techcrunch, wired
+
+
+def test_a_report_in_other_words_joins_the_story_its_closest_reports_make() -> None:
+    guardian, techcrunch, wired = london_reports()
+    assert tuple(sorted([guardian.id, techcrunch.id, wired.id])) in stories_of(*london_reports())
+
+
+def test_two_reports_of_a_story_vouch_together_for_a_third() -> None:
+    """It shares less with each of them than joining needs, and as much with both."""
+    guardian, techcrunch, _ = london_reports()
+    insidehook = article(
+        "Cameras coming to London",
+        "insidehook",
+        DAY + timedelta(days=1, hours=6),
+        excerpt="A brilliant security measure or an alarming violation of privacy? The latest "
+        "controversy comes from the capital, where campaigners, lawyers and shoppers object.",
+    )
+    story = tuple(sorted([guardian.id, techcrunch.id, insidehook.id]))
+    assert story in stories_of(guardian, techcrunch, insidehook)
+    assert stories_of(guardian, insidehook) == stories_of()
+
+
+def test_what_lets_a_report_join_a_story_does_not_make_one() -> None:
+    guardian, techcrunch, wired = london_reports()
+    assert stories_of(guardian, wired) == stories_of()
+    assert stories_of(techcrunch, wired) == stories_of()
+
+
+def test_a_neighbouring_news_stays_apart_from_a_story_in_real_articles() -> None:
+    """New Jersey bars its police from Clearview (a story of five reports) while a New York
+    senator's bill would bar police from facial recognition (two): the same subject, the
+    same days, many shared words; the bill does not join the ban."""
+    articles, labels = labelled()
+    stories = group(keys_of(a) for a in articles.values())
+    jersey, bill = (
+        set(s["ids"])
+        for s in labels["stories"]
+        if s["reason"].startswith(("New Jersey", "New York"))
+    )
+    assert any(len(jersey & set(story)) >= 4 for story in stories)
+    assert not any(jersey & set(story) and bill & set(story) for story in stories)

@@ -5,7 +5,8 @@ other: each rare word's articles are sorted by time and only neighbours within t
 are paired. A word with more than `CROWDED` articles in one window is not rare there (it is
 the week's topic), and pairing its articles would cost the square of their number, so it
 proposes no pair. The rule then decides each candidate; the stories are the connected
-groups of the pairs it accepts. Nothing depends on the order the keys come in: the same
+groups of the pairs it accepts, grown by the pairs that may only join an article to a story
+already made (`rule.attaches`). Nothing depends on the order the keys come in: the same
 articles always give the same stories.
 
 This does what MinHash LSH would, exactly rather than approximately, and without its
@@ -19,10 +20,13 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from reader.core.stories.features import StoryKeys
 from reader.core.stories.rule import (
+    ATTACH_OVERLAP,
     COMPATIBLE_SHARE,
     COPY_DAYS,
     RARE_IDF,
+    VOUCHERS,
     Idf,
+    attaches,
     compatible,
     idf_from,
     strength,
@@ -31,6 +35,7 @@ from reader.core.stories.rule import (
 CROWDED = 40  # articles sharing one word within one window: the word is the week's topic
 
 Pair = tuple[str, str]
+Scored = tuple[float, Pair]
 
 
 def document_frequencies(keys: Iterable[StoryKeys]) -> Counter[str]:
@@ -73,36 +78,85 @@ def _neighbours(dated: list[tuple[float, str]], only: Collection[str]) -> Iterat
 
 def story_pairs(
     keys: Collection[StoryKeys], idf: Idf | None = None, only: Collection[str] = ()
-) -> list[tuple[float, Pair]]:
+) -> list[Scored]:
     """The candidate pairs the rule calls one story with their strength, strongest first
     (ties by ids; see `candidates` for `only`)."""
+    return scored_pairs(keys, idf, only)[0]
+
+
+def scored_pairs(
+    keys: Collection[StoryKeys], idf: Idf | None = None, only: Collection[str] = ()
+) -> tuple[list[Scored], list[Scored]]:
+    """The candidate pairs the rule calls one story, and those that may only join a story
+    already made (`rule.attaches`), each list strongest first (ties by ids)."""
     if idf is None:
         idf = idf_from(document_frequencies(keys), len(keys))
     by_id = {item.article_id: item for item in keys}
-    scored = []
+    making, joining = [], []
     for a, b in candidates(keys, idf, only):
         found = strength(by_id[a], by_id[b], idf)
         if found is not None:
-            scored.append((found, (a, b)))
-    return sorted(scored, key=lambda item: (-item[0], item[1]))
+            making.append((found, (a, b)))
+        elif (weaker := attaches(by_id[a], by_id[b], idf)) is not None:
+            joining.append((weaker, (a, b)))
+    return _strongest_first(making), _strongest_first(joining)
+
+
+def _strongest_first(pairs: list[Scored]) -> list[Scored]:
+    return sorted(pairs, key=lambda item: (-item[0], item[1]))
 
 
 def joined(
-    pairs: Iterable[tuple[float, Pair]], keys: Mapping[str, StoryKeys], idf: Idf
+    pairs: Iterable[Scored],
+    keys: Mapping[str, StoryKeys],
+    idf: Idf,
+    attaching: Iterable[Scored] = (),
 ) -> list[tuple[str, ...]]:
-    """The groups the pairs join, strongest pair first; two groups join only when most of
-    their cross pairs are `compatible` (one doubtful pair does not chain two stories).
-    Each group sorted, two articles or more; the groups sorted."""
+    """The groups the pairs join, strongest pair first, then those the `attaching` pairs
+    grow (such a pair joins nothing to nothing: one side must be a story already), then the
+    articles still alone that several of one story's articles vouch for (`_vouched`); two
+    groups join only when most of their cross pairs are `compatible` (one doubtful pair
+    does not chain two stories). Each group sorted, two articles or more; the groups sorted."""
     group_of: dict[str, list[str]] = {}
-    for _, (a, b) in pairs:
-        first, second = group_of.get(a, [a]), group_of.get(b, [b])
-        if first is second or not _may_join(first, second, keys, idf):
-            continue
-        first.extend(second)
-        for member in first:
-            group_of[member] = first
+    weaker = list(attaching)
+    enough = [item for item in weaker if item[0] >= ATTACH_OVERLAP]
+    for making, scored in ((True, pairs), (False, enough)):
+        for _, (a, b) in scored:
+            first, second = group_of.get(a, [a]), group_of.get(b, [b])
+            if first is second or (not making and len(first) == len(second) == 1):
+                continue
+            if _may_join(first, second, keys, idf):
+                _join(first, second, group_of)
+    _vouched(weaker, group_of, keys, idf)
     unique = {id(members): members for members in group_of.values()}
     return sorted(tuple(sorted(members)) for members in unique.values())
+
+
+def _join(first: list[str], second: list[str], group_of: dict[str, list[str]]) -> None:
+    first.extend(second)
+    for member in first:
+        group_of[member] = first
+
+
+def _vouched(
+    weaker: list[Scored], group_of: dict[str, list[str]], keys: Mapping[str, StoryKeys], idf: Idf
+) -> None:
+    """Each article still alone joins the story with the most of its `attaching` pairs (the
+    first by its smallest id on a tie), when they are `VOUCHERS` at least and the story's
+    articles could mostly sit beside it: two reports that each share less than one needs
+    (`rule.VOUCHED_OVERLAP`) still vouch for it together. In the order of the ids."""
+    partners: defaultdict[str, list[str]] = defaultdict(list)
+    for _, (a, b) in weaker:
+        partners[a].append(b)
+        partners[b].append(a)
+    for article in sorted(partners.keys() - group_of.keys()):
+        votes = Counter(min(group_of[p]) for p in partners[article] if p in group_of)
+        if not votes:
+            continue
+        best, count = min(votes.items(), key=lambda item: (-item[1], item[0]))
+        story = group_of[best]
+        if count >= VOUCHERS and _may_join([article], story, keys, idf):
+            _join(story, [article], group_of)
 
 
 def _may_join(first: list[str], second: list[str], keys: Mapping[str, StoryKeys], idf: Idf) -> bool:
@@ -121,4 +175,5 @@ def group(keys: Iterable[StoryKeys]) -> list[tuple[str, ...]]:
 
 def group_keys(keys: Mapping[str, StoryKeys], idf: Idf) -> list[tuple[str, ...]]:
     """The stories among these articles (by id), words weighed by `idf` (the feed's)."""
-    return joined(story_pairs(list(keys.values()), idf), keys, idf)
+    making, joining = scored_pairs(list(keys.values()), idf)
+    return joined(making, keys, idf, joining)

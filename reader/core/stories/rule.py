@@ -3,8 +3,9 @@
 Two articles of two outlets are one story when they are close in time and either
 
 - their titles are near-identical (rapidfuzz's ratio of the normal-form titles at least
-  `NEAR_IDENTICAL`, the same numbers in both): a press release and its copies, a wire story
-  run by several papers, within `COPY_DAYS`; or
+  `NEAR_IDENTICAL`, the same numbers in both, not each with a rare word the other lacks: a
+  copy never trades one company's name for another's, see `two_names`): a press release and
+  its copies, a wire story run by several papers, within `COPY_DAYS`; or
 - they come within `EVENT_DAYS` of each other and share enough rare words of their
   titles and excerpts. A word's rarity is its inverse document frequency in the feed, so
   "market", "forecast" or "AI" weigh next to nothing in a feed about AI, while "Izanagi",
@@ -14,6 +15,14 @@ Two articles of two outlets are one story when they are close in time and either
   `RARE_SHARED` rare words, the ones in both titles weighing `TITLE_WEIGHT` at least. A
   `related` link between the two lowers the far end of the bar a little, to
   `LINKED_OVERLAP`, never further: real `related` lists name neighbouring subjects too.
+
+An article may also join a story already made on weaker evidence than two articles need to
+make one (`attaches`: a lower bar, `ATTACH_OVERLAP`, and fewer rare words): the story's
+articles between them vouch for the event, and most of the joined group's cross pairs must
+still be `compatible`. A wide story told in different words by many outlets (ten papers on
+one police decision) grows this way around its closest reports; two articles with only that
+evidence stay apart. An article still alone joins a story when two of its articles each
+share `VOUCHED_OVERLAP` with it, less than one alone would need.
 
 Everything else is apart: the same topic and common words, two companies of one program
 (each title's rarest word is its own, see `distinct_subjects`), two articles of one outlet
@@ -39,6 +48,16 @@ NEAR_IDENTICAL = 90.0  # rapidfuzz ratio of the normal-form titles
 OVERLAP = 0.3  # shared rare weight over the smaller article's weight
 LINKED_OVERLAP = 0.26  # the same with a `related` link between the two
 SAME_DAY_OVERLAP = 0.25  # what articles of the same hour need; the bar rises to OVERLAP
+# Joining a story already made: below OVERLAP (most wide stories' reports share a fifth of
+# their rare weight with their closest outlet, different news of one subject rarely more
+# than a sixth), carried by two rare words, not three.
+ATTACH_OVERLAP = 0.2
+ATTACH_RARE = 2
+# An article alone joins a story when this many of its articles each share this much with
+# it: two reports vouch together for what one cannot (different news of one subject, one
+# state's ban beside another's bill, shares a tenth with a story's reports, not more).
+VOUCHERS = 2
+VOUCHED_OVERLAP = 0.15
 COMPATIBLE = 0.1  # the overlap most cross pairs of two joined groups need
 COMPATIBLE_SHARE = 0.5  # of the cross pairs, more than this part must be compatible
 TITLE_WEIGHT = 4.0  # the rare words in both titles weigh this at least (one very rare word)
@@ -72,6 +91,16 @@ def near_identical(a: StoryKeys, b: StoryKeys) -> bool:
     return a.numbers == b.numbers and fuzz.ratio(a.title, b.title) >= NEAR_IDENTICAL
 
 
+def two_names(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
+    """Whether each title holds a rare word the other article lacks: "Cloudcheckr Achieves
+    AWS Security Competency Status" and "Lacework Achieves AWS Security Competency Status"
+    are near-identical but name two companies. A copy may add or drop a word ("- Bloomberg
+    News"), not trade one name for another."""
+    return any(idf(w) >= RARE_IDF for w in a.title_words - b.words) and any(
+        idf(w) >= RARE_IDF for w in b.title_words - a.words
+    )
+
+
 def linked(a: StoryKeys, b: StoryKeys) -> bool:
     """Whether either names the other in its `related` list (by URL or title)."""
     return bool(a.links & b.related or b.links & a.related)
@@ -99,14 +128,10 @@ def overlap(a: StoryKeys, b: StoryKeys, idf: Idf) -> tuple[float, int, bool]:
 def strength(a: StoryKeys, b: StoryKeys, idf: Idf) -> float | None:
     """How surely the two articles report one news event (see the module's docstring): None
     when the rule says they do not, 2.0 for copies, else the shared rare weight."""
-    if a.day is None or b.day is None:
-        return None  # an undated article cannot be placed beside an event
-    if a.provider and a.provider == b.provider:
-        # One outlet reports an event once (its copies of one URL the loader merges): two of
-        # its articles are two stories, even under one title ("Become an FT subscriber").
+    gap = _gap(a, b)
+    if gap is None:
         return None
-    gap = abs(a.day - b.day)
-    if gap <= COPY_DAYS and near_identical(a, b):
+    if gap <= COPY_DAYS and near_identical(a, b) and not two_names(a, b, idf):
         return 2.0
     if gap > EVENT_DAYS:
         return None
@@ -114,6 +139,27 @@ def strength(a: StoryKeys, b: StoryKeys, idf: Idf) -> float | None:
     if share < bar_for(gap, linked(a, b)) or rare < RARE_SHARED or not in_titles:
         return None
     return None if distinct_subjects(a, b, idf) else share
+
+
+def attaches(a: StoryKeys, b: StoryKeys, idf: Idf) -> float | None:
+    """The shared rare weight when it is enough for one of the two to join a story the other
+    is in (never to make a story of the two alone, see `grouping.joined`), else None."""
+    gap = _gap(a, b)
+    if gap is None or gap > EVENT_DAYS:
+        return None
+    share, rare, in_titles = overlap(a, b, idf)
+    return None if share < VOUCHED_OVERLAP or rare < ATTACH_RARE or not in_titles else share
+
+
+def _gap(a: StoryKeys, b: StoryKeys) -> float | None:
+    """The days between two articles that could be one story; None when they cannot."""
+    if a.day is None or b.day is None:
+        return None  # an undated article cannot be placed beside an event
+    if a.provider and a.provider == b.provider:
+        # One outlet reports an event once (its copies of one URL the loader merges): two of
+        # its articles are two stories, even under one title ("Become an FT subscriber").
+        return None
+    return abs(a.day - b.day)
 
 
 def distinct_subjects(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
@@ -138,7 +184,7 @@ def compatible(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
         return False
     if a.provider and a.provider == b.provider:
         return False
-    if near_identical(a, b):
+    if near_identical(a, b) and not two_names(a, b, idf):
         return True
     share, rare, _ = overlap(a, b, idf)
     return share >= COMPATIBLE and rare >= 2

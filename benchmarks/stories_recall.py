@@ -1,0 +1,93 @@
+"""Precision and recall of the story grouping on the labelled real articles
+(`tests/fixtures/stories/labels.json`), on two halves of the labelled stories and on all.
+
+A rule tuned on some stories may only have learnt them: the stories are split in two halves
+(in the order of a hash of their first id, each to the half with fewer pairs so far, so
+that the halves weigh alike), one to tune on and one to check. A pair the grouping makes
+counts in a half when either article belongs to it (an article in no story by the hash of
+its id); pairs inside one `uncertain` entry, and not in one story, are left out (as in
+tests/core/test_stories.py).
+
+`python benchmarks/stories_recall.py [--wrong]` (with `--wrong`, the merged pairs of
+different news are printed, and the labelled stories left in pieces).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import zlib
+from pathlib import Path
+from typing import Any
+
+from reader.core.loader import load_feed
+from reader.core.model import Article
+from reader.core.stories.features import keys_of
+from reader.core.stories.grouping import group
+
+STORIES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "stories"
+Pair = tuple[str, str]
+
+
+def _crc(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def halves(labels: dict[str, Any], articles: dict[str, Article]) -> dict[str, int]:
+    """Each article's half, 0 or 1 (see the module's docstring)."""
+    half: dict[str, int] = {}
+    pairs = [0, 0]
+    for story in sorted(labels["stories"], key=lambda s: _crc(min(s["ids"]))):
+        side = 0 if pairs[0] <= pairs[1] else 1
+        pairs[side] += len(story["ids"]) * (len(story["ids"]) - 1) // 2
+        half.update((article_id, side) for article_id in story["ids"])
+    for article_id in articles:
+        half.setdefault(article_id, _crc(article_id) % 2)
+    return half
+
+
+def scored(stories: list[tuple[str, ...]], labels: dict[str, Any]) -> tuple[set[Pair], set[Pair]]:
+    """The labelled same-story pairs, and the scored pairs the grouping made."""
+    gold = {p for s in labels["stories"] for p in itertools.combinations(sorted(s["ids"]), 2)}
+    unsure = [set(u["ids"]) for u in labels["uncertain"]]
+    made = {
+        pair
+        for story in stories
+        for pair in itertools.combinations(story, 2)
+        if pair in gold or not any(pair[0] in u and pair[1] in u for u in unsure)
+    }
+    return gold, made
+
+
+def report(wrong: bool) -> None:
+    labels = json.loads((STORIES / "labels.json").read_text(encoding="utf-8"))
+    articles: dict[str, Article] = {}
+    for folder in labels["folders"]:
+        articles.update((a.id, a) for a in load_feed(STORIES / folder).articles)
+    stories = group(keys_of(a) for a in articles.values())
+    gold, made = scored(stories, labels)
+    half = halves(labels, articles)
+    for name, side in (("half 0", 0), ("half 1", 1), ("whole", None)):
+        pairs = {p for p in gold if side is None or half[p[0]] == side}
+        found = {p for p in made if side is None or side in (half[p[0]], half[p[1]])}
+        right, merged = len(found & pairs), len(found - gold)
+        precision = right / (right + merged) if right + merged else 1.0
+        print(
+            f"{name}: {right} of {len(pairs)} same-story pairs grouped (recall"
+            f" {right / len(pairs):.3f}), {merged} of different news (precision {precision:.3f})"
+        )
+    if wrong:
+        for a, b in sorted(made - gold):
+            print(f"merged: {articles[a].title!r} | {articles[b].title!r}")
+        for story in labels["stories"]:
+            pieces = [
+                len(set(s) & set(story["ids"])) for s in stories if set(s) & set(story["ids"])
+            ]
+            print(f"{len(story['ids'])} in pieces {pieces}: {story['reason']}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wrong", action="store_true", help="print what is wrong or apart")
+    report(parser.parse_args().wrong)
