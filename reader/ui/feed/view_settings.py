@@ -2,13 +2,27 @@
 
 Setting one unpins the pinned article and redraws once, even when the value is the one in
 force (choosing the topic shown again is how a pinned article is let go). The widgets that
-show a setting get it from the screen's redraw.
+show a setting get it from the screen's redraw. The order is remembered in the state
+database, like the theme and hide-read.
 """
 
 from __future__ import annotations
 
-from reader.core.ordering import next_order
+from reader.core.config import DEFAULT, Settings
+from reader.core.ordering import SORT_ORDERS, next_order
+from reader.core.storage.state import StateStore
 from reader.ui.feed.host import FeedHost
+from reader.ui.widgets.article_list import ArticleList
+
+SORT_SETTING = "sort"  # the last order chosen in the app, kept in the state database
+
+
+def starting_order(settings: Settings, store: StateStore) -> str:
+    """The config's `sort` when it sets one, else the order last chosen, else the default."""
+    remembered = store.get_setting(SORT_SETTING)
+    if settings.source("sort") == DEFAULT and remembered in SORT_ORDERS:
+        return str(remembered)
+    return settings.sort
 
 
 class ViewSettings:
@@ -30,8 +44,14 @@ class ViewSettings:
         return self.host.view.hide_read
 
     def set_order(self, order: str) -> None:
+        """A new order: the cursor's article keeps its line on screen (the rows above it
+        stay in view), and the choice is remembered for the next start."""
+        article_list = self.host.query_one(ArticleList)
+        line_on_screen = article_list.cursor - article_list.scroll_offset.y
         self.host.view.order = order
+        self.host.store.set_setting(SORT_SETTING, order)
         self.redraw()
+        article_list.keep_cursor_line(line_on_screen)
 
     def cycle_order(self) -> None:
         self.set_order(next_order(self.order))
@@ -42,8 +62,12 @@ class ViewSettings:
         self.redraw()
 
     def set_hide_read(self, hide_read: bool) -> None:
+        """Hide or show read articles; the selected one stays until the user moves away,
+        read or not, as after any mark change."""
         self.host.view.hide_read = hide_read
-        self.redraw()
+        current = self.host.query_one(ArticleList).current
+        self.host.view.pinned = current.id if current is not None else None
+        self.host.refresh_view()
 
     def redraw(self) -> None:
         self.host.view.pinned = None

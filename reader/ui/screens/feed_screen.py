@@ -38,9 +38,9 @@ from reader.ui.feed.marking import HIDE_READ_SETTING, Marking
 from reader.ui.feed.navigation import Navigation
 from reader.ui.feed.opening import Opening
 from reader.ui.feed.palette import FeedPalette
-from reader.ui.feed.presenter import ViewFacts, empty_text, header_facts
+from reader.ui.feed.presenter import ViewFacts, empty_text, header_facts, list_title
 from reader.ui.feed.read_timer import ReadTimer
-from reader.ui.feed.view_settings import ViewSettings
+from reader.ui.feed.view_settings import ViewSettings, starting_order
 from reader.ui.links import LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader
 from reader.ui.messages import (
@@ -54,7 +54,7 @@ from reader.ui.messages import (
     LoadConfirmed,
     LoadProgressed,
 )
-from reader.ui.text import tell
+from reader.ui.text import line, tell
 from reader.ui.watching import WatchTimes
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
@@ -101,7 +101,8 @@ class FeedScreen(FeedKeys, Screen[None]):
         self.store = store
         self.keymap = keymap
         self.marks = Marks(store)
-        self.view = FeedView(Library(), store, searches=settings.searches, order=settings.sort)
+        order = starting_order(settings, store)
+        self.view = FeedView(Library(), store, searches=settings.searches, order=order)
         # The config's choice wins at start; then the user's toggles count.
         hide_read = settings.hide_read
         self.view.hide_read = (
@@ -381,7 +382,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         article_list = self.query_one(ArticleList)
         facts = self.view_facts(article_list.row_count)
         self.query_one(FeedHeader).facts = header_facts(facts)
-        article_list.border_title = f"Articles {facts.shown:,} / {facts.total:,}"
+        article_list.border_title = line(list_title(facts))  # a topic's name is the feed's text
         article_list.empty_text = empty_text(facts, self.keymap)
 
     def view_facts(self, shown: int) -> ViewFacts:
@@ -401,4 +402,5 @@ class FeedScreen(FeedKeys, Screen[None]):
             query_refused=bar.error is not None,
             search_error=(search.name, search.error or "") if search and failing else None,
             work_status=(self.importing.status,) if self.importing.status else (),
+            entry_name=view.entry_name(view.topic),
         )

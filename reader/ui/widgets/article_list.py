@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from itertools import chain
 from typing import NamedTuple
 
 from textual.content import Content
@@ -48,6 +49,17 @@ def columns_for(width: int) -> Columns:
     if provider < MIN_PROVIDER_WIDTH:
         return Columns(max(room, 1), 0)
     return Columns(room - len(GAP) - provider, provider)
+
+
+def nearest_remaining(
+    before: Sequence[ArticleSummary], index: int, after: Sequence[ArticleSummary]
+) -> int:
+    """Where in `after` the cursor goes when `before[index]` has left: on the first article
+    below it that is still there, else the nearest above, else the top."""
+    rows = {article.id: row for row, article in enumerate(after)}
+    below = (rows.get(a.id) for a in before[index + 1 :])
+    above = (rows.get(a.id) for a in reversed(before[:index]))
+    return next((row for row in chain(below, above) if row is not None), 0)
 
 
 class ArticleList(VirtualList):
@@ -124,14 +136,42 @@ class ArticleList(VirtualList):
         self.read_ids: frozenset[str] | set[str] | None = None
         self.starred_ids: frozenset[str] | set[str] = frozenset()
         self.highlight_terms: tuple[str, ...] = ()
+        self.cursor_chosen = False  # set by the user's first move of the cursor
 
     def show(self, articles: Sequence[ArticleSummary], keep_id: str | None = None) -> None:
-        """Swap in the articles to show; the cursor stays on `keep_id` when it is still there."""
+        """Swap in the articles to show; the cursor stays on `keep_id` when it is still there,
+        else goes to the nearest of its old neighbours that is.
+
+        Until the user has moved the cursor it stays on the top row (a streamed start must
+        not leave it on the best of the first batch as better ones arrive above).
+        """
+        before, old_cursor = self.articles, self.cursor
         self.articles = articles
         cursor = 0
-        if keep_id is not None:
-            cursor = next((i for i, a in enumerate(articles) if a.id == keep_id), 0)
+        if keep_id is not None and self.cursor_chosen:
+            cursor = next((i for i, a in enumerate(articles) if a.id == keep_id), -1)
+            left = 0 <= old_cursor < len(before) and before[old_cursor].id == keep_id
+            if cursor < 0:
+                cursor = nearest_remaining(before, old_cursor, articles) if left else 0
         self.set_row_count(len(articles), cursor)
+
+    def move_cursor(self, index: int) -> None:
+        """The user's move (keys, click, n/N, J/K): from now on the cursor keeps its article."""
+        if self.row_count:
+            self.cursor_chosen = True
+        super().move_cursor(index)
+
+    def keep_cursor_line(self, line: int) -> None:
+        """After `show`: scroll so that the cursor is on screen line `line` again (centred
+        when it was off screen), so that the rows above it stay in view."""
+        height = self.scrollable_content_region.height
+        if not 0 <= line < height:
+            line = height // 2
+
+        def scroll() -> None:
+            self.scroll_to(y=max(0, self.cursor - line), animate=False, immediate=True, force=True)
+
+        self.call_after_refresh(scroll)
 
     def set_marks(
         self, read_ids: frozenset[str] | set[str] | None, starred_ids: frozenset[str] | set[str]

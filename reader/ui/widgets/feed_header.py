@@ -20,6 +20,7 @@ class HeaderFacts:
     unread: int | None
     order: str
     status: str = ""
+    entry: str = ""  # the topic or saved search shown ("": all articles)
 
 
 class FeedHeader(Static):
@@ -53,6 +54,7 @@ class FeedHeader(Static):
             ("reader", "bold"),
             "  ",
             (facts.feed_name, "bold"),
+            *(((" ▸ ", "bold"), (facts.entry, "bold")) if facts.entry else ()),
             f"   {facts.shown:,} / {facts.total:,} articles",
         ]
         if facts.unread is not None:

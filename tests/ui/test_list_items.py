@@ -1,0 +1,191 @@
+"""The article list as a person meets it: what stays selected, what stays in view, what the
+header and the list's title say, and what is remembered across a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from app_helpers import (
+    HELD_DWELL,
+    DwellClock,
+    article_file,
+    loaded_app,
+    make_app,
+    settle,
+    wait_until,
+    write_feed,
+)
+from reader.core.config import parse_config
+from reader.core.storage.state import StateStore
+from reader.ui.app import ReaderApp
+from reader.ui.screens.feed_screen import FeedScreen
+from reader.ui.widgets.article_list import ArticleList, nearest_remaining
+from reader.ui.widgets.feed_header import FeedHeader
+
+WIDE, MEDIUM, NARROW = (200, 60), (140, 45), (80, 24)
+COUNT = 60  # more rows than a screen holds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> DwellClock:
+    """The dwell timers of an app made with `read_after=HELD_DWELL`, held for the test."""
+    held = DwellClock()
+    real_set_timer = FeedScreen.set_timer
+
+    def set_timer(screen: FeedScreen, delay: float, *args: Any, **kwargs: Any) -> Any:
+        if delay == HELD_DWELL:
+            return held.hold(args[0] if args else kwargs["callback"])
+        return real_set_timer(screen, delay, *args, **kwargs)
+
+    monkeypatch.setattr(FeedScreen, "set_timer", set_timer)
+    return held
+
+
+@pytest.fixture
+def feed(tmp_path: Path) -> Path:
+    """60 articles; by quality, row i is `Story i`; newest first, the order is reversed."""
+    return write_feed(
+        tmp_path / "feed",
+        [
+            article_file(
+                f"Story {i}",
+                f"https://day.example/{i}",
+                quality=100 - i,
+                published=f"2024-01-01T{i // 60:02d}:{i % 60:02d}:00Z",
+                topics=["Space" if i % 2 == 0 else "Energy"],
+            )
+            for i in range(COUNT)
+        ],
+    )
+
+
+def rows(app: ReaderApp) -> ArticleList:
+    return app.query_one(ArticleList)
+
+
+def current_title(app: ReaderApp) -> str:
+    current = rows(app).current
+    assert current is not None, "no article is selected"
+    return current.title
+
+
+def titles(app: ReaderApp) -> list[str]:
+    return [a.title for a in rows(app).articles]
+
+
+# --- 2: a read article stays until the user moves away, then the cursor takes its neighbour --
+
+
+async def read_by_m(pilot: Pilot[None], clock: DwellClock) -> None:
+    await pilot.press("m")
+
+
+async def read_by_enter(pilot: Pilot[None], clock: DwellClock) -> None:
+    await pilot.press("enter", "escape")  # open in the detail pane, back to the list
+
+
+async def read_by_o(pilot: Pilot[None], clock: DwellClock) -> None:
+    await pilot.press("o")
+    await settle(pilot)  # the browser runs in a worker
+
+
+async def read_by_dwell(pilot: Pilot[None], clock: DwellClock) -> None:
+    await clock.elapse(pilot)
+
+
+async def read_by_undo(pilot: Pilot[None], clock: DwellClock) -> None:
+    await pilot.press("m", "m", "U")  # read, unread, and the unread undone: read again
+
+
+WAYS: dict[str, Callable[[Pilot[None], DwellClock], Awaitable[None]]] = {
+    "m": read_by_m,
+    "enter": read_by_enter,
+    "o": read_by_o,
+    "dwell": read_by_dwell,
+    "undo": read_by_undo,
+}
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+async def test_u_keeps_the_selected_read_article_until_the_user_moves(
+    feed: Path, tmp_path: Path, clock: DwellClock, way: str
+) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=HELD_DWELL)
+    async with loaded_app(app, MEDIUM) as pilot:
+        await pilot.press("j", "j", "j")  # Story 3, the user's choice (its dwell starts)
+        await WAYS[way](pilot, clock)
+        selected = rows(app).current
+        assert selected is not None and app.feed.store.is_read(selected.id)
+        await pilot.press("u")
+        assert app.feed.view.hide_read
+        assert current_title(app) == "Story 3" and "Story 3" in titles(app)
+        await pilot.press("j")  # moved away: it goes, the cursor stays where it went
+        assert "Story 3" not in titles(app) and current_title(app) == "Story 4"
+
+
+async def test_an_article_that_leaves_the_list_hands_the_cursor_to_its_neighbour(
+    feed: Path, tmp_path: Path
+) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app, NARROW) as pilot:
+        await pilot.press("u", "j", "j", "j", "j", "j", "m")  # Story 5 read, kept while selected
+        assert current_title(app) == "Story 5"
+        # Showing the same order again lets the pinned article go (as choosing its topic does).
+        app.feed.view_settings.set_order("quality")
+        await pilot.pause()
+        assert "Story 5" not in titles(app) and current_title(app) == "Story 6"
+
+
+def test_the_nearest_remaining_row_is_below_then_above() -> None:
+    before = [f"a{i}" for i in range(6)]
+
+    class Row:
+        def __init__(self, name: str) -> None:
+            self.id = name
+
+    def of(names: list[str]) -> list[Any]:
+        return [Row(name) for name in names]
+
+    assert nearest_remaining(of(before), 2, of(["a0", "a1", "a4", "a5"])) == 2  # a4
+    assert nearest_remaining(of(before), 5, of(["a0", "a3"])) == 1  # a3, above
+    assert nearest_remaining(of(before), 2, of(["b"])) == 0
+
+
+# --- 10: the order is remembered across a restart; the config's wins at start -------------
+
+
+async def test_the_order_is_remembered_and_the_configs_wins(feed: Path, tmp_path: Path) -> None:
+    state = tmp_path / "s.db"
+    async with loaded_app(make_app(feed, state_path=state), MEDIUM) as pilot:
+        await pilot.press("s")  # quality → newest
+        assert app_order(pilot) == "newest"
+    with StateStore.open(state) as store:
+        assert store.get_setting("sort") == "newest"
+    again = make_app(feed, state_path=state)
+    async with loaded_app(again, MEDIUM) as pilot:
+        assert app_order(pilot) == "newest" and titles(again)[0] == f"Story {COUNT - 1}"
+        assert "sorted by newest" in str(again.query_one(FeedHeader).visual)
+    settings = parse_config('sort = "title"\n', tmp_path / "config.toml").settings
+    configured = make_app(feed, state_path=state, settings=settings)
+    async with loaded_app(configured, MEDIUM) as pilot:
+        assert app_order(pilot) == "title"
+
+
+def app_order(pilot: Pilot[None]) -> str:
+    app = pilot.app
+    assert isinstance(app, ReaderApp)
+    return app.feed.view.order
+
+
+async def wait_rows(pilot: Pilot[None], count: int) -> None:
+    app = pilot.app
+    assert isinstance(app, ReaderApp)
+    await wait_until(pilot, lambda: rows(app).row_count == count, f"{count} rows")
+
+
+_ = article_file  # used by the tests below
