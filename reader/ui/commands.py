@@ -182,6 +182,20 @@ COMMANDS: tuple[Command, ...] = (
         "Topics",
         "Show / hide the topic sidebar",
     ),
+    C(
+        "feed.detail_wider",
+        "less_than_sign,left_square_bracket",
+        "detail_width(1)",
+        "a wider detail pane, a narrower list (remembered)",
+        palette="Widen the detail pane",
+    ),
+    C(
+        "feed.detail_narrower",
+        "greater_than_sign,right_square_bracket",
+        "detail_width(-1)",
+        "a narrower detail pane, a wider list (remembered)",
+        palette="Narrow the detail pane",
+    ),
     C("feed.previous_unread", "N", "previous_unread", "previous unread article"),
     C(
         "feed.next_article",

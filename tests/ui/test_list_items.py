@@ -16,16 +16,20 @@ from app_helpers import (
     article_file,
     loaded_app,
     make_app,
+    rendered_text,
     settle,
     wait_until,
     write_feed,
 )
-from reader.core.config import parse_config
+from reader.core.config import SavedSearch, Settings, parse_config
 from reader.core.storage.state import StateStore
+from reader.core.topics import search_key, topic_key
 from reader.ui.app import ReaderApp
 from reader.ui.screens.feed_screen import FeedScreen
-from reader.ui.widgets.article_list import ArticleList, nearest_remaining
+from reader.ui.widgets.article_list import ArticleList, columns_for, nearest_remaining
+from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
+from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 WIDE, MEDIUM, NARROW = (200, 60), (140, 45), (80, 24)
 COUNT = 60  # more rows than a screen holds
@@ -188,4 +192,124 @@ async def wait_rows(pilot: Pilot[None], count: int) -> None:
     await wait_until(pilot, lambda: rows(app).row_count == count, f"{count} rows")
 
 
-_ = article_file  # used by the tests below
+# --- 5: a new order keeps the cursor's line on screen ---------------------------------------
+
+
+async def test_a_new_order_keeps_the_cursors_line_on_screen(feed: Path, tmp_path: Path) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app, NARROW) as pilot:
+        await pilot.press(*["j"] * 15, *["k"] * 5)  # Story 10, some way down the screen
+        article_list = rows(app)
+        line = article_list.cursor - article_list.scroll_offset.y
+        assert 0 < line < article_list.scrollable_content_region.height - 1
+        await pilot.press("s")  # newest first: Story 10 is far down the list
+        await pilot.pause()
+        assert current_title(app) == "Story 10" and article_list.cursor > 40
+        assert article_list.cursor - article_list.scroll_offset.y == line
+
+
+# --- 6: the column header stays put when the order changes ----------------------------------
+
+
+def header_line(app: ReaderApp) -> str:
+    article_list = rows(app)
+    return article_list.header_strip(article_list.styles.gutter.top - 1).text
+
+
+@pytest.mark.parametrize("size", [MEDIUM, NARROW])
+async def test_the_column_headings_stay_put_as_the_order_changes(
+    feed: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app, size) as pilot:
+        seen = {}
+        for _ in range(5):  # quality, newest, oldest, provider, title
+            header = header_line(app)
+            names = [name for name in ("Title", "Provider", "Date", "Quality") if name in header]
+            seen[app.feed.view.order] = {name: header.index(name) for name in names}
+            marked = {"quality": "Quality", "provider": "Provider"}.get(app.feed.view.order)
+            assert ("▼" in header or "▲" in header) or marked not in names
+            await pilot.press("s")
+        assert len(seen) == 5 and len({tuple(places.items()) for places in seen.values()}) == 1
+
+
+# --- 7: the topic or saved search shown is named --------------------------------------------
+
+
+@pytest.mark.parametrize("size", [MEDIUM, NARROW, (60, 20)])
+async def test_the_topic_shown_is_named_in_the_header_and_the_lists_title(
+    feed: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    searches = (SavedSearch("Good ones", "quality>=90"),)
+    app = make_app(feed, state_path=tmp_path / "s.db", settings=Settings(searches=searches))
+    async with loaded_app(app, size) as pilot:
+        if app.feed.has_class("-narrow"):
+            await pilot.press("t")  # the sidebar, focused
+        else:
+            await pilot.press("shift+tab")
+        await pilot.press("j", "j", "j", "j")  # All, Unread, Starred, Good ones, Energy
+        assert app.feed.view.topic == topic_key("energy")
+        await pilot.press("enter")
+        header = str(app.query_one(FeedHeader).visual)
+        assert "Energy" in header[: size[0]] and f"{COUNT // 2} / {COUNT} articles" in header
+        assert str(rows(app).border_title).startswith("Energy 30 / 60")
+        assert "Energy" in app.export_screenshot()  # drawn, not only set
+        app.feed.view_settings.show_topic(search_key(0))
+        await pilot.pause()
+        assert "Good ones" in str(app.query_one(FeedHeader).visual)[: size[0]]
+        assert str(rows(app).border_title).startswith("Good ones 11 / 60")
+
+
+# --- 4: the title gets the room; the detail pane's width is the user's ----------------------
+
+LONG = "Artificial intelligence reveals the"
+
+
+@pytest.fixture
+def long_titles(tmp_path: Path) -> Path:
+    """Titles that differ only after 35 characters, as a real feed's do."""
+    return write_feed(
+        tmp_path / "long",
+        [
+            article_file(f"{LONG} {ending}", f"https://day.example/{i}", quality=90 - i)
+            for i, ending in enumerate(("proteins in living cells", "galaxies far away"))
+        ],
+    )
+
+
+def title_width(app: ReaderApp) -> int:
+    return columns_for(rows(app).scrollable_content_region.width).title
+
+
+@pytest.mark.parametrize(("size", "least"), [(MEDIUM, 45), (WIDE, 70)])
+async def test_titles_get_the_room_first(
+    long_titles: Path, tmp_path: Path, size: tuple[int, int], least: int
+) -> None:
+    app = make_app(long_titles, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app, size):
+        assert app.query_one(TopicSidebar).display and title_width(app) >= least
+        width = title_width(app)
+        first, second = (rendered_text(rows(app), y)[4 : 4 + width] for y in (0, 1))
+        assert first.startswith(LONG) and second.startswith(LONG) and first != second
+
+
+async def test_the_detail_pane_widens_and_narrows_and_is_remembered(
+    long_titles: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "s.db"
+    app = make_app(long_titles, state_path=state, read_after=0)
+    async with loaded_app(app, MEDIUM) as pilot:
+        detail = app.query_one(DetailPane)
+        start, list_at_start = detail.outer_size.width, rows(app).outer_size.width
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert detail.outer_size.width < start and rows(app).outer_size.width > list_at_start
+        await pilot.press("less_than_sign", "left_square_bracket")
+        await pilot.pause()
+        assert detail.outer_size.width > start and rows(app).outer_size.width < list_at_start
+    again = make_app(long_titles, state_path=state, read_after=0)
+    async with loaded_app(again, MEDIUM) as pilot:
+        assert again.query_one(DetailPane).outer_size.width > start
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert again.query_one(DetailPane).outer_size.width == start

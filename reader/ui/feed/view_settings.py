@@ -8,11 +8,15 @@ database, like the theme and hide-read.
 
 from __future__ import annotations
 
+from textual.widget import Widget
+
 from reader.core.config import DEFAULT, Settings
 from reader.core.ordering import SORT_ORDERS, next_order
 from reader.core.storage.state import StateStore
+from reader.ui.feed.detail_width import DetailWidth
 from reader.ui.feed.host import FeedHost
 from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
 
 SORT_SETTING = "sort"  # the last order chosen in the app, kept in the state database
 
@@ -30,6 +34,7 @@ class ViewSettings:
 
     def __init__(self, host: FeedHost) -> None:
         self.host = host
+        self.detail_width = DetailWidth(host.store)
 
     @property
     def order(self) -> str:
@@ -68,6 +73,20 @@ class ViewSettings:
         current = self.host.query_one(ArticleList).current
         self.host.view.pinned = current.id if current is not None else None
         self.host.refresh_view()
+
+    def show_detail_width(self) -> None:
+        """The detail pane's remembered width, drawn (at mount)."""
+        self.detail_width.apply(self._content())
+
+    def step_detail_width(self, steps: int) -> None:
+        """< / >: the detail pane wider or narrower by steps (the list takes the rest)."""
+        self.host.tell(self.detail_width.step(self._content(), steps), timeout=2)
+
+    def _content(self) -> Widget:
+        """The row of the list and the detail pane, whose class sets the pane's width."""
+        content = self.host.query_one(DetailPane).parent
+        assert isinstance(content, Widget)
+        return content
 
     def redraw(self) -> None:
         self.host.view.pinned = None

@@ -165,6 +165,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.view_settings.show_detail_width()
         self.query_one(ArticleList).focus()
         self.query_one(DetailPane).show(None, self.is_in_feed)
         self.refresh_view()

@@ -21,7 +21,7 @@ MARKS_WIDTH = 4  # "● ★ ": unread, star, each followed by a space
 GAP = "  "
 PROVIDER_WIDTH = 18
 MIN_PROVIDER_WIDTH = 10  # "Provider ▲"
-MIN_TITLE_WIDTH = 30  # under this the provider column goes, before the title is cut further
+MIN_TITLE_WIDTH = 45  # under this the provider column goes: the title is what a reader scans
 DATE_WIDTH = 11  # "09 Apr 2021"
 QUALITY_WIDTH = len(GAP) + 3  # right-aligned; its heading reaches into the date column
 
@@ -254,8 +254,12 @@ class ArticleList(VirtualList):
         plain = self.row_part_style("article-list--header")
         marked = self.row_part_style("article-list--header", "article-list--sorted")
 
-        def heading(name: str) -> Content:
-            return line(f"{name} {mark}", marked) if name == sorted_column else line(name, plain)
+        def heading(name: str, *, mark_first: bool = False) -> Content:
+            """Every heading keeps room for the mark, so that none moves when the order
+            changes; the right-aligned one has it in front."""
+            if name != sorted_column:
+                return line(f"  {name}" if mark_first else f"{name}  ", plain)
+            return line(f"{mark} {name}" if mark_first else f"{name} {mark}", marked)
 
         date = heading("Date")
         return assemble(
@@ -268,8 +272,8 @@ class ArticleList(VirtualList):
                 else ()
             ),
             date,
-            # "Quality ▼" is wider than the numbers: it takes what the date heading leaves.
-            heading("Quality").right(DATE_WIDTH + QUALITY_WIDTH - date.cell_length),
+            # "▼ Quality" is wider than the numbers: it takes what the date heading leaves.
+            heading("Quality", mark_first=True).right(DATE_WIDTH + QUALITY_WIDTH - date.cell_length),
         )
 
     def render_lines(self, crop: Region) -> list[Strip]:
