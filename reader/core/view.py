@@ -268,6 +268,11 @@ class FeedView:
         )
         return shown
 
+    def pin_hidden_alone(self) -> bool:
+        """Whether the list shows the pinned article only, and only for being pinned."""
+        shown = self.articles()
+        return self.pin_hidden and len(shown) == 1
+
     def _with_pinned(self) -> tuple[list[ArticleSummary], bool, str | None]:
         """The articles shown, whether the pinned one is there only for being pinned, the pin."""
         filtered, pinned = self.filtered(), self.pinned

@@ -32,10 +32,14 @@ Keymap = Mapping[str, str]
 def key_display(key: str) -> str:
     """A key as a person types it: `?`, not `question_mark`; `ctrl+x` and `space` stay."""
     modifiers, plus, base = key.rpartition("+")
-    if len(base) > 1 and base not in NAMED_KEYS:
+    if len(base) > 1:
         # Textual renames some characters' Unicode names (solidus is slash): undo that first.
         unicode_name = next((k for k, v in KEY_NAME_REPLACEMENTS.items() if v == base), base)
-        base = key_to_character(unicode_name) or base
+        character = key_to_character(unicode_name)
+        # A printable character, even one Textual also names as a key (`]`, `^`); escape,
+        # tab and space keep their names.
+        if character is not None and character.isprintable() and not character.isspace():
+            base = character
     return f"{modifiers}{plus}{base}"
 
 

@@ -69,9 +69,12 @@ class ViewSettings:
     def set_hide_read(self, hide_read: bool) -> None:
         """Hide or show read articles; the selected one stays until the user moves away,
         read or not, as after any mark change."""
-        self.host.view.hide_read = hide_read
+        view = self.host.view
+        view.hide_read = hide_read
         current = self.host.query_one(ArticleList).current
-        self.host.view.pinned = current.id if current is not None else None
+        view.pinned = current.id if current is not None else None
+        if view.pin_hidden_alone():
+            view.pinned = None  # every article is read: the empty list says so, and how to undo
         self.host.refresh_view()
 
     def show_detail_width(self) -> None:

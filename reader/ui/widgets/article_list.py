@@ -273,7 +273,9 @@ class ArticleList(VirtualList):
             ),
             date,
             # "▼ Quality" is wider than the numbers: it takes what the date heading leaves.
-            heading("Quality", mark_first=True).right(DATE_WIDTH + QUALITY_WIDTH - date.cell_length),
+            heading("Quality", mark_first=True).right(
+                DATE_WIDTH + QUALITY_WIDTH - date.cell_length
+            ),
         )
 
     def render_lines(self, crop: Region) -> list[Strip]:
