@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
 
 from app_helpers import (
     HELD_DWELL,
@@ -29,6 +30,7 @@ from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.widgets.article_list import ArticleList, columns_for, nearest_remaining
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
+from reader.ui.widgets.reader_footer import key_width
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 WIDE, MEDIUM, NARROW = (200, 60), (140, 45), (80, 24)
@@ -313,3 +315,31 @@ async def test_the_detail_pane_widens_and_narrows_and_is_remembered(
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert again.query_one(DetailPane).outer_size.width == start
+
+
+# --- 3: the footer shows whole keys only, dropping the least used ---------------------------
+
+
+@pytest.mark.parametrize("size", [WIDE, NARROW, (60, 20)])
+async def test_the_footer_shows_whole_keys_and_drops_the_least_used(
+    feed: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = make_app(feed, state_path=tmp_path / "s.db", read_after=0)
+    async with loaded_app(app, size) as pilot:
+        await pilot.pause()
+        keys = list(app.query(FooterKey))
+        palette = next(key for key in keys if key.has_class("-command-palette"))
+        others = [key for key in keys if key is not palette]
+        shown = [key.description for key in others if key.display]
+        assert shown == [key.description for key in others][: len(shown)]  # the first ones
+        assert shown[:3] == ["Help", "Filter", "Open"]
+        palette_left = palette.region.x - 1  # its border
+        for key in others:
+            if key.display:
+                assert key.region.right <= palette_left, key.description  # whole, not under it
+        if size == WIDE:
+            assert len(shown) == len(others)
+        else:
+            assert len(shown) < len(others)
+            hidden = others[len(shown)]  # the next would not have fitted
+            assert others[len(shown) - 1].region.right + 1 + key_width(hidden) > palette_left

@@ -21,7 +21,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from reader.core.config import Settings
 from reader.core.library import Library
@@ -61,6 +60,7 @@ from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.load_progress import LoadProgress
+from reader.ui.widgets.reader_footer import ReaderFooter
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
 from reader.ui.workers import ImportDone, ImportProgressed
@@ -162,7 +162,7 @@ class FeedScreen(FeedKeys, Screen[None]):
                 detail = DetailPane(id="detail", body_on_request=True)
                 detail.border_title = "Article"
                 yield detail
-        yield Footer(compact=True)
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self.view_settings.show_detail_width()
