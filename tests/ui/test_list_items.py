@@ -343,3 +343,16 @@ async def test_the_footer_shows_whole_keys_and_drops_the_least_used(
             assert len(shown) < len(others)
             hidden = others[len(shown)]  # the next would not have fitted
             assert others[len(shown) - 1].region.right + 1 + key_width(hidden) > palette_left
+
+
+async def test_an_unknown_remembered_order_or_width_falls_back_to_the_default(
+    feed: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "s.db"
+    with StateStore.open(state) as store:
+        store.set_setting("sort", "random")
+        store.set_setting("detail_width", "7")
+    app = make_app(feed, state_path=state, read_after=0)
+    async with loaded_app(app, MEDIUM):
+        assert app.feed.view.order == "quality" and titles(app)[0] == "Story 0"
+        assert app.query_one("#content").has_class("detail-33")

@@ -157,7 +157,7 @@ class ArticleList(VirtualList):
 
     def move_cursor(self, index: int) -> None:
         """The user's move (keys, click, n/N, J/K): from now on the cursor keeps its article."""
-        if self.row_count:
+        if self.row_count and max(0, min(index, self.row_count - 1)) != self.cursor:
             self.cursor_chosen = True
         super().move_cursor(index)
 
