@@ -2,7 +2,7 @@
 
 The config file's checks are not all of it: a theme Textual does not have and a `[keys]`
 remap the keymap refuses are found here (they need Textual and the command table), and the
-theme and hide-read last picked in the app are in force where the file sets none (they are
+theme, hide-read and order last picked in the app are in force where the file sets none (they are
 kept in the state database, read here as the file lies: nothing is created or changed).
 """
 
@@ -12,12 +12,13 @@ import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reader.core.config import ConfigLoad, Settings, Shown, settings_lines
+from reader.core.config import DEFAULT, REMEMBERED, ConfigLoad, Settings, Shown, settings_lines
+from reader.core.ordering import SORT_ORDERS
 from reader.core.resources import sample_feed_path
 from reader.core.storage.ownership import STATE, ForeignFile, check_own
 
 # The state's settings that stand in for unset config keys (as the app reads them).
-REMEMBERED_KEYS = ("theme", "hide_read")
+REMEMBERED_KEYS = ("theme", "hide_read", "sort")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,9 @@ def config_report(load: ConfigLoad, settings: Settings, state_path: Path) -> Con
         remembered["theme"] = stored[THEME_SETTING]
     if "hide_read" in stored:
         remembered["hide_read"] = stored["hide_read"] == "1"
+    if settings.source("sort") == DEFAULT and stored.get("sort") in SORT_ORDERS:
+        sources = {**settings.sources, "sort": REMEMBERED}  # a default is never None: in force
+        settings = replace(settings, sort=stored["sort"], sources=sources)
     refused_keys = {i: _why_refused(i) for i in settings.keys if i not in keymap.keymap}
     shown = Shown(refused, remembered, refused_keys, sample_feed_path())
     return ConfigReport(settings_lines(settings, shown), problems, notices)

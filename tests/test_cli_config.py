@@ -204,11 +204,12 @@ def test_config_shows_the_theme_and_hide_read_remembered_from_the_app(
 ) -> None:
     state = tmp_path / "state.db"
     monkeypatch.setenv("READER_STATE", str(state))
-    remember(state, theme="nord", hide_read="1")
+    remember(state, theme="nord", hide_read="1", sort="newest")
     status, out, _ = run(["config"], capsys)
     assert status == 0
     assert 'theme = "nord"  # remembered: as last set in the app (state database)' in out
     assert "hide_read = true  # remembered: as last set in the app (state database)" in out
+    assert 'sort = "newest"  # remembered: as last set in the app (state database)' in out
     remember(state, hide_read="0")
     assert shown_settings(run(["config"], capsys)[1])["hide_read"] is False
     # The config's choice wins at start; a refused one does not, and is said beside.

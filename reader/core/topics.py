@@ -144,6 +144,16 @@ def _topic_entries(merged: Counts, with_unread: bool) -> list[TopicCount]:
     return entries
 
 
+def in_feed_order(entries: list[TopicCount], ranks: dict[str, int]) -> list[TopicCount]:
+    """Topic entries in the order of `ranks` (a topic's place in the whole feed, see
+    `FeedView.topic_ranks`), those it lacks after them by name; "No topic" last."""
+    unranked = len(ranks)
+    return sorted(
+        entries,
+        key=lambda e: (e.key == NO_TOPIC, ranks.get(e.key, unranked), e.label.casefold()),
+    )
+
+
 def in_topic(article: ArticleSummary, key: str) -> bool:
     """Whether the article belongs to the sidebar entry `key` (a topic, all or none)."""
     if key == ALL:

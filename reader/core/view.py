@@ -27,9 +27,12 @@ from reader.core.ordering import DEFAULT_ORDER
 from reader.core.stories.rows import StoryRows, story_rows
 from reader.core.topics import (
     ALL,
+    NO_TOPIC,
     STARRED,
     UNREAD,
     TopicCount,
+    count_topics,
+    in_feed_order,
     in_topic,
     is_search_key,
     search_key,
@@ -160,6 +163,7 @@ class FeedView:
         self._shown: _Remembered[tuple[list[ArticleSummary], bool, str | None]] = _Remembered()
         self._sidebar: _Remembered[list[TopicCount]] = _Remembered()
         self._unread: _Remembered[int] = _Remembered()
+        self._ranks: _Remembered[tuple[dict[str, int], dict[str, str]]] = _Remembered()
         self._hits = [_Remembered[frozenset[str]]() for _ in self.searches]
 
     # --- what depends on marks ----------------------------------------------------------
@@ -232,7 +236,7 @@ class FeedView:
         objects = (
             self.library.sorted(self.order), query,
             self.state.read_ids() if self.hide_read or marks else None,
-            self.state.starred_ids() if marks else None,
+            self.state.starred_ids() if self.hide_read or marks else None,
         )  # fmt: skip
         settings = (self.order, self.hide_read, self._texts_generation())
         return self._filtered.get(objects, settings, lambda: self._filter(query))
@@ -247,8 +251,9 @@ class FeedView:
             index = self.library.search_index(self.order)
             articles = query.filter(articles, self.state, index, self.texts)
         if self.hide_read:
-            read = self.state.read_ids()
-            articles = [a for a in articles if a.id not in read]
+            # A starred article is one the user kept: hiding the read ones leaves it.
+            read, starred = self.state.read_ids(), self.state.starred_ids()
+            articles = [a for a in articles if a.id not in read or a.id in starred]
         return articles
 
     def articles(self) -> list[ArticleSummary]:
@@ -263,6 +268,11 @@ class FeedView:
             objects, (self.topic, self.pinned), self._with_pinned
         )
         return shown
+
+    def pin_hidden_alone(self) -> bool:
+        """Whether the list shows the pinned article only, and only for being pinned."""
+        shown = self.articles()
+        return self.pin_hidden and len(shown) == 1
 
     def _with_pinned(self) -> tuple[list[ArticleSummary], bool, str | None]:
         """The articles shown, whether the pinned one is there only for being pinned, the pin."""
@@ -292,9 +302,38 @@ class FeedView:
 
         def entries() -> list[TopicCount]:
             everything = sidebar_entries(filtered, read, starred)
-            return [*everything[:3], *self._search_counts(filtered, read), *everything[3:]]
+            topics = in_feed_order(everything[3:], self.topic_ranks())
+            return [*everything[:3], *self._search_counts(filtered, read), *topics]
 
         return self._sidebar.get((filtered, read, starred), (), entries)
+
+    def topic_ranks(self) -> dict[str, int]:
+        """Each topic's place by its article count in the whole feed: the sidebar keeps this
+        order, so that topics do not move under the cursor as articles are read or hidden."""
+        return self._feed_topics()[0]
+
+    def _feed_topics(self) -> tuple[dict[str, int], dict[str, str]]:
+        """Every topic of the feed: key -> place by article count, key -> label."""
+        articles = self.library.sorted(self.order)
+
+        def count() -> tuple[dict[str, int], dict[str, str]]:
+            entries = count_topics(articles)
+            return {e.key: rank for rank, e in enumerate(entries)}, {
+                e.key: e.label for e in entries
+            }
+
+        return self._ranks.get((articles,), (), count)
+
+    def entry_name(self, key: str) -> str | None:
+        """What the sidebar calls its entry `key` (None for All articles): the header and the
+        list's title name the topic or saved search shown."""
+        if key == ALL:
+            return None
+        search = self.search(key)
+        if search is not None:
+            return search.name
+        fixed = {UNREAD: "Unread", STARRED: "Starred", NO_TOPIC: "No topic"}
+        return fixed.get(key) or self._feed_topics()[1].get(key, key.removeprefix("topic:"))
 
     def unread_total(self) -> int:
         """Unread articles in the whole feed (whatever the filters say)."""

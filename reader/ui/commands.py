@@ -32,10 +32,14 @@ Keymap = Mapping[str, str]
 def key_display(key: str) -> str:
     """A key as a person types it: `?`, not `question_mark`; `ctrl+x` and `space` stay."""
     modifiers, plus, base = key.rpartition("+")
-    if len(base) > 1 and base not in NAMED_KEYS:
+    if len(base) > 1:
         # Textual renames some characters' Unicode names (solidus is slash): undo that first.
         unicode_name = next((k for k, v in KEY_NAME_REPLACEMENTS.items() if v == base), base)
-        base = key_to_character(unicode_name) or base
+        character = key_to_character(unicode_name)
+        # A printable character, even one Textual also names as a key (`]`, `^`); escape,
+        # tab and space keep their names.
+        if character is not None and character.isprintable() and not character.isspace():
+            base = character
     return f"{modifiers}{plus}{base}"
 
 
@@ -181,6 +185,20 @@ COMMANDS: tuple[Command, ...] = (
         "show / hide the topic sidebar (hidden under 100 columns)",
         "Topics",
         "Show / hide the topic sidebar",
+    ),
+    C(
+        "feed.detail_wider",
+        "less_than_sign,left_square_bracket",
+        "detail_width(1)",
+        "a wider detail pane, a narrower list (remembered)",
+        palette="Widen the detail pane",
+    ),
+    C(
+        "feed.detail_narrower",
+        "greater_than_sign,right_square_bracket",
+        "detail_width(-1)",
+        "a narrower detail pane, a wider list (remembered)",
+        palette="Narrow the detail pane",
     ),
     C("feed.previous_unread", "N", "previous_unread", "previous unread article"),
     C(

@@ -2,7 +2,9 @@
 
 The reference functions below are the code paths FeedView replaces, as they were: the
 app's `filtered_articles`, `visible_articles`, `topic_entries` and `unread_total`, and the
-filtering of `reader list`. FeedView must give the same answers on the sample feed.
+filtering of `reader list`, with two later rules: hide-read leaves starred articles, and
+the sidebar's topics keep their order in the whole feed. FeedView must give the same
+answers on the sample feed.
 """
 
 from __future__ import annotations
@@ -69,8 +71,8 @@ def old_filtered(
     if query is not None and not query.is_empty:
         articles = query.filter(articles, store, library.search_index(order))
     if hide_read:
-        read = store.read_ids()
-        articles = [a for a in articles if a.id not in read]
+        read, starred = store.read_ids(), store.starred_ids()
+        articles = [a for a in articles if a.id not in read or a.id in starred]
     return articles
 
 
@@ -101,8 +103,14 @@ def old_visible(
     return [a for a in library.sorted(order) if a.id in keep], True, pinned
 
 
-def old_sidebar(store: StateStore, filtered: list[ArticleSummary]) -> list[TopicCount]:
-    return sidebar_entries(filtered, store.read_ids(), store.starred_ids())
+def old_sidebar(
+    library: Library, store: StateStore, filtered: list[ArticleSummary]
+) -> list[TopicCount]:
+    """The sidebar's entries, the topics in their order of the whole feed (most articles
+    first, then by name), whatever the filters leave of each."""
+    entries = sidebar_entries(filtered, store.read_ids(), store.starred_ids())
+    feed_order = [e.key for e in sidebar_entries(library.sorted("quality"))[3:]]
+    return [*entries[:3], *sorted(entries[3:], key=lambda e: feed_order.index(e.key))]
 
 
 def old_unread(library: Library, store: StateStore) -> int:
@@ -169,7 +177,7 @@ def test_same_list_sidebar_and_counts_as_the_app_had(sample: list[Article], text
         expected, _, _ = old_visible(library, store, order, topic, filtered, None)
         where = (order, topic, hide_read)
         assert [a.id for a in view.articles()] == [a.id for a in expected], where
-        assert view.sidebar() == old_sidebar(store, filtered), where
+        assert view.sidebar() == old_sidebar(library, store, filtered), where
         assert view.counts() == ViewCounts(
             len(expected), len(sample), old_unread(library, store)
         ), where
@@ -195,7 +203,7 @@ def test_no_query_and_the_empty_query_show_everything(sample: list[Article]) -> 
 
 def test_a_pinned_article_the_filters_hide_is_shown_in_its_place(sample: list[Article]) -> None:
     library, store = library_of(sample), marked_store(sample)
-    read = sorted(store.read_ids())[0]
+    read = sorted(store.read_ids() - store.starred_ids())[0]
     view = FeedView(library, store, hide_read=True, pinned=read)
     shown = view.articles()
     assert view.pin_hidden and read in [a.id for a in shown]
@@ -256,7 +264,7 @@ def test_a_mark_change_costs_nothing_when_the_list_does_not_depend_on_it(
     store.set_read(first[0].id)
     assert view.articles() is first  # not filtered again
     # but counted again
-    assert view.sidebar() != sidebar and view.sidebar() == old_sidebar(store, first)
+    assert view.sidebar() != sidebar and view.sidebar() == old_sidebar(library, store, first)
 
 
 def test_answers_follow_the_library_and_the_settings(sample: list[Article]) -> None:
@@ -329,3 +337,38 @@ def test_reader_list_prints_what_the_view_shows(
             library_of(sample), store, order="newest", query=parse_query("is:unread -topic:ai")
         )
         assert printed == [a.id for a in view.articles()] and 0 < len(printed) < len(sample)
+
+
+# --- hide-read and the sidebar, as a reader meets them ---------------------------------------
+
+
+def test_hide_read_leaves_the_starred_articles_and_their_count(sample: list[Article]) -> None:
+    library, store = library_of(sample), StateStore()
+    kept = [a.id for a in library.sorted("quality")[:2]]
+    store.set_read_many(kept)
+    for article_id in kept:
+        store.set_starred(article_id)
+    view = FeedView(library, store, hide_read=True)
+    assert set(kept) <= {a.id for a in view.articles()}
+    assert next(e for e in view.sidebar() if e.key == STARRED).count == 2
+    view.topic = STARRED
+    assert [a.id for a in view.articles()] == kept
+
+
+def test_topics_keep_their_place_as_their_articles_are_read(sample: list[Article]) -> None:
+    library, store = library_of(sample), StateStore()
+    view = FeedView(library, store, hide_read=True)
+    before = [e.key for e in view.sidebar()[3:]]
+    first = before[0]
+    in_first = [a.id for a in library.sorted("quality") if in_topic(a, first)]
+    store.set_read_many(in_first[1:])  # the reader goes through the biggest topic
+    after = [e.key for e in view.sidebar()[3:]]
+    assert next(e for e in view.sidebar() if e.key == first).count == 1
+    assert after == [key for key in before if key in after] and after[0] == first
+
+
+def test_the_entry_shown_is_named(sample: list[Article]) -> None:
+    view = FeedView(library_of(sample), StateStore())
+    assert view.entry_name(ALL) is None
+    assert (view.entry_name(UNREAD), view.entry_name(STARRED)) == ("Unread", "Starred")
+    assert view.entry_name(topic_key("computer vision")) == "Computer Vision"

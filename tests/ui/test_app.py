@@ -780,7 +780,8 @@ async def test_markup_title_is_literal_in_the_list(markup_feed: Path, state_path
 
 async def test_markup_title_is_literal_in_the_detail(markup_feed: Path, state_path: Path) -> None:
     app = make_app(markup_feed, state_path=state_path)
-    async with loaded_app(app):
+    async with loaded_app(app) as pilot:
+        await pilot.press("less_than_sign")  # a wider detail pane: the title on one line
         title = app.query_one("#detail-title", Static)
         assert rendered_text(title, 0).strip() == MARKUP_TITLE
         meta = plain_text(app.query_one("#detail-meta", Static))

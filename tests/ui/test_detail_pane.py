@@ -44,7 +44,7 @@ TOPICS = [
 REPORT_URL = "https://report.example/full"
 BETA_URL = "https://news.example/beta"
 GAMMA_URL = "https://news.example/gamma"
-WIDE = (160, 40)  # every link row fits its line
+WIDE = (160, 40)  # every link row fits its line (with the detail pane widened once)
 
 
 @pytest.fixture
@@ -184,6 +184,7 @@ async def test_the_bodys_links_are_rows_under_a_heading_that_the_keyboard_reache
     )
     app = make_app(links_feed(tmp_path, body), state_path=state_path)
     async with loaded_app(app, WIDE) as pilot:
+        await pilot.press("less_than_sign")  # a wider detail pane: each link on its line
         links = app.query_one(RelatedLinks)
         rows = [rendered_text(links, y).rstrip() for y in range(links.row_count)]
         assert rows[0].startswith("↪ Gamma in feed")
@@ -216,6 +217,7 @@ async def test_a_body_link_text_is_literal_and_without_actions(
     body = "No related links, one [x [/] [@click=app.quit]quit[/]](https://ok.example/a) link."
     feed = write_feed(tmp_path / "feed", [article_file("Markup link", body=body)])
     async with loaded_app(make_app(feed, state_path=state_path), WIDE) as pilot:
+        await pilot.press("less_than_sign")  # a wider detail pane: the link on its line
         app = pilot.app
         assert plain_text(app.query_one("#related-heading", Static)) == BODY_LINKS_HEADING
         links = app.query_one(RelatedLinks)
@@ -315,6 +317,7 @@ async def test_query_words_are_highlighted_in_the_excerpt(tmp_path: Path, state_
     feed.mkdir()
     (feed / "a.md").write_text(text, encoding="utf-8")
     async with loaded_app(make_app(feed, state_path=state_path)) as pilot:
+        await pilot.press("less_than_sign")  # a wider detail pane: the excerpt on one line
         pilot.app.query_one(DetailPane).set_highlight(["robot"])
         await pilot.pause()
         excerpt = pilot.app.query_one("#detail-excerpt", Static)

@@ -312,9 +312,11 @@ async def test_a_hostile_text_reaches_the_screen_only_as_plain_text(
 ) -> None:
     with TextStore.open() as texts:
         texts.put(f"{site.base}/bridge", "unused", HOSTILE_TEXT, f"{site.base}/bridge")
-    async with reader(tmp_path, site) as pilot:
+    async with reader(tmp_path, site, size=(160, 50)) as pilot:
         app = app_of(pilot)
+        await pilot.press("less_than_sign", "less_than_sign")  # a wider pane: the text in view
         await wait_until(pilot, lambda: bool(shown_text(pilot)), "the stored text shown")
+        await settle(pilot)
         drawn = screen_text(app)
         assert "Clean start." in drawn and "Not an action" in drawn
         assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in shown_text(pilot) if c != "\n")

@@ -347,6 +347,7 @@ async def test_markup_in_every_detail_field_is_literal(
 ) -> None:
     app = make_app(hostile_feed, state_path=state_path)
     async with open_app(app, WIDE) as pilot:
+        await pilot.press(*["less_than_sign"] * 3)  # the widest detail pane: every line fits
         await select(pilot, EVERY_FIELD_TITLE)
         title = app.query_one("#detail-title", Static)
         assert plain_text(title) == EVERY_FIELD_TITLE

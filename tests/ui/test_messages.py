@@ -439,8 +439,8 @@ def blank_lines_between(lines: list[str], above: str, below: str) -> int:
 @pytest.mark.parametrize(
     ("excerpt", "body", "above"),
     [
-        ("The summary, as the feed gave it.", "## The heading it began with", "The summary"),
-        ("The summary, as the feed gave it.", "> A quote it began with", "The summary"),
+        ("The summary.", "## The heading it began with", "The summary"),  # one line of it
+        ("The summary.", "> A quote it began with", "The summary"),
         ("", "### The heading it began with", "Link "),
     ],
 )

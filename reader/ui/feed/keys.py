@@ -83,6 +83,9 @@ class FeedKeys:
     def action_cycle_order(self) -> None:
         self.view_settings.cycle_order()
 
+    def action_detail_width(self, steps: int) -> None:
+        self.view_settings.step_detail_width(steps)
+
     def action_toggle_sidebar(self) -> None:
         self.navigation.toggle_sidebar()
 

@@ -50,6 +50,7 @@ class Navigation:
 
     def go_to(self, article_id: str) -> None:
         self.host.view.pinned = article_id
+        self.articles.cursor_chosen = True  # the user's doing, as a move of the cursor
         self.host.refresh_view(keep_id=article_id)
         self.articles.focus()
 

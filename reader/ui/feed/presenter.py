@@ -30,6 +30,7 @@ class ViewFacts:
     search_error: tuple[str, str] | None  # (name, why) of the saved search shown, if it fails
     work_status: tuple[str, ...] = ()  # what a worker is doing ("Importing https://…")
     watching: bool = False  # the folder is followed: new files show without a reload
+    entry_name: str | None = None  # the topic or saved search shown; None for all articles
 
 
 def header_facts(facts: ViewFacts) -> HeaderFacts:
@@ -44,8 +45,21 @@ def header_facts(facts: ViewFacts) -> HeaderFacts:
     elif facts.query_text:
         status.append(f"filter: {facts.query_text}")
     return HeaderFacts(
-        facts.feed_name, facts.shown, facts.total, facts.unread, facts.order, " · ".join(status)
+        facts.feed_name,
+        facts.shown,
+        facts.total,
+        facts.unread,
+        facts.order,
+        " · ".join(status),
+        facts.entry_name or "",
     )
+
+
+def list_title(facts: ViewFacts) -> str:
+    """The article list's border title: what it shows (the topic or saved search) and how
+    many of the feed's articles."""
+    what = facts.entry_name or "Articles"
+    return f"{what} {facts.shown:,} / {facts.total:,}"
 
 
 def empty_text(facts: ViewFacts, keymap: Keymap) -> str:

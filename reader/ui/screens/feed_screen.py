@@ -22,7 +22,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from reader.core.config import Settings
 from reader.core.library import Library
@@ -40,10 +39,10 @@ from reader.ui.feed.marking import HIDE_READ_SETTING, Marking
 from reader.ui.feed.navigation import Navigation
 from reader.ui.feed.opening import Opening
 from reader.ui.feed.palette import FeedPalette
-from reader.ui.feed.presenter import ViewFacts, empty_text, header_facts
+from reader.ui.feed.presenter import ViewFacts, empty_text, header_facts, list_title
 from reader.ui.feed.read_timer import ReadTimer
 from reader.ui.feed.shared_marks import MarksPulled, SharedMarks, SyncSaid, SyncTimes
-from reader.ui.feed.view_settings import ViewSettings
+from reader.ui.feed.view_settings import ViewSettings, starting_order
 from reader.ui.links import LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader
 from reader.ui.messages import (
@@ -57,13 +56,14 @@ from reader.ui.messages import (
     LoadConfirmed,
     LoadProgressed,
 )
-from reader.ui.text import tell
+from reader.ui.text import line, tell
 from reader.ui.watching import WatchTimes
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.load_progress import LoadProgress
+from reader.ui.widgets.reader_footer import ReaderFooter
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
 from reader.ui.workers import FetchDone, FetchProgressed, ImportDone, ImportProgressed
@@ -111,9 +111,8 @@ class FeedScreen(FeedKeys, Screen[None]):
         self.store = store
         self.keymap = keymap
         self.marks = Marks(store)
-        self.view = FeedView(
-            Library(), store, searches=settings.searches, order=settings.sort, texts=texts
-        )
+        order = starting_order(settings, store)
+        self.view = FeedView(Library(), store, searches=settings.searches, order=order, texts=texts)
         self.fulltext = FullText(
             self, texts, texts_path=texts_path, mode=settings.fetch, allow=settings.fetch_allow
         )
@@ -177,9 +176,10 @@ class FeedScreen(FeedKeys, Screen[None]):
                 detail = DetailPane(id="detail", body_on_request=True)
                 detail.border_title = "Article"
                 yield detail
-        yield Footer(compact=True)
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
+        self.view_settings.show_detail_width()
         self.query_one(ArticleList).focus()
         self.query_one(DetailPane).show(None, self.is_in_feed)
         self.refresh_view()
@@ -427,7 +427,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         article_list = self.query_one(ArticleList)
         facts = self.view_facts(article_list.row_count)
         self.query_one(FeedHeader).facts = header_facts(facts)
-        article_list.border_title = f"Articles {facts.shown:,} / {facts.total:,}"
+        article_list.border_title = line(list_title(facts))  # a topic's name is the feed's text
         article_list.empty_text = empty_text(facts, self.keymap)
 
     def view_facts(self, shown: int) -> ViewFacts:
@@ -448,4 +448,5 @@ class FeedScreen(FeedKeys, Screen[None]):
             search_error=(search.name, search.error or "") if search and failing else None,
             work_status=tuple(s for s in (self.importing.status, self.fulltext.status) if s),
             watching=self.load_view.follow_changes,
+            entry_name=view.entry_name(view.topic),
         )

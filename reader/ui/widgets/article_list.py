@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from itertools import chain
 from typing import NamedTuple
 
 from textual.content import Content
@@ -16,12 +17,13 @@ from reader.core.ordering import DEFAULT_ORDER
 from reader.ui.text import assemble, highlighted, line, provider_shown
 from reader.ui.widgets.virtual_list import VirtualList
 
-MARKS_WIDTH = 6  # "● ★ ¶ ": unread, star, a stored full text, each followed by a space
+MARKS_WIDTH = 4  # "●★¶ ": unread, star, a stored full text side by side, then a space (the
+# title keeps the width it had before the third mark)
 TEXT_MARK = "¶"  # the article's full text is kept (`F`, `reader fetch`)
 GAP = "  "
 PROVIDER_WIDTH = 18
 MIN_PROVIDER_WIDTH = 10  # "Provider ▲"
-MIN_TITLE_WIDTH = 30  # under this the provider column goes, before the title is cut further
+MIN_TITLE_WIDTH = 45  # under this the provider column goes: the title is what a reader scans
 DATE_WIDTH = 11  # "09 Apr 2021"
 QUALITY_WIDTH = len(GAP) + 3  # right-aligned; its heading reaches into the date column
 
@@ -49,6 +51,17 @@ def columns_for(width: int) -> Columns:
     if provider < MIN_PROVIDER_WIDTH:
         return Columns(max(room, 1), 0)
     return Columns(room - len(GAP) - provider, provider)
+
+
+def nearest_remaining(
+    before: Sequence[ArticleSummary], index: int, after: Sequence[ArticleSummary]
+) -> int:
+    """Where in `after` the cursor goes when `before[index]` has left: on the first article
+    below it that is still there, else the nearest above, else the top."""
+    rows = {article.id: row for row, article in enumerate(after)}
+    below = (rows.get(a.id) for a in before[index + 1 :])
+    above = (rows.get(a.id) for a in reversed(before[:index]))
+    return next((row for row in chain(below, above) if row is not None), 0)
 
 
 class ArticleList(VirtualList):
@@ -133,14 +146,42 @@ class ArticleList(VirtualList):
         self.starred_ids: frozenset[str] | set[str] = frozenset()
         self.highlight_terms: tuple[str, ...] = ()
         self.text_ids: frozenset[str] = frozenset()  # the articles with a stored full text
+        self.cursor_chosen = False  # set by the user's first move of the cursor
 
     def show(self, articles: Sequence[ArticleSummary], keep_id: str | None = None) -> None:
-        """Swap in the articles to show; the cursor stays on `keep_id` when it is still there."""
+        """Swap in the articles to show; the cursor stays on `keep_id` when it is still there,
+        else goes to the nearest of its old neighbours that is.
+
+        Until the user has moved the cursor it stays on the top row (a streamed start must
+        not leave it on the best of the first batch as better ones arrive above).
+        """
+        before, old_cursor = self.articles, self.cursor
         self.articles = articles
         cursor = 0
-        if keep_id is not None:
-            cursor = next((i for i, a in enumerate(articles) if a.id == keep_id), 0)
+        if keep_id is not None and self.cursor_chosen:
+            cursor = next((i for i, a in enumerate(articles) if a.id == keep_id), -1)
+            left = 0 <= old_cursor < len(before) and before[old_cursor].id == keep_id
+            if cursor < 0:
+                cursor = nearest_remaining(before, old_cursor, articles) if left else 0
         self.set_row_count(len(articles), cursor)
+
+    def move_cursor(self, index: int) -> None:
+        """The user's move (keys, click, n/N, J/K): from now on the cursor keeps its article."""
+        if self.row_count and max(0, min(index, self.row_count - 1)) != self.cursor:
+            self.cursor_chosen = True
+        super().move_cursor(index)
+
+    def keep_cursor_line(self, line: int) -> None:
+        """After `show`: scroll so that the cursor is on screen line `line` again (centred
+        when it was off screen), so that the rows above it stay in view."""
+        height = self.scrollable_content_region.height
+        if not 0 <= line < height:
+            line = height // 2
+
+        def scroll() -> None:
+            self.scroll_to(y=max(0, self.cursor - line), animate=False, immediate=True, force=True)
+
+        self.call_after_refresh(scroll)
 
     def set_marks(
         self, read_ids: frozenset[str] | set[str] | None, starred_ids: frozenset[str] | set[str]
@@ -221,9 +262,7 @@ class ArticleList(VirtualList):
         ).truncate(columns.provider, ellipsis=True, pad=True)
         return assemble(
             unread,
-            " ",
             star,
-            " ",
             text,
             " ",
             title.truncate(columns.title, ellipsis=True, pad=True),
@@ -240,8 +279,12 @@ class ArticleList(VirtualList):
         plain = self.row_part_style("article-list--header")
         marked = self.row_part_style("article-list--header", "article-list--sorted")
 
-        def heading(name: str) -> Content:
-            return line(f"{name} {mark}", marked) if name == sorted_column else line(name, plain)
+        def heading(name: str, *, mark_first: bool = False) -> Content:
+            """Every heading keeps room for the mark, so that none moves when the order
+            changes; the right-aligned one has it in front."""
+            if name != sorted_column:
+                return line(f"  {name}" if mark_first else f"{name}  ", plain)
+            return line(f"{mark} {name}" if mark_first else f"{name} {mark}", marked)
 
         date = heading("Date")
         return assemble(
@@ -254,8 +297,10 @@ class ArticleList(VirtualList):
                 else ()
             ),
             date,
-            # "Quality ▼" is wider than the numbers: it takes what the date heading leaves.
-            heading("Quality").right(DATE_WIDTH + QUALITY_WIDTH - date.cell_length),
+            # "▼ Quality" is wider than the numbers: it takes what the date heading leaves.
+            heading("Quality", mark_first=True).right(
+                DATE_WIDTH + QUALITY_WIDTH - date.cell_length
+            ),
         )
 
     def render_lines(self, crop: Region) -> list[Strip]:

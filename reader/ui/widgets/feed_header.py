@@ -21,6 +21,7 @@ class HeaderFacts:
     unread: int | None
     order: str
     status: str = ""
+    entry: str = ""  # the topic or saved search shown ("": all articles)
 
 
 class FeedHeader(Static):
@@ -71,6 +72,7 @@ def header_line(facts: HeaderFacts, width: int) -> Content:
         ("reader", "bold"),
         "  ",
         (facts.feed_name, "bold"),
+        *(((" ▸ ", "bold"), (facts.entry, "bold")) if facts.entry else ()),
         f"   {facts.shown:,} / {facts.total:,} articles",
     )
     unread = "" if facts.unread is None else f" · {facts.unread:,} unread"
