@@ -257,6 +257,19 @@ class StillClock(Clock):
         return self.now
 
 
+def test_marks_stamped_by_the_system_clock_are_merged_by_the_others(
+    machines: Machines, tmp_path: Path
+) -> None:
+    store = StateStore.open(tmp_path / "real-clock.db")
+    a = SyncFolder.open(store, machines.folder)  # the clock the app and `reader mark` use
+    machines.opened.append((store, a))
+    b = machines.new("b")
+    a.store.set_read("x")
+    b.pull()
+    assert marks_of(b)[0] == {"x"}
+    assert b.problems == {}
+
+
 def test_changes_made_in_one_millisecond_keep_the_order_they_were_made_in(
     machines: Machines,
 ) -> None:

@@ -13,13 +13,14 @@ import json
 import os
 import re
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reader.core.sync import FIELDS, MarkChange, Stamp
-from reader.core.sync.clock import issue
+from reader.core.sync.clock import issue, physical_ms
 from reader.core.sync.logfile import (
     FORMAT,
     MAX_HEADER_BYTES,
@@ -37,6 +38,13 @@ from reader.core.sync.logfile import (
 )
 
 # --- the clock ---------------------------------------------------------------------------
+
+
+def test_the_system_clock_is_read_in_whole_milliseconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fraction would be written into the log, where the other machines skip it.
+    monkeypatch.setattr(time, "time_ns", lambda: 1_800_000_000_123_999_999)
+    assert physical_ms() == 1_800_000_000_123
+    assert isinstance(physical_ms(), int)
 
 
 def test_a_stamp_in_a_new_millisecond_starts_its_counter_at_zero() -> None:
