@@ -19,7 +19,7 @@ from reader.core.marks import Marks
 from reader.core.storage.state import StateStore
 from reader.core.sync import MarkChange, SyncFolder, SyncUnavailable, ownlog
 from reader.core.sync import logfile as logfile_module
-from reader.core.sync.logfile import header_line
+from reader.core.sync.logfile import MAX_HEADER_BYTES, header_line
 from reader.core.sync.status import machines_seen, status_lines
 
 HOUR_MS = 3_600_000
@@ -250,6 +250,36 @@ def test_a_merge_cut_short_after_recording_its_winners_is_finished_at_the_next_s
     assert log_lines(b) == []  # finished as a merge, not mistaken for b's own change
 
 
+class StillClock(Clock):
+    """A coarse system clock: every reading the same millisecond."""
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def test_marks_stamped_by_the_system_clock_are_merged_by_the_others(
+    machines: Machines, tmp_path: Path
+) -> None:
+    store = StateStore.open(tmp_path / "real-clock.db")
+    a = SyncFolder.open(store, machines.folder)  # the clock the app and `reader mark` use
+    machines.opened.append((store, a))
+    b = machines.new("b")
+    a.store.set_read("x")
+    b.pull()
+    assert marks_of(b)[0] == {"x"}
+    assert b.problems == {}
+
+
+def test_changes_made_in_one_millisecond_keep_the_order_they_were_made_in(
+    machines: Machines,
+) -> None:
+    a, b = machines.new("a", StillClock()), machines.new("b")
+    a.store.set_read("x", True)
+    a.store.set_read("x", False)  # the same millisecond: the counter orders the two
+    b.pull()
+    assert marks_of(a) == marks_of(b) == (frozenset(), frozenset())
+
+
 # --- the own log -----------------------------------------------------------------------
 
 
@@ -296,6 +326,21 @@ def test_a_file_of_someone_else_under_the_log_name_is_left_alone(
     a.log_path.write_text("my own notes\n")
     a.store.set_read("x")
     assert a.log_path.read_text() == "my own notes\n"
+    assert any("not this machine's sync log" in notice for notice in a.notices)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\nmy notes after a blank line\n", b"x" * (2 * MAX_HEADER_BYTES)],
+    ids=["blank first line", "first line longer than a header"],
+)
+def test_a_file_under_the_log_name_that_only_looks_torn_is_left_alone(
+    machines: Machines, content: bytes
+) -> None:
+    a = machines.new("a")
+    a.log_path.write_bytes(content)
+    a.store.set_read("x")
+    assert a.log_path.read_bytes() == content
     assert any("not this machine's sync log" in notice for notice in a.notices)
 
 
@@ -427,6 +472,29 @@ def test_unknown_keys_fields_and_formats_from_a_newer_reader_are_kept_and_ignore
     assert "newer reader (format 2" in a.problems["reader-m3.jsonl"]
     [seen] = machines_seen(a)
     assert (seen.machine, seen.changes, seen.skipped) == ("m2", 1, 2)
+
+
+def test_files_not_named_as_a_machine_s_log_are_not_read(machines: Machines) -> None:
+    a = machines.new("a")
+    (machines.folder / "notes-2024.jsonl").write_text("the user's own notes\n")
+    conflict = write_log(machines.folder, "m2", [change("y")])  # a sync tool's copy...
+    conflict.rename(machines.folder / "reader-m2.sync-conflict-20261207-021100-ABCDEFG.jsonl")
+    write_log(machines.folder, "m2", [change("x")])  # ...beside the log itself
+    a.pull()
+    assert marks_of(a)[0] == {"x"}
+    assert a.problems == {}
+    assert [seen.machine for seen in machines_seen(a)] == ["m2"]
+
+
+def test_a_clock_beyond_what_a_clock_may_reach_is_skipped_and_marking_goes_on(
+    machines: Machines,
+) -> None:
+    a = machines.new("a")
+    write_log(machines.folder, "m2", [change("x", clock=[2**63 - 1, 2**63 - 1])])
+    a.pull()  # taken, it would leave no room for a later stamp in the state (64 bits)
+    a.store.set_read("y")
+    assert marks_of(a)[0] == {"y"}
+    assert [line["id"] for line in log_lines(a)] == ["y"]
 
 
 def test_a_log_that_is_not_a_regular_file_is_a_problem_not_a_wait(machines: Machines) -> None:
