@@ -84,7 +84,7 @@ def run_mark(args: argparse.Namespace) -> int:
     if not args.ids and args.query is None:
         raise UsageError("give the ids of the articles to mark, or --query Q")
     for article_id in args.ids:
-        if not article_id or len(article_id) > MAX_ID_CHARS:
+        if not article_id or len(article_id) > MAX_ID_CHARS or not _is_text(article_id):
             raise UsageError(f"not an article id: {printable(article_id[:80])!r}")
     query = None if args.query is None else _parse_query(args.query)  # before anything opens
     _, settings, problems = read_config(args)
@@ -96,6 +96,16 @@ def run_mark(args: argparse.Namespace) -> int:
         changed = store.set_marks(field, ids, value)
     print(f"{what} {plural(len(ids), 'article')} ({changed} changed)")
     return 0
+
+
+def _is_text(word: str) -> bool:
+    """Whether an argument is text (bytes not valid in the locale's encoding come from the
+    command line as lone surrogates, which no article id holds)."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _queried(

@@ -77,6 +77,8 @@ def test_a_query_marks_what_it_selects_after_the_merge(
     [
         (["mark", "--read"], "give the ids of the articles to mark, or --query Q"),
         (["mark", "--read", ""], "not an article id"),
+        # Bytes not valid UTF-8 reach Python as lone surrogates: a message, not a traceback.
+        (["mark", "--read", "ab\udcffc"], "not an article id"),
         (["mark", "--read", "--query", "is:banana"], "bad query"),
         (["sync"], f"no sync folder: set sync_folder in the config, or ${SYNC_ENV}"),
     ],
