@@ -160,6 +160,7 @@ class FeedView:
         self._shown: _Remembered[tuple[list[ArticleSummary], bool, str | None]] = _Remembered()
         self._sidebar: _Remembered[list[TopicCount]] = _Remembered()
         self._unread: _Remembered[int] = _Remembered()
+        self._rows: _Remembered[StoryRows] = _Remembered()
         self._hits = [_Remembered[frozenset[str]]() for _ in self.searches]
 
     # --- what depends on marks ----------------------------------------------------------
@@ -308,8 +309,14 @@ class FeedView:
 
     def story_rows(self) -> StoryRows:
         """What the grouped list shows: a row per story with an article in `articles()`, led
-        by its best one there (see `reader.core.stories.rows`)."""
-        return story_rows(self.articles(), self.library.stories, self.library.sorted(self.order))
+        by its best one there (see `reader.core.stories.rows`). Remembered while the articles
+        shown and the stories are the same objects: a redraw after a mark costs nothing."""
+        shown, stories, in_order = (
+            self.articles(), self.library.stories, self.library.sorted(self.order)
+        )  # fmt: skip
+        return self._rows.get(
+            (shown, stories, in_order), (), lambda: story_rows(shown, stories, in_order)
+        )
 
     def counts(self) -> ViewCounts:
         """What the header shows: the list's length, the feed's size, the feed's unread."""
