@@ -53,10 +53,10 @@ class Marks:
         """m: flip the read mark; returns the new one. Marked unread, it is not re-read.
 
         With others `together`: unread while any is, so m reads them all, else unreads all."""
-        ids = tuple(self.together(article_id))
+        ids: tuple[str, ...] = tuple(self.together(article_id))
         if len(ids) == 1:
             now_read = self.store.toggle_read(article_id)
-            changed = ids
+            changed: tuple[str, ...] = ids
         else:
             unread = tuple(self.unread_of(ids))
             now_read = bool(unread)

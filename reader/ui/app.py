@@ -87,9 +87,10 @@ class ReaderApp(App[None]):
         self.ends_process = ends_process
         self.feed_path = feed_path
         self.state_path = state_path
-        # Made now, so that the cache is read while Textual starts.
-        self.loader = FeedLoader(feed_path, cache_path, use_cache, hold_for_first_frame=True)
         self.settings = settings or Settings()
+        # Made now, so that the cache is read while Textual starts.
+        self.loader = FeedLoader(feed_path, cache_path, use_cache, hold_for_first_frame=True,
+                                 stories=self.settings.group_stories)  # fmt: skip
         self.read_after = read_after
         # What is wrong in the config, said once the screen is up.
         self.notices = list(notices)

@@ -182,6 +182,13 @@ COMMANDS: tuple[Command, ...] = (
         "Topics",
         "Show / hide the topic sidebar",
     ),
+    C(
+        "feed.stories",
+        "z",
+        "toggle_stories",
+        "one row per story (+N: its other outlets) / every article on its own row (remembered)",
+        palette="Show stories / every article",
+    ),
     C("feed.previous_unread", "N", "previous_unread", "previous unread article"),
     C(
         "feed.next_article",

@@ -14,6 +14,7 @@ from reader.ui.feed.load_view import LoadView
 from reader.ui.feed.marking import Marking
 from reader.ui.feed.navigation import Navigation
 from reader.ui.feed.opening import Opening
+from reader.ui.feed.stories import Stories
 from reader.ui.feed.view_settings import ViewSettings
 from reader.ui.widgets.article_list import ArticleList
 
@@ -28,6 +29,7 @@ class FeedKeys:
     importing: Importing
     filtering: Filtering
     view_settings: ViewSettings
+    stories: Stories
 
     def action_open_selected(self) -> None:
         self.opening.open_selected()
@@ -48,6 +50,9 @@ class FeedKeys:
         hide_read = not self.view_settings.hide_read
         self.view_settings.set_hide_read(hide_read)
         self.marking.remember_hide_read(hide_read)
+
+    def action_toggle_stories(self) -> None:
+        self.stories.toggle()
 
     def action_mark_all_read(self) -> None:
         self.marking.mark_all_read()

@@ -29,6 +29,7 @@ class ViewFacts:
     query_refused: bool  # the text in the bar does not parse: the last good one is shown
     search_error: tuple[str, str] | None  # (name, why) of the saved search shown, if it fails
     work_status: tuple[str, ...] = ()  # what a worker is doing ("Importing https://…")
+    stories: int | None = None  # the stories the list shows (None: it shows every article)
 
 
 def header_facts(facts: ViewFacts) -> HeaderFacts:
@@ -43,8 +44,9 @@ def header_facts(facts: ViewFacts) -> HeaderFacts:
     elif facts.query_text:
         status.append(f"filter: {facts.query_text}")
     return HeaderFacts(
-        facts.feed_name, facts.shown, facts.total, facts.unread, facts.order, " · ".join(status)
-    )
+        facts.feed_name, facts.shown, facts.total, facts.unread, facts.order, " · ".join(status),
+        stories=facts.stories,
+    )  # fmt: skip
 
 
 def empty_text(facts: ViewFacts, keymap: Keymap) -> str:

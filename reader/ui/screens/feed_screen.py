@@ -40,6 +40,7 @@ from reader.ui.feed.opening import Opening
 from reader.ui.feed.palette import FeedPalette
 from reader.ui.feed.presenter import ViewFacts, empty_text, header_facts
 from reader.ui.feed.read_timer import ReadTimer
+from reader.ui.feed.stories import Stories
 from reader.ui.feed.view_settings import ViewSettings
 from reader.ui.links import LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader
@@ -53,6 +54,7 @@ from reader.ui.messages import (
     HeadReady,
     LoadConfirmed,
     LoadProgressed,
+    StoriesFound,
 )
 from reader.ui.text import tell
 from reader.ui.watching import WatchTimes
@@ -61,6 +63,7 @@ from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.load_progress import LoadProgress
+from reader.ui.widgets.story_outlets import StoryOutlets
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
 from reader.ui.workers import ImportDone, ImportProgressed
@@ -133,6 +136,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         self.importing = Importing(self, self.feed_path, reload_after=not watch)
         self.filtering = Filtering(self)
         self.view_settings = ViewSettings(self)
+        self.stories = Stories(self, enabled=settings.group_stories)
         self.palette = FeedPalette(self, self.view_settings, self.filtering, self.run_action)
 
     @property
@@ -212,6 +216,11 @@ class FeedScreen(FeedKeys, Screen[None]):
         """Fold in what changed on disk: the cursor, filter and topic stay; new ones are told."""
         self.load_view.show(self.load_view.sync.fold(event, self.current_summary(), self.selected))
 
+    @on(StoriesFound)
+    def stories_found(self, event: StoriesFound) -> None:
+        """The stories, grouped again after a load or a change: the cursor stays on its story."""
+        self.load_view.show(self.load_view.sync.fold(event, self.current_summary()))
+
     @on(WatchFailed)
     def watch_failed(self, event: WatchFailed) -> None:
         self.tell(f"Not following the feed folder ({event.error}); r reloads it",
@@ -269,6 +278,12 @@ class FeedScreen(FeedKeys, Screen[None]):
             self.remove_class("sidebar-open")  # a narrow screen hides it again
             self.query_one(ArticleList).focus()
 
+    @on(VirtualList.Chosen, "#story-outlets")
+    def outlet_chosen(self) -> None:
+        outlet = self.query_one(StoryOutlets).current
+        if outlet is not None:
+            self.navigation.jump_to(outlet.id)
+
     @on(VirtualList.Chosen, "#related-links")
     def related_chosen(self) -> None:
         self.opening.related_chosen()
@@ -312,6 +327,8 @@ class FeedScreen(FeedKeys, Screen[None]):
         before = self.selected
         if article != before:
             self.selected = article
+        story = self.query_one(ArticleList).current_story
+        self.query_one(DetailPane).show_outlets(story.others if story and summary else ())
         if by_user:
             self.read_timer.start(article.id if article is not None else None)
         elif (article.id if article else None) != (before.id if before else None):
@@ -328,10 +345,11 @@ class FeedScreen(FeedKeys, Screen[None]):
         self._view_generation += 1
         article_list = self.query_one(ArticleList)
         current = article_list.current
-        visible = self.view.articles()
+        visible, stories = self.stories.shown()
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
         article_list.order = self.view.order
-        article_list.show(visible, keep_id=keep_id or (current.id if current else None))
+        keep_id = keep_id or (current.id if current else None)
+        article_list.show(visible, keep_id=keep_id, stories=stories)
         if self._rest_timer is not None:
             self._rest_timer.stop()
             self._rest_timer = None
@@ -379,12 +397,18 @@ class FeedScreen(FeedKeys, Screen[None]):
     def update_header(self) -> None:
         """The header, the list's title and what an empty list says (`feed.presenter`)."""
         article_list = self.query_one(ArticleList)
-        facts = self.view_facts(article_list.row_count)
+        stories = article_list.stories
+        shown = len(self.view.articles()) if stories is not None else article_list.row_count
+        facts = self.view_facts(shown, len(stories) if stories is not None else None)
         self.query_one(FeedHeader).facts = header_facts(facts)
-        article_list.border_title = f"Articles {facts.shown:,} / {facts.total:,}"
+        article_list.border_title = (
+            f"Articles {facts.shown:,} / {facts.total:,}"
+            if facts.stories is None
+            else f"Stories {facts.stories:,} · articles {facts.shown:,} / {facts.total:,}"
+        )
         article_list.empty_text = empty_text(facts, self.keymap)
 
-    def view_facts(self, shown: int) -> ViewFacts:
+    def view_facts(self, shown: int, stories: int | None = None) -> ViewFacts:
         view, bar = self.view, self.filtering.bar
         search = view.search(view.topic)
         failing = search is not None and search.error is not None
@@ -401,4 +425,5 @@ class FeedScreen(FeedKeys, Screen[None]):
             query_refused=bar.error is not None,
             search_error=(search.name, search.error or "") if search and failing else None,
             work_status=(self.importing.status,) if self.importing.status else (),
+            stories=stories,
         )

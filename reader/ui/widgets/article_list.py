@@ -13,6 +13,7 @@ from textual.strip import Strip
 from reader.core.export import short_date
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
+from reader.core.stories.rows import StoryRow, StoryRows
 from reader.ui.text import assemble, highlighted, line
 from reader.ui.widgets.virtual_list import VirtualList
 
@@ -97,6 +98,11 @@ class ArticleList(VirtualList):
         color: $text-warning;
     }
 
+    ArticleList > .article-list--badge {
+        color: $text-accent;
+        text-style: bold;
+    }
+
     ArticleList > .article-list--match {
         background: $warning 35%;
         text-style: underline;
@@ -112,6 +118,7 @@ class ArticleList(VirtualList):
         "article-list--meta",
         "article-list--star",
         "article-list--match",
+        "article-list--badge",
     }
 
     # The order the rows are in (see reader.core.ordering), marked in the column header: set
@@ -124,13 +131,24 @@ class ArticleList(VirtualList):
         self.read_ids: frozenset[str] | set[str] | None = None
         self.starred_ids: frozenset[str] | set[str] = frozenset()
         self.highlight_terms: tuple[str, ...] = ()
+        self.stories: StoryRows | None = None  # one row per story: the rows, led by `articles`
 
-    def show(self, articles: Sequence[ArticleSummary], keep_id: str | None = None) -> None:
-        """Swap in the articles to show; the cursor stays on `keep_id` when it is still there."""
-        self.articles = articles
+    def show(
+        self,
+        articles: Sequence[ArticleSummary],
+        keep_id: str | None = None,
+        stories: StoryRows | None = None,
+    ) -> None:
+        """Swap in the articles to show (with `stories`, its leads: a row per story, marked
+        `+N` for its other outlets); the cursor stays on `keep_id`, or on its story's row."""
+        self.articles, self.stories = articles, stories
         cursor = 0
         if keep_id is not None:
-            cursor = next((i for i, a in enumerate(articles) if a.id == keep_id), 0)
+            found = next((i for i, a in enumerate(articles) if a.id == keep_id), None)
+            if found is None and stories is not None:
+                story = stories.stories.story_of(keep_id)
+                found = next((i for i, a in enumerate(articles) if a.id in story), None)
+            cursor = found or 0
         self.set_row_count(len(articles), cursor)
 
     def set_marks(
@@ -158,11 +176,28 @@ class ArticleList(VirtualList):
             return self.articles[self.cursor]
         return None
 
+    @property
+    def current_story(self) -> StoryRow | None:
+        """The story under the cursor, when the list shows stories."""
+        if self.stories is not None and 0 <= self.cursor < len(self.stories):
+            return self.stories[self.cursor]
+        return None
+
     def is_unread(self, article: ArticleSummary) -> bool:
-        return self.read_ids is not None and article.id not in self.read_ids
+        """Unread; a story's row while any of its articles is."""
+        read = self.read_ids
+        if read is None:
+            return False
+        if self.stories is None:
+            return article.id not in read
+        return any(member not in read for member in self.stories.stories.story_of(article.id))
 
     def is_read(self, article: ArticleSummary) -> bool:
-        return self.read_ids is not None and article.id in self.read_ids
+        return self.read_ids is not None and not self.is_unread(article)
+
+    def outlets(self, index: int) -> int:
+        """How many other outlets the story of row `index` has (0 when the list shows articles)."""
+        return len(self.stories[index].others) if self.stories is not None else 0
 
     def row_style(self, index: int) -> str:
         return "article-list--read" if self.is_read(self.articles[index]) else ""
@@ -170,7 +205,7 @@ class ArticleList(VirtualList):
     def row_identity(self, index: int) -> tuple[object, Hashable]:
         article = self.articles[index]
         marks = (self.is_unread(article), article.id in self.starred_ids)
-        return article, (marks, self.highlight_terms)
+        return article, (marks, self.highlight_terms, self.outlets(index))
 
     # --- drawing --------------------------------------------------------------------
 
@@ -191,6 +226,11 @@ class ArticleList(VirtualList):
         title = highlighted(
             line(article.title), self.highlight_terms, self.part_style("article-list--match")
         )
+        outlets = self.outlets(index)
+        if outlets:  # inside the title's column: a narrow list cuts the title, not the columns
+            title = assemble(
+                line(f"+{outlets}", self.part_style("article-list--badge")), " ", title
+            )
         quality = "" if article.quality is None else str(article.quality)
         provider = line(article.provider_name, meta).truncate(
             columns.provider, ellipsis=True, pad=True

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from reader.core.model import plural
 from reader.ui.text import Part, assemble
 
 
@@ -20,6 +21,7 @@ class HeaderFacts:
     unread: int | None
     order: str
     status: str = ""
+    stories: int | None = None  # the stories shown, when the list shows stories
 
 
 class FeedHeader(Static):
@@ -53,8 +55,11 @@ class FeedHeader(Static):
             ("reader", "bold"),
             "  ",
             (facts.feed_name, "bold"),
-            f"   {facts.shown:,} / {facts.total:,} articles",
+            "   ",
         ]
+        if facts.stories is not None:
+            parts.append(f"{plural(facts.stories, 'story', 'stories')} · ")
+        parts.append(f"{facts.shown:,} / {facts.total:,} articles")
         if facts.unread is not None:
             parts.append(f" · {facts.unread:,} unread")
         parts.append(f" · sorted by {facts.order}")
