@@ -49,7 +49,7 @@ def grown_stories(
     for group in groups:
         members = known.intersection(group)
         kept, largest = group[0], 0
-        for member in members:
+        for member in (member for member in group if member in members):  # in the group's order
             held = len(members.intersection(before.story_of(member)))
             if held > largest:
                 kept, largest = member, held

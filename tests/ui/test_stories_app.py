@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from textual.message import Message
 from textual.pilot import Pilot
 
 from app_helpers import (
     app_of,
+    article_file,
     make_app,
     notification_texts,
     plain_text,
@@ -24,8 +26,11 @@ from app_helpers import (
     wait_loaded,
     wait_until,
 )
-from reader.core.stories.rows import StoryRow
+from reader.core.stories.rows import StoryIndex, StoryRow
 from reader.ui.app import ReaderApp
+from reader.ui.feed_sync import grown_stories
+from reader.ui.loading import FeedLoader
+from reader.ui.messages import FeedChanged, Shown, StoriesFound
 from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.watching import WatchTimes
 from reader.ui.widgets.article_list import ArticleList
@@ -262,3 +267,49 @@ async def test_a_narrow_list_keeps_the_badge_and_cuts_the_title(
         assert len(drawn) <= width and "…" in drawn
         published = articles.stories[index].lead.published
         assert published is not None and str(published.year) in drawn  # the date stays whole
+
+
+async def test_n_finds_a_story_unread_by_a_copy_and_m_all_marks_every_article_of_them(
+    feed: Path, tmp_path: Path
+) -> None:
+    async with an_app(feed, tmp_path).run_test(size=(140, 45)) as pilot:
+        articles = await stories_shown(pilot)
+        screen = app_of(pilot).feed
+        index = a_story_row(articles, lambda row: articles.articles.index(row.lead) > 0)
+        assert articles.stories is not None
+        row = articles.stories[index]
+        everything = {summary.id for summary in screen.library.summaries}
+        screen.store.set_read_many(everything - {row.others[0].id})
+        screen.refresh_marks()
+        await to_row(pilot, 0)
+        await pilot.press("n")  # every lead is read: the story is unread by its copy
+        assert articles.cursor == index
+        await pilot.press("M", "y")
+        assert screen.store.read_ids() >= everything
+
+
+def test_a_story_grown_since_the_last_grouping_is_told_and_a_new_one_is_not() -> None:
+    before = StoryIndex([("a", "b")])
+    known = frozenset({"a", "b", "c", "x"})
+    grown = grown_stories(before, known, [("a", "b", "n"), ("c", "x"), ("p", "q")])
+    # a+b gained n; c and x, apart before, are one story now (x joined c's); p+q are new.
+    assert grown == [("a", 1), ("c", 1)]
+
+
+def test_the_loader_posts_the_stories_when_they_change_only(feed: Path, tmp_path: Path) -> None:
+    loader = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
+    posted: list[Message] = []
+
+    def draw(message: Message) -> None:
+        posted.append(message)
+        if isinstance(message, Shown):
+            message.handled.set()
+
+    loader.run(draw, lambda: False, rows_shown=False)
+    [found] = [message for message in posted if isinstance(message, StoriesFound)]
+    assert len(found.groups) > 10
+    posted.clear()
+    (feed / "lonely.md").write_text(article_file("A lonely note", "https://n.example/1"), "utf-8")
+    loader.resync(draw, lambda: False)
+    assert [type(message) for message in posted] == [FeedChanged]  # the stories are as they were
+    loader.close()
