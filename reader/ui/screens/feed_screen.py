@@ -399,7 +399,9 @@ class FeedScreen(FeedKeys, Screen[None]):
         article_list = self.query_one(ArticleList)
         stories = article_list.stories
         shown = len(self.view.articles()) if stories is not None else article_list.row_count
-        facts = self.view_facts(shown, len(stories) if stories is not None else None)
+        # Stories are counted where they group some articles: else they are the articles.
+        counted = len(stories) if stories is not None and len(stories) != shown else None
+        facts = self.view_facts(shown, counted)
         self.query_one(FeedHeader).facts = header_facts(facts)
         article_list.border_title = (
             f"Articles {facts.shown:,} / {facts.total:,}"
