@@ -161,6 +161,7 @@ class FeedView:
         self._sidebar: _Remembered[list[TopicCount]] = _Remembered()
         self._unread: _Remembered[int] = _Remembered()
         self._rows: _Remembered[StoryRows] = _Remembered()
+        self._all_rows: _Remembered[StoryRows] = _Remembered()
         self._hits = [_Remembered[frozenset[str]]() for _ in self.searches]
 
     # --- what depends on marks ----------------------------------------------------------
@@ -314,7 +315,9 @@ class FeedView:
         shown, stories, in_order = (
             self.articles(), self.library.stories, self.library.sorted(self.order)
         )  # fmt: skip
-        return self._rows.get(
+        # The whole feed's rows kept apart: a filter cleared shows them again at no cost.
+        memo = self._all_rows if shown is in_order else self._rows
+        return memo.get(
             (shown, stories, in_order), (), lambda: story_rows(shown, stories, in_order)
         )
 
