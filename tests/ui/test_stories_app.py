@@ -269,9 +269,7 @@ async def test_a_narrow_list_keeps_the_badge_and_cuts_the_title(
         assert published is not None and str(published.year) in drawn  # the date stays whole
 
 
-async def test_n_finds_a_story_unread_by_a_copy_and_m_all_marks_every_article_of_them(
-    feed: Path, tmp_path: Path
-) -> None:
+async def test_n_finds_a_story_unread_by_a_copy(feed: Path, tmp_path: Path) -> None:
     async with an_app(feed, tmp_path).run_test(size=(140, 45)) as pilot:
         articles = await stories_shown(pilot)
         screen = app_of(pilot).feed
@@ -284,8 +282,16 @@ async def test_n_finds_a_story_unread_by_a_copy_and_m_all_marks_every_article_of
         await to_row(pilot, 0)
         await pilot.press("n")  # every lead is read: the story is unread by its copy
         assert articles.cursor == index
+
+
+async def test_m_all_marks_every_article_of_the_stories_shown(feed: Path, tmp_path: Path) -> None:
+    async with an_app(feed, tmp_path).run_test(size=(140, 45)) as pilot:
+        await stories_shown(pilot)
+        screen = app_of(pilot).feed
         await pilot.press("M", "y")
-        assert screen.store.read_ids() >= everything
+        assert screen.store.read_ids() >= {summary.id for summary in screen.library.summaries}
+        await pilot.press("U")
+        assert not screen.store.read_ids()
 
 
 def test_a_story_grown_since_the_last_grouping_is_told_and_a_new_one_is_not() -> None:
