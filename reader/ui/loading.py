@@ -129,7 +129,18 @@ class FeedLoader:
         in_order = cache.cached_sorted()
         if in_order is not None:
             library.set_sorted(DEFAULT_ORDER, in_order)
+        if self.stories:  # as last grouped: the cached rows are shown as stories at once
+            groups = self._groups_of(lambda: cache.story_groups(up_to_date=False))
+            library.set_stories(groups)
+            self._posted_stories = set(groups)
         return cache, library, generation
+
+    @staticmethod
+    def _groups_of(read: Callable[[], list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
+        try:
+            return read()
+        except sqlite3.Error:  # the cache failed under us: every article stands alone
+            return []
 
     def run(self, post: Post, is_cancelled: Callable[[], bool], rows_shown: bool) -> None:
         """Load (in a worker thread); `rows_shown`: the screen already shows a feed."""
@@ -209,10 +220,7 @@ class FeedLoader:
         if not self.stories or is_cancelled():
             return
         if self.cache is not None:
-            try:
-                groups = self.cache.story_groups()
-            except sqlite3.Error:  # the cache failed under us: every article stands alone
-                groups = []
+            groups = self._groups_of(self.cache.story_groups)
         else:
             from reader.core.stories.features import keys_of
             from reader.core.stories.grouping import group

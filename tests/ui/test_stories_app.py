@@ -30,7 +30,7 @@ from reader.core.stories.rows import StoryIndex, StoryRow
 from reader.ui.app import ReaderApp
 from reader.ui.feed_sync import grown_stories
 from reader.ui.loading import FeedLoader
-from reader.ui.messages import FeedChanged, Shown, StoriesFound
+from reader.ui.messages import CachedLibraryReady, FeedChanged, Shown, StoriesFound
 from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.watching import WatchTimes
 from reader.ui.widgets.article_list import ArticleList
@@ -319,3 +319,24 @@ def test_the_loader_posts_the_stories_when_they_change_only(feed: Path, tmp_path
     loader.resync(draw, lambda: False)
     assert [type(message) for message in posted] == [FeedChanged]  # the stories are as they were
     loader.close()
+
+
+def test_a_warm_start_shows_the_cached_rows_as_stories_at_once(feed: Path, tmp_path: Path) -> None:
+    def load() -> list[Message]:
+        loader = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
+        posted: list[Message] = []
+
+        def draw(message: Message) -> None:
+            posted.append(message)
+            if isinstance(message, Shown):
+                message.handled.set()
+
+        loader.run(draw, lambda: False, rows_shown=False)
+        loader.close()
+        return posted
+
+    first = [m.groups for m in load() if isinstance(m, StoriesFound)]
+    posted = load()
+    [cached] = [m.library for m in posted if isinstance(m, CachedLibraryReady)]
+    assert first and set(cached.stories.by_article) == {i for g in first[0] for i in g}
+    assert not [m for m in posted if isinstance(m, StoriesFound)]  # nothing new to post
