@@ -123,8 +123,8 @@ COMMANDS: tuple[Command, ...] = (
         "feed.open",
         "o",
         "open_selected",
-        "open the selected article (or the related link under the cursor) in the browser;"
-        " marks it read",
+        "open the selected article (or the related link or other outlet under the cursor) in the"
+        " browser; marks it read",
         "Open",
         "Open article in browser",
     ),

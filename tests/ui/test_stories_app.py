@@ -22,6 +22,7 @@ from app_helpers import (
     make_app,
     notification_texts,
     plain_text,
+    recorder_of,
     rest_shown,
     wait_loaded,
     wait_until,
@@ -340,3 +341,20 @@ def test_a_warm_start_shows_the_cached_rows_as_stories_at_once(feed: Path, tmp_p
     [cached] = [m.library for m in posted if isinstance(m, CachedLibraryReady)]
     assert first and set(cached.stories.by_article) == {i for g in first[0] for i in g}
     assert not [m for m in posted if isinstance(m, StoriesFound)]  # nothing new to post
+
+
+async def test_o_on_another_outlet_opens_it_and_reads_the_story(feed: Path, tmp_path: Path) -> None:
+    app = an_app(feed, tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        articles = await stories_shown(pilot)
+        index = a_story_row(articles, lambda row: bool(row.others[0].url))
+        await to_row(pilot, index)
+        assert articles.stories is not None
+        row = articles.stories[index]
+        outlets = app.feed.query_one(StoryOutlets)
+        await wait_until(pilot, lambda: outlets.outlets == row.others, "the outlets listed")
+        outlets.focus()
+        await pilot.press("o")
+        await wait_until(pilot, lambda: bool(recorder_of(app).urls), "the browser asked")
+        assert recorder_of(app).urls == [row.others[0].url]
+        await wait_until(pilot, lambda: set(row.ids) <= app.feed.store.read_ids(), "the story read")
