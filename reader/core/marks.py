@@ -7,7 +7,7 @@ makes (backspace goes back). Nothing here knows about widgets or timers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from reader.core.model import plural
@@ -32,10 +32,14 @@ class Marks:
     The dwell rule: the UI calls `start_dwell` when the user moves to an article and
     `dwell_done` when the time is up. An undo, or an article marked unread on purpose, ends
     the dwell under way, so the same dwell never reads again what the user took back.
+
+    `together` gives the articles marked with one (its story's, when the list shows
+    stories): reading, toggling or dwelling on one marks them all, as one undoable change.
     """
 
     def __init__(self, store: StateStore) -> None:
         self.store = store
+        self.together: Callable[[str], Sequence[str]] = lambda article_id: (article_id,)
         self._undo: list[Undo] = []
         self._jumped_from: list[str] = []  # article ids, the latest last
         self._dwelling: str | None = None  # the article a dwell is under way on
@@ -46,10 +50,20 @@ class Marks:
         return len(self._undo)
 
     def toggle_read(self, article_id: str) -> bool:
-        """m: flip the read mark; returns the new one. Marked unread, it is not re-read."""
-        now_read = self.store.toggle_read(article_id)
+        """m: flip the read mark; returns the new one. Marked unread, it is not re-read.
+
+        With others `together`: unread while any is, so m reads them all, else unreads all."""
+        ids: tuple[str, ...] = tuple(self.together(article_id))
+        if len(ids) == 1:
+            now_read = self.store.toggle_read(article_id)
+            changed: tuple[str, ...] = ids
+        else:
+            unread = tuple(self.unread_of(ids))
+            now_read = bool(unread)
+            changed = unread if now_read else ids
+            self.store.set_read_many(changed, read=now_read)
         what = "marked read" if now_read else "marked unread"
-        self._remember(Undo(what, "read", (article_id,), not now_read))
+        self._remember(Undo(what, "read", changed, not now_read))
         if not now_read:
             self._dwelling = None
         return now_read
@@ -62,11 +76,16 @@ class Marks:
         return now_starred
 
     def mark_read(self, article_id: str) -> bool:
-        """Read by the user's doing (enter, open, the dwell); False if it was read already."""
-        if self.store.is_read(article_id):
+        """Read by the user's doing (enter, open, the dwell), with the articles `together`
+        with it; False if they were all read already."""
+        unread = tuple(self.unread_of(self.together(article_id)))
+        if not unread:
             return False
-        self.store.set_read(article_id)
-        self._remember(Undo("marked read", "read", (article_id,), False))
+        if len(unread) == 1:
+            self.store.set_read(unread[0])
+        else:
+            self.store.set_read_many(unread)
+        self._remember(Undo("marked read", "read", unread, False))
         return True
 
     def unread_of(self, article_ids: Iterable[str]) -> list[str]:
@@ -107,7 +126,7 @@ class Marks:
         """The user moved to `article_id` (None: away from every article); True when a
         dwell is worth timing (the article is not read yet)."""
         self._dwelling = None
-        if article_id is None or self.store.is_read(article_id):
+        if article_id is None or not self.unread_of(self.together(article_id)):
             return False
         self._dwelling = article_id
         return True

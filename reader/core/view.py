@@ -164,6 +164,8 @@ class FeedView:
         self._sidebar: _Remembered[list[TopicCount]] = _Remembered()
         self._unread: _Remembered[int] = _Remembered()
         self._ranks: _Remembered[tuple[dict[str, int], dict[str, str]]] = _Remembered()
+        self._rows: _Remembered[StoryRows] = _Remembered()
+        self._all_rows: _Remembered[StoryRows] = _Remembered()
         self._hits = [_Remembered[frozenset[str]]() for _ in self.searches]
 
     # --- what depends on marks ----------------------------------------------------------
@@ -347,8 +349,16 @@ class FeedView:
 
     def story_rows(self) -> StoryRows:
         """What the grouped list shows: a row per story with an article in `articles()`, led
-        by its best one there (see `reader.core.stories.rows`)."""
-        return story_rows(self.articles(), self.library.stories, self.library.sorted(self.order))
+        by its best one there (see `reader.core.stories.rows`). Remembered while the articles
+        shown and the stories are the same objects: a redraw after a mark costs nothing."""
+        shown, stories, in_order = (
+            self.articles(), self.library.stories, self.library.sorted(self.order)
+        )  # fmt: skip
+        # The whole feed's rows kept apart: a filter cleared shows them again at no cost.
+        memo = self._all_rows if shown is in_order else self._rows
+        return memo.get(
+            (shown, stories, in_order), (), lambda: story_rows(shown, stories, in_order)
+        )
 
     def counts(self) -> ViewCounts:
         """What the header shows: the list's length, the feed's size, the feed's unread."""

@@ -90,12 +90,12 @@ class ReaderApp(App[None]):
         self.feed_path = feed_path
         self.state_path = state_path
         self.texts_path = texts_path  # the full texts (None: $READER_TEXTS, else beside the state)
-        # Made now, so that the cache is read while Textual starts.
-        self.loader = FeedLoader(feed_path, cache_path, use_cache, hold_for_first_frame=True)
         self.settings = settings or Settings()
+        # Made now, so that the cache is read while Textual starts.
+        self.loader = FeedLoader(feed_path, cache_path, use_cache, hold_for_first_frame=True,
+                                 stories=self.settings.group_stories)  # fmt: skip
         self.read_after = read_after
-        # What is wrong in the config, said once the screen is up.
-        self.notices = list(notices)
+        self.notices = list(notices)  # what is wrong in the config, said once the screen is up
         keymap = build_keymap(self.settings.keys)
         self.notices += [f"{self.settings.origin}: {problem}" for problem in keymap.problems]
         self.keymap_in_force: Keymap = keymap.keymap

@@ -127,8 +127,8 @@ COMMANDS: tuple[Command, ...] = (
         "feed.open",
         "o",
         "open_selected",
-        "open the selected article (or the related link under the cursor) in the browser;"
-        " marks it read",
+        "open the selected article (or the related link or other outlet under the cursor) in the"
+        " browser; marks it read",
         "Open",
         "Open article in browser",
     ),
@@ -199,6 +199,13 @@ COMMANDS: tuple[Command, ...] = (
         "detail_width(-1)",
         "a narrower detail pane, a wider list (remembered)",
         palette="Narrow the detail pane",
+    ),
+    C(
+        "feed.stories",
+        "z",
+        "toggle_stories",
+        "one row per story (+N: its other outlets) / every article on its own row (remembered)",
+        palette="Show stories / every article",
     ),
     C("feed.previous_unread", "N", "previous_unread", "previous unread article"),
     C(

@@ -18,6 +18,7 @@ from textual.message import Message
 from reader.core.library import Library
 from reader.core.model import Article, ArticleSummary, FeedLoad, Problem, plural
 from reader.core.ordering import DEFAULT_ORDER
+from reader.core.stories.rows import StoryIndex
 from reader.core.view import FeedView
 from reader.ui.loading import FeedLoader, LoadState
 from reader.ui.messages import (
@@ -30,11 +31,31 @@ from reader.ui.messages import (
     HeadReady,
     LoadConfirmed,
     LoadProgressed,
+    StoriesFound,
 )
 
 STREAM_REFRESH_SECONDS = 1.0  # a streamed load redraws at most this often…
 STREAM_REFRESH_SHARE = 5  # …and spends at most a fifth of its time redrawing
 MIN_TIMER_SECONDS = 0.01  # the shortest wait handed to a timer
+
+
+def grown_stories(
+    before: StoryIndex, known: frozenset[str], groups: list[tuple[str, ...]]
+) -> list[tuple[str, int]]:
+    """The stories of `groups` larger than the largest part of them one story of `before`
+    held (of the `known` articles, those grouped then): (an article they had, how many they
+    gained) each. A story of articles all new is no story grown."""
+    grown = []
+    for group in groups:
+        members = known.intersection(group)
+        kept, largest = group[0], 0
+        for member in (member for member in group if member in members):  # in the group's order
+            held = len(members.intersection(before.story_of(member)))
+            if held > largest:
+                kept, largest = member, held
+        if largest and len(group) > largest:
+            grown.append((kept, len(group) - largest))
+    return grown
 
 
 def shorten(text: str, width: int) -> str:
@@ -82,6 +103,8 @@ class FeedSync:
         self.vanished: str | None = None
         self._last_stream_refresh = 0.0
         self._stream_refresh_cost = 0.0
+        # The articles of the last grouping (None before the first, which is no news).
+        self._grouped: frozenset[str] | None = None
 
     @property
     def library(self) -> Library:
@@ -127,6 +150,8 @@ class FeedSync:
             return self._finished(message.problems, message.changes, redraw=True)
         if isinstance(message, FeedGone):
             return self._gone()
+        if isinstance(message, StoriesFound):
+            return self._stories(message.groups, keep_id=current.id if current else None)
         raise TypeError(f"not a load message: {type(message).__name__}")
 
     def _head(self, message: HeadReady) -> Fold:
@@ -182,6 +207,24 @@ class FeedSync:
         fresh = [problem for problem in message.problems if problem not in old_problems]
         notices += self.problems_notice(FeedLoad(problems=fresh))
         return Fold(redraw=True, keep_id=current.id if current else None, notices=notices)
+
+    def _stories(self, groups: list[tuple[str, ...]], keep_id: str | None) -> Fold:
+        """The feed's stories, grouped again: a story that gained an outlet since is told."""
+        before, known = self.library.stories, self._grouped
+        self.library.set_stories(groups)
+        self._grouped = frozenset(summary.id for summary in self.library.summaries)
+        grown = grown_stories(before, known, groups) if known is not None else []
+        notices = [self.outlets_notice(grown)] if grown else []
+        return Fold(redraw=True, keep_id=keep_id, notices=notices)
+
+    def outlets_notice(self, grown: list[tuple[str, int]]) -> Notice:
+        """`+1 outlet: “Title”` for one story, `+3 outlets on 2 stories` for more."""
+        outlets = plural(sum(gained for _, gained in grown), "outlet")
+        if len(grown) > 1:
+            return Notice(f"+{outlets} on {len(grown)} stories", timeout=4)
+        summary = self.library.summary(grown[0][0])
+        title = f": “{summary.title}”" if summary is not None else ""
+        return Notice(f"+{outlets}{title}", timeout=4)
 
     def moved_to(self, article_id: str | None) -> bool:
         """The user moved to `article_id`: a vanished article left behind leaves the library.

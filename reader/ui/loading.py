@@ -7,8 +7,9 @@ never touches the screen, it only posts the messages of `reader.ui.messages`.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from enum import Enum
 from pathlib import Path
@@ -17,7 +18,7 @@ from textual.message import Message
 
 from reader.core.library import Library
 from reader.core.loader import load_feed
-from reader.core.model import ArticleSummary, summarize
+from reader.core.model import Article, ArticleSummary, summarize
 from reader.core.ordering import DEFAULT_ORDER
 from reader.core.storage.cache import FeedCache, SyncResult
 from reader.ui.messages import (
@@ -31,6 +32,7 @@ from reader.ui.messages import (
     LoadConfirmed,
     LoadProgressed,
     Shown,
+    StoriesFound,
 )
 
 Post = Callable[[Message], object]
@@ -74,10 +76,14 @@ class FeedLoader:
         use_cache: bool,
         *,
         hold_for_first_frame: bool = False,
+        stories: bool = True,
     ) -> None:
         """`hold_for_first_frame`: once the head is read, the prefetch waits for
-        `first_frame_drawn` (or FIRST_FRAME_WAIT_SECONDS) before it reads every row."""
+        `first_frame_drawn` (or FIRST_FRAME_WAIT_SECONDS) before it reads every row.
+        `stories` false (`group_stories = false`): no story is looked for."""
         self.feed_path = feed_path
+        self.stories = stories
+        self._posted_stories: set[tuple[str, ...]] = set()  # the last `StoriesFound`'s
         self.cache_path = cache_path
         self.use_cache = use_cache
         # What the feed was at start, so that a reload can tell a folder that is gone.
@@ -107,6 +113,7 @@ class FeedLoader:
         """Open the cache and build a library of its rows (in the prefetch thread); with the
         generation they were read at."""
         cache = FeedCache.open(self.cache_path, self.feed_path)
+        cache.stories = self.stories
         try:
             self._head = cache.cached_head()
         finally:
@@ -122,7 +129,18 @@ class FeedLoader:
         in_order = cache.cached_sorted()
         if in_order is not None:
             library.set_sorted(DEFAULT_ORDER, in_order)
+        if self.stories:  # as last grouped: the cached rows are shown as stories at once
+            groups = self._groups_of(lambda: cache.story_groups(up_to_date=False))
+            library.set_stories(groups)
+            self._posted_stories = set(groups)
         return cache, library, generation
+
+    @staticmethod
+    def _groups_of(read: Callable[[], list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
+        try:
+            return read()
+        except sqlite3.Error:  # the cache failed under us: every article stands alone
+            return []
 
     def run(self, post: Post, is_cancelled: Callable[[], bool], rows_shown: bool) -> None:
         """Load (in a worker thread); `rows_shown`: the screen already shows a feed."""
@@ -150,7 +168,8 @@ class FeedLoader:
             post(CacheOpened(self.cache.article, self.cache.notices[told:]))
         if result.feed_missing:
             post(FeedGone(result.problems))
-        elif cached and not self._changed_since_shown(result):
+            return
+        if cached and not self._changed_since_shown(result):
             # Nothing changed on disk: the rows on screen are the feed; keep them (and their sort).
             post(LoadConfirmed(result.problems, result.change_summary()))
         else:
@@ -160,6 +179,7 @@ class FeedLoader:
                 changes = PARSED_ELSEWHERE
             post(FeedLoaded(result.summaries, result.problems, (), in_order, changes))
             self._shown_generation = result.generation
+        self._post_stories(post, is_cancelled)
 
     def _changed_since_shown(self, result: SyncResult) -> bool:
         """Whether the sync's feed differs from the one on screen: parsed or removed here, or
@@ -179,6 +199,7 @@ class FeedLoader:
                     return
                 summaries = [summarize(a) for a in feed.articles]
                 post(FeedChanged(summaries, feed.problems, feed.articles, None))
+                self._post_stories(post, is_cancelled, feed.articles)
                 return
             if self.cache is None or is_cancelled():
                 return  # the first load opens the cache, and shows whatever it finds
@@ -189,6 +210,26 @@ class FeedLoader:
                 in_order = self.cache.cached_sorted()
                 post(FeedChanged(result.summaries, result.problems, (), in_order))
                 self._shown_generation = result.generation
+                self._post_stories(post, is_cancelled)
+
+    def _post_stories(
+        self, post: Post, is_cancelled: Callable[[], bool], articles: Sequence[Article] = ()
+    ) -> None:
+        """The stories of the feed just posted, if they changed (grouped here, in the loader's
+        thread): from the cache, or from the parsed `articles` without it."""
+        if not self.stories or is_cancelled():
+            return
+        if self.cache is not None:
+            groups = self._groups_of(self.cache.story_groups)
+        else:
+            from reader.core.stories.features import keys_of
+            from reader.core.stories.grouping import group
+
+            groups = group(keys_of(article) for article in articles)
+        # Unchanged stories are not posted: a redraw of 100,000 rows for nothing.
+        if not is_cancelled() and set(groups) != self._posted_stories:
+            self._posted_stories = set(groups)
+            post(StoriesFound(groups))
 
     def first_frame_drawn(self) -> None:
         """The screen has drawn its first frame: the prefetch may read every row now."""
@@ -228,6 +269,7 @@ class FeedLoader:
                     [summarize(a) for a in feed.articles], feed.problems, feed.articles, None, None
                 )
             )
+            self._post_stories(post, lambda: False, feed.articles)
 
     def close(self) -> None:
         if self.cache is not None:

@@ -91,6 +91,14 @@ class FeedChanged(Message):
 
 
 @dataclass
+class StoriesFound(Message):
+    """The feed's stories (each a sorted tuple of two article ids or more), grouped after a
+    load or a change on disk, in the loader's thread."""
+
+    groups: list[tuple[str, ...]]
+
+
+@dataclass
 class FeedGone(Message):
     """The feed folder (or file) no longer exists."""
 

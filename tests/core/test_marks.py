@@ -159,3 +159,45 @@ def test_marking_another_article_leaves_the_dwell_under_way(marks: Marks) -> Non
     assert marks.start_dwell("a") is True
     assert marks.toggle_read("b") is True
     assert marks.dwell_done("a") is True and marks.store.is_read("a")
+
+
+# --- stories: the articles `together` are marked as one -------------------------------------
+
+STORY = ("a", "b", "c")
+
+
+def story_marks() -> Marks:
+    marks = Marks(StateStore())
+    marks.together = lambda article_id: STORY if article_id in STORY else (article_id,)
+    return marks
+
+
+def test_reading_a_story_lead_reads_every_article_of_it_and_one_undo_takes_all_back() -> None:
+    marks = story_marks()
+    assert marks.mark_read("a") is True
+    assert marks.store.read_ids() == set(STORY)
+    assert marks.mark_read("b") is False  # the story is read already
+    assert marks.undo() == "marked read"
+    assert not marks.store.read_ids()
+
+
+def test_m_on_a_story_reads_all_while_any_is_unread_then_unreads_all() -> None:
+    marks = story_marks()
+    marks.store.set_read("b")
+    assert marks.toggle_read("a") is True
+    assert marks.store.read_ids() == set(STORY)
+    assert marks.toggle_read("a") is False
+    assert not marks.store.read_ids()
+    assert marks.undo() == "marked unread" and marks.store.read_ids() == set(STORY)
+    # The first m read only what was unread: its undo leaves "b" read, as it was.
+    assert marks.undo() == "marked read" and marks.store.read_ids() == {"b"}
+
+
+def test_a_dwell_on_a_story_lead_reads_the_story_and_a_read_story_is_not_dwelt_on() -> None:
+    marks = story_marks()
+    marks.store.set_read("a")  # the lead read, a copy not: the story is still unread
+    assert marks.start_dwell("a") is True
+    assert marks.dwell_done("a") is True
+    assert marks.store.read_ids() == set(STORY)
+    assert marks.start_dwell("a") is False
+    assert marks.mark_read("d") is True and marks.store.read_ids() == {*STORY, "d"}

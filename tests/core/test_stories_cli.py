@@ -160,3 +160,31 @@ class ReadNone:
 
     def starred_ids(self) -> frozenset[str]:
         return frozenset()
+
+
+def test_the_views_story_rows_are_made_once_until_the_articles_or_stories_change() -> None:
+    library = Library()
+    library.add_summaries([summary(i, q) for i, q in (("a", 1), ("b", 9), ("c", 5))])
+    library.set_stories([("a", "b")])
+    view = FeedView(library, ReadNone())
+    rows = view.story_rows()
+    assert view.story_rows() is rows  # a redraw (a mark, a move) reuses them
+    library.set_stories([("a", "b", "c")])
+    regrouped = view.story_rows()
+    assert regrouped is not rows and [row.lead.id for row in regrouped] == ["b"]
+
+
+def test_a_cleared_filter_gives_the_whole_feeds_rows_again_and_filters_share_the_members() -> None:
+    from reader.core.query import parse_query
+
+    library = Library()
+    library.add_summaries([summary(i, q) for i, q in (("a", 1), ("b", 9), ("c", 5))])
+    library.set_stories([("a", "b")])
+    view = FeedView(library, ReadNone())
+    everything = view.story_rows()
+    members = library.stories.members_in(library.sorted())
+    view.query = parse_query("Title")
+    assert view.story_rows() is not everything
+    assert library.stories.members_in(library.sorted()) is members  # made once per order
+    view.query = None
+    assert view.story_rows() is everything

@@ -26,11 +26,12 @@ from textual.widgets import Input
 import reader.ui.screens.feed_screen
 import reader.ui.text
 import reader.ui.widgets.detail_pane
-from app_helpers import SAMPLE_COUNT, app_of, make_app, rest_shown, wait_loaded
+from app_helpers import SAMPLE_COUNT, app_of, make_app, rest_shown, wait_loaded, wait_until
 from reader.ui.app import ReaderApp
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.story_outlets import StoryOutlets
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 WIDE = (120, 40)
@@ -200,6 +201,51 @@ class TestFullText:
                                     animate=False)  # fmt: skip
             await pilot.pause()
             app.clear_notifications()
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+STORIES_FEED = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "related"
+
+
+class TestStories:
+    """A story's row (its `+N` badge) under the cursor, and its other outlets in the detail."""
+
+    @pytest.mark.parametrize(
+        ("size", "theme"), [((140, 45), "textual-dark"), ((80, 24), "textual-light")],
+        ids=["140x45-textual-dark", "80x24-textual-light"],
+    )  # fmt: skip
+    def test_a_story_and_its_outlets(
+        self, snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int], theme: str
+    ) -> None:
+        app = make_app(
+            STORIES_FEED, read_after=10_000.0, state_path=tmp_path / "s.db",
+            cache_path=tmp_path / "i.db",
+        )  # fmt: skip
+
+        async def run_before(pilot: Pilot[None]) -> None:
+            await wait_loaded(pilot)
+            app_of(pilot).theme = theme
+            articles = pilot.app.query_one("#articles", ArticleList)
+
+            def grouped() -> bool:
+                return articles.stories is not None and bool(articles.stories.stories.by_article)
+
+            await wait_until(pilot, grouped, "the stories grouped")
+            assert articles.stories is not None
+            # The widest story: its badge and a few outlets to show.
+            widest = max(range(len(articles.stories)), key=lambda i: articles.outlets(i))
+            articles.move_cursor(0)  # from the top, wherever the load left the cursor
+            await pilot.pause()
+            articles.move_cursor(widest)
+            await rest_shown(pilot)
+            # Moved to (tab): the outlets come into view, under the focus.
+            outlets = pilot.app.query_one(StoryOutlets)
+            await wait_until(pilot, lambda: bool(outlets.outlets), "the outlets listed")
+            outlets.focus()
+            await pilot.pause()
+            pilot.app.clear_notifications()
             await pilot.pause()
 
         assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -769,7 +769,8 @@ async def _render(pilot: Pilot[None], article: Article) -> None:
     related.focus()
     await pilot.pause(0)
     app.feed.action_open_selected()  # o on the related link under the cursor
-    app.feed.related_chosen()  # enter on it (a posted Chosen could outlive the last example's app)
+    # enter on it (a posted Chosen could outlive the last example's app)
+    app.feed.opening.related_chosen()
     app.query_one(ArticleList).focus()
     await app.workers.wait_for_complete()
     await pilot.pause(0)

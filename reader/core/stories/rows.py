@@ -14,6 +14,9 @@ from typing import overload
 
 from reader.core.model import ArticleSummary, plural
 
+# The grouped articles of a list by id, in its order, and their places in it.
+Members = tuple[dict[str, ArticleSummary], dict[str, int]]
+
 
 @dataclass(frozen=True, slots=True)
 class StoryRow:
@@ -38,10 +41,26 @@ class StoryIndex:
     def __init__(self, groups: Iterable[tuple[str, ...]] = ()) -> None:
         # The story of every article that has others: what `story_rows` looks up.
         self.by_article = {member: group for group in groups for member in group}
+        # `members_in`'s last answer, with the list it was made from (held: no id reused).
+        self._members: tuple[Sequence[ArticleSummary], Members] | None = None
 
     def story_of(self, article_id: str) -> tuple[str, ...]:
         """The ids of the article's story, sorted (the article alone when it has none)."""
         return self.by_article.get(article_id, (article_id,))
+
+    def members_in(self, in_order: Sequence[ArticleSummary]) -> Members:
+        """The grouped articles of `in_order` by id, in its order, and their places in it.
+
+        Made once per order of the feed: every filter's rows ask it (a pass over the whole
+        feed, which a keystroke would else pay for).
+        """
+        memo = self._members
+        if memo is None or memo[0] is not in_order:
+            grouped = self.by_article
+            members = {a.id: a for a in in_order if a.id in grouped}
+            position = {article_id: at for at, article_id in enumerate(members)}
+            memo = self._members = (in_order, (members, position))
+        return memo[1]
 
 
 def story_rows(
@@ -74,8 +93,6 @@ class StoryRows(Sequence[StoryRow]):
     ) -> None:
         self.leads, self.stories = leads, stories
         self._in_order = in_order
-        self._members: dict[str, ArticleSummary] | None = None  # grouped ones, in the order
-        self._position: dict[str, int] = {}  # their places in it
 
     def __len__(self) -> int:
         return len(self.leads)
@@ -93,11 +110,7 @@ class StoryRows(Sequence[StoryRow]):
         story = self.stories.story_of(lead.id)
         if len(story) == 1:
             return StoryRow(lead)
-        if self._members is None:
-            grouped = self.stories.by_article
-            self._members = {a.id: a for a in self._in_order if a.id in grouped}
-            self._position = {article_id: at for at, article_id in enumerate(self._members)}
-        members, position = self._members, self._position
+        members, position = self.stories.members_in(self._in_order)
         others = sorted(
             (m for m in story if m != lead.id and m in members), key=position.__getitem__
         )

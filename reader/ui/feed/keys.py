@@ -16,6 +16,7 @@ from reader.ui.feed.marking import Marking
 from reader.ui.feed.navigation import Navigation
 from reader.ui.feed.opening import Opening
 from reader.ui.feed.shared_marks import SharedMarks
+from reader.ui.feed.stories import Stories
 from reader.ui.feed.view_settings import ViewSettings
 from reader.ui.widgets.article_list import ArticleList
 
@@ -32,6 +33,7 @@ class FeedKeys:
     view_settings: ViewSettings
     shared_marks: SharedMarks
     fulltext: FullText
+    stories: Stories
 
     def action_open_selected(self) -> None:
         self.opening.open_selected()
@@ -52,6 +54,9 @@ class FeedKeys:
         hide_read = not self.view_settings.hide_read
         self.view_settings.set_hide_read(hide_read)
         self.marking.remember_hide_read(hide_read)
+
+    def action_toggle_stories(self) -> None:
+        self.stories.toggle()
 
     def action_mark_all_read(self) -> None:
         self.marking.mark_all_read()

@@ -46,7 +46,9 @@ class Marking:
 
     def mark_all_read(self) -> None:
         host = self.host
-        shown = host.marks.unread_of(a.id for a in host.query_one(ArticleList).articles)
+        together = host.marks.together  # a story's row: every article of the story
+        rows = host.query_one(ArticleList).articles
+        shown = host.marks.unread_of(member for a in rows for member in together(a.id))
         if not shown:
             host.tell("Every article shown is already read")
             return

@@ -20,7 +20,7 @@ class Navigation:
         return self.host.query_one(ArticleList)
 
     def to_unread(self, step: int) -> None:
-        """n / N: the next / previous unread article in the list."""
+        """n / N: the next / previous unread article (or story) in the list."""
         article_list = self.articles
         read = self.host.store.read_ids()
         rows = (
@@ -28,7 +28,9 @@ class Navigation:
             if step > 0
             else range(article_list.cursor - 1, -1, -1)
         )
-        target = next((i for i in rows if article_list.articles[i].id not in read), None)
+        together, shown = self.host.marks.together, article_list.articles
+        # A story's row is unread while any of its articles is.
+        target = next((i for i in rows if any(a not in read for a in together(shown[i].id))), None)
         if target is None:
             self.host.tell(f"No unread article {'below' if step > 0 else 'above'}", timeout=2)
             return

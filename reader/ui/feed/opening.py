@@ -10,6 +10,7 @@ from reader.ui.feed.host import FeedHost
 from reader.ui.feed.navigation import Navigation
 from reader.ui.links import LinkGate, copied_note
 from reader.ui.widgets.related_links import RelatedLinks
+from reader.ui.widgets.story_outlets import StoryOutlets
 
 
 class Opening:
@@ -25,10 +26,15 @@ class Opening:
         self.links.open(raw_url, self.host, article_id)
 
     def open_selected(self) -> None:
-        """`o`: the related link under the cursor when the links have focus, else the article."""
+        """`o`: the related link (or the story's outlet) under the cursor when the links have
+        focus, else the article."""
         related = self.host.query_one(RelatedLinks)
         if related.has_focus and related.current is not None:
             self.open_url(related.current.url)
+            return
+        outlet = self.host.query_one(StoryOutlets)
+        if outlet.has_focus and outlet.current is not None:  # another outlet of the story
+            self.open_url(outlet.current.url, outlet.current.id)
             return
         article = self.host.selected
         if article is None:

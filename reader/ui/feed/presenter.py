@@ -31,6 +31,7 @@ class ViewFacts:
     work_status: tuple[str, ...] = ()  # what a worker is doing ("Importing https://…")
     watching: bool = False  # the folder is followed: new files show without a reload
     entry_name: str | None = None  # the topic or saved search shown; None for all articles
+    stories: int | None = None  # the stories the list shows (None: it shows every article)
 
 
 def header_facts(facts: ViewFacts) -> HeaderFacts:
@@ -52,14 +53,18 @@ def header_facts(facts: ViewFacts) -> HeaderFacts:
         facts.order,
         " · ".join(status),
         facts.entry_name or "",
+        stories=facts.stories,
     )
 
 
 def list_title(facts: ViewFacts) -> str:
     """The article list's border title: what it shows (the topic or saved search) and how
     many of the feed's articles."""
-    what = facts.entry_name or "Articles"
-    return f"{what} {facts.shown:,} / {facts.total:,}"
+    what = facts.entry_name or ("Articles" if facts.stories is None else "Stories")
+    counts = f"{facts.shown:,} / {facts.total:,}"
+    if facts.stories is None:
+        return f"{what} {counts}"
+    return f"{what} {facts.stories:,} · articles {counts}"
 
 
 def empty_text(facts: ViewFacts, keymap: Keymap) -> str:

@@ -42,6 +42,7 @@ from reader.ui.feed.palette import FeedPalette
 from reader.ui.feed.presenter import ViewFacts, empty_text, header_facts, list_title
 from reader.ui.feed.read_timer import ReadTimer
 from reader.ui.feed.shared_marks import MarksPulled, SharedMarks, SyncSaid, SyncTimes
+from reader.ui.feed.stories import Stories
 from reader.ui.feed.view_settings import ViewSettings, starting_order
 from reader.ui.links import LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader
@@ -55,6 +56,7 @@ from reader.ui.messages import (
     HeadReady,
     LoadConfirmed,
     LoadProgressed,
+    StoriesFound,
 )
 from reader.ui.text import line, tell
 from reader.ui.watching import WatchTimes
@@ -64,6 +66,7 @@ from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.load_progress import LoadProgress
 from reader.ui.widgets.reader_footer import ReaderFooter
+from reader.ui.widgets.story_outlets import StoryOutlets
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
 from reader.ui.workers import FetchDone, FetchProgressed, ImportDone, ImportProgressed
@@ -148,6 +151,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         self.filtering = Filtering(self)
         self.view_settings = ViewSettings(self)
         self.shared_marks = SharedMarks(self, settings.sync_folder, self.SYNC_TIMES)
+        self.stories = Stories(self, enabled=settings.group_stories)
         self.palette = FeedPalette(self, self.view_settings, self.filtering, self.run_action)
 
     @property
@@ -228,9 +232,12 @@ class FeedScreen(FeedKeys, Screen[None]):
         self.load_view.show(self.load_view.sync.fold(event))
 
     @on(FeedChanged)
-    def feed_changed(self, event: FeedChanged) -> None:
-        """Fold in what changed on disk: the cursor, filter and topic stay; new ones are told."""
-        self.load_view.show(self.load_view.sync.fold(event, self.current_summary(), self.selected))
+    @on(StoriesFound)
+    def feed_changed(self, event: FeedChanged | StoriesFound) -> None:
+        """Fold in what changed on disk, or the stories grouped again after it: the cursor (on
+        its story), the filter and the topic stay; new articles and outlets are told."""
+        selected = self.selected if isinstance(event, FeedChanged) else None
+        self.load_view.show(self.load_view.sync.fold(event, self.current_summary(), selected))
 
     @on(WatchFailed)
     def watch_failed(self, event: WatchFailed) -> None:
@@ -309,9 +316,14 @@ class FeedScreen(FeedKeys, Screen[None]):
             self.remove_class("sidebar-open")  # a narrow screen hides it again
             self.query_one(ArticleList).focus()
 
+    @on(VirtualList.Chosen, "#story-outlets")
     @on(VirtualList.Chosen, "#related-links")
-    def related_chosen(self) -> None:
-        self.opening.related_chosen()
+    def detail_row_chosen(self, event: VirtualList.Chosen) -> None:
+        """enter on a row of the detail: another outlet of the story (a jump), or a link."""
+        if event.control.id != "story-outlets":
+            self.opening.related_chosen()
+        elif (outlet := self.query_one(StoryOutlets).current) is not None:
+            self.navigation.jump_to(outlet.id)
 
     # By name, not `@on(Markdown.LinkClicked)`: the Markdown widget is imported after the
     # first frame (see DetailPane).
@@ -357,6 +369,8 @@ class FeedScreen(FeedKeys, Screen[None]):
         before = self.selected
         if article != before:
             self.selected = article
+        story = self.query_one(ArticleList).current_story
+        self.query_one(DetailPane).show_outlets(story.others if story and summary else ())
         if by_user:
             self.read_timer.start(article.id if article is not None else None)
         elif (article.id if article else None) != (before.id if before else None):
@@ -373,11 +387,12 @@ class FeedScreen(FeedKeys, Screen[None]):
         self._view_generation += 1
         article_list = self.query_one(ArticleList)
         current = article_list.current
-        visible = self.view.articles()
+        visible, stories = self.stories.shown()
         article_list.set_marks(self.store.read_ids(), self.store.starred_ids())
         article_list.set_texts(self.fulltext.stored_ids())
         article_list.order = self.view.order
-        article_list.show(visible, keep_id=keep_id or (current.id if current else None))
+        keep_id = keep_id or (current.id if current else None)
+        article_list.show(visible, keep_id=keep_id, stories=stories)
         if self._rest_timer is not None:
             self._rest_timer.stop()
             self._rest_timer = None
@@ -425,12 +440,16 @@ class FeedScreen(FeedKeys, Screen[None]):
     def update_header(self) -> None:
         """The header, the list's title and what an empty list says (`feed.presenter`)."""
         article_list = self.query_one(ArticleList)
-        facts = self.view_facts(article_list.row_count)
+        stories = article_list.stories
+        shown = len(self.view.articles()) if stories is not None else article_list.row_count
+        # Stories are counted where they group some articles: else they are the articles.
+        counted = len(stories) if stories is not None and len(stories) != shown else None
+        facts = self.view_facts(shown, counted)
         self.query_one(FeedHeader).facts = header_facts(facts)
         article_list.border_title = line(list_title(facts))  # a topic's name is the feed's text
         article_list.empty_text = empty_text(facts, self.keymap)
 
-    def view_facts(self, shown: int) -> ViewFacts:
+    def view_facts(self, shown: int, stories: int | None = None) -> ViewFacts:
         view, bar = self.view, self.filtering.bar
         search = view.search(view.topic)
         failing = search is not None and search.error is not None
@@ -449,4 +468,5 @@ class FeedScreen(FeedKeys, Screen[None]):
             work_status=tuple(s for s in (self.importing.status, self.fulltext.status) if s),
             watching=self.load_view.follow_changes,
             entry_name=view.entry_name(view.topic),
+            stories=stories,
         )

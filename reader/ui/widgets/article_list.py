@@ -14,6 +14,7 @@ from textual.strip import Strip
 from reader.core.export import short_date
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
+from reader.core.stories.rows import StoryRow, StoryRows
 from reader.ui.text import assemble, highlighted, line, provider_shown
 from reader.ui.widgets.virtual_list import VirtualList
 
@@ -51,6 +52,15 @@ def columns_for(width: int) -> Columns:
     if provider < MIN_PROVIDER_WIDTH:
         return Columns(max(room, 1), 0)
     return Columns(room - len(GAP) - provider, provider)
+
+
+def _row_of(article_id: str, articles: Sequence[ArticleSummary], stories: StoryRows | None) -> int:
+    """The row of `article_id`, else of the story it belongs to; -1 when neither is shown."""
+    found = next((i for i, a in enumerate(articles) if a.id == article_id), None)
+    if found is None and stories is not None:
+        story = stories.stories.story_of(article_id)
+        found = next((i for i, a in enumerate(articles) if a.id in story), None)
+    return -1 if found is None else found
 
 
 def nearest_remaining(
@@ -116,6 +126,10 @@ class ArticleList(VirtualList):
     ArticleList > .article-list--text {
         color: $text-muted;
     }
+    ArticleList > .article-list--badge {
+        color: $text-accent;
+        text-style: bold;
+    }
 
     ArticleList > .article-list--match {
         background: $warning 35%;
@@ -133,6 +147,7 @@ class ArticleList(VirtualList):
         "article-list--star",
         "article-list--match",
         "article-list--text",
+        "article-list--badge",
     }
 
     # The order the rows are in (see reader.core.ordering), marked in the column header: set
@@ -147,19 +162,26 @@ class ArticleList(VirtualList):
         self.highlight_terms: tuple[str, ...] = ()
         self.text_ids: frozenset[str] = frozenset()  # the articles with a stored full text
         self.cursor_chosen = False  # set by the user's first move of the cursor
+        self.stories: StoryRows | None = None  # one row per story: the rows, led by `articles`
 
-    def show(self, articles: Sequence[ArticleSummary], keep_id: str | None = None) -> None:
-        """Swap in the articles to show; the cursor stays on `keep_id` when it is still there,
-        else goes to the nearest of its old neighbours that is.
+    def show(
+        self,
+        articles: Sequence[ArticleSummary],
+        keep_id: str | None = None,
+        stories: StoryRows | None = None,
+    ) -> None:
+        """Swap in the articles to show (with `stories`, its leads: a row per story, marked
+        `+N` for its other outlets); the cursor stays on `keep_id` (or its story's row) when
+        it is still there, else goes to the nearest of its old neighbours that is.
 
         Until the user has moved the cursor it stays on the top row (a streamed start must
         not leave it on the best of the first batch as better ones arrive above).
         """
         before, old_cursor = self.articles, self.cursor
-        self.articles = articles
+        self.articles, self.stories = articles, stories
         cursor = 0
         if keep_id is not None and self.cursor_chosen:
-            cursor = next((i for i, a in enumerate(articles) if a.id == keep_id), -1)
+            cursor = _row_of(keep_id, articles, stories)
             left = 0 <= old_cursor < len(before) and before[old_cursor].id == keep_id
             if cursor < 0:
                 cursor = nearest_remaining(before, old_cursor, articles) if left else 0
@@ -214,11 +236,28 @@ class ArticleList(VirtualList):
             return self.articles[self.cursor]
         return None
 
+    @property
+    def current_story(self) -> StoryRow | None:
+        """The story under the cursor, when the list shows stories."""
+        if self.stories is not None and 0 <= self.cursor < len(self.stories):
+            return self.stories[self.cursor]
+        return None
+
     def is_unread(self, article: ArticleSummary) -> bool:
-        return self.read_ids is not None and article.id not in self.read_ids
+        """Unread; a story's row while any of its articles is."""
+        read = self.read_ids
+        if read is None:
+            return False
+        if self.stories is None:
+            return article.id not in read
+        return any(member not in read for member in self.stories.stories.story_of(article.id))
 
     def is_read(self, article: ArticleSummary) -> bool:
-        return self.read_ids is not None and article.id in self.read_ids
+        return self.read_ids is not None and not self.is_unread(article)
+
+    def outlets(self, index: int) -> int:
+        """How many other outlets the story of row `index` has (0 when the list shows articles)."""
+        return len(self.stories[index].others) if self.stories is not None else 0
 
     def row_style(self, index: int) -> str:
         return "article-list--read" if self.is_read(self.articles[index]) else ""
@@ -230,40 +269,43 @@ class ArticleList(VirtualList):
             article.id in self.starred_ids,
             article.id in self.text_ids,
         )
-        return article, (marks, self.highlight_terms)
+        return article, (marks, self.highlight_terms, self.outlets(index))
 
     # --- drawing --------------------------------------------------------------------
+
+    def marks(self, article: ArticleSummary) -> Content:
+        """The row's marks side by side: unread, starred, a stored full text (or spaces)."""
+        return assemble(
+            line("●", self.part_style("article-list--unread-dot"))
+            if self.is_unread(article)
+            else " ",
+            line("★", self.part_style("article-list--star"))
+            if article.id in self.starred_ids
+            else " ",
+            line(TEXT_MARK, self.part_style("article-list--text"))
+            if article.id in self.text_ids
+            else " ",
+        )
 
     def render_row(self, index: int, width: int) -> Content:
         article = self.articles[index]
         columns = columns_for(width)
         meta = self.part_style("article-list--meta")
-        unread = (
-            line("●", self.part_style("article-list--unread-dot"))
-            if self.is_unread(article)
-            else " "
-        )
-        star = (
-            line("★", self.part_style("article-list--star"))
-            if article.id in self.starred_ids
-            else " "
-        )
-        text = (
-            line(TEXT_MARK, self.part_style("article-list--text"))
-            if article.id in self.text_ids
-            else " "
-        )
+        marks = self.marks(article)
         title = highlighted(
             line(article.title), self.highlight_terms, self.part_style("article-list--match")
         )
+        outlets = self.outlets(index)
+        if outlets:  # inside the title's column: a narrow list cuts the title, not the columns
+            title = assemble(
+                line(f"+{outlets}", self.part_style("article-list--badge")), " ", title
+            )
         quality = "" if article.quality is None else str(article.quality)
         provider = line(
             provider_shown(article.provider_name, article.provider_domain), meta
         ).truncate(columns.provider, ellipsis=True, pad=True)
         return assemble(
-            unread,
-            star,
-            text,
+            marks,
             " ",
             title.truncate(columns.title, ellipsis=True, pad=True),
             GAP,

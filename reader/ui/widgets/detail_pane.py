@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from reader.core.model import Article, RelatedLink
+from reader.core.model import Article, ArticleSummary, RelatedLink, plural
 from reader.ui.commands import bindings
 from reader.ui.text import (
     assemble,
@@ -38,6 +38,7 @@ from reader.ui.widgets.related_links import (
     cut_link,
     short_url,
 )
+from reader.ui.widgets.story_outlets import StoryOutlets
 
 # A component class, not a colour: the highlight follows the theme (light or dark).
 HIGHLIGHT = ".detail-pane--highlight"
@@ -120,6 +121,10 @@ class DetailPane(VerticalScroll):
         margin: 1 0 0 0;
     }
 
+    DetailPane #outlets-heading {
+        text-style: bold;
+    }
+
     DetailPane #related-links {
         height: auto;
         margin: 0 0 1 0;
@@ -192,6 +197,7 @@ class DetailPane(VerticalScroll):
         self._text: Markdown | None = None  # the stored full text's, mounted with the body
         self.stored: StoredText | None = None  # the shown article's full text, if kept
         self._in_feed: Callable[[str | None], bool] = lambda url: False
+        self._outlets: tuple[ArticleSummary, ...] = ()  # the story's other outlets
 
     def compose(self) -> ComposeResult:
         # Only the title for the first frame (no article is shown before the feed's rows
@@ -222,6 +228,8 @@ class DetailPane(VerticalScroll):
         column.display = False
         await self.mount(
             Static(id="detail-meta", markup=False),
+            Static(id="outlets-heading", markup=False),
+            StoryOutlets(id="story-outlets"),
             Static(id="detail-excerpt", markup=False),
             body,
             column,
@@ -231,6 +239,7 @@ class DetailPane(VerticalScroll):
         scrolled = self.scroll_y
         self.show(self.article, self._in_feed)  # what was shown meanwhile (its title only)
         self.show_text(self.stored)
+        self.show_outlets(self._outlets, force=True)
         self.scroll_to(y=scrolled, animate=False)
 
     def _update_body(self) -> None:
@@ -273,6 +282,20 @@ class DetailPane(VerticalScroll):
         heading = f"Full text · {stored.reading_minutes} min read"
         self.query_one("#detail-text-heading", Static).update(line(heading))
         self._text.update(markdown_source(stored.markdown))
+
+    def show_outlets(self, outlets: Sequence[ArticleSummary], *, force: bool = False) -> None:
+        """The other outlets of the story shown (none: an article alone, or every article)."""
+        outlets = tuple(outlets)
+        if outlets == self._outlets and not force:
+            return
+        self._outlets = outlets
+        if not self.parts_mounted:
+            return  # shown once they are (`mount_body`)
+        heading = self.query_one("#outlets-heading", Static)
+        heading.update(Content(f"Also reported by {plural(len(outlets), 'other outlet')}"))
+        listed = self.query_one(StoryOutlets)
+        heading.display = listed.display = bool(outlets)
+        listed.show(outlets)
 
     def set_highlight(self, terms: Sequence[str]) -> None:
         """Highlight these (folded) query words in the title and excerpt, now and from now on."""

@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from reader.core.model import plural
 from reader.ui.text import assemble
 
 
@@ -22,6 +23,7 @@ class HeaderFacts:
     order: str
     status: str = ""
     entry: str = ""  # the topic or saved search shown ("": all articles)
+    stories: int | None = None  # the stories shown, when the list shows stories
 
 
 class FeedHeader(Static):
@@ -73,7 +75,13 @@ def header_line(facts: HeaderFacts, width: int) -> Content:
         "  ",
         (facts.feed_name, "bold"),
         *(((" ▸ ", "bold"), (facts.entry, "bold")) if facts.entry else ()),
-        f"   {facts.shown:,} / {facts.total:,} articles",
+        "   ",
+        *(
+            (f"{plural(facts.stories, 'story', 'stories')} · ",)
+            if facts.stories is not None
+            else ()
+        ),
+        f"{facts.shown:,} / {facts.total:,} articles",
     )
     unread = "" if facts.unread is None else f" · {facts.unread:,} unread"
     order = f" · sorted by {facts.order}"

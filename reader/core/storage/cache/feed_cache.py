@@ -446,13 +446,13 @@ class FeedCache:
             self._save_snapshot()
         return result
 
-    def story_groups(self) -> list[tuple[str, ...]]:
-        """The feed's stories (sorted tuples of ids), first regrouped around the last syncs."""
-        words, self._words = self._words, WordCounts()
+    def story_groups(self, *, up_to_date: bool = True) -> list[tuple[str, ...]]:
+        """The feed's stories (sorted tuples of ids), regrouped first (unless not `up_to_date`)."""
+        words, self._words = (self._words, WordCounts()) if up_to_date else (None, self._words)
         with self._lock:
             if not self.stories:
                 return []
-            if stale(self._conn, self._feed, words):  # else no write transaction at all
+            if words is not None and stale(self._conn, self._feed, words):  # else no write at all
                 self._write(lambda conn: regroup(conn, self._feed, words), changes_files=False)
             return read_groups(self._conn, self._feed)
 
