@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_helpers import SAMPLE_COUNT, SIZE, make_app, settle, wait_loaded
+from app_helpers import SAMPLE_COUNT, SIZE, make_app, settle, wait_loaded, wait_until
 from reader.core.storage.state import StateStore
 from reader.core.topics import STARRED, UNREAD, TopicCount
 from reader.ui.app import ReaderApp
@@ -45,8 +45,9 @@ async def test_an_article_shown_long_enough_becomes_read(tmp_path: Path) -> None
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await pilot.press("j")
-        await pilot.pause(1.5)
-        assert app.feed.store.is_read(current_id(app))
+        article = current_id(app)
+        await wait_until(pilot, lambda: app.feed.store.is_read(article), "the dwell's read")
+        assert current_id(app) == article  # read where it stands: the cursor did not move
 
 
 async def test_an_article_left_before_its_time_stays_unread(tmp_path: Path) -> None:
