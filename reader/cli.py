@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import shlex
 import shutil
@@ -355,15 +356,16 @@ def _run_list(args: argparse.Namespace) -> int:
     from reader.core.storage.state import StateStore
 
     _refuse_foreign_files(args)
-    store = StateStore.open(Path(args.state) if args.state else None)
-    for notice in store.notices:
-        print(f"reader list: {notice}", file=sys.stderr)
-    cli_sync.pull_shared("reader list", settings, store)  # the other machines' marks too
-    grouped = settings.group_stories
-    with _open_feed("reader list", path, args, grouped) as feed, list_texts(args) as texts:
-        _report_unlisted("reader list", path, feed)
-        order = args.sort or settings.sort
-        print_list(feed, store, order, query, args, texts, _table_width)
+    # Closed when done: left to the garbage collector, its last write-back would land later.
+    with contextlib.closing(StateStore.open(Path(args.state) if args.state else None)) as store:
+        for notice in store.notices:
+            print(f"reader list: {notice}", file=sys.stderr)
+        cli_sync.pull_shared("reader list", settings, store)  # the other machines' marks too
+        grouped = settings.group_stories
+        with _open_feed("reader list", path, args, grouped) as feed, list_texts(args) as texts:
+            _report_unlisted("reader list", path, feed)
+            order = args.sort or settings.sort
+            print_list(feed, store, order, query, args, texts, _table_width)
     return 0
 
 

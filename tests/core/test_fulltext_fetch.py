@@ -332,8 +332,19 @@ def test_cancel_ends_a_fetch_waiting_on_a_silent_server_at_once(
 def test_many_pages_keep_to_two_at_once_per_host(
     serve: Callable[..., _Server], tmp_path: Path
 ) -> None:
+    # Counted while a page is being made, not while it is sent: once its last byte is out,
+    # the client may start its next request before the server's thread has ended this one
+    # (counted to the end, a third request was seen "at once" now and then, under load).
+    making = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
     def slow_page(handler: BaseHTTPRequestHandler) -> None:
+        with lock:
+            making["now"] += 1
+            making["most"] = max(making["most"], making["now"])
         time.sleep(0.05)
+        with lock:
+            making["now"] -= 1
         _send(handler, PAGE)
 
     server = serve({f"/p{n}": slow_page for n in range(8)})
@@ -343,7 +354,7 @@ def test_many_pages_keep_to_two_at_once_per_host(
         )
         assert [o.reason for o in outcomes] == [None] * 8
         assert len(store) == 8
-    assert server.most_active <= 2
+    assert making["most"] <= 2
 
 
 def test_slots_keep_to_the_limit_in_all() -> None:
