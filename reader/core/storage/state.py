@@ -26,6 +26,7 @@ from types import TracebackType
 
 import platformdirs
 
+from reader.core.notices import Notices
 from reader.core.resources import STATE_ENV as STATE_ENV  # named here too, as it always was
 from reader.core.storage.ownership import (
     STATE,
@@ -173,7 +174,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class StateStore:
+class StateStore(Notices):
     """Read and starred marks plus small settings, keyed by article id.
 
     Attributes:
@@ -188,9 +189,9 @@ class StateStore:
         Args:
             path: Only recorded; nothing is read or written.
         """
+        super().__init__()  # notices, and on_notice: told each one added after opening
         self.path = path
         self.read_only = True
-        self.notices: list[str] = []
         self._conn: sqlite3.Connection | None = None
         self.lock = self._lock = threading.RLock()  # the sync log takes it too: one order
         self._marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
@@ -206,8 +207,6 @@ class StateStore:
         self._reopen_timeout: float | None = None
         self._timeout = DEFAULT_TIMEOUT
         self._file: FileId | None = None  # the file `_conn` opened: a new one is noticed
-        # Told each notice added after opening (the app shows them as they come).
-        self.on_notice: Callable[[str], object] | None = None
         # Told every mark change made through this store (reader.core.sync logs them).
         self.on_marks_changed: Callable[[str, list[str], bool], object] | None = None
 
@@ -529,17 +528,6 @@ class StateStore:
             f"The reading-state file {self.path} was {what} while the reader ran; every "
             f"mark held was written {into}."
         )
-
-    def _notice(self, text: str) -> None:
-        """Add a notice once (a lock held for minutes would otherwise add one per click)."""
-        if text not in self.notices:
-            self._say(text)
-
-    def _say(self, text: str) -> None:
-        """Add a notice and hand it to `on_notice`."""
-        self.notices.append(text)
-        if self.on_notice is not None:
-            self.on_notice(text)
 
     # Life cycle
 

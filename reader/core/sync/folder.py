@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from reader.core.notices import Notices
 from reader.core.storage.sqlite import connect, file_id, write_transaction
 from reader.core.storage.state import DEFAULT_TIMEOUT, StateStore
 from reader.core.sync import table
@@ -46,7 +47,7 @@ class SyncUnavailable(Exception):
     """The folder cannot be used now; the message says why (the marks stay local)."""
 
 
-class SyncFolder:
+class SyncFolder(Notices):
     """One state's side of a sync folder. Thread-safe: every call holds the store's lock."""
 
     def __init__(
@@ -56,11 +57,10 @@ class SyncFolder:
         conn: sqlite3.Connection,
         clock: Callable[[], int] = physical_ms,
     ) -> None:
+        super().__init__()
         self.store = store
         self.clock = clock  # the system clock in ms (a test gives each machine its own)
         self.folder = folder
-        self.notices: list[str] = []
-        self.on_notice: Callable[[str], object] | None = None
         self.problems: dict[str, str] = {}  # log name -> why it could not be read now
         self.more = False  # the last pull left lines to read (a log longer than one read)
         self._conn = conn
@@ -128,7 +128,7 @@ class SyncFolder:
                 table.set_clock(conn, pairs[-1])
         except (OSError, sqlite3.Error, ForeignLog) as error:
             self._unlogged = True
-            self._notice_once(
+            self._notice(
                 f"Marks are not shared for now: {error}. They are kept here and "
                 "logged once the sync log can be written."
             )
@@ -163,7 +163,7 @@ class SyncFolder:
                 news = self._own.check(conn)
         except (OSError, sqlite3.Error, ForeignLog) as error:
             self._unlogged = True
-            self._notice_once(f"Marks are not shared for now: {error}.")
+            self._notice(f"Marks are not shared for now: {error}.")
             return
         if news is not None:
             self._say(news)
@@ -193,7 +193,7 @@ class SyncFolder:
                     entry.name for _, entry in zip(range(100 * MAX_LOGS), entries, strict=False)
                 ]
         except OSError as error:
-            self._notice_once(f"The sync folder {self.folder} cannot be read ({error}).")
+            self._notice(f"The sync folder {self.folder} cannot be read ({error}).")
             return []
         logs = [(self.folder / name, machine_of(Path(name))) for name in sorted(names)]
         return [(path, m) for path, m in logs if m is not None and m != self.machine][:MAX_LOGS]
@@ -271,15 +271,6 @@ class SyncFolder:
             table.set_meta(self._conn, machine=self.machine)
         self._unlogged = True  # the fresh file knows no log: the next pull makes it whole
         return self._conn
-
-    def _notice_once(self, text: str) -> None:
-        if text not in self.notices:
-            self._say(text)
-
-    def _say(self, text: str) -> None:
-        self.notices.append(text)
-        if self.on_notice is not None:
-            self.on_notice(text)
 
     def close(self) -> None:
         """Stop logging the store's changes and close the database connection."""
