@@ -149,6 +149,24 @@ def test_a_host_on_the_users_network_is_refused_without_connecting(
     assert "router.example" in (outcome.reason or "")
 
 
+def test_a_proxy_in_the_environment_does_not_carry_a_refused_host(
+    monkeypatch: pytest.MonkeyPatch, serve: Callable[..., _Server]
+) -> None:
+    """Through a proxy only the proxy's address would be checked: the fetch asks no proxy."""
+    proxy = serve({})
+    monkeypatch.setenv("http_proxy", proxy.url(""))
+    real = socket.getaddrinfo
+    private = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.168.1.1", 80))]
+
+    def resolver(host: str, *args: object, **kwargs: object) -> object:
+        return private if host == "router.example" else real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    outcome = fetch_one(_target("http://router.example/admin"), allow=LOOPBACK)
+    assert "a private address" in (outcome.reason or "")
+    assert proxy.requests == []
+
+
 def test_one_private_address_among_public_ones_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     answer = [
         (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 80)),

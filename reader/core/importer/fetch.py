@@ -169,7 +169,12 @@ def _opener(deadline: Deadline, connector: Connector | None) -> urllib.request.O
         def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> HTTPResponse:
             return super().do_open(SecureConnection, req, **kwargs)
 
-    return urllib.request.build_opener(Plain(), Secure(), _LimitedRedirects())
+    handlers: list[urllib.request.BaseHandler] = [Plain(), Secure(), _LimitedRedirects()]
+    if connector is not None:
+        # No proxy from the environment: through one, only the proxy's address would be
+        # checked, and it would fetch a host on the user's network the connector refuses.
+        handlers.append(urllib.request.ProxyHandler({}))
+    return urllib.request.build_opener(*handlers)
 
 
 def fetch(
