@@ -357,7 +357,7 @@ def _run_list(args: argparse.Namespace) -> int:
 
     _refuse_foreign_files(args)
     # Closed when done: left to the garbage collector, its last write-back would land later.
-    with contextlib.closing(StateStore.open(Path(args.state) if args.state else None)) as store:
+    with contextlib.closing(StateStore.open(state_path(args))) as store:
         for notice in store.notices:
             print(f"reader list: {notice}", file=sys.stderr)
         cli_sync.pull_shared("reader list", settings, store)  # the other machines' marks too
@@ -367,6 +367,12 @@ def _run_list(args: argparse.Namespace) -> int:
             order = args.sort or settings.sort
             print_list(feed, store, order, query, args, texts, _table_width)
     return 0
+
+
+def state_path(args: argparse.Namespace) -> Path | None:
+    """The `--state` given (`~` expanded: `--state=~/s.db` reaches Python unexpanded), else
+    None for the default; the one spelling every command checks and opens."""
+    return Path(args.state).expanduser() if args.state else None
 
 
 def _refuse_foreign_files(args: argparse.Namespace, *, state: bool = True) -> None:
@@ -381,7 +387,7 @@ def _refuse_foreign_files(args: argparse.Namespace, *, state: bool = True) -> No
 
     paths = []
     if state:
-        paths.append((Path(args.state).expanduser() if args.state else default_state_path(), STATE))
+        paths.append((state_path(args) or default_state_path(), STATE))
     if not args.no_cache:
         paths.append((Path(args.cache).expanduser() if args.cache else default_cache_path(), CACHE))
     for path, kind in paths:
@@ -482,7 +488,7 @@ def run_config(args: argparse.Namespace) -> int:
             raise UsageError(f"a config file is already there (left as it is): {load.path}")
         print(f"wrote {printable(str(load.path))}")
         return 0
-    state = Path(args.state).expanduser() if args.state else default_state_path()
+    state = state_path(args) or default_state_path()
     report = config_report(load, settings, state)
     print(printable(f"config file: {load.path}" + ("" if load.found else " (none: defaults)")))
     for line in report.lines:
@@ -502,7 +508,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     ReaderApp(
         path,
-        state_path=Path(args.state) if args.state else None,
+        state_path=state_path(args),
         cache_path=Path(args.cache) if args.cache else None,
         use_cache=not args.no_cache,
         settings=settings,
@@ -522,7 +528,7 @@ def run_serve(args: argparse.Namespace) -> int:
     _refuse_foreign_files(args)
     command = tab_command(
         path,
-        state=Path(args.state) if args.state else None,
+        state=state_path(args),
         cache=Path(args.cache) if args.cache else None,
         use_cache=not args.no_cache,
         read_after=args.read_after,

@@ -11,6 +11,7 @@ the selected articles with `--query`, else every one).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -109,10 +110,11 @@ def run_fetch(args: argparse.Namespace) -> int:
         store = TextStore.open(path)
     except TextStoreError as error:
         raise cli.UsageError(printable(str(error))) from None
-    with store, cli._open_feed("reader fetch", cli.resolve_feed(settings), args) as feed:
+    feed_path = cli.resolve_feed(settings)
+    with store, _state(args) as state, cli._open_feed("reader fetch", feed_path, args) as feed:
         for notice in store.notices:
             print(f"reader fetch: {notice}", file=sys.stderr)
-        summaries = cli._listed(feed, _state(args), settings.sort, query, None, store)
+        summaries = cli._listed(feed, state, settings.sort, query, None, store)
         targets, no_url = _targets(feed, summaries)
         if args.forget:
             forgotten = store.forget(t.url for t in targets)
@@ -121,14 +123,15 @@ def run_fetch(args: argparse.Namespace) -> int:
         return _fetch(store, targets, no_url, args, settings.fetch_allow)
 
 
-def _state(args: argparse.Namespace) -> StateStore:
-    """The reading state, for the `is:` terms of `--query`."""
+def _state(args: argparse.Namespace) -> contextlib.closing[StateStore]:
+    """The reading state, for the `is:` terms of `--query`; closed with the block."""
+    from reader.cli import state_path
     from reader.core.storage.state import StateStore
 
-    store = StateStore.open(Path(args.state) if args.state else None)
+    store = StateStore.open(state_path(args))
     for notice in store.notices:
-        print(f"reader fetch: {notice}", file=sys.stderr)
-    return store
+        print(printable(f"reader fetch: {notice}"), file=sys.stderr)
+    return contextlib.closing(store)
 
 
 def _texts_path(args: argparse.Namespace) -> Path:

@@ -12,7 +12,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.core.config import SYNC_ENV, Settings
@@ -142,12 +141,12 @@ def run_sync(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _state(prog: str, args: argparse.Namespace) -> Iterator[StateStore]:
-    from reader.cli import _refuse_foreign_files
+    from reader.cli import _refuse_foreign_files, state_path
     from reader.core.storage.state import StateStore
 
     args.no_cache = getattr(args, "no_cache", True)
     _refuse_foreign_files(args)
-    with StateStore.open(Path(args.state).expanduser() if args.state else None) as store:
+    with StateStore.open(state_path(args)) as store:
         for notice in store.notices:
             print(printable(f"{prog}: {notice}"), file=sys.stderr)
         yield store

@@ -505,3 +505,17 @@ def test_the_console_script_checks_a_feed(broken_feed: Path) -> None:
     assert result.stdout.rstrip("\n").endswith("4 articles, 2 errors, 1 warning")
     assert f"{broken_feed / 'bad.md'}: error: no front matter" in result.stdout
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["list", "mark"])
+def test_a_state_given_with_a_tilde_after_an_equals_sign_is_the_one_checked_and_opened(
+    feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # `--state=~/s.db` reaches the reader unexpanded by the shell: checked and opened alike.
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    argv = ["list", str(feed), "--no-cache"] if command == "list" else ["mark", "--star", "x"]
+    assert main([*argv, "--state=~/s.db"]) == 0
+    assert (home / "s.db").is_file() and not (tmp_path / "~").exists()
