@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from reader import __version__
 from reader.core.fulltext.extract import NoText, decoded_page, extract_markdown
 from reader.core.fulltext.net import MAX_IN_ALL, Slots, checked_connector
-from reader.core.fulltext.store import TextStore
+from reader.core.fulltext.store import TextStore, page_url
 from reader.core.importer.fetch import Connector, Deadline, FetchError, fetch_page
 from reader.core.model import Article
 
@@ -49,11 +49,6 @@ class Outcome:
     markdown: str | None = None
     final_url: str = ""
     reason: str | None = None
-
-
-def page_url(article: Article) -> str | None:
-    """The page the text is fetched from: the article's `webUrl`, else its `originalUrl`."""
-    return article.url or article.original_url
 
 
 def target_of(article: Article) -> Target | None:

@@ -30,7 +30,7 @@ import platformdirs
 
 from reader.core.fulltext.reading import reading_minutes, word_count
 from reader.core.fulltext.words import TextWords
-from reader.core.model import fold
+from reader.core.model import Article, fold
 from reader.core.storage.ownership import TEXTS, ForeignFile, check_own, create_new
 from reader.core.storage.sqlite import connect, open_or_replace, statements, write_transaction
 
@@ -57,6 +57,11 @@ MEMO_SIZE = 64  # terms whose answers are kept until the store changes
 
 class TextStoreError(Exception):
     """The store's file cannot be used; the message names it and says why."""
+
+
+def page_url(article: Article) -> str | None:
+    """The page a text is fetched from and kept under: its `webUrl`, else its `originalUrl`."""
+    return article.url or article.original_url
 
 
 @dataclass(frozen=True, slots=True)

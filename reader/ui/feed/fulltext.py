@@ -60,7 +60,8 @@ class FullText:
         self.words_ready = False
         self._slots: Slots | None = None  # shared by the app's fetches: 2 per host at once
         self._urls: tuple[int, frozenset[str]] | None = None  # (generation, the stored URLs)
-        self._stored: tuple[object, frozenset[str]] | None = None  # (summaries, their ids)
+        # (summaries, how many, their ids with a text)
+        self._stored: tuple[object, int, frozenset[str]] | None = None
 
     # --- what is stored -------------------------------------------------------------
 
@@ -68,7 +69,9 @@ class FullText:
         """The stored text of an article, or None."""
         if article is None or self.texts is None:
             return None
-        from reader.core.fulltext.fetch import page_url
+        # From the store, not the fetcher: this runs for every article shown, and the
+        # fetcher's import brings urllib and the importer with it.
+        from reader.core.fulltext.store import page_url
 
         return self.texts.get_for(article.id, page_url(article))
 
@@ -83,11 +86,14 @@ class FullText:
             self._urls = (generation, texts.urls())
             self._stored = None
         known = self._stored
-        if known is None or known[0] is not summaries:
-            # A summary's URL is the page a text is kept under (webUrl, else originalUrl).
+        # The library grows its list in place while a feed streams in: its length too.
+        if known is None or known[0] is not summaries or known[1] != len(summaries):
+            # A summary knows its webUrl only: an article with an originalUrl alone is not
+            # marked (its text is still shown and searched).
             urls = self._urls[1]
-            known = self._stored = (summaries, frozenset(s.id for s in summaries if s.url in urls))
-        return known[1]
+            ids = frozenset(s.id for s in summaries if s.url in urls)
+            known = self._stored = (summaries, len(summaries), ids)
+        return known[2]
 
     # --- fetching -------------------------------------------------------------------
 
