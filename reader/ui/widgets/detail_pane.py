@@ -16,6 +16,7 @@ from textual.widgets import Static
 from reader.core.model import Article, ArticleSummary, RelatedLink, plural
 from reader.ui.commands import bindings
 from reader.ui.text import (
+    NOT_GIVEN,
     assemble,
     highlighted,
     line,
@@ -42,8 +43,6 @@ from reader.ui.widgets.story_outlets import StoryOutlets
 
 # A component class, not a colour: the highlight follows the theme (light or dark).
 HIGHLIGHT = ".detail-pane--highlight"
-NONE_SHOWN = "\N{EN DASH}"  # a quality or heat the article does not give
-TEXT_MEASURE = 80  # the full text's widest line: longer lines are hard to read
 
 
 def scroll_by_pages(scrollable: Widget, pages: float) -> None:
@@ -93,7 +92,8 @@ class DetailPane(VerticalScroll):
         padding: 0;
     }
 
-    /* The full text: a column of at most TEXT_MEASURE cells, centred in a wider pane. */
+    /* The full text: a column of at most 80 cells (longer lines are hard to read),
+       centred in a wider pane. */
     DetailPane #detail-text-column {
         height: auto;
         align-horizontal: center;
@@ -347,8 +347,8 @@ class DetailPane(VerticalScroll):
     def _meta(article: Article) -> Reflowed:
         provider = provider_shown(article.provider_name, article.provider_domain, with_domain=True)
         age = relative_age(article.published)
-        quality = NONE_SHOWN if article.quality is None else str(article.quality)
-        heat = NONE_SHOWN if article.heat is None or article.heat < 0 else str(article.heat)
+        quality = NOT_GIVEN if article.quality is None else str(article.quality)
+        heat = NOT_GIVEN if article.heat is None or article.heat < 0 else str(article.heat)
         rows: list[tuple[str, Content, Fit]] = [
             ("Provider", assemble(provider), wrap),
             (

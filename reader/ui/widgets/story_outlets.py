@@ -8,7 +8,7 @@ from textual.content import Content
 
 from reader.core.export import short_date
 from reader.core.model import ArticleSummary
-from reader.ui.text import assemble, line
+from reader.ui.text import assemble, line, provider_shown
 from reader.ui.widgets.virtual_list import VirtualList
 
 MOST_ROWS_SHOWN = 8  # a story of more outlets scrolls within its rows, the body stays near
@@ -56,7 +56,7 @@ class StoryOutlets(VirtualList):
     def render_row(self, index: int, width: int) -> Content:
         outlet = self.outlets[index]
         meta = self.part_style("story-outlets--meta")
-        provider = line(outlet.provider_name or "Unknown provider", meta)
+        provider = line(provider_shown(outlet.provider_name, outlet.provider_domain), meta)
         return assemble(
             "↪ ",
             provider.truncate(min(PROVIDER_ROOM, max(width // 3, 1)), ellipsis=True),
