@@ -268,3 +268,23 @@ def test_a_rewritten_log_is_an_ordinary_file_readable_by_all(tmp_path: Path) -> 
     log = tmp_path / "reader-m1.jsonl"
     rewrite(log, b"log\n")
     assert stat.S_IMODE(log.stat().st_mode) == 0o644
+
+
+def test_an_append_cut_short_by_a_full_disk_leaves_no_half_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "reader-m1.jsonl"
+    log.write_bytes(b'{"header": 1}\n')
+    real_write = os.write
+    calls = {"n": 0}
+
+    def half_then_full(fd: int, data: bytes | memoryview) -> int:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return real_write(fd, bytes(data[: len(data) // 2]))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", half_then_full)
+    with pytest.raises(OSError, match="No space left"):
+        append(log, b'{"a": "one whole line"}\n')
+    assert log.read_bytes() == b'{"header": 1}\n'

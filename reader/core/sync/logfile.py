@@ -15,6 +15,7 @@ ignored, a line not understood is skipped (counted), and every read is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -207,12 +208,24 @@ def append(path: Path, lines: bytes) -> int:
     flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
     fd = os.open(path, flags)
     try:
-        view = memoryview(lines)
-        while view:
-            view = view[os.write(fd, view) :]
+        start = os.fstat(fd).st_size
+        try:
+            _write_all(fd, lines)
+        except OSError:
+            # Half a line left would be taken for the log grown by another process of ours,
+            # and the next line would be glued to it: whole lines, or nothing.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
         return os.fstat(fd).st_size
     finally:
         os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def rewrite(path: Path, content: bytes) -> None:
@@ -225,9 +238,7 @@ def rewrite(path: Path, content: bytes) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
     fd = os.open(temporary, flags, 0o644)
     try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(fd, view) :]
+        _write_all(fd, content)
         os.fsync(fd)
     finally:
         os.close(fd)
