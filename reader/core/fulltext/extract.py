@@ -15,6 +15,7 @@ import re
 from email.message import Message
 
 from reader.core.fulltext.markdown import xml_to_markdown
+from reader.core.fulltext.reading import word_count
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MIN_WORDS = 60  # fewer is a teaser, a paywall's first lines or a script's shell
@@ -26,8 +27,6 @@ _MAGIC = (
     (b"PK\x03\x04", "a ZIP archive"),
     (b"RIFF", "a media file"),
 )
-_WORD = re.compile(r"\w+")
-_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 
 
@@ -89,7 +88,7 @@ def extract_markdown(html: str, url: str) -> str:
         deduplicate=False,  # True drops a page whose text it saw before, in any call
     )
     text = xml_to_markdown(found).strip() if found else ""
-    if len(_WORD.findall(_LINK_TARGET.sub("", text))) < MIN_WORDS:
+    if word_count(text) < MIN_WORDS:
         raise NoText(
             "no article text found on the page (a paywall, or a page that needs JavaScript?); "
             "nothing stored"

@@ -9,14 +9,12 @@ link the reader would not open keeps its text only. The article's own headline (
 
 from __future__ import annotations
 
-import re
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
 
-from reader.core.sanitize import UnsafeUrl, check_url, clean_text
+from reader.core.sanitize import UnsafeUrl, check_url, clean_line
 
-_SPACES = re.compile(r"[ \t\r\n]+")
 _EMPHASIS = {"#b": "**", "#i": "*", "#u": "", "#t": "`"}
 
 
@@ -82,7 +80,7 @@ def _inline(element: Element) -> str:
     for child in element:
         parts.append(_inline_child(child))
         parts.append(child.tail or "")
-    return clean_text(_SPACES.sub(" ", "".join(parts)), keep_newlines=False).strip()
+    return clean_line("".join(parts))
 
 
 def _inline_child(child: Element) -> str:

@@ -28,7 +28,7 @@ from types import TracebackType
 
 import platformdirs
 
-from reader.core.fulltext.reading import reading_minutes, word_count
+from reader.core.fulltext.reading import LINK_TARGET, reading_minutes, word_count
 from reader.core.fulltext.words import TextWords
 from reader.core.model import Article, fold
 from reader.core.storage.ownership import TEXTS, ForeignFile, check_own, create_new
@@ -50,7 +50,6 @@ CREATE TABLE texts(
 CREATE INDEX texts_by_article ON texts(article_id);
 CREATE VIRTUAL TABLE folded USING fts5(body, tokenize = 'trigram');
 """
-_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _MARKUP = re.compile(r"[*`#>|\[\]\\]+")
 MEMO_SIZE = 64  # terms whose answers are kept until the store changes
 
@@ -90,7 +89,7 @@ def default_texts_path() -> Path:
 
 def searchable(markdown: str) -> str:
     """The text the filter searches: folded, link targets and marks out, single spaces."""
-    return " ".join(fold(_MARKUP.sub(" ", _LINK_TARGET.sub("]", markdown))).split())
+    return " ".join(fold(_MARKUP.sub(" ", LINK_TARGET.sub("]", markdown))).split())
 
 
 def _setup(conn: sqlite3.Connection) -> None:
