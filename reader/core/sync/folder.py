@@ -182,8 +182,9 @@ class SyncFolder(Notices):
                 self._check_own_log()
             changed: list[MarkChange] = []
             self.more = False
+            seen = table.logs_seen(self._connection())  # read once: each pull saves its own
             for path, machine in self._other_logs():
-                changed += self._pull_log(path, machine)
+                changed += self._pull_log(path, machine, seen.get(machine))
             return changed
 
     def _other_logs(self) -> list[tuple[Path, str]]:
@@ -198,10 +199,9 @@ class SyncFolder(Notices):
         logs = [(self.folder / name, machine_of(Path(name))) for name in sorted(names)]
         return [(path, m) for path, m in logs if m is not None and m != self.machine][:MAX_LOGS]
 
-    def _pull_log(self, path: Path, machine: str) -> list[MarkChange]:
-        """Merge the new whole lines of one log; a log that cannot be read is a problem."""
-        conn = self._connection()
-        seen = table.logs_seen(conn).get(machine)
+    def _pull_log(self, path: Path, machine: str, seen: table.LogSeen | None) -> list[MarkChange]:
+        """Merge the new whole lines of one log (`seen`: how far it was read); a log that
+        cannot be read is a problem."""
         try:
             batch = self._reader.read(path, machine, seen)
         except OSError as error:
