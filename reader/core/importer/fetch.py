@@ -130,9 +130,12 @@ class _SocketView:
         return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
 
 
-def _opener(deadline: Deadline, connector: Connector | None) -> urllib.request.OpenerDirector:
-    """An opener whose connections (each redirect's too) keep to `deadline`, opened by
-    `connector` when one is given (TLS then wraps that socket, checking the URL's host name).
+def _connection_class(
+    base: type[HTTPConnection], deadline: Deadline, connector: Connector | None
+) -> type[HTTPConnection]:
+    """`base` (plain or TLS) whose connecting, sending and reading keep to `deadline`,
+    its socket opened by `connector` when one is given (TLS then wraps that socket,
+    checking the URL's host name).
     """
 
     def create_connection(address: tuple[str, int], *args: Any) -> socket.socket:
@@ -143,31 +146,32 @@ def _opener(deadline: Deadline, connector: Connector | None) -> urllib.request.O
         def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
             super().__init__(_SocketView(sock, deadline), *args, **kwargs)  # type: ignore[arg-type]
 
-    class Connection(HTTPConnection):
+    class Connection(base):  # type: ignore[valid-type,misc]
         response_class = Response
 
         def connect(self) -> None:
-            self.timeout = deadline.left()  # connecting (and sending) gets what is left too
+            # Connecting (and, for TLS, the handshake as a whole) gets what is left too.
+            self.timeout = deadline.left()
             if connector is not None:
                 self._create_connection = create_connection
             super().connect()
 
-    class SecureConnection(HTTPSConnection):
-        response_class = Response
+    return Connection
 
-        def connect(self) -> None:
-            self.timeout = deadline.left()  # the TLS handshake is bounded by it as a whole
-            if connector is not None:
-                self._create_connection = create_connection
-            super().connect()
+
+def _opener(deadline: Deadline, connector: Connector | None) -> urllib.request.OpenerDirector:
+    """An opener whose connections (each redirect's too) keep to `deadline`, opened by
+    `connector` when one is given."""
+    plain = _connection_class(HTTPConnection, deadline, connector)
+    secure = _connection_class(HTTPSConnection, deadline, connector)
 
     class Plain(urllib.request.HTTPHandler):
         def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> HTTPResponse:
-            return super().do_open(Connection, req, **kwargs)
+            return super().do_open(plain, req, **kwargs)
 
     class Secure(urllib.request.HTTPSHandler):
         def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> HTTPResponse:
-            return super().do_open(SecureConnection, req, **kwargs)
+            return super().do_open(secure, req, **kwargs)
 
     handlers: list[urllib.request.BaseHandler] = [Plain(), Secure(), _LimitedRedirects()]
     if connector is not None:
