@@ -3,6 +3,7 @@ messages that wrap instead of being cut, the empty folder's words, the provider'
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,8 +21,9 @@ from app_helpers import (
     wait_until,
     write_feed,
 )
+from reader.ui import clipboard
 from reader.ui.text import NOT_GIVEN
-from reader.ui.widgets.article_list import MARKS_WIDTH
+from reader.ui.widgets.article_list import MARKS_WIDTH, ArticleList
 
 SMALL = (80, 24)
 
@@ -190,6 +192,30 @@ async def test_copy_inside_a_tmux_that_does_not_answer_says_what_was_sent(
         message
         == f"Sent {COPY_URL} as OSC 52; tmux passes it on only with `set -g set-clipboard on`"
     )
+
+
+async def test_a_tmux_slow_to_answer_holds_neither_the_keys_nor_the_notice_past_its_deadline(
+    tmp_path: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tmux asked about its clipboard while the keys go on: `j` moves at once, and the
+    notice comes when the deadline ends the question (tmux here would take a minute)."""
+    feed = write_feed(
+        tmp_path / "feed", [article_file("One", COPY_URL), article_file("Two", COPY_URL + "2")]
+    )
+    sleep = shutil.which("sleep")  # found now: the PATH below holds the fake tmux only
+    fake_tmux(tmp_path, monkeypatch, "on")
+    (tmp_path / "bin" / "tmux").write_text(f"#!/bin/sh\nexec {sleep} 60\n", encoding="utf-8")
+    monkeypatch.setattr(clipboard, "TMUX_DEADLINE_SECONDS", 1.5)
+    app = make_app(feed, state_path=state_path)
+    async with loaded_app(app, size=SMALL) as pilot:
+        articles = app.query_one(ArticleList)
+        assert articles.cursor == 0
+        await pilot.press("y", "j")
+        assert articles.cursor == 1  # the key after `y` was not held
+        assert not app._notifications  # tmux has not answered yet
+        await wait_until(pilot, lambda: bool(app._notifications), "the copy's notice")
+        [notice] = list(app._notifications)
+        assert notice.message.startswith(f"Sent {COPY_URL} as OSC 52")
 
 
 async def test_copy_outside_tmux_says_it_went_as_osc_52(

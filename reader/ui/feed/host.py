@@ -6,7 +6,7 @@ things. A part gets the screen as a `FeedHost` and asks only what is named here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 from textual.app import App
@@ -55,7 +55,12 @@ class FeedHost(Protocol):
     def set_timer(self, delay: float, callback: Callable[[], object]) -> Timer: ...
 
     def run_worker(
-        self, work: Callable[[], None], *, thread: bool, group: str, exclusive: bool = ...
+        self,
+        work: Callable[[], None] | Coroutine[Any, Any, None],
+        *,
+        thread: bool = ...,
+        group: str,
+        exclusive: bool = ...,
     ) -> Worker[None]: ...
 
     def post_message(self, message: Message) -> bool: ...

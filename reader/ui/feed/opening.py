@@ -51,11 +51,15 @@ class Opening:
             return
         self.host.app.copy_to_clipboard(url)
         if not self.links.in_page():
-            notice, severity = terminal_copy_notice(url)
-            self.host.tell(notice, severity=severity, timeout=8)
+            self.host.run_worker(self._tell_terminal_copy(url), group="copy-notice")
             return
         note = copied_note(in_page=True)
         self.host.tell(f"Copied {url}{note}", timeout=6 if note else 2)  # a note: longer to read
+
+    async def _tell_terminal_copy(self, url: str) -> None:
+        """Say where the copy went once tmux (if any) has said whether it keeps it."""
+        notice, severity = await terminal_copy_notice(url)
+        self.host.tell(notice, severity=severity, timeout=8)
 
     def related_chosen(self) -> None:
         """enter on a related link: its article when it is one of the feed's, else the web."""
