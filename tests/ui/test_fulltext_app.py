@@ -409,3 +409,7 @@ async def test_an_article_with_only_an_original_url_is_fetched_and_marked(
         assert site.asked == ["/bridge"] and ONLY_IN_THE_TEXT in shown_text(pilot).lower()
         article_list = app.feed.query_one(ArticleList)
         assert article_list.text_ids == {article_list.articles[0].id}
+    again = make_app(feed, state_path=tmp_path / "state.db")  # the next start: from the store
+    async with loaded_app(again):
+        article_list = again.feed.query_one(ArticleList)
+        assert article_list.text_ids == {article_list.articles[0].id}

@@ -88,8 +88,7 @@ class FullText:
         known = self._stored
         # The library grows its list in place while a feed streams in: its length too.
         if known is None or known[0] is not summaries or known[1] != len(summaries):
-            # A summary knows its webUrl only: an article with an originalUrl alone is not
-            # marked (its text is still shown and searched).
+            # A summary's URL is its webUrl, else its originalUrl: the page's (`page_url`).
             urls = self._urls[1]
             ids = frozenset(s.id for s in summaries if s.url in urls)
             known = self._stored = (summaries, len(summaries), ids)
