@@ -94,7 +94,7 @@ def list_texts(args: argparse.Namespace) -> Iterator[tuple[TextStore | None, Tex
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    from reader import cli
+    from reader import cli, cli_sync
     from reader.core.fulltext.store import TextStore, TextStoreError
 
     if args.limit is not None and args.limit < 1:
@@ -114,6 +114,8 @@ def run_fetch(args: argparse.Namespace) -> int:
     with store, _state(args) as state, cli._open_feed("reader fetch", feed_path, args) as feed:
         for notice in store.notices:
             print(f"reader fetch: {notice}", file=sys.stderr)
+        if args.query:  # its `is:` terms see the other machines' marks too, as the list's do
+            cli_sync.pull_shared("reader fetch", settings, state)
         summaries = cli._listed(feed, state, settings.sort, query, None, store)
         targets, no_url = _targets(feed, summaries)
         if args.forget:

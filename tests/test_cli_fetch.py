@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
+from reader.core.config import SYNC_ENV
 from reader.core.fulltext.store import TextStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -121,6 +122,33 @@ def test_stored_texts_are_not_asked_for_again_unless_refresh(
     status, out, _ = _run(["fetch", str(feed), "-q", "bridge", "--refresh"], capsys)
     assert (status, out.splitlines()[-1]) == (0, "1 fetched, 0 already stored, 0 failed")
     assert server.asked == ["/bridge"]
+
+
+def test_a_query_of_the_reading_state_sees_the_other_machines_marks(
+    feed: Path,
+    site: tuple[str, _Pages],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--query is:starred` after another machine starred the bridge: that article only."""
+    monkeypatch.setenv(SYNC_ENV, str(tmp_path / "sync"))
+    (tmp_path / "sync").mkdir()
+    _, out, _ = _run(
+        ["list", str(feed), "--state", str(tmp_path / "a.db"), "--format", "json"], capsys
+    )
+    [bridge] = [r["id"] for r in json.loads(out) if r["title"] == "Bridge closes"]
+    assert (
+        _run(
+            ["mark", "--feed", str(feed), "--state", str(tmp_path / "a.db"), "--star", bridge],
+            capsys,
+        )[0]
+        == 0
+    )
+    here = ["--state", str(tmp_path / "b.db")]
+    status, out, _ = _run(["fetch", str(feed), *here, "--query", "is:starred"], capsys)
+    assert (status, out.splitlines()[-1]) == (0, "1 fetched, 0 already stored, 0 failed")
+    assert site[1].asked == ["/bridge"]
 
 
 def test_limit_fetches_the_first_articles_only(
