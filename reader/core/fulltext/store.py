@@ -112,7 +112,7 @@ class TextStore:
         self._conn = conn
         self._lock = threading.Lock()
         self._memo: OrderedDict[tuple[str, bool], frozenset[str]] = OrderedDict()
-        self._version: int | None = None  # PRAGMA data_version when `_memo` was filled
+        self._memo_generation: int | None = None  # `_generation()` when `_memo` was filled
         self._writes = 0  # this connection's own writes (data_version does not count them)
         self._words: TextWords | None = None  # made by `build_words`, for one generation
 
@@ -219,8 +219,7 @@ class TextStore:
             return sum(self._delete(["url = ?"], [url]) for url in dict.fromkeys(urls))
 
     def _delete(self, where: list[str], values: list[str]) -> int:
-        self._memo.clear()  # data_version does not change for this connection's own writes
-        self._writes += 1
+        self._writes += 1  # data_version does not change for this connection's own writes
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         self._conn.execute(
             f"DELETE FROM folded WHERE rowid IN (SELECT id FROM texts{clause})", values
@@ -276,10 +275,10 @@ class TextStore:
         the store changes (in this process or another)."""
         key = (needle, spaced)
         with self._lock:
-            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-            if version != self._version:  # another connection wrote
+            generation = self._generation()
+            if generation != self._memo_generation:  # a text stored or forgotten since
                 self._memo.clear()
-                self._version = version
+                self._memo_generation = generation
             found = self._memo.get(key)
             if found is None:
                 words = self._words
