@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import ClassVar, cast
 
 from rich.console import RenderableType
-from textual import events
+from textual import constants, events
 from textual.app import App
 from textual.binding import BindingType
 from textual.driver import Driver
+from textual.reactive import Initialize, Reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -57,6 +58,23 @@ def configured_opener(words: tuple[str, ...] | None) -> BrowserOpener:
     return command_opener(words)
 
 
+def starting_theme(settings: Settings, store: StateStore) -> tuple[str | None, str | None]:
+    """The theme to start in: the config's, else the one last picked (None: Textual's
+    default); and the problem to tell when the config names no theme."""
+    configured, problem = settings.theme, None
+    remembered = store.get_setting(THEME_SETTING)
+    if configured and not is_theme(configured):
+        problem = not_a_theme(str(settings.origin or "the config"), configured)
+        configured = None
+    # A remembered theme may be gone too (one a newer Textual dropped): then the default.
+    wanted = configured or remembered
+    return (wanted if wanted is not None and is_theme(wanted) else None), problem
+
+
+def _theme_at_start(app: ReaderApp) -> str:
+    return app.theme_at_start or constants.DEFAULT_THEME
+
+
 class ReaderApp(App[None]):
     """Reads a local feed from the keyboard."""
 
@@ -67,6 +85,10 @@ class ReaderApp(App[None]):
     TITLE = "reader"
     COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
+    # The theme is in force from the first parse of the styles: set after the start, Textual
+    # would parse every style again with its colours (and the first frame could show the
+    # default's). Textual's own reactive, with the start's theme for its first value.
+    theme: Reactive[str] = Reactive(Initialize(_theme_at_start))
 
     def __init__(
         self,
@@ -85,29 +107,36 @@ class ReaderApp(App[None]):
     ) -> None:
         """`ends_process`: the app is its process's (the command line's, not a test's), whose
         end after a quit is bounded by `EXIT_DEADLINE_SECONDS`."""
+        self.settings = settings or Settings()
+        # Opened before Textual's own start, which sets up the styles in the theme in force.
+        self.store = StateStore.open(state_path)
+        self.theme_at_start, theme_problem = starting_theme(self.settings, self.store)
         super().__init__()
         self.ends_process = ends_process
         self.feed_path = feed_path
         self.state_path = state_path
         self.texts_path = texts_path  # the full texts (None: $READER_TEXTS, else beside the state)
-        self.settings = settings or Settings()
         # Made now, so that the cache is read while Textual starts.
         self.loader = FeedLoader(feed_path, cache_path, use_cache, hold_for_first_frame=True,
                                  stories=self.settings.group_stories)  # fmt: skip
         self.read_after = read_after
         self.notices = list(notices)  # what is wrong in the config, said once the screen is up
-        keymap = build_keymap(self.settings.keys)
-        self.notices += [f"{self.settings.origin}: {problem}" for problem in keymap.problems]
-        self.keymap_in_force: Keymap = keymap.keymap
-        self.set_keymap(keymap.keymap)
+        self.keymap_in_force: Keymap = self.configured_keymap()
+        self.notices += [theme_problem] if theme_problem else []
         self.browser = browser or configured_opener(self.settings.browser)
         self.links = LinkGate(
             self.browser, in_page=lambda: self.is_web, open_in_page=super().open_url
         )
-        self.store = StateStore()  # the real one is opened with the feed's screen
         # Fold in file changes while running: `--no-watch` or the config's `watch = false` not.
         self.follow_changes = self.settings.watch if watch is None else watch
         self.signals_before: dict[int, signal.Handlers | Callable[..., object] | int | None] = {}
+
+    def configured_keymap(self) -> Keymap:
+        """The config's keys in force (its problems noted for the first frame)."""
+        keymap = build_keymap(self.settings.keys)
+        self.notices += [f"{self.settings.origin}: {problem}" for problem in keymap.problems]
+        self.set_keymap(keymap.keymap)
+        return keymap.keymap
 
     def on_mount(self) -> None:
         self.start_state()
@@ -150,9 +179,8 @@ class ReaderApp(App[None]):
             signal.signal(number, signal.SIG_DFL if before is None else before)
 
     def get_default_screen(self) -> Screen[None]:
-        """The feed's screen, given the reading state (opened here: the app owns it) and the
+        """The feed's screen, given the reading state (the app's: opened with it) and the
         stored full texts (the screen's from then on: it makes them at the first fetch)."""
-        self.store = StateStore.open(self.state_path)
         texts = open_texts(self.texts_path, lambda why: self.tell(why, severity="warning"))
         return FeedScreen(
             self.loader,
@@ -192,27 +220,16 @@ class ReaderApp(App[None]):
         self.store.on_notice = lambda notice: self.tell(notice, severity="warning")
         # Kept changes are written as soon as the disk takes them again, not only with the next.
         self.set_interval(STATE_RETRY_SECONDS, self.store.retry_pending)
-        self.start_theme(self.store.get_setting(THEME_SETTING))
+        # The theme is in force already (`theme_at_start`): from now on a pick is remembered.
+        self.theme_changed_signal.subscribe(self, self.remember_theme)
         notices, self.notices = self.notices, []
         if notices:  # what was wrong at start (the config file, the keys, the theme), once
             notice = problems_notice(notices, self.settings.origin)
             self.tell(notice, severity="warning", timeout=10)
 
-    def start_theme(self, remembered: str | None) -> None:
-        """The config's theme, else the one last picked; from then on a pick is remembered."""
-        configured = self.settings.theme
-        if configured and not is_theme(configured):
-            self.notices.append(not_a_theme(str(self.settings.origin or "the config"), configured))
-            configured = None
-        # A remembered theme may be gone too (one a newer Textual dropped): then the default.
-        wanted = configured or remembered
-        if wanted is not None and is_theme(wanted):
-            self.theme = wanted
-        self.theme_changed_signal.subscribe(self, self.remember_theme)
-
     def remember_theme(self, theme: Theme) -> None:
-        # The config's theme is not a pick (its change at start is published too): keeping it
-        # would outlive the config line that set it.
+        # The config's theme is not a pick: keeping it would outlive the config line that
+        # set it.
         if theme.name != self.settings.theme:
             self.store.set_setting(THEME_SETTING, theme.name)
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from textual.color import Color
+from textual.css.stylesheet import Stylesheet
 from textual.widgets._footer import FooterKey
 
 from app_helpers import SAMPLE_COUNT, SIZE, loaded_app, make_app, plain_text, settle
 from reader.config_report import config_report
 from reader.core.config import SavedSearch, Settings, default_config_path, parse_config
+from reader.core.storage.state import StateStore
 from reader.core.topics import search_key
 from reader.ui.app import ReaderApp
+from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.screens.help_screen import HelpScreen
+from reader.ui.themes import THEME_SETTING
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
@@ -72,6 +78,39 @@ async def test_the_theme_picked_is_remembered_and_the_configs_wins(tmp_path: Pat
         assert isinstance(app, ReaderApp)
         assert app.theme == "gruvbox"  # a wrong name in the config: the one last picked
         assert any("key 'theme': 'no-such-theme' is not a theme" in n for n in notices(app))
+
+
+@pytest.mark.parametrize("configured", [False, True])
+async def test_the_theme_at_start_is_in_force_from_the_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, configured: bool
+) -> None:
+    """The remembered (or configured) theme is the one the styles are first parsed in: the
+    feed's screen has its colours when it mounts, and no style is parsed again for it."""
+    state = tmp_path / "s.db"
+    with StateStore.open(state) as store:
+        store.set_setting(THEME_SETTING, "gruvbox" if configured else "nord")
+    reparsed: list[str] = []
+    original_reparse = Stylesheet.reparse
+
+    def reparse(stylesheet: Stylesheet) -> None:
+        reparsed.append("reparse")
+        original_reparse(stylesheet)
+
+    monkeypatch.setattr(Stylesheet, "reparse", reparse)
+    at_mount: list[tuple[str, Color]] = []
+    original_mount = FeedScreen.on_mount
+
+    def on_mount(screen: FeedScreen) -> None:
+        at_mount.append((screen.app.theme, screen.styles.background))
+        original_mount(screen)
+
+    monkeypatch.setattr(FeedScreen, "on_mount", on_mount)
+    settings = Settings(theme="nord") if configured else None
+    async with loaded_app(make_app(state_path=state, settings=settings)) as pilot:
+        nord = pilot.app.get_theme("nord")
+        assert nord is not None and nord.background is not None
+        assert at_mount == [("nord", Color.parse(nord.background))]
+        assert reparsed == []
 
 
 async def test_the_app_and_reader_config_take_and_refuse_the_same_themes(tmp_path: Path) -> None:
