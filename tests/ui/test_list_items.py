@@ -356,3 +356,26 @@ async def test_an_unknown_remembered_order_or_width_falls_back_to_the_default(
     async with loaded_app(app, MEDIUM):
         assert app.feed.view.order == "quality" and titles(app)[0] == "Story 0"
         assert app.query_one("#content").has_class("detail-33")
+
+
+async def test_the_remembered_detail_width_is_the_rows_class_from_its_first_styling(
+    feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The row of the list and the detail is made with its width's class: added once the
+    row is styled, it would style the row and all in it again before the first frame."""
+    state = tmp_path / "s.db"
+    with StateStore.open(state) as store:
+        store.set_setting("detail_width", "50")
+    classes_at_mount: list[set[str]] = []
+    original_mount = FeedScreen.on_mount
+
+    def on_mount(screen: FeedScreen) -> None:
+        classes_at_mount.append(set(screen.query_one("#content").classes))
+        original_mount(screen)
+
+    monkeypatch.setattr(FeedScreen, "on_mount", on_mount)
+    app = make_app(feed, state_path=state, read_after=0)
+    async with loaded_app(app, WIDE):
+        assert classes_at_mount == [{"detail-50"}]
+        content, detail = app.query_one("#content"), app.query_one(DetailPane)
+        assert detail.outer_size.width == content.size.width // 2

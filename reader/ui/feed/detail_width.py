@@ -32,6 +32,12 @@ class DetailWidth:
         self.store = store
         self.width = remembered_width(store)
 
+    @property
+    def class_name(self) -> str:
+        """The row's class for the step in force (given it when it is made: set once it is
+        styled, the class would style the row and everything in it again)."""
+        return f"detail-{self.width}"
+
     def apply(self, content: Widget) -> None:
         for width in DETAIL_WIDTHS:
             content.set_class(width == self.width, f"detail-{width}")

@@ -77,10 +77,6 @@ class ViewSettings:
             view.pinned = None  # every article is read: the empty list says so, and how to undo
         self.host.refresh_view()
 
-    def show_detail_width(self) -> None:
-        """The detail pane's remembered width, drawn (at mount)."""
-        self.detail_width.apply(self._content())
-
     def step_detail_width(self, steps: int) -> None:
         """< / >: the detail pane wider or narrower by steps (the list takes the rest)."""
         self.host.tell(self.detail_width.step(self._content(), steps), timeout=2)

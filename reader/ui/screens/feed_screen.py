@@ -173,7 +173,7 @@ class FeedScreen(FeedKeys, Screen[None]):
             sidebar.border_title = "Topics"
             sidebar.border_subtitle = "unread/all"
             yield sidebar
-            with Horizontal(id="content"):
+            with Horizontal(id="content", classes=self.view_settings.detail_width.class_name):
                 with Vertical(id="list-column"):
                     yield FilterBar(id="filter-bar")
                     yield ArticleList(id="articles")
@@ -183,7 +183,6 @@ class FeedScreen(FeedKeys, Screen[None]):
         yield ReaderFooter()
 
     def on_mount(self) -> None:
-        self.view_settings.show_detail_width()
         self.query_one(ArticleList).focus()
         self.query_one(DetailPane).show(None, self.is_in_feed)
         self.refresh_view()
