@@ -211,8 +211,9 @@ class DetailPane(VerticalScroll):
     async def mount_body(self) -> None:
         """The parts under the title, with the Markdown body, once the first frame is drawn:
         Textual's Markdown widget and markdown-it take 0.06-0.1 s to import, and none of it
-        shows in that frame (empty or hidden), so it would only add to its styling."""
-        if self._body is not None:
+        shows in that frame (empty or hidden), so it would only add to its styling. Not once
+        the screen is closing (a quit can come with the first frame)."""
+        if self._body is not None or not self.is_attached:
             return
         from textual.containers import Vertical
         from textual.widgets import Markdown

@@ -54,8 +54,9 @@ class LoadProgress(Horizontal):
         self._counts: tuple[int, int] | None = None  # the last counts, while there is no bar
 
     async def mount_parts(self) -> None:
-        """Mount the label, the bar and the rate (once)."""
-        if self._bar is not None or self.children:
+        """Mount the label, the bar and the rate (once; not once the screen is closing: a
+        quit can come with the first frame, before these are asked for)."""
+        if self._bar is not None or self.children or not self.is_attached:
             return
         from textual.widgets import ProgressBar  # with its Label, ETA and status widgets
 
