@@ -117,9 +117,13 @@ class LoadView:
             host.update_header()
 
     def show_head_rows(self, head: list[ArticleSummary], total: int) -> None:
+        """The cached head in the first frame: with read articles hidden, without them (the
+        rows the feed then shows begin with these, rather than lose some)."""
         article_list = self.host.query_one(ArticleList)
-        article_list.set_marks(self.host.store.read_ids(), self.host.store.starred_ids())
-        article_list.show(head)
+        read = self.host.store.read_ids()
+        article_list.set_marks(read, self.host.store.starred_ids())
+        hide = self.host.view.hide_read
+        article_list.show([summary for summary in head if summary.id not in read] if hide else head)
         order = self.host.view.order
         header = HeaderFacts(self.host.feed_name, total, total, None, order, "loading…")
         self.host.query_one(FeedHeader).facts = header
