@@ -1,0 +1,118 @@
+"""The first frame: what is in force in it, and keys and a quit that come with it.
+
+Some parts are mounted just after the first frame (the detail pane's body, the loading
+bar's parts): a key, or a quit, that comes before them must work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.screen import Screen
+from textual.widget import Widget
+
+from app_helpers import make_app, wait_loaded
+from reader.core.storage.state import StateStore
+from reader.ui.feed.load_view import LoadView
+from reader.ui.feed.marking import HIDE_READ_SETTING
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.detail_pane import DetailPane
+
+
+async def warm_cache(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A cache of the sample feed (the start the benchmarks time: the rows are cached), and
+    its rows' ids as first shown (best first)."""
+    cache = tmp_path / "cache.db"
+    app = make_app(state_path=tmp_path / "first.db", cache_path=cache)
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+        return cache, [article.id for article in app.query_one(ArticleList).articles]
+
+
+async def test_a_quit_as_the_first_frame_is_drawn_ends_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """q read with the first frame: the parts asked for after it are not mounted into a
+    screen that is closing (that was a traceback instead of a quiet exit)."""
+    cache, _ = await warm_cache(tmp_path)
+    original_start = LoadView.start
+
+    def quit_then_start(view: LoadView) -> None:
+        view.host.app.exit()
+        original_start(view)
+
+    monkeypatch.setattr(LoadView, "start", quit_then_start)
+    app = make_app(state_path=tmp_path / "s.db", cache_path=cache)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+@pytest.mark.parametrize("order", ["quality", "newest"])
+async def test_the_remembered_order_and_hide_read_are_in_force_in_the_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: str
+) -> None:
+    """The rows of the first frame are the settled screen's first rows: in the order last
+    chosen, the read ones hidden (no frame in another order that then reshuffles). The
+    cached head is in the default order: in another the first frame waits for the rows."""
+    cache, best = await warm_cache(tmp_path)
+    state = tmp_path / "s.db"
+    with StateStore.open(state) as store:
+        store.set_read_many(best[:3])
+        store.set_setting("sort", order)
+        store.set_setting(HIDE_READ_SETTING, "1")
+    first_frame: list[tuple[str, list[str]]] = []
+    original_start = LoadView.start
+
+    def record_then_start(view: LoadView) -> None:
+        rows = view.host.query_one(ArticleList)
+        if not view.started:  # asked twice: after the first frame, and on the screen's resume
+            first_frame.append((rows.order, [summary.id for summary in rows.articles]))
+        original_start(view)
+
+    monkeypatch.setattr(LoadView, "start", record_then_start)
+    app = make_app(state_path=state, cache_path=cache)
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+        settled = [article.id for article in app.query_one(ArticleList).articles]
+    [(shown_order, rows)] = first_frame
+    assert shown_order == order and rows == settled[: len(rows)]
+    assert bool(rows) is (order == "quality")
+    assert not set(best[:3]) & set(settled)
+
+
+async def test_the_list_has_the_focus_from_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list is the first and only widget focused at start (Textual's default would focus
+    the sidebar, the first that takes it, and the list's focus then styled both again)."""
+    focused: list[str | None] = []
+    original_set_focus = Screen.set_focus
+
+    def set_focus(
+        screen: Screen[object], widget: Widget | None, scroll_visible: bool = True
+    ) -> None:
+        focused.append(widget.id if widget is not None else None)
+        original_set_focus(screen, widget, scroll_visible)
+
+    monkeypatch.setattr(Screen, "set_focus", set_focus)
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+        assert app.focused is app.query_one(ArticleList)
+        assert focused == ["articles"]
+
+
+async def test_keys_pressed_with_the_first_frame_are_not_lost(tmp_path: Path) -> None:
+    """j and enter before the load has gone on (the detail's body is not mounted yet): the
+    second row is opened in the detail, which has the focus, once all is there."""
+    cache, best = await warm_cache(tmp_path)
+    app = make_app(state_path=tmp_path / "s.db", cache_path=cache, read_after=0)
+    async with app.run_test() as pilot:
+        assert not app.query_one(DetailPane).parts_mounted
+        await pilot.press("j", "enter")
+        await wait_loaded(pilot)
+        assert app.focused is app.query_one(DetailPane)
+        assert app.feed.selected is not None and app.feed.selected.id == best[1]
+        assert app.query_one(DetailPane).parts_mounted
