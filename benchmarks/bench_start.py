@@ -39,6 +39,11 @@ with PYTHONDONTWRITEBYTECODE set (or a read-only checkout) a source checkout oth
 compiles every one of its modules at every start (0.06-0.13 s here), which an installed reader
 never does and the floor never pays. `--source` skips this, to measure that case.
 
+`--against DIR` times a second checkout's reader (another branch, exported with `git archive`)
+in the same runs, interleaved with this one's and the floor's, on a cache of its own: the
+ratio of the two is the change, measured under the same load. Each reader runs its own
+checkout's code (`cd CHECKOUT && python -m reader`, the Python running this script).
+
 The tmux server is a private one (`tmux -L benchstart -f /dev/null`), kept alive by an
 idle session so each launch only creates a session; it is killed at the end. Polling
 costs a `tmux` client process per read (a few ms of CPU) that competes with the app on a
@@ -47,7 +52,7 @@ goals (warm start ≤ 0.35 s at 10,000, ≤ 0.8 s at 100,000; filter p95 ≤ 50 
 ≤ 200 MB at 100,000) are printed beside the numbers.
 
     .venv/bin/python benchmarks/bench_start.py [--sizes 10000 100000] [--runs 5] [--repeats 20]
-                                               [--source]
+                                               [--source] [--against DIR] [--config FILE]
 """
 
 from __future__ import annotations
@@ -70,9 +75,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
-VENV_BIN = REPO / ".venv" / "bin"
-READER = VENV_BIN / "reader"
-PYTHON = VENV_BIN / "python"
+PYTHON = Path(sys.executable)  # the venv's, with Textual (the reader runs from its checkout)
 BARE_APP = BENCH / "bare_app.py"
 
 # Two benchmarks may run at once: each may name its own tmux server and cache.
@@ -231,15 +234,15 @@ def reader_pid(session: str) -> int | None:
 # --- preparation --------------------------------------------------------------------------
 
 
-def compile_bytecode() -> None:
+def compile_bytecode(checkout: Path = REPO) -> None:
     """Compile the reader's modules as an install does (see the module's docstring)."""
     import compileall
 
     started = time.perf_counter()
-    if not compileall.compile_dir(REPO / "reader", quiet=1):
+    if not compileall.compile_dir(checkout / "reader", quiet=1):
         raise RuntimeError("the reader's modules did not compile")
     print(
-        f"  bytecode compiled for {REPO / 'reader'} in {time.perf_counter() - started:.1f} s "
+        f"  bytecode compiled for {checkout / 'reader'} in {time.perf_counter() - started:.1f} s "
         "(as an install does; --source to start from the source)",
         flush=True,
     )
@@ -249,8 +252,8 @@ def feed_path(count: int) -> Path:
     return Path(f"/tmp/reader-bench-{count}")
 
 
-def cache_path(count: int) -> Path:
-    tag = os.environ.get("READER_BENCH_TAG", "")
+def cache_path(count: int, checkout: Path = REPO) -> Path:
+    tag = os.environ.get("READER_BENCH_TAG", "") + ("" if checkout == REPO else "-against")
     return Path(f"/tmp/reader-bench-cache{tag}-{count}.db")
 
 
@@ -270,17 +273,26 @@ def ensure_feed(count: int) -> Path:
     return path
 
 
-def reader_command(count: int, state: Path) -> str:
-    return " ".join(
-        shlex.quote(str(part))
-        for part in (READER, feed_path(count), "--cache", cache_path(count), "--state", state)
-    )
+@dataclass(frozen=True)
+class Reader:
+    """Which reader is started: its checkout, and the config it is given (None: none)."""
+
+    checkout: Path = REPO
+    config: Path | None = None
 
 
-def warm_cache(count: int, state: Path) -> float:
+def reader_command(count: int, state: Path, reader: Reader = Reader()) -> str:
+    cache = cache_path(count, reader.checkout)
+    args = [PYTHON, "-m", "reader", feed_path(count), "--cache", cache, "--state", state]
+    args += ["--config", reader.config] if reader.config else []
+    run = " ".join(shlex.quote(str(part)) for part in args)
+    return f"cd {shlex.quote(str(reader.checkout))} && exec {run}"
+
+
+def warm_cache(count: int, state: Path, reader: Reader = Reader()) -> float:
     """Run the app once until the whole feed is loaded (and so cached); its wall time."""
     session = f"warm{count}"
-    started = launch(session, reader_command(count, state))
+    started = launch(session, reader_command(count, state, reader))
     try:
         seen, _ = wait_for(session, fully_loaded(count), WARMUP_TIMEOUT, poll=0.5)
     finally:
@@ -300,9 +312,9 @@ class StartRun:
     helpers_rss_kb: int
 
 
-def reader_start(count: int, state: Path, run: int) -> StartRun:
-    session = f"reader{count}-{run}"
-    started = launch(session, reader_command(count, state))
+def reader_start(count: int, state: Path, run: int, reader: Reader = Reader()) -> StartRun:
+    session = f"reader{count}-{run}-{'this' if reader.checkout == REPO else 'against'}"
+    started = launch(session, reader_command(count, state, reader))
     try:
         paint, _ = wait_for(session, lambda text: "articles" in text, START_TIMEOUT)
         first, _ = wait_for(session, has_row, START_TIMEOUT)
@@ -428,6 +440,7 @@ def ms(seconds: float) -> str:
 class SizeResult:
     count: int
     reader: list[StartRun] = field(default_factory=list)
+    against: list[StartRun] = field(default_factory=list)  # `--against`'s, if given
     floor: list[float] = field(default_factory=list)
     filters: dict[str, Any] = field(default_factory=dict)
     warmup_s: float = 0.0
@@ -442,6 +455,32 @@ def machine_line() -> str:
     )
 
 
+def start_cells(runs: list[StartRun], floor: list[float], count: int) -> str:
+    """The warm-start columns of one reader's row: first row, floor, ratio, goal, header, load."""
+    first = [x.first_row for x in runs]
+    goal = GOALS.get(count)
+    return (
+        f"{ms(statistics.median(first)):>6} / {ms(min(first)):>5} | "
+        f"{ms(statistics.median(floor)):>5} / {ms(min(floor)):>5} | "
+        f"{statistics.median(first) / statistics.median(floor):>5.2f} | "
+        f"{ms(goal) if goal else '-':>5} | "
+        f"{ms(statistics.median([x.first_paint for x in runs])):>10} | "
+        f"{ms(statistics.median([x.loaded for x in runs])):>10} | "
+        f"{max((x.hwm_kb or 0) for x in runs) / 1024:>11.0f}"
+    )
+
+
+def filter_cells(f: dict[str, Any]) -> str:
+    if not f:
+        return ""
+    typed = [t - f["debounce"] for t in f["typed"]]
+    return (
+        f" | {ms(percentile(f['on'], 0.5)):>6} / {ms(percentile(f['on'], 0.95)):>5} | "
+        f"{ms(percentile(f['off'], 0.5)):>5} / {ms(percentile(f['off'], 0.95)):>5} | "
+        f"{ms(statistics.median(typed)):>14} | {f['maxrss_kb'] / 1024:>9.0f}"
+    )
+
+
 def print_table(results: list[SizeResult], runs: int) -> None:
     print()
     print(machine_line())
@@ -450,30 +489,26 @@ def print_table(results: list[SizeResult], runs: int) -> None:
         "(floor: bare Textual app to `ready`)"
     )
     head = (
-        f"{'N':>8} | {'reader med/min':>14} | {'floor med/min':>13} | {'ratio':>5} | "
-        f"{'goal':>5} | {'header med':>10} | {'loaded med':>10} | {'filter p50/p95':>14} | "
-        f"{'clear p50/p95':>13} | {'typed-debounce':>14} | {'peak RSS MB':>11} | {'Pilot RSS':>9}"
+        f"{'N':>8} | {'reader':>7} | {'first row med/min':>14} | {'floor med/min':>13} | "
+        f"{'ratio':>5} | {'goal':>5} | {'header med':>10} | {'loaded med':>10} | "
+        f"{'peak RSS MB':>11}"
     )
+    if any(r.filters for r in results):
+        head += (
+            f" | {'filter p50/p95':>14} | {'clear p50/p95':>13} | {'typed-debounce':>14} | "
+            f"{'Pilot RSS':>9}"
+        )
     print(head)
     print("-" * len(head))
     for r in results:
-        first = [x.first_row for x in r.reader]
-        paint = [x.first_paint for x in r.reader]
-        loaded = [x.loaded for x in r.reader]
-        hwm = max((x.hwm_kb or 0) for x in r.reader) / 1024
-        f = r.filters
-        typed = [t - f["debounce"] for t in f["typed"]]
-        goal = GOALS.get(r.count)
-        print(
-            f"{r.count:>8,} | {ms(statistics.median(first)):>6} / {ms(min(first)):>5} | "
-            f"{ms(statistics.median(r.floor)):>5} / {ms(min(r.floor)):>5} | "
-            f"{statistics.median(first) / statistics.median(r.floor):>5.1f} | "
-            f"{ms(goal) if goal else '-':>5} | {ms(statistics.median(paint)):>10} | "
-            f"{ms(statistics.median(loaded)):>10} | "
-            f"{ms(percentile(f['on'], 0.5)):>6} / {ms(percentile(f['on'], 0.95)):>5} | "
-            f"{ms(percentile(f['off'], 0.5)):>5} / {ms(percentile(f['off'], 0.95)):>5} | "
-            f"{ms(statistics.median(typed)):>14} | {hwm:>11.0f} | {f['maxrss_kb'] / 1024:>9.0f}"
-        )
+        cells = start_cells(r.reader, r.floor, r.count)
+        print(f"{r.count:>8,} | {'this':>7} | {cells}{filter_cells(r.filters)}")
+        if r.against:
+            against = start_cells(r.against, r.floor, r.count)
+            change = statistics.median([x.first_row for x in r.reader]) / statistics.median(
+                [x.first_row for x in r.against]
+            )
+            print(f"{r.count:>8,} | {'against':>7} | {against} | this / against {change:.2f}")
     print()
     print(
         f"filter: apply_query({QUERY_WORD!r}) over all N, timed in-process (Pilot), "
@@ -492,28 +527,40 @@ def print_table(results: list[SizeResult], runs: int) -> None:
     )
 
 
-def bench_size(count: int, runs: int, repeats: int, workdir: Path) -> SizeResult:
+def run_line(label: str, run: StartRun) -> str:
+    return (
+        f"{label} header {ms(run.first_paint)} ms, first row {ms(run.first_row)} ms, "
+        f"loaded {ms(run.loaded)} ms, VmHWM {(run.hwm_kb or 0) / 1024:.0f} MB "
+        f"(+ helpers' RSS {run.helpers_rss_kb / 1024:.0f} MB)"
+    )
+
+
+def bench_size(
+    count: int, runs: int, repeats: int, workdir: Path, readers: tuple[Reader, Reader | None]
+) -> SizeResult:
     result = SizeResult(count)
     print(f"N = {count:,}", flush=True)
     ensure_feed(count)
     state = workdir / f"state-{count}.db"
-    result.warmup_s = warm_cache(count, state)
-    print(
-        f"  cache warm-up run: loaded in {result.warmup_s:.1f} s ({cache_path(count)})", flush=True
-    )
+    this, against = readers
+    for reader in (this, against) if against else (this,):
+        result.warmup_s = warm_cache(count, state, reader)
+        where = cache_path(count, reader.checkout)
+        print(f"  cache warm-up run: loaded in {result.warmup_s:.1f} s ({where})", flush=True)
     for run in range(runs):
-        reader = reader_start(count, state, run)
-        floor = floor_start(run)
-        result.reader.append(reader)
-        result.floor.append(floor)
-        print(
-            f"  run {run + 1}: reader header {ms(reader.first_paint)} ms, "
-            f"first row {ms(reader.first_row)} ms, loaded {ms(reader.loaded)} ms, "
-            f"VmHWM {(reader.hwm_kb or 0) / 1024:.0f} MB "
-            f"(+ helpers' RSS {reader.helpers_rss_kb / 1024:.0f} MB); "
-            f"floor {ms(floor)} ms",
-            flush=True,
-        )
+        # The two readers take turns at going first: neither always follows the floor.
+        if against and run % 2:
+            result.against.append(reader_start(count, state, run, against))
+        result.reader.append(reader_start(count, state, run, this))
+        if against and not run % 2:
+            result.against.append(reader_start(count, state, run, against))
+        line = run_line("reader", result.reader[-1])
+        if against:
+            line += "; " + run_line("against", result.against[-1])
+        result.floor.append(floor_start(run))
+        print(f"  run {run + 1}: {line}; floor {ms(result.floor[-1])} ms", flush=True)
+    if repeats == 0:
+        return result
     result.filters = run_filter_child(count, state, repeats)
     f = result.filters
     idle = f["idle"]
@@ -534,13 +581,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=5, help="warm starts per size (default 5)")
     parser.add_argument(
-        "--repeats", type=int, default=20, help="timed filters per size (default 20)"
+        "--repeats", type=int, default=20, help="timed filters per size (default 20; 0: none)"
     )
     parser.add_argument(
         "--source",
         action="store_true",
         help="do not compile the reader's bytecode first (a source checkout without it)",
     )
+    parser.add_argument(
+        "--against", type=Path, metavar="DIR", help="time this checkout's reader too, interleaved"
+    )
+    parser.add_argument("--config", type=Path, help="the readers' config file (default: none)")
     parser.add_argument("--filter-child", type=int, metavar="N", help=argparse.SUPPRESS)
     parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -548,14 +599,18 @@ def main(argv: list[str] | None = None) -> None:
         filter_child(args.filter_child, cache_path(args.filter_child), args.state, args.repeats)
         return
     print(machine_line(), flush=True)
+    this = Reader(REPO, args.config)
+    against = Reader(args.against.resolve(), args.config) if args.against else None
     if not args.source:
-        compile_bytecode()
+        for reader in (this, against) if against else (this,):
+            compile_bytecode(reader.checkout)
     results = []
     with tempfile.TemporaryDirectory(prefix="reader-bench-start-") as workdir:
         start_server()
         try:
             for count in args.sizes:
-                results.append(bench_size(count, args.runs, args.repeats, Path(workdir)))
+                result = bench_size(count, args.runs, args.repeats, Path(workdir), (this, against))
+                results.append(result)
         finally:
             kill_server()
     print_table(results, args.runs)
