@@ -99,26 +99,25 @@ class ReaderApp(App[None]):
         cache_path: Path | None = None,
         texts_path: Path | None = None,
         use_cache: bool = True,
+        loader: FeedLoader | None = None,
         read_after: float | None = None,
         settings: Settings | None = None,
         notices: tuple[str, ...] = (),
         watch: bool | None = None,
         ends_process: bool = False,
     ) -> None:
-        """`ends_process`: the app is its process's (the command line's, not a test's), whose
-        end after a quit is bounded by `EXIT_DEADLINE_SECONDS`."""
+        """`loader`: the feed's if made before (else from `cache_path`, `use_cache`). With
+        `ends_process` (not in a test) the end after a quit is bounded (`ending`)."""
         self.settings = settings or Settings()
-        # Opened before Textual's own start, which sets up the styles in the theme in force.
-        self.store = StateStore.open(state_path)
-        self.theme_at_start, theme_problem = starting_theme(self.settings, self.store)
+        # Made first, so that the cache is read while the state opens and Textual starts.
+        self.loader = loader or FeedLoader(feed_path, cache_path, use_cache,
+            hold_for_first_frame=True, stories=self.settings.group_stories)  # fmt: skip
+        theme_problem = self.open_state(state_path)
         super().__init__()
         self.ends_process = ends_process
         self.feed_path = feed_path
         self.state_path = state_path
         self.texts_path = texts_path  # the full texts (None: $READER_TEXTS, else beside the state)
-        # Made now, so that the cache is read while Textual starts.
-        self.loader = FeedLoader(feed_path, cache_path, use_cache, hold_for_first_frame=True,
-                                 stories=self.settings.group_stories)  # fmt: skip
         self.read_after = read_after
         self.notices = list(notices)  # what is wrong in the config, said once the screen is up
         self.keymap_in_force: Keymap = self.configured_keymap()
@@ -130,6 +129,13 @@ class ReaderApp(App[None]):
         # Fold in file changes while running: `--no-watch` or the config's `watch = false` not.
         self.follow_changes = self.settings.watch if watch is None else watch
         self.signals_before: dict[int, signal.Handlers | Callable[..., object] | int | None] = {}
+
+    def open_state(self, state_path: Path | None) -> str | None:
+        """The reading state, opened before Textual's own start, which sets up the styles in
+        the theme in force (`theme_at_start`); the problem with the config's theme, if any."""
+        self.store = StateStore.open(state_path)
+        self.theme_at_start, problem = starting_theme(self.settings, self.store)
+        return problem
 
     def configured_keymap(self) -> Keymap:
         """The config's keys in force (its problems noted for the first frame)."""
