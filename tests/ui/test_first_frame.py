@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -93,7 +94,8 @@ async def test_the_list_has_the_focus_from_the_start(
     def set_focus(
         screen: Screen[object], widget: Widget | None, scroll_visible: bool = True
     ) -> None:
-        focused.append(widget.id if widget is not None else None)
+        if widget is not screen.focused:  # a change of focus (Textual restyles both)
+            focused.append(widget.id if widget is not None else None)
         original_set_focus(screen, widget, scroll_visible)
 
     monkeypatch.setattr(Screen, "set_focus", set_focus)
@@ -102,6 +104,16 @@ async def test_the_list_has_the_focus_from_the_start(
         await wait_loaded(pilot)
         assert app.focused is app.query_one(ArticleList)
         assert focused == ["articles"]
+
+
+async def test_the_list_has_the_focus_when_the_app_starts_unfocused(tmp_path: Path) -> None:
+    """A browser tab (reader serve) or terminal that is not focused as the app starts: the
+    list has the focus all the same (Textual's auto-focus waits for the app's), so keys work."""
+    app = make_app(state_path=tmp_path / "s.db")
+    app.set_reactive(App.app_focus, False)
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+        assert app.focused is app.query_one(ArticleList)
 
 
 async def test_keys_pressed_with_the_first_frame_are_not_lost(tmp_path: Path) -> None:

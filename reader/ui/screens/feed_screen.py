@@ -85,7 +85,8 @@ class FeedScreen(FeedKeys, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("feed")
     # The list has the focus from the start: Textual's default (the first that takes it, the
-    # sidebar), then the list's, would style both twice before the first frame.
+    # sidebar), then the list's, would style both twice before the first frame. (Textual
+    # skips it while the terminal or browser tab is not focused: `on_mount` focuses too.)
     AUTO_FOCUS = "#articles"
     WATCH_TIMES: ClassVar[WatchTimes] = WatchTimes()  # how the folder's changes are batched
     SYNC_TIMES: ClassVar[SyncTimes] = SyncTimes()  # how often the sync folder is pulled
@@ -186,6 +187,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         yield ReaderFooter()
 
     def on_mount(self) -> None:
+        self.query_one(ArticleList).focus()
         self.query_one(DetailPane).show(None, self.is_in_feed)
         self.refresh_view()
         head = self.load_view.loader.head_now(HEAD_FIRST_FRAME_SECONDS)
