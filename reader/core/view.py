@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress, count
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from reader.core.config import SavedSearch
 from reader.core.library import Library
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
-from reader.core.stories.rows import StoryRows, story_rows
+from reader.core.stories.rows import StoryIndex, StoryRows
 from reader.core.topics import (
     ALL,
     NO_TOPIC,
@@ -116,6 +118,32 @@ class _Remembered(Generic[T]):
         ):
             memo = self._memo = (objects, settings, compute())
         return memo[2]
+
+
+def story_leads(shown: Sequence[ArticleSummary], stories: StoryIndex) -> list[ArticleSummary]:
+    """The leads of `reader.core.stories.rows.story_rows` (the first article of each story in
+    `shown`), with the loop over `shown` in C: only its grouped articles are looked at in
+    Python. A keystroke matching 100,000 articles took ~20 ms in the plain loop.
+    """
+    grouped = stories.by_article
+    if not grouped:
+        return list(shown)
+    ids = list(map(attrgetter("id"), shown))
+    seen: set[str] = set()
+    later: list[int] = []  # where an article of a story already led comes
+    for at in compress(count(), map(grouped.__contains__, ids)):
+        first = grouped[ids[at]][0]
+        if first in seen:
+            later.append(at)
+        else:
+            seen.add(first)
+    leads: list[ArticleSummary] = []
+    start = 0
+    for at in later:
+        leads += shown[start:at]
+        start = at + 1
+    leads += shown[start:]
+    return leads
 
 
 class FeedView:
@@ -357,7 +385,9 @@ class FeedView:
         # The whole feed's rows kept apart: a filter cleared shows them again at no cost.
         memo = self._all_rows if shown is in_order else self._rows
         return memo.get(
-            (shown, stories, in_order), (), lambda: story_rows(shown, stories, in_order)
+            (shown, stories, in_order),
+            (),
+            lambda: StoryRows(story_leads(shown, stories), stories, in_order),
         )
 
     def counts(self) -> ViewCounts:
