@@ -11,8 +11,10 @@ reader's VmHWM afterwards. Nothing is asserted.
 With `--every-key` each key is timed, not only a word's last: after every key the header
 is waited for (the prefix typed and its match count), then `--key-gap` passes before the
 next key. The first letters of a word match the most articles: they are the slow keys.
-`--checkout DIR` (repeatable) times the reader of other checkouts in the same run, a
-session of each in turn, `--rounds` times, so that a noisy machine weighs on all alike.
+`--settle S` waits S seconds after the load before the first key (the word index is made
+in the meantime). `--checkout DIR` (repeatable) times the reader of other checkouts in the
+same run, a session of each in turn, `--rounds` times, so that a noisy machine weighs on
+all alike.
 
     python benchmarks/bench_typing.py [--sizes 10000 100000] [--key-gap 0.08]
     python benchmarks/bench_typing.py --every-key --sizes 100000 --checkout ../main --rounds 2
@@ -53,7 +55,7 @@ def reader_in(checkout: Path, feed: Path, cache: Path, state: Path) -> str:
 
 
 def every_key(
-    command: str, count: int, expected: dict[str, int], gap: float
+    command: str, count: int, expected: dict[str, int], gap: float, settle: float = 0.0
 ) -> tuple[list[tuple[str, float]], int]:
     """Each key's time from sent to its prefix's count in the header; and VmHWM (kB)."""
     session = f"keys{count}"
@@ -61,6 +63,7 @@ def every_key(
     bench_start.launch(session, command)
     try:
         bench_start.wait_for(session, bench_start.fully_loaded(count), compare.COLD_TIMEOUT, 0.05)
+        time.sleep(settle)
         compare.send(session, "/")
         for word in compare.WORDS * 2:
             for end in range(1, len(word) + 1):
@@ -106,7 +109,7 @@ def run_every_key(args: argparse.Namespace, work: Path) -> None:
             for checkout in checkouts:
                 state = work / f"state-{count}.db"
                 command = reader_in(checkout, feed, cache, state)
-                found, hwm = every_key(command, count, expected, args.key_gap)
+                found, hwm = every_key(command, count, expected, args.key_gap, args.settle)
                 times[checkout] += found
                 hwms[checkout].append(hwm)
         print(f"N = {count:,}, every key ({bench_start.machine_line()}):", flush=True)
@@ -138,6 +141,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--every-key", action="store_true", help="time every key, not the last")
     parser.add_argument("--checkout", type=Path, action="append", default=[])
     parser.add_argument("--rounds", type=int, default=1, help="sessions per checkout")
+    parser.add_argument(
+        "--settle", type=float, default=0.0, help="seconds from loaded to the first key"
+    )
     args = parser.parse_args(argv)
     print(bench_start.machine_line(), flush=True)
     bench_start.start_server()
