@@ -49,9 +49,11 @@ def prefix_counts(feed: Path, cache: Path) -> dict[str, int]:
 
 
 def reader_in(checkout: Path, feed: Path, cache: Path, state: Path) -> str:
-    """The command running the reader of `checkout` on the feed (as compare.reader_command)."""
+    """The command running the reader of `checkout` on the feed (as compare.reader_command),
+    with the checkout first on the path (tmux passes on this process's PYTHONPATH)."""
     args = [compare.PYTHON, "-m", "reader", str(feed), "--cache", str(cache), "--state", str(state)]
-    return f"cd {shlex.quote(str(checkout))} && exec " + " ".join(map(shlex.quote, args))
+    where = shlex.quote(str(checkout))
+    return f"cd {where} && PYTHONPATH={where} exec " + " ".join(map(shlex.quote, args))
 
 
 def every_key(
