@@ -10,7 +10,8 @@ reader's VmHWM afterwards. Nothing is asserted.
 
 With `--every-key` each key is timed, not only a word's last: after every key the header
 is waited for (the prefix typed and its match count), then `--key-gap` passes before the
-next key. The first letters of a word match the most articles: they are the slow keys.
+next key (and after `/`). The first letters of a word match the most articles: they are
+the slow keys.
 `--settle S` waits S seconds after the load before the first key (the word index is made
 in the meantime). `--checkout DIR` (repeatable) times the reader of other checkouts in the
 same run, a session of each in turn, `--rounds` times, so that a noisy machine weighs on
@@ -67,6 +68,7 @@ def every_key(
         bench_start.wait_for(session, bench_start.fully_loaded(count), compare.COLD_TIMEOUT, 0.05)
         time.sleep(settle)
         compare.send(session, "/")
+        time.sleep(gap)  # `/` is a key too: the first letter comes a key's gap after it
         for word in compare.WORDS * 2:
             for end in range(1, len(word) + 1):
                 prefix = word[:end]
