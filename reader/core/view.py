@@ -24,7 +24,7 @@ from reader.core.config import SavedSearch
 from reader.core.library import Library
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
-from reader.core.stories.rows import StoryRows, story_rows
+from reader.core.stories.rows import StoryIndex, StoryRows, story_rows
 from reader.core.topics import (
     ALL,
     NO_TOPIC,
@@ -116,6 +116,20 @@ class _Remembered(Generic[T]):
         ):
             memo = self._memo = (objects, settings, compute())
         return memo[2]
+
+
+def rows_of_stories(
+    shown: Sequence[ArticleSummary], stories: StoryIndex, in_order: Sequence[ArticleSummary]
+) -> StoryRows:
+    """`story_rows`, with a shortcut for a feed in which no story was found: every article
+    shown leads its own row (the loop over 100,000 of them cost a keystroke ~20 ms).
+
+    Measured with stories too: loops in C over the articles shown came out no faster than
+    `story_rows`'s own, as each pass reads 100,000 scattered objects.
+    """
+    if not stories.by_article:
+        return StoryRows(list(shown), stories, in_order)
+    return story_rows(shown, stories, in_order)
 
 
 class FeedView:
@@ -357,7 +371,9 @@ class FeedView:
         # The whole feed's rows kept apart: a filter cleared shows them again at no cost.
         memo = self._all_rows if shown is in_order else self._rows
         return memo.get(
-            (shown, stories, in_order), (), lambda: story_rows(shown, stories, in_order)
+            (shown, stories, in_order),
+            (),
+            lambda: rows_of_stories(shown, stories, in_order),
         )
 
     def counts(self) -> ViewCounts:

@@ -385,6 +385,8 @@ class FeedScreen(FeedKeys, Screen[None]):
         the user choosing an article.
         """
         self._view_generation += 1
+        if rest_later:  # the word index being made waits while the filter works (load_view)
+            self.load_view.words.typed_at = time.monotonic()
         article_list = self.query_one(ArticleList)
         current = article_list.current
         visible, stories = self.stories.shown()
@@ -397,7 +399,6 @@ class FeedScreen(FeedKeys, Screen[None]):
             self._rest_timer.stop()
             self._rest_timer = None
         if rest_later:
-            self.load_view.words.typed_at = time.monotonic()
             self._rest_timer = self.set_timer(
                 self.REST_DELAY, partial(self.show_rest, self._view_generation)
             )
