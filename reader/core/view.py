@@ -24,7 +24,7 @@ from reader.core.config import SavedSearch
 from reader.core.library import Library
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
-from reader.core.stories.counts import entry_keys, with_story_counts
+from reader.core.stories.counts import StoryCounts
 from reader.core.stories.rows import StoryRows, story_rows
 from reader.core.topics import (
     ALL,
@@ -161,6 +161,7 @@ class FeedView:
         self.pinned = pinned
         self.pin_hidden = False
         self.count_stories = False  # the sidebar counts stories too (the list shows them)
+        self._story_counts = StoryCounts()
         self._filtered: _Remembered[list[ArticleSummary]] = _Remembered()
         self._shown: _Remembered[tuple[list[ArticleSummary], bool, str | None]] = _Remembered()
         self._sidebar: _Remembered[list[TopicCount]] = _Remembered()
@@ -311,8 +312,8 @@ class FeedView:
             if not self.count_stories:
                 return found
             hits = [(e.key, self.search_hits(e.key)) for e in self.searches if e.query]
-            keys_of = entry_keys(read, starred, hits)
-            return with_story_counts(found, filtered, self.library.stories, keys_of)
+            stories = self.library.stories
+            return self._story_counts.counted(found, filtered, stories, (read, starred), hits)
 
         objects = (filtered, read, starred, self.library.stories)
         return self._sidebar.get(objects, (self.count_stories,), entries)
