@@ -67,7 +67,7 @@ from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.load_progress import LoadProgress
 from reader.ui.widgets.reader_footer import ReaderFooter
 from reader.ui.widgets.story_outlets import StoryOutlets
-from reader.ui.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.topic_sidebar import ARTICLES_SUBTITLE, TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
 from reader.ui.workers import FetchDone, FetchProgressed, ImportDone, ImportProgressed
 
@@ -171,7 +171,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         with Horizontal(id="main"):
             sidebar = TopicSidebar(id="sidebar")
             sidebar.border_title = "Topics"
-            sidebar.border_subtitle = "unread/all"
+            sidebar.border_subtitle = ARTICLES_SUBTITLE
             yield sidebar
             with Horizontal(id="content"):
                 with Vertical(id="list-column"):
