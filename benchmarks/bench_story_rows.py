@@ -8,7 +8,11 @@ query typed letter by letter as a user types it, then cleared, median of `--runs
 
 - articles: `FeedView.articles()` for the new query (what the list shows without stories);
 - rows: `story_rows()`, the story count and the first 40 rows made (what stories add);
-- again: the same, asked again for the same query (a redraw after a mark or a move).
+- again: the same, asked again for the same query (a redraw after a mark or a move);
+- sidebar: `FeedView.sidebar()` counting articles only (every article alone), and
+  sidebar+stories: the same counting each entry's stories too (what stories add to it);
+- marked and marked+stories: the two again after one article more is read (what a read
+  costs the sidebar: the articles shown are the same).
 
 Nothing is asserted.
 
@@ -31,6 +35,7 @@ from reader.core.storage.state import StateStore
 from reader.core.view import FeedView
 
 WORDS = "robot market vision chip cloud model startup health climate energy space grid".split()
+TOPICS = [f"Topic {n}" for n in range(40)]
 TYPED = ("robot", "chip cloud")
 SCREENFUL = 40
 
@@ -40,8 +45,9 @@ def summary(
 ) -> ArticleSummary:
     name, domain = f"outlet{outlet}", f"outlet{outlet}.example"
     path, text = f"{article_id}.md", title.lower()
+    topics = tuple(TOPICS[(quality + n * 7) % len(TOPICS)] for n in range(1 + quality % 3))
     return ArticleSummary(
-        article_id, path, title, None, name, domain, when, quality, None, (), text
+        article_id, path, title, None, name, domain, when, quality, None, topics, text
     )
 
 
@@ -79,23 +85,35 @@ def measure(size: int, runs: int) -> None:
     library = Library()
     library.add_summaries(summaries)
     library.set_stories(groups)
-    view = FeedView(library, StateStore())
+    store = StateStore()
+    view = FeedView(library, store)
     view.library.sorted(view.order)
     # Each query typed letter by letter, then cleared (escape: every article again).
     steps = [step for word in TYPED for step in (*(word[:n] for n in range(1, len(word) + 1)), "")]
-    costs: dict[str, list[float]] = {"articles": [], "rows": [], "again": []}
-    for _ in range(runs):
-        for text in steps:
+    costs: dict[str, list[float]] = {
+        "articles": [], "rows": [], "again": [], "sidebar": [], "sidebar+stories": [],
+        "marked": [], "marked+stories": [],
+    }  # fmt: skip
+    for run in range(runs):
+        for step, text in enumerate(steps):
             view.query = parse_query(text)
             costs["articles"].append(timed(view.articles))
             costs["rows"].append(timed(lambda: story_work(view)))
             costs["again"].append(timed(lambda: story_work(view)))
+            for name, counted in (("sidebar", False), ("sidebar+stories", True)):
+                view.count_stories = counted
+                costs[name].append(timed(view.sidebar))
+            for name, counted in (("marked", False), ("marked+stories", True)):
+                view.count_stories = counted
+                view.sidebar()
+                store.set_read(summaries[run * len(steps) + step].id)
+                costs[name].append(timed(view.sidebar))
     shown = len(view.articles())
     print(f"N = {size:,} articles, {len(groups):,} stories of copies; {len(steps)} keystrokes"
           f" x {runs} runs (the last query shows {shown:,} articles)")  # fmt: skip
     for name, values in costs.items():
         median, top = statistics.median(values) * 1000, max(values) * 1000
-        print(f"  {name:8} median {median:6.1f} ms, max {top:6.1f} ms")
+        print(f"  {name:15} median {median:6.1f} ms, max {top:6.1f} ms")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -115,12 +115,19 @@ def stored_fields_json(article: Article) -> str:
     return JSON_LINE.encode(listed_fields(article))[1:-1]
 
 
-# What follows the stored fields: the state, in article_json's order, and the closing brace.
-_STATE_TAIL = {
-    (read, starred): f', "read": {json.dumps(read)}, "starred": {json.dumps(starred)}}}'.encode()
+# What follows the stored fields: the state, in article_json's order (the brace is not in).
+STATE_FIELDS = {
+    (read, starred): f', "read": {json.dumps(read)}, "starred": {json.dumps(starred)}'.encode()
     for read in (False, True)
     for starred in (False, True)
 }
+
+
+def spliced_head(article_id: str, path: str, errors: str = "strict") -> bytes:
+    """What comes before the stored fields in `spliced_json`'s line: `{"id": …, "path": …, `."""
+    # What JSON_LINE.encode does with a string, without its Python-level steps.
+    encode = encode_basestring
+    return f'{{"id": {encode(article_id)}, "path": {encode(path)}, '.encode("utf-8", errors)
 
 
 def spliced_json(
@@ -131,10 +138,8 @@ def spliced_json(
 
     The same text byte for byte (tests compare them), without building the article.
     """
-    # What JSON_LINE.encode does with a string, without its Python-level steps.
-    encode = encode_basestring
-    head = f'{{"id": {encode(article_id)}, "path": {encode(path)}, '.encode("utf-8", errors)
-    return b"".join((head, stored, _STATE_TAIL[read, starred]))
+    head = spliced_head(article_id, path, errors)
+    return b"".join((head, stored, STATE_FIELDS[read, starred], b"}"))
 
 
 def to_tsv(articles: Sequence[Listed]) -> str:

@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 # Imported here, where the app imports it on its main thread, although only yaml_fast uses
@@ -46,8 +46,18 @@ def discover_files(root: Path) -> Iterator[Path]:
     return map(Path, discover_paths(root))
 
 
-def discover_paths(root: Path) -> Iterator[str]:
-    """`discover_files` as plain strings: 100,000 `Path` objects cost time and memory."""
+# Told of each folder `discover_paths` stats, before the files listed in it: its path, its
+# stat (None: it could not be listed) and whether it was listed (False: already seen, or
+# not listable), and whether any entry listed is a symbolic link.
+OnFolder = Callable[[str, "os.stat_result | None", bool, bool], None]
+
+
+def discover_paths(root: Path, on_folder: OnFolder | None = None) -> Iterator[str]:
+    """`discover_files` as plain strings: 100,000 `Path` objects cost time and memory.
+
+    `on_folder` (see OnFolder) lets the index cache record the walk, to tell next time
+    that no folder changed without listing them again.
+    """
     if not root.is_dir():
         yield str(root)
         return
@@ -58,15 +68,20 @@ def discover_paths(root: Path) -> Iterator[str]:
         try:
             info = os.stat(folder)
             if (info.st_dev, info.st_ino) in seen:
+                if on_folder is not None:
+                    on_folder(folder, info, False, False)
                 continue
             seen.add((info.st_dev, info.st_ino))
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
-        except FileNotFoundError:
-            continue  # deleted while the feed was being read: nothing to report
-        except OSError:
-            yield folder  # `read_text` says why it cannot be read
+        except OSError as error:
+            if on_folder is not None:
+                on_folder(folder, None, False, False)
+            if not isinstance(error, FileNotFoundError):  # deleted meanwhile: nothing to say
+                yield folder  # `read_text` says why it cannot be read
             continue
+        if on_folder is not None:
+            on_folder(folder, info, True, any(_is_link(entry) for entry in entries))
         subfolders = []
         for entry in entries:
             if entry.name.startswith("."):
@@ -76,6 +91,13 @@ def discover_paths(root: Path) -> Iterator[str]:
             elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
                 yield entry.path
         stack.extend(reversed(subfolders))
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True  # unknown: counted as a link, whose target may change unseen
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

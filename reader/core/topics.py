@@ -26,12 +26,14 @@ def is_search_key(key: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class TopicCount:
-    """One sidebar entry: `key` selects it, `label` shows it."""
+    """One sidebar entry: `key` selects it, `label` shows it; `count` and `unread` are of
+    articles, `stories` is the stories they make (None: the list shows every article)."""
 
     key: str
     label: str
     count: int
     unread: int | None = None
+    stories: int | None = None
 
 
 def topic_key(topic: str) -> str:

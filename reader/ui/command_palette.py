@@ -10,6 +10,7 @@ from typing import Protocol, cast
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from reader.core.model import plural
 from reader.core.ordering import SORT_ORDERS
 from reader.core.topics import TopicCount, is_search_key
 from reader.ui.commands import COMMANDS, Keymap
@@ -78,7 +79,9 @@ def topic_commands(app: PaletteHost) -> Iterator[PaletteEntry]:
         yield (
             f"{kind}: {entry.label}",
             partial(app.show_topic, entry.key),
-            f"{entry.count:,} articles",
+            f"{entry.count:,} articles"
+            if entry.stories is None
+            else f"{plural(entry.stories, 'story', 'stories')} · {entry.count:,} articles",
         )
 
 

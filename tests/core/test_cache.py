@@ -243,7 +243,7 @@ def test_a_feed_folder_deleted_during_the_scan_drops_nothing(
     with open_cache(tmp_path, feed) as cache:
         before = cache.sync().summaries
 
-        def vanishing(root: Path) -> Iterator[str]:
+        def vanishing(root: Path, on_folder: object = None) -> Iterator[str]:
             shutil.rmtree(root)
             return iter(())
 

@@ -104,6 +104,16 @@ def test_one_index_answers_many_queries() -> None:
     assert index.remembered > 0
 
 
+def test_a_word_in_every_article_gives_them_all_in_a_list_of_its_own() -> None:
+    everywhere = [art(f"x{number}", f"Title {number} here") for number in range(5)]
+    for index in (SearchIndex(everywhere), with_words(everywhere)):
+        found = parse_query("e").filter(everywhere, None, index)
+        assert found == everywhere
+        assert found is not everywhere  # the caller's list is never handed back
+        found.pop()
+        assert len(everywhere) == 5
+
+
 def test_an_index_over_another_sequence_is_ignored() -> None:
     index = SearchIndex(ARTICLES)
     other = list(reversed(ARTICLES))

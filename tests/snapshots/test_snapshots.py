@@ -207,6 +207,7 @@ class TestFullText:
 
 
 STORIES_FEED = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "related"
+LABELLED_FEED = STORIES_FEED.parent / "real"  # real articles with topics, a few stories
 
 
 class TestStories:
@@ -244,6 +245,39 @@ class TestStories:
             outlets = pilot.app.query_one(StoryOutlets)
             await wait_until(pilot, lambda: bool(outlets.outlets), "the outlets listed")
             outlets.focus()
+            await pilot.pause()
+            pilot.app.clear_notifications()
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize(
+        ("size", "theme"), [((60, 20), "textual-dark"), ((80, 24), "textual-light")],
+        ids=["60x20-textual-dark", "80x24-textual-light"],
+    )  # fmt: skip
+    def test_the_sidebar_counts_stories_and_articles(
+        self, snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int], theme: str
+    ) -> None:
+        app = make_app(
+            LABELLED_FEED, read_after=10_000.0, state_path=tmp_path / "s.db",
+            cache_path=tmp_path / "i.db",
+        )  # fmt: skip
+
+        async def run_before(pilot: Pilot[None]) -> None:
+            await wait_loaded(pilot)
+            reader_app = app_of(pilot)
+            reader_app.theme = theme
+            sidebar = pilot.app.query_one(TopicSidebar)
+
+            def counted() -> bool:
+                return any(e.stories is not None and e.stories < e.count for e in sidebar.entries)
+
+            await wait_until(pilot, counted, "the sidebar counting stories")
+            reader_app.feed.store.set_read_many(
+                sorted(a.id for a in reader_app.feed.library.summaries)[:9]
+            )
+            reader_app.feed.refresh_view()
+            await pilot.press("t")  # the sidebar, hidden under 100 columns
             await pilot.pause()
             pilot.app.clear_notifications()
             await pilot.pause()

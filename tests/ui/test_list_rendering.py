@@ -288,6 +288,38 @@ async def test_filter_words_are_highlighted_in_titles(feed: Path, tmp_path: Path
         assert fg_bg(strip, strip.text.index("harbour"))[1] == fg_bg(strip, MARKS_WIDTH)[1]
 
 
+async def test_a_title_without_the_filters_words_is_not_drawn_again_for_new_words(
+    feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a row shows depends on where the words are in its title, not on the words: a
+    keystroke that changes the words redraws only the titles they are found in."""
+    app = make_app(feed, state_path=tmp_path / "s.db")
+    async with loaded_app(app, size=(80, 24)) as pilot:
+        articles = app.query_one(ArticleList)
+        drawn: list[int] = []
+        render_row = articles.render_row
+
+        def counted(index: int, width: int) -> object:
+            drawn.append(index)
+            return render_row(index, width)
+
+        monkeypatch.setattr(articles, "render_row", counted)
+        articles.set_highlight(["zebra"])
+        await pilot.pause()
+        first = articles.render_line(1).text
+        drawn.clear()
+        articles.set_highlight(["zebras"])  # found in no title either: the lines are kept
+        await pilot.pause()
+        assert articles.render_line(1).text == first
+        assert drawn == []
+        articles.set_highlight(["tugboat"])  # in every title: drawn with the highlight
+        await pilot.pause()
+        strip = articles.render_line(1)
+        assert 1 in drawn
+        start = strip.text.index("tugboat")
+        assert fg_bg(strip, start)[1] != fg_bg(strip, MARKS_WIDTH)[1]
+
+
 async def test_sidebar_counts_are_readable(feed: Path, tmp_path: Path) -> None:
     app = make_app(feed, state_path=tmp_path / "s.db")
     async with loaded_app(app, size=(120, 30)) as pilot:

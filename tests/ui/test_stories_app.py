@@ -28,6 +28,7 @@ from app_helpers import (
     wait_until,
 )
 from reader.core.stories.rows import StoryIndex, StoryRow
+from reader.core.topics import TopicCount
 from reader.ui.app import ReaderApp
 from reader.ui.feed_sync import grown_stories
 from reader.ui.loading import FeedLoader
@@ -38,6 +39,7 @@ from reader.ui.widgets.article_list import ArticleList, columns_for
 from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.story_outlets import StoryOutlets
+from reader.ui.widgets.topic_sidebar import LABEL_KEPT, TopicSidebar, count_text, label_of
 
 STORIES = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "related"
 ARTICLES = 179
@@ -120,9 +122,15 @@ async def test_z_shows_every_article_and_the_choice_outlives_a_restart(
 ) -> None:
     async with an_app(feed, tmp_path).run_test(size=(140, 45)) as pilot:
         articles = await stories_shown(pilot)
+        sidebar = pilot.app.query_one(TopicSidebar)
+        assert sidebar.entries[0].stories == len(articles.stories or ())
+        assert str(sidebar.border_subtitle).startswith("stories")
         await pilot.press("z")
         assert articles.stories is None and len(articles.articles) == ARTICLES
         assert "Every article on its own row" in notification_texts(app_of(pilot))
+        await pilot.pause()
+        assert all(entry.stories is None for entry in sidebar.entries)
+        assert sidebar.border_subtitle == "unread/all"
     async with an_app(feed, tmp_path).run_test(size=(140, 45)) as pilot:
         await wait_loaded(pilot)
         articles = listed(pilot)
@@ -360,3 +368,24 @@ async def test_o_on_another_outlet_opens_it_and_reads_the_story(feed: Path, tmp_
         await wait_until(pilot, lambda: bool(recorder_of(app).urls), "the browser asked")
         assert recorder_of(app).urls == [row.others[0].url]
         await wait_until(pilot, lambda: set(row.ids) <= app.feed.store.read_ids(), "the story read")
+
+
+def test_the_sidebar_counts_in_the_fullest_form_that_leaves_every_label_its_room() -> None:
+    entries = [
+        TopicCount("all", "All articles", 179, 170, 146),
+        TopicCount("unread", "Unread", 170, None, 140),
+        TopicCount("topic:ai", "AI", 12, 3, 9),
+    ]
+    sidebar = TopicSidebar()
+    sidebar.entries = entries
+    assert count_text(entries[0], sidebar.form(40)) == "146 · 170/179"
+    assert count_text(entries[1], sidebar.form(40)) == "140 · 170"
+    assert count_text(entries[0], sidebar.form(17)) == "146·179"  # a narrow sidebar's room
+    for width in range(12, 40):
+        form = sidebar.form(width)
+        room = [len(count_text(e, form)) + 1 + min(len(label_of(e)), LABEL_KEPT) for e in entries]
+        assert max(room) <= width or form == sidebar.form(0)
+        if form > 0:  # the fuller form did not fit
+            fuller = [len(count_text(e, form - 1)) + 1 + min(len(label_of(e)), LABEL_KEPT)
+                      for e in entries]  # fmt: skip
+            assert max(fuller) > width

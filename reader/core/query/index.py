@@ -128,7 +128,11 @@ class SearchIndex:
         `go_on`, called now and then, said stop: see `build_word_index`).
 
         Meant for a thread: it only reads the texts, and sets the index once it is whole.
+        The parser and compiler are imported first, here: the first key typed in the filter
+        would else pay for them (~12 ms).
         """
+        import reader.core.query.query  # noqa: F401 - imported for the first query's sake
+
         if self._words is None:
             self._words = build_word_index(self._texts, go_on)
         return self._words is not None

@@ -39,7 +39,9 @@ _APOSTROPHE_MARKS = ("'", "\u2019", "\u2018", "`", "\u00b4")
 _APOSTROPHES = re.compile("['\u2019\u2018`\u00b4]s\\b|['\u2019\u2018`\u00b4]")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ goes through object.__setattr__ for every field,
+# and the first grouping makes 100,000 of these from the index cache. Treat it as immutable.
+@dataclass(slots=True, eq=True)
 class StoryKeys:
     """What grouping needs of one article (see the module's docstring)."""
 
@@ -167,7 +169,7 @@ def keys_from_json(article_id: str, day: float | None, text: str) -> StoryKeys:
         provider=provider,
         title_words=in_title,
         words=in_title | frozenset(other_words.split()),
-        numbers=frozenset(word for word in title.split() if word.isdigit()),
+        numbers=frozenset(filter(str.isdigit, title.split())),
         links=frozenset(links.split()),
         related=frozenset(related.split()),
     )

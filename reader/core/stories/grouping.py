@@ -49,13 +49,16 @@ def document_frequencies(keys: Iterable[StoryKeys]) -> Counter[str]:
 def candidates(keys: Collection[StoryKeys], idf: Idf, only: Collection[str] = ()) -> set[Pair]:
     """Pairs (smaller id first) sharing a rare word within the window; with `only`, just the
     pairs with at least one article of those ids."""
+    # The rare words of the whole feed, weighed once each: an article's are then one set
+    # intersection, not a weight asked for each of its words.
+    vocabulary: set[str] = set().union(*(item.words for item in keys))
+    rare = {word for word in vocabulary if idf(word) >= RARE_IDF}
     by_word: defaultdict[str, list[tuple[float, str]]] = defaultdict(list)
     for item in keys:
         if item.day is None:
             continue
-        for word in item.words:
-            if idf(word) >= RARE_IDF:
-                by_word[word].append((item.day, item.article_id))
+        for word in item.words & rare:
+            by_word[word].append((item.day, item.article_id))
     pairs: set[Pair] = set()
     for dated in by_word.values():
         if len(dated) > 1:

@@ -35,6 +35,7 @@ first: a story wrongly merged hides news, a duplicate only repeats it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 
@@ -81,7 +82,9 @@ def idf_from(counts: Mapping[str, int], total: int) -> Idf:
     def idf(word: str) -> float:
         return math.log((size + 1) / (counts.get(word, 0) + 1))
 
-    return idf
+    # Each word's weight is asked for again and again (in every candidate pair it is in):
+    # worked out once. `counts` must not change while the function is in use.
+    return functools.lru_cache(maxsize=None)(idf)
 
 
 def near_identical(a: StoryKeys, b: StoryKeys) -> bool:

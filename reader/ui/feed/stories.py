@@ -23,6 +23,7 @@ class Stories:
         self.host = host
         self.enabled = enabled  # the config's group_stories
         self.grouped = enabled and host.store.get_setting(GROUP_SETTING) != "0"
+        host.view.count_stories = self.grouped
         host.marks.together = self.together
 
     def together(self, article_id: str) -> Sequence[str]:
@@ -58,7 +59,7 @@ class Stories:
         if not self.enabled:
             self.host.tell("Stories are off in the config (group_stories = false)", timeout=4)
             return
-        self.grouped = not self.grouped
+        self.grouped = self.host.view.count_stories = not self.grouped
         self.host.store.set_setting(GROUP_SETTING, "1" if self.grouped else "0")
         self.host.refresh_view()
         if self.grouped:

@@ -67,7 +67,7 @@ from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.load_progress import LoadProgress
 from reader.ui.widgets.reader_footer import ReaderFooter
 from reader.ui.widgets.story_outlets import StoryOutlets
-from reader.ui.widgets.topic_sidebar import TopicSidebar
+from reader.ui.widgets.topic_sidebar import ARTICLES_SUBTITLE, TopicSidebar
 from reader.ui.widgets.virtual_list import VirtualList
 from reader.ui.workers import FetchDone, FetchProgressed, ImportDone, ImportProgressed
 
@@ -175,7 +175,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         with Horizontal(id="main"):
             sidebar = TopicSidebar(id="sidebar")
             sidebar.border_title = "Topics"
-            sidebar.border_subtitle = "unread/all"
+            sidebar.border_subtitle = ARTICLES_SUBTITLE
             yield sidebar
             with Horizontal(id="content", classes=self.view_settings.detail_width.class_name):
                 with Vertical(id="list-column"):
@@ -388,6 +388,8 @@ class FeedScreen(FeedKeys, Screen[None]):
         the user choosing an article.
         """
         self._view_generation += 1
+        if rest_later:  # the word index being made waits while the filter works (load_view)
+            self.load_view.words.typed_at = time.monotonic()
         article_list = self.query_one(ArticleList)
         current = article_list.current
         visible, stories = self.stories.shown()
@@ -400,7 +402,6 @@ class FeedScreen(FeedKeys, Screen[None]):
             self._rest_timer.stop()
             self._rest_timer = None
         if rest_later:
-            self.load_view.words.typed_at = time.monotonic()
             self._rest_timer = self.set_timer(
                 self.REST_DELAY, partial(self.show_rest, self._view_generation)
             )

@@ -12,10 +12,11 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from reader.core.export import short_date
+from reader.core.matches import match_spans
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
 from reader.core.stories.rows import StoryRow, StoryRows
-from reader.ui.text import assemble, highlighted, line, provider_shown
+from reader.ui.text import assemble, line, provider_shown
 from reader.ui.widgets.virtual_list import VirtualList
 
 MARKS_WIDTH = 4  # "●★¶ ": unread, star, a stored full text side by side, then a space (the
@@ -163,6 +164,8 @@ class ArticleList(VirtualList):
         self.text_ids: frozenset[str] = frozenset()  # the articles with a stored full text
         self.cursor_chosen = False  # set by the user's first move of the cursor
         self.stories: StoryRows | None = None  # one row per story: the rows, led by `articles`
+        # A title -> where the filter's words are in it, for `highlight_terms`.
+        self._spans: dict[str, tuple[tuple[int, int], ...]] = {}
 
     def show(
         self,
@@ -227,7 +230,23 @@ class ArticleList(VirtualList):
         terms = tuple(terms)
         if terms != self.highlight_terms:
             self.highlight_terms = terms
+            self._spans.clear()
             self.refresh()
+
+    def title_spans(self, article: ArticleSummary) -> tuple[tuple[int, int], ...]:
+        """Where the filter's words are in the article's title: what its row's drawing
+        depends on, not the words themselves. A title without them is drawn the same
+        whatever the query, so its line is kept from one keystroke to the next."""
+        if not self.highlight_terms:
+            return ()
+        title = article.title
+        found = self._spans.get(title)
+        if found is None:
+            if len(self._spans) >= self.DRAWN_LINES_KEPT:
+                self._spans.clear()
+            plain = line(title).plain
+            found = self._spans[title] = tuple(match_spans(plain, self.highlight_terms))
+        return found
 
     @property
     def current(self) -> ArticleSummary | None:
@@ -269,7 +288,7 @@ class ArticleList(VirtualList):
             article.id in self.starred_ids,
             article.id in self.text_ids,
         )
-        return article, (marks, self.highlight_terms, self.outlets(index))
+        return article, (marks, self.title_spans(article), self.outlets(index))
 
     # --- drawing --------------------------------------------------------------------
 
@@ -292,9 +311,12 @@ class ArticleList(VirtualList):
         columns = columns_for(width)
         meta = self.part_style("article-list--meta")
         marks = self.marks(article)
-        title = highlighted(
-            line(article.title), self.highlight_terms, self.part_style("article-list--match")
-        )
+        title = line(article.title)
+        spans = self.title_spans(article)
+        if spans:
+            match = self.part_style("article-list--match")
+            for start, end in spans:
+                title = title.stylize(match, start, end)
         outlets = self.outlets(index)
         if outlets:  # inside the title's column: a narrow list cuts the title, not the columns
             title = assemble(

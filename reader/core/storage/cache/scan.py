@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.core.loader import discover_paths
+from reader.core.storage.cache import walk
 from reader.core.storage.cache.codec import Stamp, from_db, to_db
 
 _NO_STAT = (-1, -1, -1)
@@ -38,29 +39,42 @@ class Changes:
     gone: list[str]  # rel as stored
 
 
-def scan(root: Path, prefix: str) -> Iterator[tuple[str, str, Stamp]]:
-    """(relative path, path, stamp) of every file, in `discover_files` order.
+def scan(
+    root: Path, prefix: str, recorder: walk.WalkRecorder | None = None
+) -> Iterator[tuple[str, str, Stamp]]:
+    """(relative path, path, stamp) of every file, in `discover_files` order (the folders
+    and stamps told to `recorder` too).
 
     A generator: a list of 100,000 of them would be tens of MB held for nothing.
     """
     size = len(prefix)
-    for text in discover_paths(root):
+    on_file = recorder.on_file if recorder is not None else None
+    for text in discover_paths(root, recorder.on_folder if recorder is not None else None):
         rel = text[size:] if text.startswith(prefix) else os.path.basename(text)
         try:
             info = os.stat(text)
             stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
         except OSError:
             stamp = _NO_STAT
+        if on_file is not None:
+            on_file(text, stamp)
         yield rel, text, stamp
+    if recorder is not None:
+        recorder.done = True
 
 
 def compare(
     conn: sqlite3.Connection, lock: threading.RLock, feed: int, root: Path, prefix: str
 ) -> Changes:
-    """Scan the feed and compare it with its cached rows."""
-    found = scan(root, prefix)
+    """Scan the feed and compare it with its cached rows (the recorded walk first, if any)."""
+    generation, record = walk.read(conn, lock, feed)
+    if record is not None and walk.unchanged(record, root, prefix):
+        return Changes([], [], [])
+    recorder = walk.WalkRecorder(root, prefix)
+    found = scan(root, prefix, recorder)
     same, pending = _unchanged(conn, lock, feed, found)
     if pending is None:
+        walk.store(conn, lock, feed, generation, recorder)
         return Changes([], [], [])
     _fill_scan_table(conn, lock, feed, same, itertools.chain(pending, found))
     with lock:

@@ -70,6 +70,9 @@ CREATE TABLE details(
 -- one read instead of 100,000 rows. Valid while its generation is the feed's.
 CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL, sorted BLOB,
                        head BLOB, total INTEGER);
+-- The folders and file stamps of the last full scan that found no change (see walk.py):
+-- a sync at the same generation checks them without listing a folder or reading a row.
+CREATE TABLE walks(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL);
 """  # noqa: E501 - hashed into _LAYOUT: rewrapping these lines would rebuild every user's cache
 # Stored beside the versions: a development change to the tables without a new
 # SCHEMA_VERSION must not leave old files that fail on every query.

@@ -124,7 +124,7 @@ def store_snapshot(conn: sqlite3.Connection, feed: int, generation: int, row: Sn
 # --- reading ------------------------------------------------------------------------------
 
 
-class _PlainUnpickler(pickle.Unpickler):
+class PlainUnpickler(pickle.Unpickler):
     """Loads lists, tuples, strings, numbers and None only: no class is ever looked up."""
 
     def find_class(self, module: str, name: str) -> Any:
@@ -155,13 +155,13 @@ def summaries_from_snapshot(
     columns of the whole feed never sit beside its summaries.
     """
     try:
-        tag, merged, total = _PlainUnpickler(stream).load()
+        tag, merged, total = PlainUnpickler(stream).load()
         if tag != _SNAPSHOT_TAG:
             return None
         summaries: list[ArticleSummary] = []
         shared: dict[Any, Any] = {}  # one object per provider string and topics tuple
         while len(summaries) < total:
-            summaries.extend(_chunk(_PlainUnpickler(stream).load(), prefix, shared))
+            summaries.extend(_chunk(PlainUnpickler(stream).load(), prefix, shared))
     except Exception:  # noqa: BLE001 - a damaged blob only costs the slower path
         return None
     return summaries, bool(merged)

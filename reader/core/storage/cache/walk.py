@@ -1,0 +1,184 @@
+"""The feed's folders as the last full scan found them, to tell that nothing changed without
+listing a folder or reading a row.
+
+A folder's mtime and ctime change when an entry is added, removed or renamed, not when a
+file in it is rewritten in place: so a folder whose stat is as recorded still lists the
+same names, while every file is still stat'ed to catch an edit. The record is kept only
+when it is sound to trust:
+
+- a full scan found every file as its row has it, and no reader wrote the feed meanwhile
+  (its generation, bumped by every write to the files, is stored with the record);
+- no folder holds a symbolic link (its target may change kind, file or folder, unseen);
+- every folder's mtime and ctime are SETTLED_NS older than the scan: an entry added
+  within the same tick of a coarse filesystem clock leaves the mtime as it was, and so is
+  seen only by a folder listed after that tick;
+- every folder could be listed and every file stat'ed.
+
+Anything else, or any difference met when checking, and the scan runs as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pickle
+import sqlite3
+import threading
+import time
+from array import array
+from pathlib import Path
+
+from reader.core.storage.cache.codec import Stamp
+from reader.core.storage.cache.snapshot import PlainUnpickler
+from reader.core.storage.sqlite import write_transaction
+
+SETTLED_NS = 2_000_000_000  # FAT keeps mtimes to 2 s; ext4 and others to a clock tick
+_TAG = "reader-walk-1"
+_OPEN_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_BY_FOLDER = os.stat in os.supports_dir_fd  # stat a name in an open folder: no path walk
+_CURRENT_SQL = (
+    "SELECT f.generation, w.data FROM feeds f LEFT JOIN walks w"
+    " ON w.feed = f.id AND w.generation = f.generation WHERE f.id = ?"
+)
+
+# A folder: its path from the feed's prefix (None: the root), dev, ino, mtime_ns, ctime_ns,
+# then its files' names joined by NUL and their stamps (None: not listed, already seen).
+Folder = tuple[str | None, int, int, int, int, str | None, bytes | None]
+
+
+class WalkRecorder:
+    """Records one full scan's walk (see `loader.discover_paths`'s `on_folder`)."""
+
+    def __init__(self, root: Path, prefix: str) -> None:
+        self.root, self.prefix = str(root), prefix
+        self.settled_before = time.time_ns() - SETTLED_NS
+        self.folders: list[tuple[str | None, int, int, int, int]] = []
+        self.names: list[list[str] | None] = []
+        self.stamps: list[array[int] | None] = []
+        self.trusted = True  # false: the record must not be kept (see the module)
+        self.done = False  # set by the scan when every file was seen
+
+    def on_folder(
+        self, folder: str, info: os.stat_result | None, listed: bool, has_links: bool
+    ) -> None:
+        if info is None or has_links or not self._settled(info):
+            self.trusted = False
+        if not self.trusted or info is None:
+            return
+        if folder == self.root:
+            rel = None
+        elif folder.startswith(self.prefix):
+            rel = folder[len(self.prefix) :]
+        else:
+            self.trusted = False
+            return
+        self.folders.append((rel, info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns))
+        self.names.append([] if listed else None)
+        self.stamps.append(array("q") if listed else None)
+
+    def _settled(self, info: os.stat_result) -> bool:
+        return max(info.st_mtime_ns, info.st_ctime_ns) < self.settled_before
+
+    def on_file(self, path: str, stamp: Stamp) -> None:
+        if not self.trusted:
+            return
+        names, stamps = (self.names[-1], self.stamps[-1]) if self.names else (None, None)
+        if names is None or stamps is None or stamp[0] < 0:  # a lone file, or not stat'ed
+            self.trusted = False
+            return
+        names.append(os.path.basename(path))
+        stamps.extend(stamp)
+
+    def record(self) -> bytes:
+        folders: list[Folder] = [
+            (*folder, None if names is None else "\x00".join(names),
+             None if stamps is None else stamps.tobytes())
+            for folder, names, stamps in zip(self.folders, self.names, self.stamps, strict=True)
+        ]  # fmt: skip
+        return pickle.dumps((_TAG, folders), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unchanged(record: bytes, root: Path, prefix: str) -> bool:
+    """Whether every folder and file is as the record has them (False on any doubt)."""
+    try:
+        tag, folders = PlainUnpickler(io.BytesIO(record)).load()
+    except Exception:  # noqa: BLE001 - a damaged record only costs the full scan
+        return False
+    if tag != _TAG:
+        return False
+    for rel, dev, ino, mtime, ctime, names, stamps in folders:
+        path = str(root) if rel is None else prefix + rel
+        try:
+            info = os.stat(path)
+            if (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns) != (
+                dev, ino, mtime, ctime,
+            ):  # fmt: skip
+                return False
+            if names is not None and not _files_unchanged(path, names, stamps):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _files_unchanged(folder: str, joined: str, stamps: bytes) -> bool:
+    """Whether the folder's files (names joined by NUL) have these stamps (size, mtime, ctime)."""
+    names = joined.split("\x00") if joined else []
+    values = iter(array("q", stamps))
+    if not _BY_FOLDER:
+        return all(
+            _stamp(os.stat(os.path.join(folder, name))) == (size, mtime, ctime)
+            for name, size, mtime, ctime in zip(names, values, values, values, strict=True)
+        )
+    fd = os.open(folder, _OPEN_FOLDER)
+    try:
+        stat = os.stat
+        for name, size, mtime, ctime in zip(names, values, values, values, strict=True):
+            info = stat(name, dir_fd=fd)
+            if info.st_mtime_ns != mtime or info.st_size != size or info.st_ctime_ns != ctime:
+                return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def _stamp(info: os.stat_result) -> Stamp:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def read(
+    conn: sqlite3.Connection, lock: threading.RLock, feed: int
+) -> tuple[int | None, bytes | None]:
+    """The feed's generation now, and the walk recorded at that generation (None: none)."""
+    with lock:
+        row = conn.execute(_CURRENT_SQL, (feed,)).fetchone()
+    return (None, None) if row is None else (row[0], row[1])
+
+
+def store(
+    conn: sqlite3.Connection,
+    lock: threading.RLock,
+    feed: int,
+    generation: int | None,
+    walk: WalkRecorder,
+) -> None:
+    """Keep the walk if it can be trusted and the feed is still at `generation` (read before
+    the scan began: no reader wrote its files since, so its rows are what the scan saw)."""
+    if generation is None or not (walk.trusted and walk.done):
+        return
+    data = walk.record()
+    with lock:
+        # Not waiting for another reader's write lock (a build holds it for long): without
+        # the record the next scan is only a full one.
+        (wait,) = conn.execute("PRAGMA busy_timeout").fetchone()
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            with contextlib.suppress(sqlite3.OperationalError), write_transaction(conn):
+                now = conn.execute("SELECT generation FROM feeds WHERE id = ?", (feed,)).fetchone()
+                if now is not None and now[0] == generation:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO walks VALUES (?, ?, ?)", (feed, generation, data)
+                    )
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(wait)}")
