@@ -506,11 +506,10 @@ def run_app(args: argparse.Namespace) -> int:
     _refuse_foreign_files(args)
     # Textual is imported only when the app runs. The cache's first rows are read (in a
     # thread) while the app's modules are imported: at 100,000 articles that read is ~30 ms.
-    from reader.ui.loading import FeedLoader
+    from reader.ui.loading import app_loader
 
     cache = Path(args.cache) if args.cache else None
-    loader = FeedLoader(path, cache, not args.no_cache, hold_for_first_frame=True,
-                        stories=settings.group_stories)  # fmt: skip
+    loader = app_loader(path, cache, not args.no_cache, settings.group_stories)
     from reader.ui.app import ReaderApp
 
     ReaderApp(

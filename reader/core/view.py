@@ -329,8 +329,11 @@ class FeedView:
             stories = self.library.stories
             return self._story_counts.counted(found, filtered, stories, (read, starred), hits)
 
-        objects = (filtered, read, starred, self.library.stories)
-        return self._sidebar.get(objects, (self.count_stories,), entries)
+        # The stories count only when they are shown: a regroup leaves the plain counts be.
+        stories = (self.library.stories,) if self.count_stories else ()
+        return self._sidebar.get(
+            (filtered, read, starred, *stories), (self.count_stories,), entries
+        )
 
     def topic_ranks(self) -> dict[str, int]:
         """Each topic's place by its article count in the whole feed: the sidebar keeps this

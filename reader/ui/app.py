@@ -27,7 +27,7 @@ from reader.ui.ending import EXIT_DEADLINE_SECONDS, DaemonThreads, end_within, e
 from reader.ui.feed.fulltext import open_texts
 from reader.ui.keymap import build_keymap
 from reader.ui.links import BrowserOpener, LinkFailed, LinkGate, LinkOpened
-from reader.ui.loading import FeedLoader
+from reader.ui.loading import FeedLoader, app_loader
 from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.screenshot import save_screenshot
 from reader.ui.text import tell
@@ -110,8 +110,9 @@ class ReaderApp(App[None]):
         `ends_process` (not in a test) the end after a quit is bounded (`ending`)."""
         self.settings = settings or Settings()
         # Made first, so that the cache is read while the state opens and Textual starts.
-        self.loader = loader or FeedLoader(feed_path, cache_path, use_cache,
-            hold_for_first_frame=True, stories=self.settings.group_stories)  # fmt: skip
+        self.loader = loader or app_loader(
+            feed_path, cache_path, use_cache, self.settings.group_stories
+        )
         theme_problem = self.open_state(state_path)
         super().__init__()
         self.ends_process = ends_process

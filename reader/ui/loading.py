@@ -66,6 +66,16 @@ class LoadState(Enum):
     FAILED = "failed"  # the feed is gone; what is shown is kept
 
 
+def app_loader(
+    feed_path: Path, cache_path: Path | None, use_cache: bool, group_stories: bool
+) -> FeedLoader:
+    """The app's loader: it holds the full read for the first frame (`hold_for_first_frame`)
+    and looks for stories as the config's `group_stories` says."""
+    return FeedLoader(
+        feed_path, cache_path, use_cache, hold_for_first_frame=True, stories=group_stories
+    )
+
+
 class FeedLoader:
     """Reads one feed (with its index cache, or without); one `run` per load or reload."""
 

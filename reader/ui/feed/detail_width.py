@@ -36,11 +36,11 @@ class DetailWidth:
     def class_name(self) -> str:
         """The row's class for the step in force (given it when it is made: set once it is
         styled, the class would style the row and everything in it again)."""
-        return f"detail-{self.width}"
+        return _class_of(self.width)
 
     def apply(self, content: Widget) -> None:
         for width in DETAIL_WIDTHS:
-            content.set_class(width == self.width, f"detail-{width}")
+            content.set_class(width == self.width, _class_of(width))
 
     def step(self, content: Widget, steps: int) -> str:
         """Widen (steps > 0) or narrow the pane by steps; what to tell the user."""
@@ -51,3 +51,7 @@ class DetailWidth:
         self.store.set_setting(DETAIL_WIDTH_SETTING, str(self.width))
         self.apply(content)
         return f"Detail pane: {self.width}% of the width"
+
+
+def _class_of(width: int) -> str:
+    return f"detail-{width}"

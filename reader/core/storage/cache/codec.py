@@ -33,6 +33,14 @@ from reader.core.storage.cache.stories import KeysRow
 from reader.core.stories.features import keys_of, keys_to_json
 
 Stamp = tuple[int, int, int]  # size, mtime_ns, ctime_ns
+
+
+def stamp_of(info: os.stat_result) -> Stamp:
+    """A file's stamp: what tells that it changed (ctime too: a rewrite keeping size and
+    mtime)."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
 FileRow = tuple[Any, ...]  # one row of `files`, in column order
 # feed, rel, data, listing, and the story keys' row (see `stories`) or None
 DetailRow = tuple[int, str, bytes, bytes | None, "KeysRow | None"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from reader.core.loader import discover_paths
 from reader.core.storage.cache import walk
-from reader.core.storage.cache.codec import Stamp, from_db, to_db
+from reader.core.storage.cache.codec import Stamp, from_db, stamp_of, to_db
 
 _NO_STAT = (-1, -1, -1)
 _SCAN_CHUNK = 2000  # rows per insert transaction into the scan table
@@ -52,8 +52,7 @@ def scan(
     for text in discover_paths(root, recorder.on_folder if recorder is not None else None):
         rel = text[size:] if text.startswith(prefix) else os.path.basename(text)
         try:
-            info = os.stat(text)
-            stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+            stamp = stamp_of(os.stat(text))
         except OSError:
             stamp = _NO_STAT
         if on_file is not None:

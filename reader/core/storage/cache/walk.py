@@ -29,7 +29,7 @@ import time
 from array import array
 from pathlib import Path
 
-from reader.core.storage.cache.codec import Stamp
+from reader.core.storage.cache.codec import Stamp, stamp_of
 from reader.core.storage.cache.snapshot import PlainUnpickler
 from reader.core.storage.sqlite import write_transaction
 
@@ -128,7 +128,7 @@ def _files_unchanged(folder: str, joined: str, stamps: bytes) -> bool:
     values = iter(array("q", stamps))
     if not _BY_FOLDER:
         return all(
-            _stamp(os.stat(os.path.join(folder, name))) == (size, mtime, ctime)
+            stamp_of(os.stat(os.path.join(folder, name))) == (size, mtime, ctime)
             for name, size, mtime, ctime in zip(names, values, values, values, strict=True)
         )
     fd = os.open(folder, _OPEN_FOLDER)
@@ -141,10 +141,6 @@ def _files_unchanged(folder: str, joined: str, stamps: bytes) -> bool:
     finally:
         os.close(fd)
     return True
-
-
-def _stamp(info: os.stat_result) -> Stamp:
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def read(
