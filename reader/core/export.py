@@ -138,8 +138,14 @@ def spliced_json(
 
     The same text byte for byte (tests compare them), without building the article.
     """
-    head = spliced_head(article_id, path, errors)
-    return b"".join((head, stored, STATE_FIELDS[read, starred], b"}"))
+    return b"".join((*spliced_pieces(article_id, path, stored, read, starred, errors), b"}"))
+
+
+def spliced_pieces(
+    article_id: str, path: str, stored: bytes, read: bool, starred: bool, errors: str = "strict"
+) -> list[bytes]:
+    """`spliced_json`'s line in pieces, without its closing brace (fields may follow)."""
+    return [spliced_head(article_id, path, errors), stored, STATE_FIELDS[read, starred]]
 
 
 def to_tsv(articles: Sequence[Listed]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import BinaryIO, TextIO
 
-from reader.core.export import JSON_LINE, STATE_FIELDS, article_json, spliced_head
+from reader.core.export import JSON_LINE, article_json, spliced_pieces
 from reader.core.feed_source import OpenedFeed
 from reader.core.model import ArticleSummary
 from reader.core.storage.state import StateStore
@@ -47,8 +47,7 @@ def _json_objects(
         aid, path = summary.id, summary.path
         text = stored.get(path)
         if text is not None:
-            state = STATE_FIELDS[is_read(aid), is_starred(aid)]
-            pieces = [spliced_head(aid, path, errors), text, state]
+            pieces = spliced_pieces(aid, path, text, is_read(aid), is_starred(aid), errors)
         elif (article := rest.get(aid)) is not None:
             record = JSON_LINE.encode(article_json(article, is_read(aid), is_starred(aid)))
             pieces = [record[:-1].encode("utf-8", errors)]  # the brace comes last, below
