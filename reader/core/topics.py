@@ -110,7 +110,9 @@ _KEYS: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
 _KEYS_KEPT = 1 << 16
 
 
-def _keys_of(topics: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def topic_keys(topics: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The sidebar keys of an article's topics, each once with its first label ("No topic"
+    for none), remembered: a feed's articles share a few thousand topic tuples."""
     found = _KEYS.get(topics)
     if found is None:
         keys: dict[str, str] = {}
@@ -128,7 +130,7 @@ def _topic_entries(merged: Counts, with_unread: bool) -> list[TopicCount]:
     counts: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
     for topics, (total, unread, _) in merged.items():
-        for key, label in _keys_of(topics):
+        for key, label in topic_keys(topics):
             entry = counts.get(key)
             if entry is None:
                 counts[key] = [total, unread]

@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 from reader.core.model import ArticleSummary
 from reader.core.stories.rows import StoryIndex
-from reader.core.topics import ALL, NO_TOPIC, STARRED, UNREAD, TopicCount, topic_key
+from reader.core.topics import ALL, STARRED, UNREAD, TopicCount, topic_keys
 
 Ids = frozenset[str] | set[str]
 Hits = Sequence[tuple[str, frozenset[str]]]  # each saved search's key and the ids it matches
@@ -97,7 +96,7 @@ def fixed_fewer(members: Iterable[list[ArticleSummary]], hits: Hits) -> Fewer:
             fewer[key] += max(inside - 1, 0)
         seen: set[str] = set()
         for article in story:
-            for key in topic_keys(article.topics):
+            for key, _ in topic_keys(article.topics):
                 if key in seen:
                     fewer[key] += 1
                 else:
@@ -112,10 +111,3 @@ def _fewer_where(members: Iterable[list[ArticleSummary]], holds: Callable[[str],
         inside = sum(1 for article in story if holds(article.id))
         fewer += max(inside - 1, 0)
     return fewer
-
-
-@lru_cache(maxsize=1 << 14)
-def topic_keys(topics: tuple[str, ...]) -> tuple[str, ...]:
-    """The sidebar keys of an article's topics, each once ("No topic" for none): a feed's
-    articles share a few thousand topic tuples."""
-    return tuple(sorted({topic_key(topic) for topic in topics})) or (NO_TOPIC,)
