@@ -17,6 +17,7 @@ import gc
 import io
 import pickle
 import sqlite3
+import threading
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -131,17 +132,23 @@ class PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a snapshot")
 
 
-class _BlobReader(io.RawIOBase):
-    """A SQLite blob as a raw stream: unpickling from it never holds the whole blob."""
+class BlobReader(io.RawIOBase):
+    """A SQLite blob as a raw stream: unpickling from it never holds the whole blob. With a
+    lock, each read holds it (the connection is shared by threads)."""
 
-    def __init__(self, blob: sqlite3.Blob) -> None:
+    def __init__(self, blob: sqlite3.Blob, lock: threading.RLock | None = None) -> None:
         self.blob = blob
+        self.lock = lock
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.blob.read(len(buffer))
+        if self.lock is None:
+            data = self.blob.read(len(buffer))
+        else:
+            with self.lock:
+                data = self.blob.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
@@ -208,7 +215,7 @@ def read_memo(
         if current is not None:  # snapshots.feed is the row id
             with conn.blobopen("snapshots", "data", current, readonly=True) as blob:
                 found = summaries_from_snapshot(
-                    io.BufferedReader(_BlobReader(blob), 1 << 16), prefix
+                    io.BufferedReader(BlobReader(blob), 1 << 16), prefix
                 )
         from_rows: list[ArticleSummary] | None = None
         if found is None:
