@@ -8,7 +8,8 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_search_index import SETTINGS, articles, grammarish, marks, query
 
@@ -70,7 +71,7 @@ def parsed_queries(texts: list[str]) -> list[Query]:
     return found
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=60)  # four filters an example
 @given(
     articles(),
     st.lists(st.booleans(), max_size=8),
@@ -184,3 +185,48 @@ def test_summaries_of_the_cache_keep_their_texts_in_it(tmp_path: Path) -> None:
         assert sorted(a.path for a in parsed.filter(summaries, index=index)) == sorted(
             a.path for a in parsed.filter(expected)
         )
+
+
+NASTY = {
+    "nul.md": "---\ntitle: odd\x00text with robot\n---\n",
+    "accent.md": "---\ntitle: Fiesta en Málaga\n---\nCrónica\ttab\n",
+    # A quality SQLite cannot hold: the row has no text, the article's is read.
+    "huge.md": "---\ntitle: Huge robot\nquality: 1180591620717411303424\n---\n",
+    "plain.md": "---\ntitle: Robots learn\ntopics: [AI]\n---\nclimate\u2028change\n",
+}
+
+
+@given(st.lists(st.sampled_from(["robot", "rob", "o", "malaga", "á", "a", "cronica", "\x00",
+                                 "odd\x00t", "tab", "huge", "ai", "e\u2028c", "zzz", "ó", ""]),
+                min_size=1, max_size=4))  # fmt: skip
+def test_a_word_looked_for_in_the_cache_is_found_as_in_the_texts(
+    tmp_path_factory: pytest.TempPathFactory, needles: list[str]
+) -> None:
+    """Before the word index, a word is looked for by SQLite in the rows (see
+    `CacheTexts.paths_containing`): the same articles as `needle in search_text`."""
+    summaries, expected = cached_nasty_feed(tmp_path_factory)
+    index = SearchIndex(summaries)
+    for needle in needles:
+        found = {summaries[i].path for i in index.candidates((needle, False))}
+        assert found == {a.path for a in expected if needle in a.search_text}
+
+
+_NASTY: list[tuple[list[ArticleSummary], list[ArticleSummary]]] = []
+
+
+def cached_nasty_feed(
+    factory: pytest.TempPathFactory,
+) -> tuple[list[ArticleSummary], list[ArticleSummary]]:
+    """The NASTY feed's summaries from its cache's snapshot, and as loaded (made once)."""
+    if not _NASTY:
+        root = factory.mktemp("nasty") / "feed"
+        root.mkdir()
+        for name, text in NASTY.items():
+            (root / name).write_text(text, encoding="utf-8")
+        with FeedCache.open(root.parent / "index.db", root) as cache:
+            cache.sync(workers=1)
+        with FeedCache.open(root.parent / "index.db", root) as cache:
+            summaries = cache.cached_summaries()
+        assert held_texts(summaries) is None
+        _NASTY.append((summaries, [summarize(a) for a in load_feed(root).articles]))
+    return _NASTY[0]

@@ -367,6 +367,9 @@ class KeptTexts(Sequence[str]):
 
     def __init__(self, articles: Sequence[ArticleSummary]) -> None:
         self.articles = articles
+        # Where the texts are kept: with one place that can search them, a word looked for
+        # in most articles is found by it (see `_scan_where_kept`).
+        self.kept_in = {t for t in map(held_text, articles) if not isinstance(t, str)}
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -400,8 +403,30 @@ class KeptTexts(Sequence[str]):
         """The positions (None: all) whose text has the key, a block read at a time."""
         test = matcher(key)
         every = range(len(self.articles)) if positions is None else positions
+        if not key[1] and 4 * len(every) > len(self.articles):
+            searched = self._scan_where_kept(key[0], every)
+            if searched is not None:
+                return searched
         found = array("i")
         for start in range(0, len(every), self.BLOCK):
             block = every[start : start + self.BLOCK]
             found.extend(i for i, text in zip(block, self.at(block), strict=True) if test(text))
+        return found
+
+    def _scan_where_kept(self, needle: str, every: Sequence[int]) -> array[int] | None:
+        """The positions of `every` whose text contains `needle`, the kept texts searched
+        where they are kept; None if that place cannot search them."""
+        if len(self.kept_in) != 1:
+            return None
+        search = getattr(next(iter(self.kept_in)), "paths_containing", None)
+        matched: set[str] | None = search(needle) if search is not None else None
+        if matched is None:
+            return None
+        articles = self.articles
+        found = array("i")
+        for i in every:
+            article = articles[i]
+            held = held_text(article)
+            if needle in held if isinstance(held, str) else article.path in matched:
+                found.append(i)
         return found

@@ -77,3 +77,32 @@ class CacheTexts:
         if row is None:
             return ""
         return search_text_of(article_from_detail(row[0], self.prefix + from_db(rel)))
+
+    def paths_containing(self, needle: str) -> set[str] | None:
+        """The paths of the articles whose search text contains `needle`, found by SQLite
+        (the bytes of the UTF-8 text: a substring exactly when the string is); None when it
+        cannot answer. Before the word index is made a new word is looked for in every
+        article: this is ~10x faster than reading their texts back to test them."""
+        try:
+            wanted = needle.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        matched: set[str] = set()
+        unsure: list[str] = []  # rows without a text (see `_from_detail`)
+        prefix = self.prefix
+        try:
+            with self._lock:
+                # `+feed`: a scan of the table, in its order (through an index: 3x slower).
+                rows = self._connection().execute(
+                    "SELECT rel, exact FROM files WHERE +feed = ? AND article_id IS NOT NULL"
+                    " AND (exact = 0 OR instr(CAST(search_text AS BLOB), ?) > 0)",
+                    (self.feed, wanted),
+                )
+                for rel, exact in rows:
+                    (matched.add if exact else unsure.append)(prefix + from_db(rel))
+        except sqlite3.Error:
+            return None
+        if unsure:
+            texts = self.texts_of(unsure)
+            matched.update(p for p, text in zip(unsure, texts, strict=True) if needle in text)
+        return matched
