@@ -27,6 +27,12 @@ Building the index copies the list of texts and nothing else (a few milliseconds
 100,000). It must not be used after its sequence changes: `covers` checks that the
 sequence is the very object (and length) it was made over.
 
+Summaries read from the index cache's snapshot keep their texts there (see
+`model.StoredSummary`): the index then holds none (`KeptTexts`). The word index is made
+from them a block at a time; a word is then answered from it, a phrase by reading the
+texts of the articles having all its words; before it, a word is looked for by SQLite in
+the rows. The answers are the same.
+
 Scanning fewer bytes still scans: the first letters of a new word read most of the text.
 `build_words` (run in a thread by the app once the list is drawn) adds a
 `reader.core.query.words.WordIndex`, after which a word is answered from the words
