@@ -15,7 +15,8 @@ the slow keys.
 `--settle S` waits S seconds after the load before the first key (the word index is made
 in the meantime). `--checkout DIR` (repeatable) times the reader of other checkouts in the
 same run, a session of each in turn, `--rounds` times, so that a noisy machine weighs on
-all alike.
+all alike; each on a cache of its own (`bench_start.cache_path`'s `-against` one): a cache
+shared by two versions would have its snapshot rebuilt at every start.
 
     python benchmarks/bench_typing.py [--sizes 10000 100000] [--key-gap 0.08]
     python benchmarks/bench_typing.py --every-key --sizes 100000 --checkout ../main --rounds 2
@@ -111,8 +112,10 @@ def run_every_key(args: argparse.Namespace, work: Path) -> None:
         hwms: dict[Path, list[int]] = {c: [] for c in checkouts}
         for _ in range(args.rounds):
             for checkout in checkouts:
-                state = work / f"state-{count}.db"
-                command = reader_in(checkout, feed, cache, state)
+                # A cache of its own: another version's snapshot would be rebuilt at each start.
+                own = bench_start.cache_path(count, checkout)
+                state = work / f"state-{count}-{checkouts.index(checkout)}.db"
+                command = reader_in(checkout, feed, own, state)
                 found, hwm = every_key(command, count, expected, args.key_gap, args.settle)
                 times[checkout] += found
                 hwms[checkout].append(hwm)
