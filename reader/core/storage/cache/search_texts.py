@@ -6,7 +6,7 @@ tested on, or a block at a time while the word index is made, keeps ~47 MB at 10
 articles out of the app's memory. A row is found by its path (the summary's), so a row
 rewritten since (its file changed) gives the new text: the answer of the next sync.
 
-A cache in a file is read through a connection of its own, read-only, opened on first use
+A cache in a file is read through a connection of its own, query-only, opened on first use
 and kept: it outlives the cache's own connection (a summary may be searched after its cache
 is closed) and never waits for the cache's lock. A cache in memory (a session whose file
 could not be used) has nothing another connection could open: its connection is shared.
@@ -19,7 +19,6 @@ import os
 import sqlite3
 import threading
 from collections.abc import Sequence
-from urllib.parse import quote
 
 from reader.core.model import search_text_of
 from reader.core.storage.cache.codec import article_from_detail, from_db, to_db
@@ -41,8 +40,9 @@ class CacheTexts:
         conn = self._conn
         if conn is None:
             assert self.file is not None
-            uri = f"file:{quote(self.file)}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            # Not `mode=ro`: a reader of a WAL file may have to make its -shm file.
+            conn = sqlite3.connect(self.file, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA query_only = ON")
             self._conn = conn
         return conn
 
