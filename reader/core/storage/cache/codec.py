@@ -33,6 +33,7 @@ from reader.core.storage.cache.stories import KeysRow
 from reader.core.stories.features import keys_of, keys_to_json
 
 Stamp = tuple[int, int, int]  # size, mtime_ns, ctime_ns
+NO_STAT: Stamp = (-1, -1, -1)  # the stamp of a file that could not be stat'ed
 
 
 def stamp_of(info: os.stat_result) -> Stamp:

@@ -53,7 +53,7 @@ from reader.core.storage.cache.codec import (
     to_db,
 )
 from reader.core.storage.cache.listing import READ_ALL_FROM, read_all_listings, read_listings
-from reader.core.storage.cache.scan import Changes, Stale, compare, scan
+from reader.core.storage.cache.scan import Changes, Stale, compare, unstamped
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
     INSERT_DETAIL,
@@ -487,8 +487,8 @@ class FeedCache:
         from reader.core.storage.cache import pool  # multiprocessing: only when parsing
 
         result = SyncResult()
-        found = scan(self.feed_root, self._prefix)
-        items = ((seq, rel, path, stamp) for seq, (rel, path, stamp) in enumerate(found))
+        found = unstamped(self.feed_root, self._prefix)  # the parsers take the stamps
+        items = ((seq, rel, path, None) for seq, (rel, path) in enumerate(found))
         first = FIRST_BATCH if on_batch else 0
         stream = pool.Stream(self._feed, self.feed_root, items, workers, first, self.stories)
         with stream, self._unsynced_writes():
