@@ -7,7 +7,7 @@ processes when there are many) and drops the deleted ones.
 
 A file is fresh when its size, mtime and ctime (a chmod changes only the ctime) match
 its row. Each row holds the summary columns, the file's problems and, in `details`, the
-whole article as compressed JSON for the detail pane (and `reader list`'s JSON of it,
+whole article as JSON for the detail pane (and `reader list`'s JSON of it,
 see `listing`). After each sync the feed's
 summaries are also stored as one pickled snapshot of plain columns: reading 100,000
 rows costs about twice as much as unpickling that one blob.

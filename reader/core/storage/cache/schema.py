@@ -24,7 +24,7 @@ from reader.core.storage.sqlite import (
     write_transaction,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another reader's write lock
 
 # This text is hashed into _LAYOUT, so even a comment changed in it rebuilds every cache
@@ -63,7 +63,7 @@ CREATE TABLE details(
     -- What `reader list --format json` prints bar id, path and state (see listing.py);
     -- before `data`, so reading it never walks a large article's overflow pages.
     listing BLOB,               -- UTF-8; NULL: encode the article whole
-    data BLOB NOT NULL,         -- zlib-compressed JSON of the whole article
+    data BLOB NOT NULL,         -- JSON of the whole article (ASCII), not compressed
     PRIMARY KEY(feed, rel)
 );
 -- Every summary of a feed in one pickled blob of plain columns (see _snapshot_bytes):
