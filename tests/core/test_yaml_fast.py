@@ -143,6 +143,14 @@ def test_the_node_property_scan_equals_its_regular_expression(text: str) -> None
     assert yaml_fast._has_node_property(text) == bool(yaml_fast.NODE_PROPERTY.search(text))
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="\n%-.a \u2028", max_size=20))
+def test_the_document_mark_search_equals_its_three_lookups(text: str) -> None:
+    """One search finds a later `%`, `---` or `...` line exactly where looking for each does."""
+    found = yaml_fast._LATER_DOCUMENT_MARK.search(text) is not None
+    assert found == any(mark in text for mark in yaml_fast.LATER_DOCUMENT_MARKS)
+
+
 def test_articles_equal_after_field_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whole files: the same articles and problems with the fast parser as with PyYAML."""
     root = REPO

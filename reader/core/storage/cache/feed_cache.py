@@ -7,10 +7,10 @@ processes when there are many) and drops the deleted ones.
 
 A file is fresh when its size, mtime and ctime (a chmod changes only the ctime) match
 its row. Each row holds the summary columns, the file's problems and, in `details`, the
-whole article as compressed JSON for the detail pane (in `listings`, `reader list`'s JSON
-of it, see `listing`). After each sync the feed's summaries are also stored as one
-pickled snapshot of plain columns: reading 100,000 rows costs about twice as much as
-unpickling that one blob.
+whole article as JSON (not compressed) for the detail pane (in `listings`, `reader
+list`'s JSON of it, see `listing`). After each sync the feed's summaries are also stored
+as one pickled snapshot of plain columns: reading 100,000 rows costs about twice as much
+as unpickling that one blob.
 
 One cache file serves several feeds: rows are keyed by the feed root's resolved path
 and each file's path relative to it. Full paths are rebuilt from the root as given, so
@@ -53,7 +53,7 @@ from reader.core.storage.cache.codec import (
     to_db,
 )
 from reader.core.storage.cache.listing_rows import listings_by_path, store_listings
-from reader.core.storage.cache.scan import Changes, Stale, compare, scan
+from reader.core.storage.cache.scan import Changes, Stale, compare, unstamped
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
     INSERT_DETAIL,
@@ -479,8 +479,8 @@ class FeedCache:
         from reader.core.storage.cache import pool  # multiprocessing: only when parsing
 
         result = SyncResult()
-        found = scan(self.feed_root, self._prefix)
-        items = ((seq, rel, path, stamp) for seq, (rel, path, stamp) in enumerate(found))
+        found = unstamped(self.feed_root, self._prefix)  # the parsers take the stamps
+        items = ((seq, rel, path, None) for seq, (rel, path) in enumerate(found))
         first = FIRST_BATCH if on_batch else 0
         stream = pool.Stream(self._feed, self.feed_root, items, workers, first, self.stories)
         with stream, self._unsynced_writes():

@@ -24,7 +24,7 @@ from reader.core.storage.sqlite import (
     write_transaction,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another reader's write lock
 
 # This text is hashed into _LAYOUT, so even a comment changed in it rebuilds every cache
@@ -60,7 +60,7 @@ CREATE INDEX files_problems ON files(feed, seq) WHERE problems IS NOT NULL;
 CREATE TABLE details(
     feed INTEGER NOT NULL,
     rel TEXT NOT NULL,
-    data BLOB NOT NULL,         -- zlib-compressed JSON of the whole article
+    data BLOB NOT NULL,         -- JSON of the whole article (ASCII), not compressed
     PRIMARY KEY(feed, rel)
 );
 -- What `reader list --format json` prints bar id, path and state (see listing.py), in a
