@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
-from reader.core.stories.features import StoryKeys
+from reader.core.stories.features import StoryKeys, Word
 from reader.core.stories.rule import (
     ATTACH_OVERLAP,
     COMPATIBLE_SHARE,
@@ -38,9 +38,9 @@ Pair = tuple[str, str]
 Scored = tuple[float, Pair]
 
 
-def document_frequencies(keys: Iterable[StoryKeys]) -> Counter[str]:
+def document_frequencies(keys: Iterable[StoryKeys]) -> Counter[Word]:
     """How many articles hold each word."""
-    counts: Counter[str] = Counter()
+    counts: Counter[Word] = Counter()
     for item in keys:
         counts.update(item.words)
     return counts
@@ -51,9 +51,9 @@ def candidates(keys: Collection[StoryKeys], idf: Idf, only: Collection[str] = ()
     pairs with at least one article of those ids."""
     # The rare words of the whole feed, weighed once each: an article's are then one set
     # intersection, not a weight asked for each of its words.
-    vocabulary: set[str] = set().union(*(item.words for item in keys))
+    vocabulary: set[Word] = set().union(*(item.words for item in keys))
     rare = {word for word in vocabulary if idf(word) >= RARE_IDF}
-    by_word: defaultdict[str, list[tuple[float, str]]] = defaultdict(list)
+    by_word: defaultdict[Word, list[tuple[float, str]]] = defaultdict(list)
     for item in keys:
         if item.day is None:
             continue

@@ -30,7 +30,7 @@ from reader.core.model import (
 )
 from reader.core.storage.cache.listing import listing_text
 from reader.core.storage.cache.stories import KeysRow
-from reader.core.stories.features import keys_of, keys_to_json
+from reader.core.stories.features import keys_of, keys_to_row
 
 Stamp = tuple[int, int, int]  # size, mtime_ns, ctime_ns
 
@@ -198,7 +198,7 @@ def file_rows(
         return head + (None,) * 10 + (1,), None
     data = zlib.compress(article_to_json(article).encode("ascii"), 1)
     keys = keys_of(article) if with_stories else None
-    story = (feed, head[1], article.id, keys.day, keys_to_json(keys)) if keys else None
+    story = (feed, head[1], article.id, keys.day, *keys_to_row(keys)) if keys else None
     detail = (feed, head[1], data, listing_text(article), story)
     return head + summary_columns(article), detail
 
