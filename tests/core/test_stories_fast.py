@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,7 +27,14 @@ from reader.core.stories.features import (
     words_in_row,
     words_of,
 )
-from reader.core.stories.grouping import Pair, _neighbours, candidates, document_frequencies
+from reader.core.stories.grouping import (
+    Pair,
+    _neighbours,
+    candidates,
+    document_frequencies,
+    group,
+    group_feed,
+)
 from reader.core.stories.rule import RARE_IDF, Idf, idf_from
 
 WORDS = [word_id(f"w{n}") for n in range(30)]
@@ -147,3 +154,50 @@ def test_the_candidates_are_the_plain_ones_for_any_feed(keys: list[StoryKeys]) -
     assert candidates(keys, idf_from(counts, len(keys))) == plain_candidates(keys, plain)
     only = [item.article_id for item in keys[::3]]
     assert candidates(keys, plain, only) == plain_candidates(keys, plain, only)
+
+
+def feed_grouping(keys: list[StoryKeys]) -> tuple[list[tuple[str, ...]], dict[Word, int]]:
+    """`group_feed` over these keys, as the index cache asks it (the last of an id kept)."""
+    by_id = {item.article_id: item for item in keys}
+
+    def day_words() -> Iterator[tuple[str, float | None, list[Word]]]:
+        for item in by_id.values():
+            yield item.article_id, item.day, list(item.words)
+
+    found, counts = group_feed(day_words, by_id)
+    return found, dict(counts)
+
+
+def test_the_whole_feed_s_grouping_is_the_plain_one_on_labelled_real_articles() -> None:
+    articles, _ = labelled()
+    keys = [keys_of(a) for a in articles.values()]
+    found, counts = feed_grouping(keys)
+    assert found == group(keys) and len(found) > 10
+    assert counts == dict(document_frequencies(keys))
+
+
+# Articles about one of some events (its words, some dropped, a few of the feed's added),
+# titled by some of their words, in three outlets, over ten days: the rule joins some.
+EVENTS = [[word_id(f"e{n}w{m}") for m in range(6)] for n in range(30)]
+
+
+def event_keys(n: int, day: float | None, event: int, kept: int, noise: set[Word],
+               cut: int, outlet: str) -> StoryKeys:  # fmt: skip
+    words = set(EVENTS[event][:kept]) | noise
+    title = frozenset(sorted(words)[:cut])
+    return StoryKeys(f"a{n}", "", day, outlet, title, frozenset(words), frozenset(),
+                     frozenset(), frozenset())  # fmt: skip
+
+
+titled_keys = st.builds(
+    event_keys, st.integers(0, 120), st.none() | st.floats(0, 10), st.integers(0, 29),
+    st.integers(2, 6), st.sets(st.sampled_from(WORDS), max_size=3), st.integers(1, 8),
+    st.sampled_from(["", "wire", "paper"]),
+)  # fmt: skip
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(keys=st.lists(titled_keys, min_size=64, max_size=90))
+def test_the_whole_feed_s_grouping_is_the_plain_one_for_any_feed(keys: list[StoryKeys]) -> None:
+    unique = list({item.article_id: item for item in keys}.values())
+    assert feed_grouping(keys) == (group(keys), dict(document_frequencies(unique)))

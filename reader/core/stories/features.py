@@ -14,7 +14,7 @@ import re
 import sys
 import zlib
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 
@@ -195,7 +195,7 @@ def keys_to_row(keys: StoryKeys) -> tuple[str, bytes]:
     return keys.title + "\t" + keys.provider, ids.tobytes()
 
 
-def _ints(blob: bytes) -> Sequence[int]:
+def _ints(blob: bytes) -> array[int] | memoryview:
     if _BIG_ENDIAN:
         swapped = array("q", blob)
         swapped.byteswap()
@@ -203,10 +203,10 @@ def _ints(blob: bytes) -> Sequence[int]:
     return memoryview(blob).cast("q")
 
 
-def words_in_row(blob: bytes) -> Sequence[Word]:
+def words_in_row(blob: bytes) -> list[Word]:
     """The word ids (title and other words) of an `ids` column, without the rest."""
     ids = _ints(blob)
-    return ids[_HEAD : _HEAD + ids[0] + ids[1]]
+    return ids[_HEAD : _HEAD + ids[0] + ids[1]].tolist()
 
 
 def keys_from_row(article_id: str, day: float | None, label: str, blob: bytes) -> StoryKeys:

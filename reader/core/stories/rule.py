@@ -77,14 +77,25 @@ def idf_from(counts: Mapping[Word, int], total: int) -> Idf:
     changes the weight of its own words only, not of every word of the feed: stories far
     from a change stay as they were (see `cache.stories`).
     """
-    size = 2 ** (round(math.log2(max(total, 1)) * 5) / 5)
+    weight = count_weight(total)
 
     def idf(word: Word) -> float:
-        return math.log((size + 1) / (counts.get(word, 0) + 1))
+        return weight(counts.get(word, 0))
 
     # Each word's weight is asked for again and again (in every candidate pair it is in):
     # worked out once. `counts` must not change while the function is in use.
     return functools.lru_cache(maxsize=None)(idf)
+
+
+def count_weight(total: int) -> Callable[[int], float]:
+    """The inverse document frequency of a word held by `count` of `total` articles (see
+    `idf_from`): by count, for what asks it of every word of a feed (`grouping.group_feed`)."""
+    size = 2 ** (round(math.log2(max(total, 1)) * 5) / 5)
+
+    def weight(count: int) -> float:
+        return math.log((size + 1) / (count + 1))
+
+    return weight
 
 
 def near_identical(a: StoryKeys, b: StoryKeys) -> bool:

@@ -22,7 +22,7 @@ import sqlite3
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from reader.core.stories.features import StoryKeys, Word, keys_from_row, words_in_row
 
@@ -48,7 +48,7 @@ CREATE TABLE story_lists(feed INTEGER PRIMARY KEY, groups TEXT NOT NULL);
 INSERT_KEYS = "INSERT OR REPLACE INTO story_keys VALUES (?, ?, ?, ?, ?, ?)"
 WHOLE_FEED_SHARE = 0.2  # changed more than this part of the feed: group it all again
 KeysRow = tuple[int, str, str, float | None, str, bytes]  # feed, rel, article_id, day, label, ids
-StoredKeys = tuple[str, float | None, str, bytes]  # article_id, day, label, ids
+StoredRow = tuple[str, float | None, str, bytes]  # article_id, day, label, ids
 KEYS_COLUMNS = "article_id, day, label, ids"
 
 
@@ -57,12 +57,12 @@ class WordCounts:
     words are read only if the change is grouped around, not the whole feed again)."""
 
     def __init__(self) -> None:
-        self.left: list[StoredKeys] = []
-        self.entered: list[StoredKeys] = []
+        self.left: list[StoredRow] = []
+        self.entered: list[StoredRow] = []
         self.touched: set[str] = set()  # article ids parsed or dropped
         self.days: list[float] = []  # their days, old and new
 
-    def leave(self, rows: Iterable[StoredKeys]) -> None:
+    def leave(self, rows: Iterable[StoredRow]) -> None:
         for row in rows:
             self.left.append(row)
             self._touch(row[0], row[1])
@@ -87,8 +87,34 @@ class WordCounts:
             self.days.append(day)
 
 
-def _old_rows(conn: sqlite3.Connection, feed: int, rels: Sequence[str]) -> list[StoredKeys]:
-    rows: list[StoredKeys] = []
+class StoredKeys(Mapping[str, StoryKeys]):
+    """The stored keys of a feed's articles (by id), each read back only when asked for:
+    grouping a whole feed reads every article's words, but the keys of few."""
+
+    def __init__(self, rows: Iterable[StoredRow]) -> None:
+        self._rows = {row[0]: row for row in rows}  # the last row of an id, as `_keys` keeps
+        self._made: dict[str, StoryKeys] = {}
+
+    def __getitem__(self, article_id: str) -> StoryKeys:
+        made = self._made.get(article_id)
+        if made is None:
+            made = self._made[article_id] = keys_from_row(*self._rows[article_id])
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def day_words(self) -> Iterator[tuple[str, float | None, Sequence[Word]]]:
+        """Each article's id, day and word ids."""
+        for article_id, day, _, ids in self._rows.values():
+            yield article_id, day, words_in_row(ids)
+
+
+def _old_rows(conn: sqlite3.Connection, feed: int, rels: Sequence[str]) -> list[StoredRow]:
+    rows: list[StoredRow] = []
     for start in range(0, len(rels), 500):
         part = rels[start : start + 500]
         rows += conn.execute(
@@ -144,16 +170,18 @@ def _regroup(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
     _fill_missing(conn, feed, counts)
     if not counts.touched and not _out_of_step(conn, feed):
         return
-    from reader.core.stories.grouping import document_frequencies, group_keys
+    from reader.core.stories.grouping import group_feed, group_keys
     from reader.core.stories.rule import idf_from
 
     row = conn.execute("SELECT articles FROM story_words WHERE feed = ?", (feed,)).fetchone()
     total = (row[0] if row else 0) + len(counts.entered) - len(counts.left)
     if total <= 0 or not counts.touched or len(counts.touched) > WHOLE_FEED_SHARE * total:
-        keys = _keys(conn, f"SELECT {KEYS_COLUMNS} FROM story_keys WHERE feed = ?", (feed,))
-        words = dict(document_frequencies(keys.values()))
-        _save_words(conn, feed, len(keys), words)
-        _replace_groups(conn, feed, keys, group_keys(keys, idf_from(words, len(keys))), whole=True)
+        stored = StoredKeys(
+            conn.execute(f"SELECT {KEYS_COLUMNS} FROM story_keys WHERE feed = ?", (feed,))
+        )
+        found, counted = group_feed(stored.day_words, stored)
+        _save_words(conn, feed, len(stored), dict(counted))
+        _replace_groups(conn, feed, (), found, whole=True)
         return
     words = _updated_words(conn, feed, counts, total)
     keys = _window(conn, feed, counts)
