@@ -29,7 +29,7 @@ from reader.core.model import (
 )
 from reader.core.storage.cache.listing import listing_text
 from reader.core.storage.cache.stories import KeysRow
-from reader.core.stories.features import keys_of, keys_to_json
+from reader.core.stories.features import keys_of, keys_to_row
 
 Stamp = tuple[int, int, int]  # size, mtime_ns, ctime_ns
 NO_STAT: Stamp = (-1, -1, -1)  # the stamp of a file that could not be stat'ed
@@ -203,7 +203,7 @@ def file_rows(
     # table about a third smaller (the whole cache file a sixth).
     data = article_to_json(article).encode("ascii")
     keys = keys_of(article) if with_stories else None
-    story = (feed, head[1], article.id, keys.day, keys_to_json(keys)) if keys else None
+    story = (feed, head[1], article.id, keys.day, *keys_to_row(keys)) if keys else None
     detail = (feed, head[1], data, listing_text(article), story)
     return head + summary_columns(article), detail
 

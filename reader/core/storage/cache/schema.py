@@ -24,7 +24,7 @@ from reader.core.storage.sqlite import (
     write_transaction,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another reader's write lock
 
 # This text is hashed into _LAYOUT, so even a comment changed in it rebuilds every cache
