@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +205,68 @@ class ArticleSummary:
     # Folded (see `fold`) title, excerpt, provider name and domain, topics and body,
     # joined by newlines: what a free-text query term searches.
     search_text: str
+
+
+class SearchTexts(Protocol):
+    """Where a `StoredSummary`'s search text is kept (the index cache), read when asked for."""
+
+    def texts_of(self, paths: Sequence[str]) -> list[str]:
+        """The search texts of the articles at these paths ("" for one no longer there)."""
+        ...
+
+
+# The slot's own descriptor, which the property below reads and sets.
+_TEXT_SLOT: Any = vars(ArticleSummary)["search_text"]
+
+
+class StoredSummary(ArticleSummary):
+    """A summary whose search text stays where it is kept (`SearchTexts`) until asked for.
+
+    At 100,000 articles the folded texts are ~47 MB, most of what the app would hold: the
+    search index answers words from its word index and reads the texts only of the few
+    articles a phrase must be tested on (see `reader.core.query.index`). The slot holds
+    either the text (once given one, say by `dataclasses.replace`) or where it is kept.
+    It is equal to an `ArticleSummary` of the same fields.
+    """
+
+    __slots__ = ()
+
+    @property
+    def search_text(self) -> str:
+        held = _TEXT_SLOT.__get__(self)
+        return held if isinstance(held, str) else held.texts_of((self.path,))[0]
+
+    @search_text.setter
+    def search_text(self, value: str | SearchTexts) -> None:
+        _TEXT_SLOT.__set__(self, value)
+
+    @property
+    def kept_in(self) -> SearchTexts | None:
+        """Where the search text is kept; None when it is held here."""
+        held = _TEXT_SLOT.__get__(self)
+        return None if isinstance(held, str) else held
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ArticleSummary):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _SUMMARY_FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_SUMMARY_FIELDS = tuple(ArticleSummary.__dataclass_fields__)
+
+
+def held_text(summary: ArticleSummary) -> str | SearchTexts:
+    """The summary's search text if it holds it, else where it is kept (nothing is read)."""
+    held: str | SearchTexts = _TEXT_SLOT.__get__(summary)
+    return held
+
+
+def held_texts(summaries: Sequence[ArticleSummary]) -> list[str] | None:
+    """The search texts of the summaries if they all hold theirs, else None (nothing read)."""
+    held = list(map(_TEXT_SLOT.__get__, summaries))
+    return held if set(map(type, held)) <= {str} else None
 
 
 def search_text_of(article: Article) -> str:

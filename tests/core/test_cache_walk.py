@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -169,3 +170,30 @@ def test_a_walk_kept_before_another_reader_wrote_the_feed_is_not_used(
         result = cache.sync(workers=1)
     assert str(feed) in listings
     assert any(s.title == "New" for s in result.summaries)
+
+
+def test_checking_through_the_walk_never_holds_the_whole_record(
+    tmp_path: Path, settled: None, listings: list[str]
+) -> None:
+    # At 100,000 files the record is ~10 MB: held whole (and every folder's names split
+    # out of it at once) it raised the warm start's peak memory by ~28 MB.
+    root = tmp_path / "feed"
+    for folder in range(20):
+        (root / f"{folder:02}").mkdir(parents=True)
+        for number in range(100):
+            name = f"{number:03}-{'long-name-' * 20}.md"
+            (root / f"{folder:02}" / name).write_text("---\ntitle: T\n---\n", encoding="utf-8")
+    with FeedCache.open(tmp_path / "index.db", root) as cache:
+        cache.sync(workers=1)
+        assert _compare(cache, root) == Changes([], [], [])  # the full scan: the walk kept
+        (row,) = cache._conn.execute("SELECT length(data) FROM walks").fetchone()
+        listings.clear()
+        tracemalloc.start()
+        try:
+            found = _compare(cache, root)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert (found, listings) == (Changes([], [], []), [])  # answered through the walk
+    assert row > 400_000  # 2,000 names of 200 characters and their stamps
+    assert peak < row // 2  # was over twice the record

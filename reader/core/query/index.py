@@ -43,8 +43,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import compress, filterfalse
+from typing import cast, overload
 
-from reader.core.model import ArticleSummary
+from reader.core.model import ArticleSummary, SearchTexts, held_text, held_texts
 from reader.core.query.words import WordIndex, build_word_index, indexable
 
 __all__ = ["Key", "SearchIndex", "implies", "phrase_pattern"]
@@ -99,24 +100,30 @@ class SearchIndex:
     MAX_ANSWERS = 256
     #: With the word index, up to this many articles left are tested rather than looked up.
     SCAN_AT_MOST = 2000
+    #: as many when the texts must be read from the cache first (~10x the cost of a test).
+    READ_AT_MOST = 200
 
     def __init__(self, articles: Sequence[ArticleSummary]) -> None:
         self.articles = articles
-        self._texts: list[str] = [a.search_text for a in articles]
+        held = held_texts(articles)
+        # The texts, or (summaries of the index cache keep theirs there) a way to read them.
+        self._texts: list[str] | KeptTexts = KeptTexts(articles) if held is None else held
+        self._scan_at_most = self.SCAN_AT_MOST if held is not None else self.READ_AT_MOST
+        self._size = len(articles)
         self._answers: OrderedDict[Key, array[int]] = OrderedDict()
         self._held = 0  # positions held by the remembered answers
-        self._budget = max(self.BUDGET_PER_ARTICLE * len(self._texts), 1 << 16)
+        self._budget = max(self.BUDGET_PER_ARTICLE * self._size, 1 << 16)
         # Set once, from the thread that builds it; read here only when set.
         self._words: WordIndex | None = None
         # Article id and URL -> positions: made when stored full texts are first searched.
         self._where: dict[str, list[int]] | None = None
 
     def __len__(self) -> int:
-        return len(self._texts)
+        return self._size
 
     def covers(self, articles: Sequence[ArticleSummary]) -> bool:
         """Whether this index answers for `articles`: the same object, not grown or shrunk."""
-        return articles is self.articles and len(articles) == len(self._texts)
+        return articles is self.articles and len(articles) == self._size
 
     def clear(self) -> None:
         """Forget every remembered answer (the next queries scan again)."""
@@ -233,12 +240,12 @@ class SearchIndex:
                 return array("i")  # an empty word matches everything, so its negation nothing
             if left is None:
                 drop = set(self.candidates(key))
-                left = array("i", filterfalse(drop.__contains__, range(len(self._texts))))
+                left = array("i", filterfalse(drop.__contains__, range(self._size)))
             else:
                 left = self._without(key, left)
             if not left:
                 return left
-        return range(len(self._texts)) if left is None else left
+        return range(self._size) if left is None else left
 
     # --- Inside -----------------------------------------------------------------------
 
@@ -251,7 +258,7 @@ class SearchIndex:
         words, (text, spaced) = self._words, key
         if words is None:
             return None
-        if not spaced:
+        if not spaced or " " not in text:  # a phrase of one word is that word
             return words.positions(text) if indexable(text) else None
         parts = text.split(" ")
         if not all(map(indexable, parts)):
@@ -271,8 +278,8 @@ class SearchIndex:
         """
         known = self._answers.get(key)
         if known is None:
-            worth = 2 * len(left) > len(self._texts)
-            if worth or (len(left) > self.SCAN_AT_MOST and self._indexed(key)):
+            worth = 2 * len(left) > self._size
+            if worth or (len(left) > self._scan_at_most and self._indexed(key)):
                 return self.candidates(key)
             return None
         if len(known) > 16 * len(left):
@@ -295,6 +302,9 @@ class SearchIndex:
         known = self._known(key, left)
         if known is None:
             texts, (text, spaced) = self._texts, key
+            if isinstance(texts, KeptTexts):
+                drop = set(texts.scan(key, left))
+                return array("i", filterfalse(drop.__contains__, left))
             if spaced:
                 search = phrase_pattern(text).search
                 return array("i", [i for i in left if not search(texts[i])])
@@ -309,6 +319,8 @@ class SearchIndex:
         `str.__contains__`, whose calls cost more than the `in` operator.
         """
         texts, (text, spaced) = self._texts, key
+        if isinstance(texts, KeptTexts):
+            return texts.scan(key, positions)
         if spaced:
             search = phrase_pattern(text).search
             if positions is None:
@@ -326,3 +338,60 @@ class SearchIndex:
         ):
             _, dropped = self._answers.popitem(last=False)
             self._held -= len(dropped)
+
+
+def matcher(key: Key) -> Callable[[str], bool]:
+    """Whether a text has the key: the test `SearchIndex._scan` makes."""
+    text, spaced = key
+    if spaced:
+        search = phrase_pattern(text).search
+        return lambda found: search(found) is not None
+    return lambda found: text in found
+
+
+class KeptTexts(Sequence[str]):
+    """The search texts of summaries of which some keep theirs elsewhere (see
+    `model.StoredSummary`): read a block at a time, never all held."""
+
+    BLOCK = 4096  # texts read at once: ~2 MB
+
+    def __init__(self, articles: Sequence[ArticleSummary]) -> None:
+        self.articles = articles
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        if isinstance(at, slice):
+            return self.at(range(len(self.articles))[at])
+        return self.articles[at].search_text
+
+    def at(self, positions: Sequence[int]) -> list[str]:
+        """The texts at these positions, in their order; those kept together are read together."""
+        articles = self.articles
+        texts = [held_text(articles[i]) for i in positions]
+        kept: dict[SearchTexts, list[int]] = {}
+        for place, text in enumerate(texts):
+            if not isinstance(text, str):
+                kept.setdefault(text, []).append(place)
+        for where, places in kept.items():
+            read = where.texts_of([articles[positions[place]].path for place in places])
+            for place, text in zip(places, read, strict=True):
+                texts[place] = text
+        return cast(list[str], texts)
+
+    def scan(self, key: Key, positions: Sequence[int] | None) -> array[int]:
+        """The positions (None: all) whose text has the key, a block read at a time."""
+        test = matcher(key)
+        every = range(len(self.articles)) if positions is None else positions
+        found = array("i")
+        for start in range(0, len(every), self.BLOCK):
+            block = every[start : start + self.BLOCK]
+            found.extend(i for i, text in zip(block, self.at(block), strict=True) if test(text))
+        return found

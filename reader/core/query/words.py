@@ -125,11 +125,12 @@ def _block_words(
     """Each word of the block's texts and the positions it is in; None if told to stop."""
     words: dict[str, array[int]] = {}
     get = words.get
+    block = texts[block_start:block_end]  # one read when the texts are kept in the cache
     for start in range(block_start, block_end, CHECK_EVERY):
         if not go_on():
             return None
         for position in range(start, min(start + CHECK_EVERY, block_end)):
-            for word in set(texts[position].split()):
+            for word in set(block[position - block_start].split()):
                 found = get(word)
                 if found is None:
                     words[word] = found = array("i")

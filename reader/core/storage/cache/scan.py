@@ -79,7 +79,7 @@ def compare(
 ) -> Changes:
     """Scan the feed and compare it with its cached rows (the recorded walk first, if any)."""
     generation, record = walk.read(conn, lock, feed)
-    if record is not None and walk.unchanged(record, root, prefix):
+    if record is not None and walk.unchanged(conn, lock, record, root, prefix):
         return Changes([], [], [])
     recorder = walk.WalkRecorder(root, prefix)
     found = scan(root, prefix, recorder)

@@ -17,21 +17,24 @@ import gc
 import io
 import pickle
 import sqlite3
+import threading
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 from typing import Any, cast
 
 from reader.core.loader import merge_duplicates
-from reader.core.model import Article, ArticleSummary, Problem
+from reader.core.model import Article, ArticleSummary, Problem, SearchTexts, StoredSummary
 from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS
 from reader.core.storage.cache.codec import SummaryBuilder, iso
 from reader.core.storage.cache.schema import SUMMARY_SQL
+from reader.core.storage.cache.search_texts import CacheTexts
 
 HEAD_SIZE = 200  # rows kept apart for the first screen: more than any terminal shows
 
-_SNAPSHOT_TAG = "reader-summaries-2"
+_SNAPSHOT_TAG = "reader-summaries-3"  # 3: no search texts (see search_texts.py)
 CHUNK = 4096  # summaries per pickle of a snapshot
 _CURRENT_SQL = (
     "SELECT f.generation, s.feed, s.sorted FROM feeds f LEFT JOIN snapshots s"
@@ -88,7 +91,6 @@ def _columns(summaries: list[ArticleSummary], cut: int) -> tuple[list[Any], ...]
         [s.url for s in summaries], [s.provider_name for s in summaries],
         [s.provider_domain for s in summaries], [iso(s.published) for s in summaries],
         [s.quality for s in summaries], [s.heat for s in summaries], [s.topics for s in summaries],
-        [s.search_text for s in summaries],
     )  # fmt: skip
 
 
@@ -136,25 +138,32 @@ class PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a snapshot")
 
 
-class _BlobReader(io.RawIOBase):
-    """A SQLite blob as a raw stream: unpickling from it never holds the whole blob."""
+class BlobReader(io.RawIOBase):
+    """A SQLite blob as a raw stream: unpickling from it never holds the whole blob. With a
+    lock, each read holds it (the connection is shared by threads)."""
 
-    def __init__(self, blob: sqlite3.Blob) -> None:
+    def __init__(self, blob: sqlite3.Blob, lock: threading.RLock | None = None) -> None:
         self.blob = blob
+        self.lock = lock
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.blob.read(len(buffer))
+        if self.lock is None:
+            data = self.blob.read(len(buffer))
+        else:
+            with self.lock:
+                data = self.blob.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
 
 def summaries_from_snapshot(
-    stream: io.BufferedIOBase, prefix: str
+    stream: io.BufferedIOBase, prefix: str, texts: SearchTexts
 ) -> tuple[list[ArticleSummary], bool] | None:
-    """The summaries `snapshot_bytes` stored (and its `merged`), or None if unreadable.
+    """The summaries `snapshot_bytes` stored (and its `merged`), or None if unreadable;
+    their search texts are read from `texts` when asked for.
 
     One chunk's columns at a time: they are dropped once its summaries are made, so the
     columns of the whole feed never sit beside its summaries.
@@ -166,24 +175,24 @@ def summaries_from_snapshot(
         summaries: list[ArticleSummary] = []
         shared: dict[Any, Any] = {}  # one object per provider string and topics tuple
         while len(summaries) < total:
-            summaries.extend(_chunk(PlainUnpickler(stream).load(), prefix, shared))
+            summaries.extend(_chunk(PlainUnpickler(stream).load(), prefix, shared, texts))
     except Exception:  # noqa: BLE001 - a damaged blob only costs the slower path
         return None
     return summaries, bool(merged)
 
 
 def _chunk(
-    columns: tuple[list[Any], ...], prefix: str, shared: dict[Any, Any]
+    columns: tuple[list[Any], ...], prefix: str, shared: dict[Any, Any], texts: SearchTexts
 ) -> list[ArticleSummary]:
-    rels, ids, titles, urls, names, domains, published, quality, heat, topics, texts = columns
+    rels, ids, titles, urls, names, domains, published, quality, heat, topics = columns
     del columns
     share = shared.setdefault
     from_iso = datetime.fromisoformat
     return list(map(
-        ArticleSummary, ids, [prefix + rel for rel in rels], titles, urls,
+        StoredSummary, ids, [prefix + rel for rel in rels], titles, urls,
         [share(name, name) for name in names], [share(domain, domain) for domain in domains],
         [from_iso(p) if p else None for p in published], quality, heat,
-        [share(tags, tags) for tags in topics], texts,
+        [share(tags, tags) for tags in topics], repeat(texts, len(ids)),
     ))  # fmt: skip
 
 
@@ -198,7 +207,7 @@ def read_head(conn: sqlite3.Connection, feed: int, prefix: str) -> tuple[list[Ar
     row = conn.execute(_HEAD_SQL, (feed,)).fetchone()
     if row is None or row[0] is None:
         return [], 0
-    found = summaries_from_snapshot(io.BytesIO(row[0]), prefix)
+    found = summaries_from_snapshot(io.BytesIO(row[0]), prefix, CacheTexts(conn, feed, prefix))
     return (found[0], row[1] or 0) if found else ([], 0)
 
 
@@ -213,7 +222,9 @@ def read_memo(
         if current is not None:  # snapshots.feed is the row id
             with conn.blobopen("snapshots", "data", current, readonly=True) as blob:
                 found = summaries_from_snapshot(
-                    io.BufferedReader(_BlobReader(blob), 1 << 16), prefix
+                    io.BufferedReader(BlobReader(blob), 1 << 16),
+                    prefix,
+                    CacheTexts(conn, feed, prefix),
                 )
         from_rows: list[ArticleSummary] | None = None
         if found is None:

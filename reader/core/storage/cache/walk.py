@@ -30,15 +30,15 @@ from array import array
 from pathlib import Path
 
 from reader.core.storage.cache.codec import Stamp, stamp_of
-from reader.core.storage.cache.snapshot import PlainUnpickler
+from reader.core.storage.cache.snapshot import BlobReader, PlainUnpickler
 from reader.core.storage.sqlite import write_transaction
 
 SETTLED_NS = 2_000_000_000  # FAT keeps mtimes to 2 s; ext4 and others to a clock tick
-_TAG = "reader-walk-1"
+_TAG = "reader-walk-2"  # 2: a pickle per folder
 _OPEN_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 _BY_FOLDER = os.stat in os.supports_dir_fd  # stat a name in an open folder: no path walk
 _CURRENT_SQL = (
-    "SELECT f.generation, w.data FROM feeds f LEFT JOIN walks w"
+    "SELECT f.generation, w.feed FROM feeds f LEFT JOIN walks w"
     " ON w.feed = f.id AND w.generation = f.generation WHERE f.id = ?"
 )
 
@@ -48,14 +48,21 @@ Folder = tuple[str | None, int, int, int, int, str | None, bytes | None]
 
 
 class WalkRecorder:
-    """Records one full scan's walk (see `loader.discover_paths`'s `on_folder`)."""
+    """Records one full scan's walk (see `loader.discover_paths`'s `on_folder`).
+
+    The record is a header pickle, then one pickle per folder, made as soon as the scan
+    leaves the folder: the names of 100,000 files are never all held as separate strings,
+    and `unchanged` reads the record back one folder at a time.
+    """
 
     def __init__(self, root: Path, prefix: str) -> None:
         self.root, self.prefix = str(root), prefix
         self.settled_before = time.time_ns() - SETTLED_NS
-        self.folders: list[tuple[str | None, int, int, int, int]] = []
-        self.names: list[list[str] | None] = []
-        self.stamps: list[array[int] | None] = []
+        self.pieces: list[bytes] = []  # the pickled folders the scan has left
+        # The folder being scanned: its stat fields, and its names and stamps if listed.
+        self._folder: tuple[str | None, int, int, int, int] | None = None
+        self._names: list[str] | None = None
+        self._stamps: array[int] | None = None
         self.trusted = True  # false: the record must not be kept (see the module)
         self.done = False  # set by the scan when every file was seen
 
@@ -73,17 +80,31 @@ class WalkRecorder:
         else:
             self.trusted = False
             return
-        self.folders.append((rel, info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns))
-        self.names.append([] if listed else None)
-        self.stamps.append(array("q") if listed else None)
+        self._close_folder()
+        self._folder = (rel, info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+        self._names = [] if listed else None
+        self._stamps = array("q") if listed else None
 
     def _settled(self, info: os.stat_result) -> bool:
         return max(info.st_mtime_ns, info.st_ctime_ns) < self.settled_before
 
+    def _close_folder(self) -> None:
+        """Pickle the folder being scanned (its files are all seen) and let its lists go."""
+        if self._folder is None:
+            return
+        names, stamps = self._names, self._stamps
+        folder: Folder = (
+            *self._folder,
+            None if names is None else "\x00".join(names),
+            None if stamps is None else stamps.tobytes(),
+        )
+        self.pieces.append(pickle.dumps(folder, protocol=pickle.HIGHEST_PROTOCOL))
+        self._folder = self._names = self._stamps = None
+
     def on_file(self, path: str, stamp: Stamp) -> None:
         if not self.trusted:
             return
-        names, stamps = (self.names[-1], self.stamps[-1]) if self.names else (None, None)
+        names, stamps = self._names, self._stamps
         if names is None or stamps is None or stamp[0] < 0:  # a lone file, or not stat'ed
             self.trusted = False
             return
@@ -91,35 +112,66 @@ class WalkRecorder:
         stamps.extend(stamp)
 
     def record(self) -> bytes:
-        folders: list[Folder] = [
-            (*folder, None if names is None else "\x00".join(names),
-             None if stamps is None else stamps.tobytes())
-            for folder, names, stamps in zip(self.folders, self.names, self.stamps, strict=True)
-        ]  # fmt: skip
-        return pickle.dumps((_TAG, folders), protocol=pickle.HIGHEST_PROTOCOL)
+        self._close_folder()
+        header = pickle.dumps((_TAG, len(self.pieces)), protocol=pickle.HIGHEST_PROTOCOL)
+        return b"".join((header, *self.pieces))
 
 
-def unchanged(record: bytes, root: Path, prefix: str) -> bool:
-    """Whether every folder and file is as the record has them (False on any doubt)."""
+def streamed_unchanged(record: io.BufferedIOBase, root: Path, prefix: str) -> bool:
+    """Whether every folder and file is as the record (read from the stream one folder at a
+    time) has them; False on any doubt."""
     try:
-        tag, folders = PlainUnpickler(io.BytesIO(record)).load()
+        tag, count = PlainUnpickler(record).load()
+        if tag != _TAG:
+            return False
+        for _ in range(count):
+            if not _folder_unchanged(PlainUnpickler(record).load(), root, prefix):
+                return False
     except Exception:  # noqa: BLE001 - a damaged record only costs the full scan
         return False
-    if tag != _TAG:
-        return False
-    for rel, dev, ino, mtime, ctime, names, stamps in folders:
-        path = str(root) if rel is None else prefix + rel
-        try:
-            info = os.stat(path)
-            if (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns) != (
-                dev, ino, mtime, ctime,
-            ):  # fmt: skip
-                return False
-            if names is not None and not _files_unchanged(path, names, stamps):
-                return False
-        except OSError:
-            return False
     return True
+
+
+def _folder_unchanged(folder: Folder, root: Path, prefix: str) -> bool:
+    rel, dev, ino, mtime, ctime, names, stamps = folder
+    path = str(root) if rel is None else prefix + rel
+    try:
+        info = os.stat(path)
+        if (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns) != (
+            dev, ino, mtime, ctime,
+        ):  # fmt: skip
+            return False
+        return names is None or _files_unchanged(path, names, stamps or b"")
+    except OSError:
+        return False
+
+
+def read(
+    conn: sqlite3.Connection, lock: threading.RLock, feed: int
+) -> tuple[int | None, int | None]:
+    """The feed's generation now, and the row of the walk recorded at that generation (None:
+    none), for `unchanged`."""
+    with lock:
+        row = conn.execute(_CURRENT_SQL, (feed,)).fetchone()
+    return (None, None) if row is None else (row[0], row[1])
+
+
+def unchanged(
+    conn: sqlite3.Connection, lock: threading.RLock, walk_row: int, root: Path, prefix: str
+) -> bool:
+    """Whether every folder and file is as the recorded walk has them (False on any doubt).
+
+    The record is streamed from its blob, a folder at a time, the lock taken per read: the
+    ~10 MB of it at 100,000 files is never held at once, and lookups never wait long.
+    """
+    try:
+        with lock:
+            blob = conn.blobopen("walks", "data", walk_row, readonly=True)
+        with blob:
+            stream = io.BufferedReader(BlobReader(blob, lock), 1 << 16)
+            return streamed_unchanged(stream, root, prefix)
+    except sqlite3.Error:  # the row went (another reader's write): the full scan then
+        return False
 
 
 def _files_unchanged(folder: str, joined: str, stamps: bytes) -> bool:
@@ -141,15 +193,6 @@ def _files_unchanged(folder: str, joined: str, stamps: bytes) -> bool:
     finally:
         os.close(fd)
     return True
-
-
-def read(
-    conn: sqlite3.Connection, lock: threading.RLock, feed: int
-) -> tuple[int | None, bytes | None]:
-    """The feed's generation now, and the walk recorded at that generation (None: none)."""
-    with lock:
-        row = conn.execute(_CURRENT_SQL, (feed,)).fetchone()
-    return (None, None) if row is None else (row[0], row[1])
 
 
 def store(
