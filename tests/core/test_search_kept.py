@@ -27,10 +27,11 @@ class FakeKept:
 
     def __init__(self, arts: Sequence[ArticleSummary]) -> None:
         self.texts = {a.path: a.search_text for a in arts}
-        self.read = 0
+        self.read = self.calls = 0
 
     def texts_of(self, paths: Sequence[str]) -> list[str]:
         self.read += len(paths)
+        self.calls += 1
         return [self.texts.get(path, "") for path in paths]
 
 
@@ -135,6 +136,30 @@ def test_with_the_word_index_a_word_reads_no_text_and_a_phrase_only_its_candidat
     # Only the 10 articles with `climate` are read: tested for `change` (fewer than
     # READ_AT_MOST: cheaper than its answer over all), then for the phrase.
     assert where.read == 20
+
+
+def test_terms_the_index_cannot_take_are_looked_up_not_read_one_by_one() -> None:
+    arts = [art(f"a{i}", f"robot {i}", topics=("AI",) if i % 3 else ()) for i in range(100)]
+    stored = kept(arts)
+    assert isinstance(stored[0], StoredSummary)
+    where = stored[0].kept_in
+    assert isinstance(where, FakeKept)
+    or_field = parse_query("robot OR topic:ai")  # no plan: the whole query is compiled
+    rest = parse_query("rob -topic:ai robot OR q>50")  # the OR is the plan's rest
+    # Without an index, the texts are read in blocks, not one call per article.
+    assert ids(or_field.filter(stored)) == ids(or_field.filter(arts))
+    assert ids(rest.filter(stored)) == ids(rest.filter(arts))
+    assert 0 < where.calls <= 3
+    index = SearchIndex(stored)
+    assert index.build_words()
+    where.read = 0
+    assert ids(or_field.filter(stored, index=index)) == ids(or_field.filter(arts))
+    assert ids(rest.filter(stored, index=index)) == ids(rest.filter(arts))
+    assert where.read == 0
+
+
+def ids(arts: Sequence[ArticleSummary]) -> list[str]:
+    return [a.id for a in arts]
 
 
 def test_summaries_of_the_cache_keep_their_texts_in_it(tmp_path: Path) -> None:

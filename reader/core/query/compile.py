@@ -136,9 +136,12 @@ def _length(node: Node) -> int:
 class _Emitter:
     """Turns a tree into one Python expression over `a` (the summary) and `_m` (marks)."""
 
-    def __init__(self, safe_dates: bool, texts: TextMatcher | None = None) -> None:
+    def __init__(
+        self, safe_dates: bool, texts: TextMatcher | None = None, answers: Answers | None = None
+    ) -> None:
         self.safe_dates = safe_dates
         self.texts = texts
+        self.answers = answers
         self.constants: dict[str, Any] = {}
 
     def constant(self, value: Any) -> str:
@@ -181,6 +184,8 @@ class _Emitter:
         return f"({test} or a.url in {hits} or a.id in {hits})"
 
     def _in_summary(self, node: Text) -> str:
+        if self.answers is not None:  # the texts are not in memory: the index answered
+            return f"(_id(a) in {self.constant(self.answers((node.text, node.spaced)))})"
         if not node.spaced:
             return f"({self.constant(node.text)} in a.search_text)"
         # Any whitespace between the words (a line break, say): one regular expression,
@@ -205,21 +210,22 @@ class _Emitter:
 
 
 MatchFn = Callable[[ArticleSummary, Marks], bool]
+Answers = Callable[[Key], frozenset[int]]  # a word or phrase -> id() of the articles it matches
 FilterFn = Callable[[Sequence[ArticleSummary], Marks], list[ArticleSummary]]
 
 
 def _compile(
-    tree: AllOf, safe_dates: bool, texts: TextMatcher | None = None
+    tree: AllOf, safe_dates: bool, texts: TextMatcher | None = None, answers: Answers | None = None
 ) -> tuple[MatchFn, FilterFn]:
     if not tree.terms:
         return (lambda a, _m: True), (lambda arts, _m: list(arts))
-    emitter = _Emitter(safe_dates, texts)
+    emitter = _Emitter(safe_dates, texts, answers)
     expression = emitter.emit(tree)
     source = (
         f"def _match(a, _m):\n    return bool({expression})\n"
         f"def _filter(arts, _m):\n    return [a for a in arts if {expression}]\n"
     )
-    namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, **emitter.constants}
+    namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, "_id": id, **emitter.constants}
     exec(compile(source, "<query>", "exec"), namespace)
     return namespace["_match"], namespace["_filter"]
 
@@ -235,13 +241,18 @@ class Compiled:
     safe_filter: FilterFn | None
 
 
-def build(tree: AllOf, texts: TextMatcher | None = None) -> Compiled:
+def build(
+    tree: AllOf, texts: TextMatcher | None = None, answers: Answers | None = None
+) -> Compiled:
     """The tree compiled; with `texts`, a word or phrase also matches an article whose
-    stored full text contains it (the texts are asked now, once per term)."""
-    match, filter_ = _compile(tree, safe_dates=False, texts=texts)
+    stored full text contains it (the texts are asked now, once per term). With `answers`
+    (`SearchIndex.object_ids`, when the summaries keep their texts in the index cache),
+    a word or phrase is looked up in its answer, not searched for in `a.search_text`: the
+    compiled query is then only for the articles that index is over."""
+    match, filter_ = _compile(tree, safe_dates=False, texts=texts, answers=answers)
     safe_match = safe_filter = None
     if has_dates(tree):
-        safe_match, safe_filter = _compile(tree, safe_dates=True, texts=texts)
+        safe_match, safe_filter = _compile(tree, safe_dates=True, texts=texts, answers=answers)
     return Compiled(tree, match, filter_, safe_match, safe_filter)
 
 

@@ -158,6 +158,16 @@ class SearchIndex:
         return {position for key in keys for position in where.get(key, ())}
 
     @property
+    def keeps_texts(self) -> bool:
+        """Whether the texts are read from where the summaries keep them (not held)."""
+        return isinstance(self._texts, KeptTexts)
+
+    def object_ids(self, key: Key) -> frozenset[int]:
+        """The `id()` of the articles that `key` matches (see `compile.build`'s answers)."""
+        articles = self.articles
+        return frozenset(id(articles[i]) for i in self.candidates(key))
+
+    @property
     def words(self) -> WordIndex | None:
         """The word index, once `build_words` has made it."""
         return self._words

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Literal
 
-from reader.core.model import ArticleSummary
+from reader.core.model import ArticleSummary, held_texts
 from reader.core.query.compile import (
     NO_MARKS,
     Compiled,
@@ -91,7 +91,10 @@ class Query:
         compiled = self._compiled
         assert compiled is not None
         marks = NO_MARKS if marks is None else marks
-        if texts is not None and _has_text(self.tree):
+        has_text = _has_text(self.tree)
+        if has_text:
+            index = _index_for(articles, index)
+        if texts is not None and has_text:
             from reader.core.query.texts import filter_with_texts
 
             plan = self._index_plan() if index is not None else None
@@ -101,7 +104,11 @@ class Query:
             if plan is not None:
                 positions = index.select(plan.every, plan.any_of, plan.none_of)
                 chosen = _at(articles, positions)
-                return chosen if plan.rest is None else run_filter(plan.rest, chosen, marks)
+                if plan.rest is None:
+                    return chosen
+                return run_filter(rest_for(plan.rest, index), chosen, marks)
+            if index.keeps_texts and has_text:  # the words are looked up, not searched for
+                compiled = build(self.tree, answers=index.object_ids)
         return run_filter(compiled, articles, marks)
 
     def _index_plan(self) -> Plan | None:
@@ -110,6 +117,22 @@ class Query:
             plan = make_plan(self.tree) or False
             object.__setattr__(self, "_plan", plan)
         return plan or None
+
+
+def _index_for(articles: Sequence[ArticleSummary], index: SearchIndex | None) -> SearchIndex | None:
+    """The index given if it covers the articles; else one made for this query if their texts
+    are kept in the cache (it reads them in blocks, not one by one); else None."""
+    if index is not None and index.covers(articles):
+        return index
+    return SearchIndex(articles) if held_texts(articles) is None else index
+
+
+def rest_for(rest: Compiled, index: SearchIndex) -> Compiled:
+    """The plan's other terms, compiled to look their words up in the index when the texts
+    are not held (a word inside an OR with a date, say)."""
+    if not index.keeps_texts or not _has_text(rest.tree):
+        return rest
+    return build(rest.tree, answers=index.object_ids)
 
 
 def _at(articles: Sequence[ArticleSummary], positions: Sequence[int]) -> list[ArticleSummary]:

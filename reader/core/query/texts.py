@@ -29,12 +29,14 @@ def filter_with_texts(
     texts: TextMatcher,
 ) -> list[ArticleSummary]:
     """The articles matching the query when stored texts count as part of each article."""
+    kept = index is not None and index.covers(articles) and index.keeps_texts
+    answers = index.object_ids if kept and index is not None else None
     if plan is None or index is None or not index.covers(articles):
-        return run_filter(build(tree, texts), articles, marks)
+        return run_filter(build(tree, texts, answers), articles, marks)
     chosen = [articles[i] for i in sorted(_select(plan, index, texts))]
     if plan.rest is None:
         return chosen
-    return run_filter(build(plan.rest.tree, texts), chosen, marks)
+    return run_filter(build(plan.rest.tree, texts, answers), chosen, marks)
 
 
 def _select(plan: Plan, index: SearchIndex, texts: TextMatcher) -> set[int]:
