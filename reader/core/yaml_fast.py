@@ -191,12 +191,22 @@ _NON_PRINTABLE = re.compile(
 
 
 def _keys_plain(mapping: dict[object, object]) -> bool:
-    """Whether every key is text PyYAML reads as that text (one call a mapping, not a key)."""
+    """Whether every key is text PyYAML reads as that text (one call a mapping, not a key).
+
+    The keys of a feed are few: a mapping whose keys were all found plain before is
+    looked up at once (a third of this walk otherwise); the others are checked key by key.
+    """
+    if _PLAIN_KEYS.issuperset(mapping):  # (it holds only text: no other key equals one)
+        return True
     first, known = _RESOLVED_FIRST, _KNOWN_PLAIN
-    return all(
+    if not all(
         type(key) is str and (key[:1] not in first or key in known or _plain_text(key))
         for key in mapping
-    )
+    ):
+        return False
+    if len(_PLAIN_KEYS) < _KNOWN_COUNT:
+        _PLAIN_KEYS.update(key for key in mapping if type(key) is str and len(key) <= _KNOWN_LENGTH)
+    return True
 
 
 def _dates_if_same(value: object) -> int | None:
@@ -252,4 +262,5 @@ def _plain_text(text: str) -> bool:
 
 # Short texts found plain, up to a bound (a hostile file cannot grow it without end).
 _KNOWN_PLAIN: set[str] = set()
+_PLAIN_KEYS: set[str] = set()  # keys found plain (any first character), bounded alike
 _KNOWN_LENGTH, _KNOWN_COUNT = 40, 4096

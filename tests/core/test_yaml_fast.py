@@ -194,6 +194,22 @@ def front_matter(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.lists(KEYS | TRICKY | st.integers(0, 2) | st.booleans(), max_size=4), max_size=4)
+)
+def test_mappings_whose_keys_were_found_plain_are_judged_as_key_by_key(
+    key_lists: list[list[object]],
+) -> None:
+    """The remembered plain keys give each mapping the answer of the checks key by key
+    (whatever was remembered from the mappings before it)."""
+    for keys in key_lists:
+        mapping = dict.fromkeys(keys)
+        by_key = all(type(key) is str and yaml_fast._plain_text(key) for key in mapping)
+        assert yaml_fast._keys_plain(mapping) == by_key
+        assert yaml_fast._keys_plain(mapping) == by_key  # again, once remembered
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(front_matter())
 def test_generated_front_matter_reads_the_same(text: str) -> None:
