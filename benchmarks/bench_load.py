@@ -1,14 +1,15 @@
 """How fast a large feed opens, cold and warm, through the index cache (reader/core/storage/cache).
 
 For each size N (default 10,000 and 100,000) a feed is generated with
-`benchmarks/generate_feed.py` into /tmp/reader-bench-N (reused when already complete),
+`benchmarks/generate_feed.py` into /tmp/reader-bench-N (reused when it holds N articles),
 and a fresh cache file is made in a temporary folder. Then it prints:
 
 (a) cold: wall time of `FeedCache.open` + `sync()` on the empty cache, every file parsed
     (in worker processes when there are many), beside the floor: ONE process reading
     every file and parsing its front matter with `yaml.load(..., Loader=yaml.CSafeLoader)`
     and nothing else; and the ratio cold / floor. The files were just written or read,
-    so both run from the OS page cache.
+    so both run from the OS page cache. Then one parse worker's CPU time per file (what
+    the cold parse costs, less noisy than its wall time on a busy machine).
 (b) warm: `FeedCache.open` + `cached_summaries()` (no file touched), what the app does
     before its first paint; then a no-change `sync()` (every file stat'ed, none parsed).
 (c) peak RSS (`resource.getrusage`, ru_maxrss) of the warm process once it holds the N
@@ -47,6 +48,7 @@ from generate_feed import generate_feed  # noqa: E402
 from reader.core.storage.cache import usable_cores  # noqa: E402
 
 SEED = 1
+WORKER_FILES = 4000  # files the worker CPU is measured on
 
 # Cold and warm runs each get a fresh interpreter, as the app would: nothing is already
 # imported or cached in memory, and the RSS figures are the child's. (Linux carries the
@@ -89,10 +91,11 @@ print(json.dumps(out))
 
 
 def feed_for(count: int) -> Path:
-    """/tmp/reader-bench-N, generated unless a complete one is there."""
+    """/tmp/reader-bench-N, generated unless a complete one is there (marked so, or holding
+    N articles, as `bench_start.py` and `compare.py` leave it: then it is used as it is)."""
     root = Path(f"/tmp/reader-bench-{count}")
     marker = root / f".complete-seed-{SEED}"  # a dot file: discover_files skips it
-    if not marker.exists():
+    if not marker.exists() and sum(1 for _ in root.rglob("*.md")) != count:
         shutil.rmtree(root, ignore_errors=True)
         started = time.perf_counter()
         generate_feed(root, count, SEED)
@@ -115,6 +118,40 @@ def floor(root: Path) -> tuple[float, int]:
             yaml.load(front, Loader=yaml.CSafeLoader)
             parsed += 1
     return time.perf_counter() - started, parsed
+
+
+# One parse worker's CPU time per file: `parse_task` over the first files of the feed, in
+# tasks of CHUNK_SIZE as a first build hands them out, in a fresh interpreter (best of 5).
+WORKER_CPU = """
+import inspect, json, sys, time
+from pathlib import Path
+from reader.core.storage.cache import pool
+from reader.core.storage.cache.codec import path_prefix
+from reader.core.storage.cache.scan import scan
+
+root, count = Path(sys.argv[1]), int(sys.argv[2])
+unstamped = "known is None" in inspect.getsource(pool.parse_task)  # the parser takes stamps
+found = zip(range(count), scan(root, path_prefix(root)))
+items = [(n, rel, path, None if unstamped else stamp) for n, (rel, path, stamp) in found]
+tasks = pool.tasks_for(1, root, items)
+pool.parse_task(tasks[0])  # imports, first calls
+runs = []
+for _ in range(5):
+    cpu = time.process_time()
+    for task in tasks[1:]:
+        pool.parse_task(task)
+    runs.append((time.process_time() - cpu) / sum(len(task.items) for task in tasks[1:]))
+print(json.dumps({"best": min(runs), "median": sorted(runs)[2]}))
+"""
+
+
+def worker_cpu(root: Path, count: int) -> dict[str, float]:
+    """CPU seconds per file of one parse worker, over the feed's first `count` files."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    args = [sys.executable, "-c", WORKER_CPU, str(root), str(count)]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=True, cwd=REPO)
+    measured: dict[str, float] = json.loads(done.stdout)
+    return measured
 
 
 def child(mode: str, db: Path, root: Path, workers: int | None) -> dict[str, Any]:
@@ -140,6 +177,11 @@ def run(count: int, workers: int | None) -> None:
         )
         print(f"      floor 1 process, yaml    {floor_s:8.2f} s   ({floor_n:,} files)")
         print(f"      ratio cold / floor       {cold['cold'] / floor_s:8.2f}")
+        per_file = worker_cpu(root, min(count, WORKER_FILES))
+        print(
+            f"      one worker's CPU a file  {per_file['best'] * 1000:8.3f} ms  (best of 5; median "
+            f"{per_file['median'] * 1000:.3f}; first {min(count, WORKER_FILES):,} files)"
+        )
         warm = child("warm", db, root, workers)
         first = warm["open"] + warm["summaries"]
         print(

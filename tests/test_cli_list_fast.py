@@ -23,7 +23,8 @@ from reader.core import json_output
 from reader.core.export import JSON_LINE, article_json, spliced_json
 from reader.core.feed_source import open_feed
 from reader.core.model import Article
-from reader.core.storage.cache.listing import READ_ALL_FROM, listing_text
+from reader.core.storage.cache.listing import listing_text
+from reader.core.storage.cache.listing_rows import READ_ALL_FROM
 from reader.core.storage.state import StateStore
 
 
@@ -47,7 +48,7 @@ def test_an_article_without_stored_text_is_encoded_whole(
     cache = tmp_path / "index.db"
     assert run([*argv, "--cache", str(cache)], capsys) == fresh
     with sqlite3.connect(cache) as conn:
-        assert conn.execute("UPDATE details SET listing = NULL WHERE rowid % 3 = 0").rowcount > 10
+        assert conn.execute("DELETE FROM listings WHERE rowid % 3 = 0").rowcount > 10
     conn.close()
     assert run([*argv, "--cache", str(cache)], capsys) == fresh
     few = [*argv, "--limit", "9"]  # one lookup each

@@ -117,17 +117,17 @@ def stored_fields_json(article: Article) -> str:
 
 # What follows the stored fields: the state, in article_json's order (the brace is not in).
 STATE_FIELDS = {
-    (read, starred): f', "read": {json.dumps(read)}, "starred": {json.dumps(starred)}'.encode()
+    (read, starred): f', "read": {json.dumps(read)}, "starred": {json.dumps(starred)}'
     for read in (False, True)
     for starred in (False, True)
 }
 
 
-def spliced_head(article_id: str, path: str, errors: str = "strict") -> bytes:
+def spliced_head(article_id: str, path: str) -> str:
     """What comes before the stored fields in `spliced_json`'s line: `{"id": …, "path": …, `."""
     # What JSON_LINE.encode does with a string, without its Python-level steps.
     encode = encode_basestring
-    return f'{{"id": {encode(article_id)}, "path": {encode(path)}, '.encode("utf-8", errors)
+    return f'{{"id": {encode(article_id)}, "path": {encode(path)}, '
 
 
 def spliced_json(
@@ -136,16 +136,11 @@ def spliced_json(
     """`to_json`'s line of `article_json(article, read, starred)` in UTF-8, from the UTF-8 of
     `stored_fields_json` (`errors`: for a path that is not UTF-8, as the output stream has it).
 
-    The same text byte for byte (tests compare them), without building the article.
+    The same text byte for byte (tests compare them), without building the article; `reader
+    list` splices the same `spliced_head` and `STATE_FIELDS` around each stored text.
     """
-    return b"".join((*spliced_pieces(article_id, path, stored, read, starred, errors), b"}"))
-
-
-def spliced_pieces(
-    article_id: str, path: str, stored: bytes, read: bool, starred: bool, errors: str = "strict"
-) -> list[bytes]:
-    """`spliced_json`'s line in pieces, without its closing brace (fields may follow)."""
-    return [spliced_head(article_id, path, errors), stored, STATE_FIELDS[read, starred]]
+    head = spliced_head(article_id, path).encode("utf-8", errors)
+    return b"".join((head, stored, STATE_FIELDS[read, starred].encode(), b"}"))
 
 
 def to_tsv(articles: Sequence[Listed]) -> str:

@@ -118,6 +118,13 @@ class Library:
         self._sort_keys.clear()
         self._indexes.clear()
 
+    def make_lookups(self) -> None:
+        """Build the lookups by id and by URL now: the loading thread calls this, so that the
+        first detail drawn (its related links ask which URLs are in the feed) does not build
+        them on the UI thread (~80 ms at 100,000 articles)."""
+        self._by_id()
+        self._by_url()
+
     def _by_id(self) -> dict[str, ArticleSummary]:
         if self._by_id_cache is None:
             self._by_id_cache = {s.id: s for s in self.summaries}

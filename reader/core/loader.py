@@ -113,9 +113,13 @@ def article_id(url: str | None, relative_path: str) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def read_text(path: Path, problems: list[Problem]) -> str:
+# Told the file's stat, taken before it is opened (see `read_bytes`).
+OnStat = Callable[[os.stat_result], None]
+
+
+def read_text(path: Path, problems: list[Problem], on_stat: OnStat | None = None) -> str:
     """The file's text: UTF-8 (a BOM is fine), else decoded with replacements and a warning."""
-    data = read_bytes(path)
+    data = read_bytes(path, on_stat=on_stat)
     if b"\x00" in data:
         raise FileSkipped("file is binary (it contains NUL bytes), not a text article")
     try:
@@ -136,15 +140,19 @@ def read_text(path: Path, problems: list[Problem]) -> str:
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
 
 
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES, on_stat: OnStat | None = None) -> bytes:
     """At most `limit` bytes of a regular file; raises FileSkipped for anything else.
 
     The kind is checked before the file is opened (opening a device can have effects of
     its own) and again on the open descriptor (the path may have been replaced meanwhile).
     The read stops at the limit, so a file that grows while it is read cannot hold it up.
+    `on_stat` is told that first stat (not called when there is none): the index cache
+    takes a new file's stamp from it, before the content is read.
     """
     try:
         info = os.stat(path)
+        if on_stat is not None:
+            on_stat(info)
         _require_regular(path, info)
         if info.st_size > limit:
             raise FileSkipped(f"file is too large ({info.st_size:,} bytes; the limit is {limit:,})")
@@ -275,11 +283,16 @@ def split_front_matter(text: str) -> tuple[dict[object, object], str]:
     return data, body
 
 
-def parse_file(path: Path, root: Path) -> tuple[Article | None, list[Problem]]:
-    """One file's article (or None) and its problems. Never raises for the file's content."""
+def parse_file(
+    path: Path, root: Path, on_stat: OnStat | None = None
+) -> tuple[Article | None, list[Problem]]:
+    """One file's article (or None) and its problems. Never raises for the file's content.
+
+    `on_stat`: see `read_bytes`.
+    """
     problems: list[Problem] = []
     try:
-        text = read_text(path, problems)
+        text = read_text(path, problems, on_stat)
         data, body = split_front_matter(text)
         article = FieldReader(str(path), data, problems).article(
             # The relative path only when there is no URL to take the id from.

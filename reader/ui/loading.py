@@ -143,6 +143,7 @@ class FeedLoader:
             groups = self._groups_of(lambda: cache.story_groups(up_to_date=False))
             library.set_stories(groups)
             self._posted_stories = set(groups)
+        library.make_lookups()
         return cache, library, generation
 
     @staticmethod

@@ -7,10 +7,14 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from reader.core.storage.cache import FeedCache, scan
+from reader.core import loader
+from reader.core.loader import discover_files
+from reader.core.storage.cache import FeedCache, pool, scan
+from reader.core.storage.cache.codec import stamp_of
 from reader.core.storage.cache.scan import Changes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,3 +63,49 @@ def test_the_shortcut_finds_what_the_scan_table_finds(
         slow = _changes(cache, root)
     assert fast == slow
     assert (fast == Changes([], [], [])) == (mutation == "nothing")
+
+
+def test_a_first_build_stamps_each_file_in_its_parser_not_in_the_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan of a first build stats no file (the parser's own stat is the stamp), and the
+    rows hold the files' stamps all the same: the next sync finds nothing to parse."""
+    root = Path(shutil.copytree(REPO / "sample_feed", tmp_path / "feed"))
+    (root / "vanishing.md").write_text("---\ntitle: Gone\n---\n")
+    real_stat, real_parse = os.stat, loader.parse_file
+    parsing: list[Path] = []
+    stat_outside_parser: list[str] = []
+
+    def counting_stat(path: str, *args: Any, **kwargs: Any) -> os.stat_result:
+        if str(path).endswith(".md") and not parsing:
+            stat_outside_parser.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    def parse_but_first_vanish(path: Path, *args: Any) -> Any:
+        if path.name == "vanishing.md":
+            path.unlink()  # after the scan found it, before its parser reads it
+        parsing.append(path)
+        try:
+            return real_parse(path, *args)
+        finally:
+            parsing.pop()
+
+    monkeypatch.setattr(os, "stat", counting_stat)
+
+    monkeypatch.setattr(pool, "parse_file", parse_but_first_vanish)
+    with FeedCache.open(tmp_path / "index.db", root) as cache:
+        first = cache.sync(workers=1)
+        assert stat_outside_parser == []
+        files = list(discover_files(root))
+        assert first.parsed == len(files) + 1
+        stamps = {rel: tuple(stamp) for rel, *stamp in cache._conn.execute(
+            "SELECT rel, size, mtime_ns, ctime_ns FROM files")}  # fmt: skip
+        assert stamps.pop("vanishing.md") == (
+            -1,
+            -1,
+            -1,
+        )  # as the scan stamps a file it cannot stat
+        assert stamps == {p.relative_to(root).as_posix(): stamp_of(p.stat()) for p in files}
+        monkeypatch.undo()
+        again = cache.sync(workers=1)
+    assert (again.parsed, again.removed) == (0, 1)

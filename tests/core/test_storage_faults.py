@@ -111,7 +111,7 @@ def _mount_tmpfs(folder: Path) -> bool:
     if os.geteuid() != 0:
         return False
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],  # room for 150 rows
         capture_output=True,
         check=False,
     )

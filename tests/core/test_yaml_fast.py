@@ -143,6 +143,14 @@ def test_the_node_property_scan_equals_its_regular_expression(text: str) -> None
     assert yaml_fast._has_node_property(text) == bool(yaml_fast.NODE_PROPERTY.search(text))
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="\n%-.a \u2028", max_size=20))
+def test_the_document_mark_search_equals_its_three_lookups(text: str) -> None:
+    """One search finds a later `%`, `---` or `...` line exactly where looking for each does."""
+    found = yaml_fast._LATER_DOCUMENT_MARK.search(text) is not None
+    assert found == any(mark in text for mark in yaml_fast.LATER_DOCUMENT_MARKS)
+
+
 def test_articles_equal_after_field_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whole files: the same articles and problems with the fast parser as with PyYAML."""
     root = REPO
@@ -184,6 +192,22 @@ def front_matter(draw: st.DrawFn) -> str:
         else:
             lines += [f"{key}:", f"  {draw(KEYS)}: {value}"]
     return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.lists(KEYS | TRICKY | st.integers(0, 2) | st.booleans(), max_size=4), max_size=4)
+)
+def test_mappings_whose_keys_were_found_plain_are_judged_as_key_by_key(
+    key_lists: list[list[object]],
+) -> None:
+    """The remembered plain keys give each mapping the answer of the checks key by key
+    (whatever was remembered from the mappings before it)."""
+    for keys in key_lists:
+        mapping = dict.fromkeys(keys)
+        by_key = all(type(key) is str and yaml_fast._plain_text(key) for key in mapping)
+        assert yaml_fast._keys_plain(mapping) == by_key
+        assert yaml_fast._keys_plain(mapping) == by_key  # again, once remembered
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

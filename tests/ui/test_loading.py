@@ -7,6 +7,7 @@ without a cache, a reload that finds changes, and a feed that is gone.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Never
 
 from textual.message import Message
 
@@ -77,6 +78,24 @@ def test_a_warm_cache_gives_its_rows_and_confirms_them(tmp_path: Path) -> None:
     library = next(m.library for m in posted if isinstance(m, CachedLibraryReady))
     assert len(library) == COUNT
     warm.close()
+
+
+class _NotToBeWalked(list[object]):
+    def __iter__(self) -> Never:
+        raise AssertionError("the UI thread walked every article")
+
+
+def test_a_warm_library_comes_with_its_lookups_made(tmp_path: Path) -> None:
+    """The lookups by id and URL are made in the loading thread, not by the first detail."""
+    feed = a_feed(tmp_path)
+    run(FeedLoader(feed, tmp_path / "index.db", use_cache=True))
+    warm = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
+    library = next(m.library for m in run(warm) if isinstance(m, CachedLibraryReady))
+    warm.close()
+    summaries, library.summaries = library.summaries, _NotToBeWalked(library.summaries)  # type: ignore[assignment]
+    first = summaries[0]
+    assert library.id_for_url(first.url) == first.id
+    assert library.summary(first.id) == first
 
 
 def test_a_reload_that_finds_changes_says_which(tmp_path: Path) -> None:

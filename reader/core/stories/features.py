@@ -2,17 +2,21 @@
 
 An article's `StoryKeys` are made once, when its file is parsed (in the index cache they are
 stored beside it), so that grouping never needs the article itself. They are small: the
-title's normal form, the content words of the title and of the excerpt, the publication
-time in days, the provider, and short hashes of the article's own URL and of the URLs and
-titles its `related` list names.
+title's normal form, the ids of the content words of the title and of the excerpt, the
+publication time in days, the provider, and short hashes of the article's own URL and of
+the URLs and titles its `related` list names.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import re
+import sys
 import zlib
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 from reader.core.model import Article, fold
 
@@ -36,7 +40,11 @@ _WORD = re.compile(r"[a-z0-9]+")
 _AMOUNT = re.compile(r"^(\d+)(bn|bln|b|mn|mln|m|k)$")
 # Straight, curly and stray apostrophes: "Nvidia's" and "Nvidia\u2019s" are both "nvidia".
 _APOSTROPHE_MARKS = ("'", "\u2019", "\u2018", "`", "\u00b4")
+_BIG_ENDIAN = sys.byteorder == "big"  # the stored ids are little-endian on every machine
 _APOSTROPHES = re.compile("['\u2019\u2018`\u00b4]s\\b|['\u2019\u2018`\u00b4]")
+
+
+Word = int  # a content word's id (see `word_id`)
 
 
 # Not frozen: a frozen dataclass's __init__ goes through object.__setattr__ for every field,
@@ -49,25 +57,49 @@ class StoryKeys:
     title: str  # folded, punctuation gone, single spaces
     day: float | None  # publication time in days since the epoch
     provider: str
-    title_words: frozenset[str]
-    words: frozenset[str]  # the title's and the excerpt's content words
+    title_words: frozenset[Word]  # the ids (see `word_id`) of the title's content words
+    words: frozenset[Word]  # the title's and the excerpt's content words
     numbers: frozenset[str]  # the numbers in the title ("Part 1" and "Part 2" differ)
-    links: frozenset[str]  # hashes of the article's own URL and normal-form title
-    related: frozenset[str]  # hashes of what its `related` list names (URLs and titles)
+    links: frozenset[int]  # hashes of the article's own URL and normal-form title
+    related: frozenset[int]  # hashes of what its `related` list names (URLs and titles)
 
 
 def words_of(text: str) -> list[str]:
-    """The content words of `text`: folded, stopwords gone, plurals cut to the singular."""
+    """The content words of `text`: folded, stopwords gone, plurals cut to the singular
+    (what the keys hold the ids of, see `word_ids`)."""
     found: list[str] = []
-    known = _KNOWN
-    for word in _WORD.findall(_without_apostrophes(fold(text))):
-        normal = known.get(word)
-        if normal is None:
-            normal = _normal(word)
-            if len(known) < _KNOWN_MAX:
-                known[word] = normal
-        found += normal
+    for token in _WORD.findall(_without_apostrophes(fold(text))):
+        found += _normal(token)
     return found
+
+
+def word_id(word: str) -> Word:
+    """A content word's id: 64 bits of its BLAKE2 hash, the same in every process and every
+    run (the index cache stores them). Two words of one feed share an id once in about
+    10^8 feeds of a million words: ints are smaller than words and hash for nothing."""
+    digest = hashlib.blake2b(word.encode("ascii"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+class _TokenIds(dict[str, tuple[Word, ...]]):
+    """The word ids one folded token stands for (see `_normal`): each token's worked out
+    once per process, up to a bound (for memory); a miss is made by `__missing__`, so that
+    a known token costs one lookup in C."""
+
+    def __missing__(self, token: str) -> tuple[Word, ...]:
+        found = tuple(map(word_id, _normal(token)))
+        if len(self) < _KNOWN_MAX:
+            self[token] = found
+        return found
+
+
+def _ids_of_tokens(tokens: Iterable[str]) -> frozenset[Word]:
+    return frozenset(chain.from_iterable(map(_TOKEN_IDS.__getitem__, tokens)))
+
+
+def word_ids(text: str) -> frozenset[Word]:
+    """The ids of `words_of(text)`."""
+    return _ids_of_tokens(set(_WORD.findall(_without_apostrophes(fold(text)))))
 
 
 def _apostrophe(match: re.Match[str]) -> str:
@@ -94,8 +126,8 @@ def _normal(word: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-# Words repeat across a feed: each is normalised once (up to a bound, for memory).
-_KNOWN: dict[str, tuple[str, ...]] = {}
+# Words repeat across a feed: each token's ids are made once (up to a bound, for memory).
+_TOKEN_IDS = _TokenIds()
 _KNOWN_MAX = 200_000
 
 
@@ -116,15 +148,17 @@ def normal_title(title: str) -> str:
     return " ".join(_WORD.findall(_without_apostrophes(fold(title))))
 
 
-def _hash(text: str) -> str:
+def _hash(text: str) -> int:
     """A short stable hash (CRC-32: a rare collision only lowers one pair's bar a little)."""
-    return f"{zlib.crc32(text.encode('utf-8', 'surrogatepass')):08x}"
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
 def keys_of(article: Article) -> StoryKeys:
     """The story keys of one article."""
-    title = normal_title(article.title)
-    title_words = words_of(article.title)
+    tokens = _WORD.findall(_without_apostrophes(fold(article.title)))
+    title = " ".join(tokens)  # normal_title(article.title), folded once for the words too
+    title_words = _ids_of_tokens(tokens)
+    words = title_words | word_ids(article.excerpt) if article.excerpt else title_words
     published = article.published
     own = {_hash(title)} | {_hash(url) for url in (article.url, article.original_url) if url}
     related = {_hash(link.url) for link in article.related if link.url}
@@ -134,42 +168,63 @@ def keys_of(article: Article) -> StoryKeys:
         title=title,
         day=published.timestamp() / 86400 if published is not None else None,
         provider=fold(article.provider_name or article.provider_domain),
-        title_words=frozenset(title_words),
-        words=frozenset(title_words) | frozenset(words_of(article.excerpt)),
-        numbers=frozenset(word for word in title.split() if word.isdigit()),
+        title_words=title_words,
+        words=words,
+        numbers=frozenset(token for token in tokens if token.isdigit()),
         links=frozenset(own),
         related=frozenset(related),
     )
 
 
-def keys_to_json(keys: StoryKeys) -> str:
-    """The keys as the index cache stores them (the article id and day have columns)."""
-    return json.dumps(
-        [
-            keys.title,
-            keys.provider,
-            " ".join(sorted(keys.title_words)),
-            " ".join(sorted(keys.words - keys.title_words)),
-            " ".join(sorted(keys.links)),
-            " ".join(sorted(keys.related)),
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+# The index cache stores an article's keys in two columns: `label`, the normal title and
+# the provider (a normal title has no tab), and `ids`, little-endian 64-bit integers: the
+# numbers of title words, other words and links, then the title's word ids, the other
+# words' ids, the link hashes and the related hashes. Reading 100,000 of them back is
+# the first grouping's main cost: no JSON, no word strings to make and hash.
+_HEAD = 3
 
 
-def keys_from_json(article_id: str, day: float | None, text: str) -> StoryKeys:
-    """The keys `keys_to_json` wrote."""
-    title, provider, title_words, other_words, links, related = json.loads(text)
-    in_title = frozenset(title_words.split())
+def keys_to_row(keys: StoryKeys) -> tuple[str, bytes]:
+    """The `label` and `ids` columns of the keys (the article id and day have their own)."""
+    other = keys.words - keys.title_words
+    ids = array("q", (len(keys.title_words), len(other), len(keys.links)))
+    for part in (keys.title_words, other, keys.links, keys.related):
+        ids.extend(part)
+    if _BIG_ENDIAN:
+        ids.byteswap()
+    return keys.title + "\t" + keys.provider, ids.tobytes()
+
+
+def _ints(blob: bytes) -> array[int] | memoryview:
+    if _BIG_ENDIAN:
+        swapped = array("q", blob)
+        swapped.byteswap()
+        return swapped
+    return memoryview(blob).cast("q")
+
+
+def words_in_row(blob: bytes) -> list[Word]:
+    """The word ids (title and other words) of an `ids` column, without the rest."""
+    ids = _ints(blob)
+    return ids[_HEAD : _HEAD + ids[0] + ids[1]].tolist()
+
+
+def keys_from_row(article_id: str, day: float | None, label: str, blob: bytes) -> StoryKeys:
+    """The keys `keys_to_row` wrote."""
+    title, _, provider = label.partition("\t")
+    ids = _ints(blob)
+    in_title = _HEAD + ids[0]
+    in_words = in_title + ids[1]
+    in_links = in_words + ids[2]
+    title_words = frozenset(ids[_HEAD:in_title])
     return StoryKeys(
         article_id=article_id,
         title=title,
         day=day,
         provider=provider,
-        title_words=in_title,
-        words=in_title | frozenset(other_words.split()),
+        title_words=title_words,
+        words=frozenset(ids[_HEAD:in_words]) if ids[1] else title_words,
         numbers=frozenset(filter(str.isdigit, title.split())),
-        links=frozenset(links.split()),
-        related=frozenset(related.split()),
+        links=frozenset(ids[in_words:in_links]),
+        related=frozenset(ids[in_links:]),
     )

@@ -16,9 +16,10 @@ tables in memory: a feed's rare words are few per article.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 
-from reader.core.stories.features import StoryKeys
+from reader.core.stories.features import StoryKeys, Word
 from reader.core.stories.rule import (
     ATTACH_OVERLAP,
     COMPATIBLE_SHARE,
@@ -28,6 +29,7 @@ from reader.core.stories.rule import (
     Idf,
     attaches,
     compatible,
+    count_weight,
     idf_from,
     strength,
 )
@@ -38,9 +40,9 @@ Pair = tuple[str, str]
 Scored = tuple[float, Pair]
 
 
-def document_frequencies(keys: Iterable[StoryKeys]) -> Counter[str]:
+def document_frequencies(keys: Iterable[StoryKeys]) -> Counter[Word]:
     """How many articles hold each word."""
-    counts: Counter[str] = Counter()
+    counts: Counter[Word] = Counter()
     for item in keys:
         counts.update(item.words)
     return counts
@@ -51,14 +53,22 @@ def candidates(keys: Collection[StoryKeys], idf: Idf, only: Collection[str] = ()
     pairs with at least one article of those ids."""
     # The rare words of the whole feed, weighed once each: an article's are then one set
     # intersection, not a weight asked for each of its words.
-    vocabulary: set[str] = set().union(*(item.words for item in keys))
+    vocabulary: set[Word] = set().union(*(item.words for item in keys))
     rare = {word for word in vocabulary if idf(word) >= RARE_IDF}
-    by_word: defaultdict[str, list[tuple[float, str]]] = defaultdict(list)
-    for item in keys:
-        if item.day is None:
+    return pairs_sharing(((item.article_id, item.day, item.words & rare) for item in keys), only)
+
+
+def pairs_sharing(
+    rare_words: Iterable[tuple[str, float | None, Iterable[Word]]], only: Collection[str] = ()
+) -> set[Pair]:
+    """The pairs (smaller id first) of the articles (id, day, rare words) that share a rare
+    word within the window (see `candidates`)."""
+    by_word: defaultdict[Word, list[tuple[float, str]]] = defaultdict(list)
+    for article_id, day, words in rare_words:
+        if day is None:
             continue
-        for word in item.words & rare:
-            by_word[word].append((item.day, item.article_id))
+        for word in words:
+            by_word[word].append((day, article_id))
     pairs: set[Pair] = set()
     for dated in by_word.values():
         if len(dated) > 1:
@@ -95,12 +105,20 @@ def scored_pairs(
     if idf is None:
         idf = idf_from(document_frequencies(keys), len(keys))
     by_id = {item.article_id: item for item in keys}
+    return judged(candidates(keys, idf, only), by_id, idf)
+
+
+def judged(
+    pairs: Iterable[Pair], keys: Mapping[str, StoryKeys], idf: Idf
+) -> tuple[list[Scored], list[Scored]]:
+    """The pairs the rule calls one story, and those that may only join a story already
+    made (`rule.attaches`), each list strongest first (ties by ids)."""
     making, joining = [], []
-    for a, b in candidates(keys, idf, only):
-        found = strength(by_id[a], by_id[b], idf)
+    for a, b in pairs:
+        found = strength(keys[a], keys[b], idf)
         if found is not None:
             making.append((found, (a, b)))
-        elif (weaker := attaches(by_id[a], by_id[b], idf)) is not None:
+        elif (weaker := attaches(keys[a], keys[b], idf)) is not None:
             joining.append((weaker, (a, b)))
     return _strongest_first(making), _strongest_first(joining)
 
@@ -180,3 +198,23 @@ def group_keys(keys: Mapping[str, StoryKeys], idf: Idf) -> list[tuple[str, ...]]
     """The stories among these articles (by id), words weighed by `idf` (the feed's)."""
     making, joining = scored_pairs(list(keys.values()), idf)
     return joined(making, keys, idf, joining)
+
+
+DayWords = Callable[[], Iterator[tuple[str, float | None, Sequence[Word]]]]
+
+
+def group_feed(
+    day_words: DayWords, keys: Mapping[str, StoryKeys]
+) -> tuple[list[tuple[str, ...]], Counter[Word]]:
+    """The stories of the whole feed, and its word counts, as `group` finds them, from each
+    article's id, day and words (`day_words` gives them, each time it is called, once per
+    article) and its keys (`keys`, asked only for the articles of candidate pairs): the
+    first grouping of a feed of 100,000 makes the keys of those, not of every article."""
+    counts = Counter(chain.from_iterable(words for _, _, words in day_words()))
+    idf = idf_from(counts, len(keys))
+    weight = count_weight(len(keys))
+    rare_counts = {count for count in set(counts.values()) if weight(count) >= RARE_IDF}
+    rare = {word for word, count in counts.items() if count in rare_counts}
+    pairs = pairs_sharing((id_, day, rare.intersection(words)) for id_, day, words in day_words())
+    making, joining = judged(pairs, keys, idf)
+    return joined(making, keys, idf, joining), counts

@@ -41,7 +41,7 @@ from collections.abc import Callable, Mapping
 
 from rapidfuzz import fuzz
 
-from reader.core.stories.features import StoryKeys
+from reader.core.stories.features import StoryKeys, Word
 
 COPY_DAYS = 7.0  # a copy of a press release or a wire story runs within a week
 EVENT_DAYS = 4.0  # different reports of one event come within a few days
@@ -67,24 +67,35 @@ RARE_SHARED = 3  # rare words two reports of one event share at least
 RARE_IDF = 3.0  # a word in fewer than about 1 article in 20 (ln 20 = 3.0) is rare
 MIN_TITLE_WORDS = 3  # "Week 17", "Opinion": too short to call two titles copies
 
-Idf = Callable[[str], float]
+Idf = Callable[[Word], float]
 
 
-def idf_from(counts: Mapping[str, int], total: int) -> Idf:
+def idf_from(counts: Mapping[Word, int], total: int) -> Idf:
     """The inverse document frequency of a word in a feed of `total` articles.
 
     The feed's size is taken in steps of a fifth of a doubling, so that a new article
     changes the weight of its own words only, not of every word of the feed: stories far
     from a change stay as they were (see `cache.stories`).
     """
-    size = 2 ** (round(math.log2(max(total, 1)) * 5) / 5)
+    weight = count_weight(total)
 
-    def idf(word: str) -> float:
-        return math.log((size + 1) / (counts.get(word, 0) + 1))
+    def idf(word: Word) -> float:
+        return weight(counts.get(word, 0))
 
     # Each word's weight is asked for again and again (in every candidate pair it is in):
     # worked out once. `counts` must not change while the function is in use.
     return functools.lru_cache(maxsize=None)(idf)
+
+
+def count_weight(total: int) -> Callable[[int], float]:
+    """The inverse document frequency of a word held by `count` of `total` articles (see
+    `idf_from`): by count, for what asks it of every word of a feed (`grouping.group_feed`)."""
+    size = 2 ** (round(math.log2(max(total, 1)) * 5) / 5)
+
+    def weight(count: int) -> float:
+        return math.log((size + 1) / (count + 1))
+
+    return weight
 
 
 def near_identical(a: StoryKeys, b: StoryKeys) -> bool:
@@ -113,7 +124,7 @@ def overlap(a: StoryKeys, b: StoryKeys, idf: Idf) -> tuple[float, int, bool]:
     """The shared rare weight over the smaller article's, the rare words shared, and
     whether one of them is in both titles."""
 
-    def weight(keys: StoryKeys, word: str) -> float:
+    def weight(keys: StoryKeys, word: Word) -> float:
         return idf(word) * (2 if word in keys.title_words else 1)
 
     shared = [w for w in a.words & b.words if idf(w) >= RARE_IDF]

@@ -7,10 +7,10 @@ processes when there are many) and drops the deleted ones.
 
 A file is fresh when its size, mtime and ctime (a chmod changes only the ctime) match
 its row. Each row holds the summary columns, the file's problems and, in `details`, the
-whole article as compressed JSON for the detail pane (and `reader list`'s JSON of it,
-see `listing`). After each sync the feed's
-summaries are also stored as one pickled snapshot of plain columns: reading 100,000
-rows costs about twice as much as unpickling that one blob.
+whole article as JSON (not compressed) for the detail pane (in `listings`, `reader
+list`'s JSON of it, see `listing`). After each sync the feed's summaries are also stored
+as one pickled snapshot of plain columns: reading 100,000 rows costs about twice as much
+as unpickling that one blob.
 
 One cache file serves several feeds: rows are keyed by the feed root's resolved path
 and each file's path relative to it. Full paths are rebuilt from the root as given, so
@@ -52,8 +52,8 @@ from reader.core.storage.cache.codec import (
     root_key,
     to_db,
 )
-from reader.core.storage.cache.listing import READ_ALL_FROM, read_all_listings, read_listings
-from reader.core.storage.cache.scan import Changes, Stale, compare, scan
+from reader.core.storage.cache.listing_rows import listings_by_path, store_listings
+from reader.core.storage.cache.scan import Changes, Stale, compare, unstamped
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
     INSERT_DETAIL,
@@ -344,20 +344,12 @@ class FeedCache:
 
         A path whose article has none (or is not in the cache) is left out: encode it whole.
         """
-        prefix = self._prefix
         try:
             with self._lock:
-                if len(paths) < READ_ALL_FROM:
-                    cut = len(prefix)
-                    rels = {to_db(p[cut:]): p for p in paths if p.startswith(prefix)}
-                    found = read_listings(self._conn, self._feed, list(rels))
-                    return {rels[rel]: text for rel, text in found.items()}
-                rows = read_all_listings(self._conn, self._feed)
+                return listings_by_path(self._conn, self._feed, self._prefix, paths)
         except sqlite3.Error as err:
             self._recover(err)
             return {}
-        # Every row: cheaper than picking, since most are wanted when this many are.
-        return {prefix + (from_db(rel) if rel[:1] == "\x00" else rel): text for rel, text in rows}
 
     def _article_at(self, rel: str) -> Article | None:
         row = self._conn.execute(
@@ -487,8 +479,8 @@ class FeedCache:
         from reader.core.storage.cache import pool  # multiprocessing: only when parsing
 
         result = SyncResult()
-        found = scan(self.feed_root, self._prefix)
-        items = ((seq, rel, path, stamp) for seq, (rel, path, stamp) in enumerate(found))
+        found = unstamped(self.feed_root, self._prefix)  # the parsers take the stamps
+        items = ((seq, rel, path, None) for seq, (rel, path) in enumerate(found))
         first = FIRST_BATCH if on_batch else 0
         stream = pool.Stream(self._feed, self.feed_root, items, workers, first, self.stories)
         with stream, self._unsynced_writes():
@@ -513,6 +505,7 @@ class FeedCache:
         def work(conn: sqlite3.Connection) -> None:
             conn.executemany("DELETE FROM files WHERE feed = ? AND rel = ?", gone)
             conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", gone)
+            conn.executemany("DELETE FROM listings WHERE feed = ? AND rel = ?", gone)
             conn.executemany("UPDATE files SET seq = ? WHERE feed = ? AND rel = ?", changes.moved)
             store_keys(conn, self._feed, [], changes.gone, self._words)
 
@@ -580,8 +573,9 @@ class FeedCache:
 
         def work(conn: sqlite3.Connection) -> None:
             conn.executemany(INSERT_FILE, files)
-            conn.executemany(INSERT_DETAIL, [detail[:4] for detail in details])
+            conn.executemany(INSERT_DETAIL, [detail[:3] for detail in details])
             conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", failed)
+            store_listings(conn, self._feed, details, [rel for _, rel in failed])
             keys = [detail[4] for detail in details if detail[4] is not None]
             store_keys(conn, self._feed, keys, [rel for _, rel in failed], self._words)
 

@@ -21,12 +21,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.core.loader import parse_file
-from reader.core.storage.cache.codec import DetailRow, FileRow, Stamp, file_rows
+from reader.core.storage.cache.codec import (
+    NO_STAT,
+    DetailRow,
+    FileRow,
+    Stamp,
+    file_rows,
+    stamp_of,
+)
 
 CHUNK_SIZE = 100  # files handed to a worker process at a time
 IN_PROCESS_BELOW = 200  # fewer files to parse than this: starting processes costs more
 
-Item = tuple[int, str, str, Stamp]  # seq, rel, path, stamp of one file
+# seq, rel, path, stamp of one file; no stamp: the parser takes it (see `parse_task`)
+Item = tuple[int, str, str, Stamp | None]
 Rows = tuple[list[FileRow], list[DetailRow]]
 
 
@@ -45,8 +53,16 @@ def parse_task(task: Task) -> Rows:
     root = Path(task.root)
     files: list[FileRow] = []
     details: list[DetailRow] = []
-    for seq, rel, path, stamp in task.items:
-        article, problems = parse_file(Path(path), root)
+    for seq, rel, path, known in task.items:
+        if known is None:
+            # The stat `read_bytes` makes before it opens the file: what the scan would have
+            # found, taken here in the worker, and before the content is read.
+            stats: list[os.stat_result] = []
+            article, problems = parse_file(Path(path), root, stats.append)
+            stamp = stamp_of(stats[0]) if stats else NO_STAT
+        else:
+            article, problems = parse_file(Path(path), root)
+            stamp = known
         row, detail = file_rows(task.feed, seq, rel, path, stamp, article, problems, task.stories)
         files.append(row)
         if detail is not None:

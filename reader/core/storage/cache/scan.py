@@ -18,11 +18,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.core.loader import discover_paths
+from reader.core.loader import OnFolder, discover_paths
 from reader.core.storage.cache import walk
-from reader.core.storage.cache.codec import Stamp, from_db, stamp_of, to_db
+from reader.core.storage.cache.codec import NO_STAT, Stamp, from_db, stamp_of, to_db
 
-_NO_STAT = (-1, -1, -1)
 _SCAN_CHUNK = 2000  # rows per insert transaction into the scan table
 _SAME = "f.size IS s.size AND f.mtime_ns IS s.mtime AND f.ctime_ns IS s.ctime"
 
@@ -47,19 +46,32 @@ def scan(
 
     A generator: a list of 100,000 of them would be tens of MB held for nothing.
     """
-    size = len(prefix)
     on_file = recorder.on_file if recorder is not None else None
-    for text in discover_paths(root, recorder.on_folder if recorder is not None else None):
-        rel = text[size:] if text.startswith(prefix) else os.path.basename(text)
+    on_folder = recorder.on_folder if recorder is not None else None
+    for rel, text in unstamped(root, prefix, on_folder):
         try:
             stamp = stamp_of(os.stat(text))
         except OSError:
-            stamp = _NO_STAT
+            stamp = NO_STAT
         if on_file is not None:
             on_file(text, stamp)
         yield rel, text, stamp
     if recorder is not None:
         recorder.done = True
+
+
+def unstamped(
+    root: Path, prefix: str, on_folder: OnFolder | None = None
+) -> Iterator[tuple[str, str]]:
+    """(relative path, path) of every file, as `scan` finds them, without their stamps.
+
+    A first build has no rows to compare with: each file's parser takes its stamp (see
+    `pool.parse_task`), in the worker processes, instead of this process making 100,000
+    `stat` calls, each of which lets go of the GIL and waits to take it back from the app.
+    """
+    size = len(prefix)
+    for text in discover_paths(root, on_folder):
+        yield (text[size:] if text.startswith(prefix) else os.path.basename(text)), text
 
 
 def compare(

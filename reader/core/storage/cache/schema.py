@@ -24,7 +24,7 @@ from reader.core.storage.sqlite import (
     write_transaction,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another reader's write lock
 
 # This text is hashed into _LAYOUT, so even a comment changed in it rebuilds every cache
@@ -60,16 +60,24 @@ CREATE INDEX files_problems ON files(feed, seq) WHERE problems IS NOT NULL;
 CREATE TABLE details(
     feed INTEGER NOT NULL,
     rel TEXT NOT NULL,
-    -- What `reader list --format json` prints bar id, path and state (see listing.py);
-    -- before `data`, so reading it never walks a large article's overflow pages.
-    listing BLOB,               -- UTF-8; NULL: encode the article whole
-    data BLOB NOT NULL,         -- zlib-compressed JSON of the whole article
+    data BLOB NOT NULL,         -- JSON of the whole article (ASCII), not compressed
+    PRIMARY KEY(feed, rel)
+);
+-- What `reader list --format json` prints bar id, path and state (see listing.py), in a
+-- table of its own: reading every one then walks no page of the articles' data.
+CREATE TABLE listings(
+    feed INTEGER NOT NULL,
+    rel TEXT NOT NULL,
+    listing BLOB NOT NULL,      -- UTF-8; no row: encode the article whole
     PRIMARY KEY(feed, rel)
 );
 -- Every summary of a feed in one pickled blob of plain columns (see _snapshot_bytes):
 -- one read instead of 100,000 rows. Valid while its generation is the feed's.
-CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL, sorted BLOB,
-                       head BLOB, total INTEGER);
+-- `sorted` before `data`: reading it then walks none of the blob's overflow pages.
+CREATE TABLE snapshots(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, sorted BLOB, data BLOB NOT NULL);
+-- The snapshot's first screen and the feed's size, apart from its (large) blob: read from
+-- the same row, SQLite would walk every overflow page of the blob to reach them.
+CREATE TABLE heads(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, head BLOB, total INTEGER);
 -- The folders and file stamps of the last full scan that found no change (see walk.py):
 -- a sync at the same generation checks them without listing a folder or reading a row.
 CREATE TABLE walks(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL);
@@ -83,7 +91,7 @@ SUMMARY_SQL = (
     " heat, topics, search_text, exact FROM files"
     " WHERE feed = ? AND article_id IS NOT NULL ORDER BY seq"
 )
-INSERT_DETAIL = "INSERT OR REPLACE INTO details(feed, rel, data, listing) VALUES (?, ?, ?, ?)"
+INSERT_DETAIL = "INSERT OR REPLACE INTO details(feed, rel, data) VALUES (?, ?, ?)"
 INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ", ".join("?" * 18) + ")"
 
 

@@ -41,8 +41,8 @@ _CURRENT_SQL = (
     " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?"
 )
 _HEAD_SQL = (
-    "SELECT s.head, s.total FROM feeds f JOIN snapshots s"
-    " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?"
+    "SELECT h.head, h.total FROM feeds f JOIN heads h"
+    " ON h.feed = f.id AND h.generation = f.generation WHERE f.id = ?"
 )
 
 SnapshotRow = tuple[bytes, bytes | None, bytes | None, int]  # data, sorted, head, total
@@ -118,8 +118,13 @@ def store_snapshot(conn: sqlite3.Connection, feed: int, generation: int, row: Sn
     """Store the snapshot, unless the feed changed since it was read (inside a transaction)."""
     current = conn.execute("SELECT generation FROM feeds WHERE id = ?", (feed,)).fetchone()
     if current[0] == generation:
+        data, positions, head, total = row
         conn.execute(
-            "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?)", (feed, generation, *row)
+            "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?)",
+            (feed, generation, positions, data),
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO heads VALUES (?, ?, ?, ?)", (feed, generation, head, total)
         )
 
 

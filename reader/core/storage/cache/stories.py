@@ -1,9 +1,10 @@
 """Stories in the index cache: each article's story keys, the feed's word counts and its
 groups, kept up to date as files are parsed, so that a warm start only reads the groups.
 
-- `story_keys`: one row per parsed article file (its id, day and `StoryKeys` as JSON),
-  written in the same transaction as the file's row; dropped with it.
-- `story_words`: the feed's document frequency of every word, as one JSON object (what a
+- `story_keys`: one row per parsed article file (its id, day and `StoryKeys` as
+  `features.keys_to_row` writes them), written in the same transaction as the file's row;
+  dropped with it.
+- `story_words`: the feed's document frequency of every word (by id), as one blob (what a
   word's rarity is measured by), with the number of articles counted.
 - `story_groups`: the stories of two articles or more, one row per member; and
   `story_lists`, the same as one JSON list per feed: what a warm start reads (one value
@@ -18,10 +19,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
+from array import array
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
-from reader.core.stories.features import StoryKeys, keys_from_json
+from reader.core.stories.features import StoryKeys, Word, keys_from_row, words_in_row
 
 # The grouping (and rapidfuzz) is imported where a sync regroups: a warm start needs neither.
 
@@ -31,18 +34,22 @@ CREATE TABLE story_keys(
     rel TEXT NOT NULL,
     article_id TEXT NOT NULL,
     day REAL,                   -- publication time in days since the epoch
-    keys TEXT NOT NULL,         -- StoryKeys as features.keys_to_json writes them
+    label TEXT NOT NULL,        -- StoryKeys as features.keys_to_row writes them
+    ids BLOB NOT NULL,
     PRIMARY KEY(feed, rel)
 );
 CREATE INDEX story_keys_day ON story_keys(feed, day);
-CREATE TABLE story_words(feed INTEGER PRIMARY KEY, articles INTEGER NOT NULL, counts TEXT NOT NULL);
+-- counts: the word ids, then how many articles hold each (int64, little-endian)
+CREATE TABLE story_words(feed INTEGER PRIMARY KEY, articles INTEGER NOT NULL, counts BLOB NOT NULL);
 CREATE TABLE story_groups(feed INTEGER NOT NULL, article_id TEXT NOT NULL, story TEXT NOT NULL,
                           PRIMARY KEY(feed, article_id));
 CREATE TABLE story_lists(feed INTEGER PRIMARY KEY, groups TEXT NOT NULL);
 """
-INSERT_KEYS = "INSERT OR REPLACE INTO story_keys VALUES (?, ?, ?, ?, ?)"
+INSERT_KEYS = "INSERT OR REPLACE INTO story_keys VALUES (?, ?, ?, ?, ?, ?)"
 WHOLE_FEED_SHARE = 0.2  # changed more than this part of the feed: group it all again
-KeysRow = tuple[int, str, str, float | None, str]  # feed, rel, article_id, day, keys
+KeysRow = tuple[int, str, str, float | None, str, bytes]  # feed, rel, article_id, day, label, ids
+StoredRow = tuple[str, float | None, str, bytes]  # article_id, day, label, ids
+KEYS_COLUMNS = "article_id, day, label, ids"
 
 
 class WordCounts:
@@ -50,28 +57,28 @@ class WordCounts:
     words are read only if the change is grouped around, not the whole feed again)."""
 
     def __init__(self) -> None:
-        self.left: list[tuple[str, float | None, str]] = []  # article id, day, keys
-        self.entered: list[tuple[str, float | None, str]] = []
+        self.left: list[StoredRow] = []
+        self.entered: list[StoredRow] = []
         self.touched: set[str] = set()  # article ids parsed or dropped
         self.days: list[float] = []  # their days, old and new
 
-    def leave(self, rows: Iterable[tuple[str, float | None, str]]) -> None:
+    def leave(self, rows: Iterable[StoredRow]) -> None:
         for row in rows:
             self.left.append(row)
             self._touch(row[0], row[1])
 
     def enter(self, rows: Iterable[KeysRow]) -> None:
-        for _, _, article_id, day, text in rows:
-            self.entered.append((article_id, day, text))
+        for _, _, article_id, day, label, ids in rows:
+            self.entered.append((article_id, day, label, ids))
             self._touch(article_id, day)
 
-    def delta(self) -> Counter[str]:
+    def delta(self) -> Counter[Word]:
         """How many more articles hold each word."""
-        change: Counter[str] = Counter()
-        for article_id, day, text in self.entered:
-            change.update(keys_from_json(article_id, day, text).words)
-        for article_id, day, text in self.left:
-            change.subtract(keys_from_json(article_id, day, text).words)
+        change: Counter[Word] = Counter()
+        for *_, ids in self.entered:
+            change.update(words_in_row(ids))
+        for *_, ids in self.left:
+            change.subtract(words_in_row(ids))
         return change
 
     def _touch(self, article_id: str, day: float | None) -> None:
@@ -80,14 +87,38 @@ class WordCounts:
             self.days.append(day)
 
 
-def _old_rows(
-    conn: sqlite3.Connection, feed: int, rels: Sequence[str]
-) -> list[tuple[str, float | None, str]]:
-    rows: list[tuple[str, float | None, str]] = []
+class StoredKeys(Mapping[str, StoryKeys]):
+    """The stored keys of a feed's articles (by id), each read back only when asked for:
+    grouping a whole feed reads every article's words, but the keys of few."""
+
+    def __init__(self, rows: Iterable[StoredRow]) -> None:
+        self._rows = {row[0]: row for row in rows}  # the last row of an id, as `_keys` keeps
+        self._made: dict[str, StoryKeys] = {}
+
+    def __getitem__(self, article_id: str) -> StoryKeys:
+        made = self._made.get(article_id)
+        if made is None:
+            made = self._made[article_id] = keys_from_row(*self._rows[article_id])
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def day_words(self) -> Iterator[tuple[str, float | None, Sequence[Word]]]:
+        """Each article's id, day and word ids."""
+        for article_id, day, _, ids in self._rows.values():
+            yield article_id, day, words_in_row(ids)
+
+
+def _old_rows(conn: sqlite3.Connection, feed: int, rels: Sequence[str]) -> list[StoredRow]:
+    rows: list[StoredRow] = []
     for start in range(0, len(rels), 500):
         part = rels[start : start + 500]
         rows += conn.execute(
-            "SELECT article_id, day, keys FROM story_keys WHERE feed = ? AND rel IN"
+            f"SELECT {KEYS_COLUMNS} FROM story_keys WHERE feed = ? AND rel IN"
             f" ({', '.join('?' * len(part))})",
             (feed, *part),
         ).fetchall()
@@ -139,16 +170,18 @@ def _regroup(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
     _fill_missing(conn, feed, counts)
     if not counts.touched and not _out_of_step(conn, feed):
         return
-    from reader.core.stories.grouping import document_frequencies, group_keys
+    from reader.core.stories.grouping import group_feed, group_keys
     from reader.core.stories.rule import idf_from
 
     row = conn.execute("SELECT articles FROM story_words WHERE feed = ?", (feed,)).fetchone()
     total = (row[0] if row else 0) + len(counts.entered) - len(counts.left)
     if total <= 0 or not counts.touched or len(counts.touched) > WHOLE_FEED_SHARE * total:
-        keys = _keys(conn, "SELECT article_id, day, keys FROM story_keys WHERE feed = ?", (feed,))
-        words = dict(document_frequencies(keys.values()))
-        _save_words(conn, feed, len(keys), words)
-        _replace_groups(conn, feed, keys, group_keys(keys, idf_from(words, len(keys))), whole=True)
+        stored = StoredKeys(
+            conn.execute(f"SELECT {KEYS_COLUMNS} FROM story_keys WHERE feed = ?", (feed,))
+        )
+        found, counted = group_feed(stored.day_words, stored)
+        _save_words(conn, feed, len(stored), dict(counted))
+        _replace_groups(conn, feed, (), found, whole=True)
         return
     words = _updated_words(conn, feed, counts, total)
     keys = _window(conn, feed, counts)
@@ -179,7 +212,7 @@ def _fill_missing(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> No
     if not _missing(conn, feed):
         return
     from reader.core.storage.cache.codec import article_from_detail
-    from reader.core.stories.features import keys_of, keys_to_json
+    from reader.core.stories.features import keys_of, keys_to_row
 
     rows: list[KeysRow] = []
     for rel, data in conn.execute(
@@ -188,7 +221,7 @@ def _fill_missing(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> No
         (feed,),
     ).fetchall():
         made = keys_of(article_from_detail(data, rel))
-        rows.append((feed, rel, made.article_id, made.day, keys_to_json(made)))
+        rows.append((feed, rel, made.article_id, made.day, *keys_to_row(made)))
     store_keys(conn, feed, rows, (), counts)
 
 
@@ -201,10 +234,10 @@ def _out_of_step(conn: sqlite3.Connection, feed: int) -> bool:
 
 def _updated_words(
     conn: sqlite3.Connection, feed: int, counts: WordCounts, total: int
-) -> dict[str, int]:
+) -> dict[Word, int]:
     """The stored word counts with the sync's change, stored back."""
     row = conn.execute("SELECT counts FROM story_words WHERE feed = ?", (feed,)).fetchone()
-    words: dict[str, int] = json.loads(row[0]) if row else {}
+    words = _counts_from_blob(row[0]) if row else {}
     for word, change in counts.delta().items():
         now = words.get(word, 0) + change
         if now > 0:
@@ -215,17 +248,32 @@ def _updated_words(
     return words
 
 
-def _save_words(conn: sqlite3.Connection, feed: int, total: int, words: dict[str, int]) -> None:
+def _save_words(conn: sqlite3.Connection, feed: int, total: int, words: dict[Word, int]) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO story_words VALUES (?, ?, ?)",
-        (feed, total, json.dumps(words, separators=(",", ":"))),
+        "INSERT OR REPLACE INTO story_words VALUES (?, ?, ?)", (feed, total, _counts_blob(words))
     )
+
+
+def _counts_blob(words: dict[Word, int]) -> bytes:
+    both = array("q", words.keys())
+    both.extend(words.values())
+    if sys.byteorder == "big":
+        both.byteswap()
+    return both.tobytes()
+
+
+def _counts_from_blob(blob: bytes) -> dict[Word, int]:
+    both = array("q", blob)
+    if sys.byteorder == "big":
+        both.byteswap()
+    half = len(both) // 2
+    return dict(zip(both[:half], both[half:], strict=True))
 
 
 def _keys(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> dict[str, StoryKeys]:
     return {
-        article_id: keys_from_json(article_id, day, text)
-        for article_id, day, text in conn.execute(sql, params)
+        article_id: keys_from_row(article_id, day, label, ids)
+        for article_id, day, label, ids in conn.execute(sql, params)
     }
 
 
@@ -239,7 +287,7 @@ def _window(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> dict[str
     for day in sorted(set(counts.days)):
         keys.update(_keys(
             conn,
-            "SELECT article_id, day, keys FROM story_keys WHERE feed = ? AND day BETWEEN ? AND ?",
+            f"SELECT {KEYS_COLUMNS} FROM story_keys WHERE feed = ? AND day BETWEEN ? AND ?",
             (feed, day - reach, day + reach),
         ))  # fmt: skip
     stories = _stories_of(conn, feed, keys)
@@ -248,7 +296,7 @@ def _window(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> dict[str
         part = members[start : start + 500]
         keys.update(_keys(
             conn,
-            "SELECT article_id, day, keys FROM story_keys WHERE feed = ? AND article_id IN"
+            f"SELECT {KEYS_COLUMNS} FROM story_keys WHERE feed = ? AND article_id IN"
             f" ({', '.join('?' * len(part))})",
             (feed, *part),
         ))  # fmt: skip
