@@ -130,7 +130,7 @@ from reader.core.storage.cache.codec import path_prefix
 from reader.core.storage.cache.scan import scan
 
 root, count = Path(sys.argv[1]), int(sys.argv[2])
-unstamped = "known is None" in inspect.getsource(pool.parse_task)  # the parser takes stamps
+unstamped = "known is None" in inspect.getsource(pool)  # the parser takes stamps
 found = zip(range(count), scan(root, path_prefix(root)))
 items = [(n, rel, path, None if unstamped else stamp) for n, (rel, path, stamp) in found]
 tasks = pool.tasks_for(1, root, items)

@@ -11,7 +11,11 @@ through the index cache), alternating the two configs, median of `--runs`:
 - first grouping: on that new cache, the first `--stories` run (the whole feed grouped);
 - warm start: a warm cache -> the first row printed (`--stories` with grouping on);
 - filter: a warm cache, `--query robot` -> the first row (`--stories` with grouping on);
-- memory: the peak RSS of the warm `--stories` run beside the plain run.
+- memory: the peak RSS of the warm `--stories` run beside the plain run;
+- worker CPU: one parse worker's CPU time per file (`parse_task` over the first
+  WORKER_FILES files, in tasks as a first build hands them out, grouping off and on in
+  turn in one fresh process, best of 5): what the cold load's ratio comes from, steadier
+  than its wall time on a busy machine.
 
 Nothing is asserted; the ratios are printed beside the goals.
 """
@@ -19,6 +23,7 @@ Nothing is asserted; the ratios are printed beside the goals.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -42,11 +47,35 @@ _MEASURED = (
     "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
+# One parse worker's CPU per file, grouping off and on in turn (see the docstring).
+_WORKER_CPU = """
+import inspect, json, sys, time
+from pathlib import Path
+from reader.core.storage.cache import pool
+from reader.core.storage.cache.codec import path_prefix
+from reader.core.storage.cache.scan import scan
+
+root, count = Path(sys.argv[1]), int(sys.argv[2])
+unstamped = "known is None" in inspect.getsource(pool)  # the parser takes the stamps
+found = zip(range(count), scan(root, path_prefix(root)))
+items = [(n, rel, path, None if unstamped else stamp) for n, (rel, path, stamp) in found]
+best = {}
+for grouped in (False, True) * 5:
+    tasks = pool.tasks_for(1, root, items, grouped)
+    cpu = time.process_time()
+    for task in tasks:
+        pool.parse_task(task)
+    spent = (time.process_time() - cpu) / len(items)
+    best[grouped] = min(best.get(grouped, spent), spent)
+print(json.dumps([best[False], best[True]]))
+"""
+WORKER_FILES = 4000
 GOALS = {
     "cold": "<= 1.10 x without",
     "warm": "<= 1.00 x without",
     "filter": "<= 1.00 x without",
     "memory": "<= +15 MB",
+    "worker": "<= 1.10 x without (the cold load's share)",
 }
 
 
@@ -59,6 +88,7 @@ class Costs:
     filtered: dict[bool, list[float]] = field(default_factory=lambda: {False: [], True: []})
     peak_kb: dict[bool, int] = field(default_factory=dict)
     stories: int = 0
+    worker_ms: tuple[float, float] = (0.0, 0.0)  # per file, without and with grouping
 
 
 def story_feed(count: int, workdir: Path) -> Path:
@@ -114,9 +144,19 @@ def measure(count: int, workdir: Path, runs: int) -> Costs:
             costs.filtered[grouped].append(
                 run(feed, workdir, grouped, *extra, "--query", "robot", "--limit", "1")[0]
             )
+    costs.worker_ms = worker_cpu(feed, min(count, WORKER_FILES))
     listed = run(feed, workdir, True, "--stories")[2]
     costs.stories = sum(1 for line in listed.splitlines()[1:] if line.split("\t")[-1])
     return costs
+
+
+def worker_cpu(feed: Path, count: int) -> tuple[float, float]:
+    """One parse worker's CPU ms per file without and with grouping (see the docstring)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    args = [sys.executable, "-c", _WORKER_CPU, str(feed), str(count)]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=True, cwd=REPO)
+    off, on = json.loads(done.stdout)
+    return off * 1000, on * 1000
 
 
 def rows(c: Costs) -> list[tuple[str, str, str, str, str]]:
@@ -136,6 +176,8 @@ def rows(c: Costs) -> list[tuple[str, str, str, str, str]]:
         pair("filter", c.filtered),
         (f"memory, {n}", f"{c.peak_kb[False] / 1024:.0f} MB", f"{c.peak_kb[True] / 1024:.0f} MB",
          f"{extra_mb:+.1f} MB", GOALS["memory"]),
+        (f"worker CPU a file, {n}", f"{c.worker_ms[0]:.3f} ms", f"{c.worker_ms[1]:.3f} ms",
+         f"{c.worker_ms[1] / c.worker_ms[0]:.2f} x", GOALS["worker"]),
     ]  # fmt: skip
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from reader.core.loader import load_feed
 from reader.core.storage.cache import FeedCache
-from reader.core.stories.features import keys_of
+from reader.core.storage.cache.pool import Item, Task, parse_task
+from reader.core.stories.features import keys_of, keys_to_row
 from reader.core.stories.grouping import group
 
 STORIES = Path(__file__).resolve().parents[1] / "fixtures" / "stories"
@@ -124,3 +125,19 @@ def test_articles_parsed_with_grouping_off_are_grouped_once_it_is_on(
     cache = tmp_path / "index.db"
     assert sync(feed, cache, stories=False) == []
     assert sync(feed, cache) == fresh(feed)
+
+
+def test_each_parsed_file_s_row_holds_its_own_story_keys(feed: Path) -> None:
+    """The keys of a task's files are made after all of them are parsed: each file's row
+    still holds its own article's, a failed file none, and none with grouping off."""
+    (feed / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    paths = sorted(str(p) for p in feed.glob("*.md"))
+    items: list[Item] = [(seq, Path(p).name, p, None) for seq, p in enumerate(paths)]
+    files, details = parse_task(Task(1, str(feed), items))
+    assert len(files) == len(paths)
+    articles = {a.path: a for a in load_feed(feed).articles}
+    assert len(details) == len(articles) == len(paths) - 1
+    for detail in details:
+        made = keys_of(articles[str(feed / detail[1])])
+        assert detail[4] == (1, detail[1], made.article_id, made.day, *keys_to_row(made))
+    assert all(detail[4] is None for detail in parse_task(Task(1, str(feed), items, False))[1])

@@ -116,7 +116,10 @@ def test_the_keys_of_labelled_real_articles_are_the_plain_ones() -> None:
 
 
 # Letters that fold, apostrophes, amounts, plurals, stopwords, digits and punctuation.
-PIECES = [*"aeisS\u00c9\u00e9'\u2019$ 01bn-.\n", "news", "the", "chips", "companies"]
+# ..., and characters that fold into letters, digits or marks: a ligature, a circled digit,
+# the Kelvin sign, a sharp s, a combining accent, a dotted capital I, a spacing acute.
+PIECES = [*"aeisS\u00c9\u00e9'\u2019$ 01bn-.\n", "news", "the", "chips", "companies",
+          *"\ufb01\u2460\u212a\u00df\u0301\u0130\u00b4_`"]  # fmt: skip
 texts = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 
@@ -129,6 +132,12 @@ def test_the_word_ids_are_those_of_the_plain_words_for_any_text(title: str, exce
     made = keys_of(article)
     assert made == plain_keys(article)
     assert keys_from_row("x", made.day, *keys_to_row(made)) == made
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(text=st.text())
+def test_the_word_ids_of_any_unicode_text_are_those_of_its_plain_words(text: str) -> None:
+    assert word_ids(text) == frozenset(map(word_id, words_of(text)))
 
 
 def test_a_word_s_id_is_the_same_in_every_run() -> None:
