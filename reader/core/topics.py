@@ -130,8 +130,9 @@ class TopicColumns:
     def __init__(self, articles: Sequence[ArticleSummary]) -> None:
         self.articles = articles
         numbers: dict[tuple[str, ...], int] = {}
-        self._numbers = [numbers.setdefault(t, len(numbers)) for t in map(_TOPICS, articles)]
-        self._tuples = list(numbers)
+        # Each article's topics tuple, as its place in `tuples`.
+        self.tuple_numbers = [numbers.setdefault(t, len(numbers)) for t in map(_TOPICS, articles)]
+        self.tuples = list(numbers)
         self._codes: tuple[Ids | None, Ids, array[int]] | None = None
         self._ids: list[str] = []  # of the articles, when the codes were made
         self._hits: list[tuple[Ids, bytes]] = []  # saved searches' answers, newest first
@@ -139,18 +140,18 @@ class TopicColumns:
     def covers(self, picked: Sequence[ArticleSummary]) -> bool:
         """Whether `picked` is the sequence itself, or a `Picked` of it."""
         if picked is self.articles:
-            return len(picked) == len(self._numbers)
-        whole = len(self.articles) == len(self._numbers)  # not grown or shrunk since
+            return len(picked) == len(self.tuple_numbers)
+        whole = len(self.articles) == len(self.tuple_numbers)  # not grown or shrunk since
         return whole and isinstance(picked, Picked) and picked.source is self.articles
 
     def counts(self, picked: Sequence[ArticleSummary], read: Ids | None, starred: Ids) -> Counts:
         """Articles, unread and starred per topics tuple of `picked` (see `covers`)."""
-        codes: Sequence[int] = self._codes_for(read, starred)
+        codes: Sequence[int] = self.codes_for(read, starred)
         if picked is not self.articles and len(picked) != len(codes):
             assert isinstance(picked, Picked)
             codes = _pick(codes, picked.positions)
         counts: dict[tuple[str, ...], list[int]] = {}
-        tuples = self._tuples
+        tuples = self.tuples
         for code, count in Counter(codes).items():
             entry = counts.setdefault(tuples[code >> 2], [0, 0, 0])
             entry[0] += count
@@ -169,15 +170,15 @@ class TopicColumns:
     ) -> tuple[int, int]:
         """How many of `picked` (see `covers`) have their id in `hits` (a saved search's
         answer), and how many of those are unread (`read`, `starred`: the marks now)."""
-        codes: Sequence[int] = self._codes_for(read, starred)
-        column: Sequence[int] = self._hits_column(hits)
+        codes: Sequence[int] = self.codes_for(read, starred)
+        column: Sequence[int] = self.hits_column(hits)
         if picked is not self.articles and len(picked) != len(codes):
             assert isinstance(picked, Picked)
             codes, column = _pick(codes, picked.positions), _pick(column, picked.positions)
         found = list(compress(codes, column))
         return len(found), sum(code & _UNREAD for code in found)
 
-    def _hits_column(self, hits: Ids) -> bytes:
+    def hits_column(self, hits: Ids) -> bytes:
         """Per position, 1 where the article's id is in `hits`; the last few remembered."""
         for known, column in self._hits:
             if known is hits:
@@ -186,7 +187,7 @@ class TopicColumns:
         self._hits = [(hits, column), *self._hits[: HITS_KEPT - 1]]
         return column
 
-    def _codes_for(self, read: Ids | None, starred: Ids) -> array[int]:
+    def codes_for(self, read: Ids | None, starred: Ids) -> array[int]:
         """Per position: the topics tuple's number << 2, | 1 if unread, | 2 if starred."""
         known = self._codes
         if known is None or known[0] is not read or known[1] is not starred:
@@ -201,7 +202,7 @@ class TopicColumns:
         ids = self._ids = list(map(_ID, self.articles))
         unread = [0 if i in read else _UNREAD for i in ids] if read else [_UNREAD] * len(ids)
         stars = [_STARRED if i in starred else 0 for i in ids] if starred else [0] * len(ids)
-        codes = zip(self._numbers, unread, stars, strict=True)
+        codes = zip(self.tuple_numbers, unread, stars, strict=True)
         return array("I", [number << 2 | u | s for number, u, s in codes])
 
     def _updated(

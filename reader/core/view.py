@@ -333,7 +333,9 @@ class FeedView:
                 return found
             hits = [(e.key, self.search_hits(e.key)) for e in self.searches if e.query]
             stories = self.library.stories
-            return self._story_counts.counted(found, filtered, stories, (read, starred), hits)
+            marks = (read, starred)
+            columns = self._topic_columns()
+            return self._story_counts.counted(found, filtered, stories, marks, hits, columns)
 
         # The stories count only when they are shown: a regroup leaves the plain counts be.
         stories = (self.library.stories,) if self.count_stories else ()

@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 
 from query_helpers import art
 from reader.core.model import ArticleSummary, Picked
+from reader.core.stories.counts import StoryCounts
 from reader.core.stories.rows import StoryIndex, story_rows
-from reader.core.topics import TopicColumns, sidebar_entries
+from reader.core.topics import TopicColumns, TopicCount, sidebar_entries
 from reader.core.view import rows_of_stories
 
 FEED = [art(f"a{number}", f"Title {number}") for number in range(30)]
@@ -112,3 +113,33 @@ def test_a_list_not_picked_from_the_sequence_is_not_covered() -> None:
     assert not columns.covers(Picked(feed[:2], [0, 1], list(feed)))
     feed.append(art("a5", topics=("AI",)))  # grown since: its columns no longer hold
     assert not columns.covers(Picked(feed[:2], [0, 1], feed))
+
+
+@settings(max_examples=200, deadline=None)
+@given(topical_feed(), st.data())
+def test_story_counts_by_position_are_story_counts_by_article(
+    feed: list[ArticleSummary], data: st.DataObject
+) -> None:
+    """The sidebar's story counts (All, Unread, Starred, saved searches, topics) of picked
+    subsets and of the whole feed, by position and by article."""
+    ids = data.draw(st.permutations([a.id for a in feed]))
+    groups, start = [], 0
+    for size in data.draw(st.lists(st.integers(min_value=2, max_value=4), max_size=6)):
+        groups.append(tuple(sorted(ids[start : start + size])))
+        start += size
+    stories = StoryIndex([g for g in groups if len(g) > 1])
+    columns = TopicColumns(feed)
+    for _ in range(3):
+        positions = sorted(
+            data.draw(st.sets(st.integers(0, max(len(feed) - 1, 0)))) if feed else []
+        )
+        marks = (marks_of(data, feed), marks_of(data, feed))
+        hits = [("search:0", marks_of(data, feed)), ("search:1", frozenset[str]())]
+        for shown in (Picked([feed[i] for i in positions], positions, feed), feed):
+            entries = sidebar_entries(shown, *marks) + [
+                TopicCount(key, key, sum(1 for a in shown if a.id in found)) for key, found in hits
+            ]
+            by_article = StoryCounts().counted(entries, list(shown), stories, marks, hits)
+            assert StoryCounts().counted(entries, shown, stories, marks, hits, columns) == (
+                by_article
+            )
