@@ -182,7 +182,6 @@ class FeedView:
         self._sidebar: _Remembered[list[TopicCount]] = _Remembered()
         self._unread: _Remembered[int] = _Remembered()
         self._ranks: _Remembered[tuple[dict[str, int], dict[str, str]]] = _Remembered()
-        self._columns: _Remembered[TopicColumns] = _Remembered()
         self._rows: _Remembered[StoryRows] = _Remembered()
         self._all_rows: _Remembered[StoryRows] = _Remembered()
         self._hits = [_Remembered[frozenset[str]]() for _ in self.searches]
@@ -333,8 +332,7 @@ class FeedView:
                 return found
             hits = [(e.key, self.search_hits(e.key)) for e in self.searches if e.query]
             stories = self.library.stories
-            marks = (read, starred)
-            columns = self._topic_columns()
+            marks, columns = (read, starred), self.library.story_columns(self.order)
             return self._story_counts.counted(found, filtered, stories, marks, hits, columns)
 
         # The stories count only when they are shown: a regroup leaves the plain counts be.
@@ -345,8 +343,7 @@ class FeedView:
 
     def _topic_columns(self) -> TopicColumns:
         """The sidebar's columns of the order's sequence (see `topics.TopicColumns`)."""
-        articles = self.library.sorted(self.order)
-        return self._columns.get((articles,), (), lambda: TopicColumns(articles))
+        return self.library.topic_columns(self.order)
 
     def topic_ranks(self) -> dict[str, int]:
         """Each topic's place by its article count in the whole feed: the sidebar keeps this

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from query_helpers import art
 from reader.core.model import ArticleSummary, Picked
-from reader.core.stories.counts import StoryCounts
+from reader.core.stories.counts import StoryColumns, StoryCounts
 from reader.core.stories.rows import StoryIndex, story_rows
 from reader.core.topics import TopicColumns, TopicCount, sidebar_entries
 from reader.core.view import rows_of_stories
@@ -128,7 +128,7 @@ def test_story_counts_by_position_are_story_counts_by_article(
         groups.append(tuple(sorted(ids[start : start + size])))
         start += size
     stories = StoryIndex([g for g in groups if len(g) > 1])
-    columns = TopicColumns(feed)
+    columns = StoryColumns(TopicColumns(feed), stories)
     for _ in range(3):
         positions = sorted(
             data.draw(st.sets(st.integers(0, max(len(feed) - 1, 0)))) if feed else []

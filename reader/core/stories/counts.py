@@ -35,7 +35,6 @@ class StoryCounts:
         self._members: tuple[tuple[Any, ...], list[list[ArticleSummary]]] | None = None
         # (members, the searches' hits) -> what All, the searches and the topics count fewer
         self._fixed: tuple[tuple[Any, ...], Fewer] | None = None
-        self._columns: StoryColumns | None = None  # of the last sequence and stories
 
     def counted(
         self,
@@ -44,15 +43,15 @@ class StoryCounts:
         stories: StoryIndex,
         marks: tuple[Ids, Ids],
         hits: Hits,
-        columns: TopicColumns | None = None,
+        columns: StoryColumns | None = None,
     ) -> list[TopicCount]:
         """The entries (counting the `filtered` articles) with their `stories` filled in, when
         some story groups two or more of those articles; else they are left as they are (as
         the header counts stories only where they group some articles). `marks`: the read
-        and the starred ids. With `columns` covering `filtered`, counted by position (see
-        `StoryColumns`): the same counts."""
-        if columns is not None and columns.covers(filtered):
-            fewer = self._story_columns(columns, stories).fewer(filtered, marks, hits)
+        and the starred ids. With `columns` (of `stories`) covering `filtered`, counted by
+        position (see `StoryColumns`): the same counts."""
+        if columns is not None and columns.stories is stories and columns.topics.covers(filtered):
+            fewer = columns.fewer(filtered, marks, hits)
             if not fewer[ALL]:
                 return list(entries)
             return [replace(e, stories=e.count - fewer.get(e.key, 0)) for e in entries]
@@ -64,12 +63,6 @@ class StoryCounts:
         fewer[UNREAD] = _fewer_where(members, lambda article_id: article_id not in read)
         fewer[STARRED] = _fewer_where(members, starred.__contains__)
         return [replace(entry, stories=entry.count - fewer.get(entry.key, 0)) for entry in entries]
-
-    def _story_columns(self, topics: TopicColumns, stories: StoryIndex) -> StoryColumns:
-        known = self._columns
-        if known is None or known.topics is not topics or known.stories is not stories:
-            known = self._columns = StoryColumns(topics, stories)
-        return known
 
     def _grouped(
         self, filtered: Sequence[ArticleSummary], stories: StoryIndex
