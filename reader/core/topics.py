@@ -131,7 +131,9 @@ class TopicColumns:
         self.articles = articles
         numbers: dict[tuple[str, ...], int] = {}
         # Each article's topics tuple, as its place in `tuples`.
-        self.tuple_numbers = [numbers.setdefault(t, len(numbers)) for t in map(_TOPICS, articles)]
+        self.tuple_numbers = array(
+            "I", [numbers.setdefault(t, len(numbers)) for t in map(_TOPICS, articles)]
+        )
         self.tuples = list(numbers)
         self._codes: tuple[Ids | None, Ids, array[int]] | None = None
         self._ids: list[str] = []  # of the articles, when the codes were made
