@@ -59,7 +59,7 @@ def test_no_two_different_news_are_merged_in_labelled_real_articles() -> None:
     articles, labels = labelled()
     gold, made = pair_scores(group(keys_of(a) for a in articles.values()), labels)
     assert made - gold == set()
-    # Measured 199 of 387 same-story pairs (precision first); this guards against losing any.
+    # Measured 199 of 385 same-story pairs (precision first); this guards against losing any.
     assert len(made & gold) >= 199
 
 
