@@ -3,7 +3,8 @@
 Two articles of two outlets are one story when they are close in time and either
 
 - their titles are near-identical (rapidfuzz's ratio of the normal-form titles at least
-  `NEAR_IDENTICAL`, the same numbers in both, not each with a rare word the other lacks: a
+  `NEAR_IDENTICAL`, or one title of `HEAD_WORDS` content words at the head of the other;
+  the same numbers in both, not each with a rare word the other lacks: a
   copy never trades one company's name for another's, see `two_names`): a press release and
   its copies, a wire story run by several papers, within `COPY_DAYS`; or
 - they come within `EVENT_DAYS` of each other and share enough rare words of their
@@ -66,6 +67,7 @@ SUBJECT_MARGIN = 1.0  # how much rarer each title's own word is than the words t
 RARE_SHARED = 3  # rare words two reports of one event share at least
 RARE_IDF = 3.0  # a word in fewer than about 1 article in 20 (ln 20 = 3.0) is rare
 MIN_TITLE_WORDS = 3  # "Week 17", "Opinion": too short to call two titles copies
+HEAD_WORDS = 5  # content words of a title that a copy may run at the head of a longer one
 
 Idf = Callable[[Word], float]
 
@@ -99,10 +101,22 @@ def count_weight(total: int) -> Callable[[int], float]:
 
 
 def near_identical(a: StoryKeys, b: StoryKeys) -> bool:
-    """Copies: near-identical titles with the same numbers (Part 1 and Part 2 are not)."""
+    """Copies: near-identical titles with the same numbers (Part 1 and Part 2 are not), or
+    one title whole at the head of the other (`headed`)."""
     if len(a.title_words) < MIN_TITLE_WORDS or len(b.title_words) < MIN_TITLE_WORDS:
         return False
-    return a.numbers == b.numbers and fuzz.ratio(a.title, b.title) >= NEAR_IDENTICAL
+    if a.numbers != b.numbers:
+        return False
+    return fuzz.ratio(a.title, b.title) >= NEAR_IDENTICAL or headed(a, b)
+
+
+def headed(a: StoryKeys, b: StoryKeys) -> bool:
+    """Whether the shorter title, of `HEAD_WORDS` content words at least, is the head of the
+    longer one: a syndicated copy that adds a line ("Tesla's 'full self-driving' could be
+    days away. Here's what you need to know."), or a name's tail ("to Samsung Electronics").
+    A short head ("Nvidia earnings") heads many different titles."""
+    short, long = (a, b) if len(a.title) <= len(b.title) else (b, a)
+    return len(short.title_words) >= HEAD_WORDS and long.title.startswith(short.title + " ")
 
 
 def two_names(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
