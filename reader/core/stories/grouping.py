@@ -24,6 +24,8 @@ from reader.core.stories.rule import (
     ATTACH_OVERLAP,
     COMPATIBLE_SHARE,
     COPY_DAYS,
+    CORE_HELD,
+    CORE_STORY,
     RARE_IDF,
     VOUCHERS,
     Idf,
@@ -149,6 +151,7 @@ def joined(
             if _may_join(first, second, keys, idf):
                 _join(first, second, group_of)
     _vouched(weaker, group_of, keys, idf)
+    _core_held(weaker, group_of, keys, idf)
     unique = {id(members): members for members in group_of.values()}
     return sorted(tuple(sorted(members)) for members in unique.values())
 
@@ -178,6 +181,63 @@ def _vouched(
         story = group_of[best]
         if count >= VOUCHERS and _may_join([article], story, keys, idf):
             _join(story, [article], group_of)
+
+
+def _core_held(
+    weaker: list[Scored], group_of: dict[str, list[str]], keys: Mapping[str, StoryKeys], idf: Idf
+) -> None:
+    """Each article still alone joins a story of `CORE_STORY` articles or more that one of
+    its `attaching` pairs reaches, when it holds `CORE_HELD` of the story's core (its rare
+    words that most of its articles hold, by weight) and could sit beside half its articles
+    (`rule.compatible`): a report in its own words that names what the story is about (the
+    Met, London), where a neighbouring news of one subject lacks it (New York's bill beside
+    New Jersey's ban lacks "Jersey"). The stories are taken as they stand before any joins
+    here, the articles in the order of their ids; an article reaching several joins the one
+    whose core it holds most of (the first by its smallest id on a tie)."""
+    partners: defaultdict[str, set[str]] = defaultdict(set)
+    for _, (a, b) in weaker:
+        partners[a].add(b)
+        partners[b].add(a)
+    cores: dict[str, tuple[set[Word], float]] = {}
+    joins: list[tuple[str, list[str]]] = []
+    for article in sorted(partners.keys() - group_of.keys()):
+        reached = {min(group_of[p]): group_of[p] for p in partners[article] if p in group_of}
+        best: tuple[float, str] | None = None
+        for first, story in sorted(reached.items()):
+            if len(story) < CORE_STORY:
+                continue
+            if first not in cores:
+                cores[first] = _core(story, keys, idf)
+            held = _held(keys[article], story, cores[first], keys, idf)
+            if held is not None and (best is None or held > best[0]):
+                best = (held, first)
+        if best is not None:
+            joins.append((article, reached[best[1]]))
+    for article, story in joins:
+        _join(story, [article], group_of)
+
+
+def _held(
+    article: StoryKeys,
+    story: list[str],
+    core: tuple[set[Word], float],
+    keys: Mapping[str, StoryKeys],
+    idf: Idf,
+) -> float | None:
+    """The share of the story's core the article holds, when it is enough to join it."""
+    words, weight = core
+    held = sum(map(idf, words & article.words)) / weight if weight else 0.0
+    if held < CORE_HELD:
+        return None
+    fits = sum(1 for member in story if compatible(article, keys[member], idf))
+    return held if 2 * fits >= len(story) else None
+
+
+def _core(story: list[str], keys: Mapping[str, StoryKeys], idf: Idf) -> tuple[set[Word], float]:
+    """The rare words more than half the story's articles hold, and their summed weight."""
+    held = Counter(w for member in story for w in keys[member].words if idf(w) >= RARE_IDF)
+    core = {word for word, count in held.items() if 2 * count > len(story)}
+    return core, sum(map(idf, core))
 
 
 def _may_join(first: list[str], second: list[str], keys: Mapping[str, StoryKeys], idf: Idf) -> bool:
