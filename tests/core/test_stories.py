@@ -377,6 +377,16 @@ def test_a_story_of_one_subject_keeps_out_a_report_of_another_in_real_articles()
     assert not any("61174bef2a2cc493" in story and pichai & set(story) for story in stories)
 
 
+def test_copies_of_one_text_vouch_for_an_article_once() -> None:
+    """In the related entries alone (another feed, other weights), Atlanta's police test
+    shares a sixth of its rare weight (Atlanta) with the airport wire story's two copies
+    (Stuff and the San Francisco Chronicle, one text): one report, not two to vouch."""
+    stories = group(keys_of(a) for a in load_feed(STORIES / "related").articles)
+    wire = {"e44adaf17b35f561", "215b49c786e6e4ef"}
+    assert any(wire <= set(story) for story in stories)
+    assert not any("bef6f29607ac09bb" in story and wire & set(story) for story in stories)
+
+
 def test_what_lets_a_report_join_a_story_does_not_make_one() -> None:
     guardian, techcrunch, wired = london_reports()
     assert stories_of(guardian, wired) == stories_of()

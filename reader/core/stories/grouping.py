@@ -33,6 +33,7 @@ from reader.core.stories.rule import (
     compatible,
     count_weight,
     idf_from,
+    near_identical,
     strength,
 )
 
@@ -168,19 +169,34 @@ def _vouched(
     """Each article still alone joins the story with the most of its `attaching` pairs (the
     first by its smallest id on a tie), when they are `VOUCHERS` at least and the story's
     articles could mostly sit beside it: two reports that each share less than one needs
-    (`rule.VOUCHED_OVERLAP`) still vouch for it together. In the order of the ids."""
+    (`rule.VOUCHED_OVERLAP`) still vouch for it together. Copies of one text (`rule.
+    near_identical`) vouch once: they share the same words with it, not more evidence. In
+    the order of the ids."""
     partners: defaultdict[str, list[str]] = defaultdict(list)
     for _, (a, b) in weaker:
         partners[a].append(b)
         partners[b].append(a)
     for article in sorted(partners.keys() - group_of.keys()):
-        votes = Counter(min(group_of[p]) for p in partners[article] if p in group_of)
+        by_story: defaultdict[str, list[StoryKeys]] = defaultdict(list)
+        for partner in sorted(partners[article]):
+            if partner in group_of:
+                by_story[min(group_of[partner])].append(keys[partner])
+        votes = {first: _distinct(vouchers) for first, vouchers in by_story.items()}
         if not votes:
             continue
         best, count = min(votes.items(), key=lambda item: (-item[1], item[0]))
         story = group_of[best]
         if count >= VOUCHERS and _may_join([article], story, keys, idf):
             _join(story, [article], group_of)
+
+
+def _distinct(vouchers: list[StoryKeys]) -> int:
+    """How many of the articles are not copies of one before them (see `_vouched`)."""
+    kept: list[StoryKeys] = []
+    for item in vouchers:
+        if not any(near_identical(item, other) for other in kept):
+            kept.append(item)
+    return len(kept)
 
 
 def _core_held(
