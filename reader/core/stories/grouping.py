@@ -30,6 +30,7 @@ from reader.core.stories.rule import (
     VOUCHERS,
     Idf,
     attaches,
+    attaches_alone,
     compatible,
     count_weight,
     idf_from,
@@ -143,7 +144,11 @@ def joined(
     does not chain two stories). Each group sorted, two articles or more; the groups sorted."""
     group_of: dict[str, list[str]] = {}
     weaker = list(attaching)
-    enough = [item for item in weaker if item[0] >= ATTACH_OVERLAP]
+    enough = [
+        (share, (a, b))
+        for share, (a, b) in weaker
+        if share >= ATTACH_OVERLAP and attaches_alone(keys[a], keys[b], idf)
+    ]
     for making, scored in ((True, pairs), (False, enough)):
         for _, (a, b) in scored:
             first, second = group_of.get(a, [a]), group_of.get(b, [b])
@@ -169,9 +174,8 @@ def _vouched(
     """Each article still alone joins the story with the most of its `attaching` pairs (the
     first by its smallest id on a tie), when they are `VOUCHERS` at least and the story's
     articles could mostly sit beside it: two reports that each share less than one needs
-    (`rule.VOUCHED_OVERLAP`) still vouch for it together. Copies of one text (`rule.
-    near_identical`) vouch once: they share the same words with it, not more evidence. In
-    the order of the ids."""
+    (`rule.VOUCHED_OVERLAP`) still vouch for it together; copies of one text vouch once
+    (`_distinct`). In the order of the ids."""
     partners: defaultdict[str, list[str]] = defaultdict(list)
     for _, (a, b) in weaker:
         partners[a].append(b)
@@ -191,7 +195,9 @@ def _vouched(
 
 
 def _distinct(vouchers: list[StoryKeys]) -> int:
-    """How many of the articles are not copies of one before them (see `_vouched`)."""
+    """How many of the vouchers are not copies of one before them (`rule.near_identical`):
+    copies of one text bring no more evidence than one (among the related entries alone,
+    Atlanta's police test was vouched into the airport wire story by its two copies)."""
     kept: list[StoryKeys] = []
     for item in vouchers:
         if not any(near_identical(item, other) for other in kept):

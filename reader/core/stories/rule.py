@@ -18,7 +18,7 @@ Two articles of two outlets are one story when they are close in time and either
   `LINKED_OVERLAP`, never further: real `related` lists name neighbouring subjects too.
 
 An article may also join a story already made on weaker evidence than two articles need to
-make one (`attaches`: a lower bar, `ATTACH_OVERLAP`, and fewer rare words): the story's
+make one (`attaches`: a lower bar, `ATTACH_OVERLAP`; two rare words only vouch): the story's
 articles between them vouch for the event, and most of the joined group's cross pairs must
 still be `compatible`. A wide story told in different words by many outlets (ten papers on
 one police decision) grows this way around its closest reports; two articles with only that
@@ -53,9 +53,12 @@ LINKED_OVERLAP = 0.26  # the same with a `related` link between the two
 SAME_DAY_OVERLAP = 0.25  # what articles of the same hour need; the bar rises to OVERLAP
 # Joining a story already made: below OVERLAP (most wide stories' reports share a fifth of
 # their rare weight with their closest outlet, different news of one subject rarely more
-# than a sixth), carried by two rare words, not three.
+# than a sixth), carried by `JOIN_RARE` rare words; two only vouch (`VOUCHERS`): two rare
+# words are often one name ("Sam Altman": SoftBank's chip race shared only him, 0.29, with
+# Altman's chip plan among the related entries alone, then vouched Zuckerberg's backing in).
 ATTACH_OVERLAP = 0.2
 ATTACH_RARE = 2
+JOIN_RARE = 3
 # An article alone joins a story when this many of its articles each share this much with
 # it: two reports vouch together for what one cannot (different news of one subject, one
 # state's ban beside another's bill, shares a tenth with a story's reports, not more).
@@ -185,6 +188,12 @@ def attaches(a: StoryKeys, b: StoryKeys, idf: Idf) -> float | None:
         return None
     share, rare, in_titles = overlap(a, b, idf)
     return None if share < VOUCHED_OVERLAP or rare < ATTACH_RARE or not in_titles else share
+
+
+def attaches_alone(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
+    """Whether a pair that `attaches` at `ATTACH_OVERLAP` or more may join one of the two to
+    the other's story by itself: carried by `JOIN_RARE` rare words (fewer only vouch)."""
+    return overlap(a, b, idf)[1] >= JOIN_RARE
 
 
 def _gap(a: StoryKeys, b: StoryKeys) -> float | None:
