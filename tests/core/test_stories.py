@@ -399,6 +399,25 @@ def test_two_rare_words_of_one_name_do_not_join_a_report_to_a_story_alone() -> N
     assert not any("5b883b8ecdb02ff2" in story and altman & set(story) for story in stories)
 
 
+def test_a_copy_joins_its_story_and_brings_nothing_else_in() -> None:
+    """A copy is one more outlet of one text: it counts once in what the story's texts hold
+    (its core), so it does not tip another report in (SoftBank's three reports among the
+    related entries alone, and a fourth outlet's copy of Electronics Weekly's)."""
+    feed = list(load_feed(STORIES / "related").articles)
+    weekly = next(a for a in feed if a.title == "Softbank to put $100bn into AI chips")
+    copy = dataclasses.replace(
+        weekly,
+        id="copy",
+        path="copy.md",
+        url="https://copies.example/the-copy",
+        original_url=None,
+        provider=Provider("Copies Daily", "copies.example"),
+    )
+    before = next(s for s in group(keys_of(a) for a in feed) if weekly.id in s)
+    after = next(s for s in group(keys_of(a) for a in [*feed, copy]) if weekly.id in s)
+    assert sorted(after) == sorted([*before, "copy"])
+
+
 def test_what_lets_a_report_join_a_story_does_not_make_one() -> None:
     guardian, techcrunch, wired = london_reports()
     assert stories_of(guardian, wired) == stories_of()

@@ -195,27 +195,32 @@ def _vouched(
 
 
 def _distinct(vouchers: list[StoryKeys]) -> int:
-    """How many of the vouchers are not copies of one before them (`rule.near_identical`):
-    copies of one text bring no more evidence than one (among the related entries alone,
-    Atlanta's police test was vouched into the airport wire story by its two copies)."""
+    """How many texts the vouchers are (see `_texts`): copies of one text bring no more
+    evidence than one (among the related entries alone, Atlanta's police test was vouched
+    into the airport wire story by its two copies)."""
+    return len(_texts(vouchers))
+
+
+def _texts(items: Iterable[StoryKeys]) -> list[StoryKeys]:
+    """The items that are not copies (`rule.near_identical`) of one before them."""
     kept: list[StoryKeys] = []
-    for item in vouchers:
+    for item in items:
         if not any(near_identical(item, other) for other in kept):
             kept.append(item)
-    return len(kept)
+    return kept
 
 
 def _core_held(
     weaker: list[Scored], group_of: dict[str, list[str]], keys: Mapping[str, StoryKeys], idf: Idf
 ) -> None:
-    """Each article still alone joins a story of `CORE_STORY` articles or more that one of
-    its `attaching` pairs reaches, when it holds `CORE_HELD` of the story's core (its rare
-    words that most of its articles hold, by weight) and could sit beside half its articles
-    (`rule.compatible`): a report in its own words that names what the story is about (the
-    Met, London), where a neighbouring news of one subject lacks it (New York's bill beside
-    New Jersey's ban lacks "Jersey"). The stories are taken as they stand before any joins
-    here, the articles in the order of their ids; an article reaching several joins the one
-    whose core it holds most of (the first by its smallest id on a tie)."""
+    """Each article still alone joins a story of `CORE_STORY` texts or more (its copies
+    count once) that one of its `attaching` pairs reaches, when it holds `CORE_HELD` of the
+    story's core (the rare words most of its texts hold, by weight) and could sit beside
+    half its articles (`rule.compatible`): a report in its own words that names what the
+    story is about (the Met, London), where a neighbouring news of one subject lacks it
+    (New York's bill beside New Jersey's ban lacks "Jersey"). The stories are taken as they
+    stand before any joins here, the articles in the order of their ids; an article reaching
+    several joins the one whose core it holds most of (the first by its smallest id on a tie)."""
     partners: defaultdict[str, set[str]] = defaultdict(set)
     for _, (a, b) in weaker:
         partners[a].add(b)
@@ -256,9 +261,13 @@ def _held(
 
 
 def _core(story: list[str], keys: Mapping[str, StoryKeys], idf: Idf) -> tuple[set[Word], float]:
-    """The rare words more than half the story's articles hold, and their summed weight."""
-    held = Counter(w for member in story for w in keys[member].words if idf(w) >= RARE_IDF)
-    core = {word for word, count in held.items() if 2 * count > len(story)}
+    """The rare words more than half the story's texts hold (its copies count once, see
+    `_texts`), and their summed weight; nothing for a story of fewer than `CORE_STORY`."""
+    texts = _texts(keys[member] for member in sorted(story))
+    if len(texts) < CORE_STORY:
+        return set(), 0.0
+    held = Counter(w for text in texts for w in text.words if idf(w) >= RARE_IDF)
+    core = {word for word, count in held.items() if 2 * count > len(texts)}
     return core, sum(map(idf, core))
 
 
