@@ -15,6 +15,7 @@ from reader.core.loader import load_feed
 from reader.core.model import Article, Provider, RelatedLink
 from reader.core.stories.features import keys_of, normal_title, words_of
 from reader.core.stories.grouping import group
+from reader.core.stories.rule import near_identical
 
 STORIES = Path(__file__).resolve().parents[1] / "fixtures" / "stories"
 DAY = datetime(2021, 3, 9, 12, tzinfo=UTC)
@@ -59,8 +60,8 @@ def test_no_two_different_news_are_merged_in_labelled_real_articles() -> None:
     articles, labels = labelled()
     gold, made = pair_scores(group(keys_of(a) for a in articles.values()), labels)
     assert made - gold == set()
-    # Measured 199 of 387 same-story pairs (precision first); this guards against losing any.
-    assert len(made & gold) >= 199
+    # Measured 216 of 385 same-story pairs (precision first); this guards against losing any.
+    assert len(made & gold) >= 216
 
 
 def test_each_labelled_real_story_of_the_sample_has_a_grouped_pair() -> None:
@@ -221,6 +222,37 @@ def test_two_companies_under_one_near_identical_title_are_two_stories() -> None:
     assert stories_of(first, second) == stories_of()
 
 
+def test_a_copy_that_adds_a_line_to_the_title_is_a_copy() -> None:
+    kctv = article("Tesla's 'full self-driving' could be days away", "kctv")
+    kten = article(
+        "Tesla\u2019s \u2018full self-driving\u2019 could be days away."
+        " Here\u2019s what you need to know.",
+        "kten",
+        DAY + timedelta(hours=10),
+    )
+    assert near_identical(keys_of(kctv), keys_of(kten))
+    assert near_identical(keys_of(kten), keys_of(kctv))
+
+
+def test_a_short_title_or_other_numbers_at_the_head_of_a_title_are_not_a_copy() -> None:
+    """A head of four content words heads many titles; a tail with a number is other news."""
+    short = article("Google unveils AI weather model", "blog")
+    longer = article("Google unveils AI weather model trained on 40 years of data", "wire")
+    delay = article("Apple delays launch of its mixed reality headset", "wire")
+    later = article("Apple delays launch of its mixed reality headset to 2025", "paper")
+    assert not near_identical(keys_of(short), keys_of(longer))
+    assert not near_identical(keys_of(delay), keys_of(later))
+    assert not near_identical(keys_of(delay), keys_of(article("Apple delays launch", "paper")))
+
+
+def test_a_syndicated_copy_with_a_line_added_joins_its_story_in_real_articles() -> None:
+    """CNN's Tesla story as run by two stations, one with "Here's what you need to know."
+    added to the title, and each excerpt a different paragraph: apart before, a copy now."""
+    articles, _ = labelled()
+    stories = group(keys_of(a) for a in articles.values())
+    assert any({"780fd68073b2ff6c", "77e59678c300f3ff"} <= set(story) for story in stories)
+
+
 def test_parts_of_a_series_and_posts_of_one_outlet_are_apart() -> None:
     part1 = article(
         "Secure Amazon SageMaker Studio presigned URLs Part 1: Foundational infrastructure", "aws"
@@ -322,6 +354,68 @@ def test_two_reports_of_a_story_vouch_together_for_a_third() -> None:
     story = tuple(sorted([guardian.id, techcrunch.id, insidehook.id]))
     assert story in stories_of(guardian, techcrunch, insidehook)
     assert stories_of(guardian, insidehook) == stories_of()
+
+
+def test_a_report_holding_a_storys_core_joins_it_in_real_articles() -> None:
+    """Wired on the Met's live facial recognition, in its own words ("a new bobby on the
+    beat"), holds half the story's core (London, Metropolitan) and shares a tenth or more
+    with seven of its nine reports, a fifth with none: it joins them."""
+    articles, labels = labelled()
+    stories = group(keys_of(a) for a in articles.values())
+    met = next(set(s["ids"]) for s in labels["stories"] if s["reason"].startswith("London's Met"))
+    assert "5dcbefe8b168ab26" in met
+    assert any(met <= set(story) for story in stories)
+
+
+def test_a_story_of_one_subject_keeps_out_a_report_of_another_in_real_articles() -> None:
+    """Tech.co's "EU Mulls Temporary Ban" (the leaked white paper) holds a third of the core
+    of Pichai's backing of the ban (Jan 20-22 2020) and sits beside half its reports."""
+    articles, labels = labelled()
+    stories = group(keys_of(a) for a in articles.values())
+    pichai = next(set(s["ids"]) for s in labels["stories"] if s["reason"].startswith("Sundar"))
+    assert any(pichai <= set(story) for story in stories)
+    assert not any("61174bef2a2cc493" in story and pichai & set(story) for story in stories)
+
+
+def test_copies_of_one_text_vouch_for_an_article_once() -> None:
+    """In the related entries alone (another feed, other weights), Atlanta's police test
+    shares a sixth of its rare weight (Atlanta) with the airport wire story's two copies
+    (Stuff and the San Francisco Chronicle, one text): one report, not two to vouch."""
+    stories = group(keys_of(a) for a in load_feed(STORIES / "related").articles)
+    wire = {"e44adaf17b35f561", "215b49c786e6e4ef"}
+    assert any(wire <= set(story) for story in stories)
+    assert not any("bef6f29607ac09bb" in story and wire & set(story) for story in stories)
+
+
+def test_two_rare_words_of_one_name_do_not_join_a_report_to_a_story_alone() -> None:
+    """In the related entries alone, SoftBank's chip race ("After Sam Altman, SoftBank
+    founder Masayoshi Son joins AI chip race") shares 0.29 of its rare weight with each of
+    Altman's chip plan's two reports, all of it "Sam Altman": that alone no longer joins it
+    to them, so it no longer vouches Zuckerberg's backing of the plan in beside them. (Their
+    two votes still bring it in, one name twice: a wrong merge left in that feed.)"""
+    stories = group(keys_of(a) for a in load_feed(STORIES / "related").articles)
+    altman = {"2ac66d0552f9259b", "36ec98f56ddd0b5c"}
+    assert any(altman <= set(story) for story in stories)
+    assert not any("5b883b8ecdb02ff2" in story and altman & set(story) for story in stories)
+
+
+def test_a_copy_joins_its_story_and_brings_nothing_else_in() -> None:
+    """A copy is one more outlet of one text: it counts once in what the story's texts hold
+    (its core), so it does not tip another report in (SoftBank's three reports among the
+    related entries alone, and a fourth outlet's copy of Electronics Weekly's)."""
+    feed = list(load_feed(STORIES / "related").articles)
+    weekly = next(a for a in feed if a.title == "Softbank to put $100bn into AI chips")
+    copy = dataclasses.replace(
+        weekly,
+        id="copy",
+        path="copy.md",
+        url="https://copies.example/the-copy",
+        original_url=None,
+        provider=Provider("Copies Daily", "copies.example"),
+    )
+    before = next(s for s in group(keys_of(a) for a in feed) if weekly.id in s)
+    after = next(s for s in group(keys_of(a) for a in [*feed, copy]) if weekly.id in s)
+    assert sorted(after) == sorted([*before, "copy"])
 
 
 def test_what_lets_a_report_join_a_story_does_not_make_one() -> None:

@@ -24,13 +24,17 @@ from reader.core.stories.rule import (
     ATTACH_OVERLAP,
     COMPATIBLE_SHARE,
     COPY_DAYS,
+    CORE_HELD,
+    CORE_STORY,
     RARE_IDF,
     VOUCHERS,
     Idf,
     attaches,
+    attaches_alone,
     compatible,
     count_weight,
     idf_from,
+    near_identical,
     strength,
 )
 
@@ -140,7 +144,11 @@ def joined(
     does not chain two stories). Each group sorted, two articles or more; the groups sorted."""
     group_of: dict[str, list[str]] = {}
     weaker = list(attaching)
-    enough = [item for item in weaker if item[0] >= ATTACH_OVERLAP]
+    enough = [
+        (share, (a, b))
+        for share, (a, b) in weaker
+        if share >= ATTACH_OVERLAP and attaches_alone(keys[a], keys[b], idf)
+    ]
     for making, scored in ((True, pairs), (False, enough)):
         for _, (a, b) in scored:
             first, second = group_of.get(a, [a]), group_of.get(b, [b])
@@ -149,6 +157,7 @@ def joined(
             if _may_join(first, second, keys, idf):
                 _join(first, second, group_of)
     _vouched(weaker, group_of, keys, idf)
+    _core_held(weaker, group_of, keys, idf)
     unique = {id(members): members for members in group_of.values()}
     return sorted(tuple(sorted(members)) for members in unique.values())
 
@@ -165,19 +174,101 @@ def _vouched(
     """Each article still alone joins the story with the most of its `attaching` pairs (the
     first by its smallest id on a tie), when they are `VOUCHERS` at least and the story's
     articles could mostly sit beside it: two reports that each share less than one needs
-    (`rule.VOUCHED_OVERLAP`) still vouch for it together. In the order of the ids."""
+    (`rule.VOUCHED_OVERLAP`) still vouch for it together; copies of one text vouch once
+    (`_distinct`). In the order of the ids."""
     partners: defaultdict[str, list[str]] = defaultdict(list)
     for _, (a, b) in weaker:
         partners[a].append(b)
         partners[b].append(a)
     for article in sorted(partners.keys() - group_of.keys()):
-        votes = Counter(min(group_of[p]) for p in partners[article] if p in group_of)
+        by_story: defaultdict[str, list[StoryKeys]] = defaultdict(list)
+        for partner in sorted(partners[article]):
+            if partner in group_of:
+                by_story[min(group_of[partner])].append(keys[partner])
+        votes = {first: _distinct(vouchers) for first, vouchers in by_story.items()}
         if not votes:
             continue
         best, count = min(votes.items(), key=lambda item: (-item[1], item[0]))
         story = group_of[best]
         if count >= VOUCHERS and _may_join([article], story, keys, idf):
             _join(story, [article], group_of)
+
+
+def _distinct(vouchers: list[StoryKeys]) -> int:
+    """How many texts the vouchers are (see `_texts`): copies of one text bring no more
+    evidence than one (among the related entries alone, Atlanta's police test was vouched
+    into the airport wire story by its two copies)."""
+    return len(_texts(vouchers))
+
+
+def _texts(items: Iterable[StoryKeys]) -> list[StoryKeys]:
+    """The items that are not copies (`rule.near_identical`) of one before them."""
+    kept: list[StoryKeys] = []
+    for item in items:
+        if not any(near_identical(item, other) for other in kept):
+            kept.append(item)
+    return kept
+
+
+def _core_held(
+    weaker: list[Scored], group_of: dict[str, list[str]], keys: Mapping[str, StoryKeys], idf: Idf
+) -> None:
+    """Each article still alone joins a story of `CORE_STORY` texts or more (its copies
+    count once) that one of its `attaching` pairs reaches, when it holds `CORE_HELD` of the
+    story's core (the rare words most of its texts hold, by weight) and could sit beside
+    half its articles (`rule.compatible`): a report in its own words that names what the
+    story is about (the Met, London), where a neighbouring news of one subject lacks it
+    (New York's bill beside New Jersey's ban lacks "Jersey"). The stories are taken as they
+    stand before any joins here, the articles in the order of their ids; an article reaching
+    several joins the one whose core it holds most of (the first by its smallest id on a tie)."""
+    partners: defaultdict[str, set[str]] = defaultdict(set)
+    for _, (a, b) in weaker:
+        partners[a].add(b)
+        partners[b].add(a)
+    cores: dict[str, tuple[set[Word], float]] = {}
+    joins: list[tuple[str, list[str]]] = []
+    for article in sorted(partners.keys() - group_of.keys()):
+        reached = {min(group_of[p]): group_of[p] for p in partners[article] if p in group_of}
+        best: tuple[float, str] | None = None
+        for first, story in sorted(reached.items()):
+            if len(story) < CORE_STORY:
+                continue
+            if first not in cores:
+                cores[first] = _core(story, keys, idf)
+            held = _held(keys[article], story, cores[first], keys, idf)
+            if held is not None and (best is None or held > best[0]):
+                best = (held, first)
+        if best is not None:
+            joins.append((article, reached[best[1]]))
+    for article, story in joins:
+        _join(story, [article], group_of)
+
+
+def _held(
+    article: StoryKeys,
+    story: list[str],
+    core: tuple[set[Word], float],
+    keys: Mapping[str, StoryKeys],
+    idf: Idf,
+) -> float | None:
+    """The share of the story's core the article holds, when it is enough to join it."""
+    words, weight = core
+    held = sum(map(idf, words & article.words)) / weight if weight else 0.0
+    if held < CORE_HELD:
+        return None
+    fits = sum(1 for member in story if compatible(article, keys[member], idf))
+    return held if 2 * fits >= len(story) else None
+
+
+def _core(story: list[str], keys: Mapping[str, StoryKeys], idf: Idf) -> tuple[set[Word], float]:
+    """The rare words more than half the story's texts hold (its copies count once, see
+    `_texts`), and their summed weight; nothing for a story of fewer than `CORE_STORY`."""
+    texts = _texts(keys[member] for member in sorted(story))
+    if len(texts) < CORE_STORY:
+        return set(), 0.0
+    held = Counter(w for text in texts for w in text.words if idf(w) >= RARE_IDF)
+    core = {word for word, count in held.items() if 2 * count > len(texts)}
+    return core, sum(map(idf, core))
 
 
 def _may_join(first: list[str], second: list[str], keys: Mapping[str, StoryKeys], idf: Idf) -> bool:

@@ -3,7 +3,8 @@
 Two articles of two outlets are one story when they are close in time and either
 
 - their titles are near-identical (rapidfuzz's ratio of the normal-form titles at least
-  `NEAR_IDENTICAL`, the same numbers in both, not each with a rare word the other lacks: a
+  `NEAR_IDENTICAL`, or one title of `HEAD_WORDS` content words at the head of the other;
+  the same numbers in both, not each with a rare word the other lacks: a
   copy never trades one company's name for another's, see `two_names`): a press release and
   its copies, a wire story run by several papers, within `COPY_DAYS`; or
 - they come within `EVENT_DAYS` of each other and share enough rare words of their
@@ -17,12 +18,13 @@ Two articles of two outlets are one story when they are close in time and either
   `LINKED_OVERLAP`, never further: real `related` lists name neighbouring subjects too.
 
 An article may also join a story already made on weaker evidence than two articles need to
-make one (`attaches`: a lower bar, `ATTACH_OVERLAP`, and fewer rare words): the story's
+make one (`attaches`: a lower bar, `ATTACH_OVERLAP`; two rare words only vouch): the story's
 articles between them vouch for the event, and most of the joined group's cross pairs must
 still be `compatible`. A wide story told in different words by many outlets (ten papers on
 one police decision) grows this way around its closest reports; two articles with only that
 evidence stay apart. An article still alone joins a story when two of its articles each
-share `VOUCHED_OVERLAP` with it, less than one alone would need.
+share `VOUCHED_OVERLAP` with it, less than one alone would need, or when it holds half the
+core of a story of three or more (the rare words most of its articles hold, `CORE_HELD`).
 
 Everything else is apart: the same topic and common words, two companies of one program
 (each title's rarest word is its own, see `distinct_subjects`), two articles of one outlet
@@ -51,14 +53,24 @@ LINKED_OVERLAP = 0.26  # the same with a `related` link between the two
 SAME_DAY_OVERLAP = 0.25  # what articles of the same hour need; the bar rises to OVERLAP
 # Joining a story already made: below OVERLAP (most wide stories' reports share a fifth of
 # their rare weight with their closest outlet, different news of one subject rarely more
-# than a sixth), carried by two rare words, not three.
+# than a sixth), carried by `JOIN_RARE` rare words; two only vouch (`VOUCHERS`): two rare
+# words are often one name ("Sam Altman": SoftBank's chip race shared only him, 0.29, with
+# Altman's chip plan among the related entries alone, then vouched Zuckerberg's backing in).
 ATTACH_OVERLAP = 0.2
 ATTACH_RARE = 2
+JOIN_RARE = 3
 # An article alone joins a story when this many of its articles each share this much with
 # it: two reports vouch together for what one cannot (different news of one subject, one
 # state's ban beside another's bill, shares a tenth with a story's reports, not more).
 VOUCHERS = 2
 VOUCHED_OVERLAP = 0.15
+# An article alone joins a story of this many articles or more when it holds this share of
+# the story's core, the rare words most of its articles hold (by weight): a report in its
+# own words still names what its outlets agree the story is about (`grouping._core_held`).
+# Measured: the Met's story (9) and Wired's report hold 0.51 of it; the nearest different
+# news beside a story of three or more held 0.37 (the EU's ban beside Pichai's backing).
+CORE_STORY = 3
+CORE_HELD = 0.5
 COMPATIBLE = 0.1  # the overlap most cross pairs of two joined groups need
 COMPATIBLE_SHARE = 0.5  # of the cross pairs, more than this part must be compatible
 TITLE_WEIGHT = 4.0  # the rare words in both titles weigh this at least (one very rare word)
@@ -66,6 +78,7 @@ SUBJECT_MARGIN = 1.0  # how much rarer each title's own word is than the words t
 RARE_SHARED = 3  # rare words two reports of one event share at least
 RARE_IDF = 3.0  # a word in fewer than about 1 article in 20 (ln 20 = 3.0) is rare
 MIN_TITLE_WORDS = 3  # "Week 17", "Opinion": too short to call two titles copies
+HEAD_WORDS = 5  # content words of a title that a copy may run at the head of a longer one
 
 Idf = Callable[[Word], float]
 
@@ -99,10 +112,22 @@ def count_weight(total: int) -> Callable[[int], float]:
 
 
 def near_identical(a: StoryKeys, b: StoryKeys) -> bool:
-    """Copies: near-identical titles with the same numbers (Part 1 and Part 2 are not)."""
+    """Copies: near-identical titles with the same numbers (Part 1 and Part 2 are not), or
+    one title whole at the head of the other (`headed`)."""
     if len(a.title_words) < MIN_TITLE_WORDS or len(b.title_words) < MIN_TITLE_WORDS:
         return False
-    return a.numbers == b.numbers and fuzz.ratio(a.title, b.title) >= NEAR_IDENTICAL
+    if a.numbers != b.numbers:
+        return False
+    return fuzz.ratio(a.title, b.title) >= NEAR_IDENTICAL or headed(a, b)
+
+
+def headed(a: StoryKeys, b: StoryKeys) -> bool:
+    """Whether the shorter title, of `HEAD_WORDS` content words at least, is the head of the
+    longer one: a syndicated copy that adds a line ("Tesla's 'full self-driving' could be
+    days away. Here's what you need to know."), or a name's tail ("to Samsung Electronics").
+    A short head ("Nvidia earnings") heads many different titles."""
+    short, long = (a, b) if len(a.title) <= len(b.title) else (b, a)
+    return len(short.title_words) >= HEAD_WORDS and long.title.startswith(short.title + " ")
 
 
 def two_names(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
@@ -163,6 +188,12 @@ def attaches(a: StoryKeys, b: StoryKeys, idf: Idf) -> float | None:
         return None
     share, rare, in_titles = overlap(a, b, idf)
     return None if share < VOUCHED_OVERLAP or rare < ATTACH_RARE or not in_titles else share
+
+
+def attaches_alone(a: StoryKeys, b: StoryKeys, idf: Idf) -> bool:
+    """Whether a pair that `attaches` at `ATTACH_OVERLAP` or more may join one of the two to
+    the other's story by itself: carried by `JOIN_RARE` rare words (fewer only vouch)."""
+    return overlap(a, b, idf)[1] >= JOIN_RARE
 
 
 def _gap(a: StoryKeys, b: StoryKeys) -> float | None:
