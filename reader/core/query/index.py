@@ -49,14 +49,26 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import compress, filterfalse
-from typing import cast, overload
+from typing import Protocol, cast, overload
 
 from reader.core.model import ArticleSummary, SearchTexts, held_text, held_texts
-from reader.core.query.words import WordIndex, build_word_index, indexable
+from reader.core.query.words import WordIndex, build_word_index, indexable, words_from_bytes
 
 __all__ = ["Key", "SearchIndex", "implies", "phrase_pattern"]
 
 Key = tuple[str, bool]  # (folded text, spaced): a word or a phrase, as `parse.Text`
+
+
+class WordStore(Protocol):
+    """Where texts are kept that can keep their word index too (see `build_words`)."""
+
+    def stored_words(self, paths: Sequence[str]) -> bytes | None:
+        """What `store_words` kept for the articles at these paths, in this order."""
+        ...
+
+    def store_words(self, paths: Sequence[str], data: bytes) -> bool:
+        """Keep `data` for the articles at these paths, in this order; whether it was."""
+        ...
 
 
 @lru_cache(maxsize=256)
@@ -141,14 +153,41 @@ class SearchIndex:
         `go_on`, called now and then, said stop: see `build_word_index`).
 
         Meant for a thread: it only reads the texts, and sets the index once it is whole.
-        The parser and compiler are imported first, here: the first key typed in the filter
-        would else pay for them (~12 ms).
+        With every text kept in the index cache, the index kept there for these very
+        articles (paths, order, generation) is read instead; else the one made is stored
+        there for the next start (a write: this is why it is for a thread). A stored one
+        that does not read back whole is made again. The parser and compiler are imported
+        first, here: the first key typed in the filter would else pay for them (~12 ms).
         """
         import reader.core.query.query  # noqa: F401 - imported for the first query's sake
 
-        if self._words is None:
-            self._words = build_word_index(self._texts, go_on)
-        return self._words is not None
+        if self._words is not None:
+            return True
+        store = self._word_store()
+        paths = [article.path for article in self.articles] if store is not None else []
+        if store is not None:
+            self._words = words_from_bytes(store.stored_words(paths) or b"", self._size)
+            if self._words is not None:
+                return True
+        built = self._words = build_word_index(self._texts, go_on)
+        if built is None:
+            return False
+        if store is not None:
+            store.store_words(paths, built.to_bytes())
+        return True
+
+    def _word_store(self) -> WordStore | None:
+        """Where the word index of these articles may be kept: the one place keeping every
+        text, if it can keep one (the index cache: see `CacheTexts.store_words`)."""
+        texts = self._texts
+        if not isinstance(texts, KeptTexts) or len(texts.kept_in) != 1:
+            return None
+        place = next(iter(texts.kept_in))
+        if not hasattr(place, "store_words") or any(
+            isinstance(held_text(article), str) for article in self.articles
+        ):
+            return None
+        return cast(WordStore, place)
 
     def positions_of(self, keys: frozenset[str]) -> set[int]:
         """The positions of the articles whose id or URL is one of `keys` (a stored full

@@ -10,11 +10,20 @@ A cache in a file is read through a connection of its own, query-only, opened on
 and kept: it outlives the cache's own connection (a summary may be searched after its cache
 is closed) and never waits for the cache's lock. A cache in memory (a session whose file
 could not be used) has nothing another connection could open: its connection is shared.
+
+The filter's word index over these texts (~2 s of work at 100,000 articles) is kept here
+too, once made (`store_words`), so that the next start reads it (`stored_words`, ~1 ms)
+instead: named by the feed, a digest of the articles' paths in the order indexed, and the
+generation the summaries were read at, which must still be the feed's (any write to the
+feed's rows bumps it). It is written through a connection of its own, opened for that write
+and closed, waiting for another writer at most WRITE_TIMEOUT: the thread that made the index
+writes it, the texts stay readable meanwhile. A cache in memory keeps none.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 import threading
@@ -22,15 +31,25 @@ from collections.abc import Sequence
 
 from reader.core.model import search_text_of
 from reader.core.storage.cache.codec import article_from_detail, from_db, to_db
+from reader.core.storage.sqlite import SYNCHRONOUS, write_transaction
 
 BATCH = 500  # paths per query (SQLite allows 32,766 parameters; a batch is ~1 ms)
+WRITE_TIMEOUT = 2.0  # seconds a word index's write waits for another writer, then gives up
+_STORED_WORDS_SQL = (
+    "SELECT w.data FROM word_indexes w JOIN feeds f ON f.id = w.feed"
+    " AND f.generation = w.generation WHERE w.feed = ? AND w.sequence = ? AND w.generation = ?"
+)
 
 
 class CacheTexts:
     """The search texts of one feed's rows (see the module): a `model.SearchTexts`."""
 
-    def __init__(self, conn: sqlite3.Connection, feed: int, prefix: str) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, feed: int, prefix: str, generation: int | None = None
+    ) -> None:
         self.feed, self.prefix = feed, prefix
+        # The feed's generation the summaries were read at; None: keep no word index.
+        self.generation = generation
         files = [row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"]
         self.file = files[0] if files and files[0] else None
         self._conn = None if self.file is not None else conn
@@ -106,3 +125,56 @@ class CacheTexts:
             texts = self.texts_of(unsure)
             matched.update(p for p, text in zip(unsure, texts, strict=True) if needle in text)
         return matched
+
+    def stored_words(self, paths: Sequence[str]) -> bytes | None:
+        """The word index `store_words` kept for the articles at these paths in this order,
+        if the feed is still at the generation they were read at; else None."""
+        if self.file is None or self.generation is None:
+            return None
+        wanted = (self.feed, sequence_digest(paths), self.generation)
+        with contextlib.suppress(sqlite3.Error), self._lock:
+            row = self._connection().execute(_STORED_WORDS_SQL, wanted).fetchone()
+            return None if row is None else bytes(row[0])
+        return None
+
+    def store_words(self, paths: Sequence[str], data: bytes) -> bool:
+        """Keep `data` as the word index of the articles at these paths in this order, unless
+        the feed changed since they were read (the index may hold newer texts then), in
+        place of any other generation's; whether it was written (not when another writer
+        holds the file past WRITE_TIMEOUT). Slow (a write): for a thread."""
+        if self.file is None or self.generation is None:
+            return False
+        digest = sequence_digest(paths)
+        try:
+            conn = sqlite3.connect(self.file, timeout=WRITE_TIMEOUT, isolation_level=None)
+        except sqlite3.Error:
+            return False
+        try:
+            conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+            with write_transaction(conn):
+                now = conn.execute("SELECT generation FROM feeds WHERE id = ?", (self.feed,))
+                if now.fetchone() != (self.generation,):
+                    return False
+                conn.execute(
+                    "DELETE FROM word_indexes WHERE feed = ? AND generation != ?",
+                    (self.feed, self.generation),
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO word_indexes VALUES (?, ?, ?, ?)",
+                    (self.feed, digest, self.generation, data),
+                )
+            return True
+        except sqlite3.Error:
+            return False
+        finally:
+            conn.close()
+
+
+def sequence_digest(paths: Sequence[str]) -> str:
+    """A digest of the paths in their order (and their count): which sequence was indexed."""
+    digest = hashlib.blake2b(str(len(paths)).encode("ascii"), digest_size=20)
+    for start in range(0, len(paths), 4096):
+        digest.update(
+            "\0".join(["", *paths[start : start + 4096]]).encode("utf-8", "surrogateescape")
+        )
+    return digest.hexdigest()

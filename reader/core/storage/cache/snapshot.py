@@ -224,7 +224,7 @@ def read_memo(
                 found = summaries_from_snapshot(
                     io.BufferedReader(BlobReader(blob), 1 << 16),
                     prefix,
-                    CacheTexts(conn, feed, prefix),
+                    CacheTexts(conn, feed, prefix, generation),
                 )
         from_rows: list[ArticleSummary] | None = None
         if found is None:
