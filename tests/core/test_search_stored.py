@@ -196,3 +196,19 @@ def test_a_cache_in_memory_keeps_no_word_index(feed: Path, builds: Builds) -> No
         assert texts.stored_words(["a"]) is None
     finally:
         conn.close()
+
+
+def test_a_cache_of_the_schema_before_the_word_index_is_rebuilt_once(feed: Path) -> None:
+    warm_start(feed)
+    conn = sqlite3.connect(feed.parent / "index.db")
+    conn.execute("DROP TABLE word_indexes")
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    with FeedCache.open(feed.parent / "index.db", feed) as cache:
+        assert any("schema version 5" in n and "rebuilt" in n for n in cache.notices)
+        cache.sync(workers=1)
+    with FeedCache.open(feed.parent / "index.db", feed) as cache:
+        assert cache.notices == []
+    warm_start(feed, sync=False)
+    assert len(stored_rows(feed)) == 1  # the rebuilt cache keeps the word index again

@@ -35,8 +35,9 @@ the rows. The answers are the same.
 
 Scanning fewer bytes still scans: the first letters of a new word read most of the text.
 `build_words` (run in a thread by the app once the list is drawn) adds a
-`reader.core.query.words.WordIndex`, after which a word is answered from the words
-containing it, and a phrase from its words' answers, tested one by one; until then, and
+`reader.core.query.words.WordIndex` (read back from the index cache when it kept one for
+these very summaries, else made and kept there), after which a word is answered from the
+words containing it, and a phrase from its words' answers, tested one by one; until then, and
 for a needle with whitespace in it (folding can make one), the scan answers. The answers
 are the same either way.
 """
