@@ -9,8 +9,9 @@ from typing import Any
 from reader.core.model import Article, ArticleSummary, summarize
 from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS, sort_articles
 from reader.core.query.index import SearchIndex
+from reader.core.stories.counts import StoryColumns
 from reader.core.stories.rows import StoryIndex
-from reader.core.topics import in_topic
+from reader.core.topics import TopicColumns, in_topic
 
 DetailSource = Callable[[str], Article | None]
 
@@ -31,6 +32,8 @@ class Library:
         # that list (a streamed load), so that each later batch costs its own size, not the feed's.
         self._sort_keys: dict[str, list[tuple[Any, ...]]] = {}
         self._indexes: dict[str, SearchIndex] = {}
+        self._columns: dict[str, TopicColumns] = {}
+        self._story_columns: dict[str, StoryColumns] = {}
         self.stories = StoryIndex()  # the feed's stories, as the index cache (or a load) found
 
     def __len__(self) -> int:
@@ -117,6 +120,8 @@ class Library:
         self._sorted.clear()
         self._sort_keys.clear()
         self._indexes.clear()
+        self._columns.clear()
+        self._story_columns.clear()
 
     def make_lookups(self) -> None:
         """Build the lookups by id and by URL now: the loading thread calls this, so that the
@@ -171,6 +176,24 @@ class Library:
         if index is None or not index.covers(articles):
             index = self._indexes[order] = SearchIndex(articles)
         return index
+
+    def topic_columns(self, order: str = DEFAULT_ORDER) -> TopicColumns:
+        """The sidebar's counting columns of `sorted(order)` (see `topics.TopicColumns`),
+        made on first use until that list changes: the loading thread makes them first."""
+        articles = self.sorted(order)
+        columns = self._columns.get(order)
+        if columns is None or columns.articles is not articles:
+            columns = self._columns[order] = TopicColumns(articles)
+        return columns
+
+    def story_columns(self, order: str = DEFAULT_ORDER) -> StoryColumns:
+        """The story counts' columns of `sorted(order)` and the stories (see
+        `stories.counts.StoryColumns`), made on first use until either changes."""
+        topics = self.topic_columns(order)
+        columns = self._story_columns.get(order)
+        if columns is None or columns.topics is not topics or columns.stories is not self.stories:
+            columns = self._story_columns[order] = StoryColumns(topics, self.stories)
+        return columns
 
     def select(
         self,

@@ -263,6 +263,21 @@ def held_text(summary: ArticleSummary) -> str | SearchTexts:
     return held
 
 
+class Picked(list[ArticleSummary]):
+    """Summaries picked from a sequence (`source`) at `positions` (ascending): what a filter
+    answered from its index. What counts them per position (the sidebar's topic counts,
+    `topics.TopicColumns`) then need not walk the summaries themselves."""
+
+    __slots__ = ("positions", "source")
+
+    def __init__(
+        self, picked: Sequence[ArticleSummary], positions: Sequence[int], source: object
+    ) -> None:
+        super().__init__(picked)
+        self.positions = positions
+        self.source = source
+
+
 def held_texts(summaries: Sequence[ArticleSummary]) -> list[str] | None:
     """The search texts of the summaries if they all hold theirs, else None (nothing read)."""
     held = list(map(_TEXT_SLOT.__get__, summaries))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, itemgetter
 
-from reader.core.model import ArticleSummary
+from reader.core.model import ArticleSummary, Picked
 
 ALL = "all"
 NO_TOPIC = "none"
@@ -55,13 +58,19 @@ def sidebar_entries(
     articles: Iterable[ArticleSummary],
     read_ids: frozenset[str] | set[str] | None = None,
     starred_ids: frozenset[str] | set[str] = frozenset(),
+    columns: TopicColumns | None = None,
 ) -> list[TopicCount]:
     """All articles, Unread, Starred, then every topic ("No topic" last).
 
-    Unread counts are given only with `read_ids` (no reading state: no unread).
+    Unread counts are given only with `read_ids` (no reading state: no unread). With
+    `columns` (of the sequence the articles were picked from, see `TopicColumns.covers`)
+    they are counted by position; the entries are the same.
     """
     articles = articles if isinstance(articles, list) else list(articles)
-    merged = _counts_per_tuple(articles, read_ids, starred_ids)
+    if columns is not None and columns.covers(articles):
+        merged = columns.counts(articles, read_ids, starred_ids)
+    else:
+        merged = _counts_per_tuple(articles, read_ids, starred_ids)
     with_unread = read_ids is not None
     total, unread, starred = (
         (sum(column) for column in zip(*merged.values(), strict=True)) if merged else (0, 0, 0)
@@ -104,6 +113,138 @@ def _counts_per_tuple(
 
 
 _TOPICS = attrgetter("topics")
+_ID = attrgetter("id")
+Ids = frozenset[str] | set[str]
+
+
+class TopicColumns:
+    """The sidebar's counts of one sorted sequence, by position: each article's topics tuple
+    as a number, with (for one read and one starred set) two bits: unread, starred.
+
+    At 100,000 articles, walking the filtered summaries to count them is ~80 ms after every
+    pause in typing (each summary, its id and topics are read from memory far apart); picked
+    by the positions the filter answered (`model.Picked`), the counts are one C loop over an
+    array (~10 ms). The codes are made again when the read or starred set changes.
+    """
+
+    def __init__(self, articles: Sequence[ArticleSummary]) -> None:
+        self.articles = articles
+        numbers: dict[tuple[str, ...], int] = {}
+        # Each article's topics tuple, as its place in `tuples`.
+        self.tuple_numbers = array(
+            "I", [numbers.setdefault(t, len(numbers)) for t in map(_TOPICS, articles)]
+        )
+        self.tuples = list(numbers)
+        self._codes: tuple[Ids | None, Ids, array[int]] | None = None
+        self._ids: list[str] = []  # of the articles, when the codes were made
+        self._hits: list[tuple[Ids, bytes]] = []  # saved searches' answers, newest first
+
+    def covers(self, picked: Sequence[ArticleSummary]) -> bool:
+        """Whether `picked` is the sequence itself, or a `Picked` of it."""
+        if picked is self.articles:
+            return len(picked) == len(self.tuple_numbers)
+        whole = len(self.articles) == len(self.tuple_numbers)  # not grown or shrunk since
+        return whole and isinstance(picked, Picked) and picked.source is self.articles
+
+    def counts(self, picked: Sequence[ArticleSummary], read: Ids | None, starred: Ids) -> Counts:
+        """Articles, unread and starred per topics tuple of `picked` (see `covers`)."""
+        codes: Sequence[int] = self.codes_for(read, starred)
+        if picked is not self.articles and len(picked) != len(codes):
+            assert isinstance(picked, Picked)
+            codes = _pick(codes, picked.positions)
+        counts: dict[tuple[str, ...], list[int]] = {}
+        tuples = self.tuples
+        for code, count in Counter(codes).items():
+            entry = counts.setdefault(tuples[code >> 2], [0, 0, 0])
+            entry[0] += count
+            if code & _UNREAD:
+                entry[1] += count
+            if code & _STARRED:
+                entry[2] += count
+        if read is None:  # no reading state: no unread counts
+            return {topics: (total, 0, starred) for topics, (total, _, starred) in counts.items()}
+        return {
+            topics: (total, unread, starred) for topics, (total, unread, starred) in counts.items()
+        }
+
+    def in_hits(
+        self, picked: Sequence[ArticleSummary], hits: Ids, read: Ids, starred: Ids
+    ) -> tuple[int, int]:
+        """How many of `picked` (see `covers`) have their id in `hits` (a saved search's
+        answer), and how many of those are unread (`read`, `starred`: the marks now)."""
+        codes: Sequence[int] = self.codes_for(read, starred)
+        column: Sequence[int] = self.hits_column(hits)
+        if picked is not self.articles and len(picked) != len(codes):
+            assert isinstance(picked, Picked)
+            codes, column = _pick(codes, picked.positions), _pick(column, picked.positions)
+        found = list(compress(codes, column))
+        return len(found), sum(code & _UNREAD for code in found)
+
+    def hits_column(self, hits: Ids) -> bytes:
+        """Per position, 1 where the article's id is in `hits`; the last few remembered."""
+        for known, column in self._hits:
+            if known is hits:
+                return column
+        column = bytes(map(hits.__contains__, map(_ID, self.articles)))
+        self._hits = [(hits, column), *self._hits[: HITS_KEPT - 1]]
+        return column
+
+    def codes_for(self, read: Ids | None, starred: Ids) -> array[int]:
+        """Per position: the topics tuple's number << 2, | 1 if unread, | 2 if starred."""
+        known = self._codes
+        if known is None or known[0] is not read or known[1] is not starred:
+            if known is not None and self._updated(known, read, starred):
+                codes = known[2]
+            else:
+                codes = self._made(read, starred)
+            known = self._codes = (read, starred, codes)
+        return known[2]
+
+    def _made(self, read: Ids | None, starred: Ids) -> array[int]:
+        ids = self._ids = list(map(_ID, self.articles))
+        unread = [0 if i in read else _UNREAD for i in ids] if read else [_UNREAD] * len(ids)
+        stars = [_STARRED if i in starred else 0 for i in ids] if starred else [0] * len(ids)
+        codes = zip(self.tuple_numbers, unread, stars, strict=True)
+        return array("I", [number << 2 | u | s for number, u, s in codes])
+
+    def _updated(
+        self, known: tuple[Ids | None, Ids, array[int]], read: Ids | None, starred: Ids
+    ) -> bool:
+        """Whether the codes of `known` were brought up to these marks in place: when a few
+        articles changed (marking one read must not walk 100,000 ids again: ~45 ms)."""
+        old_read, old_starred, codes = known
+        if old_read is None or read is None:
+            return False
+        if abs(len(old_read) - len(read)) + abs(len(old_starred) - len(starred)) > FEW_CHANGED:
+            return False
+        changed = (old_read ^ read) | (old_starred ^ starred)
+        if len(changed) > FEW_CHANGED:
+            return False
+        ids = self._ids
+        for article_id in changed:
+            bits = (0 if article_id in read else _UNREAD) | (
+                _STARRED if article_id in starred else 0
+            )
+            at = -1
+            with contextlib.suppress(ValueError):  # no (more) such article here
+                while True:
+                    at = ids.index(article_id, at + 1)
+                    codes[at] = codes[at] & ~3 | bits
+        return True
+
+
+HITS_KEPT = 16  # saved searches' columns remembered (a config holds a few searches)
+FEW_CHANGED = 32  # changed marks updated in place (a C search of the ids each)
+_UNREAD, _STARRED = 1, 2
+
+
+def _pick(column: Sequence[int], positions: Sequence[int]) -> Sequence[int]:
+    """The column's values at these positions: one C call (itemgetter)."""
+    if len(positions) < 2:
+        return [column[i] for i in positions]
+    return itemgetter(*positions)(column)  # type: ignore[no-any-return]
+
+
 # topics tuple -> its keys (each once, "No topic" for none) with the first spelling of each:
 # the sidebar is counted at every keystroke of the filter, over the same few thousand tuples.
 _KEYS: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}

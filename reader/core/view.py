@@ -31,6 +31,7 @@ from reader.core.topics import (
     NO_TOPIC,
     STARRED,
     UNREAD,
+    TopicColumns,
     TopicCount,
     count_topics,
     in_feed_order,
@@ -238,9 +239,13 @@ class FeedView:
                 counts.append(TopicCount(entry.key, f"{entry.name} (bad query)", 0))
                 continue
             hits = self.search_hits(entry.key)
-            mine = [a.id for a in filtered if a.id in hits] if hits else []
-            unread = sum(1 for article_id in mine if article_id not in read)
-            counts.append(TopicCount(entry.key, entry.name, len(mine), unread))
+            columns = self._topic_columns()
+            if hits and columns.covers(filtered):
+                found, unread = columns.in_hits(filtered, hits, read, self.state.starred_ids())
+            else:
+                mine = [a.id for a in filtered if a.id in hits] if hits else []
+                found, unread = len(mine), sum(1 for article_id in mine if article_id not in read)
+            counts.append(TopicCount(entry.key, entry.name, found, unread))
         return counts
 
     # --- the answers --------------------------------------------------------------------
@@ -320,20 +325,25 @@ class FeedView:
         filtered = self.filtered()
 
         def entries() -> list[TopicCount]:
-            everything = sidebar_entries(filtered, read, starred)
+            everything = sidebar_entries(filtered, read, starred, self._topic_columns())
             topics = in_feed_order(everything[3:], self.topic_ranks())
             found = [*everything[:3], *self._search_counts(filtered, read), *topics]
             if not self.count_stories:
                 return found
             hits = [(e.key, self.search_hits(e.key)) for e in self.searches if e.query]
             stories = self.library.stories
-            return self._story_counts.counted(found, filtered, stories, (read, starred), hits)
+            marks, columns = (read, starred), self.library.story_columns(self.order)
+            return self._story_counts.counted(found, filtered, stories, marks, hits, columns)
 
         # The stories count only when they are shown: a regroup leaves the plain counts be.
         stories = (self.library.stories,) if self.count_stories else ()
         return self._sidebar.get(
             (filtered, read, starred, *stories), (self.count_stories,), entries
         )
+
+    def _topic_columns(self) -> TopicColumns:
+        """The sidebar's columns of the order's sequence (see `topics.TopicColumns`)."""
+        return self.library.topic_columns(self.order)
 
     def topic_ranks(self) -> dict[str, int]:
         """Each topic's place by its article count in the whole feed: the sidebar keeps this

@@ -144,6 +144,10 @@ class FeedLoader:
             library.set_stories(groups)
             self._posted_stories = set(groups)
         library.make_lookups()
+        if in_order is not None and self.stories:  # the sidebar's counts' columns too:
+            library.story_columns()  # ~80 ms at 100,000 (with the topics' columns)
+        elif in_order is not None:
+            library.topic_columns()
         return cache, library, generation
 
     @staticmethod

@@ -43,10 +43,10 @@ class FakeStore(FakeKept):
         super().__init__(arts)
         self.stored: dict[tuple[str, ...], bytes] = {}
 
-    def stored_words(self, paths: Sequence[str]) -> bytes | None:
-        return self.stored.get(tuple(paths))
+    def stored_words(self, paths: Sequence[str]) -> tuple[bytes | None, int | None]:
+        return self.stored.get(tuple(paths)), 0
 
-    def store_words(self, paths: Sequence[str], data: bytes) -> bool:
+    def store_words(self, paths: Sequence[str], data: bytes, version: int) -> bool:
         self.stored[tuple(paths)] = data
         return True
 
@@ -131,7 +131,7 @@ def test_a_stored_word_index_gives_the_answers_of_a_built_one_and_of_the_scan(
     store = FakeStore(arts)
     built, again = SearchIndex(kept(arts, where=store)), SearchIndex(kept(arts, where=store))
     assert built.build_words() and len(store.stored) == (1 if arts else 0)  # none: no texts
-    store.store_words = lambda paths, data: pytest.fail("stored twice")  # type: ignore[method-assign]
+    store.store_words = lambda paths, data, version: pytest.fail("stored twice")  # type: ignore[method-assign]
     assert again.build_words() and again.words is not None and built.words is not None
     assert again.words.words == built.words.words
     for parsed in parsed_queries(queries):

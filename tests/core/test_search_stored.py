@@ -170,30 +170,36 @@ def test_another_order_has_a_word_index_of_its_own(feed: Path, builds: Builds) -
 
 
 def test_an_index_made_while_the_feed_changed_is_not_stored(feed: Path) -> None:
-    """Texts read after another reader rewrote the rows may be newer than the summaries:
-    the index is kept only if the feed is still at the generation they were read at."""
+    """Texts read after another reader rewrote the rows may be newer than others read
+    before: the index is kept only if the feed is still at the generation it was when the
+    build began."""
     db = feed.parent / "index.db"
     with FeedCache.open(db, feed) as cache:
         cache.sync(workers=1)
     with FeedCache.open(db, feed) as cache:
-        summaries: list[ArticleSummary] = cache.cached_summaries()
-    where = getattr(summaries[0], "kept_in", None)
-    assert isinstance(where, CacheTexts)
-    (feed / "added.md").write_text("---\ntitle: Zebra\n---\n")
-    with FeedCache.open(db, feed) as cache:
-        cache.sync(workers=1)
-    paths = [a.path for a in summaries]
-    assert not where.store_words(paths, b"data")
-    assert where.stored_words(paths) is None
-    assert stored_rows(feed) == []
+        summaries: list[ArticleSummary] = cache.cached_summaries()  # from the snapshot
+        where = getattr(summaries[0], "kept_in", None)
+        assert isinstance(where, CacheTexts)
+        paths = [a.path for a in summaries]
+        stored, generation = where.stored_words(paths)
+        assert stored is None and generation is not None
+        (feed / "added.md").write_text("---\ntitle: Zebra\n---\n")
+        with FeedCache.open(db, feed) as other:  # another reader syncs meanwhile
+            other.sync(workers=1)
+        assert not where.store_words(paths, b"data", generation)
+        assert stored_rows(feed) == []
+        _, now = where.stored_words(paths)
+        assert now is not None and now > generation
+        assert where.store_words(paths, b"data", now)
+        assert where.stored_words(paths) == (b"data", now)
 
 
-def test_a_cache_in_memory_keeps_no_word_index(feed: Path, builds: Builds) -> None:
+def test_a_cache_in_memory_keeps_no_word_index(feed: Path) -> None:
     conn = sqlite3.connect(":memory:")
     try:
-        texts = CacheTexts(conn, 1, str(feed), generation=0)
-        assert not texts.store_words(["a"], b"data")
-        assert texts.stored_words(["a"]) is None
+        texts = CacheTexts(conn, 1, str(feed))
+        assert not texts.store_words(["a"], b"data", 0)
+        assert texts.stored_words(["a"]) == (None, None)
     finally:
         conn.close()
 

@@ -6,8 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from query_helpers import art
-from reader.core.model import ArticleSummary
+from reader.core.model import ArticleSummary, Picked
+from reader.core.stories.counts import StoryColumns, StoryCounts
 from reader.core.stories.rows import StoryIndex, story_rows
+from reader.core.topics import TopicColumns, TopicCount, sidebar_entries
 from reader.core.view import rows_of_stories
 
 FEED = [art(f"a{number}", f"Title {number}") for number in range(30)]
@@ -48,3 +50,96 @@ def test_without_stories_every_article_shown_leads_its_row() -> None:
     rows = rows_of_stories(shown, StoryIndex(), FEED)
     assert rows.leads == shown
     assert [row.others for row in rows] == [(), (), ()]
+
+
+# --- The sidebar's counts by position (topics.TopicColumns) -----------------------------
+
+TOPIC_NAMES = ["AI", "ai", "Climate", "Économie", "économie"]
+
+
+@st.composite
+def topical_feed(draw: st.DrawFn) -> list[ArticleSummary]:
+    count = draw(st.integers(min_value=0, max_value=25))
+    pick_topics = st.lists(st.sampled_from(TOPIC_NAMES), max_size=3, unique=True).map(tuple)
+    return [art(f"a{number}", topics=draw(pick_topics)) for number in range(count)]
+
+
+def marks_of(data: st.DataObject, feed: list[ArticleSummary]) -> frozenset[str]:
+    ids = [a.id for a in feed] + ["gone"]  # an id the feed no longer has is in marks too
+    return frozenset(data.draw(st.lists(st.sampled_from(ids), max_size=len(ids))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(topical_feed(), st.data())
+def test_the_sidebar_counted_by_position_is_the_sidebar_counted_by_article(
+    feed: list[ArticleSummary], data: st.DataObject
+) -> None:
+    """Picked subsets of the feed and the feed itself, under marks that change a little
+    (updated in place) and a lot (made again), with and without a reading state; and
+    what a saved search's answer holds of them."""
+    columns = TopicColumns(feed)
+    for _ in range(4):
+        read = None if data.draw(st.integers(0, 5)) == 0 else marks_of(data, feed)
+        starred = marks_of(data, feed)
+        positions = sorted(
+            data.draw(st.sets(st.integers(0, max(len(feed) - 1, 0)))) if feed else []
+        )
+        picked = Picked([feed[i] for i in positions], positions, feed)
+        for shown in (picked, feed):
+            assert columns.covers(shown)
+            expected = sidebar_entries(list(shown), read, starred)
+            assert sidebar_entries(shown, read, starred, columns) == expected
+            hits, marked = marks_of(data, feed), read or frozenset()
+            mine = [a.id for a in shown if a.id in hits]
+            unread = sum(1 for article_id in mine if article_id not in marked)
+            assert columns.in_hits(shown, hits, marked, starred) == (len(mine), unread)
+
+
+def test_marks_changed_in_place_are_counted_as_made_again() -> None:
+    feed = [art(f"a{number}", topics=("AI",) if number % 2 else ()) for number in range(100)]
+    columns = TopicColumns(feed)
+    read: frozenset[str] = frozenset()
+    for number in range(0, 100, 7):  # one more read at a time: each an update in place
+        read = read | {f"a{number}"}
+        assert sidebar_entries(feed, read, frozenset(), columns) == sidebar_entries(
+            list(feed), read, frozenset()
+        )
+
+
+def test_a_list_not_picked_from_the_sequence_is_not_covered() -> None:
+    feed = [art(f"a{number}", topics=("AI",)) for number in range(5)]
+    columns = TopicColumns(feed)
+    assert not columns.covers(list(feed))
+    assert not columns.covers(Picked(feed[:2], [0, 1], list(feed)))
+    feed.append(art("a5", topics=("AI",)))  # grown since: its columns no longer hold
+    assert not columns.covers(Picked(feed[:2], [0, 1], feed))
+
+
+@settings(max_examples=200, deadline=None)
+@given(topical_feed(), st.data())
+def test_story_counts_by_position_are_story_counts_by_article(
+    feed: list[ArticleSummary], data: st.DataObject
+) -> None:
+    """The sidebar's story counts (All, Unread, Starred, saved searches, topics) of picked
+    subsets and of the whole feed, by position and by article."""
+    ids = data.draw(st.permutations([a.id for a in feed]))
+    groups, start = [], 0
+    for size in data.draw(st.lists(st.integers(min_value=2, max_value=4), max_size=6)):
+        groups.append(tuple(sorted(ids[start : start + size])))
+        start += size
+    stories = StoryIndex([g for g in groups if len(g) > 1])
+    columns = StoryColumns(TopicColumns(feed), stories)
+    for _ in range(3):
+        positions = sorted(
+            data.draw(st.sets(st.integers(0, max(len(feed) - 1, 0)))) if feed else []
+        )
+        marks = (marks_of(data, feed), marks_of(data, feed))
+        hits = [("search:0", marks_of(data, feed)), ("search:1", frozenset[str]())]
+        for shown in (Picked([feed[i] for i in positions], positions, feed), feed):
+            entries = sidebar_entries(shown, *marks) + [
+                TopicCount(key, key, sum(1 for a in shown if a.id in found)) for key, found in hits
+            ]
+            by_article = StoryCounts().counted(entries, list(shown), stories, marks, hits)
+            assert StoryCounts().counted(entries, shown, stories, marks, hits, columns) == (
+                by_article
+            )

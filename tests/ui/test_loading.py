@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Never
 
+import pytest
 from textual.message import Message
 
+import reader.core.library as library_module
 from app_helpers import article_file, write_feed
 from reader.ui.loading import FeedLoader
 from reader.ui.messages import (
@@ -96,6 +98,25 @@ def test_a_warm_library_comes_with_its_lookups_made(tmp_path: Path) -> None:
     first = summaries[0]
     assert library.id_for_url(first.url) == first.id
     assert library.summary(first.id) == first
+
+
+def test_a_warm_library_comes_with_its_sidebar_columns_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sidebar's counting columns (topics, stories) are made in the loading thread: the
+    first count after the load does not make them on the UI thread (~80 ms at 100,000)."""
+    feed = a_feed(tmp_path)
+    run(FeedLoader(feed, tmp_path / "index.db", use_cache=True))
+    warm = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
+    library = next(m.library for m in run(warm) if isinstance(m, CachedLibraryReady))
+    warm.close()
+
+    def not_here(*_: object) -> Never:
+        raise AssertionError("made on the UI thread")
+
+    monkeypatch.setattr(library_module, "TopicColumns", not_here)
+    monkeypatch.setattr(library_module, "StoryColumns", not_here)
+    assert library.story_columns().topics is library.topic_columns()
 
 
 def test_a_reload_that_finds_changes_says_which(tmp_path: Path) -> None:

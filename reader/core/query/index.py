@@ -63,12 +63,15 @@ Key = tuple[str, bool]  # (folded text, spaced): a word or a phrase, as `parse.T
 class WordStore(Protocol):
     """Where texts are kept that can keep their word index too (see `build_words`)."""
 
-    def stored_words(self, paths: Sequence[str]) -> bytes | None:
-        """What `store_words` kept for the articles at these paths, in this order."""
+    def stored_words(self, paths: Sequence[str]) -> tuple[bytes | None, int | None]:
+        """What `store_words` kept for the articles at these paths, in this order, if the
+        texts are still those it was made from; and a token to store the next one with (the
+        texts' version now; None: nothing can be kept)."""
         ...
 
-    def store_words(self, paths: Sequence[str], data: bytes) -> bool:
-        """Keep `data` for the articles at these paths, in this order; whether it was."""
+    def store_words(self, paths: Sequence[str], data: bytes, version: int) -> bool:
+        """Keep `data`, made from the texts at `version`, for the articles at these paths in
+        this order, unless the texts changed since; whether it was kept."""
         ...
 
 
@@ -164,17 +167,18 @@ class SearchIndex:
 
         if self._words is not None:
             return True
-        store = self._word_store()
+        store, version = self._word_store(), None
         paths = [article.path for article in self.articles] if store is not None else []
         if store is not None:
-            self._words = words_from_bytes(store.stored_words(paths) or b"", self._size)
+            stored, version = store.stored_words(paths)  # the version before any text is read
+            self._words = words_from_bytes(stored or b"", self._size)
             if self._words is not None:
                 return True
         built = self._words = build_word_index(self._texts, go_on)
         if built is None:
             return False
-        if store is not None:
-            store.store_words(paths, built.to_bytes())
+        if store is not None and version is not None:
+            store.store_words(paths, built.to_bytes(), version)
         return True
 
     def _word_store(self) -> WordStore | None:

@@ -10,14 +10,17 @@ articles or the stories change: reading an article recounts Unread and Starred o
 
 from __future__ import annotations
 
-from collections import defaultdict
+from array import array
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from itertools import compress, repeat
+from operator import and_, itemgetter, mod
 from typing import Any
 
-from reader.core.model import ArticleSummary
+from reader.core.model import ArticleSummary, Picked
 from reader.core.stories.rows import StoryIndex
-from reader.core.topics import ALL, STARRED, UNREAD, TopicCount, topic_keys
+from reader.core.topics import ALL, STARRED, UNREAD, TopicColumns, TopicCount, topic_keys
 
 Ids = frozenset[str] | set[str]
 Hits = Sequence[tuple[str, frozenset[str]]]  # each saved search's key and the ids it matches
@@ -40,11 +43,18 @@ class StoryCounts:
         stories: StoryIndex,
         marks: tuple[Ids, Ids],
         hits: Hits,
+        columns: StoryColumns | None = None,
     ) -> list[TopicCount]:
         """The entries (counting the `filtered` articles) with their `stories` filled in, when
         some story groups two or more of those articles; else they are left as they are (as
         the header counts stories only where they group some articles). `marks`: the read
-        and the starred ids."""
+        and the starred ids. With `columns` (of `stories`) covering `filtered`, counted by
+        position (see `StoryColumns`): the same counts."""
+        if columns is not None and columns.stories is stories and columns.topics.covers(filtered):
+            fewer = columns.fewer(filtered, marks, hits)
+            if not fewer[ALL]:
+                return list(entries)
+            return [replace(e, stories=e.count - fewer.get(e.key, 0)) for e in entries]
         members = self._grouped(filtered, stories)
         if not members:
             return list(entries)  # no story groups two of them: the articles are the stories
@@ -111,3 +121,101 @@ def _fewer_where(members: Iterable[list[ArticleSummary]], holds: Callable[[str],
         inside = sum(1 for article in story if holds(article.id))
         fewer += max(inside - 1, 0)
     return fewer
+
+
+class StoryColumns:
+    """The grouped articles of one sorted sequence (a `TopicColumns`'), by position.
+
+    An entry holding n articles of a story counts n - 1 fewer stories than articles: over
+    all stories, the articles it holds that are grouped minus the stories they are in. With
+    the positions of the grouped articles, their story's number, the sequence's codes
+    (unread, starred) and each grouped article's (story, topic key) pairs as numbers, that is
+    a few C loops over arrays, not a walk over the filtered summaries and their topics
+    (~150-240 ms at 100,000 after every pause in typing).
+    """
+
+    def __init__(self, topics: TopicColumns, stories: StoryIndex) -> None:
+        self.topics, self.stories = topics, stories
+        by_article, numbers = stories.by_article, dict[tuple[str, ...], int]()
+        grouped = [
+            (at, numbers.setdefault(by_article[a.id], len(numbers)))
+            for at, a in enumerate(topics.articles)
+            if a.id in by_article
+        ]
+        self.positions = array("i", [at for at, _ in grouped])
+        self.numbers = array("i", [number for _, number in grouped])
+        self._pairs_of_topics()
+
+    def _pairs_of_topics(self) -> None:
+        """Each grouped article's (story, topic key) pairs as story * keys + key number, and
+        which grouped article (its place in `positions`) each pair is of."""
+        keys: dict[str, int] = {}
+        per_tuple = [
+            [keys.setdefault(key, len(keys)) for key, _ in topic_keys(t)]
+            for t in self.topics.tuples
+        ]
+        tuple_at = self.topics.tuple_numbers
+        width = self._width = max(len(keys), 1)
+        pairs, owners = array("q"), array("i")
+        for place, (at, story) in enumerate(zip(self.positions, self.numbers, strict=True)):
+            for key in per_tuple[tuple_at[at]]:
+                pairs.append(story * width + key)
+                owners.append(place)
+        self._pairs, self._owners, self._keys = pairs, owners, list(keys)
+
+    def fewer(self, picked: Sequence[ArticleSummary], marks: tuple[Ids, Ids], hits: Hits) -> Fewer:
+        """How many fewer stories than articles each entry counts of `picked`."""
+        flags = self._flags(picked)
+        positions: Sequence[int] = self.positions
+        numbers: Sequence[int] = self.numbers
+        if flags is not None:
+            positions, numbers = list(compress(positions, flags)), list(compress(numbers, flags))
+        read, starred = marks
+        topics = self.topics
+        codes = _at(topics.codes_for(read, starred), positions)
+        fewer = {
+            ALL: _fewer_of(numbers),
+            UNREAD: _fewer_of(compress(numbers, map(and_, codes, repeat(1)))),
+            STARRED: _fewer_of(compress(numbers, map(and_, codes, repeat(2)))),
+        }
+        for key, found in hits:
+            fewer[key] = _fewer_of(compress(numbers, _at(topics.hits_column(found), positions)))
+        fewer.update(self._topics_fewer(flags))
+        return fewer
+
+    def _flags(self, picked: Sequence[ArticleSummary]) -> Sequence[int] | None:
+        """Which grouped articles `picked` holds (1 or 0 each, in `positions`' order); None
+        when it holds the whole sequence."""
+        topics = self.topics
+        if picked is topics.articles or len(picked) == len(topics.articles):
+            return None
+        assert isinstance(picked, Picked)
+        shown = bytearray(len(topics.articles))
+        for at in picked.positions:
+            shown[at] = 1
+        return _at(shown, self.positions)
+
+    def _topics_fewer(self, flags: Sequence[int] | None) -> Fewer:
+        """Per topic key: its grouped articles held minus the stories they are in."""
+        pairs: Iterable[int] = self._pairs
+        if flags is not None:
+            pairs = list(compress(pairs, _at(flags, self._owners)))
+        width, keys = self._width, self._keys
+        articles = Counter(map(mod, pairs, repeat(width)))
+        stories = Counter(map(mod, set(pairs), repeat(width)))
+        return {keys[key]: count - stories[key] for key, count in articles.items()}
+
+
+def _fewer_of(numbers: Iterable[int]) -> int:
+    """Articles minus the distinct stories they are in."""
+    chosen = list(numbers)
+    return len(chosen) - len(set(chosen))
+
+
+def _at(column: Sequence[int], positions: Sequence[int]) -> Sequence[int]:
+    """The column's values at these positions: one C call (itemgetter)."""
+    if len(positions) == len(column):
+        return column
+    if len(positions) < 2:
+        return [column[i] for i in positions]
+    return itemgetter(*positions)(column)  # type: ignore[no-any-return]

@@ -5,14 +5,10 @@
 
 from typing import TYPE_CHECKING, Any
 
-from reader.core.storage.cache.feed_cache import (
-    CACHE_ENV,
-    FeedCache,
-    SyncResult,
-    default_cache_path,
-)
+from reader.core.storage.cache.feed_cache import CACHE_ENV, FeedCache, default_cache_path
 from reader.core.storage.cache.schema import SCHEMA_VERSION
 from reader.core.storage.cache.snapshot import HEAD_SIZE
+from reader.core.storage.cache.sync_result import SyncResult
 
 if TYPE_CHECKING:
     from reader.core.storage.cache.pool import prepare_process_pool, usable_cores

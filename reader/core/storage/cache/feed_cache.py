@@ -32,14 +32,13 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import platformdirs
 
 from reader.core.loader import missing_feed
-from reader.core.model import Article, ArticleSummary, Problem, ProblemsMixin
+from reader.core.model import Article, ArticleSummary, Problem
 from reader.core.storage.cache.codec import (
     DetailRow,
     FileRow,
@@ -53,7 +52,7 @@ from reader.core.storage.cache.codec import (
     to_db,
 )
 from reader.core.storage.cache.listing_rows import listings_by_path, store_listings
-from reader.core.storage.cache.scan import Changes, Stale, compare, unstamped
+from reader.core.storage.cache.scan import Changes, compare, unstamped
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
     INSERT_DETAIL,
@@ -62,6 +61,7 @@ from reader.core.storage.cache.schema import (
     open_memory,
     set_aside,
 )
+from reader.core.storage.cache.search_texts import CacheTexts
 from reader.core.storage.cache.snapshot import (
     Memo,
     generation_of,
@@ -72,6 +72,7 @@ from reader.core.storage.cache.snapshot import (
     store_snapshot,
 )
 from reader.core.storage.cache.stories import WordCounts, read_groups, regroup, stale, store_keys
+from reader.core.storage.cache.sync_result import SyncResult, count_parsed
 from reader.core.storage.sqlite import SYNCHRONOUS, file_id, is_corrupt, write_transaction
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ BATCH_SIZE = 500  # parsed files written per transaction (and per on_batch call)
 FIRST_BATCH = 25  # files of a first build parsed at once for a first screen
 
 OnProgress = Callable[[int, int], None]
+T = TypeVar("T")
 OnBatch = Callable[[list[ArticleSummary]], None]
 
 
@@ -96,31 +98,6 @@ def default_cache_path() -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_cache_dir("reader")) / "index.db"
-
-
-@dataclass(slots=True)
-class SyncResult(ProblemsMixin):
-    """What a sync gave: like `FeedLoad`, with summaries instead of full articles."""
-
-    summaries: list[ArticleSummary] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    parsed: int = 0  # files parsed this time (new or changed): added + changed
-    removed: int = 0  # files gone since the last sync
-    cancelled: bool = False  # stopped early: the cache holds what was done so far
-    workers: int = 0  # processes that parsed (1: this one; 0: nothing to parse)
-    added: int = 0  # of the files parsed, those not in the cache before
-    changed: int = 0  # of the files parsed, those whose size, mtime or ctime changed
-    # The feed folder (or file) is gone: nothing was dropped from the cache, `summaries`
-    # are the cached ones and `problems` is one error naming the feed.
-    feed_missing: bool = False
-    # The feed's generation `summaries` were read at (bumped by every reader's writes):
-    # two results of the same generation hold the same feed, whoever parsed it.
-    generation: int = -1
-
-    def change_summary(self) -> str:
-        """`2 new, 1 changed, 1 removed` (only the counts that are not 0), or `no changes`."""
-        counts = ((self.added, "new"), (self.changed, "changed"), (self.removed, "removed"))
-        return ", ".join(f"{count:,} {word}" for count, word in counts if count) or "no changes"
 
 
 class FeedCache:
@@ -150,6 +127,7 @@ class FeedCache:
         self._prefix = path_prefix(feed_root)
         self._feed = self._feed_id()
         self._memo: Memo | None = None  # None once anything is written
+        self._texts: CacheTexts | None = None  # where the read summaries' texts are kept
         # Story keys kept and grouped (see `stories`); the sync's changes, grouped at its end.
         self.stories, self._words = True, WordCounts()
 
@@ -213,10 +191,34 @@ class FeedCache:
 
     def close(self) -> None:
         """Close the file; the cache must not be used afterwards (a sync still running stops
-        at its next batch, keeping what it committed)."""
+        at its next batch, keeping what it committed). A summary read from it can still be
+        searched (its texts' connection opens again)."""
         self._closed = True
         with self._lock:
             self._conn.close()
+            if self._texts is not None:
+                self._texts.close()
+
+    def _kept_texts(self) -> CacheTexts:
+        """The one place this cache's summaries read their texts from (see search_texts)."""
+        texts = self._texts
+        if texts is None or texts.source != self._source():
+            texts = self._texts = CacheTexts(self._conn, self._feed, self._prefix, self)
+        return texts
+
+    def _source(self) -> object:
+        return self._file if self.path is not None else self._conn
+
+    def read_own(self, source: object, read: Callable[[sqlite3.Connection], T]) -> T | None:
+        """`read` through this cache's connection for summaries read from `source` (see
+        `search_texts.Owner`): None once closed, or moved on to another file."""
+        with self._lock:
+            if self._closed or source is None or source != self._source():
+                return None
+            try:
+                return read(self._conn)
+            except sqlite3.Error:
+                return None
 
     def __enter__(self) -> FeedCache:
         return self
@@ -238,7 +240,7 @@ class FeedCache:
         """
         try:
             with self._lock:
-                return read_head(self._conn, self._feed, self._prefix)
+                return read_head(self._conn, self._feed, self._prefix, self._kept_texts())
         except sqlite3.Error:
             return [], 0
 
@@ -278,7 +280,7 @@ class FeedCache:
             try:
                 with self._lock, no_gc():
                     memo = self._memo = read_memo(
-                        self._conn, self._feed, self._prefix, self._article_at
+                        self._conn, self._feed, self._prefix, self._article_at, self._kept_texts()
                     )
             except sqlite3.Error as err:
                 self._recover(err)
@@ -419,7 +421,7 @@ class FeedCache:
             on_batch,
             is_cancelled,
         )
-        _count_parsed(changes.stale, result)
+        count_parsed(changes.stale, result)
         return self._finish(result)
 
     def _gone(self, missing: Problem) -> SyncResult:
@@ -585,9 +587,3 @@ class FeedCache:
             with self._lock:
                 summaries = SummaryBuilder(self._prefix).build(rows, self._article_at)
             on_batch(summaries)
-
-
-def _count_parsed(stale: list[Stale], result: SyncResult) -> None:
-    """Split `result.parsed` into added and changed files (a cancelled sync parsed a prefix)."""
-    new = sum(1 for item in stale[: result.parsed] if item[4])
-    result.added, result.changed = new, result.parsed - new

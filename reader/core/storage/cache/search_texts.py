@@ -7,63 +7,123 @@ articles out of the app's memory. A row is found by its path (the summary's), so
 rewritten since (its file changed) gives the new text: the answer of the next sync.
 
 A cache in a file is read through a connection of its own, query-only, opened on first use
-and kept: it outlives the cache's own connection (a summary may be searched after its cache
-is closed) and never waits for the cache's lock. A cache in memory (a session whose file
-could not be used) has nothing another connection could open: its connection is shared.
+and kept: it never waits for the cache's lock (a sync may hold it). That connection only
+opens the very file the summaries were read from: never one it would create (the file was
+deleted) or another one at the same path (moved aside and rebuilt, whose feed numbers mean
+other feeds). When it cannot, or a read fails, the texts are read through the cache's own
+connection (`Owner`: it still holds the file the summaries came from, deleted or not),
+and when that cannot either, from the articles' files themselves: slower, never a wrong
+answer. A cache in memory (a session whose file could not be used) has nothing another
+connection could open: it is read through the cache's own connection, under its lock.
 
 The filter's word index over these texts (~2 s of work at 100,000 articles) is kept here
-too, once made (`store_words`), so that the next start reads it (`stored_words`, ~1 ms)
+too once made (`store_words`), so that the next start reads it back (`stored_words`)
 instead: named by the feed, a digest of the articles' paths in the order indexed, and the
-generation the summaries were read at, which must still be the feed's (any write to the
-feed's rows bumps it). It is written through a connection of its own, opened for that write
-and closed, waiting for another writer at most WRITE_TIMEOUT: the thread that made the index
-writes it, the texts stay readable meanwhile. A cache in memory keeps none.
+feed's generation its texts were read at, which must still be the feed's (every write to
+the feed's rows bumps it). It is written through a connection of its own, to the very file
+the texts were read from, opened for that write and closed, waiting for another writer at
+most WRITE_TIMEOUT: the thread that made the index writes it, the texts stay readable
+meanwhile. A cache in memory keeps none.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol, TypeVar
+from urllib.parse import quote
 
 from reader.core.model import search_text_of
 from reader.core.storage.cache.codec import article_from_detail, from_db, to_db
-from reader.core.storage.sqlite import SYNCHRONOUS, write_transaction
+from reader.core.storage.sqlite import SYNCHRONOUS, file_id, write_transaction
 
 BATCH = 500  # paths per query (SQLite allows 32,766 parameters; a batch is ~1 ms)
+# A query-only reader of a WAL file waits for no writer; this bounds the rare wait on a
+# checkpoint or a recovery (every wait has a deadline).
+BUSY_TIMEOUT = 2.0
 WRITE_TIMEOUT = 2.0  # seconds a word index's write waits for another writer, then gives up
+T = TypeVar("T")
+# The feed's generation now and the word index kept for a sequence at that generation.
 _STORED_WORDS_SQL = (
-    "SELECT w.data FROM word_indexes w JOIN feeds f ON f.id = w.feed"
-    " AND f.generation = w.generation WHERE w.feed = ? AND w.sequence = ? AND w.generation = ?"
+    "SELECT f.generation, w.data FROM feeds f LEFT JOIN word_indexes w ON w.feed = f.id"
+    " AND w.generation = f.generation AND w.sequence = ? WHERE f.id = ?"
 )
+
+
+class Owner(Protocol):
+    """The cache the summaries were read from (`FeedCache`), which reads for them when their
+    own connection cannot."""
+
+    def read_own(self, source: object, read: Callable[[sqlite3.Connection], T]) -> T | None:
+        """`read(connection)` through its own connection, under its lock, if that connection
+        is still `source` (the file's identity, or the connection of a cache in memory); else,
+        or if the read fails, None."""
+        ...
 
 
 class CacheTexts:
     """The search texts of one feed's rows (see the module): a `model.SearchTexts`."""
 
     def __init__(
-        self, conn: sqlite3.Connection, feed: int, prefix: str, generation: int | None = None
+        self, conn: sqlite3.Connection, feed: int, prefix: str, owner: Owner | None = None
     ) -> None:
         self.feed, self.prefix = feed, prefix
-        # The feed's generation the summaries were read at; None: keep no word index.
-        self.generation = generation
         files = [row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"]
         self.file = files[0] if files and files[0] else None
-        self._conn = None if self.file is not None else conn
+        # The file `conn` has open (a cache in memory: `conn` itself), which the texts are of.
+        self.source: object = file_id(Path(self.file)) if self.file is not None else conn
+        self._owner = owner
+        self._memory = None if self.file is not None else conn  # used only without an owner
+        self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
     def _connection(self) -> sqlite3.Connection:
+        """The texts' own connection, opened on the file they were read from, else raises."""
         conn = self._conn
         if conn is None:
             assert self.file is not None
-            # Not `mode=ro`: a reader of a WAL file may have to make its -shm file.
-            conn = sqlite3.connect(self.file, isolation_level=None, check_same_thread=False)
+            # `mode=rw`, not `ro`: a reader of a WAL file may have to make its -shm file;
+            # and not the default `rwc`, which would make an empty file of a deleted one.
+            conn = sqlite3.connect(
+                f"file:{quote(self.file)}?mode=rw", uri=True, timeout=BUSY_TIMEOUT,
+                isolation_level=None, check_same_thread=False,
+            )  # fmt: skip
+            if file_id(Path(self.file)) != self.source:
+                conn.close()
+                raise sqlite3.OperationalError(f"{self.file} is not the file read from any more")
             conn.execute("PRAGMA query_only = ON")
             self._conn = conn
         return conn
+
+    def close(self) -> None:
+        """Close the own connection (the next read opens it again): at the cache's close."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+    def _read(self, read: Callable[[sqlite3.Connection], T]) -> T | None:
+        """`read` on the own connection, else on the owner's (see the module); None if neither
+        can answer."""
+        if self.file is not None:
+            try:
+                with self._lock:
+                    return read(self._connection())
+            except sqlite3.Error:
+                self.close()  # opened again next time: the fault may have passed
+        if self._owner is not None:
+            return self._owner.read_own(self.source, read)
+        if self._memory is not None:
+            with self._lock:
+                try:
+                    return read(self._memory)
+                except sqlite3.Error:
+                    return None
+        return None
 
     def _rel(self, path: str) -> str:
         cut = len(self.prefix)
@@ -71,22 +131,25 @@ class CacheTexts:
 
     def texts_of(self, paths: Sequence[str]) -> list[str]:
         """The search texts of the articles at these paths, in their order ("" for a path
-        whose row is gone, or when the cache cannot be read any more)."""
+        whose row is gone); from the articles' files when the cache cannot be read."""
         rels = [self._rel(path) for path in paths]
-        found: dict[str, str] = {}
-        with contextlib.suppress(sqlite3.Error), self._lock:
-            conn = self._connection()
-            for start in range(0, len(rels), BATCH):
-                batch = rels[start : start + BATCH]
-                marks = ",".join("?" * len(batch))
-                rows = conn.execute(
-                    "SELECT rel, search_text, exact FROM files"
-                    f" WHERE feed = ? AND rel IN ({marks})",
-                    (self.feed, *batch),
-                ).fetchall()
-                for rel, text, exact in rows:
-                    found[rel] = text if exact else self._from_detail(conn, rel)
+        found = self._read(lambda conn: self._rows(conn, rels))
+        if found is None:
+            return [_text_from_file(path) for path in paths]
         return [found.get(rel) or "" for rel in rels]
+
+    def _rows(self, conn: sqlite3.Connection, rels: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(rels), BATCH):
+            batch = rels[start : start + BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = conn.execute(
+                f"SELECT rel, search_text, exact FROM files WHERE feed = ? AND rel IN ({marks})",
+                (self.feed, *batch),
+            ).fetchall()
+            for rel, text, exact in rows:
+                found[rel] = text if exact else self._from_detail(conn, rel)
+        return found
 
     def _from_detail(self, conn: sqlite3.Connection, rel: str) -> str:
         """The text of a row with a value SQLite could not hold: from the whole article."""
@@ -106,65 +169,75 @@ class CacheTexts:
             wanted = needle.encode("utf-8")
         except UnicodeEncodeError:
             return None
-        matched: set[str] = set()
-        unsure: list[str] = []  # rows without a text (see `_from_detail`)
         prefix = self.prefix
-        try:
-            with self._lock:
-                # `+feed`: a scan of the table, in its order (through an index: 3x slower).
-                rows = self._connection().execute(
-                    "SELECT rel, exact FROM files WHERE +feed = ? AND article_id IS NOT NULL"
-                    " AND (exact = 0 OR instr(CAST(search_text AS BLOB), ?) > 0)",
-                    (self.feed, wanted),
-                )
-                for rel, exact in rows:
-                    (matched.add if exact else unsure.append)(prefix + from_db(rel))
-        except sqlite3.Error:
+
+        def search(conn: sqlite3.Connection) -> tuple[set[str], list[str]]:
+            matched: set[str] = set()
+            unsure: list[str] = []  # rows without a text (see `_from_detail`)
+            # `+feed`: a scan of the table, in its order (through an index: 3x slower).
+            rows = conn.execute(
+                "SELECT rel, exact FROM files WHERE +feed = ? AND article_id IS NOT NULL"
+                " AND (exact = 0 OR instr(CAST(search_text AS BLOB), ?) > 0)",
+                (self.feed, wanted),
+            )
+            for rel, exact in rows:
+                (matched.add if exact else unsure.append)(prefix + from_db(rel))
+            return matched, unsure
+
+        answer = self._read(search)
+        if answer is None:
             return None
+        matched, unsure = answer
         if unsure:
             texts = self.texts_of(unsure)
             matched.update(p for p, text in zip(unsure, texts, strict=True) if needle in text)
         return matched
 
-    def stored_words(self, paths: Sequence[str]) -> bytes | None:
-        """The word index `store_words` kept for the articles at these paths in this order,
-        if the feed is still at the generation they were read at; else None."""
-        if self.file is None or self.generation is None:
-            return None
-        wanted = (self.feed, sequence_digest(paths), self.generation)
-        with contextlib.suppress(sqlite3.Error), self._lock:
-            row = self._connection().execute(_STORED_WORDS_SQL, wanted).fetchone()
-            return None if row is None else bytes(row[0])
-        return None
+    def stored_words(self, paths: Sequence[str]) -> tuple[bytes | None, int | None]:
+        """The word index `store_words` kept for the articles at these paths in this order
+        at the feed's generation now (None: none); and that generation, to give
+        `store_words` (None: no word index can be kept)."""
+        if self.file is None:
+            return None, None
+        wanted = (sequence_digest(paths), self.feed)
+        row = self._read(lambda conn: conn.execute(_STORED_WORDS_SQL, wanted).fetchone())
+        if row is None:
+            return None, None
+        return (None if row[1] is None else bytes(row[1])), int(row[0])
 
-    def store_words(self, paths: Sequence[str], data: bytes) -> bool:
-        """Keep `data` as the word index of the articles at these paths in this order, unless
-        the feed changed since they were read (the index may hold newer texts then), in
-        place of any other generation's; whether it was written (not when another writer
-        holds the file past WRITE_TIMEOUT). Slow (a write): for a thread."""
-        if self.file is None or self.generation is None:
+    def store_words(self, paths: Sequence[str], data: bytes, generation: int) -> bool:
+        """Keep `data`, made from the texts read at `generation` (see `stored_words`), as the
+        word index of the articles at these paths in this order, in place of any other
+        generation's, unless the feed changed since (some texts read may be older or newer
+        than others then); whether it was written. Slow (a write): for a thread."""
+        if self.file is None:
             return False
         digest = sequence_digest(paths)
         try:
-            conn = sqlite3.connect(self.file, timeout=WRITE_TIMEOUT, isolation_level=None)
+            conn = sqlite3.connect(
+                f"file:{quote(self.file)}?mode=rw", uri=True, timeout=WRITE_TIMEOUT,
+                isolation_level=None, check_same_thread=False,
+            )  # fmt: skip
         except sqlite3.Error:
             return False
         try:
+            if file_id(Path(self.file)) != self.source:
+                return False  # moved aside and rebuilt: its feeds are others
             conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
             with write_transaction(conn):
                 now = conn.execute("SELECT generation FROM feeds WHERE id = ?", (self.feed,))
-                if now.fetchone() != (self.generation,):
+                if now.fetchone() != (generation,):
                     return False
                 conn.execute(
                     "DELETE FROM word_indexes WHERE feed = ? AND generation != ?",
-                    (self.feed, self.generation),
+                    (self.feed, generation),
                 )
                 conn.execute(
                     "INSERT OR REPLACE INTO word_indexes VALUES (?, ?, ?, ?)",
-                    (self.feed, digest, self.generation, data),
+                    (self.feed, digest, generation, data),
                 )
             return True
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return False
         finally:
             conn.close()
@@ -174,7 +247,16 @@ def sequence_digest(paths: Sequence[str]) -> str:
     """A digest of the paths in their order (and their count): which sequence was indexed."""
     digest = hashlib.blake2b(str(len(paths)).encode("ascii"), digest_size=20)
     for start in range(0, len(paths), 4096):
-        digest.update(
-            "\0".join(["", *paths[start : start + 4096]]).encode("utf-8", "surrogateescape")
-        )
+        chunk = "\0".join(["", *paths[start : start + 4096]])
+        digest.update(chunk.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def _text_from_file(path: str) -> str:
+    """The search text of the article file at `path` ("" when it cannot be read): what the
+    texts are when the cache cannot give them (see the module)."""
+    from reader.core.loader import parse_file  # the loader is needed here only
+
+    file = Path(path)
+    article, _ = parse_file(file, file.parent)  # never raises for the file's content
+    return search_text_of(article) if article is not None else ""

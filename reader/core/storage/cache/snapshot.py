@@ -202,19 +202,28 @@ def generation_of(conn: sqlite3.Connection, feed: int) -> int | None:
     return None if row is None else int(row[0])
 
 
-def read_head(conn: sqlite3.Connection, feed: int, prefix: str) -> tuple[list[ArticleSummary], int]:
-    """The head of the current snapshot and the feed's size; empty without one."""
+def read_head(
+    conn: sqlite3.Connection, feed: int, prefix: str, texts: CacheTexts | None = None
+) -> tuple[list[ArticleSummary], int]:
+    """The head of the current snapshot and the feed's size; empty without one. `texts`:
+    where the summaries' texts are read (one made over `conn` if None)."""
     row = conn.execute(_HEAD_SQL, (feed,)).fetchone()
     if row is None or row[0] is None:
         return [], 0
-    found = summaries_from_snapshot(io.BytesIO(row[0]), prefix, CacheTexts(conn, feed, prefix))
+    texts = texts or CacheTexts(conn, feed, prefix)
+    found = summaries_from_snapshot(io.BytesIO(row[0]), prefix, texts)
     return (found[0], row[1] or 0) if found else ([], 0)
 
 
 def read_memo(
-    conn: sqlite3.Connection, feed: int, prefix: str, article_at: Callable[[str], Article | None]
+    conn: sqlite3.Connection,
+    feed: int,
+    prefix: str,
+    article_at: Callable[[str], Article | None],
+    texts: CacheTexts | None = None,
 ) -> Memo:
-    """The feed's summaries from the snapshot if it is current, else row by row; in one read."""
+    """The feed's summaries from the snapshot if it is current, else row by row; in one read.
+    `texts`: as for `read_head`."""
     conn.execute("BEGIN")
     try:
         generation, current, positions = conn.execute(_CURRENT_SQL, (feed,)).fetchone()
@@ -224,7 +233,7 @@ def read_memo(
                 found = summaries_from_snapshot(
                     io.BufferedReader(BlobReader(blob), 1 << 16),
                     prefix,
-                    CacheTexts(conn, feed, prefix, generation),
+                    texts or CacheTexts(conn, feed, prefix),
                 )
         from_rows: list[ArticleSummary] | None = None
         if found is None:

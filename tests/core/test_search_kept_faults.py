@@ -1,0 +1,106 @@
+"""Search texts kept in the index cache (cache/search_texts.py) when the cache file goes
+wrong under the summaries: deleted, moved aside and rebuilt, closed. The filter keeps
+giving the answers of the articles' own texts; no file is made at the cache's path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.core.model import ArticleSummary, StoredSummary
+from reader.core.query import parse_query
+from reader.core.storage.cache import FeedCache
+from reader.core.storage.sqlite import move_aside
+
+
+def make_feed(root: Path, word: str, count: int = 3) -> Path:
+    """`count` articles whose bodies hold `word` (and their numbers)."""
+    root.mkdir()
+    for i in range(count):
+        (root / f"a{i}.md").write_text(
+            f'---\ntitle: "note {i}"\nwebUrl: "https://{root.name}.example/{i}"\n---\n'
+            f"{word} number{i}\n",
+            encoding="utf-8",
+        )
+    return root
+
+
+def built(cache_file: Path, *roots: Path) -> None:
+    for root in roots:
+        with FeedCache.open(cache_file, root) as cache:
+            cache.sync()
+
+
+def matches(text: str, summaries: list[ArticleSummary]) -> int:
+    return len(parse_query(text).filter(summaries))
+
+
+@pytest.fixture
+def open_cache(tmp_path: Path) -> Iterator[tuple[FeedCache, list[ArticleSummary], Path]]:
+    """A running session's cache of one feed ("banana" in every article), its summaries
+    read from the snapshot, and the cache file."""
+    root = make_feed(tmp_path / "feed", "banana")
+    cache_file = tmp_path / "cache" / "index.db"
+    cache_file.parent.mkdir()
+    built(cache_file, root)
+    cache = FeedCache.open(cache_file, root)
+    summaries = cache.cached_summaries()
+    assert summaries and all(isinstance(s, StoredSummary) and s.kept_in for s in summaries)
+    yield cache, summaries, cache_file
+    cache.close()
+
+
+def test_a_cache_file_deleted_under_the_summaries_still_answers_and_is_not_made_again(
+    open_cache: tuple[FeedCache, list[ArticleSummary], Path],
+) -> None:
+    _, summaries, cache_file = open_cache
+    for path in cache_file.parent.iterdir():
+        path.unlink()  # the cache folder cleared while the app runs
+    assert matches("banana", summaries) == 3
+    assert matches('"banana number1"', summaries) == 1
+    # An empty file there would be refused as foreign at every later start.
+    assert list(cache_file.parent.iterdir()) == []
+
+
+def test_a_cache_file_replaced_under_the_summaries_answers_for_their_own_feed(
+    tmp_path: Path, open_cache: tuple[FeedCache, list[ArticleSummary], Path]
+) -> None:
+    """Another reader moves the file aside and rebuilds it, numbering other feeds: the
+    texts of the summaries are still those of their feed, not of another feed's rows."""
+    _, summaries, cache_file = open_cache
+    move_aside(cache_file)
+    other = make_feed(tmp_path / "other", "cherry")  # the same file names, another word
+    built(cache_file, other)
+    assert matches("banana", summaries) == 3
+    assert matches("cherry", summaries) == 0
+
+
+def test_after_the_cache_is_closed_and_its_file_gone_the_texts_come_from_the_files(
+    open_cache: tuple[FeedCache, list[ArticleSummary], Path],
+) -> None:
+    cache, summaries, cache_file = open_cache
+    cache.close()
+    for path in cache_file.parent.iterdir():
+        path.unlink()
+    assert matches("banana", summaries) == 3
+    assert matches("number2", summaries) == 1
+    assert list(cache_file.parent.iterdir()) == []
+
+
+def test_closing_the_cache_closes_the_texts_connection(
+    open_cache: tuple[FeedCache, list[ArticleSummary], Path],
+) -> None:
+    """Its WAL files go with the last connection: none is left open on the file."""
+    cache, summaries, cache_file = open_cache
+    for _ in range(3):
+        summaries = cache.cached_summaries()
+        assert matches("banana", summaries) == 3
+    cache.close()
+    left = [p.name for p in cache_file.parent.iterdir() if p.name != cache_file.name]
+    assert left == []
+    if os.path.isdir("/proc/self/fd"):  # Linux: no descriptor left on the file either
+        names = {os.path.realpath(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")}
+        assert str(cache_file.resolve()) not in names
