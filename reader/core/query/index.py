@@ -188,8 +188,9 @@ class SearchIndex:
         if not isinstance(texts, KeptTexts) or len(texts.kept_in) != 1:
             return None
         place = next(iter(texts.kept_in))
-        if not hasattr(place, "store_words") or any(
-            isinstance(held_text(article), str) for article in self.articles
+        # No text held here (one of them held would not be the place's): the types, in C.
+        if not hasattr(place, "store_words") or str in set(
+            map(type, map(held_text, self.articles))
         ):
             return None
         return cast(WordStore, place)
