@@ -16,7 +16,7 @@ from reader.core.ordering import DEFAULT_ORDER, SORT_ORDERS, sort_articles
 from reader.core.query import SearchIndex, parse_query
 from reader.core.query import index as index_module
 from reader.core.query.words import WordIndex, build_word_index, words_from_bytes
-from reader.core.storage.cache import FeedCache
+from reader.core.storage.cache import FeedCache, search_texts
 from reader.core.storage.cache.search_texts import CacheTexts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -218,3 +218,28 @@ def test_a_cache_of_the_schema_before_the_word_index_is_rebuilt_once(feed: Path)
         assert cache.notices == []
     warm_start(feed, sync=False)
     assert len(stored_rows(feed)) == 1  # the rebuilt cache keeps the word index again
+
+
+def test_a_write_waits_for_another_writer_at_most_its_timeout(
+    feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another reader holding the write lock (a long sync): the index is not kept this time,
+    and the thread that made it is not held up past WRITE_TIMEOUT."""
+    warm_start(feed)
+    db = feed.parent / "index.db"
+    with FeedCache.open(db, feed) as cache:
+        summaries = cache.cached_summaries()
+        where = getattr(summaries[0], "kept_in", None)
+        assert isinstance(where, CacheTexts)
+        paths = [a.path for a in reversed(summaries)]  # a sequence not kept yet
+        _, generation = where.stored_words(paths)
+        assert generation is not None
+        monkeypatch.setattr(search_texts, "WRITE_TIMEOUT", 0.05)
+        other = sqlite3.connect(db, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            assert not where.store_words(paths, b"data", generation)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert where.store_words(paths, b"data", generation)
