@@ -160,7 +160,7 @@ def words_from_bytes(data: bytes, size: int) -> WordIndex | None:
     if texts != size or zlib.crc32(body) != crc or len(body) < joined + _ITEM * count:
         return None
     try:
-        words = str(body[:joined], "utf-8").split("\n") if count else []
+        words = str(body[:joined], "utf-8").split("\n") if count or joined else []
     except UnicodeDecodeError:
         return None
     counts = array("i")
