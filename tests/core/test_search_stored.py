@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import zlib
+from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER, SORT_ORDERS, sort_articles
 from reader.core.query import SearchIndex, parse_query
 from reader.core.query import index as index_module
+from reader.core.query import words as words_module
 from reader.core.query.words import WordIndex, build_word_index, words_from_bytes
 from reader.core.storage.cache import FeedCache, search_texts
 from reader.core.storage.cache.search_texts import CacheTexts
@@ -243,3 +246,24 @@ def test_a_write_waits_for_another_writer_at_most_its_timeout(
             other.execute("ROLLBACK")
             other.close()
         assert where.store_words(paths, b"data", generation)
+
+
+def crafted(size: int, words: list[str], counts: list[int], postings: bytes) -> bytes:
+    """A stored index made by hand, with a right checksum: only its content can be wrong."""
+    joined = "\n".join(words).encode("utf-8")
+    body = joined + array("i", counts).tobytes() + postings
+    header = words_module._HEADER.pack(size, len(counts), len(joined), zlib.crc32(body))
+    return words_module._STORED_TAG + header + body
+
+
+def test_a_stored_index_that_does_not_fit_is_refused() -> None:
+    good = crafted(8, ["a", "b"], [1, -1], array("i", [3]).tobytes() + (0b101).to_bytes(1))
+    found = words_from_bytes(good, 8)
+    assert found is not None and list(found.positions("b")) == [0, 2]
+    assert words_from_bytes(crafted(8, ["a"], [], b""), 8) is None  # bytes of no word
+    assert words_from_bytes(crafted(8, ["b", "a"], [1, 1], array("i", [1, 2]).tobytes()), 8) is None
+    assert words_from_bytes(crafted(8, ["a", "a"], [1, 1], array("i", [1, 2]).tobytes()), 8) is None
+    assert words_from_bytes(crafted(8, ["a"], [1], array("i", [8]).tobytes()), 8) is None
+    assert words_from_bytes(crafted(8, ["a"], [1], array("i", [-1]).tobytes()), 8) is None
+    assert words_from_bytes(crafted(4, ["a"], [-1], (0b10000).to_bytes(1)), 4) is None
+    assert words_from_bytes(crafted(8, ["a"], [2], array("i", [1]).tobytes()), 8) is None
