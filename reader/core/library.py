@@ -74,6 +74,8 @@ class Library:
         for order, articles in self._sorted.items():
             self._sorted[order] = self._merged(order, articles, new)
         self._indexes.clear()
+        self._columns.clear()
+        self._story_columns.clear()
 
     def replace_all(
         self, summaries: Sequence[ArticleSummary], details: Iterable[Article] = ()

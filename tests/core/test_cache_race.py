@@ -82,3 +82,20 @@ def test_a_feed_row_emptied_by_another_build_keeps_the_rows_read(tmp_path: Path)
         with sqlite3.connect(index) as other:  # as a reader of another build emptying the file
             other.execute("DELETE FROM feeds")
         assert cache.sync(workers=1).summaries == before
+
+
+def test_opening_a_known_feed_does_not_wait_for_another_readers_write(tmp_path: Path) -> None:
+    """`reader list` while the app's sync holds the write lock: the open writes nothing."""
+    root = write_feed(tmp_path / "feed", [article_file("One", "https://race.example/1")])
+    cache_file = tmp_path / "index.db"
+    with FeedCache.open(cache_file, root) as cache:
+        cache.sync()
+    writer = sqlite3.connect(cache_file, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another reader's write transaction, under way
+        with FeedCache.open(cache_file, root, timeout=0.2) as cache:
+            assert cache.path == cache_file and not cache.notices
+            assert [s.title for s in cache.cached_summaries()] == ["One"]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

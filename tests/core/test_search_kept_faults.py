@@ -5,6 +5,7 @@ giving the answers of the articles' own texts; no file is made at the cache's pa
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,3 +105,24 @@ def test_closing_the_cache_closes_the_texts_connection(
     if os.path.isdir("/proc/self/fd"):  # Linux: no descriptor left on the file either
         names = {os.path.realpath(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")}
         assert str(cache_file.resolve()) not in names
+
+
+def test_a_cache_file_rebuilt_in_place_numbering_its_feeds_anew_answers_for_their_feed(
+    tmp_path: Path,
+) -> None:
+    """Another reader (of another version) empties the file and builds it again in place:
+    the same file, its feeds numbered anew, so that this feed's number is another's."""
+    apple, banana = make_feed(tmp_path / "apple", "apple"), make_feed(tmp_path / "banana", "banana")
+    cache_file = tmp_path / "index.db"
+    built(cache_file, apple, banana)  # feeds 1 and 2
+    with FeedCache.open(cache_file, banana) as cache:
+        summaries = cache.cached_summaries()
+        renumber = sqlite3.connect(cache_file, isolation_level=None)
+        swap = "UPDATE {0} SET {1} = {1} + 10; UPDATE {0} SET {1} = 13 - {1};"  # 1 <-> 2
+        renumber.executescript(
+            f"BEGIN; {swap.format('files', 'feed')} {swap.format('details', 'feed')}"
+            f" {swap.format('feeds', 'id')} COMMIT;"
+        )
+        renumber.close()
+        assert matches("banana", summaries) == 3
+        assert matches("apple", summaries) == 0

@@ -159,12 +159,16 @@ class FeedCache:
         return cls(open_memory(), None, feed_root, notices)
 
     def _feed_id(self) -> int:
+        """The feed's number, made on its first open only: an open of a known feed writes
+        nothing, so it never waits for another reader's write (a sync under way)."""
         with self._lock:
-            self._conn.execute("INSERT OR IGNORE INTO feeds(root) VALUES (?)", (self._key,))
-            feed: int = self._conn.execute(
-                "SELECT id FROM feeds WHERE root = ?", (self._key,)
-            ).fetchone()[0]
-            return feed
+            for _ in range(2):
+                row = self._conn.execute("SELECT id FROM feeds WHERE root = ?", (self._key,))
+                found = row.fetchone()
+                if found is not None:
+                    return int(found[0])
+                self._conn.execute("INSERT OR IGNORE INTO feeds(root) VALUES (?)", (self._key,))
+            raise sqlite3.DatabaseError("the feed's row cannot be made")
 
     def _recover(self, err: sqlite3.Error) -> None:
         """The file failed while in use: move it aside if damaged, else go on in memory."""

@@ -146,6 +146,8 @@ def _connect(path: Path, timeout: float, notices: list[str]) -> sqlite3.Connecti
     """Open the file under the shared policy and make sure it holds this schema and version."""
 
     def setup(conn: sqlite3.Connection) -> None:
+        if _is_current(conn):
+            return  # read only: a start does not wait for another reader's write
         with write_transaction(conn):
             _ensure_schema(conn, path, notices)
 
@@ -155,6 +157,24 @@ def _connect(path: Path, timeout: float, notices: list[str]) -> sqlite3.Connecti
     # No quick_check: it would read the whole (large) file at every start, and damage
     # met while reading moves the file aside just the same (FeedCache._recover).
     return connect(path, timeout, setup=setup)
+
+
+def _is_current(conn: sqlite3.Connection) -> bool:
+    """Whether the file holds this schema, layout and reader version, marked as a cache
+    (what `_ensure_schema` would leave as it is), asked in one read."""
+    conn.execute("BEGIN")
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            return False
+        if conn.execute("PRAGMA application_id").fetchone()[0] != CACHE.application_id:
+            return False
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        if "meta" not in tables:
+            return False
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        return meta.get("reader_version") == __version__ and meta.get("layout") == _LAYOUT
+    finally:
+        conn.execute("COMMIT")
 
 
 def _ensure_schema(conn: sqlite3.Connection, path: Path, notices: list[str]) -> None:

@@ -77,6 +77,10 @@ class CacheTexts:
         # The file `conn` has open (a cache in memory: `conn` itself), which the texts are of.
         self.source: object = file_id(Path(self.file)) if self.file is not None else conn
         self._owner = owner
+        # The feed's root (its key) as `conn` has it: another reader that empties and
+        # rebuilds the file in place numbers its feeds anew, and a number may then mean
+        # another feed: every read checks that the number is still this feed's.
+        self._root = conn.execute("SELECT root FROM feeds WHERE id = ?", (feed,)).fetchone()
         self._memory = None if self.file is not None else conn  # used only without an owner
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
@@ -106,9 +110,16 @@ class CacheTexts:
         if conn is not None:
             conn.close()
 
-    def _read(self, read: Callable[[sqlite3.Connection], T]) -> T | None:
-        """`read` on the own connection, else on the owner's (see the module); None if neither
-        can answer."""
+    def _read(self, read_rows: Callable[[sqlite3.Connection], T]) -> T | None:
+        """`read_rows` on the own connection, else on the owner's (see the module); None if
+        neither can answer (the feed's number is another feed's there too)."""
+
+        def read(conn: sqlite3.Connection) -> T:
+            root = conn.execute("SELECT root FROM feeds WHERE id = ?", (self.feed,)).fetchone()
+            if root is None or root != self._root:
+                raise sqlite3.DatabaseError("the feed's rows are not in this file any more")
+            return read_rows(conn)
+
         if self.file is not None:
             try:
                 with self._lock:
