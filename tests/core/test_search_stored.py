@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from test_search_kept_faults import built, make_feed
 
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER, SORT_ORDERS, sort_articles
@@ -20,6 +21,7 @@ from reader.core.query import index as index_module
 from reader.core.query import words as words_module
 from reader.core.query.words import WordIndex, build_word_index, words_from_bytes
 from reader.core.storage.cache import FeedCache, search_texts
+from reader.core.storage.cache.schema import open_memory
 from reader.core.storage.cache.search_texts import CacheTexts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -198,7 +200,7 @@ def test_an_index_made_while_the_feed_changed_is_not_stored(feed: Path) -> None:
 
 
 def test_a_cache_in_memory_keeps_no_word_index(feed: Path) -> None:
-    conn = sqlite3.connect(":memory:")
+    conn = open_memory()  # a session whose cache file could not be used
     try:
         texts = CacheTexts(conn, 1, str(feed))
         assert not texts.store_words(["a"], b"data", 0)
@@ -267,3 +269,28 @@ def test_a_stored_index_that_does_not_fit_is_refused() -> None:
     assert words_from_bytes(crafted(8, ["a"], [1], array("i", [-1]).tobytes()), 8) is None
     assert words_from_bytes(crafted(4, ["a"], [-1], (0b10000).to_bytes(1)), 4) is None
     assert words_from_bytes(crafted(8, ["a"], [2], array("i", [1]).tobytes()), 8) is None
+
+
+def test_a_cache_file_rebuilt_in_place_keeps_no_index_for_another_feed(tmp_path: Path) -> None:
+    """Another reader empties the file and builds it again in place, numbering its feeds
+    anew: this feed's number is another's, maybe at the same generation. Nothing is kept
+    under it, and nothing kept for the other feed is read back as this one's."""
+    apple, banana = make_feed(tmp_path / "apple", "apple"), make_feed(tmp_path / "banana", "banana")
+    cache_file = tmp_path / "index.db"
+    built(cache_file, apple, banana)  # feeds 1 and 2
+    with FeedCache.open(cache_file, banana) as cache:
+        summaries = cache.cached_summaries()
+        where = getattr(summaries[0], "kept_in", None)
+        assert isinstance(where, CacheTexts)
+        paths = [a.path for a in summaries]
+        _, generation = where.stored_words(paths)
+        assert generation is not None
+        renumber = sqlite3.connect(cache_file, isolation_level=None)
+        swap = "UPDATE {0} SET {1} = {1} + 10; UPDATE {0} SET {1} = 13 - {1};"  # 1 <-> 2
+        renumber.executescript(
+            f"BEGIN; {swap.format('files', 'feed')} {swap.format('feeds', 'id')}"
+            f" UPDATE feeds SET generation = {generation}; COMMIT;"
+        )
+        renumber.close()
+        assert not where.store_words(paths, b"data", generation)
+        assert where.stored_words(paths) == (None, None)

@@ -236,8 +236,9 @@ class CacheTexts:
                 return False  # moved aside and rebuilt: its feeds are others
             conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
             with write_transaction(conn):
-                now = conn.execute("SELECT generation FROM feeds WHERE id = ?", (self.feed,))
-                if now.fetchone() != (generation,):
+                # This feed (not another one a rebuilt file numbers so), still at `generation`.
+                now = conn.execute("SELECT root, generation FROM feeds WHERE id = ?", (self.feed,))
+                if self._root is None or now.fetchone() != (self._root[0], generation):
                     return False
                 conn.execute(
                     "DELETE FROM word_indexes WHERE feed = ? AND generation != ?",
