@@ -13,10 +13,14 @@ is waited for (the prefix typed and its match count), then `--key-gap` passes be
 next key (and after `/`). The first letters of a word match the most articles: they are
 the slow keys.
 `--settle S` waits S seconds after the load before the first key (the word index is made
-in the meantime). `--checkout DIR` (repeatable) times the reader of other checkouts in the
-same run, a session of each in turn, `--rounds` times, so that a noisy machine weighs on
-all alike; each on a cache of its own (`bench_start.cache_path`'s `-against` one): a cache
-shared by two versions would have its snapshot rebuilt at every start.
+in the meantime). `--warm-up S` first runs one untimed session of each checkout, left open
+S seconds after the load: a reader that keeps its word index in the cache has kept it then,
+and the timed sessions are warm starts that find it (without, the first timed session of
+such a reader is the one that makes it). `--checkout DIR` (repeatable) times the reader of
+other checkouts in the same run, a session of each in turn, `--rounds` times, so that a
+noisy machine weighs on all alike; each on a cache of its own (`bench_start.cache_path`'s
+`-against` one): a cache shared by two versions would have its snapshot rebuilt at every
+start.
 
     python benchmarks/bench_typing.py [--sizes 10000 100000] [--key-gap 0.08]
     python benchmarks/bench_typing.py --every-key --sizes 100000 --checkout ../main --rounds 2
@@ -87,6 +91,17 @@ def every_key(
     return times, hwm
 
 
+def warm_up(command: str, count: int, seconds: float) -> None:
+    """One untimed session: loaded, then left open `seconds` (the word index is made)."""
+    session = f"warm{count}"
+    bench_start.launch(session, command)
+    try:
+        bench_start.wait_for(session, bench_start.fully_loaded(count), compare.COLD_TIMEOUT, 0.05)
+        time.sleep(seconds)
+    finally:
+        bench_start.quit_session(session)
+
+
 def report_keys(name: str, times: list[tuple[str, float]], hwms: list[int]) -> None:
     ms = [seconds * 1000 for _, seconds in times]
     worst = sorted(times, key=lambda pair: -pair[1])[:5]
@@ -110,6 +125,10 @@ def run_every_key(args: argparse.Namespace, work: Path) -> None:
         expected = prefix_counts(feed, cache)
         times: dict[Path, list[tuple[str, float]]] = {c: [] for c in checkouts}
         hwms: dict[Path, list[int]] = {c: [] for c in checkouts}
+        for checkout in checkouts if args.warm_up else ():
+            state = work / f"state-{count}-{checkouts.index(checkout)}.db"
+            own = bench_start.cache_path(count, checkout)
+            warm_up(reader_in(checkout, feed, own, state), count, args.warm_up)
         for _ in range(args.rounds):
             for checkout in checkouts:
                 # A cache of its own: another version's snapshot would be rebuilt at each start.
@@ -150,6 +169,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=1, help="sessions per checkout")
     parser.add_argument(
         "--settle", type=float, default=0.0, help="seconds from loaded to the first key"
+    )
+    parser.add_argument(
+        "--warm-up", type=float, default=0.0, help="seconds an untimed first session stays open"
     )
     args = parser.parse_args(argv)
     print(bench_start.machine_line(), flush=True)

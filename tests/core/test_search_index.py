@@ -16,7 +16,7 @@ from reader.core.library import Library
 from reader.core.model import ArticleSummary, fold
 from reader.core.query import QueryError, parse_query
 from reader.core.query.index import Key, SearchIndex, implies, phrase_pattern
-from reader.core.query.words import build_word_index, indexable
+from reader.core.query.words import build_word_index, indexable, words_from_bytes
 
 ARTICLES = [
     art("robot", "Robots learn", excerpt="A new robot.", topics=("AI",), quality=120,
@@ -370,14 +370,19 @@ def test_word_index_finds_what_the_scan_finds(
     raw: list[str], needles: list[str], dense_share: int, block: int
 ) -> None:
     """Rare words as arrays, common ones as bitsets (dense_share 0: all arrays), and both;
-    texts read in blocks of one, three, or all."""
+    texts read in blocks of one, three, or all; and the same index stored as bytes and read
+    back (as the index cache keeps it)."""
     folded = [fold(text) for text in raw]
     words = build_word_index(folded, dense_share=dense_share, block=block)
     assert words is not None
+    stored = words_from_bytes(words.to_bytes(), len(folded))
+    assert stored is not None and stored.words == words.words
     for needle in map(fold, needles):
         if not indexable(needle):
             continue  # the scan answers those: see the next tests
-        assert list(words.positions(needle)) == [i for i, t in enumerate(folded) if needle in t]
+        expected = [i for i, t in enumerate(folded) if needle in t]
+        assert list(words.positions(needle)) == expected
+        assert list(stored.positions(needle)) == expected
 
 
 @SETTINGS

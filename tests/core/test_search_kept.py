@@ -36,9 +36,26 @@ class FakeKept:
         return [self.texts.get(path, "") for path in paths]
 
 
-def kept(arts: Sequence[ArticleSummary], held: Sequence[bool] = ()) -> list[ArticleSummary]:
+class FakeStore(FakeKept):
+    """Texts kept by path that keep a word index too (as `CacheTexts`), in memory."""
+
+    def __init__(self, arts: Sequence[ArticleSummary]) -> None:
+        super().__init__(arts)
+        self.stored: dict[tuple[str, ...], bytes] = {}
+
+    def stored_words(self, paths: Sequence[str]) -> tuple[bytes | None, int | None]:
+        return self.stored.get(tuple(paths)), 0
+
+    def store_words(self, paths: Sequence[str], data: bytes, version: int) -> bool:
+        self.stored[tuple(paths)] = data
+        return True
+
+
+def kept(
+    arts: Sequence[ArticleSummary], held: Sequence[bool] = (), where: FakeKept | None = None
+) -> list[ArticleSummary]:
     """The summaries with their texts kept in a FakeKept (those `held` says keep theirs)."""
-    where = FakeKept(arts)
+    where = FakeKept(arts) if where is None else where
     return [
         StoredSummary(
             **{f.name: getattr(a, f.name) for f in dataclasses.fields(ArticleSummary)}
@@ -102,6 +119,25 @@ def test_kept_texts_give_the_answers_of_held_ones(
         assert [a.id for a in parsed.filter(stored, state)] == expected  # no index
         with_full = [a.id for a in parsed.filter(arts, state, texts=full_texts)]
         assert [a.id for a in parsed.filter(stored, state, index, full_texts)] == with_full
+
+
+@SETTINGS
+@given(articles(), st.lists(query | grammarish, min_size=1, max_size=6), marks)
+def test_a_stored_word_index_gives_the_answers_of_a_built_one_and_of_the_scan(
+    arts: list[ArticleSummary], queries: list[str], state: FakeMarks
+) -> None:
+    """The first index over the texts builds the word index and stores it; the second, over
+    summaries read again (another list, as at the next start), reads it back."""
+    store = FakeStore(arts)
+    built, again = SearchIndex(kept(arts, where=store)), SearchIndex(kept(arts, where=store))
+    assert built.build_words() and len(store.stored) == (1 if arts else 0)  # none: no texts
+    store.store_words = lambda paths, data, version: pytest.fail("stored twice")  # type: ignore[method-assign]
+    assert again.build_words() and again.words is not None and built.words is not None
+    assert again.words.words == built.words.words
+    for parsed in parsed_queries(queries):
+        expected = [a.id for a in parsed.filter(arts, state)]  # the scan, texts held
+        assert [a.id for a in parsed.filter(again.articles, state, again)] == expected
+        assert [a.id for a in parsed.filter(built.articles, state, built)] == expected
 
 
 @SETTINGS

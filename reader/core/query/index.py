@@ -35,8 +35,9 @@ the rows. The answers are the same.
 
 Scanning fewer bytes still scans: the first letters of a new word read most of the text.
 `build_words` (run in a thread by the app once the list is drawn) adds a
-`reader.core.query.words.WordIndex`, after which a word is answered from the words
-containing it, and a phrase from its words' answers, tested one by one; until then, and
+`reader.core.query.words.WordIndex` (read back from the index cache when it kept one for
+these very summaries, else made and kept there), after which a word is answered from the
+words containing it, and a phrase from its words' answers, tested one by one; until then, and
 for a needle with whitespace in it (folding can make one), the scan answers. The answers
 are the same either way.
 """
@@ -49,14 +50,29 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import compress, filterfalse
-from typing import cast, overload
+from typing import Protocol, cast, overload
 
 from reader.core.model import ArticleSummary, SearchTexts, held_text, held_texts
-from reader.core.query.words import WordIndex, build_word_index, indexable
+from reader.core.query.words import WordIndex, build_word_index, indexable, words_from_bytes
 
 __all__ = ["Key", "SearchIndex", "implies", "phrase_pattern"]
 
 Key = tuple[str, bool]  # (folded text, spaced): a word or a phrase, as `parse.Text`
+
+
+class WordStore(Protocol):
+    """Where texts are kept that can keep their word index too (see `build_words`)."""
+
+    def stored_words(self, paths: Sequence[str]) -> tuple[bytes | None, int | None]:
+        """What `store_words` kept for the articles at these paths, in this order, if the
+        texts are still those it was made from; and a token to store the next one with (the
+        texts' version now; None: nothing can be kept)."""
+        ...
+
+    def store_words(self, paths: Sequence[str], data: bytes, version: int) -> bool:
+        """Keep `data`, made from the texts at `version`, for the articles at these paths in
+        this order, unless the texts changed since; whether it was kept."""
+        ...
 
 
 @lru_cache(maxsize=256)
@@ -141,14 +157,43 @@ class SearchIndex:
         `go_on`, called now and then, said stop: see `build_word_index`).
 
         Meant for a thread: it only reads the texts, and sets the index once it is whole.
-        The parser and compiler are imported first, here: the first key typed in the filter
-        would else pay for them (~12 ms).
+        With every text kept in the index cache, the index kept there for these very
+        articles (paths, order, generation) is read instead; else the one made is stored
+        there for the next start (a write: this is why it is for a thread). A stored one
+        that does not read back whole is made again. The parser and compiler are imported
+        first, here: the first key typed in the filter would else pay for them (~12 ms).
         """
         import reader.core.query.query  # noqa: F401 - imported for the first query's sake
 
-        if self._words is None:
-            self._words = build_word_index(self._texts, go_on)
-        return self._words is not None
+        if self._words is not None:
+            return True
+        store, version = self._word_store(), None
+        paths = [article.path for article in self.articles] if store is not None else []
+        if store is not None:
+            stored, version = store.stored_words(paths)  # the version before any text is read
+            self._words = words_from_bytes(stored or b"", self._size)
+            if self._words is not None:
+                return True
+        built = self._words = build_word_index(self._texts, go_on)
+        if built is None:
+            return False
+        if store is not None and version is not None:
+            store.store_words(paths, built.to_bytes(), version)
+        return True
+
+    def _word_store(self) -> WordStore | None:
+        """Where the word index of these articles may be kept: the one place keeping every
+        text, if it can keep one (the index cache: see `CacheTexts.store_words`)."""
+        texts = self._texts
+        if not isinstance(texts, KeptTexts) or len(texts.kept_in) != 1:
+            return None
+        place = next(iter(texts.kept_in))
+        # No text held here (one of them held would not be the place's): the types, in C.
+        if not hasattr(place, "store_words") or str in set(
+            map(type, map(held_text, self.articles))
+        ):
+            return None
+        return cast(WordStore, place)
 
     def positions_of(self, keys: frozenset[str]) -> set[int]:
         """The positions of the articles whose id or URL is one of `keys` (a stored full

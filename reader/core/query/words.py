@@ -14,18 +14,23 @@ ints runs in C, as do the conversions between a bitset and a list of positions
 
 Building it is a loop over every word of every text, meant to run in a thread while the
 screen is usable (the scan answers until it is done); `build_word_index` returns None if
-told to stop on the way.
+told to stop on the way. `to_bytes` and `words_from_bytes` give it to the index cache and
+back: plain bytes (no pickle), checked whole when read, so a damaged or foreign one is
+refused (the index is then built) rather than giving a wrong answer.
 """
 
 from __future__ import annotations
 
+import struct
+import sys
+import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from itertools import chain, compress
+from itertools import accumulate, chain, compress
 from typing import Union
 
-__all__ = ["WordIndex", "build_word_index", "indexable"]
+__all__ = ["WordIndex", "build_word_index", "indexable", "words_from_bytes"]
 
 # A word in more than one text in DENSE_SHARE is kept as a bitset: smaller than its array.
 DENSE_SHARE = 32
@@ -36,6 +41,13 @@ CHECK_EVERY = 512  # texts between two calls of `go_on` while building (a few ms
 BLOCK = 8192  # texts read before their words' positions are added
 
 Postings = Union["array[int]", int]  # positions, or a bitset of them
+
+# Stored form: this tag (arrays are stored as they are in memory: their byte order and
+# width are in it), a header, then the body: the words joined by newlines (a word holds
+# no whitespace), each word's count (-1: a bitset), then the positions and bitsets.
+_STORED_TAG = f"reader-words-1 {sys.byteorder} {array('i').itemsize}\n".encode("ascii")
+_HEADER = struct.Struct("<QQQI")  # texts, words, bytes of the joined words, CRC of the body
+_ITEM = array("i").itemsize
 
 
 def indexable(needle: str) -> bool:
@@ -117,6 +129,71 @@ class WordIndex:
         if len(memo) > self.MEMO_SIZE:
             memo.popitem(last=False)
         return found
+
+    def to_bytes(self) -> bytes:
+        """The index as bytes, for `words_from_bytes` (~1.7 MB at 100,000 articles)."""
+        width = (self.size + 7) // 8
+        counts = array("i")
+        parts: list[bytes] = []
+        for found in self._postings:
+            if isinstance(found, int):
+                counts.append(-1)
+                parts.append(found.to_bytes(width, "little"))
+            else:
+                counts.append(len(found))
+                parts.append(found.tobytes())
+        joined = "\n".join(self.words).encode("utf-8")
+        body = b"".join([joined, counts.tobytes(), *parts])
+        header = _HEADER.pack(self.size, len(self.words), len(joined), zlib.crc32(body))
+        return _STORED_TAG + header + body
+
+
+def words_from_bytes(data: bytes, size: int) -> WordIndex | None:
+    """The index `WordIndex.to_bytes` gave, if it is one over `size` texts, else None (a
+    damaged, truncated or foreign blob, or one of another size)."""
+    view = memoryview(data)
+    start = len(_STORED_TAG) + _HEADER.size
+    if len(data) < start or view[: len(_STORED_TAG)] != _STORED_TAG:
+        return None
+    texts, count, joined, crc = _HEADER.unpack_from(view, len(_STORED_TAG))
+    body = view[start:]
+    if texts != size or zlib.crc32(body) != crc or len(body) < joined + _ITEM * count:
+        return None
+    try:
+        words = str(body[:joined], "utf-8").split("\n") if count or joined else []
+    except UnicodeDecodeError:
+        return None
+    counts = array("i")
+    counts.frombytes(body[joined : joined + _ITEM * count])
+    postings = _postings_from(body[joined + _ITEM * count :], counts, size)
+    if postings is None or len(words) != count or any(map(str.__ge__, words, words[1:])):
+        return None
+    return WordIndex(size, dict(zip(words, postings, strict=True)))
+
+
+def _postings_from(body: memoryview, counts: array[int], size: int) -> list[Postings] | None:
+    """Each word's positions (or bitset) from the stored body, if they fit it and `size`."""
+    width = (size + 7) // 8
+    ends = list(accumulate(width if n < 0 else _ITEM * n for n in counts))
+    if (ends[-1] if ends else 0) != len(body):
+        return None
+    postings: list[Postings] = []
+    begin = 0
+    for count, end in zip(counts, ends, strict=True):
+        part = body[begin:end]
+        begin = end
+        if count < 0:
+            bits = int.from_bytes(part, "little")
+            if bits.bit_length() > size:
+                return None
+            postings.append(bits)
+            continue
+        found = array("i")
+        found.frombytes(part)
+        if not found or found[0] < 0 or found[-1] >= size:
+            return None
+        postings.append(found)
+    return postings
 
 
 def _block_words(

@@ -24,7 +24,7 @@ from reader.core.storage.sqlite import (
     write_transaction,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # 6: word_indexes
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another reader's write lock
 
 # This text is hashed into _LAYOUT, so even a comment changed in it rebuilds every cache
@@ -81,6 +81,10 @@ CREATE TABLE heads(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, head B
 -- The folders and file stamps of the last full scan that found no change (see walk.py):
 -- a sync at the same generation checks them without listing a folder or reading a row.
 CREATE TABLE walks(feed INTEGER PRIMARY KEY, generation INTEGER NOT NULL, data BLOB NOT NULL);
+-- The filter's word index over one sequence of a snapshot's summaries (see search_texts.py),
+-- named by a digest of its paths in order: a warm start reads it instead of building it.
+-- Valid while its generation is the feed's.
+CREATE TABLE word_indexes(feed INTEGER NOT NULL, sequence TEXT NOT NULL, generation INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(feed, sequence));
 """  # noqa: E501 - hashed into _LAYOUT: rewrapping these lines would rebuild every user's cache
 # Stored beside the versions: a development change to the tables without a new
 # SCHEMA_VERSION must not leave old files that fail on every query.

@@ -15,10 +15,20 @@ connection (`Owner`: it still holds the file the summaries came from, deleted or
 and when that cannot either, from the articles' files themselves: slower, never a wrong
 answer. A cache in memory (a session whose file could not be used) has nothing another
 connection could open: it is read through the cache's own connection, under its lock.
+
+The filter's word index over these texts (~2 s of work at 100,000 articles) is kept here
+too once made (`store_words`), so that the next start reads it back (`stored_words`)
+instead: named by the feed, a digest of the articles' paths in the order indexed, and the
+feed's generation its texts were read at, which must still be the feed's (every write to
+the feed's rows bumps it). It is written through a connection of its own, to the very file
+the texts were read from, opened for that write and closed, waiting for another writer at
+most WRITE_TIMEOUT: the thread that made the index writes it, the texts stay readable
+meanwhile. A cache in memory keeps none.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import threading
@@ -29,13 +39,19 @@ from urllib.parse import quote
 
 from reader.core.model import search_text_of
 from reader.core.storage.cache.codec import article_from_detail, from_db, to_db
-from reader.core.storage.sqlite import file_id
+from reader.core.storage.sqlite import SYNCHRONOUS, file_id, write_transaction
 
 BATCH = 500  # paths per query (SQLite allows 32,766 parameters; a batch is ~1 ms)
 # A query-only reader of a WAL file waits for no writer; this bounds the rare wait on a
 # checkpoint or a recovery (every wait has a deadline).
 BUSY_TIMEOUT = 2.0
+WRITE_TIMEOUT = 2.0  # seconds a word index's write waits for another writer, then gives up
 T = TypeVar("T")
+# The feed's generation now and the word index kept for a sequence at that generation.
+_STORED_WORDS_SQL = (
+    "SELECT f.generation, w.data FROM feeds f LEFT JOIN word_indexes w ON w.feed = f.id"
+    " AND w.generation = f.generation AND w.sequence = ? WHERE f.id = ?"
+)
 
 
 class Owner(Protocol):
@@ -187,6 +203,65 @@ class CacheTexts:
             texts = self.texts_of(unsure)
             matched.update(p for p, text in zip(unsure, texts, strict=True) if needle in text)
         return matched
+
+    def stored_words(self, paths: Sequence[str]) -> tuple[bytes | None, int | None]:
+        """The word index `store_words` kept for the articles at these paths in this order
+        at the feed's generation now (None: none); and that generation, to give
+        `store_words` (None: no word index can be kept)."""
+        if self.file is None:
+            return None, None
+        wanted = (sequence_digest(paths), self.feed)
+        row = self._read(lambda conn: conn.execute(_STORED_WORDS_SQL, wanted).fetchone())
+        if row is None:
+            return None, None
+        return (None if row[1] is None else bytes(row[1])), int(row[0])
+
+    def store_words(self, paths: Sequence[str], data: bytes, generation: int) -> bool:
+        """Keep `data`, made from the texts read at `generation` (see `stored_words`), as the
+        word index of the articles at these paths in this order, in place of any other
+        generation's, unless the feed changed since (some texts read may be older or newer
+        than others then); whether it was written. Slow (a write): for a thread."""
+        if self.file is None:
+            return False
+        digest = sequence_digest(paths)
+        try:
+            conn = sqlite3.connect(
+                f"file:{quote(self.file)}?mode=rw", uri=True, timeout=WRITE_TIMEOUT,
+                isolation_level=None, check_same_thread=False,
+            )  # fmt: skip
+        except sqlite3.Error:
+            return False
+        try:
+            if file_id(Path(self.file)) != self.source:
+                return False  # moved aside and rebuilt: its feeds are others
+            conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+            with write_transaction(conn):
+                # This feed (not another one a rebuilt file numbers so), still at `generation`.
+                now = conn.execute("SELECT root, generation FROM feeds WHERE id = ?", (self.feed,))
+                if self._root is None or now.fetchone() != (self._root[0], generation):
+                    return False
+                conn.execute(
+                    "DELETE FROM word_indexes WHERE feed = ? AND generation != ?",
+                    (self.feed, generation),
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO word_indexes VALUES (?, ?, ?, ?)",
+                    (self.feed, digest, generation, data),
+                )
+            return True
+        except (sqlite3.Error, OSError):
+            return False
+        finally:
+            conn.close()
+
+
+def sequence_digest(paths: Sequence[str]) -> str:
+    """A digest of the paths in their order (and their count): which sequence was indexed."""
+    digest = hashlib.blake2b(str(len(paths)).encode("ascii"), digest_size=20)
+    for start in range(0, len(paths), 4096):
+        chunk = "\0".join(["", *paths[start : start + 4096]])
+        digest.update(chunk.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def _text_from_file(path: str) -> str:
