@@ -8,7 +8,7 @@ from typing import Any
 
 from reader.core.model import Article, ArticleSummary, summarize
 from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS, sort_articles
-from reader.core.query.index import SearchIndex
+from reader.core.query.index import SearchIndex, WordStore
 from reader.core.stories.counts import StoryColumns
 from reader.core.stories.rows import StoryIndex
 from reader.core.topics import TopicColumns, in_topic
@@ -32,6 +32,9 @@ class Library:
         # that list (a streamed load), so that each later batch costs its own size, not the feed's.
         self._sort_keys: dict[str, list[tuple[Any, ...]]] = {}
         self._indexes: dict[str, SearchIndex] = {}
+        # Where the word indexes of these summaries may be kept, and their version (a
+        # sync's: see `SearchIndex`); forgotten when the summaries change.
+        self.kept_words: tuple[WordStore, int] | None = None
         self._columns: dict[str, TopicColumns] = {}
         self._story_columns: dict[str, StoryColumns] = {}
         self.stories = StoryIndex()  # the feed's stories, as the index cache (or a load) found
@@ -74,6 +77,7 @@ class Library:
         for order, articles in self._sorted.items():
             self._sorted[order] = self._merged(order, articles, new)
         self._indexes.clear()
+        self.kept_words = None
         self._columns.clear()
         self._story_columns.clear()
 
@@ -123,6 +127,7 @@ class Library:
         self._sort_keys.clear()
         self._indexes.clear()
         self._columns.clear()
+        self.kept_words = None
         self._story_columns.clear()
 
     def make_lookups(self) -> None:
@@ -176,7 +181,7 @@ class Library:
         articles = self.sorted(order)
         index = self._indexes.get(order)
         if index is None or not index.covers(articles):
-            index = self._indexes[order] = SearchIndex(articles)
+            index = self._indexes[order] = SearchIndex(articles, self.kept_words)
         return index
 
     def topic_columns(self, order: str = DEFAULT_ORDER) -> TopicColumns:

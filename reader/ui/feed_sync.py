@@ -146,6 +146,7 @@ class FeedSync:
             self.library.replace_all(message.summaries, message.details)
             if message.in_order is not None:
                 self.library.set_sorted(DEFAULT_ORDER, message.in_order)
+            self.library.kept_words = message.kept_words
             gc.freeze()
             return self._finished(message.problems, message.changes, redraw=True)
         if isinstance(message, FeedGone):
@@ -201,6 +202,8 @@ class FeedSync:
         self.library.replace_all(summaries, details)
         if in_order is not None:
             self.library.set_sorted(DEFAULT_ORDER, in_order)
+        if gone is None:  # the summaries are the sync's: its word index may be kept
+            self.library.kept_words = message.kept_words
         old_problems = set(self.problems)
         self.problems = message.problems
         notices = [Notice(plural(new, "new article"), timeout=4)] if new else []

@@ -192,7 +192,8 @@ class FeedLoader:
             changes = result.change_summary()
             if not (result.parsed or result.removed) and cached:
                 changes = PARSED_ELSEWHERE
-            post(FeedLoaded(result.summaries, result.problems, (), in_order, changes))
+            words = self.cache.kept_words(result.generation)
+            post(FeedLoaded(result.summaries, result.problems, (), in_order, changes, words))
             self._shown_generation = result.generation
         self._post_stories(post, is_cancelled)
 
@@ -223,7 +224,8 @@ class FeedLoader:
                 post(FeedGone(result.problems))
             elif not result.cancelled and self._changed_since_shown(result):
                 in_order = self.cache.cached_sorted()
-                post(FeedChanged(result.summaries, result.problems, (), in_order))
+                words = self.cache.kept_words(result.generation)
+                post(FeedChanged(result.summaries, result.problems, (), in_order, words))
                 self._shown_generation = result.generation
                 self._post_stories(post, is_cancelled)
 

@@ -10,6 +10,7 @@ from textual.message import Message
 
 from reader.core.library import Library
 from reader.core.model import Article, ArticleSummary, Problem
+from reader.core.query.index import WordStore
 
 
 @dataclass
@@ -70,6 +71,8 @@ class FeedLoaded(Message):
     details: Iterable[Article]
     in_order: list[ArticleSummary] | None
     changes: str | None  # "2 new, 1 changed" after a sync, None without the cache
+    # Where the word index of these summaries may be kept, and their version (a sync's).
+    kept_words: tuple[WordStore, int] | None = None
 
 
 @dataclass
@@ -88,6 +91,7 @@ class FeedChanged(Message):
     problems: list[Problem]
     details: Iterable[Article]
     in_order: list[ArticleSummary] | None
+    kept_words: tuple[WordStore, int] | None = None  # as `FeedLoaded`'s
 
 
 @dataclass

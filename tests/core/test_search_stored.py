@@ -294,3 +294,42 @@ def test_a_cache_file_rebuilt_in_place_keeps_no_index_for_another_feed(tmp_path:
         renumber.close()
         assert not where.store_words(paths, b"data", generation)
         assert where.stored_words(paths) == (None, None)
+
+
+def synced_index(feed: Path) -> SearchIndex:
+    """As the app after a sync that parsed files: its summaries hold their texts, and the
+    cache says where their word index may be kept (and their version)."""
+    with FeedCache.open(feed.parent / "index.db", feed) as cache:
+        result = cache.sync(workers=1)
+        assert result.parsed
+        in_order = sort_articles(result.summaries, DEFAULT_ORDER)
+        index = SearchIndex(in_order, cache.kept_words(result.generation))
+        assert not index.keeps_texts  # held: a sync's summaries
+        assert index.build_words()
+    return index
+
+
+def test_the_word_index_of_a_syncs_summaries_is_read_back_at_the_next_start(
+    feed: Path, builds: Builds
+) -> None:
+    """The first start after the feed changed keeps the index it made (from the texts it
+    holds), so the next start reads it back instead of making it from the cache's texts."""
+    synced = synced_index(feed)
+    assert len(builds) == 1 and len(stored_rows(feed)) == 1
+    warm = warm_start(feed, sync=False)
+    assert len(builds) == 1  # read back, not built
+    assert answers(warm) == answers(synced)
+
+
+def test_a_syncs_index_is_not_kept_when_the_feed_changed_since(feed: Path, builds: Builds) -> None:
+    with FeedCache.open(feed.parent / "index.db", feed) as cache:
+        result = cache.sync(workers=1)
+        in_order = sort_articles(result.summaries, DEFAULT_ORDER)
+        (feed / "added.md").write_text("---\ntitle: Zebra\n---\n")
+        with FeedCache.open(feed.parent / "index.db", feed) as other:
+            other.sync(workers=1)  # another reader: the summaries held are of the feed before
+        index = SearchIndex(in_order, cache.kept_words(result.generation))
+        assert index.build_words()
+    assert stored_rows(feed) == []
+    warm_start(feed, sync=False)
+    assert len(builds) == 2

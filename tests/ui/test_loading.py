@@ -119,6 +119,21 @@ def test_a_warm_library_comes_with_its_sidebar_columns_made(
     assert library.story_columns().topics is library.topic_columns()
 
 
+def test_a_syncs_feed_says_where_its_word_index_may_be_kept(tmp_path: Path) -> None:
+    """The summaries a sync gives hold their texts: the word index the app makes of them is
+    kept in the index cache (for the next start) only through what the message names."""
+    feed = a_feed(tmp_path)
+    loader = FeedLoader(feed, tmp_path / "index.db", use_cache=True)
+    run(loader)
+    (feed / "new.md").write_text(article_file("New", "https://load.example/new"))
+    loaded = run(loader, rows_shown=True)[-1]
+    assert isinstance(loaded, FeedLoaded) and loaded.kept_words is not None
+    store, version = loaded.kept_words
+    paths = [s.path for s in loaded.summaries]
+    assert store.stored_words(paths) == (None, version)  # the feed is still of that version
+    loader.close()
+
+
 def test_a_reload_that_finds_changes_says_which(tmp_path: Path) -> None:
     feed = a_feed(tmp_path)
     loader = FeedLoader(feed, tmp_path / "index.db", use_cache=True)

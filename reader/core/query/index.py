@@ -125,8 +125,13 @@ class SearchIndex:
     #: as many when the texts must be read from the cache first (~10x the cost of a test).
     READ_AT_MOST = 200
 
-    def __init__(self, articles: Sequence[ArticleSummary]) -> None:
+    def __init__(
+        self, articles: Sequence[ArticleSummary], kept: tuple[WordStore, int] | None = None
+    ) -> None:
+        """`kept`: where a word index made over these summaries (holding their texts) may
+        be kept, and the version their texts are of (see `build_words`)."""
         self.articles = articles
+        self._kept = kept
         held = held_texts(articles)
         # The texts, or (summaries of the index cache keep theirs there) a way to read them.
         self._texts: list[str] | KeptTexts = KeptTexts(articles) if held is None else held
@@ -159,7 +164,9 @@ class SearchIndex:
         Meant for a thread: it only reads the texts, and sets the index once it is whole.
         With every text kept in the index cache, the index kept there for these very
         articles (paths, order, generation) is read instead; else the one made is stored
-        there for the next start (a write: this is why it is for a thread). A stored one
+        there for the next start (a write: this is why it is for a thread). Summaries
+        holding their texts (a sync's) store theirs where `kept` says, if the feed is
+        still of its version: the next start's snapshot holds the same summaries. A stored one
         that does not read back whole is made again. The parser and compiler are imported
         first, here: the first key typed in the filter would else pay for them (~12 ms).
         """
@@ -167,13 +174,18 @@ class SearchIndex:
 
         if self._words is not None:
             return True
-        store, version = self._word_store(), None
-        paths = [article.path for article in self.articles] if store is not None else []
+        store, version, paths = self._word_store(), None, []
+        if store is None and self._kept is not None:  # texts held, of the version given
+            store, version = self._kept
         if store is not None:
-            stored, version = store.stored_words(paths)  # the version before any text is read
-            self._words = words_from_bytes(stored or b"", self._size)
-            if self._words is not None:
-                return True
+            paths = [article.path for article in self.articles]
+            stored, now = store.stored_words(paths)  # the version before any text is read
+            if version is None or version == now:
+                version, self._words = now, words_from_bytes(stored or b"", self._size)
+                if self._words is not None:
+                    return True
+            else:
+                store = None  # the feed changed since these summaries were made
         built = self._words = build_word_index(self._texts, go_on)
         if built is None:
             return False

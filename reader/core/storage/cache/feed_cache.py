@@ -203,6 +203,12 @@ class FeedCache:
             if self._texts is not None:
                 self._texts.close()
 
+    def kept_words(self, generation: int) -> tuple[CacheTexts, int] | None:
+        """Where the word index of a sync's summaries (read at `generation`) may be kept for
+        the next start (see `SearchIndex`); None for a cache in memory."""
+        with self._lock:
+            return None if self.path is None else (self._kept_texts(), generation)
+
     def _kept_texts(self) -> CacheTexts:
         """The one place this cache's summaries read their texts from (see search_texts)."""
         texts = self._texts
