@@ -9,6 +9,7 @@ lists the footer's keys most used first.
 from __future__ import annotations
 
 from rich.cells import cell_len
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -34,10 +35,42 @@ def keys_that_fit(widths: list[int], room: int) -> int:
 
 
 class ReaderFooter(Footer):
-    """Textual's compact footer, keeping only the keys that fit whole."""
+    """Textual's compact footer, keeping only the keys that fit whole, made again only when
+    the keys it shows change.
+
+    Textual's footer makes all its keys again after every change of the screen's bindings:
+    a `/` (the filter bar opened and focused) told it six times, each a layout of the whole
+    screen (~150 ms of a keystroke, whatever the feed's size, and the next key waited).
+    """
 
     def __init__(self) -> None:
         super().__init__(compact=True)
+        self._pending = False  # a look at the bindings is due after the next refresh
+        self._shown: tuple[object, ...] | None = None  # the keys the footer shows
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._pending = False
+        shown = self._keys_now()
+        if shown != self._shown:
+            self._shown = shown
+            await self.recompose()
+
+    def _keys_now(self) -> tuple[object, ...]:
+        """What `compose` would show: each binding shown, enabled or not, with its tooltip."""
+        keys = tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+            if binding.show
+        )
+        return (keys, self.show_command_palette, self.compact)
 
     async def recompose(self) -> None:
         await super().recompose()
