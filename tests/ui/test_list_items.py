@@ -30,7 +30,7 @@ from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.widgets.article_list import ArticleList, columns_for, nearest_remaining
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
-from reader.ui.widgets.reader_footer import key_width
+from reader.ui.widgets.reader_footer import ReaderFooter, key_width
 from reader.ui.widgets.topic_sidebar import TopicSidebar
 
 WIDE, MEDIUM, NARROW = (200, 60), (140, 45), (80, 24)
@@ -379,3 +379,34 @@ async def test_the_remembered_detail_width_is_the_rows_class_from_its_first_styl
         assert classes_at_mount == [{"detail-50"}]
         content, detail = app.query_one("#content"), app.query_one(DetailPane)
         assert detail.outer_size.width == content.size.width // 2
+
+
+async def test_the_footer_is_made_again_only_when_its_keys_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the filter (its keys) and going back to the list (the list's keys): each
+    a footer made once, not once per change of the screen's bindings (each a layout)."""
+    made: list[int] = []
+    original = ReaderFooter.recompose
+
+    async def counted(self: ReaderFooter) -> None:
+        made.append(1)
+        await original(self)
+
+    monkeypatch.setattr(ReaderFooter, "recompose", counted)
+    app = make_app(state_path=tmp_path / "s.db")
+    async with loaded_app(app) as pilot:
+        await settle(pilot)
+        made.clear()
+        await pilot.press("slash")
+        await settle(pilot)
+        assert len(made) <= 1
+        described = [key.description for key in app.query(FooterKey) if key.display]
+        assert "Clear filter" in described
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("enter")  # back to the list, the filter kept
+        await settle(pilot)
+        assert len(made) <= 2
+        described = [key.description for key in app.query(FooterKey) if key.display]
+        assert "Filter" in described
