@@ -8,7 +8,9 @@ into the work folder and reused. newsboat runs with its own urls file
 on one machine, so the ratios hold even when the machine is loaded):
 
 - cold load, empty cache: reader launched in tmux on a new cache until its header counts
-  N / N without `loading…` (and the first list row, seen on the way); newsboat
+  N / N without `loading…` (and the first list row, seen on the way), then left open,
+  untimed, until the cache keeps the word index it makes after a load (as it does for a
+  person who reads a few seconds): the warm runs find the cache whole; newsboat
   `-x reload` on an empty cache; the floor: one process reading every file with PyYAML's
   C loader only (`bench_load.floor`).
 - warm start, launch in tmux -> first article row (reader) / the feed's row with its
@@ -43,6 +45,7 @@ import os
 import re
 import shlex
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -201,10 +204,38 @@ def cold_load(size: Size, feed: Path, cache: Path, state: Path) -> None:
     try:
         first, _ = wait_for(session, has_row, COLD_TIMEOUT, poll=0.05)
         loaded, _ = wait_for(session, fully_loaded(size.count), COLD_TIMEOUT, poll=0.05)
+        # The cache is whole once the word index made after the load is kept in it too (a
+        # person reading for a few seconds): the warm runs then start as a person's would.
+        word_index_kept(cache, WORD_INDEX_TIMEOUT)
     finally:
         quit_session(session)
     size.cold_first_row, size.cold = first - started, loaded - started
     size.cold_floor = yaml_floor(feed)[0]
+
+
+WORD_INDEX_TIMEOUT = 60.0
+
+
+def word_index_kept(cache: Path, timeout: float) -> bool:
+    """Wait until the cache keeps a word index at its feed's generation (at most `timeout`);
+    whether it does."""
+    sql = (
+        "SELECT count(*) FROM word_indexes w JOIN feeds f"
+        " ON w.feed = f.id AND w.generation = f.generation"
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = sqlite3.connect(f"file:{cache}?mode=ro", uri=True, timeout=1.0)
+            try:
+                if conn.execute(sql).fetchone()[0]:
+                    return True
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            pass  # not made yet, or busy: looked at again
+        time.sleep(0.25)
+    return False
 
 
 def warm_starts(
