@@ -103,8 +103,7 @@ class FeedLoader:
         self._head_ready = threading.Event()
         self._head_taken = threading.Event()  # the screen drew the head itself (`head_now`)
         # Reading every row holds the GIL for long stretches (100,000 summaries are built):
-        # while Textual imports, styles and draws the first frame, it would slow that frame
-        # by as much. So the prefetch reads the head, then waits for the frame.
+        # it would slow the first frame by as much. The prefetch reads the head, then waits.
         self._first_frame = threading.Event()
         if not hold_for_first_frame:
             self._first_frame.set()
@@ -114,6 +113,8 @@ class FeedLoader:
         # The cache generation of the rows last handed to the screen (None: none yet). A sync
         # that parsed nothing may still end at another: another reader wrote the rows.
         self._shown_generation: int | None = None
+        # Called by a sync between the folders of its check (see `LoadView.yield_to_typing`).
+        self.pause: Callable[[], None] = lambda: None
         if use_cache:
             pool = ThreadPoolExecutor(1, thread_name_prefix="reader-cache")
             self._prefetch = pool.submit(self._prepare_cached)
@@ -123,7 +124,7 @@ class FeedLoader:
         """Open the cache and build a library of its rows (in the prefetch thread); with the
         generation they were read at."""
         cache = FeedCache.open(self.cache_path, self.feed_path)
-        cache.stories = self.stories
+        cache.stories, cache.pause = self.stories, lambda: self.pause()
         try:
             self._head = cache.cached_head()
         finally:

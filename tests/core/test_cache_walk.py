@@ -197,3 +197,20 @@ def test_checking_through_the_walk_never_holds_the_whole_record(
     assert (found, listings) == (Changes([], [], []), [])  # answered through the walk
     assert row > 400_000  # 2,000 names of 200 characters and their stamps
     assert peak < row // 2  # was over twice the record
+
+
+def test_the_check_that_nothing_changed_pauses_before_each_folder(
+    feed: Path, tmp_path: Path, settled: None
+) -> None:
+    """The app's sync waits there while keys are typed (`LoadView.yield_to_typing`): the
+    check of a recorded walk calls the cache's `pause` once per folder, and answers as it
+    would without."""
+    with FeedCache.open(tmp_path / "index.db", feed) as cache:
+        cache.sync(workers=1)
+        cache.sync(workers=1)  # records the walk
+    paused: list[int] = []
+    with FeedCache.open(tmp_path / "index.db", feed) as cache:
+        cache.pause = lambda: paused.append(1)
+        result = cache.sync(workers=1)
+    assert result.parsed == 0 and result.removed == 0
+    assert len(paused) == 2  # the feed's folder and its subfolder

@@ -3,17 +3,25 @@ header and an empty list say (`reader.ui.feed.read_timer`, `reader.ui.feed.prese
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import cast
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
+import pytest
 from textual.timer import Timer
 
+from app_helpers import SAMPLE_FEED
 from reader.core.marks import Marks
 from reader.core.storage.state import StateStore
 from reader.core.topics import ALL, UNREAD
+from reader.ui.feed import load_view
 from reader.ui.feed.presenter import ViewFacts, empty_text, header_facts
 from reader.ui.feed.read_timer import ReadTimer
+from reader.ui.loading import FeedLoader
+from reader.ui.watching import WatchTimes
 
 
 class Clock:
@@ -113,3 +121,55 @@ def test_an_empty_list_says_why_with_the_keys_in_force() -> None:
     assert empty_text(replace(empty, query_text="ai"), {}).startswith("No article matches")
     other = empty_text(replace(empty, topic=UNREAD, hide_read=True), {})
     assert other.startswith("No article here.")
+
+
+class FakeClock:
+    """`time.monotonic` and `time.sleep` of a clock that moves only when slept on."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept = 0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept += 1
+        self.now += seconds
+
+
+def test_a_sync_waits_while_keys_are_typed_but_never_past_its_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`LoadView.yield_to_typing`, which a sync calls between the folders of its check: no
+    wait without typing, a rest's worth after the last key, MAX_TYPING_PAUSE at most while
+    keys keep coming, none once the app is quitting."""
+    clock = FakeClock()
+    monkeypatch.setattr(time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(time, "sleep", clock.sleep)
+    loader = FeedLoader(SAMPLE_FEED, tmp_path / "index.db", use_cache=False)
+    view = load_view.LoadView(
+        cast(Any, SimpleNamespace(view=None)), loader, follow=False, watch_times=WatchTimes()
+    )
+    assert loader.pause == view.yield_to_typing
+    view.yield_to_typing()
+    assert clock.slept == 0  # nothing typed
+    view.words.typed_at = clock.now
+    view.yield_to_typing()
+    assert load_view.REST_DELAY <= clock.now - view.words.typed_at < 2 * load_view.REST_DELAY
+    started = clock.now
+    real_sleep = clock.sleep
+
+    def typing_meanwhile(seconds: float) -> None:
+        real_sleep(seconds)
+        view.words.typed_at = clock.now  # a key at every look
+
+    monkeypatch.setattr(time, "sleep", typing_meanwhile)
+    view.words.typed_at = clock.now
+    view.yield_to_typing()
+    waited = clock.now - started
+    assert load_view.MAX_TYPING_PAUSE <= waited < load_view.MAX_TYPING_PAUSE + load_view.REST_DELAY
+    view.watch_stop.set()  # quitting
+    view.words.typed_at = started = clock.now
+    view.yield_to_typing()
+    assert clock.now == started

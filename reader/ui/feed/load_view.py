@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 # After a filter keystroke, this long without another before the sidebar, the detail and
 # the word index go on.
 REST_DELAY = 0.15
+MAX_TYPING_PAUSE = 1.0  # seconds a sync's check waits at one folder while keys are typed
 
 
 @dataclass
@@ -56,9 +57,22 @@ class LoadView:
         self.watch_stop = threading.Event()
         self.watch_ready = threading.Event()  # set once the OS watch is in place
         self.words = WordIndexer(host)
+        loader.pause = self.yield_to_typing
         self._started = False  # the first load, started after the first frame
         self._watch_started = False
         self._stream_timer: Timer | None = None  # the next refresh of a streamed load
+
+    def yield_to_typing(self) -> None:
+        """Called by a sync (in its thread) between the folders of its check: while keys are
+        typed in the filter it waits, at most MAX_TYPING_PAUSE, so that they have the
+        interpreter lock (the check right after a warm start made the first keys slow)."""
+        deadline = time.monotonic() + MAX_TYPING_PAUSE
+        while (
+            time.monotonic() - self.words.typed_at < REST_DELAY
+            and time.monotonic() < deadline
+            and not self.watch_stop.is_set()
+        ):
+            time.sleep(REST_DELAY / 4)
 
     def start(self) -> None:
         """After the first frame: the prefetch reads every row, the loading bar is mounted, the

@@ -5,7 +5,8 @@
 
 from typing import TYPE_CHECKING, Any
 
-from reader.core.storage.cache.feed_cache import CACHE_ENV, FeedCache, default_cache_path
+from reader.core.storage.cache.feed_cache import FeedCache
+from reader.core.storage.cache.location import CACHE_ENV, default_cache_path
 from reader.core.storage.cache.schema import SCHEMA_VERSION
 from reader.core.storage.cache.snapshot import HEAD_SIZE
 from reader.core.storage.cache.sync_result import SyncResult

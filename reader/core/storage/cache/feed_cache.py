@@ -28,14 +28,11 @@ the file), `codec` (files and articles as rows), `snapshot` (the pickled summari
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-
-import platformdirs
 
 from reader.core.loader import missing_feed
 from reader.core.model import Article, ArticleSummary, Problem
@@ -52,6 +49,7 @@ from reader.core.storage.cache.codec import (
     to_db,
 )
 from reader.core.storage.cache.listing_rows import listings_by_path, store_listings
+from reader.core.storage.cache.location import default_cache_path
 from reader.core.storage.cache.scan import Changes, compare, unstamped
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
@@ -73,31 +71,18 @@ from reader.core.storage.cache.snapshot import (
 )
 from reader.core.storage.cache.stories import WordCounts, read_groups, regroup, stale, store_keys
 from reader.core.storage.cache.sync_result import SyncResult, count_parsed
+from reader.core.storage.cache.walk import Pause
 from reader.core.storage.sqlite import SYNCHRONOUS, file_id, is_corrupt, write_transaction
 
 if TYPE_CHECKING:
     from reader.core.storage.cache import pool
 
-CACHE_ENV = "READER_CACHE"
 BATCH_SIZE = 500  # parsed files written per transaction (and per on_batch call)
 FIRST_BATCH = 25  # files of a first build parsed at once for a first screen
 
 OnProgress = Callable[[int, int], None]
 T = TypeVar("T")
 OnBatch = Callable[[list[ArticleSummary]], None]
-
-
-def default_cache_path() -> Path:
-    """Where the index cache lives.
-
-    Returns:
-        `$READER_CACHE` if set and not empty, else `index.db` in platformdirs' user
-        cache folder for "reader".
-    """
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_cache_dir("reader")) / "index.db"
 
 
 class FeedCache:
@@ -130,6 +115,7 @@ class FeedCache:
         self._texts: CacheTexts | None = None  # where the read summaries' texts are kept
         # Story keys kept and grouped (see `stories`); the sync's changes, grouped at its end.
         self.stories, self._words = True, WordCounts()
+        self.pause: Pause = lambda: None  # the check that nothing changed waits here (walk)
 
     # --- opening --------------------------------------------------------------------
 
@@ -415,7 +401,9 @@ class FeedCache:
             missing = missing_feed(self.feed_root, self._folder)
             return self._gone(missing) if missing is not None else self._finish(result)
         if missing is None:
-            changes = compare(self._conn, self._lock, self._feed, self.feed_root, self._prefix)
+            changes = compare(
+                self._conn, self._lock, self._feed, self.feed_root, self._prefix, self.pause
+            )
             # Checked again: a folder deleted during the scan looks like every file deleted.
             missing = missing_feed(self.feed_root, self._folder)
         if missing is not None:

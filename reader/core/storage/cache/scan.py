@@ -75,11 +75,13 @@ def unstamped(
 
 
 def compare(
-    conn: sqlite3.Connection, lock: threading.RLock, feed: int, root: Path, prefix: str
-) -> Changes:
-    """Scan the feed and compare it with its cached rows (the recorded walk first, if any)."""
+    conn: sqlite3.Connection, lock: threading.RLock, feed: int, root: Path, prefix: str,
+    pause: walk.Pause = lambda: None,
+) -> Changes:  # fmt: skip
+    """Scan the feed and compare it with its cached rows (the recorded walk first, if any;
+    `pause` between its folders, see `walk.streamed_unchanged`)."""
     generation, record = walk.read(conn, lock, feed)
-    if record is not None and walk.unchanged(conn, lock, record, root, prefix):
+    if record is not None and walk.unchanged(conn, lock, record, root, prefix, pause):
         return Changes([], [], [])
     recorder = walk.WalkRecorder(root, prefix)
     found = scan(root, prefix, recorder)

@@ -27,6 +27,7 @@ import sqlite3
 import threading
 import time
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 
 from reader.core.storage.cache.codec import Stamp, stamp_of
@@ -37,6 +38,7 @@ SETTLED_NS = 2_000_000_000  # FAT keeps mtimes to 2 s; ext4 and others to a cloc
 _TAG = "reader-walk-2"  # 2: a pickle per folder
 _OPEN_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 _BY_FOLDER = os.stat in os.supports_dir_fd  # stat a name in an open folder: no path walk
+Pause = Callable[[], None]  # called between folders: may wait (see `streamed_unchanged`)
 _CURRENT_SQL = (
     "SELECT f.generation, w.feed FROM feeds f LEFT JOIN walks w"
     " ON w.feed = f.id AND w.generation = f.generation WHERE f.id = ?"
@@ -117,14 +119,18 @@ class WalkRecorder:
         return b"".join((header, *self.pieces))
 
 
-def streamed_unchanged(record: io.BufferedIOBase, root: Path, prefix: str) -> bool:
+def streamed_unchanged(
+    record: io.BufferedIOBase, root: Path, prefix: str, pause: Pause = lambda: None
+) -> bool:
     """Whether every folder and file is as the record (read from the stream one folder at a
-    time) has them; False on any doubt."""
+    time) has them; False on any doubt. `pause` is called before each folder: the app's
+    sync waits there while keys are typed (its stat loop holds the interpreter lock)."""
     try:
         tag, count = PlainUnpickler(record).load()
         if tag != _TAG:
             return False
         for _ in range(count):
+            pause()
             if not _folder_unchanged(PlainUnpickler(record).load(), root, prefix):
                 return False
     except Exception:  # noqa: BLE001 - a damaged record only costs the full scan
@@ -157,8 +163,9 @@ def read(
 
 
 def unchanged(
-    conn: sqlite3.Connection, lock: threading.RLock, walk_row: int, root: Path, prefix: str
-) -> bool:
+    conn: sqlite3.Connection, lock: threading.RLock, walk_row: int, root: Path, prefix: str,
+    pause: Pause = lambda: None,
+) -> bool:  # fmt: skip
     """Whether every folder and file is as the recorded walk has them (False on any doubt).
 
     The record is streamed from its blob, a folder at a time, the lock taken per read: the
@@ -169,7 +176,7 @@ def unchanged(
             blob = conn.blobopen("walks", "data", walk_row, readonly=True)
         with blob:
             stream = io.BufferedReader(BlobReader(blob, lock), 1 << 16)
-            return streamed_unchanged(stream, root, prefix)
+            return streamed_unchanged(stream, root, prefix, pause)
     except sqlite3.Error:  # the row went (another reader's write): the full scan then
         return False
 
