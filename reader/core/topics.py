@@ -45,13 +45,16 @@ def topic_key(topic: str) -> str:
 
 
 def count_topics(
-    articles: Iterable[ArticleSummary], read_ids: frozenset[str] | set[str] | None = None
+    articles: Iterable[ArticleSummary],
+    read_ids: frozenset[str] | set[str] | None = None,
+    columns: TopicColumns | None = None,
 ) -> list[TopicCount]:
     """Every topic with its article count, most articles first, then by name.
 
-    The label is the spelling seen first. With `read_ids`, each entry also counts unread.
+    The label is the spelling seen first. With `read_ids`, each entry also counts unread;
+    with `columns`, by position (see `sidebar_entries`).
     """
-    return sidebar_entries(articles, read_ids)[3:]
+    return sidebar_entries(articles, read_ids, frozenset(), columns)[3:]
 
 
 def sidebar_entries(
@@ -148,6 +151,9 @@ class TopicColumns:
 
     def counts(self, picked: Sequence[ArticleSummary], read: Ids | None, starred: Ids) -> Counts:
         """Articles, unread and starred per topics tuple of `picked` (see `covers`)."""
+        if read is None and not starred and picked is self.articles:  # the feed's topics
+            tuples = self.tuples
+            return {tuples[n]: (count, 0, 0) for n, count in Counter(self.tuple_numbers).items()}
         codes: Sequence[int] = self.codes_for(read, starred)
         if picked is not self.articles and len(picked) != len(codes):
             assert isinstance(picked, Picked)

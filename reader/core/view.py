@@ -355,7 +355,7 @@ class FeedView:
         articles = self.library.sorted(self.order)
 
         def count() -> tuple[dict[str, int], dict[str, str]]:
-            entries = count_topics(articles)
+            entries = count_topics(articles, columns=self._topic_columns())
             return {e.key: rank for rank, e in enumerate(entries)}, {
                 e.key: e.label for e in entries
             }
