@@ -36,6 +36,7 @@ from reader.ui.messages import (
 )
 
 Post = Callable[[Message], object]
+Marks = tuple[frozenset[str], frozenset[str]]  # the read ids and the starred ids
 
 
 def void(_: object) -> None:
@@ -91,11 +92,9 @@ class FeedLoader:
         """`hold_for_first_frame`: once the head is read, the prefetch waits for
         `first_frame_drawn` (or FIRST_FRAME_WAIT_SECONDS) before it reads every row.
         `stories` false (`group_stories = false`): no story is looked for."""
-        self.feed_path = feed_path
-        self.stories = stories
+        self.feed_path, self.stories = feed_path, stories
         self._posted_stories: set[tuple[str, ...]] = set()  # the last `StoriesFound`'s
-        self.cache_path = cache_path
-        self.use_cache = use_cache
+        self.cache_path, self.use_cache = cache_path, use_cache
         # What the feed was at start, so that a reload can tell a folder that is gone.
         self.feed_is_folder: bool | None = feed_path.is_dir() if feed_path.exists() else None
         self.cache: FeedCache | None = None
@@ -110,11 +109,13 @@ class FeedLoader:
         self._prefetch: Future[tuple[FeedCache, Library | None, int]] | None = None
         # One sync at a time: the load, a reload and the watcher's share the cache.
         self._sync_lock = threading.Lock()
-        # The cache generation of the rows last handed to the screen (None: none yet). A sync
-        # that parsed nothing may still end at another: another reader wrote the rows.
+        # The generation of the rows last handed to the screen (None: none yet); a sync that
+        # parsed nothing may still end at another (another reader wrote the rows).
         self._shown_generation: int | None = None
-        # Called by a sync between the folders of its check (see `LoadView.yield_to_typing`).
+        # Given by the screen: what a sync calls between the folders of its check (see
+        # `LoadView.yield_to_typing`), and the read and starred ids now.
         self.pause: Callable[[], None] = lambda: None
+        self.marks: Callable[[], Marks] | None = None
         if use_cache:
             pool = ThreadPoolExecutor(1, thread_name_prefix="reader-cache")
             self._prefetch = pool.submit(self._prepare_cached)
@@ -147,7 +148,9 @@ class FeedLoader:
         library.make_lookups()
         if in_order is not None:  # the search index and the sidebar's columns too: ~120
             library.search_index()  # ms at 100,000 the first key and count would else pay
-            library.topic_columns()
+            columns = library.topic_columns()
+            if self.marks is not None:  # and its marks' codes (~45 ms), for the first count
+                columns.codes_for(*self.marks())
             if self.stories:
                 library.story_columns()
         return cache, library, generation

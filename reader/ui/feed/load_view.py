@@ -58,6 +58,7 @@ class LoadView:
         self.watch_ready = threading.Event()  # set once the OS watch is in place
         self.words = WordIndexer(host)
         loader.pause = self.yield_to_typing
+        loader.marks = lambda: (host.store.read_ids(), host.store.starred_ids())
         self._started = False  # the first load, started after the first frame
         self._watch_started = False
         self._stream_timer: Timer | None = None  # the next refresh of a streamed load
