@@ -52,7 +52,7 @@ from functools import lru_cache
 from itertools import compress, filterfalse
 from typing import Protocol, cast, overload
 
-from reader.core.model import ArticleSummary, SearchTexts, held_text, held_texts
+from reader.core.model import ArticleSummary, SearchTexts, held_text
 from reader.core.query.words import WordIndex, build_word_index, indexable, words_from_bytes
 
 __all__ = ["Key", "SearchIndex", "implies", "phrase_pattern"]
@@ -132,10 +132,16 @@ class SearchIndex:
         be kept, and the version their texts are of (see `build_words`)."""
         self.articles = articles
         self._kept = kept
-        held = held_texts(articles)
+        held: list[str | SearchTexts] = list(map(held_text, articles))
+        kinds = set(map(type, held))  # in C: which summaries hold their texts
+        # None held: the places keeping them, from the places themselves (a few objects).
+        self._none_held = str not in kinds
+        places = cast("set[SearchTexts]", set(held)) if self._none_held else None
         # The texts, or (summaries of the index cache keep theirs there) a way to read them.
-        self._texts: list[str] | KeptTexts = KeptTexts(articles) if held is None else held
-        self._scan_at_most = self.SCAN_AT_MOST if held is not None else self.READ_AT_MOST
+        self._texts: list[str] | KeptTexts = (
+            cast(list[str], held) if kinds <= {str} else KeptTexts(articles, places)
+        )
+        self._scan_at_most = self.SCAN_AT_MOST if kinds <= {str} else self.READ_AT_MOST
         self._size = len(articles)
         self._answers: OrderedDict[Key, array[int]] = OrderedDict()
         self._held = 0  # positions held by the remembered answers
@@ -200,10 +206,8 @@ class SearchIndex:
         if not isinstance(texts, KeptTexts) or len(texts.kept_in) != 1:
             return None
         place = next(iter(texts.kept_in))
-        # No text held here (one of them held would not be the place's): the types, in C.
-        if not hasattr(place, "store_words") or str in set(
-            map(type, map(held_text, self.articles))
-        ):
+        # No text held here (one of them held would not be the place's).
+        if not hasattr(place, "store_words") or not self._none_held:
             return None
         return cast(WordStore, place)
 
@@ -428,11 +432,16 @@ class KeptTexts(Sequence[str]):
 
     BLOCK = 4096  # texts read at once: ~2 MB
 
-    def __init__(self, articles: Sequence[ArticleSummary]) -> None:
+    def __init__(
+        self, articles: Sequence[ArticleSummary], kept_in: set[SearchTexts] | None = None
+    ) -> None:
+        """`kept_in`: where the texts are kept, if known (else found here)."""
         self.articles = articles
         # Where the texts are kept: with one place that can search them, a word looked for
         # in most articles is found by it (see `_scan_where_kept`).
-        self.kept_in = {t for t in map(held_text, articles) if not isinstance(t, str)}
+        if kept_in is None:
+            kept_in = {t for t in map(held_text, articles) if not isinstance(t, str)}
+        self.kept_in = kept_in
 
     def __len__(self) -> int:
         return len(self.articles)
