@@ -235,7 +235,9 @@ async def test_a_filter_matching_only_another_outlet_shows_the_story_led_by_it(
 async def test_a_copy_arriving_by_the_watch_makes_its_story_unread_and_says_so(
     feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(FeedScreen, "WATCH_TIMES", WatchTimes(debounce_ms=300, ready_ms=100))
+    monkeypatch.setattr(
+        FeedScreen, "WATCH_TIMES", WatchTimes(debounce_ms=300, ready_ms=100, start_ms=0)
+    )
     app = an_app(feed, tmp_path, watch=True)
     async with app.run_test(size=(140, 45)) as pilot:
         articles = await stories_shown(pilot)

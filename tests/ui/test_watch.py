@@ -74,7 +74,7 @@ def test_a_feed_of_one_file_is_followed_through_every_save(
     (tmp_path / "one.md").write_text(article_file("First", "https://one.example/"), "utf-8")
     changes = threading.Semaphore(0)
     stop, ready = threading.Event(), threading.Event()
-    times = WatchTimes(debounce_ms=200, step_ms=20, ready_ms=200)
+    times = WatchTimes(debounce_ms=200, step_ms=20, ready_ms=200, start_ms=0)
     thread = threading.Thread(
         target=follow_feed, args=(Path("one.md"), changes.release, stop, ready, times)
     )
@@ -109,7 +109,9 @@ def write_atomically(path: Path, text: str) -> None:
 async def test_files_appear_and_vanish_while_the_cursor_stays(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(FeedScreen, "WATCH_TIMES", WatchTimes(debounce_ms=300, ready_ms=100))
+    monkeypatch.setattr(
+        FeedScreen, "WATCH_TIMES", WatchTimes(debounce_ms=300, ready_ms=100, start_ms=0)
+    )
     feed = a_feed(tmp_path / "feed", count=4)
     app = make_app(feed, state_path=tmp_path / "state.db", cache_path=tmp_path / "i.db", watch=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -176,7 +176,11 @@ class LoadView:
             self.host.run_worker(self.follow_folder, thread=True, group="watch")
 
     def follow_folder(self) -> None:
-        """Watch the feed (in its own thread, until stopped); each batch is a quiet resync."""
+        """Watch the feed (in its own thread, until stopped); each batch is a quiet resync.
+        It starts `watch_times.start_ms` after the load, at a pause in typing (see START_MS)."""
+        if self.watch_stop.wait(self.watch_times.start_ms / 1000):
+            return  # quitting
+        self.yield_to_typing()
 
         def resync() -> None:
             self.loader.resync(self.host.post_message, self.watch_stop.is_set)
