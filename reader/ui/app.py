@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, cast
@@ -89,6 +90,7 @@ class ReaderApp(App[None]):
     # would parse every style again with its colours (and the first frame could show the
     # default's). Textual's own reactive, with the start's theme for its first value.
     theme: Reactive[str] = Reactive(Initialize(_theme_at_start))
+    input_at = 0.0  # time.monotonic() of the last key or paste
 
     def __init__(
         self,
@@ -176,8 +178,10 @@ class ReaderApp(App[None]):
             end_within(EXIT_DEADLINE_SECONDS, lambda: self.return_code or 0)
 
     async def on_event(self, event: events.Event) -> None:
-        if self._exit and isinstance(event, (events.Key, events.Paste)):
-            return  # still arriving after the quit (the rest of a paste): nobody reads it
+        if isinstance(event, (events.Key, events.Paste)):
+            if self._exit:
+                return  # still arriving after the quit (the rest of a paste): nobody reads it
+            self.input_at = time.monotonic()  # background work waits for a pause (LoadView)
         await super().on_event(event)
 
     def on_unmount(self) -> None:

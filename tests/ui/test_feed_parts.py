@@ -176,22 +176,23 @@ def test_a_sync_waits_while_keys_are_typed_but_never_past_its_deadline(
     assert clock.now == started
 
 
-def test_the_watch_starts_after_its_delay_and_not_at_all_when_quitting_first(
+def test_the_watch_starts_at_a_pause_in_the_keys_and_not_at_all_when_quitting_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Setting the OS watch up holds the interpreter lock: it waits `start_ms` after the
-    load (the first keys come then); a quit meanwhile ends the wait, and no watch is made."""
+    """Setting the OS watch up holds the interpreter lock: it waits until no key has come
+    for `start_ms` (the first keys come right after the load); a quit meanwhile ends the
+    wait, and no watch is made."""
     started: list[float] = []
     monkeypatch.setattr(load_view, "follow_feed", lambda *_: started.append(time.monotonic()))
     loader = FeedLoader(SAMPLE_FEED, tmp_path / "index.db", use_cache=False)
     host = cast(Any, SimpleNamespace(view=None))
     view = load_view.LoadView(host, loader, follow=True, watch_times=WatchTimes(start_ms=50))
     began = time.monotonic()
-    view.follow_folder()
-    assert len(started) == 1 and started[0] - began >= 0.05
+    view.follow_folder(lambda: began + 0.05)  # a key came 50 ms after the load
+    assert len(started) == 1 and started[0] - began >= 0.1
     waiting = load_view.LoadView(host, loader, follow=True, watch_times=WatchTimes(start_ms=60_000))
     worker = threading.Thread(target=waiting.follow_folder)
     worker.start()
-    waiting.watch_stop.set()  # the app quits during the delay
+    waiting.watch_stop.set()  # the app quits during the wait
     worker.join(timeout=5)
     assert not worker.is_alive() and len(started) == 1

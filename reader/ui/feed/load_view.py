@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 # the word index go on.
 REST_DELAY = 0.15
 MAX_TYPING_PAUSE = 1.0  # seconds a sync's check waits at one folder while keys are typed
+MAX_QUIET_WAIT = 30.0  # seconds the watch waits for a pause in the keys before it starts
 
 
 @dataclass
@@ -74,6 +77,19 @@ class LoadView:
             and not self.watch_stop.is_set()
         ):
             time.sleep(REST_DELAY / 4)
+
+    def wait_for_quiet(self, seconds: float, input_at: Callable[[], float]) -> bool:
+        """Wait until no key has come for `seconds` (the filter's count too), at most
+        MAX_QUIET_WAIT; False if the app quits meanwhile."""
+        began = time.monotonic()
+        deadline = began + MAX_QUIET_WAIT
+        while (now := time.monotonic()) < deadline:
+            quiet = now - max(input_at(), self.words.typed_at, began)
+            if quiet >= seconds:
+                break
+            if self.watch_stop.wait(min(seconds - quiet, deadline - now)):
+                return False
+        return not self.watch_stop.is_set()
 
     def start(self) -> None:
         """After the first frame: the prefetch reads every row, the loading bar is mounted, the
@@ -173,14 +189,16 @@ class LoadView:
     def start_following(self) -> None:
         if self.follow_changes and not self._watch_started:
             self._watch_started = True
-            self.host.run_worker(self.follow_folder, thread=True, group="watch")
+            app = self.host.app  # asked here: the worker's thread has no active app
+            work = partial(self.follow_folder, lambda: float(getattr(app, "input_at", 0.0)))
+            self.host.run_worker(work, thread=True, group="watch")
 
-    def follow_folder(self) -> None:
+    def follow_folder(self, input_at: Callable[[], float] = lambda: 0.0) -> None:
         """Watch the feed (in its own thread, until stopped); each batch is a quiet resync.
-        It starts `watch_times.start_ms` after the load, at a pause in typing (see START_MS)."""
-        if self.watch_stop.wait(self.watch_times.start_ms / 1000):
+        It starts once no key has come for `watch_times.start_ms` (see START_MS), at most
+        MAX_QUIET_WAIT after the load; `input_at`: when the last key came."""
+        if not self.wait_for_quiet(self.watch_times.start_ms / 1000, input_at):
             return  # quitting
-        self.yield_to_typing()
 
         def resync() -> None:
             self.loader.resync(self.host.post_message, self.watch_stop.is_set)
