@@ -35,6 +35,18 @@ def built(cache_file: Path, *roots: Path) -> None:
             cache.sync()
 
 
+def swap_feed_numbers(cache_file: Path, tables: tuple[str, ...], then: str = "") -> None:
+    """As a file rebuilt in place: feeds 1 and 2 trade numbers in `tables` (the `feeds`
+    table's `id`, the others' `feed`), then the SQL `then`, in one transaction."""
+    swap = "UPDATE {0} SET {1} = {1} + 10; UPDATE {0} SET {1} = 13 - {1};"  # 1 <-> 2
+    steps = " ".join(swap.format(t, "id" if t == "feeds" else "feed") for t in tables)
+    renumber = sqlite3.connect(cache_file, isolation_level=None)
+    try:
+        renumber.executescript(f"BEGIN; {steps} {then} COMMIT;")
+    finally:
+        renumber.close()
+
+
 def matches(text: str, summaries: list[ArticleSummary]) -> int:
     return len(parse_query(text).filter(summaries))
 
@@ -117,12 +129,6 @@ def test_a_cache_file_rebuilt_in_place_numbering_its_feeds_anew_answers_for_thei
     built(cache_file, apple, banana)  # feeds 1 and 2
     with FeedCache.open(cache_file, banana) as cache:
         summaries = cache.cached_summaries()
-        renumber = sqlite3.connect(cache_file, isolation_level=None)
-        swap = "UPDATE {0} SET {1} = {1} + 10; UPDATE {0} SET {1} = 13 - {1};"  # 1 <-> 2
-        renumber.executescript(
-            f"BEGIN; {swap.format('files', 'feed')} {swap.format('details', 'feed')}"
-            f" {swap.format('feeds', 'id')} COMMIT;"
-        )
-        renumber.close()
+        swap_feed_numbers(cache_file, ("files", "details", "feeds"))
         assert matches("banana", summaries) == 3
         assert matches("apple", summaries) == 0

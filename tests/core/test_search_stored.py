@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from test_search_kept_faults import built, make_feed
+from test_search_kept_faults import built, make_feed, swap_feed_numbers
 
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER, SORT_ORDERS, sort_articles
@@ -285,13 +285,9 @@ def test_a_cache_file_rebuilt_in_place_keeps_no_index_for_another_feed(tmp_path:
         paths = [a.path for a in summaries]
         _, generation = where.stored_words(paths)
         assert generation is not None
-        renumber = sqlite3.connect(cache_file, isolation_level=None)
-        swap = "UPDATE {0} SET {1} = {1} + 10; UPDATE {0} SET {1} = 13 - {1};"  # 1 <-> 2
-        renumber.executescript(
-            f"BEGIN; {swap.format('files', 'feed')} {swap.format('feeds', 'id')}"
-            f" UPDATE feeds SET generation = {generation}; COMMIT;"
+        swap_feed_numbers(
+            cache_file, ("files", "feeds"), f"UPDATE feeds SET generation = {generation};"
         )
-        renumber.close()
         assert not where.store_words(paths, b"data", generation)
         assert where.stored_words(paths) == (None, None)
 
