@@ -37,6 +37,8 @@ class Library:
         self.kept_words: tuple[WordStore, int] | None = None
         self._columns: dict[str, TopicColumns] = {}
         self._story_columns: dict[str, StoryColumns] = {}
+        # Batches of a streamed load come in (see `counting_columns`); a whole feed set ends it.
+        self.streaming = False
         self.stories = StoryIndex()  # the feed's stories, as the index cache (or a load) found
 
     def __len__(self) -> int:
@@ -51,12 +53,13 @@ class Library:
             summaries.append(summarize(article))
         self.add_summaries(summaries)
 
-    def add_summaries(self, summaries: Iterable[ArticleSummary]) -> None:
-        """Add (or replace, by id) summaries.
+    def add_summaries(self, summaries: Iterable[ArticleSummary], *, streamed: bool = False) -> None:
+        """Add (or replace, by id) summaries; `streamed`: a batch of a streamed load.
 
         A streamed load adds hundreds of batches to a growing feed: the lookups and the sorted
         lists already made are brought up to date with the batch, not remade from the feed.
         """
+        self.streaming = self.streaming or streamed
         new = list(summaries)
         replaced = {s.id for s in new} & self._by_id().keys() if self.summaries else set()
         if replaced:
@@ -87,6 +90,7 @@ class Library:
         """Swap in a whole new set of articles (a reload)."""
         self.summaries = list(summaries)
         self._details = {a.id: a for a in details}
+        self.streaming = False
         self._changed()
 
     def remove(self, article_id: str) -> None:
@@ -201,6 +205,21 @@ class Library:
         if columns is None or columns.topics is not topics or columns.stories is not self.stories:
             columns = self._story_columns[order] = StoryColumns(topics, self.stories)
         return columns
+
+    def counting_columns(self, order: str = DEFAULT_ORDER) -> TopicColumns | None:
+        """The columns the sidebar counts with, if they pay: not while a load streams in.
+
+        Each streamed batch makes a new sorted list, counted once before the next: making its
+        columns (~95 ms at 100,000) then costs more than the plain count they save (~15 ms),
+        on the thread that competes with the parsers for the cores."""
+        columns = self._columns.get(order)
+        if columns is not None and columns.articles is self.sorted(order):
+            return columns
+        return None if self.streaming else self.topic_columns(order)
+
+    def counting_story_columns(self, order: str = DEFAULT_ORDER) -> StoryColumns | None:
+        """The story counts' columns (`story_columns`) when `counting_columns` has its own."""
+        return None if self.counting_columns(order) is None else self.story_columns(order)
 
     def select(
         self,

@@ -31,6 +31,7 @@ from reader.core.topics import (
     NO_TOPIC,
     STARRED,
     UNREAD,
+    Ids,
     TopicColumns,
     TopicCount,
     count_topics,
@@ -240,7 +241,7 @@ class FeedView:
                 continue
             hits = self.search_hits(entry.key)
             columns = self._topic_columns()
-            if hits and columns.covers(filtered):
+            if hits and columns is not None and columns.covers(filtered):
                 found, unread = columns.in_hits(filtered, hits, read, self.state.starred_ids())
             else:
                 mine = [a.id for a in filtered if a.id in hits] if hits else []
@@ -325,14 +326,12 @@ class FeedView:
         filtered = self.filtered()
 
         def entries() -> list[TopicCount]:
-            everything = sidebar_entries(filtered, read, starred, self._topic_columns())
-            topics = in_feed_order(everything[3:], self.topic_ranks())
-            found = [*everything[:3], *self._search_counts(filtered, read), *topics]
+            found = self._article_entries(filtered, read, starred)
             if not self.count_stories:
                 return found
             hits = [(e.key, self.search_hits(e.key)) for e in self.searches if e.query]
             stories = self.library.stories
-            marks, columns = (read, starred), self.library.story_columns(self.order)
+            marks, columns = (read, starred), self.library.counting_story_columns(self.order)
             return self._story_counts.counted(found, filtered, stories, marks, hits, columns)
 
         # The stories count only when they are shown: a regroup leaves the plain counts be.
@@ -341,9 +340,18 @@ class FeedView:
             (filtered, read, starred, *stories), (self.count_stories,), entries
         )
 
-    def _topic_columns(self) -> TopicColumns:
-        """The sidebar's columns of the order's sequence (see `topics.TopicColumns`)."""
-        return self.library.topic_columns(self.order)
+    def _article_entries(
+        self, filtered: list[ArticleSummary], read: Ids, starred: Ids
+    ) -> list[TopicCount]:
+        """The sidebar's entries counting articles (not stories), topics in feed order."""
+        everything = sidebar_entries(filtered, read, starred, self._topic_columns())
+        topics = in_feed_order(everything[3:], self.topic_ranks())
+        return [*everything[:3], *self._search_counts(filtered, read), *topics]
+
+    def _topic_columns(self) -> TopicColumns | None:
+        """The sidebar's columns of the order's sequence (see `topics.TopicColumns`), or None
+        for a plain count (see `Library.counting_columns`)."""
+        return self.library.counting_columns(self.order)
 
     def topic_ranks(self) -> dict[str, int]:
         """Each topic's place by its article count in the whole feed: the sidebar keeps this

@@ -143,3 +143,36 @@ def test_story_counts_by_position_are_story_counts_by_article(
             assert StoryCounts().counted(entries, shown, stories, marks, hits, columns) == (
                 by_article
             )
+
+
+# --- A streamed load: counted plainly, with no columns made ----------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(topical_feed(), st.data())
+def test_a_streamed_feeds_sidebar_is_the_sidebar_of_the_feed_made_at_once(
+    feed: list[ArticleSummary], data: st.DataObject
+) -> None:
+    """Batch by batch, the sidebar of the growing feed is that of a library given the same
+    articles at once; no counting columns are made for a list counted once (each batch
+    makes a new one) until the whole feed is set; then they are, as before."""
+    from reader.core.library import Library
+    from reader.core.storage.state import StateStore
+    from reader.core.view import FeedView
+
+    store = StateStore()
+    store.set_read_many(marks_of(data, feed) - {"gone"})
+    streamed = Library()
+    view = FeedView(streamed, store)
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(feed)), max_size=4)) | {len(feed)})
+    start = 0
+    for cut in cuts:
+        streamed.add_summaries(feed[start:cut], streamed=True)
+        start = cut
+        whole = Library()
+        whole.add_summaries(feed[:cut])
+        assert view.sidebar() == FeedView(whole, store).sidebar()
+        assert streamed.counting_columns() is None
+    streamed.replace_all(feed)
+    assert view.sidebar() == FeedView(streamed, store).sidebar()
+    assert streamed.counting_columns() is streamed.topic_columns()

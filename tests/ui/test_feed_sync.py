@@ -7,6 +7,7 @@ read deleted, a feed that is gone, and the pace of the streamed refresh.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,27 @@ def test_a_cold_load_streams_then_completes(tmp_path: Path) -> None:
     assert not sync.fold(next(m for m in late if isinstance(m, BatchParsed))).streamed
     assert sync.fold(LoadProgressed(1, 2)).progress is None
     assert len(sync.library) == COUNT
+
+
+def test_a_streamed_batch_is_kept_from_the_collector_and_marks_the_library_streaming(
+    tmp_path: Path,
+) -> None:
+    """Each batch's summaries are frozen out of the garbage collector's walks (a cold load
+    of 100,000 spent seconds in them), and the library counts plainly until the whole feed
+    comes (see `Library.counting_columns`)."""
+    loader = FeedLoader(a_feed(tmp_path), tmp_path / "index.db", use_cache=True)
+    sync = a_sync(loader)
+    posted = run(loader)
+    batch = next(message for message in posted if isinstance(message, BatchParsed))
+    gc.unfreeze()
+    try:
+        assert sync.fold(batch).streamed
+        assert gc.get_freeze_count() > 0
+        assert sync.library.streaming and sync.library.counting_columns() is None
+        fold_all(sync, [m for m in posted if m is not batch and not isinstance(m, BatchParsed)])
+        assert not sync.library.streaming and sync.library.counting_columns() is not None
+    finally:
+        gc.unfreeze()
 
 
 def test_a_warm_cache_shows_its_head_and_rows_then_confirms_them(tmp_path: Path) -> None:

@@ -7,11 +7,13 @@ bar's parts): a key, or a quit, that comes before them must work.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Static
 
 from app_helpers import make_app, wait_loaded
 from reader.core.storage.state import StateStore
@@ -128,3 +130,34 @@ async def test_keys_pressed_with_the_first_frame_are_not_lost(tmp_path: Path) ->
         assert app.focused is app.query_one(DetailPane)
         assert app.feed.selected is not None and app.feed.selected.id == best[1]
         assert app.query_one(DetailPane).parts_mounted
+
+
+async def test_the_loading_bars_counts_lay_nothing_out_again() -> None:
+    """A load's progress comes with every batch (hundreds at 100,000 files): once the bar
+    is shown, a new count redraws the bar and the rate, never a layout of the screen."""
+    from reader.ui.widgets.load_progress import LoadProgress
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LoadProgress(id="progress")
+
+    app = Host()
+    async with app.run_test() as pilot:
+        progress = app.query_one(LoadProgress)
+        await progress.mount_parts()
+        progress.update(0, 1000)
+        await pilot.pause()
+        layouts: list[object] = []
+        original = app.screen._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            layouts.append(args)
+            original(*args, **kwargs)
+
+        app.screen._refresh_layout = counted  # type: ignore[method-assign]
+        for done in range(100, 1000, 100):
+            progress.update(done, 1000)
+            await pilot.pause()
+        rate = app.query_one("#load-rate", Static)
+        assert "900 / 1,000 files" in str(rate.render())
+        assert layouts == []

@@ -55,7 +55,7 @@ class StoryCounts:
             if not fewer[ALL]:
                 return list(entries)
             return [replace(e, stories=e.count - fewer.get(e.key, 0)) for e in entries]
-        members = self._grouped(filtered, stories)
+        members = self._grouped(filtered, stories) if stories.by_article else []
         if not members:
             return list(entries)  # no story groups two of them: the articles are the stories
         fewer = dict(self._fixed_fewer(members, hits))
