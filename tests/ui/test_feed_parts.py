@@ -21,7 +21,7 @@ from reader.core.topics import ALL, UNREAD
 from reader.ui.feed import load_view
 from reader.ui.feed.presenter import ViewFacts, empty_text, header_facts
 from reader.ui.feed.read_timer import ReadTimer
-from reader.ui.loading import FeedLoader
+from reader.ui.loading import FeedLoader, LoadState
 from reader.ui.watching import WatchTimes
 
 
@@ -196,3 +196,29 @@ def test_the_watch_starts_at_a_pause_in_the_keys_and_not_at_all_when_quitting_fi
     waiting.watch_stop.set()  # the app quits during the wait
     worker.join(timeout=5)
     assert not worker.is_alive() and len(started) == 1
+
+
+def test_a_streamed_refresh_is_paced_by_its_cost_drawing_included(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drawing after a streamed refresh is much of its cost: the next one waits for a
+    fifth of the time both took, not the refresh's part alone."""
+    clock = FakeClock()
+    monkeypatch.setattr(time, "monotonic", clock.monotonic)
+    after_frame: list[Callable[[], object]] = []
+
+    def refresh_view() -> None:
+        clock.now += 0.1  # the view's work
+
+    host = SimpleNamespace(
+        view=None, refresh_view=refresh_view, call_after_refresh=after_frame.append
+    )
+    loader = FeedLoader(SAMPLE_FEED, tmp_path / "index.db", use_cache=False)
+    view = load_view.LoadView(cast(Any, host), loader, follow=False, watch_times=WatchTimes())
+    view.sync.load_state = LoadState.STREAMING
+    view.refresh_streamed()
+    assert view.sync.stream_delay(clock.now) == pytest.approx(1.0)  # a cheap refresh so far
+    clock.now += 0.4  # the frame is drawn
+    for callback in after_frame:
+        callback()
+    assert view.sync.stream_delay(clock.now) == pytest.approx(2.5)  # five times 0.5 s
