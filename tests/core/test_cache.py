@@ -31,6 +31,7 @@ from reader.core.storage.cache import (
     pool,
     scan,
     schema,
+    search_texts,
     snapshot,
 )
 from reader.core.storage.state import StateStore
@@ -581,12 +582,18 @@ def cache_damaged_later(db: Path, feed: Path) -> tuple[FeedCache, DamagedLater]:
 
 
 def test_a_cache_file_damaged_while_in_use_is_moved_aside_and_rebuilt(
-    tmp_path: Path, feed: Path
+    tmp_path: Path, feed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "index.db"
     cache, damaged = cache_damaged_later(db, feed)
     some_id = cache.cached_summaries()[0].id
     damaged.damaged = True
+
+    def damaged_too(_: object) -> sqlite3.Connection:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    # The texts' own connection, which reads details first, meets the damage too.
+    monkeypatch.setattr(search_texts.CacheTexts, "_connection", damaged_too)
     with cache:
         assert cache.article(some_id) is None  # the failed lookup, while the file is set aside
         (aside,) = tmp_path.glob("index.db.corrupt-*")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,3 +133,36 @@ def test_a_cache_file_rebuilt_in_place_numbering_its_feeds_anew_answers_for_thei
         swap_feed_numbers(cache_file, ("files", "details", "feeds"))
         assert matches("banana", summaries) == 3
         assert matches("apple", summaries) == 0
+
+
+# --- An article's detail, read as the texts are ----------------------------------------
+
+
+def test_an_article_is_read_while_a_sync_holds_the_cache(
+    open_cache: tuple[FeedCache, list[ArticleSummary], Path],
+) -> None:
+    """A sync holds the cache's lock while it writes a batch: the detail the screen asks
+    for meanwhile (a cold load's first rows) is read on the texts' connection, at once."""
+    cache, summaries, _ = open_cache
+    first = summaries[0]
+    article = cache.article(first.id)
+    assert article is not None and "banana" in article.body
+    held, release = threading.Event(), threading.Event()
+
+    def sync_writing() -> None:
+        with cache._lock:
+            held.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=sync_writing)
+    writer.start()
+    try:
+        assert held.wait(5)
+        found: list[object] = []
+        reader = threading.Thread(target=lambda: found.append(cache.article(first.id)))
+        reader.start()
+        reader.join(timeout=2)
+        assert found == [article]
+    finally:
+        release.set()
+        writer.join(timeout=5)

@@ -59,7 +59,7 @@ from reader.core.storage.cache.schema import (
     open_memory,
     set_aside,
 )
-from reader.core.storage.cache.search_texts import CacheTexts
+from reader.core.storage.cache.search_texts import DETAIL_SQL, CacheTexts
 from reader.core.storage.cache.snapshot import (
     Memo,
     generation_of,
@@ -297,14 +297,17 @@ class FeedCache:
     # --- details ----------------------------------------------------------------------
 
     def article(self, article_id: str) -> Article | None:
-        """The full article with this id (the kept copy when several share a URL)."""
+        """The full article with this id (the kept copy when several share a URL). Read on
+        the texts' own connection when it can (see search_texts): it never waits for the
+        lock, which a sync holds while it writes a batch (the detail a cold load shows did)."""
+        texts = self._texts  # made under the lock; one of another file answers None
+        rows = None if texts is None or self.path is None else texts.detail_rows(article_id)
         try:
-            with self._lock:
-                rows = self._conn.execute(
-                    "SELECT f.rel, f.published, d.data FROM files f JOIN details d"
-                    " ON d.feed = f.feed AND d.rel = f.rel WHERE f.feed = ? AND f.article_id = ?",
-                    (self._feed, article_id),
-                ).fetchall()
+            if rows is None:
+                with self._lock:
+                    if self.path is not None:
+                        self._kept_texts()  # for the next read
+                    rows = self._conn.execute(DETAIL_SQL, (self._feed, article_id)).fetchall()
         except sqlite3.Error as err:
             self._recover(err)
             return None

@@ -53,6 +53,12 @@ _STORED_WORDS_SQL = (
     " AND w.generation = f.generation AND w.sequence = ? WHERE f.id = ?"
 )
 
+# The rows of an article's detail, one per file of that id (`FeedCache.article` picks one).
+DETAIL_SQL = (
+    "SELECT f.rel, f.published, d.data FROM files f JOIN details d"
+    " ON d.feed = f.feed AND d.rel = f.rel WHERE f.feed = ? AND f.article_id = ?"
+)
+
 
 class Owner(Protocol):
     """The cache the summaries were read from (`FeedCache`), which reads for them when their
@@ -139,6 +145,11 @@ class CacheTexts:
     def _rel(self, path: str) -> str:
         cut = len(self.prefix)
         return to_db(path[cut:] if path.startswith(self.prefix) else os.path.basename(path))
+
+    def detail_rows(self, article_id: str) -> list[tuple[str, str | None, bytes]] | None:
+        """The detail rows of an article (see DETAIL_SQL), read as the texts are; None when
+        neither connection can answer."""
+        return self._read(lambda conn: conn.execute(DETAIL_SQL, (self.feed, article_id)).fetchall())
 
     def texts_of(self, paths: Sequence[str]) -> list[str]:
         """The search texts of the articles at these paths, in their order ("" for a path
