@@ -11,12 +11,16 @@ import codecs
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from reader.core.export import JSON_LINE, STATE_FIELDS, article_json, spliced_head
 from reader.core.feed_source import OpenedFeed
 from reader.core.model import ArticleSummary
 from reader.core.storage.state import StateStore
+from reader.core.stories.rows import StoryIndex
+
+if TYPE_CHECKING:
+    from reader.core.storage.cache.listing_order import StoredList
 
 TextOf = Callable[[ArticleSummary], str | None]  # an article's fetched full text
 
@@ -120,6 +124,44 @@ def write_json(
     Not one string: 100,000 articles are 140 MB, which joining, encoding and printing
     would copy three times over.
     """
+    _write(_json_objects(feed, store, summaries, text_of, story, sources), out, array=array)
+
+
+def write_stored_json(
+    listed: StoredList, store: StateStore, stories: list[tuple[str, ...]], out: TextIO, *,
+    array: bool, limit: int | None = None,
+) -> None:  # fmt: skip
+    """`write_json` of the whole feed in DEFAULT_ORDER (the first `limit`), no query, no
+    `--with-text`: the same bytes from the stored list, without a summary (see
+    `listing_order`). `stories`: the feed's, as `Library.set_stories` takes them."""
+    read, starred = store.read_ids(), store.starred_ids()
+    lead = story_leads(listed.ids, StoryIndex(stories))
+    states = {flags: fields + ', "story": ' for flags, fields in STATE_FIELDS.items()}
+    objects = (
+        (spliced_head(aid, path), text,
+         f"{states[aid in read, aid in starred]}{encode_basestring(lead.get(aid, aid))}}}")
+        for aid, path, text in zip(
+            listed.ids[:limit], listed.paths[:limit], listed.listings[:limit], strict=True
+        )
+    )  # fmt: skip
+    _write(objects, out, array=array)
+
+
+def story_leads(in_order: list[str], stories: StoryIndex) -> dict[str, str]:
+    """`leads_by_article(story_rows(...))` of the whole list, by id: each grouped article's
+    story's lead (its first article in the order). An article alone is left out."""
+    get, seen, leads = stories.by_article.get, set(), []
+    for article_id in in_order:
+        story = get(article_id)
+        if story is not None and story[0] not in seen:
+            seen.add(story[0])
+            leads.append(article_id)
+    story_of = stories.story_of
+    return {member: lead for lead in leads for member in story_of(lead)}
+
+
+def _write(objects: Iterable[Spliced], out: TextIO, *, array: bool) -> None:
+    """The objects to `out` (see `write_json`), as bytes when it is a UTF-8 stream."""
     buffer: BinaryIO | None = getattr(out, "buffer", None)
     if not (codecs.lookup(out.encoding or "ascii").name == "utf-8" and os.linesep == "\n"):
         buffer = None  # text mode would turn each newline into os.linesep
@@ -131,7 +173,6 @@ def write_json(
         write, errors = buffer.write, out.errors or "strict"
     # Written a few hundred lines at a time: the output may be unbuffered
     # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
-    objects = _json_objects(feed, store, summaries, text_of, story, sources)
     _write_batches(objects, write, errors, array=array)
     if buffer is not None:
         buffer.flush()

@@ -1,0 +1,76 @@
+"""`reader list --format json` of a warm cache without a summary: the stored listings in
+the default order.
+
+When no file changed since the last sync and the snapshot is current and merged (no two
+files share a URL), the snapshot's paths and ids and its positions in DEFAULT_ORDER give
+the list; the `listings` table gives each article's stored JSON fields (see `listing`).
+Nothing is made per article but its path: no summary, no date parsed, no sort. Anything
+else (a file changed, no snapshot, an article with no stored text) gives None, and the
+list is made from the summaries as before.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from array import array
+from dataclasses import dataclass
+
+from reader.core.storage.cache.codec import from_db
+from reader.core.storage.cache.scan import Changes
+from reader.core.storage.cache.snapshot import BlobReader, paths_and_ids
+
+# The feed's generation, its current snapshot's row and that snapshot's default order.
+_CURRENT_SQL = (
+    "SELECT s.feed, s.sorted FROM feeds f JOIN snapshots s"
+    " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?"
+)
+
+
+@dataclass(slots=True)
+class StoredList:
+    """Every article of the feed in DEFAULT_ORDER: ids, paths and stored JSON fields."""
+
+    ids: list[str]
+    paths: list[str]
+    listings: list[bytes]
+
+
+def stored_list(
+    conn: sqlite3.Connection, feed: int, prefix: str, changes: Changes
+) -> StoredList | None:
+    """The feed's list from its stored listings if `changes` (a scan just made) is empty and
+    the snapshot can give its order; else None. In one read transaction."""
+    if changes.stale or changes.moved or changes.gone:
+        return None
+    conn.execute("BEGIN")
+    try:
+        row = conn.execute(_CURRENT_SQL, (feed,)).fetchone()
+        if row is None or row[1] is None:  # no snapshot, or one with duplicates (no order)
+            return None
+        with conn.blobopen("snapshots", "data", row[0], readonly=True) as blob:
+            found = paths_and_ids(io.BufferedReader(BlobReader(blob), 1 << 16))
+        if found is None:
+            return None
+        rows = conn.execute("SELECT rel, listing FROM listings WHERE feed = ?", (feed,))
+        texts = dict(rows.fetchall())
+    finally:
+        conn.execute("COMMIT")
+    order = array("i")
+    order.frombytes(row[1])
+    return _in_order(found, order, texts, prefix)
+
+
+def _in_order(
+    found: tuple[list[str], list[str]], order: array[int], texts: dict[str, bytes], prefix: str
+) -> StoredList | None:
+    rels, ids = found
+    if len(order) != len(rels):
+        return None
+    for odd in [rel for rel in texts if rel[:1] == "\x00"]:  # a name that is not UTF-8
+        texts[from_db(odd)] = texts.pop(odd)
+    try:
+        listings = [texts[rels[at]] for at in order]
+    except KeyError:  # an article with no stored text: it is encoded whole, the slow way
+        return None
+    return StoredList([ids[at] for at in order], [prefix + rels[at] for at in order], listings)
