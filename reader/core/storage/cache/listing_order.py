@@ -25,6 +25,8 @@ _CURRENT_SQL = (
     "SELECT s.feed, s.sorted FROM feeds f JOIN snapshots s"
     " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?"
 )
+# Every name that begins with a NUL sorts before "\x01", and no other name does.
+_ODD_SQL = "SELECT rel FROM listings WHERE feed = ? AND rel < char(1)"
 
 
 @dataclass(slots=True)
@@ -54,10 +56,15 @@ def stored_list(
             return None
         rows = conn.execute("SELECT rel, listing FROM listings WHERE feed = ?", (feed,))
         texts = dict(rows.fetchall())
+        # Names that are not UTF-8 (stored behind a NUL, see `codec.to_db`): through the
+        # index, not a look at every name.
+        odd = conn.execute(_ODD_SQL, (feed,)).fetchall()
     finally:
         conn.execute("COMMIT")
     order = array("i")
     order.frombytes(row[1])
+    for (rel,) in odd:
+        texts[from_db(rel)] = texts.pop(rel)
     return _in_order(found, order, texts, prefix)
 
 
@@ -67,8 +74,6 @@ def _in_order(
     rels, ids = found
     if len(order) != len(rels):
         return None
-    for odd in [rel for rel in texts if rel[:1] == "\x00"]:  # a name that is not UTF-8
-        texts[from_db(odd)] = texts.pop(odd)
     try:
         listings = [texts[rels[at]] for at in order]
     except KeyError:  # an article with no stored text: it is encoded whole, the slow way
