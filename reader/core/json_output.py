@@ -138,14 +138,16 @@ def write_stored_json(
     read, starred = store.read_ids(), store.starred_ids()
     lead, encode = story_leads(listed.ids, StoryIndex(stories)), encode_basestring
     states = {flags: fields + ', "story": ' for flags, fields in STATE_FIELDS.items()}
-    ids, paths, texts = listed.ids[:limit], listed.paths[:limit], listed.listings[:limit]
+    ids, rels, texts = listed.ids[:limit], listed.rels[:limit], listed.listings[:limit]
+    prefix = listed.prefix
 
     def emit(write: Callable[[bytes], object], errors: str) -> None:
         first, between, after = ("[\n", ",\n", "") if array else ("", "", "\n")
         for start in range(0, len(ids), _LINES_PER_WRITE):
             batch = slice(start, start + _LINES_PER_WRITE)
             heads = [
-                spliced_head(aid, path) for aid, path in zip(ids[batch], paths[batch], strict=True)
+                spliced_head(aid, prefix + rel)
+                for aid, rel in zip(ids[batch], rels[batch], strict=True)
             ]
             tails = [
                 f"{states[aid in read, aid in starred]}{encode(lead.get(aid, aid))}}}{after}"
