@@ -145,37 +145,22 @@ def write_stored_json(
         first, between, after = ("[\n", ",\n", "") if array else ("", "", "\n")
         for start in range(0, len(ids), _LINES_PER_WRITE):
             batch = slice(start, start + _LINES_PER_WRITE)
-            heads = [
-                spliced_head(aid, prefix + rel)
+            # Each object but its stored text, a NUL where that goes (JSON text has none: a
+            # control character is escaped): the batch's text is encoded in one go.
+            objects = between.join([
+                f"{spliced_head(aid, prefix + rel)}\x00{states[aid in read, aid in starred]}"
+                f"{encode(lead.get(aid, aid))}}}{after}"
                 for aid, rel in zip(ids[batch], rels[batch], strict=True)
-            ]
-            tails = [
-                f"{states[aid in read, aid in starred]}{encode(lead.get(aid, aid))}}}{after}"
-                for aid in ids[batch]
-            ]
-            write(_glued(heads, texts[batch], tails, first, between, errors))
+            ])  # fmt: skip
+            pieces = (first + objects).encode("utf-8", errors).split(b"\x00")
+            parts = [b""] * (2 * len(pieces) - 1)
+            parts[0::2], parts[1::2] = pieces, texts[batch]
+            write(b"".join(parts))
             first = between
         if array:
             write(b"[]\n" if first == "[\n" else b"\n]\n")
 
     _write(out, emit)
-
-
-def _glued(
-    heads: list[str], texts: list[bytes], tails: list[str], first: str, between: str, errors: str
-) -> bytes:
-    """`_encoded` of objects that all have stored text (each tail ending in what comes after
-    it): the text between the stored pieces encoded in one go, split at NULs (JSON text
-    holds none: a control character is escaped)."""
-    glue = [
-        first + heads[0],
-        *[tail + between + head for tail, head in zip(tails, heads[1:], strict=False)],
-    ]
-    glue.append(tails[-1])
-    pieces = "\x00".join(glue).encode("utf-8", errors).split(b"\x00")
-    out = [b""] * (len(pieces) + len(texts))
-    out[0::2], out[1::2] = pieces, texts
-    return b"".join(out)
 
 
 def story_leads(in_order: list[str], stories: StoryIndex) -> dict[str, str]:
