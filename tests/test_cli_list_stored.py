@@ -90,7 +90,7 @@ def change(feed: Path, cache: Path, how: str) -> None:
 
 
 @settings(
-    max_examples=examples(25),
+    max_examples=examples(20),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -102,6 +102,7 @@ def change(feed: Path, cache: Path, how: str) -> None:
     starred_every=st.integers(1, 5),
     stories=st.booleans(),
     broken=st.booleans(),
+    top=st.booleans(),
     how=st.sampled_from(CHANGES),
     output=st.sampled_from(["json", "jsonl"]),
     limit=st.sampled_from([None, 1, 3, 50]),
@@ -109,7 +110,7 @@ def change(feed: Path, cache: Path, how: str) -> None:
 )
 def test_the_stored_list_prints_what_the_summaries_print(
     count: int, seed: int, copies: float, read_every: int, starred_every: int, stories: bool,
-    broken: bool, how: str, output: str, limit: int | None, batch: int,
+    broken: bool, top: bool, how: str, output: str, limit: int | None, batch: int,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
@@ -118,6 +119,8 @@ def test_the_stored_list_prints_what_the_summaries_print(
         generate_feed(feed, count, seed=seed, copies=copies)
         if broken:
             (feed / "000" / "broken.md").write_text(BROKEN)
+        if top:  # files before folders: the feed's order is not the names' order
+            (feed / "top.md").write_text("---\ntitle: At the top\nquality: 3\n---\n")
         config.write_text(f"group_stories = {str(stories).lower()}\n", encoding="utf-8")
         argv = ["list", str(feed), "--state", str(state), "--config", str(config)]
         argv += ["--format", output, *(["--limit", str(limit)] if limit else [])]
