@@ -30,16 +30,16 @@ def print_list(
     """Print the list as `reader list` does (see the module's docstring): `args` gives the
     format, `--limit` and `--stories`; `texts` the stored full texts the query searches and
     (`--with-text`) what gives an article's text."""
-    from reader.core.view import FeedView
-
     output, stories, limit = args.format, args.stories, args.limit
-    as_json = output in ("json", "jsonl")
     if feed.stored_list is not None:  # asked for by `stored_list_answers`
         from reader.core.json_output import write_stored_json
 
         write_stored_json(feed.stored_list, store, feed.story_groups(), sys.stdout,
                           array=output == "json", limit=limit)  # fmt: skip
         return
+    from reader.core.view import FeedView
+
+    as_json = output in ("json", "jsonl")
     if as_json or stories:
         feed.library.set_stories(feed.story_groups())
     view = FeedView(feed.library, store, order=order, query=query, texts=texts[0])
