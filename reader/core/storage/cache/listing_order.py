@@ -4,7 +4,7 @@ the default order.
 When no file changed since the last sync and the snapshot is current and merged (no two
 files share a URL), the snapshot's paths and ids and its positions in DEFAULT_ORDER give
 the list; the `listings` table gives each article's stored JSON fields (see `listing`).
-Nothing is made per article but its path: no summary, no date parsed, no sort. Anything
+No summary is made, no date parsed, nothing sorted. Anything
 else (a file changed, no snapshot, an article with no stored text) gives None, and the
 list is made from the summaries as before.
 """
@@ -20,7 +20,8 @@ from reader.core.storage.cache.codec import from_db
 from reader.core.storage.cache.scan import Changes
 from reader.core.storage.cache.snapshot import BlobReader, paths_and_ids
 
-# The feed's generation, its current snapshot's row and that snapshot's default order.
+# The row of the feed's snapshot, if it is current (made at the feed's generation), and
+# its positions in DEFAULT_ORDER (NULL: a snapshot with duplicates keeps none).
 _CURRENT_SQL = (
     "SELECT s.feed, s.sorted FROM feeds f JOIN snapshots s"
     " ON s.feed = f.id AND s.generation = f.generation WHERE f.id = ?"
