@@ -163,7 +163,7 @@ def write_stored_json(
     _write(out, emit)
 
 
-def story_leads(in_order: list[str], stories: StoryIndex) -> dict[str, str]:
+def story_leads(in_order: Iterable[str], stories: StoryIndex) -> dict[str, str]:
     """`leads_by_article(story_rows(...))` of the whole list, by id: each grouped article's
     story's lead (its first article in the order). An article alone is left out."""
     get, seen, leads = stories.by_article.get, set(), []

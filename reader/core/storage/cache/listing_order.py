@@ -14,7 +14,9 @@ from __future__ import annotations
 import io
 import sqlite3
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from reader.core.storage.cache.codec import from_db
 from reader.core.storage.cache.scan import Changes
@@ -36,9 +38,9 @@ _ODD_SQL = "SELECT rel FROM listings WHERE feed = ? AND rel < char(1)"
 class StoredList:
     """Every article of the feed in DEFAULT_ORDER: ids, paths and stored JSON fields."""
 
-    ids: list[str]
-    rels: list[str]  # each path after `prefix`: the paths are made as they are written
-    listings: list[bytes]
+    ids: Sequence[str]
+    rels: Sequence[str]  # each path after `prefix`: the paths are made as they are written
+    listings: Sequence[bytes]
     prefix: str
 
 
@@ -95,8 +97,7 @@ def _in_order(
     rels, ids = found
     if in_snapshot is None or len(order) != len(rels):
         return None
-    positions = order.tolist()
-    return StoredList(
-        [ids[at] for at in positions], [rels[at] for at in positions],
-        [in_snapshot[at] for at in positions], prefix,
-    )  # fmt: skip
+    if len(order) < 2:  # itemgetter of one position gives the item, not a tuple
+        return StoredList(ids[:], rels[:], in_snapshot, prefix)
+    pick = itemgetter(*order)  # each column in C: half the time of a comprehension
+    return StoredList(pick(ids), pick(rels), pick(in_snapshot), prefix)
