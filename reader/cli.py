@@ -352,7 +352,7 @@ def _run_list(args: argparse.Namespace) -> int:
     _, settings, problems = read_config(args)
     _say_config_problems("reader list", problems)
     path = resolve_feed(settings)
-    from reader.cli_stories import print_list
+    from reader.cli_stories import print_list, stored_list_answers
     from reader.core.storage.state import StateStore
 
     _refuse_foreign_files(args)
@@ -361,10 +361,11 @@ def _run_list(args: argparse.Namespace) -> int:
         for notice in store.notices:
             print(f"reader list: {notice}", file=sys.stderr)
         cli_sync.pull_shared("reader list", settings, store)  # the other machines' marks too
-        grouped = settings.group_stories
-        with _open_feed("reader list", path, args, grouped) as feed, list_texts(args) as texts:
+        order = args.sort or settings.sort
+        stored = stored_list_answers(args, order, query)
+        opened = _open_feed("reader list", path, args, settings.group_stories, stored)
+        with opened as feed, list_texts(args) as texts:
             _report_unlisted("reader list", path, feed)
-            order = args.sort or settings.sort
             print_list(feed, store, order, query, args, texts, _table_width)
     return 0
 
@@ -399,14 +400,14 @@ def _refuse_foreign_files(args: argparse.Namespace, *, state: bool = True) -> No
 
 @contextmanager
 def _open_feed(
-    prog: str, path: Path, args: argparse.Namespace, stories: bool = True
+    prog: str, path: Path, args: argparse.Namespace, stories: bool = True, stored: bool = False
 ) -> Iterator[OpenedFeed]:
     """The feed through the index cache (unless `--no-cache`); the cache's notices on stderr."""
     from reader.core.feed_source import open_feed
 
     cache_path = Path(args.cache).expanduser() if args.cache else None
-    use_cache = not args.no_cache
-    with open_feed(path, cache_path=cache_path, use_cache=use_cache, stories=stories) as feed:
+    kinds = {"use_cache": not args.no_cache, "stories": stories, "stored": stored}
+    with open_feed(path, cache_path=cache_path, **kinds) as feed:
         for notice in feed.notices:
             print(f"{prog}: {notice}", file=sys.stderr)
         yield feed

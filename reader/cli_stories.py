@@ -30,9 +30,15 @@ def print_list(
     """Print the list as `reader list` does (see the module's docstring): `args` gives the
     format, `--limit` and `--stories`; `texts` the stored full texts the query searches and
     (`--with-text`) what gives an article's text."""
+    output, stories, limit = args.format, args.stories, args.limit
+    if feed.stored_list is not None:  # asked for by `stored_list_answers`
+        from reader.core.json_output import write_stored_json
+
+        write_stored_json(feed.stored_list, store, feed.story_groups(), sys.stdout,
+                          array=output == "json", limit=limit)  # fmt: skip
+        return
     from reader.core.view import FeedView
 
-    output, stories, limit = args.format, args.stories, args.limit
     as_json = output in ("json", "jsonl")
     if as_json or stories:
         feed.library.set_stories(feed.story_groups())
@@ -51,6 +57,15 @@ def print_list(
         print(_story_tsv(rows) if stories else to_tsv(summaries))
     else:
         print(to_table([_badged(row) for row in rows] if stories else summaries, width()))
+
+
+def stored_list_answers(args: argparse.Namespace, order: str, query: Query) -> bool:
+    """Whether `print_list` can print the cache's stored list (see `OpenedFeed.stored_list`):
+    JSON of the whole feed in the default order, no query, no `--stories`, no text."""
+    from reader.core.ordering import DEFAULT_ORDER
+
+    plain = not (args.stories or args.with_text or args.no_cache) and query.is_empty
+    return plain and args.format in ("json", "jsonl") and order == DEFAULT_ORDER
 
 
 def _badged(row: StoryRow) -> ArticleSummary:

@@ -20,6 +20,7 @@ from reader.core.ordering import DEFAULT_ORDER
 
 if TYPE_CHECKING:
     from reader.core.storage.cache import FeedCache
+    from reader.core.storage.cache.listing_order import StoredList
 
 
 @dataclass(slots=True)
@@ -38,6 +39,9 @@ class OpenedFeed(ProblemsMixin):
     stored_json: Callable[[Sequence[str]], dict[str, bytes]] | None = None
     # The feed's stories (each a sorted tuple of ids), worked out when first asked for.
     story_groups: Callable[[], list[tuple[str, ...]]] = list
+    # Set (and `library` left empty) when `open_feed` was asked for the stored list and the
+    # cache could give it: the whole feed in DEFAULT_ORDER, as `reader list` prints it.
+    stored_list: StoredList | None = None
 
     def articles(self, summaries: Sequence[ArticleSummary]) -> list[Article]:
         """The full articles of these summaries, in their order."""
@@ -52,12 +56,15 @@ FETCH_MANY_FROM = 100
 
 @contextmanager
 def open_feed(
-    path: Path, *, cache_path: Path | None, use_cache: bool, stories: bool = True
-) -> Iterator[OpenedFeed]:
+    path: Path, *, cache_path: Path | None, use_cache: bool, stories: bool = True,
+    stored: bool = False,
+) -> Iterator[OpenedFeed]:  # fmt: skip
     """The feed at `path`; full articles are fetched from the cache while the block runs.
 
     `cache_path` None: the default cache file (see `default_cache_path`). `stories` false:
     no story is looked for (the cache keeps no story keys; every article stands alone).
+    `stored`: the stored list instead of the summaries when the cache can give it (see
+    `OpenedFeed.stored_list`).
     """
     if not use_cache:
         yield _loaded_feed(path, stories=stories)
@@ -67,26 +74,42 @@ def open_feed(
 
     with FeedCache.open(cache_path, path) as cache:
         cache.stories = stories
-        result = cache.sync()
-        library = Library()
-        library.add_summaries(result.summaries)
-        library.set_detail_source(cache.article)
-        in_order = cache.cached_sorted()  # as the app does: no sort of 100,000 articles
-        if in_order is not None:
-            library.set_sorted(DEFAULT_ORDER, in_order)
-        # Every file gives an article, an error (it is skipped) or loses to a duplicate.
-        skipped = len({problem.path for problem in result.errors})
-        yield OpenedFeed(
-            library,
-            result.problems,
-            files=len(result.summaries) + skipped,
-            skipped=0 if result.feed_missing else skipped,
-            feed_missing=result.feed_missing,
-            notices=cache.notices,
-            fetch_many=cache.articles,
-            stored_json=cache.listings,
-            story_groups=lambda: _cached_stories(cache),
-        )
+        listed = cache.stored_list() if stored else None
+        yield _synced_feed(cache) if listed is None else _stored_feed(cache, listed)
+
+
+def _synced_feed(cache: FeedCache) -> OpenedFeed:
+    """The feed's summaries after a sync of its cache (in DEFAULT_ORDER when it keeps that)."""
+    result = cache.sync()
+    library = Library()
+    library.add_summaries(result.summaries)
+    library.set_detail_source(cache.article)
+    in_order = cache.cached_sorted()  # as the app does: no sort of 100,000 articles
+    if in_order is not None:
+        library.set_sorted(DEFAULT_ORDER, in_order)
+    # Every file gives an article, an error (it is skipped) or loses to a duplicate.
+    skipped = len({problem.path for problem in result.errors})
+    return OpenedFeed(
+        library,
+        result.problems,
+        files=len(result.summaries) + skipped,
+        skipped=0 if result.feed_missing else skipped,
+        feed_missing=result.feed_missing,
+        notices=cache.notices,
+        fetch_many=cache.articles,
+        stored_json=cache.listings,
+        story_groups=lambda: _cached_stories(cache),
+    )
+
+
+def _stored_feed(cache: FeedCache, listed: StoredList) -> OpenedFeed:
+    """The feed as its stored list (no file changed since the last sync): no summary made."""
+    problems = cache.cached_problems(duplicates=False)  # a merged snapshot has none
+    feed = OpenedFeed(Library(), problems, 0, 0, notices=cache.notices, stored_list=listed)
+    feed.skipped = len({problem.path for problem in feed.errors})
+    feed.files = len(listed.ids) + feed.skipped
+    feed.story_groups = lambda: _cached_stories(cache)
+    return feed
 
 
 def _loaded_feed(path: Path, *, stories: bool) -> OpenedFeed:

@@ -11,12 +11,16 @@ import codecs
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from reader.core.export import JSON_LINE, STATE_FIELDS, article_json, spliced_head
 from reader.core.feed_source import OpenedFeed
 from reader.core.model import ArticleSummary
 from reader.core.storage.state import StateStore
+from reader.core.stories.rows import StoryIndex
+
+if TYPE_CHECKING:
+    from reader.core.storage.cache.listing_order import StoredList
 
 TextOf = Callable[[ArticleSummary], str | None]  # an article's fetched full text
 
@@ -120,6 +124,61 @@ def write_json(
     Not one string: 100,000 articles are 140 MB, which joining, encoding and printing
     would copy three times over.
     """
+    objects = _json_objects(feed, store, summaries, text_of, story, sources)
+    _write(out, lambda write, errors: _write_batches(objects, write, errors, array=array))
+
+
+def write_stored_json(
+    listed: StoredList, store: StateStore, stories: list[tuple[str, ...]], out: TextIO, *,
+    array: bool, limit: int | None = None,
+) -> None:  # fmt: skip
+    """`write_json` of the whole feed in DEFAULT_ORDER (the first `limit`), no query, no
+    `--with-text`: the same bytes from the stored list, without a summary (see
+    `listing_order`). `stories`: the feed's, as `Library.set_stories` takes them."""
+    read, starred = store.read_ids(), store.starred_ids()
+    lead, encode = story_leads(listed.ids, StoryIndex(stories)), encode_basestring
+    states = {flags: fields + ', "story": ' for flags, fields in STATE_FIELDS.items()}
+    ids, rels, texts = listed.ids[:limit], listed.rels[:limit], listed.listings[:limit]
+    prefix = listed.prefix
+
+    def emit(write: Callable[[bytes], object], errors: str) -> None:
+        first, between, after = ("[\n", ",\n", "") if array else ("", "", "\n")
+        for start in range(0, len(ids), _LINES_PER_WRITE):
+            batch = slice(start, start + _LINES_PER_WRITE)
+            # Each object but its stored text, a NUL where that goes (JSON text has none: a
+            # control character is escaped): the batch's text is encoded in one go.
+            objects = between.join([
+                f"{spliced_head(aid, prefix + rel)}\x00{states[aid in read, aid in starred]}"
+                f"{encode(lead.get(aid, aid))}}}{after}"
+                for aid, rel in zip(ids[batch], rels[batch], strict=True)
+            ])  # fmt: skip
+            pieces = (first + objects).encode("utf-8", errors).split(b"\x00")
+            parts = [b""] * (2 * len(pieces) - 1)
+            parts[0::2], parts[1::2] = pieces, texts[batch]
+            write(b"".join(parts))
+            first = between
+        if array:
+            write(b"[]\n" if first == "[\n" else b"\n]\n")
+
+    _write(out, emit)
+
+
+def story_leads(in_order: Iterable[str], stories: StoryIndex) -> dict[str, str]:
+    """`leads_by_article(story_rows(...))` of the whole list, by id: each grouped article's
+    story's lead (its first article in the order). An article alone is left out."""
+    get, seen, leads = stories.by_article.get, set(), []
+    for article_id in in_order:
+        story = get(article_id)
+        if story is not None and story[0] not in seen:
+            seen.add(story[0])
+            leads.append(article_id)
+    story_of = stories.story_of
+    return {member: lead for lead in leads for member in story_of(lead)}
+
+
+def _write(out: TextIO, emit: Callable[[Callable[[bytes], object], str], None]) -> None:
+    """What `emit` writes (given a write and the encoding errors to use) to `out` (see
+    `write_json`), as bytes when it is a UTF-8 stream."""
     buffer: BinaryIO | None = getattr(out, "buffer", None)
     if not (codecs.lookup(out.encoding or "ascii").name == "utf-8" and os.linesep == "\n"):
         buffer = None  # text mode would turn each newline into os.linesep
@@ -131,8 +190,7 @@ def write_json(
         write, errors = buffer.write, out.errors or "strict"
     # Written a few hundred lines at a time: the output may be unbuffered
     # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
-    objects = _json_objects(feed, store, summaries, text_of, story, sources)
-    _write_batches(objects, write, errors, array=array)
+    emit(write, errors)
     if buffer is not None:
         buffer.flush()
     else:

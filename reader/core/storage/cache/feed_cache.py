@@ -48,6 +48,7 @@ from reader.core.storage.cache.codec import (
     root_key,
     to_db,
 )
+from reader.core.storage.cache.listing_order import StoredList, stored_list
 from reader.core.storage.cache.listing_rows import listings_by_path, store_listings
 from reader.core.storage.cache.location import default_cache_path
 from reader.core.storage.cache.scan import Changes, compare, unstamped
@@ -116,6 +117,7 @@ class FeedCache:
         # Story keys kept and grouped (see `stories`); the sync's changes, grouped at its end.
         self.stories, self._words = True, WordCounts()
         self.pause: Pause = lambda: None  # the check that nothing changed waits here (walk)
+        self._scanned: Changes | None = None  # `stored_list`'s scan, for the sync after it
 
     # --- opening --------------------------------------------------------------------
 
@@ -163,7 +165,7 @@ class FeedCache:
                 return  # closed under a sync (the app quit): nothing is to be kept
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()
-            self._memo = None
+            self._memo = self._scanned = None
             conn = None
             if self.path is not None and is_corrupt(err):
                 # As at opening: a file another reader has already replaced is theirs.
@@ -253,9 +255,10 @@ class FeedCache:
         another feed (any reader's write bumps it), even if that sync parsed nothing."""
         return self._cached().generation
 
-    def cached_problems(self) -> list[Problem]:
-        """Every problem the last sync met, per file in feed order, then duplicate warnings."""
-        duplicates = self._cached().duplicates
+    def cached_problems(self, *, duplicates: bool = True) -> list[Problem]:
+        """Every problem the last sync met, per file in feed order, then (unless not
+        `duplicates`: a merged snapshot has none) duplicate warnings."""
+        merged = self._cached().duplicates if duplicates else []
         try:
             with self._lock:
                 rows = self._conn.execute(
@@ -268,7 +271,7 @@ class FeedCache:
             return []
         return [
             p for rel, text in rows for p in problems_from_json(text, self._prefix + from_db(rel))
-        ] + duplicates
+        ] + merged
 
     def _cached(self) -> Memo:
         memo = self._memo
@@ -352,6 +355,23 @@ class FeedCache:
             self._recover(err)
             return {}
 
+    def stored_list(self) -> StoredList | None:
+        """`reader list`'s articles from their stored listings when no file changed since the
+        last sync (see `listing_order`); else None, and a `sync` goes on from this scan."""
+        try:
+            if missing_feed(self.feed_root, self._folder) is None and not self._holds_no_files():
+                changes = self._compare()
+                with self._lock:
+                    found = stored_list(self._conn, self._feed, self._prefix, changes)
+                self._scanned = changes if found is None else None
+                return found
+        except sqlite3.Error as err:
+            self._recover(err)
+        return None
+
+    def _compare(self) -> Changes:
+        return compare(self._conn, self._lock, self._feed, self.feed_root, self._prefix, self.pause)
+
     def _article_at(self, rel: str) -> Article | None:
         row = self._conn.execute(
             "SELECT data FROM details WHERE feed = ? AND rel = ?", (self._feed, rel)
@@ -404,9 +424,7 @@ class FeedCache:
             missing = missing_feed(self.feed_root, self._folder)
             return self._gone(missing) if missing is not None else self._finish(result)
         if missing is None:
-            changes = compare(
-                self._conn, self._lock, self._feed, self.feed_root, self._prefix, self.pause
-            )
+            changes, self._scanned = self._scanned or self._compare(), None
             # Checked again: a folder deleted during the scan looks like every file deleted.
             missing = missing_feed(self.feed_root, self._folder)
         if missing is not None:
@@ -414,14 +432,8 @@ class FeedCache:
         if changes.gone or changes.moved:
             self._forget(changes)
         result = SyncResult(removed=len(changes.gone))
-        self._parse(
-            [item[:4] for item in changes.stale],
-            result,
-            workers,
-            on_progress,
-            on_batch,
-            is_cancelled,
-        )
+        self._parse([item[:4] for item in changes.stale], result, workers, on_progress,
+                    on_batch, is_cancelled)  # fmt: skip
         count_parsed(changes.stale, result)
         return self._finish(result)
 

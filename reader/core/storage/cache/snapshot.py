@@ -181,6 +181,24 @@ def summaries_from_snapshot(
     return summaries, bool(merged)
 
 
+def paths_and_ids(stream: io.BufferedIOBase) -> tuple[list[str], list[str]] | None:
+    """The relative paths and ids of a merged snapshot's summaries, in its order (None: not
+    merged, or unreadable): what `reader list` needs of it (see `listing_order`)."""
+    try:
+        tag, merged, total = PlainUnpickler(stream).load()
+        if tag != _SNAPSHOT_TAG or not merged:
+            return None
+        rels: list[str] = []
+        ids: list[str] = []
+        while len(ids) < total:
+            columns = PlainUnpickler(stream).load()
+            rels += columns[0]
+            ids += columns[1]
+    except Exception:  # noqa: BLE001 - a damaged blob only costs the slower path
+        return None
+    return rels, ids
+
+
 def _chunk(
     columns: tuple[list[Any], ...], prefix: str, shared: dict[Any, Any], texts: SearchTexts
 ) -> list[ArticleSummary]:
