@@ -60,7 +60,7 @@ from reader.core.storage.cache.schema import (
     open_memory,
     set_aside,
 )
-from reader.core.storage.cache.search_texts import DETAIL_SQL, CacheTexts
+from reader.core.storage.cache.search_texts import DETAIL_SQL, CacheTexts, kept_article
 from reader.core.storage.cache.snapshot import (
     Memo,
     generation_of,
@@ -314,11 +314,7 @@ class FeedCache:
         except sqlite3.Error as err:
             self._recover(err)
             return None
-        if not rows:
-            return None
-        paths = [(self._prefix + from_db(rel), published, data) for rel, published, data in rows]
-        path, _, data = max(paths, key=lambda row: later(row[1], row[0]))
-        return article_from_detail(data, path)
+        return kept_article(rows, self._prefix)
 
     def articles(self, article_ids: Iterable[str]) -> dict[str, Article]:
         """`article(id)` for many ids at once: one query, for `reader list`."""

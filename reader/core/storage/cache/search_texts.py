@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 from urllib.parse import quote
 
-from reader.core.model import search_text_of
-from reader.core.storage.cache.codec import article_from_detail, from_db, to_db
+from reader.core.model import Article, search_text_of
+from reader.core.storage.cache.codec import article_from_detail, from_db, later, to_db
 from reader.core.storage.sqlite import SYNCHRONOUS, file_id, write_transaction
 
 BATCH = 500  # paths per query (SQLite allows 32,766 parameters; a batch is ~1 ms)
@@ -58,6 +58,15 @@ DETAIL_SQL = (
     "SELECT f.rel, f.published, d.data FROM files f JOIN details d"
     " ON d.feed = f.feed AND d.rel = f.rel WHERE f.feed = ? AND f.article_id = ?"
 )
+
+
+def kept_article(rows: list[tuple[str, str | None, bytes]], prefix: str) -> Article | None:
+    """The article of DETAIL_SQL's rows: the kept copy (the latest) when several share a URL."""
+    if not rows:
+        return None
+    paths = [(prefix + from_db(rel), published, data) for rel, published, data in rows]
+    path, _, data = max(paths, key=lambda row: later(row[1], row[0]))
+    return article_from_detail(data, path)
 
 
 class Owner(Protocol):
