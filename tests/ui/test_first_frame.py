@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -128,3 +130,74 @@ async def test_keys_pressed_with_the_first_frame_are_not_lost(tmp_path: Path) ->
         assert app.focused is app.query_one(DetailPane)
         assert app.feed.selected is not None and app.feed.selected.id == best[1]
         assert app.query_one(DetailPane).parts_mounted
+
+
+def styles_of(screen: Screen[object]) -> list[tuple[str, str, list[str]]]:
+    """Every widget's styles as CSS, its component classes' too (the rows' colours)."""
+    return [
+        (
+            repr(widget),
+            widget.styles.css,
+            [widget.get_component_styles(name).css for name in sorted(widget.COMPONENT_CLASSES)],
+        )
+        for widget in screen.walk_children(with_self=True)
+    ]
+
+
+async def test_no_widget_is_styled_twice_before_the_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each widget is styled as it is mounted, and the list once more as it takes the focus:
+    Textual's second pass over the whole screen at its first resume is left out (it found
+    nothing to change: 41 of the 110 stylings before the first frame, with the component
+    classes')."""
+    cache, _ = await warm_cache(tmp_path)
+    styled: list[DOMNode] = []
+    original_apply = Stylesheet.apply
+
+    def apply(sheet: Stylesheet, node: DOMNode, **options: object) -> None:
+        styled.append(node)
+        original_apply(sheet, node, **options)  # type: ignore[arg-type]
+
+    original_start = LoadView.start
+    before_frame: list[list[DOMNode]] = []
+
+    def record_then_start(view: LoadView) -> None:
+        if not view.started:
+            before_frame.append(list(styled))
+        original_start(view)
+
+    monkeypatch.setattr(Stylesheet, "apply", apply)
+    monkeypatch.setattr(LoadView, "start", record_then_start)
+    app = make_app(state_path=tmp_path / "s.db", cache_path=cache)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        rows = app.query_one(ArticleList)
+    [nodes] = before_frame
+    widgets = [node for node in nodes if isinstance(node, Widget)]
+    assert {widget for widget in widgets if widgets.count(widget) > 1} == {rows}
+
+
+async def test_the_first_frame_has_the_styles_a_restyle_of_the_whole_screen_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without Textual's restyle at the first resume nothing is styled otherwise: styling
+    every widget again as the first frame is drawn changes none of them."""
+    cache, _ = await warm_cache(tmp_path)
+    compared: list[tuple[object, object]] = []
+    original_start = LoadView.start
+
+    def compare_then_start(view: LoadView) -> None:
+        if not view.started:
+            screen = view.host.app.screen
+            first = styles_of(screen)
+            screen.app.update_styles(screen, animate=False)
+            compared.append((first, styles_of(screen)))
+        original_start(view)
+
+    monkeypatch.setattr(LoadView, "start", compare_then_start)
+    app = make_app(state_path=tmp_path / "s.db", cache_path=cache)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+    [(first, restyled)] = compared
+    assert first == restyled

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -133,6 +133,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         # after the list is drawn are skipped once another view has come.
         self._view_generation = 0
         self._rest_timer: Timer | None = None
+        self._resumed = False  # the first `ScreenResume` (right after the mount) has come
 
     def make_parts(
         self,
@@ -201,7 +202,14 @@ class FeedScreen(FeedKeys, Screen[None]):
         self.call_after_refresh(self.shared_marks.start)
         self.call_after_refresh(self.fulltext.index_words)
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual styles every node again when a screen resumes (a theme may have changed
+        # while it was covered). At the first, every node was styled as it was mounted,
+        # just before, and each change since restyled what it changed: a second pass over
+        # the whole screen (a fifth of the work before the first frame) would change nothing.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
         if not self.load_view.started:
             self.call_next(self.load_view.start)
 
