@@ -6,6 +6,7 @@ bar's parts): a key, or a quit, that comes before them must work.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from app_helpers import make_app, wait_loaded
+from reader import cli
+from reader.core.resources import sample_feed_path
 from reader.core.storage.state import StateStore
+from reader.ui.app import ReaderApp
 from reader.ui.feed.load_view import LoadView
 from reader.ui.feed.marking import HIDE_READ_SETTING
 from reader.ui.widgets.article_list import ArticleList
@@ -201,3 +205,34 @@ async def test_the_first_frame_has_the_styles_a_restyle_of_the_whole_screen_give
         await pilot.pause()
     [(first, restyled)] = compared
     assert first == restyled
+
+
+def test_the_collector_is_off_while_the_app_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reader` starts the app with the cyclic collector off (it walked the start's objects
+    ~150 times before the first frame), and it is on again once the app has run."""
+    enabled: list[bool] = []
+    monkeypatch.setattr(ReaderApp, "run", lambda app: enabled.append(gc.isenabled()))
+    try:
+        arguments = [str(sample_feed_path()), "--state", str(tmp_path / "s.db"), "--no-cache"]
+        assert cli.main(arguments) == 0
+        assert enabled == [False]
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+async def test_the_collector_is_on_again_once_the_first_frame_is_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Off for the start (as `reader` runs the app), on from just after the first frame."""
+    cache, _ = await warm_cache(tmp_path)
+    app = make_app(state_path=tmp_path / "s.db", cache_path=cache)
+    gc.disable()
+    try:
+        async with app.run_test() as pilot:
+            await wait_loaded(pilot)
+            assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -9,6 +9,7 @@ show and never reach up.
 
 from __future__ import annotations
 
+import gc
 import time
 from functools import partial
 from pathlib import Path
@@ -199,6 +200,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         # Started right after Textual's own ScreenResume handler has drawn it (this one runs
         # first), else after the first refresh.
         self.call_after_refresh(self.load_view.start)
+        self.call_after_refresh(gc.enable)  # off for the start (`reader.cli.run_app`)
         self.call_after_refresh(self.shared_marks.start)
         self.call_after_refresh(self.fulltext.index_words)
 
