@@ -506,7 +506,7 @@ def run_app(args: argparse.Namespace) -> int:
     from reader.core.storage.cache.snapshot import no_gc
 
     # Textual is imported only as the app runs, the cache's head read meanwhile (a thread), the
-    # collector off until the first frame (`FeedScreen.on_mount`; it took 40-60 ms before it).
+    # collector off until the first frame (`feed_screen.after_first_frame`: 40-60 ms before).
     with no_gc():
         from reader.ui.loading import app_loader
 

@@ -226,13 +226,26 @@ def test_the_collector_is_off_while_the_app_starts(
 async def test_the_collector_is_on_again_once_the_first_frame_is_drawn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Off for the start (as `reader` runs the app), on from just after the first frame."""
+    """Off for the start (as `reader` runs the app), on from just after the first frame,
+    before the load goes on (its threads pause it as they build the rows), with what the
+    start made frozen (never walked again)."""
     cache, _ = await warm_cache(tmp_path)
+    on_at_load: list[bool] = []
+    original_start = LoadView.start
+
+    def record_then_start(view: LoadView) -> None:
+        on_at_load.append(gc.isenabled())
+        original_start(view)
+
+    monkeypatch.setattr(LoadView, "start", record_then_start)
     app = make_app(state_path=tmp_path / "s.db", cache_path=cache)
     gc.disable()
     try:
         async with app.run_test() as pilot:
             await wait_loaded(pilot)
             assert gc.isenabled()
+            assert on_at_load and all(on_at_load)
+            assert gc.get_freeze_count() > 0
     finally:
+        gc.unfreeze()
         gc.enable()

@@ -81,6 +81,19 @@ if TYPE_CHECKING:
 HEAD_FIRST_FRAME_SECONDS = 0.1
 
 
+def after_first_frame(load_view: LoadView) -> None:
+    """The cyclic collector on again (`reader.cli.run_app` starts the app with it off), before
+    the rest of the load (its threads pause it while they build the rows, if it is on).
+
+    What the start made lives as long as the app (modules, classes, widgets, styles): frozen,
+    it is never walked again (the cached library is frozen likewise); else the collections
+    right after the frame walked all of it (250 ms once at 100,000, the cached rows with it)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+    load_view.start()
+
+
 class FeedScreen(FeedKeys, Screen[None]):
     """One feed: each change of the view redraws it once (`refresh_view`)."""
 
@@ -199,8 +212,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         # first frame: its threads would take the GIL from the frame's styling and drawing.
         # Started right after Textual's own ScreenResume handler has drawn it (this one runs
         # first), else after the first refresh.
-        self.call_after_refresh(self.load_view.start)
-        self.call_after_refresh(gc.enable)  # off for the start (`reader.cli.run_app`)
+        self.call_after_refresh(after_first_frame, self.load_view)
         self.call_after_refresh(self.shared_marks.start)
         self.call_after_refresh(self.fulltext.index_words)
 
@@ -213,7 +225,7 @@ class FeedScreen(FeedKeys, Screen[None]):
             self._resumed = True
             event.refresh_styles = False
         if not self.load_view.started:
-            self.call_next(self.load_view.start)
+            self.call_next(after_first_frame, self.load_view)
 
     def on_unmount(self) -> None:
         self.read_timer.stop()  # a timer firing after the widgets are gone would fail
