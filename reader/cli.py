@@ -28,9 +28,8 @@ from reader.core.model import plural, printable
 from reader.core.ordering import SORT_ORDERS
 from reader.core.resources import FEED_ENV, STATE_ENV, sample_feed_path
 
-# The app's start imports only what opening the app needs: the feed, the index cache, the
-# state and the query language are imported by the subcommands that use them (and by the
-# app itself, as its first frame needs them).
+# Opening the app imports only what it needs: the subcommands import the feed, the index
+# cache, the state and the query language where they use them (so does the app).
 if TYPE_CHECKING:
     from reader.core.feed_source import OpenedFeed
     from reader.core.model import ArticleSummary
@@ -505,23 +504,22 @@ def run_app(args: argparse.Namespace) -> int:
     _, settings, problems = read_config(args)
     path = resolve_feed(settings)
     _refuse_foreign_files(args)
-    # Textual is imported only when the app runs. The cache's first rows are read (in a
-    # thread) while the app's modules are imported: at 100,000 articles that read is ~30 ms.
-    from reader.ui.loading import app_loader
+    from reader.core.storage.cache.snapshot import no_gc
 
-    cache = Path(args.cache) if args.cache else None
-    loader = app_loader(path, cache, not args.no_cache, settings.group_stories)
-    from reader.ui.app import ReaderApp
+    # Textual is imported only as the app runs, the cache's head read meanwhile (a thread), the
+    # collector off until the first frame (`feed_screen.after_first_frame`: 40-60 ms before).
+    with no_gc():
+        from reader.ui.loading import app_loader
 
-    ReaderApp(
-        path,
-        state_path=state_path(args),
-        loader=loader,
-        settings=settings,
-        notices=tuple(problems),
-        watch=False if args.no_watch else None,
-        ends_process=True,
-    ).run()
+        cache = Path(args.cache) if args.cache else None
+        loader = app_loader(path, cache, not args.no_cache, settings.group_stories)
+        from reader.ui.app import ReaderApp
+
+        watch, notices = False if args.no_watch else None, tuple(problems)
+        ReaderApp(
+            path, state_path=state_path(args), loader=loader, settings=settings, notices=notices,
+            watch=watch, ends_process=True,
+        ).run()  # fmt: skip
     return 0
 
 

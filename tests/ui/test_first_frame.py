@@ -6,17 +6,23 @@ bar's parts): a key, or a quit, that comes before them must work.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
 from app_helpers import make_app, wait_loaded
+from reader import cli
+from reader.core.resources import sample_feed_path
 from reader.core.storage.state import StateStore
+from reader.ui.app import ReaderApp
 from reader.ui.feed.load_view import LoadView
 from reader.ui.feed.marking import HIDE_READ_SETTING
 from reader.ui.widgets.article_list import ArticleList
@@ -161,3 +167,118 @@ async def test_the_loading_bars_counts_lay_nothing_out_again() -> None:
         rate = app.query_one("#load-rate", Static)
         assert "900 / 1,000 files" in str(rate.render())
         assert layouts == []
+
+
+def styles_of(screen: Screen[object]) -> list[tuple[str, str, list[str]]]:
+    """Every widget's styles as CSS, its component classes' too (the rows' colours)."""
+    return [
+        (
+            repr(widget),
+            widget.styles.css,
+            [widget.get_component_styles(name).css for name in sorted(widget.COMPONENT_CLASSES)],
+        )
+        for widget in screen.walk_children(with_self=True)
+    ]
+
+
+async def test_no_widget_is_styled_twice_before_the_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each widget is styled as it is mounted, and the list once more as it takes the focus:
+    Textual's second pass over the whole screen at its first resume is left out (it found
+    nothing to change: 41 of the 110 stylings before the first frame, with the component
+    classes')."""
+    cache, _ = await warm_cache(tmp_path)
+    styled: list[DOMNode] = []
+    original_apply = Stylesheet.apply
+
+    def apply(sheet: Stylesheet, node: DOMNode, **options: object) -> None:
+        styled.append(node)
+        original_apply(sheet, node, **options)  # type: ignore[arg-type]
+
+    original_start = LoadView.start
+    before_frame: list[list[DOMNode]] = []
+
+    def record_then_start(view: LoadView) -> None:
+        if not view.started:
+            before_frame.append(list(styled))
+        original_start(view)
+
+    monkeypatch.setattr(Stylesheet, "apply", apply)
+    monkeypatch.setattr(LoadView, "start", record_then_start)
+    app = make_app(state_path=tmp_path / "s.db", cache_path=cache)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        rows = app.query_one(ArticleList)
+    [nodes] = before_frame
+    widgets = [node for node in nodes if isinstance(node, Widget)]
+    assert {widget for widget in widgets if widgets.count(widget) > 1} == {rows}
+
+
+async def test_the_first_frame_has_the_styles_a_restyle_of_the_whole_screen_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without Textual's restyle at the first resume nothing is styled otherwise: styling
+    every widget again as the first frame is drawn changes none of them."""
+    cache, _ = await warm_cache(tmp_path)
+    compared: list[tuple[object, object]] = []
+    original_start = LoadView.start
+
+    def compare_then_start(view: LoadView) -> None:
+        if not view.started:
+            screen = view.host.app.screen
+            first = styles_of(screen)
+            screen.app.update_styles(screen, animate=False)
+            compared.append((first, styles_of(screen)))
+        original_start(view)
+
+    monkeypatch.setattr(LoadView, "start", compare_then_start)
+    app = make_app(state_path=tmp_path / "s.db", cache_path=cache)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+    [(first, restyled)] = compared
+    assert first == restyled
+
+
+def test_the_collector_is_off_while_the_app_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reader` starts the app with the cyclic collector off (it walked the start's objects
+    ~150 times before the first frame), and it is on again once the app has run."""
+    enabled: list[bool] = []
+    monkeypatch.setattr(ReaderApp, "run", lambda app: enabled.append(gc.isenabled()))
+    try:
+        arguments = [str(sample_feed_path()), "--state", str(tmp_path / "s.db"), "--no-cache"]
+        assert cli.main(arguments) == 0
+        assert enabled == [False]
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+async def test_the_collector_is_on_again_once_the_first_frame_is_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Off for the start (as `reader` runs the app), on from just after the first frame,
+    before the load goes on (its threads pause it as they build the rows), with what the
+    start made frozen (never walked again)."""
+    cache, _ = await warm_cache(tmp_path)
+    on_at_load: list[bool] = []
+    original_start = LoadView.start
+
+    def record_then_start(view: LoadView) -> None:
+        on_at_load.append(gc.isenabled())
+        original_start(view)
+
+    monkeypatch.setattr(LoadView, "start", record_then_start)
+    app = make_app(state_path=tmp_path / "s.db", cache_path=cache)
+    gc.disable()
+    try:
+        async with app.run_test() as pilot:
+            await wait_loaded(pilot)
+            assert gc.isenabled()
+            assert on_at_load and all(on_at_load)
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
