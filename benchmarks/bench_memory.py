@@ -8,9 +8,11 @@ the words typed key by key into the filter, each key a filter (VmHWM read after 
 word: "filtered"). The first warm start writes the folder-walk record, the later ones
 only read it. VmHWM is read from /proc/PID/status of the reader's own Python process.
 
-`--tracemalloc` instead loads the feed in this process as the app does (the summaries
-from the cache, the search index and its word index) and prints the top allocation
-sites by line, for the checkout given (`--checkout DIR`, default this one).
+`--tracemalloc` instead loads the feed in another process as the app does (the summaries
+from the cache, the search index and its word index, then the index's answers to each
+prefix of the words) and prints the traced memory after each phase and its peak within it
+(a transient counts: VmHWM is a high-water mark), then the top allocation sites by line,
+for the checkout given (`--checkout DIR`, default this one).
 
 Nothing is asserted.
 
@@ -127,15 +129,30 @@ from pathlib import Path
 tracemalloc.start(1)
 from reader.core.storage.cache import FeedCache
 from reader.core.query.index import SearchIndex
-feed, cache = Path(sys.argv[1]), Path(sys.argv[2])
+feed, cache, words = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3].split(",")
+
+def phase(name):
+    # The peak within each phase: VmHWM is a high-water mark, so a transient counts.
+    current, peak = tracemalloc.get_traced_memory()
+    print(f"  {name:<22} traced {current / 2**20:6.1f} MB, peak within {peak / 2**20:6.1f} MB")
+    tracemalloc.reset_peak()
+
 with FeedCache.open(cache, feed) as opened:
+    phase("imports, open")
     opened.sync(workers=1)
+    phase("sync")
     summaries = opened.cached_summaries()
+    phase("summaries")
     index = SearchIndex(summaries)
     index.build_words()
+    phase("search and word index")
+    for word in words:  # each prefix, as typed key by key: what the filter asks the index
+        for end in range(1, len(word) + 1):
+            index.object_ids((word[:end], False))
+    phase("filter answers")
     gc.collect()
     current, peak = tracemalloc.get_traced_memory()
-    print(f"traced now {current / 2**20:.1f} MB, peak {peak / 2**20:.1f} MB")
+    print(f"traced now {current / 2**20:.1f} MB")
     top = tracemalloc.take_snapshot().statistics("lineno")
     for stat in top[:12]:
         print(f"  {stat.size / 2**20:6.1f} MB {stat.count:>9,} blocks  {stat.traceback[0]}")
@@ -148,7 +165,7 @@ def trace(args: argparse.Namespace) -> None:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="reader-bench-memory-"))
     cache = work / f"trace-{checkout.name}.db"
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    code = [PYTHON, "-c", TRACE_CODE, str(feed), str(cache)]
+    code = [PYTHON, "-c", TRACE_CODE, str(feed), str(cache), ",".join(WORDS)]
     if not cache.exists():  # built untraced first: the traced run is a warm one
         subprocess.run([*code[:2], TRACE_CODE.replace("tracemalloc.start(1)", ""), *code[3:]],
                        env=env, cwd=checkout, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
