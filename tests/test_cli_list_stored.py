@@ -10,6 +10,7 @@ errors, a file changed, added or removed after the cache was written.
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sqlite3
 import sys
@@ -190,3 +191,22 @@ def test_what_the_stored_list_cannot_answer_goes_the_general_way(
     with counting_stored_lists(monkeypatch) as printed:
         assert output_bytes([*argv, *options], monkeypatch, "utf-8")
     assert printed == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_name_not_utf8_reaches_a_strict_output_as_its_json_escape(
+    feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    """A stream that refuses lone surrogates (PYTHONIOENCODING, most desktop locales) gets
+    valid JSON whose path decodes to the very name, from the cache and without it."""
+    odd = b"caf\xe9-not-utf8.md".decode("utf-8", "surrogateescape")
+    argv = ["list", str(feed), "--state", str(tmp_path / "s.db"), "--format", "json"]
+    for run in ([*argv, "--no-cache"], [*argv, "--cache", str(tmp_path / "i.db")]):
+        for _ in range(2):  # the second with the cache written: the stored path
+            stream = io.TextIOWrapper(io.BytesIO(), encoding=encoding, errors="strict")
+            monkeypatch.setattr(sys, "stdout", stream)
+            assert main(run) == 0
+            stream.flush()
+            listed = json.loads(stream.buffer.getvalue().decode(encoding))
+            odd_listed = any(item["path"].endswith(odd) for item in listed)
+            assert odd_listed == sys.platform.startswith("linux")  # see `feed`

@@ -184,10 +184,13 @@ def _write(out: TextIO, emit: Callable[[Callable[[bytes], object], str], None]) 
         buffer = None  # text mode would turn each newline into os.linesep
     chunks: list[bytes] = []
     write: Callable[[bytes], object] = chunks.append
-    errors = "surrogateescape"  # into chunks, decoded back below losslessly
+    # A name that is not UTF-8 (a lone surrogate) goes as the stream's errors say; a strict
+    # stream gets its JSON escape ("\udce9": json.loads gives the name back), not a crash.
+    strict = (out.errors or "strict") == "strict"
+    errors = "backslashreplace" if strict else "surrogateescape"  # into chunks, decoded back
     if buffer is not None:
         out.flush()  # what was printed before comes first
-        write, errors = buffer.write, out.errors or "strict"
+        write, errors = buffer.write, "backslashreplace" if strict else (out.errors or "strict")
     # Written a few hundred lines at a time: the output may be unbuffered
     # (PYTHONUNBUFFERED), and 200,000 small writes cost more than the rest of the list.
     emit(write, errors)
