@@ -7,7 +7,7 @@ which the app runs in a thread), and, for queries typed one character at a time 
 filters them (with the app's search index), the p50 and p95 per keystroke with and without
 the texts, and the matches of the last keystroke. Nothing here asserts on time.
 
-    python benchmarks/bench_fulltext_search.py [N]
+    python benchmarks/bench_fulltext_search.py [N [TEXTS]]   (TEXTS: of the first articles; all N by default)
 """
 
 from __future__ import annotations
@@ -62,11 +62,11 @@ def _typed(
     return times, found
 
 
-def main(count: int = 10_000) -> None:
+def main(count: int = 10_000, stored: int | None = None) -> None:
     articles = build_articles(count)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "texts.db"
-        _store(path, count).close()
+        _store(path, count if stored is None else stored).close()
         started = time.perf_counter()
         store = TextStore.open(path)
         print(f"opening the store: {(time.perf_counter() - started) * 1e3:.1f} ms")
@@ -85,4 +85,4 @@ def main(count: int = 10_000) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    main(*(int(arg) for arg in sys.argv[1:3]))

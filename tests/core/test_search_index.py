@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -453,3 +454,28 @@ def test_building_the_word_index_stops_when_cancelled() -> None:
     assert both("robot", index=index) == ["robot", "nul"]  # the scan answers
     assert index.build_words() and index.words is not None
     assert both("robot", index=index) == ["robot", "nul"]
+
+
+# --- A stored full text's hits, as positions ---------------------------------------------
+
+KEYS = ["a", "b", "c", "https://x.example/1", "https://x.example/2", "gone"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(KEYS[:3]), st.sampled_from([None, *KEYS[3:5]]))),
+    st.frozensets(st.sampled_from(KEYS)),
+)
+def test_the_positions_of_hits_are_the_articles_with_that_id_or_url(
+    pairs: list[tuple[str, str | None]], keys: frozenset[str]
+) -> None:
+    """Ids and URLs each one article's (the quick map) or shared by several (the lists)."""
+    articles = [art(f"id-{article_id}") for article_id, _ in pairs]
+    articles = [
+        replace(summary, id=article_id, url=url)
+        for summary, (article_id, url) in zip(articles, pairs, strict=True)
+    ]
+    expected = {i for i, a in enumerate(articles) if a.id in keys or (a.url and a.url in keys)}
+    index = SearchIndex(articles)
+    assert index.positions_of(keys) == expected
+    assert index.positions_of(keys) == expected  # the map made once, asked again

@@ -50,7 +50,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import compress, filterfalse
-from typing import Protocol, cast, overload
+from operator import attrgetter
+from typing import Protocol, TypeGuard, cast, overload
 
 from reader.core.model import ArticleSummary, SearchTexts, held_text
 from reader.core.query.words import WordIndex, build_word_index, indexable, words_from_bytes
@@ -149,7 +150,7 @@ class SearchIndex:
         # Set once, from the thread that builds it; read here only when set.
         self._words: WordIndex | None = None
         # Article id and URL -> positions: made when stored full texts are first searched.
-        self._where: dict[str, list[int]] | None = None
+        self._where: dict[str, int] | dict[str, list[int]] | None = None  # see `_by_key`
 
     def __len__(self) -> int:
         return self._size
@@ -216,13 +217,12 @@ class SearchIndex:
         text's hits: see `reader.core.query.texts`)."""
         where = self._where
         if where is None:
-            where = {}
-            for position, article in enumerate(self.articles):
-                where.setdefault(article.id, []).append(position)
-                if article.url:
-                    where.setdefault(article.url, []).append(position)
-            self._where = where
-        return {position for key in keys for position in where.get(key, ())}
+            where = self._where = _by_key(self.articles)
+        if _unique(where):
+            get = where.get
+            return {position for position in map(get, keys) if position is not None}
+        shared = cast(dict[str, list[int]], where)  # an id or URL of several articles
+        return {position for key in keys for position in shared.get(key, ())}
 
     @property
     def keeps_texts(self) -> bool:
@@ -502,3 +502,30 @@ class KeptTexts(Sequence[str]):
             if needle in held if isinstance(held, str) else article.path in matched:
                 found.append(i)
         return found
+
+
+def _by_key(articles: Sequence[ArticleSummary]) -> dict[str, int] | dict[str, list[int]]:
+    """Each id and URL of the articles -> its position; when one of them is had by two
+    articles, -> the list of their positions. The first is made in C (~20 ms at 100,000,
+    a tenth of the loop): a feed's ids and URLs are each one article's once its
+    duplicates are merged; the first keystroke of a session with stored texts made it."""
+    urls = list(map(_URL, articles))
+    keys = [*map(_ID, articles), *filter(None, urls)]
+    positions = [*range(len(articles)), *compress(range(len(urls)), urls)]
+    single = dict(zip(keys, positions, strict=True))
+    if len(single) == len(keys):
+        return single
+    where: dict[str, list[int]] = {}
+    for position, article in enumerate(articles):
+        where.setdefault(article.id, []).append(position)
+        if article.url:
+            where.setdefault(article.url, []).append(position)
+    return where
+
+
+def _unique(where: dict[str, int] | dict[str, list[int]]) -> TypeGuard[dict[str, int]]:
+    """Whether `where` is `_by_key`'s map of one position each."""
+    return not where or isinstance(next(iter(where.values())), int)
+
+
+_ID, _URL = attrgetter("id"), attrgetter("url")
