@@ -7,7 +7,9 @@ which the app runs in a thread), and, for queries typed one character at a time 
 filters them (with the app's search index), the p50 and p95 per keystroke with and without
 the texts, and the matches of the last keystroke. Nothing here asserts on time.
 
-    python benchmarks/bench_fulltext_search.py [N [TEXTS]]   (TEXTS: of the first articles; all N by default)
+With TEXTS, only the first TEXTS articles have a stored text (all N by default).
+
+    python benchmarks/bench_fulltext_search.py [N [TEXTS]]
 """
 
 from __future__ import annotations
