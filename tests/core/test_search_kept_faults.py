@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from lock_helpers import answers_while_held
 from reader.core.model import ArticleSummary, StoredSummary
 from reader.core.query import parse_query
 from reader.core.storage.cache import FeedCache
@@ -147,22 +147,4 @@ def test_an_article_is_read_while_a_sync_holds_the_cache(
     first = summaries[0]
     article = cache.article(first.id)
     assert article is not None and "banana" in article.body
-    held, release = threading.Event(), threading.Event()
-
-    def sync_writing() -> None:
-        with cache._lock:
-            held.set()
-            release.wait(10)
-
-    writer = threading.Thread(target=sync_writing)
-    writer.start()
-    try:
-        assert held.wait(5)
-        found: list[object] = []
-        reader = threading.Thread(target=lambda: found.append(cache.article(first.id)))
-        reader.start()
-        reader.join(timeout=2)
-        assert found == [article]
-    finally:
-        release.set()
-        writer.join(timeout=5)
+    assert answers_while_held(cache._lock, lambda: cache.article(first.id), 2) == [article]

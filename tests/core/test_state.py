@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from examples import examples
+from lock_helpers import answers_while_held
 from reader.core.resources import sample_feed_path
 from reader.core.storage.cache import FeedCache
 from reader.core.storage.ownership import STATE
@@ -146,28 +147,8 @@ def test_the_marks_drawn_are_read_while_a_sync_pull_holds_the_lock(db: Path) -> 
         store.set_read("a")
         store.set_starred("b")
         store.read_ids(), store.starred_ids()  # drawn once: cached
-        holding, done = threading.Event(), threading.Event()
-
-        def pull() -> None:
-            with store.lock:
-                holding.set()
-                done.wait(10)
-
-        puller = threading.Thread(target=pull)
-        puller.start()
-        try:
-            assert holding.wait(10)
-            answers: list[object] = []
-            asker = threading.Thread(
-                target=lambda: answers.append((store.read_ids(), store.starred_ids())),
-                daemon=True,
-            )
-            asker.start()
-            asker.join(5)
-            assert answers == [({"a"}, {"b"})]
-        finally:
-            done.set()
-            puller.join(10)
+        answers = answers_while_held(store.lock, lambda: (store.read_ids(), store.starred_ids()))
+        assert answers == [({"a"}, {"b"})]
 
 
 def test_set_read_many_counts_changes_and_persists(db: Path) -> None:
