@@ -236,6 +236,33 @@ def test_the_word_index_answers_as_the_trigram_index_does(
         assert with_words.matching(needle, spaced) == store.matching(needle, spaced)
 
 
+def test_the_word_index_reads_the_texts_a_block_at_a_time(
+    store: TextStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """10,000 texts are ~40 MB folded: the build reads them in blocks, never all at once."""
+    from reader.core.fulltext import words
+
+    for n in range(8):
+        store.put(f"https://n.example/{n}", f"id{n}", f"Story {n} of the harbour, word{n}", "")
+    store.forget(["https://n.example/4"])  # a gap in the row ids the blocks span
+    needles = ("harbour", "word3", "word4", "o", "y 5", "y 4")
+    expected = {needle: store.matching(needle, " " in needle) for needle in needles}
+    reads: list[int] = []
+    read_bodies = TextStore._locked_bodies
+
+    def counted(self: TextStore, ids: list[int]) -> dict[int, str]:
+        found = read_bodies(self, ids)
+        reads.append(len(found))
+        return found
+
+    monkeypatch.setattr(words, "BUILD_BLOCK", 3)
+    monkeypatch.setattr(TextStore, "_locked_bodies", counted)
+    assert store.build_words()
+    assert reads == [3, 3, 1]  # every text read once, three at most at a time
+    for needle, found in expected.items():
+        assert store.matching(needle, " " in needle) == found
+
+
 def test_the_word_index_is_not_used_once_a_text_changed(store: TextStore) -> None:
     store.put("https://n.example/1", "id1", "Old words", "")
     assert store.build_words()

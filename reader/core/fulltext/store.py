@@ -248,15 +248,25 @@ class TextStore:
             if self._words is not None and self._words.generation == generation:
                 return True
             rows = self._conn.execute(
-                "SELECT texts.id, url, article_id, body FROM texts "
-                "JOIN folded ON folded.rowid = texts.id"
+                "SELECT texts.id, url, article_id FROM texts "
+                "JOIN folded ON folded.rowid = texts.id ORDER BY texts.id"
             ).fetchall()
-        words = TextWords.build(generation, rows, go_on)
+        words = TextWords.build(generation, rows, self._locked_bodies, go_on)
         with self._lock:
             if words is not None and self._generation() == generation:
                 self._words = words
                 return True
         return False
+
+    def _locked_bodies(self, ids: Sequence[int]) -> dict[int, str]:
+        """The bodies of these ascending row ids, read as the range they span (one read)."""
+        if not ids:
+            return {}
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT rowid, body FROM folded WHERE rowid BETWEEN ? AND ?", (ids[0], ids[-1])
+            ).fetchall()
+        return dict(rows)
 
     def _bodies(self, ids: Sequence[int]) -> dict[int, str]:
         found: dict[int, str] = {}

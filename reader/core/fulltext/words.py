@@ -8,15 +8,45 @@ is answered from the words containing it, a phrase from its words' answers, each
 which is then read and tested (exact, as the filter is). It is made once, in a thread (a
 second or two at 10,000 texts), and holds for one generation of the store: a text stored
 or forgotten makes the store answer from SQLite again until it is made anew.
+
+The texts are read a block at a time while it is made (`FoldedTexts`): 10,000 texts of
+~600 words are ~40 MB of folded text, which held all at once was the app's peak memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import overload
 
 from reader.core.query.words import WordIndex, build_word_index, indexable
 
 Bodies = Callable[[Sequence[int]], dict[int, str]]  # text row ids -> their folded text
+BUILD_BLOCK = 1024  # texts read at once while the index is made: ~4 MB of ~600 words each
+
+
+class FoldedTexts(Sequence[str]):
+    """The folded texts of these row ids, read from the store when asked (a slice is one
+    read): what `build_word_index` reads a block at a time. A text gone meanwhile reads
+    as empty; the store then drops the index made, as its generation changed."""
+
+    def __init__(self, ids: Sequence[int], bodies: Bodies) -> None:
+        self._ids = ids
+        self._bodies = bodies
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        ids = self._ids[at] if isinstance(at, slice) else [self._ids[at]]
+        found = self._bodies(ids)
+        texts = [found.get(row_id, "") for row_id in ids]
+        return texts if isinstance(at, slice) else texts[0]
 
 
 class TextWords:
@@ -34,14 +64,17 @@ class TextWords:
     def build(
         cls,
         generation: int,
-        rows: Sequence[tuple[int, str, str, str]],
+        rows: Sequence[tuple[int, str, str]],
+        bodies: Bodies,
         go_on: Callable[[], bool] = lambda: True,
     ) -> TextWords | None:
-        """From (row id, URL, article id, folded text) rows; None if `go_on` said stop."""
-        words = build_word_index([row[3] for row in rows], go_on)
+        """From (row id, URL, article id) rows, their folded texts read through `bodies` a
+        block at a time; None if `go_on` said stop."""
+        ids = [row[0] for row in rows]
+        words = build_word_index(FoldedTexts(ids, bodies), go_on, block=BUILD_BLOCK)
         if words is None:
             return None
-        return cls(generation, [r[0] for r in rows], [(r[1], r[2]) for r in rows], words)
+        return cls(generation, ids, [(r[1], r[2]) for r in rows], words)
 
     def answer(self, needle: str, spaced: bool, bodies: Bodies) -> frozenset[str] | None:
         """The URLs and ids of the texts containing the needle; None when the words cannot
