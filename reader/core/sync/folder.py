@@ -140,18 +140,17 @@ class SyncFolder(Notices):
         """Finish a merge a crash interrupted, and log every mark never logged."""
         self._unlogged = False  # set again if the log cannot be written
         self.store.refresh()  # another process of this machine may have marked meanwhile
-        held = list(table.held(self._connection()))
-        self._apply([change for change, applied in held if not applied])
-        values = {(change.article_id, change.field): change.value for change, _ in held}
+        conn = self._connection()
+        self._apply(table.unapplied(conn))
+        # Sets of ids, not a change object per held row: this runs at every start, and at
+        # 100,000 articles shared by three machines the state holds ~100,000 changes.
         unlogged: list[Local] = []
         for field in FIELDS:
             marked = _marked_ids(self.store, field)
-            unlogged += [(a, field, True) for a in marked if not values.get((a, field))]
-            unlogged += [
-                (a, f, False)
-                for (a, f), on in values.items()
-                if f == field and on and a not in marked
-            ]
+            held_on = table.held_on(conn, field)
+            logged_on = set(held_on)
+            unlogged += [(a, field, True) for a in marked if a not in logged_on]
+            unlogged += [(a, field, False) for a in held_on if a not in marked]
         self._log(unlogged)
         if not unlogged:
             self._check_own_log()

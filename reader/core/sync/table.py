@@ -132,19 +132,30 @@ def mark_applied(conn: sqlite3.Connection, changes: Iterable[MarkChange]) -> Non
     conn.executemany(_MARK_APPLIED, [_row(change)[:2] + _row(change)[3:] for change in changes])
 
 
-def held(conn: sqlite3.Connection) -> Iterator[tuple[MarkChange, bool]]:
-    """Every change the state holds, and whether it is applied to the marks."""
-    rows = conn.execute("SELECT * FROM sync_marks")
-    for article_id, field, value, wall, counter, machine, applied in rows:
-        yield (
-            MarkChange(article_id, field, bool(value), Stamp(wall, counter, machine)),
-            bool(applied),
-        )
+def held(conn: sqlite3.Connection, where: str = "", *values: object) -> Iterator[MarkChange]:
+    """The changes the state holds (`where`: an SQL condition on sync_marks' columns)."""
+    clause = f" WHERE {where}" if where else ""
+    rows = conn.execute(
+        f"SELECT article_id, field, value, wall, counter, machine FROM sync_marks{clause}", values
+    )
+    for article_id, field, value, wall, counter, machine in rows:
+        yield MarkChange(article_id, field, bool(value), Stamp(wall, counter, machine))
+
+
+def unapplied(conn: sqlite3.Connection) -> list[MarkChange]:
+    """The changes held but not yet set on the marks (a merge a crash interrupted)."""
+    return list(held(conn, "applied = 0"))
+
+
+def held_on(conn: sqlite3.Connection, field: str) -> list[str]:
+    """The articles whose latest change held sets `field` (read, starred) on."""
+    rows = conn.execute("SELECT article_id FROM sync_marks WHERE field = ? AND value = 1", (field,))
+    return [article_id for (article_id,) in rows]
 
 
 def own(conn: sqlite3.Connection, machine: str) -> list[MarkChange]:
     """The changes held that this machine made: what its log must hold."""
-    return [change for change, _ in held(conn) if change.stamp.machine == machine]
+    return list(held(conn, "machine = ?", machine))
 
 
 def logs_seen(conn: sqlite3.Connection) -> dict[str, LogSeen]:
