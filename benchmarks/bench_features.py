@@ -24,10 +24,12 @@ warmed here first). Measured, median of `--runs`, in tmux as `bench_start` does:
 The first start of the features config merges the other machines' logs (printed: the
 time to the first row and to loaded of that first start). Nothing is asserted.
 
-`--setups` picks others: `stories`, `texts` and `sync` have one of the three each.
+`--settle S` waits S seconds after the load before the first timed key (the stored
+texts' word index is made in a thread after the load; until then the store answers from
+SQLite). `--setups` picks others: `stories`, `texts` and `sync` have one of the three each.
 
     python benchmarks/bench_features.py [--sizes 10000 100000] [--runs 5] [--texts 10000]
-                                        [--setups plain features stories texts sync]
+                                        [--settle S] [--setups plain features stories texts sync]
 """
 
 from __future__ import annotations
@@ -206,12 +208,16 @@ def typed_counts(cmd: str, count: int) -> dict[str, int]:
     return shown
 
 
-def typed_keys(cmd: str, count: int, expected: dict[str, int]) -> list[tuple[str, float]]:
-    """Each key's time from sent to the header showing its prefix and count."""
+def typed_keys(
+    cmd: str, count: int, expected: dict[str, int], settle: float
+) -> list[tuple[str, float]]:
+    """Each key's time from sent to the header showing its prefix and count (`settle`
+    seconds after the load: the stored texts' word index is made in a thread meanwhile)."""
     session, times = f"keys{count}", []
     bench_start.launch(session, cmd)
     try:
         bench_start.wait_for(session, bench_start.fully_loaded(count), compare.COLD_TIMEOUT, 0.05)
+        time.sleep(settle)
         compare.send(session, "/")
         time.sleep(0.08)
         for word in compare.WORDS:
@@ -239,7 +245,9 @@ def first_merge(setup: Setup, count: int, state: Path) -> None:
     )
 
 
-def measure(count: int, runs: int, texts: int, work: Path, names: list[str]) -> dict[str, Runs]:
+def measure(
+    count: int, runs: int, texts: int, work: Path, names: list[str], settle: float
+) -> dict[str, Runs]:
     print(f"N = {count:,}", flush=True)
     bench_start.ensure_feed(count)
     made = setups(count, work, texts, names)
@@ -258,7 +266,7 @@ def measure(count: int, runs: int, texts: int, work: Path, names: list[str]) -> 
             got.hwm_kb.append(hwm)
     for setup in made:
         cmd = command(setup, count, states[setup.name])
-        results[setup.name].keys = typed_keys(cmd, count, typed_counts(cmd, count))
+        results[setup.name].keys = typed_keys(cmd, count, typed_counts(cmd, count), settle)
     return results
 
 
@@ -287,6 +295,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5, help="warm starts per setup and size")
     parser.add_argument("--texts", type=int, default=TEXTS, help="stored full texts")
     parser.add_argument(
+        "--settle", type=float, default=0.0, help="seconds from the load to the first key"
+    )
+    parser.add_argument(
         "--setups", nargs="+", choices=SETUPS, default=["plain", "features"], help="what to run"
     )
     args = parser.parse_args(argv)
@@ -301,7 +312,8 @@ def main(argv: list[str] | None = None) -> None:
                 state = Path(work) / "warm-state.db"
                 bench_start.warm_cache(count, state)
                 texts = min(args.texts, count)
-                report(count, measure(count, args.runs, texts, Path(work), args.setups))
+                got = measure(count, args.runs, texts, Path(work), args.setups, args.settle)
+                report(count, got)
     finally:
         bench_start.kill_server()
 
