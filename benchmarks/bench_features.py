@@ -16,6 +16,8 @@ warmed here first). Measured, median of `--runs`, in tmux as `bench_start` does:
 
 - warm start: launch to the first list row on screen, and to the end of the load;
 - VmHWM of the reader process after the load;
+- `reader list --format json` on the warm cache, its wall time (it merges the sync folder
+  before it lists);
 - the filter: `compare.WORDS` typed key by key (`bench_typing.every_key`'s way), each key
   timed from sent to the header showing the prefix with its count. The counts a prefix
   should show are taken from an untimed session of the same config first (with texts
@@ -156,6 +158,7 @@ class Runs:
     loaded: list[float] = field(default_factory=list)
     hwm_kb: list[int] = field(default_factory=list)
     keys: list[tuple[str, float]] = field(default_factory=list)
+    listed: list[float] = field(default_factory=list)  # `reader list --format json`, s
 
 
 def start_once(session: str, cmd: str, count: int) -> tuple[float, float, int]:
@@ -172,6 +175,17 @@ def start_once(session: str, cmd: str, count: int) -> tuple[float, float, int]:
     finally:
         bench_start.quit_session(session)
     return first - started, loaded - started, hwm
+
+
+def list_once(setup: Setup, count: int, state: Path) -> float:
+    """`reader list --format json` on the warm cache (it merges the sync folder first)."""
+    feed, cache = bench_start.feed_path(count), bench_start.cache_path(count)
+    args = [str(compare.PYTHON), "-m", "reader", "list", str(feed), "--format", "json"]
+    args += ["--cache", str(cache), "--state", str(state), "--config", str(setup.config)]
+    env = {**os.environ, "PYTHONPATH": str(compare.REPO), **setup.env}
+    started = time.perf_counter()
+    subprocess.run(args, env=env, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
 
 
 def header_shows(prefix: str, count: int | None) -> Callable[[str], bool]:
@@ -264,6 +278,7 @@ def measure(
             got.first_row.append(row)
             got.loaded.append(loaded)
             got.hwm_kb.append(hwm)
+            got.listed.append(list_once(setup, count, states[setup.name]))
     for setup in made:
         cmd = command(setup, count, states[setup.name])
         results[setup.name].keys = typed_keys(cmd, count, typed_counts(cmd, count), settle)
@@ -272,12 +287,13 @@ def measure(
 
 def report(count: int, results: dict[str, Runs]) -> None:
     print(f"N = {count:,} ({bench_start.machine_line()}):")
-    print("  setup    | first row med | loaded med | VmHWM max | keys p50 / p95 / max")
+    print("  setup    | first row med | loaded med | VmHWM max | list med | keys p50 / p95 / max")
     for name, got in results.items():
         keys = [seconds * 1000 for _, seconds in got.keys]
         print(
             f"  {name:8} | {statistics.median(got.first_row) * 1e3:10.0f} ms "
             f"| {statistics.median(got.loaded):8.2f} s | {max(got.hwm_kb) / 1024:6.0f} MB "
+            f"| {statistics.median(got.listed):6.2f} s "
             f"| {statistics.median(keys):.0f} / {compare.p(keys, 0.95):.0f} / {max(keys):.0f} ms"
         )
     if "plain" not in results:
