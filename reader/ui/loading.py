@@ -181,6 +181,7 @@ class FeedLoader:
             on_progress=lambda done, total: void(post(LoadProgressed(done, total))),
             on_batch=None if cached else lambda batch: void(post(BatchParsed(batch))),
             is_cancelled=is_cancelled,
+            snapshot=False,  # stored once the feed is posted: the screen need not wait for it
         )
         if is_cancelled():
             return
@@ -200,6 +201,7 @@ class FeedLoader:
             words = self.cache.kept_words(result.generation)
             post(FeedLoaded(result.summaries, result.problems, (), in_order, changes, words))
             self._shown_generation = result.generation
+        self.cache.store_snapshot()
         self._post_stories(post, is_cancelled)
 
     def _changed_since_shown(self, result: SyncResult) -> bool:

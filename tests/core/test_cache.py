@@ -728,6 +728,19 @@ def test_warm_start_reads_the_snapshot_not_the_rows(tmp_path: Path, feed: Path) 
         assert {s.title for s in cache.cached_summaries()} == {"from the rows"}
 
 
+def test_a_sync_may_leave_its_snapshot_to_be_stored_after(tmp_path: Path, feed: Path) -> None:
+    """`snapshot=False`: the feed is returned before its snapshot is stored (the app shows it
+    first); `store_snapshot` then stores it, and a warm start reads it."""
+    with open_cache(tmp_path, feed) as cache:
+        expected = cache.sync(snapshot=False).summaries
+        assert _query(tmp_path / "index.db", "SELECT COUNT(*) FROM snapshots") == [(0,)]
+        cache.store_snapshot()
+        assert _query(tmp_path / "index.db", "SELECT COUNT(*) FROM snapshots") == [(1,)]
+    _rewrite(tmp_path / "index.db", "UPDATE files SET title = 'from the rows'")
+    with open_cache(tmp_path, feed) as cache:
+        assert cache.cached_summaries() == expected
+
+
 def test_damaged_snapshot_falls_back_to_the_rows(tmp_path: Path, messy: Path) -> None:
     with open_cache(tmp_path, messy) as cache:
         cache.sync()

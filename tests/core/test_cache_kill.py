@@ -133,3 +133,19 @@ def test_a_cancelled_build_stops_after_one_task_not_one_batch(tmp_path: Path) ->
         result = cache.sync(workers=1, is_cancelled=lambda: True)
     assert result.cancelled and result.parsed == CHUNK_SIZE < BATCH_SIZE
     assert committed_rows(tmp_path / "index.db") == CHUNK_SIZE  # what was parsed is kept
+
+
+def _parser_modules_loaded() -> bool:
+    return "reader.core.yaml_fast" in sys.modules and "yaml" in sys.modules
+
+
+def test_a_parsing_process_starts_with_the_yaml_parsers_imported() -> None:
+    """Each worker of the pool comes from the fork server with the parsers already imported,
+    not importing them at its first file."""
+    from reader.core.storage.cache import pool
+
+    workers = pool._new_pool(1)
+    try:
+        assert workers.submit(_parser_modules_loaded).result(timeout=60)
+    finally:
+        workers.shutdown(wait=True, cancel_futures=True)

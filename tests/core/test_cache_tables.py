@@ -15,6 +15,8 @@ from generated_feed import generate_feed
 from reader.core.ordering import sort_articles
 from reader.core.storage.cache import FeedCache, snapshot
 from reader.core.storage.cache.listing_rows import READ_ALL_FROM
+from reader.core.storage.cache.schema import PAGE_SIZE
+from reader.core.storage.ownership import CACHE, create_new
 
 FILES = 300  # a snapshot of a few hundred kB: it spans many overflow pages
 
@@ -49,7 +51,7 @@ def test_the_first_screen_is_read_without_the_snapshot_blob(tmp_path: Path) -> N
     with FeedCache.open(db, root) as cache:
         cache.sync()  # the summaries read row by row: now stored as a snapshot
         expected = sort_articles(cache.cached_summaries())[: snapshot.HEAD_SIZE], FILES
-    assert _zero_pages(db, "snapshots", only_overflow=True) > 10
+    assert _zero_pages(db, "snapshots", only_overflow=True) > 4  # of 16 KiB
     with FeedCache.open(db, root) as cache:
         assert cache.cached_head() == expected
         assert cache.notices == []
@@ -80,3 +82,21 @@ def test_a_file_rewritten_without_an_article_drops_its_stored_json(tmp_path: Pat
         assert cache.sync().parsed == 1
         kept = cache.listings(paths)
     assert set(paths) - set(kept) == {str(broken), str(deleted)}
+
+
+def test_a_new_cache_file_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """A new file gets PAGE_SIZE pages (a build's writes are a page per call); a file made
+    with SQLite's default pages is used as it is, and its articles read back the same."""
+    root = _feed(tmp_path)
+    new, old = tmp_path / "new.db", tmp_path / "old.db"
+    create_new(old, CACHE)  # as the reader made them before: SQLite's default pages
+    with FeedCache.open(new, root) as cache:
+        built = cache.sync()
+    with FeedCache.open(old, root) as cache:
+        assert cache.sync().summaries == built.summaries and cache.notices == []
+    for path, size in ((new, PAGE_SIZE), (old, 4096)):
+        conn = sqlite3.connect(path)
+        try:
+            assert conn.execute("PRAGMA page_size").fetchone()[0] == size
+        finally:
+            conn.close()

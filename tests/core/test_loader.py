@@ -753,6 +753,25 @@ def test_a_read_gives_the_first_bytes_whatever_size_was_expected(
         os.close(fd)
 
 
+def test_a_file_as_long_as_its_stat_said_is_read_in_one_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The usual file: one read gives all of it, and its shortness says the end is reached."""
+    path = tmp_path / "f.md"
+    path.write_text("---\ntitle: One read\n---\n", encoding="utf-8")
+    calls: list[int] = []
+    real_read = os.read
+
+    def counted(fd: int, count: int) -> bytes:
+        calls.append(count)
+        return real_read(fd, count)
+
+    monkeypatch.setattr(os, "read", counted)
+    article, problems = reader.core.loader.parse_file(path, tmp_path)
+    assert article is not None and article.title == "One read" and problems == []
+    assert calls == [path.stat().st_size + 1]
+
+
 _REFERENCE_CLOSING = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 
 

@@ -3,6 +3,7 @@ regrouped around a new, changed or deleted file only."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader.core.loader import load_feed
-from reader.core.storage.cache import FeedCache
+from reader.core.storage.cache import FeedCache, stories
 from reader.core.storage.cache.pool import Item, Task, parse_task
 from reader.core.stories.features import keys_of, keys_to_row
 from reader.core.stories.grouping import group
@@ -109,6 +110,38 @@ def test_a_sync_stopped_before_grouping_is_grouped_at_the_next(feed: Path, tmp_p
         conn.execute("UPDATE story_words SET articles = articles - 1")
     conn.close()
     assert sync(feed, cache) == stories
+
+
+def test_a_first_build_reads_no_old_keys_and_groups_the_whole_feed(
+    feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file of a first build is new: no stored key is looked up to be counted out."""
+
+    def no_old_rows(*_: object) -> list[object]:
+        raise AssertionError("a first build read old story keys")
+
+    monkeypatch.setattr(stories, "_old_rows", no_old_rows)
+    assert sync(feed, tmp_path / "index.db") == fresh(feed)
+
+
+def test_a_feed_built_again_after_its_files_went_is_grouped_anew(
+    feed: Path, tmp_path: Path
+) -> None:
+    """The files deleted by a sync that was not grouped (the app quit), then as many others
+    (the same, a year apart each: no story): the build's grouping is of the files now."""
+    cache, texts = tmp_path / "index.db", {}
+    assert sync(feed, cache)
+    for path in sorted(feed.glob("*.md")):
+        texts[path.name] = path.read_text(encoding="utf-8")
+        path.unlink()
+    with FeedCache.open(cache, feed) as opened:
+        assert opened.sync().summaries == []  # and no regrouping
+    for year, (name, text) in enumerate(texts.items(), start=1000):
+        (feed / name).write_text(
+            re.sub(r"(?m)^publishedDateTime: \d{4}", f"publishedDateTime: {year}", text),
+            encoding="utf-8",
+        )
+    assert sync(feed, cache) == fresh(feed) == []
 
 
 def test_without_stories_no_key_is_kept_and_none_is_found(feed: Path, tmp_path: Path) -> None:

@@ -152,16 +152,19 @@ def stamp(conn: sqlite3.Connection, kind: DatabaseKind) -> None:
         conn.execute(f"PRAGMA application_id = {kind.application_id}")
 
 
-def create_new(path: Path, kind: DatabaseKind) -> None:
+def create_new(path: Path, kind: DatabaseKind, page_size: int | None = None) -> None:
     """Make an empty, marked database at `path`, unless another reader made one first.
 
     Made under a temporary name and hard-linked into place, which fails rather than
-    replace what another process put there meanwhile.
+    replace what another process put there meanwhile. `page_size`: bytes a page, fixed
+    for the file's life here (SQLite's default if None).
     """
     temporary = path.with_name(f".{path.name}.new-{os.getpid()}-{os.urandom(4).hex()}")
     try:
         conn = sqlite3.connect(temporary)
         try:
+            if page_size is not None:  # only before the first write
+                conn.execute(f"PRAGMA page_size = {int(page_size)}")
             conn.execute(f"PRAGMA application_id = {kind.application_id}")
             conn.commit()
         finally:

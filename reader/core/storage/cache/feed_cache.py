@@ -22,7 +22,8 @@ in memory; each adds a sentence to `FeedCache.notices`.
 
 This module is the public face; the parts live beside it: `schema` (the tables, opening
 the file), `codec` (files and articles as rows), `snapshot` (the pickled summaries),
-`scan` (what changed since the last sync) and `pool` (parsing in several processes).
+`scan` (what changed since the last sync), `pool` (parsing in several processes) and
+`batch_rows` (what a sync writes).
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from reader.core.loader import missing_feed
 from reader.core.model import Article, ArticleSummary, Problem
+from reader.core.storage.cache.batch_rows import forget_files, store_batch, unsynced_writes
 from reader.core.storage.cache.codec import (
     DetailRow,
     FileRow,
@@ -49,13 +52,11 @@ from reader.core.storage.cache.codec import (
     to_db,
 )
 from reader.core.storage.cache.listing_order import StoredList, stored_list
-from reader.core.storage.cache.listing_rows import listings_by_path, store_listings
+from reader.core.storage.cache.listing_rows import listings_by_path
 from reader.core.storage.cache.location import default_cache_path
 from reader.core.storage.cache.scan import Changes, compare, unstamped
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
-    INSERT_DETAIL,
-    INSERT_FILE,
     open_file,
     open_memory,
     set_aside,
@@ -70,15 +71,17 @@ from reader.core.storage.cache.snapshot import (
     snapshot_row,
     store_snapshot,
 )
-from reader.core.storage.cache.stories import WordCounts, read_groups, regroup, stale, store_keys
+from reader.core.storage.cache.stories import WordCounts, read_groups, regroup, stale
 from reader.core.storage.cache.sync_result import SyncResult, count_parsed
 from reader.core.storage.cache.walk import Pause
-from reader.core.storage.sqlite import SYNCHRONOUS, file_id, is_corrupt, write_transaction
+from reader.core.storage.sqlite import file_id, is_corrupt, write_transaction
 
 if TYPE_CHECKING:
     from reader.core.storage.cache import pool
 
-BATCH_SIZE = 500  # parsed files written per transaction (and per on_batch call)
+# Parsed files written per transaction (and per on_batch call): fewer, larger commits cost
+# the app's process less (the screen redraws a streamed load once a second anyway).
+BATCH_SIZE = 2000
 FIRST_BATCH = 25  # files of a first build parsed at once for a first screen
 
 OnProgress = Callable[[int, int], None]
@@ -383,6 +386,7 @@ class FeedCache:
         on_progress: OnProgress | None = None,
         on_batch: OnBatch | None = None,
         is_cancelled: Callable[[], bool] = lambda: False,
+        snapshot: bool = True,
     ) -> SyncResult:
         """Bring the cache up to date with the files and return the whole feed.
 
@@ -395,20 +399,38 @@ class FeedCache:
                 a copy that loses to an older one may appear until the result). A first
                 build hands on FIRST_BATCH files at once, for a first screen.
             is_cancelled: Polled between batches; when true the sync stops early.
+            snapshot: Store the feed's snapshot before returning (False: the caller calls
+                `store_snapshot` once it has shown the feed; ~1.4 s at 100,000).
         """
+        cancelled = partial(self._cancelled, is_cancelled)
 
-        def cancelled() -> bool:
-            return self._closed or is_cancelled()
+        def attempt() -> SyncResult:
+            result = self._sync(workers, on_progress, on_batch, cancelled)
+            if snapshot and not (result.cancelled or result.feed_missing):
+                self._save_snapshot()
+            return result
 
         try:
-            return self._sync(workers, on_progress, on_batch, cancelled)
+            return attempt()
         except sqlite3.Error as err:
             if self._closed:
                 # Quitting mid-sync: without this the sync would start again in memory and
                 # parse the whole feed before the app could exit.
                 return SyncResult(cancelled=True)
             self._recover(err)
-        return self._sync(workers, on_progress, on_batch, cancelled)
+        return attempt()
+
+    def _cancelled(self, asked: Callable[[], bool]) -> bool:
+        return self._closed or asked()
+
+    def store_snapshot(self) -> None:
+        """Store the last sync's feed as its snapshot (see `sync`'s `snapshot`), unless it
+        came from the snapshot or the feed changed since; a failing file is recovered from
+        as in `sync`."""
+        try:
+            self._save_snapshot()
+        except sqlite3.Error as err:
+            self._recover(err)
 
     def _sync(
         self, workers: int | None, on_progress: OnProgress | None, on_batch: OnBatch | None,
@@ -441,12 +463,10 @@ class FeedCache:
         )
 
     def _finish(self, result: SyncResult) -> SyncResult:
-        """The whole feed into `result`, and its snapshot stored if the sync went through."""
+        """The whole feed into `result`."""
         memo = self._current()
         result.summaries, result.generation = list(memo.summaries), memo.generation
         result.problems = self.cached_problems()
-        if not result.cancelled:
-            self._save_snapshot()
         return result
 
     def story_groups(self, *, up_to_date: bool = True) -> list[tuple[str, ...]]:
@@ -493,8 +513,9 @@ class FeedCache:
         found = unstamped(self.feed_root, self._prefix)  # the parsers take the stamps
         items = ((seq, rel, path, None) for seq, (rel, path) in enumerate(found))
         first = FIRST_BATCH if on_batch else 0
+        self._words.whole = True  # every file is new: the feed is grouped whole afterwards
         stream = pool.Stream(self._feed, self.feed_root, items, workers, first, self.stories)
-        with stream, self._unsynced_writes():
+        with stream, unsynced_writes(self._conn, self._lock):
             for files, details, total in pool.batches(
                 stream, BATCH_SIZE, None, is_cancelled, first > 0
             ):
@@ -511,16 +532,8 @@ class FeedCache:
 
     def _forget(self, changes: Changes) -> None:
         """Drop the rows of deleted files and renumber the files whose place changed."""
-        gone = [(self._feed, rel) for rel in changes.gone]
-
-        def work(conn: sqlite3.Connection) -> None:
-            conn.executemany("DELETE FROM files WHERE feed = ? AND rel = ?", gone)
-            conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", gone)
-            conn.executemany("DELETE FROM listings WHERE feed = ? AND rel = ?", gone)
-            conn.executemany("UPDATE files SET seq = ? WHERE feed = ? AND rel = ?", changes.moved)
-            store_keys(conn, self._feed, [], changes.gone, self._words)
-
-        self._write(work)
+        gone, moved = changes.gone, changes.moved
+        self._write(lambda conn: forget_files(conn, self._feed, gone, moved, self._words))
 
     def _write(
         self, work: Callable[[sqlite3.Connection], None], changes_files: bool = True
@@ -549,7 +562,10 @@ class FeedCache:
         result.workers = pool.worker_count(total, len(tasks), workers)
         if on_progress:
             on_progress(0, total)
-        with pool.results(tasks, result.workers) as results, self._unsynced_writes():
+        with (
+            pool.results(tasks, result.workers) as results,
+            unsynced_writes(self._conn, self._lock),
+        ):
             counted = ((rows, total) for rows in results)
             for files, details, _ in pool.batches(counted, BATCH_SIZE, total, is_cancelled):
                 self._store(files, details, on_batch)
@@ -560,37 +576,11 @@ class FeedCache:
                     result.cancelled = True
                     return
 
-    @contextlib.contextmanager
-    def _unsynced_writes(self) -> Iterator[None]:
-        """No fsync while the parsed batches are written (a cold build writes tens of MB).
-
-        A killed process loses nothing the OS was handed, so every committed batch
-        survives `kill -9` just the same; only a power cut mid-build can damage the file,
-        which is then moved aside and rebuilt (it is only a copy of the feed).
-        """
-        with self._lock:
-            self._conn.execute("PRAGMA synchronous = OFF")
-        try:
-            yield
-        finally:
-            with self._lock, contextlib.suppress(sqlite3.Error):
-                self._conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
-
     def _store(
         self, files: list[FileRow], details: list[DetailRow], on_batch: OnBatch | None
     ) -> None:
         """Write one batch in one transaction and hand its summaries on."""
-        failed = [(self._feed, row[1]) for row in files if row[7] is None]
-
-        def work(conn: sqlite3.Connection) -> None:
-            conn.executemany(INSERT_FILE, files)
-            conn.executemany(INSERT_DETAIL, [detail[:3] for detail in details])
-            conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", failed)
-            store_listings(conn, self._feed, details, [rel for _, rel in failed])
-            keys = [detail[4] for detail in details if detail[4] is not None]
-            store_keys(conn, self._feed, keys, [rel for _, rel in failed], self._words)
-
-        self._write(work)
+        self._write(lambda conn: store_batch(conn, self._feed, files, details, self._words))
         if on_batch:
             rows = [(row[1], *row[7:]) for row in files if row[7] is not None]
             with self._lock:

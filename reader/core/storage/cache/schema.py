@@ -26,6 +26,10 @@ from reader.core.storage.sqlite import (
 
 SCHEMA_VERSION = 6  # 6: word_indexes
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for another reader's write lock
+# A new cache file's pages: a cold build writes ~600 MB at 100,000 articles, and SQLite
+# writes (and checkpoints) the WAL a page per call. 16 KiB pages instead of 4 KiB: a
+# third less of the build's CPU in this process, and a file a seventh smaller.
+PAGE_SIZE = 16384
 
 # This text is hashed into _LAYOUT, so even a comment changed in it rebuilds every cache
 # once; `_to_db` in it is now `codec.to_db`, `_snapshot_bytes` is `snapshot.snapshot_bytes`.
@@ -153,7 +157,7 @@ def _connect(path: Path, timeout: float, notices: list[str]) -> sqlite3.Connecti
 
     # Only a file marked as a cache (or none yet) is ever emptied and rebuilt below.
     if not check_own(path, CACHE):
-        create_new(path, CACHE)
+        create_new(path, CACHE, PAGE_SIZE)
     # No quick_check: it would read the whole (large) file at every start, and damage
     # met while reading moves the file aside just the same (FeedCache._recover).
     return connect(path, timeout, setup=setup)

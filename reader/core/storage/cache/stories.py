@@ -61,6 +61,9 @@ class WordCounts:
         self.entered: list[StoredRow] = []
         self.touched: set[str] = set()  # article ids parsed or dropped
         self.days: list[float] = []  # their days, old and new
+        # The whole feed is grouped again (a first build): nothing is gathered, and no old
+        # row is read back (a build of 100,000 files: ~0.7 s of the app's process).
+        self.whole = False
 
     def leave(self, rows: Iterable[StoredRow]) -> None:
         for row in rows:
@@ -131,11 +134,12 @@ def store_keys(
 ) -> None:  # fmt: skip
     """Write the keys of parsed files and drop those of `gone` rels (files deleted, or that
     no longer give an article), inside the caller's transaction."""
-    replaced = [row[1] for row in rows] + list(gone)
-    counts.leave(_old_rows(conn, feed, replaced))
+    if not counts.whole:
+        counts.leave(_old_rows(conn, feed, [row[1] for row in rows] + list(gone)))
     conn.executemany("DELETE FROM story_keys WHERE feed = ? AND rel = ?", [(feed, r) for r in gone])
     conn.executemany(INSERT_KEYS, rows)
-    counts.enter(rows)
+    if not counts.whole:
+        counts.enter(rows)
 
 
 def read_groups(conn: sqlite3.Connection, feed: int) -> list[tuple[str, ...]]:
@@ -168,14 +172,15 @@ def regroup(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
 
 def _regroup(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
     _fill_missing(conn, feed, counts)
-    if not counts.touched and not _out_of_step(conn, feed):
+    if not (counts.whole or counts.touched) and not _out_of_step(conn, feed):
         return
     from reader.core.stories.grouping import group_feed, group_keys
     from reader.core.stories.rule import idf_from
 
     row = conn.execute("SELECT articles FROM story_words WHERE feed = ?", (feed,)).fetchone()
     total = (row[0] if row else 0) + len(counts.entered) - len(counts.left)
-    if total <= 0 or not counts.touched or len(counts.touched) > WHOLE_FEED_SHARE * total:
+    touched = len(counts.touched)
+    if counts.whole or total <= 0 or not touched or touched > WHOLE_FEED_SHARE * total:
         stored = StoredKeys(
             conn.execute(f"SELECT {KEYS_COLUMNS} FROM story_keys WHERE feed = ?", (feed,))
         )
@@ -193,7 +198,7 @@ def _regroup(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> None:
 def stale(conn: sqlite3.Connection, feed: int, counts: WordCounts) -> bool:
     """Whether `regroup` has anything to do: the syncs changed files, or the stored keys are
     not all there or not the ones last grouped (a sync stopped before its end)."""
-    return bool(counts.touched) or _missing(conn, feed) or _out_of_step(conn, feed)
+    return counts.whole or bool(counts.touched) or _missing(conn, feed) or _out_of_step(conn, feed)
 
 
 def _count(conn: sqlite3.Connection, table: str, feed: int) -> int:
