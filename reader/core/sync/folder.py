@@ -146,11 +146,9 @@ class SyncFolder(Notices):
         # 100,000 articles shared by three machines the state holds ~100,000 changes.
         unlogged: list[Local] = []
         for field in FIELDS:
-            marked = _marked_ids(self.store, field)
-            held_on = table.held_on(conn, field)
-            logged_on = set(held_on)
-            unlogged += [(a, field, True) for a in marked if a not in logged_on]
-            unlogged += [(a, field, False) for a in held_on if a not in marked]
+            marked, logged_on = _marked_ids(self.store, field), table.held_on(conn, field)
+            unlogged += [(a, field, True) for a in sorted(marked - logged_on)]
+            unlogged += [(a, field, False) for a in sorted(logged_on - marked)]
         self._log(unlogged)
         if not unlogged:
             self._check_own_log()

@@ -147,10 +147,10 @@ def unapplied(conn: sqlite3.Connection) -> list[MarkChange]:
     return list(held(conn, "applied = 0"))
 
 
-def held_on(conn: sqlite3.Connection, field: str) -> list[str]:
+def held_on(conn: sqlite3.Connection, field: str) -> set[str]:
     """The articles whose latest change held sets `field` (read, starred) on."""
     rows = conn.execute("SELECT article_id FROM sync_marks WHERE field = ? AND value = 1", (field,))
-    return [article_id for (article_id,) in rows]
+    return {article_id for (article_id,) in rows}
 
 
 def own(conn: sqlite3.Connection, machine: str) -> list[MarkChange]:
