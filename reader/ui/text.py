@@ -8,11 +8,11 @@ control characters are removed first (no escape sequence reaches the terminal).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from textual.content import Content
+from textual.content import Content, Span
 from textual.style import Style
 
 from reader.core.matches import match_spans
@@ -103,9 +103,24 @@ def relative_age(moment: datetime | None, now: datetime | None = None) -> str:
 
 def highlighted(content: Content, terms: Sequence[str], style: str | Style) -> Content:
     """`content` with every occurrence of the (folded) query terms styled."""
-    for start, end in match_spans(content.plain, terms):
-        content = content.stylize(style, start, end)
-    return content
+    return stylized(content, match_spans(content.plain, terms), style)
+
+
+def stylized(content: Content, spans: Iterable[tuple[int, int]], style: str | Style) -> Content:
+    """`content.stylize(style, start, end)` for each span in turn, made at once: each
+    stylize copies the spans before it (a first letter typed in the filter highlights
+    hundreds of places in the titles shown, thousands in an article's text)."""
+    if not style:
+        return content
+    length = len(content)
+    added = [
+        Span(start, min(end, length), style)
+        for start, end in spans
+        if start < length and start < end
+    ]
+    if not added:
+        return content
+    return Content(content.plain, [*content.spans, *added], strip_control_codes=False)
 
 
 def tell(app: App[Any], message: str, *, severity: str = "information",

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from query_helpers import NOW, FakeMarks, art
 from reader.core.library import Library
-from reader.core.model import ArticleSummary, fold
+from reader.core.model import ArticleSummary, Picked, fold
 from reader.core.query import QueryError, parse_query
 from reader.core.query.index import Key, SearchIndex, implies, phrase_pattern
-from reader.core.query.words import build_word_index, indexable, words_from_bytes
+from reader.core.query.words import WordIndex, build_word_index, indexable, words_from_bytes
 
 ARTICLES = [
     art("robot", "Robots learn", excerpt="A new robot.", topics=("AI",), quality=120,
@@ -479,3 +479,52 @@ def test_the_positions_of_hits_are_the_articles_with_that_id_or_url(
     index = SearchIndex(articles)
     assert index.positions_of(keys) == expected
     assert index.positions_of(keys) == expected  # the map made once, asked again
+
+
+# --- broad words answered as bitsets ------------------------------------------------------
+
+word_keys = st.lists(st.sampled_from(NEEDLES).map(lambda w: (fold(w), False)), max_size=3)
+
+
+@SETTINGS
+@given(
+    articles(),
+    word_keys,
+    st.lists(word_keys.filter(bool), max_size=2),
+    word_keys,
+    st.sampled_from([0, 2, 32]),
+)
+def test_a_bitset_answer_is_selects(
+    arts: list[ArticleSummary],
+    every: list[Key],
+    any_of: list[list[Key]],
+    none_of: list[Key],
+    dense_share: int,
+) -> None:
+    """`select_bits`, when it answers, has the very positions `select` gives; and what a
+    query picks with it has the positions of the articles picked (the sidebar counts them)."""
+    index = with_words(arts, dense_share)
+    bits = index.select_bits(every, any_of, none_of)
+    if bits is not None:
+        expected = list(with_words(arts, dense_share).select(every, any_of, none_of))
+        assert [i for i in range(len(arts)) if bits >> i & 1] == expected
+    words = [text for text, _ in every if text and indexable(text)]
+    parsed = parse_query(" ".join(f'"{w}"' if ":" in w else w for w in words), now=NOW)
+    picked = parsed.filter(arts, MARKS, index)
+    assert picked == parsed.filter(arts, MARKS)
+    if isinstance(picked, Picked) and words:
+        assert [arts[i] for i in picked.positions] == picked
+
+
+def test_a_word_in_most_articles_is_picked_without_its_positions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first letters of a word match most articles: their positions (a list as long as
+    the feed) are not made while typing, only the mask of them."""
+    arts = [art(f"a{i}", f"robot number {i}" if i % 3 else f"storm {i}") for i in range(90)]
+    index = with_words(arts)
+    monkeypatch.setattr(WordIndex, "positions", lambda *_: pytest.fail("positions made"))
+    for typed in ("r", "ro", "rob", "robot", "o", "robot n", "robot -storm", "robot OR storm"):
+        parsed = parse_query(typed, now=NOW)
+        found = parsed.filter(arts, MARKS, index)
+        assert found == [a for a in arts if parsed.matches(a, MARKS)], typed

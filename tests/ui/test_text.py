@@ -11,9 +11,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.content import Content, Span
 
-from reader.ui.text import assemble, highlighted, line, local_time, paragraph, relative_age
+from reader.ui.text import (
+    assemble,
+    highlighted,
+    line,
+    local_time,
+    paragraph,
+    relative_age,
+    stylized,
+)
 
 NASTY = "a\x1b]0;pwned\x07b\u202ec"
 
@@ -117,3 +127,23 @@ def test_highlighted_styles_every_occurrence_on_the_original_letters() -> None:
         (19, 23, "reverse"),
     ]
     assert highlighted(Content("robot"), [], "reverse").spans == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="ab é\u0301中", max_size=12),
+    st.lists(st.tuples(st.integers(0, 14), st.integers(0, 14)), max_size=6),
+    st.sampled_from(["", "bold", "underline on red"]),
+)
+def test_stylized_at_once_is_stylize_span_by_span(
+    text: str, spans: list[tuple[int, int]], style: str
+) -> None:
+    """The titles' highlights are made in one go: the same spans, in the same order, as
+    stylizing one span after another (which drops the empty ones and those past the end)."""
+    base = line(text, "italic")
+    expected = base
+    for start, end in spans:
+        expected = expected.stylize(style, start, end)
+    found = stylized(base, spans, style)
+    assert found.plain == expected.plain and found.spans == expected.spans
+    assert list(found.render_segments()) == list(expected.render_segments())

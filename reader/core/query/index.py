@@ -48,13 +48,19 @@ import re
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
-from itertools import compress, filterfalse
-from operator import attrgetter
+from functools import lru_cache, reduce
+from itertools import chain, compress, filterfalse
+from operator import and_, attrgetter, or_
 from typing import Protocol, TypeGuard, cast, overload
 
 from reader.core.model import ArticleSummary, SearchTexts, held_text
-from reader.core.query.words import WordIndex, build_word_index, indexable, words_from_bytes
+from reader.core.query.words import (
+    WordIndex,
+    bitset,
+    build_word_index,
+    indexable,
+    words_from_bytes,
+)
 
 __all__ = ["Key", "SearchIndex", "implies", "phrase_pattern"]
 
@@ -125,6 +131,8 @@ class SearchIndex:
     SCAN_AT_MOST = 2000
     #: as many when the texts must be read from the cache first (~10x the cost of a test).
     READ_AT_MOST = 200
+    #: Bitset answers remembered (12.5 kB each at 100,000 articles).
+    MAX_BIT_ANSWERS = 32
 
     def __init__(
         self, articles: Sequence[ArticleSummary], kept: tuple[WordStore, int] | None = None
@@ -149,6 +157,8 @@ class SearchIndex:
         self._budget = max(self.BUDGET_PER_ARTICLE * self._size, 1 << 16)
         # Set once, from the thread that builds it; read here only when set.
         self._words: WordIndex | None = None
+        # Bitsets of common words' answers (see `select_bits`): `size / 8` bytes each.
+        self._bit_answers: OrderedDict[Key, int] = OrderedDict()
         # Article id and URL -> positions: made when stored full texts are first searched.
         self._where: dict[str, int] | dict[str, list[int]] | None = None  # see `_by_key`
 
@@ -162,6 +172,7 @@ class SearchIndex:
     def clear(self) -> None:
         """Forget every remembered answer (the next queries scan again)."""
         self._answers.clear()
+        self._bit_answers.clear()
         self._held = 0
 
     def build_words(self, go_on: Callable[[], bool] = lambda: True) -> bool:
@@ -287,6 +298,53 @@ class SearchIndex:
             if not left:
                 return left
         return self._with_none(none_of, left)
+
+    def select_bits(
+        self,
+        every: Sequence[Key] = (),
+        any_of: Sequence[Sequence[Key]] = (),
+        none_of: Sequence[Key] = (),
+    ) -> int | None:
+        """`select`'s answer as a bitset (bit i: article i), when the word index answers
+        every key, each key of `every` is a common word's (the first letters of a word typed
+        match most articles) and there is one, or a group of `any_of`; else None, and
+        `select` answers.
+
+        ANDs and ORs of bitsets run in C: no list of positions is made, the list's
+        summaries are picked with the mask (see `query._picked_by_bits`).
+        """
+        keys = [*every, *chain.from_iterable(any_of), *none_of]
+        if not (every or any_of) or not all(map(self._indexed, keys)):
+            return None  # an empty word, a phrase, no word index yet: the positions answer
+        found = [self._bits(key) for key in every]
+        if None in found:
+            return None  # a rare word: its few positions are the cheaper answer
+        bits = reduce(and_, cast(list[int], found), (1 << self._size) - 1)
+        for group in any_of:
+            bits &= reduce(or_, map(self._bits_anyway, group))
+        for key in none_of:
+            bits &= ~self._bits_anyway(key)
+        return bits
+
+    def _bits(self, key: Key) -> int | None:
+        """The bitset of a word's answer (see `WordIndex.bits`), remembered; None for a rare one."""
+        answers = self._bit_answers
+        found = answers.get(key)
+        if found is not None:
+            answers.move_to_end(key)
+            return found
+        assert self._words is not None
+        found = self._words.bits(key[0])
+        if found is not None:
+            answers[key] = found
+            if len(answers) > self.MAX_BIT_ANSWERS:
+                answers.popitem(last=False)
+        return found
+
+    def _bits_anyway(self, key: Key) -> int:
+        """The bitset of a word's answer, a rare word's made from its positions."""
+        found = self._bits(key)
+        return bitset(self.candidates(key), self._size) if found is None else found
 
     def _with_every(self, every: Iterable[Key]) -> Sequence[int] | None:
         """The positions matching every key (None: no key, so all); stops once none is left."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import compress
 from operator import itemgetter
 from typing import Literal
 
@@ -24,6 +25,7 @@ from reader.core.query.compile import (
 )
 from reader.core.query.index import SearchIndex
 from reader.core.query.parse import AllOf, AnyOf, Node, Not, Text, needs_marks, parse_tree
+from reader.core.query.words import bit_positions, bits_mask
 
 # --- The public face --------------------------------------------------------------------
 
@@ -102,8 +104,7 @@ class Query:
         if index is not None and index.covers(articles):
             plan = self._index_plan()
             if plan is not None:
-                positions = index.select(plan.every, plan.any_of, plan.none_of)
-                chosen = _at(articles, positions)
+                chosen = _chosen(articles, index, plan)
                 if plan.rest is None:
                     return chosen
                 return run_filter(rest_for(plan.rest, index), chosen, marks)
@@ -133,6 +134,44 @@ def rest_for(rest: Compiled, index: SearchIndex) -> Compiled:
     if not index.keeps_texts or not _has_text(rest.tree):
         return rest
     return build(rest.tree, answers=index.object_ids)
+
+
+def _chosen(articles: Sequence[ArticleSummary], index: SearchIndex, plan: Plan) -> Picked:
+    """The articles the plan's words and phrases give, by bitset when the index has one."""
+    bits = index.select_bits(plan.every, plan.any_of, plan.none_of)
+    if bits is not None:
+        return _picked_by_bits(articles, bits)
+    return _at(articles, index.select(plan.every, plan.any_of, plan.none_of))
+
+
+class _PickedByBits(Picked):
+    """Summaries picked with a bitset (`SearchIndex.select_bits`): their positions are made
+    when first asked for (the sidebar's counts, once the list is drawn), not at each key."""
+
+    __slots__ = ("_bits", "_made")
+
+    def __init__(self, picked: list[ArticleSummary], bits: int, source: object) -> None:
+        super().__init__(picked, (), source)
+        self._bits: int = bits
+        self._made: Sequence[int] | None = None
+
+    @property
+    def positions(self) -> Sequence[int]:
+        if self._made is None:
+            self._made = bit_positions(self._bits)
+        return self._made
+
+    @positions.setter
+    def positions(self, positions: Sequence[int]) -> None:
+        self._made = positions
+
+
+def _picked_by_bits(articles: Sequence[ArticleSummary], bits: int) -> Picked:
+    """The articles whose bit is set: one C pass over a mask of them (~2 ms at 100,000),
+    where making the positions and picking at them cost ~8 ms for a word in most articles."""
+    if bits.bit_count() == len(articles):
+        return Picked(articles, range(len(articles)), articles)
+    return _PickedByBits(list(compress(articles, bits_mask(bits))), bits, articles)
 
 
 def _at(articles: Sequence[ArticleSummary], positions: Sequence[int]) -> Picked:

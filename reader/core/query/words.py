@@ -30,7 +30,15 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, chain, compress
 from typing import Union
 
-__all__ = ["WordIndex", "build_word_index", "indexable", "words_from_bytes"]
+__all__ = [
+    "WordIndex",
+    "bit_positions",
+    "bits_mask",
+    "bitset",
+    "build_word_index",
+    "indexable",
+    "words_from_bytes",
+]
 
 # A word in more than one text in DENSE_SHARE is kept as a bitset: smaller than its array.
 DENSE_SHARE = 32
@@ -55,20 +63,25 @@ def indexable(needle: str) -> bool:
     return bool(needle) and needle.split() == [needle]
 
 
-def _bitset(positions: Iterable[int], size: int) -> int:
+def bitset(positions: Iterable[int], size: int) -> int:
     """The bitset (bit i: text i) of positions below `size`."""
     mask = bytearray(size)
     for position in positions:
         mask[position] = 1
     mask.reverse()  # the first digit of a binary literal is the highest bit
-    return int(mask.translate(_MASK_TO_DIGITS), 2)
+    return int(mask.translate(_MASK_TO_DIGITS) or b"0", 2)  # no text: no digit
 
 
-def _positions(bits: int) -> array[int]:
+def bits_mask(bits: int) -> bytes:
+    """A bitset as one byte per text, 1 where its bit is set, up to its highest set bit."""
+    return format(bits, "b")[::-1].encode("ascii").translate(_DIGITS_TO_MASK)
+
+
+def bit_positions(bits: int) -> array[int]:
     """The set bits of a bitset, ascending."""
     if not bits:
         return array("i")
-    mask = format(bits, "b")[::-1].encode("ascii").translate(_DIGITS_TO_MASK)
+    mask = bits_mask(bits)
     return array("i", list(compress(range(len(mask)), mask)))  # from a list: 2x faster
 
 
@@ -89,6 +102,24 @@ class WordIndex:
 
     def positions(self, needle: str) -> array[int]:
         """The positions of the texts containing `needle` (see `indexable`), ascending."""
+        dense, sparse = self._postings_of(needle)
+        if not dense:
+            if len(sparse) == 1:
+                return array("i", sparse[0])
+            return array("i", sorted(set().union(*sparse)))
+        return bit_positions(self._with_sparse(dense, sparse))
+
+    def bits(self, needle: str) -> int | None:
+        """The bitset (bit i: text i) of the texts containing `needle`, when a common word
+        has it; None when only rare words do (their few positions are the cheaper answer).
+
+        What a broad word is picked by: a bitset turned into a list of positions costs more
+        than picking the summaries with it (see `query._picked_by_bits`)."""
+        dense, sparse = self._postings_of(needle)
+        return self._with_sparse(dense, sparse) if dense else None
+
+    def _postings_of(self, needle: str) -> tuple[int, list[array[int]]]:
+        """The bitsets of the common words containing `needle` OR-ed, and the rare ones' arrays."""
         dense = 0
         sparse: list[array[int]] = []
         for word_id in self.matching(needle):
@@ -97,13 +128,13 @@ class WordIndex:
                 dense |= found
             else:
                 sparse.append(found)
-        if not dense:
-            if len(sparse) == 1:
-                return array("i", sparse[0])
-            return array("i", sorted(set().union(*sparse)))
-        if sparse:  # rare words beside common ones: their positions go into the bitset
-            dense |= _bitset(chain.from_iterable(sparse), self.size)
-        return _positions(dense)
+        return dense, sparse
+
+    def _with_sparse(self, dense: int, sparse: list[array[int]]) -> int:
+        """Rare words beside common ones: their positions go into the bitset."""
+        if sparse:
+            dense |= bitset(chain.from_iterable(sparse), self.size)
+        return dense
 
     def matching(self, needle: str) -> list[int]:
         """The ids (in `words`) of the words containing `needle`; remembered.
@@ -241,7 +272,7 @@ def build_word_index(
             bits = common.get(word)
             if bits is not None:
                 shifted = [position - block_start for position in found]
-                common[word] = bits | _bitset(shifted, block_end - block_start) << block_start
+                common[word] = bits | bitset(shifted, block_end - block_start) << block_start
                 continue
             known = rare.get(word)
             if known is None:
@@ -249,6 +280,6 @@ def build_word_index(
             else:
                 known.extend(found)
             if len(known) > limit:
-                common[word] = _bitset(rare.pop(word), size)
+                common[word] = bitset(rare.pop(word), size)
     postings: dict[str, Postings] = {**rare, **common}
     return WordIndex(size, postings)

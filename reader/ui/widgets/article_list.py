@@ -16,7 +16,7 @@ from reader.core.matches import match_spans
 from reader.core.model import ArticleSummary
 from reader.core.ordering import DEFAULT_ORDER
 from reader.core.stories.rows import StoryRow, StoryRows
-from reader.ui.text import assemble, line, provider_shown
+from reader.ui.text import assemble, line, provider_shown, stylized
 from reader.ui.widgets.virtual_list import VirtualList
 
 MARKS_WIDTH = 4  # "●★¶ ": unread, star, a stored full text side by side, then a space (the
@@ -314,9 +314,7 @@ class ArticleList(VirtualList):
         title = line(article.title)
         spans = self.title_spans(article)
         if spans:
-            match = self.part_style("article-list--match")
-            for start, end in spans:
-                title = title.stylize(match, start, end)
+            title = stylized(title, spans, self.part_style("article-list--match"))
         outlets = self.outlets(index)
         if outlets:  # inside the title's column: a narrow list cuts the title, not the columns
             title = assemble(

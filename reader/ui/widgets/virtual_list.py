@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
+from textual.widget import Widget
 
 from reader.ui.commands import bindings
 from reader.ui.contrast import readable_style
@@ -189,7 +190,12 @@ class VirtualList(ScrollView, can_focus=True):
     def set_row_count(self, count: int, cursor: int | None = None) -> None:
         """Tell the list how many rows it has now; keeps the cursor in range."""
         self._row_count = count
-        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        size = Size(self.scrollable_content_region.width, count)
+        if size != self.virtual_size:
+            # Only the scrollbar follows the rows; the list's own size does not. Textual's
+            # reactive would lay out the whole screen for it (~5 ms at each filter key).
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
         target = self.cursor if cursor is None else cursor
         self.cursor = max(0, min(target, count - 1))
         self.refresh()
