@@ -53,7 +53,15 @@ from itertools import compress, filterfalse
 from operator import attrgetter
 from typing import Protocol, TypeGuard, cast, overload
 
-from reader.core.model import ArticleSummary, SearchTexts, held_text
+from reader.core.model import (
+    ArticleSummary,
+    KeptUrlHits,
+    KeptUrls,
+    SearchTexts,
+    held_text,
+    held_url,
+    url_places,
+)
 from reader.core.query.words import WordIndex, build_word_index, indexable, words_from_bytes
 
 __all__ = ["Key", "SearchIndex", "implies", "phrase_pattern"]
@@ -151,6 +159,7 @@ class SearchIndex:
         self._words: WordIndex | None = None
         # Article id and URL -> positions: made when stored full texts are first searched.
         self._where: dict[str, int] | dict[str, list[int]] | None = None  # see `_by_key`
+        self._url_places: set[KeptUrls] | None = None  # where the URLs not held are kept
 
     def __len__(self) -> int:
         return self._size
@@ -215,6 +224,11 @@ class SearchIndex:
     def positions_of(self, keys: frozenset[str]) -> set[int]:
         """The positions of the articles whose id or URL is one of `keys` (a stored full
         text's hits: see `reader.core.query.texts`)."""
+        found = self._held_at(keys)
+        return found | self._kept_at_urls(keys) if keys else found
+
+    def _held_at(self, keys: Iterable[str]) -> set[int]:
+        """The positions of the articles whose id or held URL is one of `keys`."""
         where = self._where
         if where is None:
             where = self._where = _by_key(self.articles)
@@ -223,6 +237,16 @@ class SearchIndex:
             return {position for position in map(get, keys) if position is not None}
         shared = cast(dict[str, list[int]], where)  # an id or URL of several articles
         return {position for key in keys for position in shared.get(key, ())}
+
+    def _kept_at_urls(self, urls: frozenset[str]) -> set[int]:
+        """The positions of the articles whose URL, kept where the rows are, is in `urls`
+        (found there by URL, then here by id: an id is in `_by_key`'s map)."""
+        if self._url_places is None:
+            self._url_places = url_places(self.articles)
+        hits = KeptUrlHits(urls)
+        ids = {i for place in self._url_places for _, i in place.rows_at_urls(urls)}
+        articles = self.articles
+        return {position for position in self._held_at(ids) if hits(articles[position])}
 
     @property
     def keeps_texts(self) -> bool:
@@ -509,7 +533,8 @@ def _by_key(articles: Sequence[ArticleSummary]) -> dict[str, int] | dict[str, li
     articles, -> the list of their positions. The first is made in C (~20 ms at 100,000,
     a tenth of the loop): a feed's ids and URLs are each one article's once its
     duplicates are merged; the first keystroke of a session with stored texts made it."""
-    urls = list(map(_URL, articles))
+    # The URLs held (one kept where the rows are is found there: `_kept_at_urls`).
+    urls = [url if type(url) is str else None for url in map(held_url, articles)]
     keys = [*map(_ID, articles), *filter(None, urls)]
     positions = [*range(len(articles)), *compress(range(len(urls)), urls)]
     single = dict(zip(keys, positions, strict=True))
@@ -518,8 +543,8 @@ def _by_key(articles: Sequence[ArticleSummary]) -> dict[str, int] | dict[str, li
     where: dict[str, list[int]] = {}
     for position, article in enumerate(articles):
         where.setdefault(article.id, []).append(position)
-        if article.url:
-            where.setdefault(article.url, []).append(position)
+        if url := urls[position]:
+            where.setdefault(url, []).append(position)
     return where
 
 
@@ -528,4 +553,4 @@ def _unique(where: dict[str, int] | dict[str, list[int]]) -> TypeGuard[dict[str,
     return not where or isinstance(next(iter(where.values())), int)
 
 
-_ID, _URL = attrgetter("id"), attrgetter("url")
+_ID = attrgetter("id")

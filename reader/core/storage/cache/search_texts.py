@@ -32,7 +32,7 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, TypeVar
 from urllib.parse import quote
@@ -51,6 +51,11 @@ T = TypeVar("T")
 _STORED_WORDS_SQL = (
     "SELECT f.generation, w.data FROM feeds f LEFT JOIN word_indexes w ON w.feed = f.id"
     " AND w.generation = f.generation AND w.sequence = ? WHERE f.id = ?"
+)
+
+# The rows whose values did not fit SQLite's columns (their URL is in their detail).
+_UNSURE_SQL = (
+    "SELECT rel, article_id FROM files WHERE feed = ? AND exact = 0 AND article_id IS NOT NULL"
 )
 
 # The rows of an article's detail, one per file of that id (`FeedCache.article` picks one).
@@ -191,6 +196,60 @@ class CacheTexts:
             return ""
         return search_text_of(article_from_detail(row[0], self.prefix + from_db(rel)))
 
+    def urls_of(self, paths: Sequence[str]) -> list[str | None]:
+        """The URLs of the articles at these paths, in their order (None for a path whose
+        row is gone); from the articles' files when the cache cannot be read."""
+        rels = [self._rel(path) for path in paths]
+        found = self._read(lambda conn: self._url_rows(conn, rels))
+        if found is None:
+            return [_url_from_file(path) for path in paths]
+        return [found.get(rel) for rel in rels]
+
+    def _url_rows(self, conn: sqlite3.Connection, rels: list[str]) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        for start in range(0, len(rels), BATCH):
+            batch = rels[start : start + BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = conn.execute(
+                f"SELECT rel, url, exact FROM files WHERE feed = ? AND rel IN ({marks})"
+                " AND article_id IS NOT NULL",
+                (self.feed, *batch),
+            ).fetchall()
+            for rel, url, exact in rows:
+                found[rel] = url if exact else self._detail_url(conn, rel)
+        return found
+
+    def _detail_url(self, conn: sqlite3.Connection, rel: str) -> str | None:
+        """The URL of a row with a value SQLite could not hold: from the whole article."""
+        row = conn.execute(
+            "SELECT data FROM details WHERE feed = ? AND rel = ?", (self.feed, rel)
+        ).fetchone()
+        return None if row is None else article_from_detail(row[0], self.prefix + from_db(rel)).url
+
+    def rows_at_urls(self, urls: Iterable[str]) -> set[tuple[str, str]]:
+        """The path and id of each of this feed's rows whose URL is one of `urls` (through
+        the index on the URLs: a few reads each); none when the cache cannot be read."""
+        wanted = list(urls)
+        found = self._read(lambda conn: self._at_urls(conn, wanted)) if wanted else None
+        return {(self.prefix + from_db(rel), article_id) for rel, article_id in found or ()}
+
+    def _at_urls(self, conn: sqlite3.Connection, wanted: list[str]) -> list[tuple[str, str]]:
+        rows: list[tuple[str, str]] = []
+        for start in range(0, len(wanted), BATCH):
+            batch = wanted[start : start + BATCH]
+            marks = ",".join("?" * len(batch))
+            rows += conn.execute(
+                f"SELECT rel, article_id FROM files WHERE feed = ? AND url IN ({marks})"
+                " AND article_id IS NOT NULL",
+                (self.feed, *batch),
+            ).fetchall()
+        unsure = dict(conn.execute(_UNSURE_SQL, (self.feed,)).fetchall())
+        if unsure:
+            asked = set(wanted)
+            urls = self._url_rows(conn, list(unsure))
+            rows += [(rel, unsure[rel]) for rel, url in urls.items() if url in asked]
+        return rows
+
     def paths_containing(self, needle: str) -> set[str] | None:
         """The paths of the articles whose search text contains `needle`, found by SQLite
         (the bytes of the UTF-8 text: a substring exactly when the string is); None when it
@@ -282,6 +341,15 @@ def sequence_digest(paths: Sequence[str]) -> str:
         chunk = "\0".join(["", *paths[start : start + 4096]])
         digest.update(chunk.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def _url_from_file(path: str) -> str | None:
+    """The URL of the article file at `path` (None when it cannot be read)."""
+    from reader.core.loader import parse_file
+
+    file = Path(path)
+    article, _ = parse_file(file, file.parent)
+    return article.url if article is not None else None
 
 
 def _text_from_file(path: str) -> str:
