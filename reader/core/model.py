@@ -315,13 +315,17 @@ class KeptUrlHits:
             return held in self.urls
         return summary.path in self.paths_in(held)
 
+    def found_at(self, place: KeptUrls) -> set[tuple[str, str]]:
+        """The path and id of the rows kept at `place` whose URL is one of `urls`."""
+        rows = place.rows_at_urls(self.urls) if self.urls else set()
+        self._paths[place] = {path for path, _ in rows}
+        return rows
+
     def paths_in(self, place: KeptUrls) -> set[str]:
         """The paths of the rows kept at `place` whose URL is one of `urls`."""
-        paths = self._paths.get(place)
-        if paths is None:
-            rows = place.rows_at_urls(self.urls) if self.urls else set()
-            paths = self._paths[place] = {path for path, _ in rows}
-        return paths
+        if place not in self._paths:
+            self.found_at(place)
+        return self._paths[place]
 
 
 def url_places(summaries: Iterable[ArticleSummary]) -> set[KeptUrls]:

@@ -244,7 +244,7 @@ class SearchIndex:
         if self._url_places is None:
             self._url_places = url_places(self.articles)
         hits = KeptUrlHits(urls)
-        ids = {i for place in self._url_places for _, i in place.rows_at_urls(urls)}
+        ids = {i for place in self._url_places for _, i in hits.found_at(place)}
         articles = self.articles
         return {position for position in self._held_at(ids) if hits(articles[position])}
 

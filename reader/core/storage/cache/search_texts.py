@@ -55,7 +55,12 @@ _STORED_WORDS_SQL = (
     " AND w.generation = f.generation AND w.sequence = ? WHERE f.id = ?"
 )
 
-# The rows whose values did not fit SQLite's columns (their URL is in their detail).
+# The rows at some URLs (through files_url), and those whose values did not fit SQLite's
+# columns, whose URL is in their detail (through files_inexact, which holds only them).
+_AT_URLS_SQL = (
+    "SELECT rel, article_id FROM files WHERE feed = ? AND url IN ({marks})"
+    " AND article_id IS NOT NULL"
+)
 _UNSURE_SQL = (
     "SELECT rel, article_id FROM files WHERE feed = ? AND exact = 0 AND article_id IS NOT NULL"
 )
@@ -240,11 +245,8 @@ class CacheTexts:
         for start in range(0, len(wanted), BATCH):
             batch = wanted[start : start + BATCH]
             marks = ",".join("?" * len(batch))
-            rows += conn.execute(
-                f"SELECT rel, article_id FROM files WHERE feed = ? AND url IN ({marks})"
-                " AND article_id IS NOT NULL",
-                (self.feed, *batch),
-            ).fetchall()
+            sql = _AT_URLS_SQL.format(marks=marks)
+            rows += conn.execute(sql, (self.feed, *batch)).fetchall()
         unsure = dict(conn.execute(_UNSURE_SQL, (self.feed,)).fetchall())
         if unsure:
             asked = set(wanted)
