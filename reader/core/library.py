@@ -12,8 +12,9 @@ from reader.core.model import (
     KeptUrlHits,
     KeptUrls,
     held_url,
+    held_urls,
+    places_among,
     summarize,
-    url_places,
 )
 from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS, sort_articles
 from reader.core.query.index import SearchIndex, WordStore
@@ -84,8 +85,9 @@ class Library:
         if self._by_id_cache is not None:
             self._by_id_cache.update((s.id, s) for s in new)
         if self._by_url_cache is not None:
-            self._by_url_cache.update(_held_urls(new))
-            self._url_places |= url_places(new)
+            held = held_urls(new)
+            self._by_url_cache.update(_held_urls(new, held))
+            self._url_places |= places_among(held)
         # New lists, not grown ones: views remember their answers by the list's identity.
         for order, articles in self._sorted.items():
             self._sorted[order] = self._merged(order, articles, new)
@@ -159,8 +161,9 @@ class Library:
     def _by_url(self) -> dict[str, str]:
         """The held URLs -> their article's id; `_url_places`: where the others are kept."""
         if self._by_url_cache is None:
-            self._by_url_cache = dict(_held_urls(self.summaries))
-            self._url_places = url_places(self.summaries)
+            held = held_urls(self.summaries)
+            self._url_places = places_among(held)
+            self._by_url_cache = dict(_held_urls(self.summaries, held))
         return self._by_url_cache
 
     def set_stories(self, groups: Iterable[tuple[str, ...]]) -> None:
@@ -271,9 +274,12 @@ class Library:
             self._sort_keys.pop(order, None)
 
 
-def _held_urls(summaries: Iterable[ArticleSummary]) -> Iterator[tuple[str, str]]:
-    """(URL, id) of the summaries that hold their URL."""
-    for summary in summaries:
-        held = held_url(summary)
-        if type(held) is str and held:
-            yield held, summary.id
+def _held_urls(
+    summaries: Sequence[ArticleSummary], held: list[str | KeptUrls | None]
+) -> Iterator[tuple[str, str]]:
+    """(URL, id) of the summaries that hold their URL (`held`: their `held_urls`)."""
+    if str not in set(map(type, held)):
+        return  # none (a warm start's): no loop over them
+    for url, summary in zip(held, summaries, strict=True):
+        if type(url) is str and url:
+            yield url, summary.id

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard, cast
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,12 +328,26 @@ class KeptUrlHits:
         return self._paths[place]
 
 
+def held_urls(summaries: Iterable[ArticleSummary]) -> list[str | KeptUrls | None]:
+    """`held_url` of each summary, in C (nothing is read)."""
+    return list(map(_URL_SLOT.__get__, summaries))
+
+
 def url_places(summaries: Iterable[ArticleSummary]) -> set[KeptUrls]:
     """Where the URLs of the summaries that do not hold theirs are kept."""
-    return {h for h in map(_URL_SLOT.__get__, summaries) if _is_place(h)}
+    return places_among(held_urls(summaries))
 
 
-def _is_place(held: object) -> bool:
+def places_among(held: list[str | KeptUrls | None]) -> set[KeptUrls]:
+    """The places among `held_urls`' answers: in C when no URL is held (a warm start's)."""
+    if str in set(map(type, held)):
+        return {h for h in held if _is_place(h)}
+    places = cast("set[KeptUrls | None]", set(held))
+    places.discard(None)
+    return cast("set[KeptUrls]", places)
+
+
+def _is_place(held: str | KeptUrls | None) -> TypeGuard[KeptUrls]:
     return held is not None and type(held) is not str
 
 
