@@ -144,12 +144,25 @@ def test_finding_by_url_reads_through_indexes_not_the_whole_table(tmp_path: Path
         cache.sync()
     conn = sqlite3.connect(tmp_path / "index.db")
     try:
-        # Each through the index that holds only the rows it wants (not all of the feed's).
+        # Each through the index that holds only the rows it wants (not all of the feed's),
+        # for one value and for a batch of them.
+        marks = ",".join("?" * search_texts.BATCH)
         for sql, args, index in (
             (search_texts._UNSURE_SQL, (1,), "files_inexact"),
             (search_texts._AT_URLS_SQL.format(marks="?"), (1, ODD_URL), "files_url"),
+            (
+                search_texts._AT_URLS_SQL.format(marks=marks),
+                (1, *[ODD_URL] * search_texts.BATCH),
+                "files_url",
+            ),
+            (search_texts._URLS_OF_SQL.format(marks="?"), (1, "a"), "(feed=? AND rel=?)"),
+            (
+                search_texts._URLS_OF_SQL.format(marks=marks),
+                (1, *"a" * search_texts.BATCH),
+                "(feed=? AND rel=?)",
+            ),
         ):
             plan = " ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
-            assert f"USING INDEX {index} " in plan, plan
+            assert f"USING INDEX {index} " in plan or index in plan, plan
     finally:
         conn.close()

@@ -55,12 +55,12 @@ _STORED_WORDS_SQL = (
     " AND w.generation = f.generation AND w.sequence = ? WHERE f.id = ?"
 )
 
-# The rows at some URLs (through files_url), and those whose values did not fit SQLite's
-# columns, whose URL is in their detail (through files_inexact, which holds only them).
-_AT_URLS_SQL = (
-    "SELECT rel, article_id FROM files WHERE feed = ? AND url IN ({marks})"
-    " AND article_id IS NOT NULL"
-)
+# The URLs at some paths, the rows at some URLs (through files_url), and those whose values
+# did not fit SQLite's columns, whose URL is in their detail (through files_inexact, which
+# holds only them). `article_id IS NOT NULL` is tested in Python: beside `IN (…)` of a few
+# hundred values SQLite would walk every row of the feed through files_article for it.
+_URLS_OF_SQL = "SELECT rel, url, exact, article_id FROM files WHERE feed = ? AND rel IN ({marks})"
+_AT_URLS_SQL = "SELECT rel, article_id FROM files WHERE feed = ? AND url IN ({marks})"
 _UNSURE_SQL = (
     "SELECT rel, article_id FROM files WHERE feed = ? AND exact = 0 AND article_id IS NOT NULL"
 )
@@ -217,13 +217,10 @@ class CacheTexts:
         for start in range(0, len(rels), BATCH):
             batch = rels[start : start + BATCH]
             marks = ",".join("?" * len(batch))
-            rows = conn.execute(
-                f"SELECT rel, url, exact FROM files WHERE feed = ? AND rel IN ({marks})"
-                " AND article_id IS NOT NULL",
-                (self.feed, *batch),
-            ).fetchall()
-            for rel, url, exact in rows:
-                found[rel] = url if exact else self._detail_url(conn, rel)
+            rows = conn.execute(_URLS_OF_SQL.format(marks=marks), (self.feed, *batch))
+            for rel, url, exact, article_id in rows.fetchall():
+                if article_id is not None:  # a row of a file that gave no article has none
+                    found[rel] = url if exact else self._detail_url(conn, rel)
         return found
 
     def _detail_url(self, conn: sqlite3.Connection, rel: str) -> str | None:
@@ -245,8 +242,8 @@ class CacheTexts:
         for start in range(0, len(wanted), BATCH):
             batch = wanted[start : start + BATCH]
             marks = ",".join("?" * len(batch))
-            sql = _AT_URLS_SQL.format(marks=marks)
-            rows += conn.execute(sql, (self.feed, *batch)).fetchall()
+            found = conn.execute(_AT_URLS_SQL.format(marks=marks), (self.feed, *batch))
+            rows += [(rel, article_id) for rel, article_id in found if article_id is not None]
         unsure = dict(conn.execute(_UNSURE_SQL, (self.feed,)).fetchall())
         if unsure:
             asked = set(wanted)
