@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from test_cache import SAMPLE, article, open_cache, write
@@ -37,7 +38,11 @@ def kept_feed(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_warm_start_keeps_no_url_and_reads_each_one_right(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch", [search_texts.BATCH, 2])  # 2: many batches, one walk
+def test_a_warm_start_keeps_no_url_and_reads_each_one_right(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    monkeypatch.setattr(search_texts, "BATCH", batch)
     root = kept_feed(tmp_path)
     loaded = load_feed(root).articles
     url_at = {a.path: a.url for a in loaded}
@@ -58,8 +63,9 @@ def test_a_warm_start_keeps_no_url_and_reads_each_one_right(tmp_path: Path) -> N
         for s_at, s in enumerate(summaries):
             if s.url:
                 assert index.positions_of(frozenset((s.url,))) == {s_at}
-        hold_urls(summaries)  # read in batches, then held
-        assert all(type(held_url(s)) in (str, type(None)) for s in summaries)
+        hold_urls(summaries[1:])  # read in batches (or a walk of the rows), then held
+        assert all(type(held_url(s)) in (str, type(None)) for s in summaries[1:])
+        assert held_url(summaries[0]) is not None and type(held_url(summaries[0])) is not str
         assert {s.path: s.url for s in summaries} == url_at
 
 
