@@ -17,7 +17,7 @@ from reader.core.export import to_table, to_tsv
 from reader.core.feed_source import OpenedFeed
 from reader.core.fulltext.store import TextStore
 from reader.core.json_output import TextOf
-from reader.core.model import ArticleSummary
+from reader.core.model import ArticleSummary, hold_urls
 from reader.core.query import Query
 from reader.core.storage.state import StateStore
 from reader.core.stories.rows import StoryRow, leads_by_article
@@ -54,6 +54,7 @@ def print_list(
         write_json(feed, store, summaries, sys.stdout, array=output == "json",
                    text_of=texts[1], story=story, sources=sources)  # fmt: skip
     elif output == "tsv":
+        hold_urls([row.lead for row in rows] if stories else summaries)  # read in batches
         print(_story_tsv(rows) if stories else to_tsv(summaries))
     else:
         print(to_table([_badged(row) for row in rows] if stories else summaries, width()))

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from reader.core.model import Article, ArticleSummary, summarize
+from reader.core.model import (
+    Article,
+    ArticleSummary,
+    KeptUrlHits,
+    KeptUrls,
+    held_url,
+    held_urls,
+    places_among,
+    summarize,
+)
 from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS, sort_articles
 from reader.core.query.index import SearchIndex, WordStore
 from reader.core.stories.counts import StoryColumns
@@ -25,6 +34,7 @@ class Library:
         # should not pay for them before the first row is drawn.
         self._by_id_cache: dict[str, ArticleSummary] | None = None
         self._by_url_cache: dict[str, str] | None = None
+        self._url_places: set[KeptUrls] = set()  # where the URLs not held are kept
         self._details: dict[str, Article] = {}
         self._detail_source: DetailSource | None = None
         self._sorted: dict[str, list[ArticleSummary]] = {}
@@ -75,7 +85,9 @@ class Library:
         if self._by_id_cache is not None:
             self._by_id_cache.update((s.id, s) for s in new)
         if self._by_url_cache is not None:
-            self._by_url_cache.update((s.url, s.id) for s in new if s.url)
+            held = held_urls(new)
+            self._by_url_cache.update(_held_urls(new, held))
+            self._url_places |= places_among(held)
         # New lists, not grown ones: views remember their answers by the list's identity.
         for order, articles in self._sorted.items():
             self._sorted[order] = self._merged(order, articles, new)
@@ -147,8 +159,11 @@ class Library:
         return self._by_id_cache
 
     def _by_url(self) -> dict[str, str]:
+        """The held URLs -> their article's id; `_url_places`: where the others are kept."""
         if self._by_url_cache is None:
-            self._by_url_cache = {s.url: s.id for s in self.summaries if s.url}
+            held = held_urls(self.summaries)
+            self._url_places = places_among(held)
+            self._by_url_cache = dict(_held_urls(self.summaries, held))
         return self._by_url_cache
 
     def set_stories(self, groups: Iterable[tuple[str, ...]]) -> None:
@@ -170,8 +185,25 @@ class Library:
         return found
 
     def id_for_url(self, url: str | None) -> str | None:
-        """The id of the feed's article at this URL, if there is one."""
-        return self._by_url().get(url) if url else None
+        """The id of the feed's article at this URL, if there is one (the last one, if
+        several are: as a map of every URL would say)."""
+        if not url:
+            return None
+        found = self._by_url().get(url)
+        if not self._url_places:
+            return found
+        rows = {row for place in self._url_places for row in place.rows_at_urls((url,))}
+        if not rows:
+            return found
+        by_id = self._by_id()
+        kept = [by_id.get(article_id) for _, article_id in rows]
+        if found is None and len(kept) == 1 and kept[0] is not None:
+            summary = kept[0]  # the one article with this URL, if it is the one at that path
+            if summary.path == next(iter(rows))[0] and held_url(summary) in self._url_places:
+                return summary.id
+        # Rare (several articles have it): which is last, as a map of every URL would say?
+        hits = KeptUrlHits(frozenset((url,)))
+        return next((s.id for s in reversed(self.summaries) if hits(s)), None)
 
     def sorted(self, order: str = DEFAULT_ORDER) -> list[ArticleSummary]:
         """All summaries in `order`; computed once per order until the articles change."""
@@ -240,3 +272,14 @@ class Library:
         if len(articles) == len(self.summaries):
             self._sorted[order] = articles
             self._sort_keys.pop(order, None)
+
+
+def _held_urls(
+    summaries: Sequence[ArticleSummary], held: list[str | KeptUrls | None]
+) -> Iterator[tuple[str, str]]:
+    """(URL, id) of the summaries that hold their URL (`held`: their `held_urls`)."""
+    if str not in set(map(type, held)):
+        return  # none (a warm start's): no loop over them
+    for url, summary in zip(held, summaries, strict=True):
+        if type(url) is str and url:
+            yield url, summary.id

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard, cast
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,17 +215,37 @@ class SearchTexts(Protocol):
         ...
 
 
-# The slot's own descriptor, which the property below reads and sets.
+class KeptUrls(Protocol):
+    """Where a `StoredSummary`'s URL is kept (the index cache), read when asked for."""
+
+    def urls_of(self, paths: Sequence[str]) -> list[str | None]:
+        """The URLs of the articles at these paths (None: none, or no longer there)."""
+        ...
+
+    def rows_at_urls(self, urls: Iterable[str]) -> set[tuple[str, str]]:
+        """The path and id of each article kept here whose URL is one of `urls`."""
+        ...
+
+
+class KeptFields(SearchTexts, KeptUrls, Protocol):
+    """Where both a `StoredSummary`'s search text and its URL are kept."""
+
+
+# The slots' own descriptors, which the properties below read and set.
 _TEXT_SLOT: Any = vars(ArticleSummary)["search_text"]
+_URL_SLOT: Any = vars(ArticleSummary)["url"]
 
 
 class StoredSummary(ArticleSummary):
-    """A summary whose search text stays where it is kept (`SearchTexts`) until asked for.
+    """A summary whose search text (and URL) stays where it is kept (`SearchTexts`,
+    `KeptUrls`) until asked for.
 
     At 100,000 articles the folded texts are ~47 MB, most of what the app would hold: the
     search index answers words from its word index and reads the texts only of the few
     articles a phrase must be tested on (see `reader.core.query.index`). The slot holds
     either the text (once given one, say by `dataclasses.replace`) or where it is kept.
+    So may the URL slot (~19 MB at 100,000 with the lookup by URL): what needs the URLs
+    of many articles asks where they are kept at once (`KeptUrlHits`, `hold_urls`).
     It is equal to an `ArticleSummary` of the same fields.
     """
 
@@ -239,6 +259,15 @@ class StoredSummary(ArticleSummary):
     @search_text.setter
     def search_text(self, value: str | SearchTexts) -> None:
         _TEXT_SLOT.__set__(self, value)
+
+    @property
+    def url(self) -> str | None:
+        held = _URL_SLOT.__get__(self)
+        return held if held is None or type(held) is str else held.urls_of((self.path,))[0]
+
+    @url.setter
+    def url(self, value: str | KeptUrls | None) -> None:
+        _URL_SLOT.__set__(self, value)
 
     @property
     def kept_in(self) -> SearchTexts | None:
@@ -261,6 +290,78 @@ def held_text(summary: ArticleSummary) -> str | SearchTexts:
     """The summary's search text if it holds it, else where it is kept (nothing is read)."""
     held: str | SearchTexts = _TEXT_SLOT.__get__(summary)
     return held
+
+
+def held_url(summary: ArticleSummary) -> str | KeptUrls | None:
+    """The summary's URL if it holds it, else where it is kept (nothing is read)."""
+    held: str | KeptUrls | None = _URL_SLOT.__get__(summary)
+    return held
+
+
+class KeptUrlHits:
+    """Whether a summary's URL is one of `urls`: each place keeping the URLs of summaries
+    that do not hold theirs is asked once which of its rows have one (a lookup by URL
+    there), on meeting its first summary; not once per summary."""
+
+    __slots__ = ("_paths", "urls")
+
+    def __init__(self, urls: frozenset[str]) -> None:
+        self.urls = urls
+        self._paths: dict[KeptUrls, set[str]] = {}  # place -> the paths of its rows found
+
+    def __call__(self, summary: ArticleSummary) -> bool:
+        held = _URL_SLOT.__get__(summary)
+        if held is None or type(held) is str:
+            return held in self.urls
+        return summary.path in self.paths_in(held)
+
+    def found_at(self, place: KeptUrls) -> set[tuple[str, str]]:
+        """The path and id of the rows kept at `place` whose URL is one of `urls`."""
+        rows = place.rows_at_urls(self.urls) if self.urls else set()
+        self._paths[place] = {path for path, _ in rows}
+        return rows
+
+    def paths_in(self, place: KeptUrls) -> set[str]:
+        """The paths of the rows kept at `place` whose URL is one of `urls`."""
+        if place not in self._paths:
+            self.found_at(place)
+        return self._paths[place]
+
+
+def held_urls(summaries: Iterable[ArticleSummary]) -> list[str | KeptUrls | None]:
+    """`held_url` of each summary, in C (nothing is read)."""
+    return list(map(_URL_SLOT.__get__, summaries))
+
+
+def url_places(summaries: Iterable[ArticleSummary]) -> set[KeptUrls]:
+    """Where the URLs of the summaries that do not hold theirs are kept."""
+    return places_among(held_urls(summaries))
+
+
+def places_among(held: list[str | KeptUrls | None]) -> set[KeptUrls]:
+    """The places among `held_urls`' answers: in C when no URL is held (a warm start's)."""
+    if str in set(map(type, held)):
+        return {h for h in held if _is_place(h)}
+    places = cast("set[KeptUrls | None]", set(held))
+    places.discard(None)
+    return cast("set[KeptUrls]", places)
+
+
+def _is_place(held: str | KeptUrls | None) -> TypeGuard[KeptUrls]:
+    return held is not None and type(held) is not str
+
+
+def hold_urls(summaries: Sequence[ArticleSummary]) -> None:
+    """Give each summary its URL from where it is kept, read a batch at a time: for what
+    reads every URL of a list (an export), not one read per summary."""
+    kept: dict[KeptUrls, list[ArticleSummary]] = {}
+    for summary in summaries:
+        held = _URL_SLOT.__get__(summary)
+        if _is_place(held):
+            kept.setdefault(held, []).append(summary)
+    for place, group in kept.items():
+        for summary, url in zip(group, place.urls_of([s.path for s in group]), strict=True):
+            _URL_SLOT.__set__(summary, url)
 
 
 class Picked(list[ArticleSummary]):

@@ -18,7 +18,7 @@ from reader.core.storage.cache.listing_rows import READ_ALL_FROM
 from reader.core.storage.cache.schema import PAGE_SIZE
 from reader.core.storage.ownership import CACHE, create_new
 
-FILES = 300  # a snapshot of a few hundred kB: it spans many overflow pages
+FILES = 500  # a snapshot of a few hundred kB: it spans many overflow pages
 
 
 def _feed(tmp_path: Path) -> Path:

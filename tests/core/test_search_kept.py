@@ -17,7 +17,7 @@ from query_helpers import NOW, FakeMarks, art
 from reader.core.loader import load_feed
 from reader.core.model import ArticleSummary, StoredSummary, held_texts, summarize
 from reader.core.query import Query, QueryError, SearchIndex, parse_query
-from reader.core.query.index import matcher
+from reader.core.query.kept_texts import matcher
 from reader.core.storage.cache import FeedCache
 
 REPO = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -13,8 +13,16 @@ from reader.core.storage.cache import snapshot
 
 
 class NoTexts:
+    """No search text; the URLs `_summary` gives (a merged snapshot keeps none)."""
+
     def texts_of(self, paths: Sequence[str]) -> list[str]:
         return ["" for _ in paths]
+
+    def urls_of(self, paths: Sequence[str]) -> list[str | None]:
+        return [f"https://x.example/{path[len('/feed/a') : -len('.md')]}" for path in paths]
+
+    def rows_at_urls(self, urls: Iterable[str]) -> set[tuple[str, str]]:
+        return set()
 
 
 def _summary(n: int, heat: int | None) -> ArticleSummary:
@@ -37,5 +45,6 @@ def test_heats_read_back_equal_and_shared_across_chunks(monkeypatch: pytest.Monk
     summaries, merged = found
     assert merged and [s.heat for s in summaries] == heats
     assert [s.path for s in summaries] == [s.path for s in stored]
+    assert [s.url for s in summaries] == [s.url for s in stored]
     by_value = {s.heat: s.heat for s in summaries}
     assert all(s.heat is by_value[s.heat] for s in summaries)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from reader.core.model import ArticleSummary
+from reader.core.model import ArticleSummary, KeptUrlHits
 from reader.core.query.index import Key, phrase_pattern
 from reader.core.query.parse import (
     AllOf,
@@ -180,8 +180,9 @@ class _Emitter:
         if self.texts is None:
             return test
         # A stored full text containing the term matches too (by its page URL or its id).
-        hits = self.constant(self.texts.matching(node.text, node.spaced))
-        return f"({test} or a.url in {hits} or a.id in {hits})"
+        found = self.texts.matching(node.text, node.spaced)
+        hits, url_hit = self.constant(found), self.constant(KeptUrlHits(found))
+        return f"({test} or {url_hit}(a) or a.id in {hits})"
 
     def _in_summary(self, node: Text) -> str:
         if self.answers is not None:  # the texts are not in memory: the index answered

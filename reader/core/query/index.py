@@ -44,16 +44,24 @@ are the same either way.
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache, reduce
+from functools import reduce
 from itertools import chain, compress, filterfalse
 from operator import and_, attrgetter, or_
-from typing import Protocol, TypeGuard, cast, overload
+from typing import Protocol, TypeGuard, cast
 
-from reader.core.model import ArticleSummary, SearchTexts, held_text
+from reader.core.model import (
+    ArticleSummary,
+    KeptUrlHits,
+    KeptUrls,
+    SearchTexts,
+    held_text,
+    held_url,
+    url_places,
+)
+from reader.core.query.kept_texts import KeptTexts, Key, phrase_pattern
 from reader.core.query.words import (
     WordIndex,
     bitset,
@@ -63,8 +71,6 @@ from reader.core.query.words import (
 )
 
 __all__ = ["Key", "SearchIndex", "implies", "phrase_pattern"]
-
-Key = tuple[str, bool]  # (folded text, spaced): a word or a phrase, as `parse.Text`
 
 
 class WordStore(Protocol):
@@ -80,12 +86,6 @@ class WordStore(Protocol):
         """Keep `data`, made from the texts at `version`, for the articles at these paths in
         this order, unless the texts changed since; whether it was kept."""
         ...
-
-
-@lru_cache(maxsize=256)
-def phrase_pattern(text: str) -> re.Pattern[str]:
-    """The pattern of a phrase (folded words joined by single spaces): any whitespace between."""
-    return re.compile(r"\s+".join(map(re.escape, text.split(" "))))
 
 
 def implies(key: Key, other: Key) -> bool:
@@ -161,6 +161,7 @@ class SearchIndex:
         self._bit_answers: OrderedDict[Key, int] = OrderedDict()
         # Article id and URL -> positions: made when stored full texts are first searched.
         self._where: dict[str, int] | dict[str, list[int]] | None = None  # see `_by_key`
+        self._url_places: set[KeptUrls] | None = None  # where the URLs not held are kept
 
     def __len__(self) -> int:
         return self._size
@@ -226,6 +227,11 @@ class SearchIndex:
     def positions_of(self, keys: frozenset[str]) -> set[int]:
         """The positions of the articles whose id or URL is one of `keys` (a stored full
         text's hits: see `reader.core.query.texts`)."""
+        found = self._held_at(keys)
+        return found | self._kept_at_urls(keys) if keys else found
+
+    def _held_at(self, keys: Iterable[str]) -> set[int]:
+        """The positions of the articles whose id or held URL is one of `keys`."""
         where = self._where
         if where is None:
             where = self._where = _by_key(self.articles)
@@ -234,6 +240,16 @@ class SearchIndex:
             return {position for position in map(get, keys) if position is not None}
         shared = cast(dict[str, list[int]], where)  # an id or URL of several articles
         return {position for key in keys for position in shared.get(key, ())}
+
+    def _kept_at_urls(self, urls: frozenset[str]) -> set[int]:
+        """The positions of the articles whose URL, kept where the rows are, is in `urls`
+        (found there by URL, then here by id: an id is in `_by_key`'s map)."""
+        if self._url_places is None:
+            self._url_places = url_places(self.articles)
+        hits = KeptUrlHits(urls)
+        ids = {i for place in self._url_places for _, i in hits.found_at(place)}
+        articles = self.articles
+        return {position for position in self._held_at(ids) if hits(articles[position])}
 
     @property
     def keeps_texts(self) -> bool:
@@ -475,99 +491,13 @@ class SearchIndex:
             self._held -= len(dropped)
 
 
-def matcher(key: Key) -> Callable[[str], bool]:
-    """Whether a text has the key: the test `SearchIndex._scan` makes."""
-    text, spaced = key
-    if spaced:
-        search = phrase_pattern(text).search
-        return lambda found: search(found) is not None
-    return lambda found: text in found
-
-
-class KeptTexts(Sequence[str]):
-    """The search texts of summaries of which some keep theirs elsewhere (see
-    `model.StoredSummary`): read a block at a time, never all held."""
-
-    BLOCK = 4096  # texts read at once: ~2 MB
-
-    def __init__(
-        self, articles: Sequence[ArticleSummary], kept_in: set[SearchTexts] | None = None
-    ) -> None:
-        """`kept_in`: where the texts are kept, if known (else found here)."""
-        self.articles = articles
-        # Where the texts are kept: with one place that can search them, a word looked for
-        # in most articles is found by it (see `_scan_where_kept`).
-        if kept_in is None:
-            kept_in = {t for t in map(held_text, articles) if not isinstance(t, str)}
-        self.kept_in = kept_in
-
-    def __len__(self) -> int:
-        return len(self.articles)
-
-    @overload
-    def __getitem__(self, at: int) -> str: ...
-
-    @overload
-    def __getitem__(self, at: slice) -> list[str]: ...
-
-    def __getitem__(self, at: int | slice) -> str | list[str]:
-        if isinstance(at, slice):
-            return self.at(range(len(self.articles))[at])
-        return self.articles[at].search_text
-
-    def at(self, positions: Sequence[int]) -> list[str]:
-        """The texts at these positions, in their order; those kept together are read together."""
-        articles = self.articles
-        texts = [held_text(articles[i]) for i in positions]
-        kept: dict[SearchTexts, list[int]] = {}
-        for place, text in enumerate(texts):
-            if not isinstance(text, str):
-                kept.setdefault(text, []).append(place)
-        for where, places in kept.items():
-            read = where.texts_of([articles[positions[place]].path for place in places])
-            for place, text in zip(places, read, strict=True):
-                texts[place] = text
-        return cast(list[str], texts)
-
-    def scan(self, key: Key, positions: Sequence[int] | None) -> array[int]:
-        """The positions (None: all) whose text has the key, a block read at a time."""
-        test = matcher(key)
-        every = range(len(self.articles)) if positions is None else positions
-        if not key[1] and 4 * len(every) > len(self.articles):
-            searched = self._scan_where_kept(key[0], every)
-            if searched is not None:
-                return searched
-        found = array("i")
-        for start in range(0, len(every), self.BLOCK):
-            block = every[start : start + self.BLOCK]
-            found.extend(i for i, text in zip(block, self.at(block), strict=True) if test(text))
-        return found
-
-    def _scan_where_kept(self, needle: str, every: Sequence[int]) -> array[int] | None:
-        """The positions of `every` whose text contains `needle`, the kept texts searched
-        where they are kept; None if that place cannot search them."""
-        if len(self.kept_in) != 1:
-            return None
-        search = getattr(next(iter(self.kept_in)), "paths_containing", None)
-        matched: set[str] | None = search(needle) if search is not None else None
-        if matched is None:
-            return None
-        articles = self.articles
-        found = array("i")
-        for i in every:
-            article = articles[i]
-            held = held_text(article)
-            if needle in held if isinstance(held, str) else article.path in matched:
-                found.append(i)
-        return found
-
-
 def _by_key(articles: Sequence[ArticleSummary]) -> dict[str, int] | dict[str, list[int]]:
     """Each id and URL of the articles -> its position; when one of them is had by two
     articles, -> the list of their positions. The first is made in C (~20 ms at 100,000,
     a tenth of the loop): a feed's ids and URLs are each one article's once its
     duplicates are merged; the first keystroke of a session with stored texts made it."""
-    urls = list(map(_URL, articles))
+    # The URLs held (one kept where the rows are is found there: `_kept_at_urls`).
+    urls = [url if type(url) is str else None for url in map(held_url, articles)]
     keys = [*map(_ID, articles), *filter(None, urls)]
     positions = [*range(len(articles)), *compress(range(len(urls)), urls)]
     single = dict(zip(keys, positions, strict=True))
@@ -576,8 +506,8 @@ def _by_key(articles: Sequence[ArticleSummary]) -> dict[str, int] | dict[str, li
     where: dict[str, list[int]] = {}
     for position, article in enumerate(articles):
         where.setdefault(article.id, []).append(position)
-        if article.url:
-            where.setdefault(article.url, []).append(position)
+        if url := urls[position]:
+            where.setdefault(url, []).append(position)
     return where
 
 
@@ -586,4 +516,4 @@ def _unique(where: dict[str, int] | dict[str, list[int]]) -> TypeGuard[dict[str,
     return not where or isinstance(next(iter(where.values())), int)
 
 
-_ID, _URL = attrgetter("id"), attrgetter("url")
+_ID = attrgetter("id")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from reader.core.model import Article, plural
+from reader.core.model import Article, KeptUrlHits, plural
 from reader.ui.feed.host import FeedHost
 from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.ui.widgets.detail_pane import DetailPane
@@ -89,8 +89,8 @@ class FullText:
         # The library grows its list in place while a feed streams in: its length too.
         if known is None or known[0] is not summaries or known[1] != len(summaries):
             # A summary's URL is its webUrl, else its originalUrl: the page's (`page_url`).
-            urls = self._urls[1]
-            ids = frozenset(s.id for s in summaries if s.url in urls)
+            has_url = KeptUrlHits(self._urls[1])  # one lookup by URL where they are kept
+            ids = frozenset(s.id for s in summaries if has_url(s))
             known = self._stored = (summaries, len(summaries), ids)
         return known[2]
 

@@ -59,6 +59,8 @@ CREATE TABLE files(
 );
 CREATE INDEX files_order ON files(feed, seq);
 CREATE INDEX files_article ON files(feed, article_id);
+CREATE INDEX files_url ON files(feed, url);  -- summaries keep no URL: found by it here
+CREATE INDEX files_inexact ON files(feed, article_id) WHERE exact = 0;  -- URLs in details
 CREATE INDEX files_stamps ON files(feed, rel, size, mtime_ns, ctime_ns, seq);  -- sync reads only this
 CREATE INDEX files_problems ON files(feed, seq) WHERE problems IS NOT NULL;
 CREATE TABLE details(

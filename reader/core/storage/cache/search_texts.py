@@ -4,7 +4,9 @@ The summaries of a snapshot (see snapshot.py) do not hold their folded search te
 in `files.search_text` already, and reading it back only for the articles a phrase is
 tested on, or a block at a time while the word index is made, keeps ~47 MB at 100,000
 articles out of the app's memory. A row is found by its path (the summary's), so a row
-rewritten since (its file changed) gives the new text: the answer of the next sync.
+rewritten since (its file changed) gives the new text: the answer of the next sync. The
+URLs of a merged snapshot's summaries are read back the same way (`urls_of`), and found by
+URL through the index on them (`rows_at_urls`): ~19 MB at 100,000 with the lookup by URL.
 
 A cache in a file is read through a connection of its own, query-only, opened on first use
 and kept: it never waits for the cache's lock (a sync may hold it). That connection only
@@ -32,7 +34,7 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, TypeVar
 from urllib.parse import quote
@@ -51,6 +53,18 @@ T = TypeVar("T")
 _STORED_WORDS_SQL = (
     "SELECT f.generation, w.data FROM feeds f LEFT JOIN word_indexes w ON w.feed = f.id"
     " AND w.generation = f.generation AND w.sequence = ? WHERE f.id = ?"
+)
+
+# The URLs at some paths, the rows at some URLs (through files_url), and those whose values
+# did not fit SQLite's columns, whose URL is in their detail (through files_inexact, which
+# holds only them). `article_id IS NOT NULL` is tested in Python: beside `IN (…)` of a few
+# hundred values SQLite would walk every row of the feed through files_article for it.
+_URLS_OF_SQL = "SELECT rel, url, exact, article_id FROM files WHERE feed = ? AND rel IN ({marks})"
+_AT_URLS_SQL = "SELECT rel, article_id FROM files WHERE feed = ? AND url IN ({marks})"
+# `+feed`: a walk of the table in its order (through an index it is slower).
+_ALL_URLS_SQL = "SELECT rel, url, exact, article_id FROM files WHERE +feed = ?"
+_UNSURE_SQL = (
+    "SELECT rel, article_id FROM files WHERE feed = ? AND exact = 0 AND article_id IS NOT NULL"
 )
 
 # The rows of an article's detail, one per file of that id (`FeedCache.article` picks one).
@@ -191,6 +205,66 @@ class CacheTexts:
             return ""
         return search_text_of(article_from_detail(row[0], self.prefix + from_db(rel)))
 
+    def urls_of(self, paths: Sequence[str]) -> list[str | None]:
+        """The URLs of the articles at these paths, in their order (None for a path whose
+        row is gone); from the articles' files when the cache cannot be read."""
+        rels = [self._rel(path) for path in paths]
+        found = self._read(lambda conn: self._url_rows(conn, rels))
+        if found is None:
+            return [_url_from_file(path) for path in paths]
+        return [found.get(rel) for rel in rels]
+
+    def _url_rows(self, conn: sqlite3.Connection, rels: list[str]) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        batches = [rels[start : start + BATCH] for start in range(0, len(rels), BATCH)]
+        walk = len(batches) > 4 and 4 * len(rels) > self._size(conn)
+        wanted = set(rels) if walk else set()
+        for batch in [[]] if walk else batches:  # a good share of the feed: one walk of it
+            if batch:
+                marks = ",".join("?" * len(batch))
+                rows = conn.execute(_URLS_OF_SQL.format(marks=marks), (self.feed, *batch))
+            else:
+                rows = conn.execute(_ALL_URLS_SQL, (self.feed,))
+            for rel, url, exact, article_id in rows.fetchall():
+                if walk and rel not in wanted:
+                    continue
+                if article_id is not None:  # a row of a file that gave no article has none
+                    found[rel] = url if exact else self._detail_url(conn, rel)
+        return found
+
+    def _size(self, conn: sqlite3.Connection) -> int:
+        return int(
+            conn.execute("SELECT COUNT(*) FROM files WHERE feed = ?", (self.feed,)).fetchone()[0]
+        )
+
+    def _detail_url(self, conn: sqlite3.Connection, rel: str) -> str | None:
+        """The URL of a row with a value SQLite could not hold: from the whole article."""
+        row = conn.execute(
+            "SELECT data FROM details WHERE feed = ? AND rel = ?", (self.feed, rel)
+        ).fetchone()
+        return None if row is None else article_from_detail(row[0], self.prefix + from_db(rel)).url
+
+    def rows_at_urls(self, urls: Iterable[str]) -> set[tuple[str, str]]:
+        """The path and id of each of this feed's rows whose URL is one of `urls` (through
+        the index on the URLs: a few reads each); none when the cache cannot be read."""
+        wanted = list(urls)
+        found = self._read(lambda conn: self._at_urls(conn, wanted)) if wanted else None
+        return {(self.prefix + from_db(rel), article_id) for rel, article_id in found or ()}
+
+    def _at_urls(self, conn: sqlite3.Connection, wanted: list[str]) -> list[tuple[str, str]]:
+        rows: list[tuple[str, str]] = []
+        for start in range(0, len(wanted), BATCH):
+            batch = wanted[start : start + BATCH]
+            marks = ",".join("?" * len(batch))
+            found = conn.execute(_AT_URLS_SQL.format(marks=marks), (self.feed, *batch))
+            rows += [(rel, article_id) for rel, article_id in found if article_id is not None]
+        unsure = dict(conn.execute(_UNSURE_SQL, (self.feed,)).fetchall())
+        if unsure:
+            asked = set(wanted)
+            urls = self._url_rows(conn, list(unsure))
+            rows += [(rel, unsure[rel]) for rel, url in urls.items() if url in asked]
+        return rows
+
     def paths_containing(self, needle: str) -> set[str] | None:
         """The paths of the articles whose search text contains `needle`, found by SQLite
         (the bytes of the UTF-8 text: a substring exactly when the string is); None when it
@@ -282,6 +356,15 @@ def sequence_digest(paths: Sequence[str]) -> str:
         chunk = "\0".join(["", *paths[start : start + 4096]])
         digest.update(chunk.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def _url_from_file(path: str) -> str | None:
+    """The URL of the article file at `path` (None when it cannot be read)."""
+    from reader.core.loader import parse_file
+
+    file = Path(path)
+    article, _ = parse_file(file, file.parent)
+    return article.url if article is not None else None
 
 
 def _text_from_file(path: str) -> str:

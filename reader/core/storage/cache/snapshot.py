@@ -19,14 +19,14 @@ import pickle
 import sqlite3
 import threading
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 from typing import Any, cast
 
 from reader.core.loader import merge_duplicates
-from reader.core.model import Article, ArticleSummary, Problem, SearchTexts, StoredSummary
+from reader.core.model import Article, ArticleSummary, KeptFields, Problem, StoredSummary
 from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS
 from reader.core.storage.cache.codec import SummaryBuilder, iso
 from reader.core.storage.cache.schema import SUMMARY_SQL
@@ -34,7 +34,8 @@ from reader.core.storage.cache.search_texts import CacheTexts
 
 HEAD_SIZE = 200  # rows kept apart for the first screen: more than any terminal shows
 
-_SNAPSHOT_TAG = "reader-summaries-3"  # 3: no search texts (see search_texts.py)
+# 3: no search texts (see search_texts.py); 4: no URLs in a merged one (read from the rows)
+_SNAPSHOT_TAG = "reader-summaries-4"
 CHUNK = 4096  # summaries per pickle of a snapshot
 _CURRENT_SQL = (
     "SELECT f.generation, s.feed, s.sorted FROM feeds f LEFT JOIN snapshots s"
@@ -72,23 +73,25 @@ def snapshot_bytes(summaries: list[ArticleSummary], prefix: str, merged: bool) -
     (see `summaries_from_snapshot`), instead of every column of the feed at once. Provider
     strings and topic tuples are shared objects (see SummaryBuilder): each chunk writes
     them once, and the reader shares them again across chunks. `merged` says the list
-    needs no `merge_duplicates` (it had no duplicate URLs and is already in the merged order).
+    needs no `merge_duplicates` (it had no duplicate URLs and is already in the merged order);
+    its URLs are then left out (None for the column): its summaries read theirs from the rows
+    (~19 MB at 100,000 with the lookup by URL, see `model.StoredSummary`). Merging needs them.
     """
     out = io.BytesIO()
     pickle.dump((_SNAPSHOT_TAG, merged, len(summaries)), out, protocol=pickle.HIGHEST_PROTOCOL)
     for start in range(0, len(summaries), CHUNK):
         pickle.dump(
-            _columns(summaries[start : start + CHUNK], len(prefix)),
+            _columns(summaries[start : start + CHUNK], len(prefix), not merged),
             out,
             protocol=pickle.HIGHEST_PROTOCOL,
         )
     return out.getvalue()
 
 
-def _columns(summaries: list[ArticleSummary], cut: int) -> tuple[list[Any], ...]:
+def _columns(summaries: list[ArticleSummary], cut: int, urls: bool) -> tuple[Any, ...]:
     return (
         [s.path[cut:] for s in summaries], [s.id for s in summaries], [s.title for s in summaries],
-        [s.url for s in summaries], [s.provider_name for s in summaries],
+        [s.url for s in summaries] if urls else None, [s.provider_name for s in summaries],
         [s.provider_domain for s in summaries], [iso(s.published) for s in summaries],
         [s.quality for s in summaries], [s.heat for s in summaries], [s.topics for s in summaries],
     )  # fmt: skip
@@ -160,7 +163,7 @@ class BlobReader(io.RawIOBase):
 
 
 def summaries_from_snapshot(
-    stream: io.BufferedIOBase, prefix: str, texts: SearchTexts
+    stream: io.BufferedIOBase, prefix: str, texts: KeptFields
 ) -> tuple[list[ArticleSummary], bool] | None:
     """The summaries `snapshot_bytes` stored (and its `merged`), or None if unreadable;
     their search texts are read from `texts` when asked for.
@@ -202,14 +205,16 @@ def paths_and_ids(stream: io.BufferedIOBase) -> tuple[list[str], list[str]] | No
 
 
 def _chunk(
-    columns: tuple[list[Any], ...], prefix: str, shared: dict[Any, Any], texts: SearchTexts
+    columns: tuple[list[Any], ...], prefix: str, shared: dict[Any, Any], texts: KeptFields
 ) -> list[ArticleSummary]:
     rels, ids, titles, urls, names, domains, published, quality, heat, topics = columns
     del columns
+    # No URLs: kept where the texts are (see `snapshot_bytes`).
+    url_column: Iterable[Any] = repeat(texts, len(ids)) if urls is None else urls
     share = shared.setdefault
     from_iso = datetime.fromisoformat
     return list(map(
-        StoredSummary, ids, [prefix + rel for rel in rels], titles, urls,
+        StoredSummary, ids, [prefix + rel for rel in rels], titles, url_column,
         [share(name, name) for name in names], [share(domain, domain) for domain in domains],
         [from_iso(p) if p else None for p in published], quality, list(map(share, heat, heat)),
         [share(tags, tags) for tags in topics], repeat(texts, len(ids)),
