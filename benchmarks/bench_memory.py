@@ -126,7 +126,10 @@ def tmux_runs(args: argparse.Namespace) -> None:
 TRACE_CODE = """
 import gc, sys, time, tracemalloc
 from pathlib import Path
-tracemalloc.start(1)
+# A fourth argument, "untraced", builds the cache without tracing (the run before the traced one).
+traced = sys.argv[4:] != ["untraced"]
+if traced:
+    tracemalloc.start(1)
 from reader.core.storage.cache import FeedCache
 from reader.core.query.index import SearchIndex
 feed, cache, words = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3].split(",")
@@ -153,7 +156,7 @@ with FeedCache.open(cache, feed) as opened:
     gc.collect()
     current, peak = tracemalloc.get_traced_memory()
     print(f"traced now {current / 2**20:.1f} MB")
-    top = tracemalloc.take_snapshot().statistics("lineno")
+    top = tracemalloc.take_snapshot().statistics("lineno") if traced else []
     for stat in top[:12]:
         print(f"  {stat.size / 2**20:6.1f} MB {stat.count:>9,} blocks  {stat.traceback[0]}")
 """
@@ -167,8 +170,9 @@ def trace(args: argparse.Namespace) -> None:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     code = [PYTHON, "-c", TRACE_CODE, str(feed), str(cache), ",".join(WORDS)]
     if not cache.exists():  # built untraced first: the traced run is a warm one
-        subprocess.run([*code[:2], TRACE_CODE.replace("tracemalloc.start(1)", ""), *code[3:]],
-                       env=env, cwd=checkout, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [*code, "untraced"], env=env, cwd=checkout, check=True, stdout=subprocess.DEVNULL
+        )
     print(f"{checkout}:")
     subprocess.run(code, env=env, cwd=checkout, check=True)
 
