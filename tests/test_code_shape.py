@@ -166,3 +166,34 @@ def test_threads_reach_the_ui_from_one_module_at_most() -> None:
         )
     }
     assert len(calling) <= 1, calling
+
+
+def fixed_example_counts(path: Path) -> list[int]:
+    """The lines of `path` that give Hypothesis a `max_examples` other than `examples(N)`."""
+    return [
+        node.lineno
+        for node in ast.walk(parsed(path))
+        if isinstance(node, ast.keyword)
+        and node.arg == "max_examples"
+        and not (
+            isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == "examples"
+        )
+    ]
+
+
+def test_every_property_test_scales_with_the_profile(tmp_path: Path) -> None:
+    """A count given to Hypothesis as a number overrides the profile, so `make test-deep` would
+    not multiply it: each goes through `examples()` (tests/examples.py)."""
+    sample = tmp_path / "sample.py"
+    sample.write_text("settings(max_examples=5)\nsettings(max_examples=examples(5))\n")
+    assert fixed_example_counts(sample) == [1]  # the finder finds one
+    tests = Path(__file__).resolve().parent
+    fixed = {
+        f"{path.relative_to(tests)}:{line}"
+        for path in sorted(tests.rglob("*.py"))
+        if path.name != "conftest.py"  # where the profiles themselves are registered
+        for line in fixed_example_counts(path)
+    }
+    assert not fixed, sorted(fixed)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from examples import examples
 from reader.core import fields
 from reader.core.fields import MAX_LINE_CHARS, FieldReader
 from reader.core.model import Article, Problem
@@ -60,7 +61,7 @@ def read_without_fast_paths(data: dict[object, object], monkeypatch: pytest.Monk
         return read(data)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(FRONT_MATTER)
 def test_the_fast_paths_read_fields_as_the_full_checks_do(data: dict[object, object]) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:

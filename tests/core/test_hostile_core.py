@@ -17,6 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from examples import examples
 from reader.cli import main
 from reader.core.loader import MAX_FILE_BYTES, load_feed, parse_file
 from reader.core.model import Article, Provider, printable
@@ -254,7 +255,9 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=FILE_BYTES)
 def test_any_bytes_never_raise_out_of_parse_file(scratch: Path, data: bytes) -> None:
@@ -284,7 +287,9 @@ def _front_matter(field: str, value: str) -> dict[str, object]:
 
 
 @settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(field=st.sampled_from(FIELDS), value=st.text(max_size=80), body=st.text(max_size=80))
 def test_any_string_in_any_field_loads_clean(

@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import reader.core.loader
+from examples import examples
 from reader.core.export import article_json, to_json
 from reader.core.loader import MAX_FILE_BYTES, load_feed, parse_file
 from reader.core.model import Article, FeedLoad, Problem, Provider, Severity, plural
@@ -775,7 +776,7 @@ def test_a_file_as_long_as_its_stat_said_is_read_in_one_call(
 _REFERENCE_CLOSING = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=examples(1000))
 @given(st.text(alphabet="-\n \tab", max_size=24))
 @example("---\n---")
 @example("---\n---\n")

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from examples import examples
 from query_helpers import NOW, FakeMarks, art
 from reader.core.model import ArticleSummary
 from reader.core.query import MARKS_UNAVAILABLE, Query, QueryError, field_hints, parse_query
@@ -404,10 +405,12 @@ GRAMMAR_PIECES = [
 grammarish = st.lists(st.sampled_from(GRAMMAR_PIECES), max_size=20).map("".join)
 
 # Moderate example counts keep the whole file well under 15 s.
-FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text())
 def test_parse_never_raises_anything_but_query_error_on_any_text(text: str) -> None:
     for available in (True, False):
@@ -420,7 +423,7 @@ def test_parse_never_raises_anything_but_query_error_on_any_text(text: str) -> N
             query.filter(ARTICLES, MARKS)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(grammarish)
 def test_parse_never_raises_anything_but_query_error_on_grammarish_text(text: str) -> None:
     for available in (True, False):

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from examples import examples
 from reader.core import sanitize
 from reader.core.sanitize import (
     UnsafeUrl,
@@ -176,7 +177,7 @@ URLISH = st.one_of(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(URLISH)
 def test_check_url_only_ever_accepts_http_or_https(raw: str) -> None:
     try:
@@ -227,7 +228,7 @@ def _clean_line_in_full(text: str) -> str:
 @example("a  b")
 @example(" a")
 @example("a ")
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 def test_the_shortcut_of_clean_line_changes_nothing(text: str) -> None:
     assert clean_line(text) == _clean_line_in_full(text)
 
@@ -272,7 +273,7 @@ NEARLY_PRINTABLE = st.builds(
 )
 
 
-@settings(max_examples=1000)
+@settings(max_examples=examples(1000))
 @given(st.text() | TRICKY_TEXT | PRINTABLE_TEXT | NEARLY_PRINTABLE, st.booleans())
 def test_the_text_fast_paths_equal_the_regular_expressions(text: str, keep: bool) -> None:
     assert clean_text(text, keep_newlines=keep) == reference_clean_text(text, keep)
@@ -325,7 +326,7 @@ PLAIN_URLS = st.builds(
 )
 
 
-@settings(max_examples=2000)
+@settings(max_examples=examples(2000))
 @given(URLISH | PLAIN_URLS | PLAIN_URLS | PLAIN_URLS)
 @example("javascript://x/%0Aalert(1)")
 def test_the_url_fast_path_equals_every_check(raw: str) -> None:

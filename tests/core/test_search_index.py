@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from examples import examples
 from query_helpers import NOW, FakeMarks, art
 from reader.core.library import Library
 from reader.core.model import ArticleSummary, Picked, fold
@@ -280,7 +281,9 @@ marks = st.builds(
     st.sets(st.sampled_from([f"a{i}" for i in range(8)])),
 )
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @SETTINGS
@@ -297,7 +300,7 @@ def test_the_same_with_and_without_the_index(
         assert parsed.filter(arts, state, index) == parsed.filter(arts, state)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     articles(), st.lists(st.tuples(st.sampled_from(WORDS), st.booleans()), min_size=1, max_size=8)
 )
@@ -322,7 +325,7 @@ keys = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(keys, keys, st.text(alphabet="abc \n", max_size=14))
 def test_implies_is_sound(key: Key, other: Key, text: str) -> None:
     def matches(k: Key) -> bool:
@@ -360,7 +363,7 @@ def with_words(arts: Sequence[ArticleSummary], dense_share: int = 32) -> SearchI
     return index
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(texts(), max_size=40),
     st.lists(st.sampled_from(NEEDLES) | st.text(alphabet="robtcé.: ", max_size=4), max_size=8),
@@ -461,7 +464,7 @@ def test_building_the_word_index_stops_when_cancelled() -> None:
 KEYS = ["a", "b", "c", "https://x.example/1", "https://x.example/2", "gone"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(st.tuples(st.sampled_from(KEYS[:3]), st.sampled_from([None, *KEYS[3:5]]))),
     st.frozensets(st.sampled_from(KEYS)),

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_search_index import SETTINGS, articles, grammarish, marks, query
 
+from examples import examples
 from query_helpers import NOW, FakeMarks, art
 from reader.core.loader import load_feed
 from reader.core.model import ArticleSummary, StoredSummary, held_texts, summarize
@@ -88,7 +89,7 @@ def parsed_queries(texts: list[str]) -> list[Query]:
     return found
 
 
-@settings(SETTINGS, max_examples=60)  # four filters an example
+@settings(SETTINGS, max_examples=examples(60))  # four filters an example
 @given(
     articles(),
     st.lists(st.booleans(), max_size=8),

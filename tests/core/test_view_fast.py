@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from examples import examples
 from query_helpers import art
 from reader.core.model import ArticleSummary, Picked
 from reader.core.stories.counts import StoryColumns, StoryCounts
@@ -31,7 +32,7 @@ def stories_and_shown(draw: st.DrawFn) -> tuple[StoryIndex, list[ArticleSummary]
     return StoryIndex(groups), shown
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(stories_and_shown())
 def test_the_views_story_rows_are_story_rows(
     case: tuple[StoryIndex, list[ArticleSummary]],
@@ -69,7 +70,7 @@ def marks_of(data: st.DataObject, feed: list[ArticleSummary]) -> frozenset[str]:
     return frozenset(data.draw(st.lists(st.sampled_from(ids), max_size=len(ids))))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(topical_feed(), st.data())
 def test_the_sidebar_counted_by_position_is_the_sidebar_counted_by_article(
     feed: list[ArticleSummary], data: st.DataObject
@@ -115,7 +116,7 @@ def test_a_list_not_picked_from_the_sequence_is_not_covered() -> None:
     assert not columns.covers(Picked(feed[:2], [0, 1], feed))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(topical_feed(), st.data())
 def test_story_counts_by_position_are_story_counts_by_article(
     feed: list[ArticleSummary], data: st.DataObject
@@ -148,7 +149,7 @@ def test_story_counts_by_position_are_story_counts_by_article(
 # --- A streamed load: counted plainly, with no columns made ----------------------------------
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(topical_feed(), st.data())
 def test_a_streamed_feeds_sidebar_is_the_sidebar_of_the_feed_made_at_once(
     feed: list[ArticleSummary], data: st.DataObject

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reader.core.loader
+from examples import examples
 from reader.core import yaml_fast
 from reader.core.fields import FileSkipped
 from reader.core.loader import parse_file, read_text, split_front_matter
@@ -136,14 +137,14 @@ def test_node_properties_go_to_pyyaml(text: str) -> None:
     assert_same_reading(text)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.text(alphabet=" -?:,[{}]\n\r\t!&*#'\"ax\u00a0\u2028\u3000", max_size=30))
 def test_the_node_property_scan_equals_its_regular_expression(text: str) -> None:
     """The `str.find` scan finds a tag, anchor or alias exactly where the reference does."""
     assert yaml_fast._has_node_property(text) == bool(yaml_fast.NODE_PROPERTY.search(text))
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.text(alphabet="\n%-.a \u2028", max_size=20))
 def test_the_document_mark_search_equals_its_three_lookups(text: str) -> None:
     """One search finds a later `%`, `---` or `...` line exactly where looking for each does."""
@@ -194,7 +195,7 @@ def front_matter(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     st.lists(st.lists(KEYS | TRICKY | st.integers(0, 2) | st.booleans(), max_size=4), max_size=4)
 )
@@ -210,7 +211,7 @@ def test_mappings_whose_keys_were_found_plain_are_judged_as_key_by_key(
         assert yaml_fast._keys_plain(mapping) == by_key  # again, once remembered
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(front_matter())
 def test_generated_front_matter_reads_the_same(text: str) -> None:
     assert_same_reading(text)
@@ -223,7 +224,7 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.dictionaries(st.text(min_size=1), JSON_VALUES, min_size=1, max_size=5), st.booleans())
 def test_dumped_values_read_the_same(data: dict[str, object], flow: bool) -> None:
     """Whatever PyYAML writes (quoted, folded, flow or block), both read back alike."""

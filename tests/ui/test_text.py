@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.content import Content, Span
 
+from examples import examples
 from reader.ui.text import (
     assemble,
     highlighted,
@@ -129,7 +130,7 @@ def test_highlighted_styles_every_occurrence_on_the_original_letters() -> None:
     assert highlighted(Content("robot"), [], "reverse").spans == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.text(alphabet="ab é\u0301中", max_size=12),
     st.lists(st.tuples(st.integers(0, 14), st.integers(0, 14)), max_size=6),
