@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from query_helpers import art
+from reader.core import topics
 from reader.core.model import ArticleSummary, Picked
+from reader.core.query.words import bitset
 from reader.core.stories.counts import StoryColumns, StoryCounts
 from reader.core.stories.rows import StoryIndex, story_rows
-from reader.core.topics import TopicColumns, TopicCount, sidebar_entries
+from reader.core.topics import (
+    KEY_SPELLINGS_MAX,
+    TopicColumns,
+    TopicCount,
+    sidebar_entries,
+    topic_keys,
+)
 from reader.core.view import rows_of_stories
 
 FEED = [art(f"a{number}", f"Title {number}") for number in range(30)]
@@ -70,22 +80,29 @@ def marks_of(data: st.DataObject, feed: list[ArticleSummary]) -> frozenset[str]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(topical_feed(), st.data())
+@given(topical_feed(), st.data(), st.sampled_from([KEY_SPELLINGS_MAX, 2]))
 def test_the_sidebar_counted_by_position_is_the_sidebar_counted_by_article(
-    feed: list[ArticleSummary], data: st.DataObject
+    feed: list[ArticleSummary], data: st.DataObject, spellings_max: int
 ) -> None:
-    """Picked subsets of the feed and the feed itself, under marks that change a little
-    (updated in place) and a lot (made again), with and without a reading state; and
-    what a saved search's answer holds of them."""
-    columns = TopicColumns(feed)
+    """Picked subsets of the feed (with and without their bitset) and the feed itself,
+    under marks that change a little (updated in place) and a lot (made again), with and
+    without a reading state; and what a saved search's answer holds of them. Counted by
+    the key columns' bitsets, and (more spellings than those allow) by the codes."""
+    with patch.object(topics, "KEY_SPELLINGS_MAX", spellings_max):
+        columns = TopicColumns(feed)
+        by_bits = columns.key_columns() is not None
+    spellings = {pair for article in feed for pair in topic_keys(article.topics)}
+    assert by_bits == (0 < len(spellings) <= spellings_max)
     for _ in range(4):
         read = None if data.draw(st.integers(0, 5)) == 0 else marks_of(data, feed)
         starred = marks_of(data, feed)
         positions = sorted(
             data.draw(st.sets(st.integers(0, max(len(feed) - 1, 0)))) if feed else []
         )
-        picked = Picked([feed[i] for i in positions], positions, feed)
-        for shown in (picked, feed):
+        subset = [feed[i] for i in positions]
+        picked = Picked(subset, positions, feed)
+        with_bits = Picked(subset, positions, feed, bitset(positions, len(feed)))
+        for shown in (picked, with_bits, feed):
             assert columns.covers(shown)
             expected = sidebar_entries(list(shown), read, starred)
             assert sidebar_entries(shown, read, starred, columns) == expected
