@@ -138,7 +138,7 @@ def test_story_counts_by_position_are_story_counts_by_article(
     feed: list[ArticleSummary], data: st.DataObject
 ) -> None:
     """The sidebar's story counts (All, Unread, Starred, saved searches, topics) of picked
-    subsets and of the whole feed, by position and by article."""
+    subsets (with and without their bitset) and of the whole feed, by position and by article."""
     ids = data.draw(st.permutations([a.id for a in feed]))
     groups, start = [], 0
     for size in data.draw(st.lists(st.integers(min_value=2, max_value=4), max_size=6)):
@@ -152,7 +152,9 @@ def test_story_counts_by_position_are_story_counts_by_article(
         )
         marks = (marks_of(data, feed), marks_of(data, feed))
         hits = [("search:0", marks_of(data, feed)), ("search:1", frozenset[str]())]
-        for shown in (Picked([feed[i] for i in positions], positions, feed), feed):
+        subset = [feed[i] for i in positions]
+        with_bits = Picked(subset, positions, feed, bitset(positions, len(feed)))
+        for shown in (Picked(subset, positions, feed), with_bits, feed):
             entries = sidebar_entries(shown, *marks) + [
                 TopicCount(key, key, sum(1 for a in shown if a.id in found)) for key, found in hits
             ]
