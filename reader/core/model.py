@@ -374,7 +374,7 @@ class Picked(list[ArticleSummary]):
 
     def __init__(
         self,
-        picked: Sequence[ArticleSummary],
+        picked: Iterable[ArticleSummary],
         positions: Sequence[int],
         source: object,
         bits: int | None = None,
