@@ -367,16 +367,22 @@ def hold_urls(summaries: Sequence[ArticleSummary]) -> None:
 class Picked(list[ArticleSummary]):
     """Summaries picked from a sequence (`source`) at `positions` (ascending): what a filter
     answered from its index. What counts them per position (the sidebar's topic counts,
-    `topics.TopicColumns`) then need not walk the summaries themselves."""
+    `topics.TopicColumns`) then need not walk the summaries themselves. `bits`, when the
+    filter answered with one, is the bitset of the positions (bit i: position i)."""
 
-    __slots__ = ("positions", "source")
+    __slots__ = ("bits", "positions", "source")
 
     def __init__(
-        self, picked: Sequence[ArticleSummary], positions: Sequence[int], source: object
+        self,
+        picked: Iterable[ArticleSummary],
+        positions: Sequence[int],
+        source: object,
+        bits: int | None = None,
     ) -> None:
         super().__init__(picked)
         self.positions = positions
         self.source = source
+        self.bits = bits
 
 
 def held_texts(summaries: Sequence[ArticleSummary]) -> list[str] | None:

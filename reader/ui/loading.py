@@ -149,7 +149,8 @@ class FeedLoader:
         if in_order is not None:  # the search index and the sidebar's columns too: ~120
             library.search_index()  # ms at 100,000 the first key and count would else pay
             columns = library.topic_columns()
-            if self.marks is not None:  # and its marks' codes (~45 ms), for the first count
+            columns.key_columns()  # its topics' bitsets (~25 ms), for the first count
+            if self.marks is not None:  # and its marks' codes (~45 ms)
                 columns.codes_for(*self.marks())
             if self.stories:
                 library.story_columns()

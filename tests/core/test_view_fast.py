@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from examples import examples
 from query_helpers import art
+from reader.core import topics
 from reader.core.model import ArticleSummary, Picked
+from reader.core.query.words import bitset
 from reader.core.stories.counts import StoryColumns, StoryCounts
 from reader.core.stories.rows import StoryIndex, story_rows
-from reader.core.topics import TopicColumns, TopicCount, sidebar_entries
+from reader.core.topics import (
+    KEY_SPELLINGS_MAX,
+    TopicColumns,
+    TopicCount,
+    sidebar_entries,
+    topic_keys,
+)
 from reader.core.view import rows_of_stories
 
 FEED = [art(f"a{number}", f"Title {number}") for number in range(30)]
@@ -71,22 +81,29 @@ def marks_of(data: st.DataObject, feed: list[ArticleSummary]) -> frozenset[str]:
 
 
 @settings(max_examples=examples(200), deadline=None)
-@given(topical_feed(), st.data())
+@given(topical_feed(), st.data(), st.sampled_from([KEY_SPELLINGS_MAX, 2]))
 def test_the_sidebar_counted_by_position_is_the_sidebar_counted_by_article(
-    feed: list[ArticleSummary], data: st.DataObject
+    feed: list[ArticleSummary], data: st.DataObject, spellings_max: int
 ) -> None:
-    """Picked subsets of the feed and the feed itself, under marks that change a little
-    (updated in place) and a lot (made again), with and without a reading state; and
-    what a saved search's answer holds of them."""
-    columns = TopicColumns(feed)
+    """Picked subsets of the feed (with and without their bitset) and the feed itself,
+    under marks that change a little (updated in place) and a lot (made again), with and
+    without a reading state; and what a saved search's answer holds of them. Counted by
+    the key columns' bitsets, and (more spellings than those allow) by the codes."""
+    with patch.object(topics, "KEY_SPELLINGS_MAX", spellings_max):
+        columns = TopicColumns(feed)
+        by_bits = columns.key_columns() is not None
+    spellings = {pair for article in feed for pair in topic_keys(article.topics)}
+    assert by_bits == (0 < len(spellings) <= spellings_max)
     for _ in range(4):
         read = None if data.draw(st.integers(0, 5)) == 0 else marks_of(data, feed)
         starred = marks_of(data, feed)
         positions = sorted(
             data.draw(st.sets(st.integers(0, max(len(feed) - 1, 0)))) if feed else []
         )
-        picked = Picked([feed[i] for i in positions], positions, feed)
-        for shown in (picked, feed):
+        subset = [feed[i] for i in positions]
+        picked = Picked(subset, positions, feed)
+        with_bits = Picked(subset, positions, feed, bitset(positions, len(feed)))
+        for shown in (picked, with_bits, feed):
             assert columns.covers(shown)
             expected = sidebar_entries(list(shown), read, starred)
             assert sidebar_entries(shown, read, starred, columns) == expected
@@ -122,7 +139,7 @@ def test_story_counts_by_position_are_story_counts_by_article(
     feed: list[ArticleSummary], data: st.DataObject
 ) -> None:
     """The sidebar's story counts (All, Unread, Starred, saved searches, topics) of picked
-    subsets and of the whole feed, by position and by article."""
+    subsets (with and without their bitset) and of the whole feed, by position and by article."""
     ids = data.draw(st.permutations([a.id for a in feed]))
     groups, start = [], 0
     for size in data.draw(st.lists(st.integers(min_value=2, max_value=4), max_size=6)):
@@ -136,7 +153,9 @@ def test_story_counts_by_position_are_story_counts_by_article(
         )
         marks = (marks_of(data, feed), marks_of(data, feed))
         hits = [("search:0", marks_of(data, feed)), ("search:1", frozenset[str]())]
-        for shown in (Picked([feed[i] for i in positions], positions, feed), feed):
+        subset = [feed[i] for i in positions]
+        with_bits = Picked(subset, positions, feed, bitset(positions, len(feed)))
+        for shown in (Picked(subset, positions, feed), with_bits, feed):
             entries = sidebar_entries(shown, *marks) + [
                 TopicCount(key, key, sum(1 for a in shown if a.id in found)) for key, found in hits
             ]

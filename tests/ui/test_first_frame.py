@@ -25,6 +25,7 @@ from reader.core.storage.state import StateStore
 from reader.ui.app import ReaderApp
 from reader.ui.feed.load_view import LoadView
 from reader.ui.feed.marking import HIDE_READ_SETTING
+from reader.ui.screens.feed_screen import COLLECTOR_THRESHOLDS
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
 
@@ -261,7 +262,7 @@ async def test_the_collector_is_on_again_once_the_first_frame_is_drawn(
 ) -> None:
     """Off for the start (as `reader` runs the app), on from just after the first frame,
     before the load goes on (its threads pause it as they build the rows), with what the
-    start made frozen (never walked again)."""
+    start made frozen (never walked again), and run less often than Python's default."""
     cache, _ = await warm_cache(tmp_path)
     on_at_load: list[bool] = []
     original_start = LoadView.start
@@ -272,6 +273,8 @@ async def test_the_collector_is_on_again_once_the_first_frame_is_drawn(
 
     monkeypatch.setattr(LoadView, "start", record_then_start)
     app = make_app(state_path=tmp_path / "s.db", cache_path=cache)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's own (another app of this process may have set them)
     gc.disable()
     try:
         async with app.run_test() as pilot:
@@ -279,6 +282,8 @@ async def test_the_collector_is_on_again_once_the_first_frame_is_drawn(
             assert gc.isenabled()
             assert on_at_load and all(on_at_load)
             assert gc.get_freeze_count() > 0
+            assert gc.get_threshold() == COLLECTOR_THRESHOLDS
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
         gc.enable()

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
@@ -22,12 +24,14 @@ from app_helpers import (
     wait_until,
     write_feed,
 )
+from query_helpers import art
 from reader.core.config import SavedSearch, Settings, parse_config
 from reader.core.storage.state import StateStore
+from reader.core.stories.rows import StoryIndex, story_rows
 from reader.core.topics import search_key, topic_key
 from reader.ui.app import ReaderApp
 from reader.ui.screens.feed_screen import FeedScreen
-from reader.ui.widgets.article_list import ArticleList, columns_for, nearest_remaining
+from reader.ui.widgets.article_list import ArticleList, columns_for, nearest_remaining, row_of
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.reader_footer import ReaderFooter, key_width
@@ -145,6 +149,27 @@ async def test_an_article_that_leaves_the_list_hands_the_cursor_to_its_neighbour
         app.feed.view_settings.set_order("quality")
         await pilot.pause()
         assert "Story 5" not in titles(app) and current_title(app) == "Story 6"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([f"a{i}" for i in range(8)]), max_size=10),
+    st.sampled_from([f"a{i}" for i in range(9)]),
+    st.booleans(),
+)
+def test_the_row_of_an_article_is_its_first_row_else_its_storys(
+    shown: list[str], wanted: str, grouped: bool
+) -> None:
+    """`row_of` (a search in C) finds what a loop over the rows finds: the article's first
+    row, else (the list showing stories) the first row of an article of its story."""
+    articles = [art(name) for name in shown]
+    index = StoryIndex([("a0", "a2", "a5"), ("a3", "a7")])
+    stories = story_rows(articles, index, articles) if grouped else None
+    plain = next((i for i, a in enumerate(articles) if a.id == wanted), None)
+    if plain is None and grouped:
+        story = index.story_of(wanted)
+        plain = next((i for i, a in enumerate(articles) if a.id in story), None)
+    assert row_of(wanted, articles, stories) == (-1 if plain is None else plain)
 
 
 def test_the_nearest_remaining_row_is_below_then_above() -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "bitset",
     "build_word_index",
     "indexable",
+    "mask_bits",
     "words_from_bytes",
 ]
 
@@ -68,8 +69,13 @@ def bitset(positions: Iterable[int], size: int) -> int:
     mask = bytearray(size)
     for position in positions:
         mask[position] = 1
-    mask.reverse()  # the first digit of a binary literal is the highest bit
-    return int(mask.translate(_MASK_TO_DIGITS) or b"0", 2)  # no text: no digit
+    return mask_bits(mask)
+
+
+def mask_bits(mask: bytes | bytearray) -> int:
+    """The bitset of a mask (one byte per text, 0 or 1; bit i: byte i): one C pass."""
+    # The first digit of a binary literal is the highest bit; no text: no digit.
+    return int(mask[::-1].translate(_MASK_TO_DIGITS) or b"0", 2)
 
 
 def bits_mask(bits: int) -> bytes:

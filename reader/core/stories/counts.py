@@ -19,6 +19,7 @@ from operator import and_, itemgetter, mod
 from typing import Any
 
 from reader.core.model import ArticleSummary, Picked
+from reader.core.query.words import bits_mask
 from reader.core.stories.rows import StoryIndex
 from reader.core.topics import ALL, STARRED, UNREAD, TopicColumns, TopicCount, topic_keys
 
@@ -190,7 +191,10 @@ class StoryColumns:
         if picked is topics.articles or len(picked) == len(topics.articles):
             return None
         assert isinstance(picked, Picked)
-        shown = bytearray(len(topics.articles))
+        size = len(topics.articles)
+        if picked.bits is not None:  # the filter's bitset as a mask: no positions made
+            return _at(bits_mask(picked.bits).ljust(size, b"\0"), self.positions)
+        shown = bytearray(size)
         for at in picked.positions:
             shown[at] = 1
         return _at(shown, self.positions)

@@ -102,8 +102,10 @@ class VirtualList(ScrollView, can_focus=True):
         # Lines drawn, by what they show (see `row_identity`): a repaint, or a filter that
         # keeps some rows, draws only the rows it has not drawn yet.
         self._drawn_lines: dict[Hashable, tuple[object, Strip]] = {}
-        # The styles asked for during one `render_lines` pass, by component classes.
+        # The styles asked for during one `render_lines` pass, by component classes, and the
+        # rows' width in that pass (each row asked Textual for it: a walk of the styles).
         self._pass_styles: dict[tuple[str, ...], Style] | None = None
+        self._pass_width = 0
 
     # --- what subclasses provide ------------------------------------------------------
 
@@ -157,6 +159,7 @@ class VirtualList(ScrollView, can_focus=True):
         if self._pass_styles is not None:  # a nested pass (the article list's header)
             return super().render_lines(crop)
         self._pass_styles = {}
+        self._pass_width = self.scrollable_content_region.width
         try:
             return super().render_lines(crop)
         finally:
@@ -202,7 +205,8 @@ class VirtualList(ScrollView, can_focus=True):
         self.call_after_refresh(self.scroll_to_cursor)
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        in_pass = self._pass_styles is not None
+        width = self._pass_width if in_pass else self.scrollable_content_region.width
         index = self.scroll_offset.y + y
         if index >= self._row_count:
             if not self._row_count and self._empty_text:
