@@ -119,6 +119,9 @@ class FeedCache:
         self._texts: CacheTexts | None = None  # where the read summaries' texts are kept
         # Story keys kept and grouped (see `stories`); the sync's changes, grouped at its end.
         self.stories, self._words = True, WordCounts()
+        # Listings made as files are parsed (false: by the first list wanting them, see
+        # `listing_rows.fill_listings`; the app, which reads none, parses faster without).
+        self.make_listings = True
         self.pause: Pause = lambda: None  # the check that nothing changed waits here (walk)
         self._scanned: Changes | None = None  # `stored_list`'s scan, for the sync after it
 
@@ -349,7 +352,7 @@ class FeedCache:
         """
         try:
             with self._lock:
-                return listings_by_path(self._conn, self._feed, self._prefix, paths)
+                return listings_by_path(self._conn, self._feed, self._prefix, paths, fill=True)
         except sqlite3.Error as err:
             self._recover(err)
             return {}
@@ -361,7 +364,7 @@ class FeedCache:
             if missing_feed(self.feed_root, self._folder) is None and not self._holds_no_files():
                 changes = self._compare()
                 with self._lock:
-                    found = stored_list(self._conn, self._feed, self._prefix, changes)
+                    found = stored_list(self._conn, self._feed, self._prefix, changes, True)
                 self._scanned = changes if found is None else None
                 return found
         except sqlite3.Error as err:
@@ -514,7 +517,8 @@ class FeedCache:
         items = ((seq, rel, path, None) for seq, (rel, path) in enumerate(found))
         first = FIRST_BATCH if on_batch else 0
         self._words.whole = True  # every file is new: the feed is grouped whole afterwards
-        stream = pool.Stream(self._feed, self.feed_root, items, workers, first, self.stories)
+        made = self.stories, self.make_listings
+        stream = pool.Stream(self._feed, self.feed_root, items, workers, first, *made)
         with stream, unsynced_writes(self._conn, self._lock):
             for files, details, total in pool.batches(
                 stream, BATCH_SIZE, None, is_cancelled, first > 0
@@ -558,7 +562,8 @@ class FeedCache:
         from reader.core.storage.cache import pool
 
         total = len(stale)
-        tasks = pool.tasks_for(self._feed, self.feed_root, stale, self.stories)
+        made = self.stories, self.make_listings
+        tasks = pool.tasks_for(self._feed, self.feed_root, stale, *made)
         result.workers = pool.worker_count(total, len(tasks), workers)
         if on_progress:
             on_progress(0, total)

@@ -48,6 +48,7 @@ class Task:
     root: str
     items: list[Item]
     stories: bool = True  # make each article's story keys (see cache.stories)
+    listings: bool = True  # make each article's `reader list` JSON (see cache.listing)
 
 
 def parse_task(task: Task) -> Rows:
@@ -63,7 +64,9 @@ def parse_task(task: Task) -> Rows:
     for (seq, rel, path, _), (article, problems, stamp), story in zip(
         task.items, parsed, keys, strict=True
     ):
-        row, detail = file_rows(task.feed, seq, rel, path, stamp, article, problems, story)
+        row, detail = file_rows(
+            task.feed, seq, rel, path, stamp, article, problems, story, task.listings
+        )
         files.append(row)
         if detail is not None:
             details.append(detail)
@@ -83,10 +86,12 @@ def _parsed(
     return article, problems, stamp_of(stats[0]) if stats else NO_STAT
 
 
-def tasks_for(feed: int, root: Path, items: list[Item], stories: bool = True) -> list[Task]:
+def tasks_for(
+    feed: int, root: Path, items: list[Item], stories: bool = True, listings: bool = True
+) -> list[Task]:
     """The items cut into tasks of CHUNK_SIZE files."""
     return [
-        Task(feed, str(root), items[i : i + CHUNK_SIZE], stories)
+        Task(feed, str(root), items[i : i + CHUNK_SIZE], stories, listings)
         for i in range(0, len(items), CHUNK_SIZE)
     ]
 
@@ -147,9 +152,10 @@ class Stream:
 
     def __init__(
         self, feed: int, root: Path, items: Iterable[Item], workers: int | None, first: int,
-        stories: bool = True,
+        stories: bool = True, listings: bool = True,
     ) -> None:  # fmt: skip
         self._feed, self._root, self._stories = feed, str(root), stories
+        self._listings = listings
         self._items = iter(items)
         self._wanted = workers
         self._first = first
@@ -167,7 +173,7 @@ class Stream:
     def _take(self, count: int) -> Task | None:
         items = list(itertools.islice(self._items, count))
         self.found += len(items)
-        return Task(self._feed, self._root, items, self._stories) if items else None
+        return Task(self._feed, self._root, items, self._stories, self._listings) if items else None
 
     def __iter__(self) -> Iterator[tuple[Rows, int]]:
         head = self._take(self._first) if self._first else None
