@@ -19,7 +19,7 @@ import platformdirs
 import pytest
 
 from generated_feed import generate_feed
-from reader.core.loader import discover_files, load_feed
+from reader.core.loader import discover_files, load_feed, parse_file
 from reader.core.model import ArticleSummary, summarize
 from reader.core.storage.cache import (
     CACHE_ENV,
@@ -408,6 +408,30 @@ def test_workers_never_exceed_the_cores(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(pool, "usable_cores", lambda: 1)
     with open_cache(tmp_path, root) as cache:
         assert cache.sync(workers=8).workers == 1
+
+
+def test_the_walk_s_names_give_the_rows_their_paths_give(
+    tmp_path: Path, messy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parsers take the walk's names as strings (see `pool._parsed`): the rows equal
+    those made from `Path`s, under the root `.` too (whose names start with `./`)."""
+
+    def from_paths(path: object, root: Path, on_stat: object = None) -> object:
+        return parse_file(Path(str(path)), root, on_stat)  # type: ignore[arg-type]
+
+    def synced(root: Path, name: str) -> tuple[object, ...]:
+        with open_cache(tmp_path, root, name) as cache:
+            result = cache.sync(workers=1)
+            details = [cache.article(s.id) for s in result.summaries]
+            return result.summaries, result.problems, details, cache.cached_problems()
+
+    for root in (messy, Path(".")):
+        monkeypatch.chdir(messy)
+        given = synced(root, f"strings{len(str(root))}.db")
+        with monkeypatch.context() as patched:
+            patched.setattr(pool, "parse_file", from_paths)
+            assert synced(root, f"paths{len(str(root))}.db") == given
+        assert given[1] and given[2]
 
 
 def test_root_spelled_another_way_shares_rows_and_keeps_its_spelling(

@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.core.loader import parse_file
+from reader.core.loader import FilePath, parse_file
 from reader.core.model import Article, Problem
 from reader.core.storage.cache.codec import (
     NO_STAT,
@@ -77,12 +77,15 @@ def _parsed(
     root: Path, path: str, known: Stamp | None
 ) -> tuple[Article | None, list[Problem], Stamp]:
     """One file's article, problems and stamp."""
+    # The walk's names are in the normal form a `Path` gives them (no `Path` made: ~4% of
+    # a file's parse), but under the root `.`: `./a.md`, which `Path` makes `a.md`.
+    file: FilePath = Path(path) if path.startswith("./") else path
     if known is not None:
-        return (*parse_file(Path(path), root), known)
+        return (*parse_file(file, root), known)
     # The stat `read_bytes` makes before it opens the file: what the scan would have
     # found, taken here in the worker, and before the content is read.
     stats: list[os.stat_result] = []
-    article, problems = parse_file(Path(path), root, stats.append)
+    article, problems = parse_file(file, root, stats.append)
     return article, problems, stamp_of(stats[0]) if stats else NO_STAT
 
 
