@@ -9,7 +9,8 @@ and a fresh cache file is made in a temporary folder. Then it prints:
     every file and parsing its front matter with `yaml.load(..., Loader=yaml.CSafeLoader)`
     and nothing else; and the ratio cold / floor. The files were just written or read,
     so both run from the OS page cache. Then one parse worker's CPU time per file (what
-    the cold parse costs, less noisy than its wall time on a busy machine).
+    the cold parse costs, less noisy than its wall time on a busy machine), as `reader
+    list` parses (the sync above) and as the app parses (no listing, see `listing_rows`).
 (b) warm: `FeedCache.open` + `cached_summaries()` (no file touched), what the app does
     before its first paint; then a no-change `sync()` (every file stat'ed, none parsed).
 (c) peak RSS (`resource.getrusage`, ru_maxrss) of the warm process once it holds the N
@@ -133,7 +134,8 @@ root, count = Path(sys.argv[1]), int(sys.argv[2])
 unstamped = "known is None" in inspect.getsource(pool)  # the parser takes stamps
 found = zip(range(count), scan(root, path_prefix(root)))
 items = [(n, rel, path, None if unstamped else stamp) for n, (rel, path, stamp) in found]
-tasks = pool.tasks_for(1, root, items)
+as_app = sys.argv[3] == "app" and "listings" in inspect.signature(pool.tasks_for).parameters
+tasks = pool.tasks_for(1, root, items, listings=False) if as_app else pool.tasks_for(1, root, items)
 pool.parse_task(tasks[0])  # imports, first calls
 runs = []
 for _ in range(5):
@@ -145,10 +147,11 @@ print(json.dumps({"best": min(runs), "median": sorted(runs)[2]}))
 """
 
 
-def worker_cpu(root: Path, count: int) -> dict[str, float]:
-    """CPU seconds per file of one parse worker, over the feed's first `count` files."""
+def worker_cpu(root: Path, count: int, parser: str = "list") -> dict[str, float]:
+    """CPU seconds per file of one parse worker, over the feed's first `count` files, as
+    `reader list` parses them (`parser` "list") or as the app does ("app": no listing)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    args = [sys.executable, "-c", WORKER_CPU, str(root), str(count)]
+    args = [sys.executable, "-c", WORKER_CPU, str(root), str(count), parser]
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=True, cwd=REPO)
     measured: dict[str, float] = json.loads(done.stdout)
     return measured
@@ -177,11 +180,13 @@ def run(count: int, workers: int | None) -> None:
         )
         print(f"      floor 1 process, yaml    {floor_s:8.2f} s   ({floor_n:,} files)")
         print(f"      ratio cold / floor       {cold['cold'] / floor_s:8.2f}")
-        per_file = worker_cpu(root, min(count, WORKER_FILES))
-        print(
-            f"      one worker's CPU a file  {per_file['best'] * 1000:8.3f} ms  (best of 5; median "
-            f"{per_file['median'] * 1000:.3f}; first {min(count, WORKER_FILES):,} files)"
-        )
+        for parser in ("list", "app"):
+            per_file = worker_cpu(root, min(count, WORKER_FILES), parser)
+            print(
+                f"      one worker's CPU a file  {per_file['best'] * 1000:8.3f} ms  (as {parser} "
+                f"parses; best of 5; median {per_file['median'] * 1000:.3f}; "
+                f"first {min(count, WORKER_FILES):,} files)"
+            )
         warm = child("warm", db, root, workers)
         first = warm["open"] + warm["summaries"]
         print(

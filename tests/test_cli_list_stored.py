@@ -30,6 +30,7 @@ from reader import cli_stories
 from reader.cli import main
 from reader.core import json_output
 from reader.core.feed_source import open_feed
+from reader.core.storage.cache import FeedCache
 from reader.core.storage.state import StateStore
 
 BROKEN = "---\ntitle: [unclosed\n---\nbody\n"  # front matter that is not YAML: an error
@@ -135,7 +136,8 @@ def test_the_stored_list_prints_what_the_summaries_print(
             stored = run([*argv, "--cache", str(cache)], capsys)
             if how == "same-url":  # warm again: the snapshot keeps no order, nor the list
                 assert run([*argv, "--cache", str(cache)], capsys) == stored
-        assert printed == ([1] if how == "none" else [])
+        # An article with no stored text has it made (see `fill_listings`), then printed.
+        assert printed == ([1] if how in ("none", "no-stored-text") else [])
         with monkeypatch.context() as patched:  # one example's patch: the next has none
             patched.setattr(cli_stories, "stored_list_answers", lambda *_: False)
             assert run([*argv, "--cache", str(general)], capsys) == stored
@@ -210,3 +212,58 @@ def test_a_name_not_utf8_reaches_a_strict_output_as_its_json_escape(
             listed = json.loads(stream.buffer.getvalue().decode(encoding))
             odd_listed = any(item["path"].endswith(odd) for item in listed)
             assert odd_listed == sys.platform.startswith("linux")  # see `feed`
+
+
+def built_as_the_app_builds(feed: Path, cache: Path, stories: bool = True) -> None:
+    """The cache written as the app's load writes it: no listing made (see `loading`)."""
+    with FeedCache.open(cache, feed) as opened:
+        opened.stories, opened.make_listings = stories, False
+        opened.sync()
+
+
+def listings_of(cache: Path) -> dict[str, bytes]:
+    with sqlite3.connect(cache) as conn:
+        rows = conn.execute("SELECT rel, listing FROM listings").fetchall()
+    conn.close()
+    return dict(rows)
+
+
+@pytest.mark.parametrize("options", [[], ["--query", "the"], ["--format", "jsonl"]])
+def test_a_cache_the_app_wrote_lists_what_a_listed_one_lists(
+    feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str]
+) -> None:
+    """The app's syncs make no listing; the first list makes them from the articles' details,
+    byte for byte those a list's sync makes, and prints what parsing every file prints."""
+    app_cache, listed_cache = tmp_path / "app.db", tmp_path / "listed.db"
+    built_as_the_app_builds(feed, app_cache)
+    assert listings_of(app_cache) == {}
+    argv = ["list", str(feed), "--state", str(tmp_path / "s.db"), "--format", "json", *options]
+    fresh = output_bytes([*argv, "--no-cache"], monkeypatch, "utf-8")
+    assert output_bytes([*argv, "--cache", str(listed_cache)], monkeypatch, "utf-8") == fresh
+    with counting_stored_lists(monkeypatch) as printed:
+        assert output_bytes([*argv, "--cache", str(app_cache)], monkeypatch, "utf-8") == fresh
+    queried = options[:1] == ["--query"]  # the texts of the articles found are made
+    assert printed == ([] if queried else [1])
+    made, eager = listings_of(app_cache), listings_of(listed_cache)
+    assert made and all(eager[rel] == text for rel, text in made.items())
+    assert len(made) < len(eager) if queried else made == eager
+    with counting_stored_lists(monkeypatch) as printed:  # warm: the made texts are read
+        assert output_bytes([*argv, "--cache", str(app_cache)], monkeypatch, "utf-8") == fresh
+    assert printed == ([] if queried else [1])
+
+
+def test_a_file_the_app_parsed_again_drops_its_old_listing(tmp_path: Path) -> None:
+    """A changed file the app parses gets no new text, and its old one (now wrong) goes."""
+    feed, cache = tmp_path / "feed", tmp_path / "i.db"
+    generate_feed(feed, 5, seed=3)
+    with FeedCache.open(cache, feed) as opened:
+        opened.sync()
+    before = listings_of(cache)
+    first = sorted(feed.rglob("*.md"))[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("title: ", "title: New ", 1))
+    with FeedCache.open(cache, feed) as opened:
+        opened.make_listings = False
+        assert opened.sync().parsed == 1
+    after = listings_of(cache)
+    assert len(after) == len(before) - 1 and set(after) < set(before)
+    assert all(after[rel] == before[rel] for rel in after)

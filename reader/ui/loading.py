@@ -126,6 +126,7 @@ class FeedLoader:
         generation they were read at."""
         cache = FeedCache.open(self.cache_path, self.feed_path)
         cache.stories, cache.pause = self.stories, lambda: self.pause()
+        cache.make_listings = False  # the app prints no list: made by the first that does
         try:
             self._head = cache.cached_head()
         finally:

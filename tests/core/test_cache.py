@@ -19,7 +19,7 @@ import platformdirs
 import pytest
 
 from generated_feed import generate_feed
-from reader.core.loader import discover_files, load_feed
+from reader.core.loader import discover_files, load_feed, parse_file
 from reader.core.model import ArticleSummary, summarize
 from reader.core.storage.cache import (
     CACHE_ENV,
@@ -410,6 +410,30 @@ def test_workers_never_exceed_the_cores(tmp_path: Path, monkeypatch: pytest.Monk
         assert cache.sync(workers=8).workers == 1
 
 
+def test_the_walk_s_names_give_the_rows_their_paths_give(
+    tmp_path: Path, messy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parsers take the walk's names as strings (see `pool._parsed`): the rows equal
+    those made from `Path`s, under the root `.` too (whose names start with `./`)."""
+
+    def from_paths(path: object, root: Path, on_stat: object = None) -> object:
+        return parse_file(Path(str(path)), root, on_stat)  # type: ignore[arg-type]
+
+    def synced(root: Path, name: str) -> tuple[object, ...]:
+        with open_cache(tmp_path, root, name) as cache:
+            result = cache.sync(workers=1)
+            details = [cache.article(s.id) for s in result.summaries]
+            return result.summaries, result.problems, details, cache.cached_problems()
+
+    for root in (messy, Path(".")):
+        monkeypatch.chdir(messy)
+        given = synced(root, f"strings{len(str(root))}.db")
+        with monkeypatch.context() as patched:
+            patched.setattr(pool, "parse_file", from_paths)
+            assert synced(root, f"paths{len(str(root))}.db") == given
+        assert given[1] and given[2]
+
+
 def test_root_spelled_another_way_shares_rows_and_keeps_its_spelling(
     tmp_path: Path, feed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -468,6 +492,65 @@ def test_progress_and_batches_report_every_parsed_file(
     with open_cache(tmp_path, root) as cache:
         cache.sync(on_progress=lambda done, total: progress.append((done, total)))
     assert progress[0] == (0, 60) and progress[-1] == (60, 60)
+
+
+def _read_memos(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the reads of the feed's summaries row by row (or from the snapshot)."""
+    reads: list[int] = []
+    real = snapshot.read_memo  # as feed_cache imports it
+
+    def counted(*args: object, **kwargs: object) -> snapshot.Memo:
+        reads.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feed_cache, "read_memo", counted)
+    return reads
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_first_build_keeps_the_summaries_of_its_batches_as_rows_give_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
+) -> None:
+    """The summaries a first build made of its batches (none read back) equal those read row
+    by row from the file it wrote: duplicates merged alike, their warnings alike."""
+    root = tmp_path / "generated"
+    generate_feed(root, 130, seed=5, copies=0.3)
+    write(root, "000/zz-duplicate.md", sorted((root / "000").iterdir())[0].read_text())
+    write(root, "000/zz-broken.md", "---\ntitle: [unclosed\n---\n")
+    monkeypatch.setattr(feed_cache, "BATCH_SIZE", 40)
+    reads = _read_memos(monkeypatch)
+    batches: list[list[ArticleSummary]] = []
+    with open_cache(tmp_path, root) as cache:
+        built = cache.sync(snapshot=False, on_batch=batches.append if streamed else None)
+        problems = cache.cached_problems()
+    assert reads == [] and (len(batches) > 1 if streamed else batches == [])
+    with open_cache(tmp_path, root) as cache:  # no snapshot stored: the rows are read
+        assert cache.cached_summaries() == built.summaries and reads == [1]
+        assert cache.cached_problems() == problems == built.problems
+        assert any("same URL" in p.reason for p in problems)
+    with open_cache(tmp_path, root, "again.db") as cache:
+        assert_like_loader(root, cache.sync(), cache)
+
+
+def test_a_build_another_reader_wrote_beside_reads_the_feed_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another reader's write during a first build (its generation moves on more than the
+    build's batches): the build's own summaries are not the feed's, the rows are read."""
+    root = tmp_path / "generated"
+    generate_feed(root, 90, seed=6)
+    monkeypatch.setattr(feed_cache, "BATCH_SIZE", 40)
+    reads = _read_memos(monkeypatch)
+
+    def other_reader_writes(_: list[ArticleSummary]) -> None:
+        with sqlite3.connect(tmp_path / "index.db") as other:
+            other.execute("UPDATE feeds SET generation = generation + 1")
+        other.close()
+
+    with open_cache(tmp_path, root) as cache:
+        result = cache.sync(on_batch=other_reader_writes)
+        assert reads == [1]
+        assert_like_loader(root, result, cache)
 
 
 def test_cancelled_sync_stops_early_and_the_next_one_finishes(

@@ -73,7 +73,7 @@ def test_a_first_build_stamps_each_file_in_its_parser_not_in_the_scan(
     root = Path(shutil.copytree(REPO / "sample_feed", tmp_path / "feed"))
     (root / "vanishing.md").write_text("---\ntitle: Gone\n---\n")
     real_stat, real_parse = os.stat, loader.parse_file
-    parsing: list[Path] = []
+    parsing: list[str | Path] = []
     stat_outside_parser: list[str] = []
 
     def counting_stat(path: str, *args: Any, **kwargs: Any) -> os.stat_result:
@@ -81,9 +81,9 @@ def test_a_first_build_stamps_each_file_in_its_parser_not_in_the_scan(
             stat_outside_parser.append(str(path))
         return real_stat(path, *args, **kwargs)
 
-    def parse_but_first_vanish(path: Path, *args: Any) -> Any:
-        if path.name == "vanishing.md":
-            path.unlink()  # after the scan found it, before its parser reads it
+    def parse_but_first_vanish(path: str | Path, *args: Any) -> Any:
+        if Path(path).name == "vanishing.md":  # (given the walk's string, see pool._parsed)
+            os.unlink(path)  # after the scan found it, before its parser reads it
         parsing.append(path)
         try:
             return real_parse(path, *args)

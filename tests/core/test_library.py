@@ -87,6 +87,30 @@ def test_batches_give_the_single_add_s_order_and_lookups(seed: int) -> None:
     assert_same(streamed(items, seed, SORT_ORDERS), whole)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_the_streamed_summaries_handed_back_keep_what_was_made_of_them(seed: int) -> None:
+    """The end of a streamed load: the very summaries again (the cache's own) keep the sorted
+    lists and lookups, which give the single add's answers; any other list remakes them."""
+    items = make_summaries(300, seed)
+    whole = Library()
+    whole.add_summaries(items)
+    library = streamed(items, seed, ("quality", "newest"))
+    kept = library.sorted("quality")
+    library.replace_all(list(items))
+    assert library.sorted("quality") is kept and not library.streaming
+    assert_same(library, whole)
+    equal_copies = [replace(item) for item in items]  # equal, but not the same objects
+    library.replace_all(equal_copies)
+    assert library.sorted("quality") is not kept
+    assert_same(library, whole)
+    fewer = items[1:]  # the same objects, one merged away (a duplicate)
+    library = streamed(items, seed, ("quality",))
+    library.replace_all(fewer)
+    expected = Library()
+    expected.add_summaries(fewer)
+    assert_same(library, expected)
+
+
 def test_a_merged_list_is_a_new_list() -> None:
     """Views remember answers by the list's identity: a batch must give another list."""
     items = make_summaries(40, 1)

@@ -206,6 +206,31 @@ def test_a_problem_relative_to_the_current_folder(
     assert problem.relative_to(Path(".")).path == os.path.join("a", "bad.md")
 
 
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_a_path_as_the_walk_s_string_gives_what_its_path_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parse workers pass the walk's names as strings (see `pool._parsed`): the article
+    and every problem (the reasons of unreadable files too) as a `Path` gives them."""
+    feed = tmp_path / "feed"
+    shutil.copytree(REPO / "tests" / "fixtures" / "hostile", feed / "hostile")
+    shutil.copytree(REPO / "sample_feed", feed / "sample")
+    write(feed, "odd/no-url.md", "---\ntitle: No URL here\n---\nbody\n")
+    (feed / "odd" / "folder.md").mkdir()
+    (feed / "odd" / "dangling.md").symlink_to(feed / "nowhere.md")
+    os.mkfifo(feed / "odd" / "pipe.md")
+    files = [*sorted(str(p) for p in feed.rglob("*.md")), str(feed / "odd" / "gone.md")]
+    assert len(files) > 30
+    for name in files:
+        assert parse_file(name, feed) == parse_file(Path(name), feed), name
+    monkeypatch.chdir(tmp_path)  # relative names, as a feed given as `feed` has them
+    for name in files:
+        relative = os.path.relpath(name, tmp_path)
+        assert parse_file(relative, Path("feed")) == parse_file(Path(relative), Path("feed"))
+
+
 # --- files that give no article -------------------------------------------------------------
 
 BAD_FILES = {

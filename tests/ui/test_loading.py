@@ -85,6 +85,29 @@ def test_a_cold_load_posts_the_feed_before_storing_its_snapshot(tmp_path: Path) 
         assert conn.execute("SELECT COUNT(*) FROM snapshots").fetchone() == (1,)
 
 
+def test_a_cold_load_makes_no_listing_and_a_list_then_prints_what_files_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The app's load leaves `reader list`'s texts out (see `listing_rows.fill_listings`):
+    the first `reader list --format json` makes them, and prints what parsing every file
+    prints."""
+    from reader.cli import main
+
+    cache, feed = tmp_path / "index.db", a_feed(tmp_path)
+    loader = FeedLoader(feed, cache, use_cache=True)
+    run(loader)
+    loader.close()
+    with closing(sqlite3.connect(cache)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM listings").fetchone() == (0,)
+    argv = ["list", str(feed), "--state", str(tmp_path / "s.db"), "--format", "json"]
+    assert main([*argv, "--no-cache"]) == 0
+    fresh = capsys.readouterr().out
+    assert main([*argv, "--cache", str(cache)]) == 0
+    assert capsys.readouterr().out == fresh
+    with closing(sqlite3.connect(cache)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM listings").fetchone() == (COUNT,)
+
+
 def test_a_warm_cache_gives_its_rows_and_confirms_them(tmp_path: Path) -> None:
     feed = a_feed(tmp_path)
     first = FeedLoader(feed, tmp_path / "index.db", use_cache=True)

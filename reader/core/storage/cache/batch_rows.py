@@ -26,7 +26,8 @@ def store_batch(
     conn.executemany(INSERT_FILE, files)
     conn.executemany(INSERT_DETAIL, [detail[:3] for detail in details])
     conn.executemany("DELETE FROM details WHERE feed = ? AND rel = ?", failed)
-    store_listings(conn, feed, details, [rel for _, rel in failed])
+    # A first build (every file new: `words.whole`) has no older listing to drop.
+    store_listings(conn, feed, details, [rel for _, rel in failed], fresh=words.whole)
     keys = [detail[4] for detail in details if detail[4] is not None]
     store_keys(conn, feed, keys, [rel for _, rel in failed], words)
 

@@ -193,9 +193,11 @@ def file_rows(
     article: Article | None,
     problems: list[Problem],
     keys: StoryKeys | None = None,
+    listing: bool = True,
 ) -> tuple[FileRow, DetailRow | None]:
     """The `files` row of one parsed file, and its `details` row if it gave an article (with
-    the article's story keys, `keys`, when they are given: see `pool.parse_task`)."""
+    the article's story keys, `keys`, when they are given: see `pool.parse_task`; and its
+    listing unless not `listing`: see `listing_rows.fill_listings`)."""
     head = (feed, to_db(rel), seq, *stamp, problems_json(problems, path))
     if article is None:
         return head + (None,) * 10 + (1,), None
@@ -203,7 +205,7 @@ def file_rows(
     # table about a third smaller (the whole cache file a sixth).
     data = article_to_json(article).encode("ascii")
     story = (feed, head[1], article.id, keys.day, *keys_to_row(keys)) if keys else None
-    detail = (feed, head[1], data, listing_text(article), story)
+    detail = (feed, head[1], data, listing_text(article) if listing else None, story)
     return head + summary_columns(article), detail
 
 

@@ -42,7 +42,6 @@ from reader.core.storage.cache.batch_rows import forget_files, store_batch, unsy
 from reader.core.storage.cache.codec import (
     DetailRow,
     FileRow,
-    SummaryBuilder,
     article_from_detail,
     from_db,
     later,
@@ -63,6 +62,7 @@ from reader.core.storage.cache.schema import (
 )
 from reader.core.storage.cache.search_texts import DETAIL_SQL, CacheTexts, kept_article
 from reader.core.storage.cache.snapshot import (
+    BuiltMemo,
     Memo,
     generation_of,
     no_gc,
@@ -119,6 +119,9 @@ class FeedCache:
         self._texts: CacheTexts | None = None  # where the read summaries' texts are kept
         # Story keys kept and grouped (see `stories`); the sync's changes, grouped at its end.
         self.stories, self._words = True, WordCounts()
+        # Listings made as files are parsed (false: by the first list wanting them, see
+        # `listing_rows.fill_listings`; the app, which reads none, parses faster without).
+        self.make_listings = True
         self.pause: Pause = lambda: None  # the check that nothing changed waits here (walk)
         self._scanned: Changes | None = None  # `stored_list`'s scan, for the sync after it
 
@@ -349,7 +352,7 @@ class FeedCache:
         """
         try:
             with self._lock:
-                return listings_by_path(self._conn, self._feed, self._prefix, paths)
+                return listings_by_path(self._conn, self._feed, self._prefix, paths, fill=True)
         except sqlite3.Error as err:
             self._recover(err)
             return {}
@@ -361,7 +364,7 @@ class FeedCache:
             if missing_feed(self.feed_root, self._folder) is None and not self._holds_no_files():
                 changes = self._compare()
                 with self._lock:
-                    found = stored_list(self._conn, self._feed, self._prefix, changes)
+                    found = stored_list(self._conn, self._feed, self._prefix, changes, True)
                 self._scanned = changes if found is None else None
                 return found
         except sqlite3.Error as err:
@@ -501,11 +504,9 @@ class FeedCache:
         self, workers: int | None, on_progress: OnProgress | None, on_batch: OnBatch | None,
         is_cancelled: Callable[[], bool],
     ) -> SyncResult:  # fmt: skip
-        """A first sync (no file of the feed cached): every file found is new, so the files
-        are parsed while the scan goes on, with no comparison. With `on_batch`, a first
-        small batch is parsed here at once and handed on, for a first screen.
-
-        Progress counts the files found so far until the scan ends.
+        """A first sync (no file of the feed cached): every file is new, parsed while the scan
+        goes on (progress counts the files found so far until it ends), with no comparison.
+        With `on_batch`, a small first batch is parsed here and handed on, for a first screen.
         """
         from reader.core.storage.cache import pool  # multiprocessing: only when parsing
 
@@ -514,12 +515,14 @@ class FeedCache:
         items = ((seq, rel, path, None) for seq, (rel, path) in enumerate(found))
         first = FIRST_BATCH if on_batch else 0
         self._words.whole = True  # every file is new: the feed is grouped whole afterwards
-        stream = pool.Stream(self._feed, self.feed_root, items, workers, first, self.stories)
+        made = self.stories, self.make_listings
+        stream = pool.Stream(self._feed, self.feed_root, items, workers, first, *made)
+        built = BuiltMemo(self._prefix, self._generation())
         with stream, unsynced_writes(self._conn, self._lock):
             for files, details, total in pool.batches(
                 stream, BATCH_SIZE, None, is_cancelled, first > 0
             ):
-                self._store(files, details, on_batch)
+                self._store(files, details, on_batch, built)
                 result.parsed += len(files)
                 if on_progress:
                     on_progress(result.parsed, total)
@@ -528,7 +531,13 @@ class FeedCache:
                     break
         result.workers = stream.workers
         result.added = result.parsed
+        if not result.cancelled:
+            self._memo = built.memo(self._generation())
         return result
+
+    def _generation(self) -> int | None:
+        with self._lock:
+            return generation_of(self._conn, self._feed)
 
     def _forget(self, changes: Changes) -> None:
         """Drop the rows of deleted files and renumber the files whose place changed."""
@@ -558,7 +567,7 @@ class FeedCache:
         from reader.core.storage.cache import pool
 
         total = len(stale)
-        tasks = pool.tasks_for(self._feed, self.feed_root, stale, self.stories)
+        tasks = pool.tasks_for(self._feed, self.feed_root, stale, self.stories, self.make_listings)
         result.workers = pool.worker_count(total, len(tasks), workers)
         if on_progress:
             on_progress(0, total)
@@ -577,12 +586,14 @@ class FeedCache:
                     return
 
     def _store(
-        self, files: list[FileRow], details: list[DetailRow], on_batch: OnBatch | None
-    ) -> None:
-        """Write one batch in one transaction and hand its summaries on."""
+        self, files: list[FileRow], details: list[DetailRow], on_batch: OnBatch | None,
+        built: BuiltMemo | None = None,
+    ) -> None:  # fmt: skip
+        """Write one batch in one transaction and hand its summaries on (and to `built`)."""
         self._write(lambda conn: store_batch(conn, self._feed, files, details, self._words))
-        if on_batch:
+        if on_batch or built:
             rows = [(row[1], *row[7:]) for row in files if row[7] is not None]
             with self._lock:
-                summaries = SummaryBuilder(self._prefix).build(rows, self._article_at)
-            on_batch(summaries)
+                summaries = (built or BuiltMemo(self._prefix)).add(rows, self._article_at)
+            if on_batch:
+                on_batch(summaries)

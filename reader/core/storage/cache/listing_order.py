@@ -14,11 +14,13 @@ from __future__ import annotations
 import io
 import sqlite3
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from operator import itemgetter
 
-from reader.core.storage.cache.codec import from_db
+from reader.core.storage.cache.codec import from_db, to_db
+from reader.core.storage.cache.listing_rows import fill_listings
 from reader.core.storage.cache.scan import Changes
 from reader.core.storage.cache.snapshot import BlobReader, paths_and_ids
 
@@ -32,6 +34,8 @@ _CURRENT_SQL = (
 _LISTINGS_SQL = "SELECT rel, listing FROM listings WHERE feed = ? ORDER BY rel"
 # Every name that begins with a NUL sorts before "\x01", and no other name does.
 _ODD_SQL = "SELECT rel FROM listings WHERE feed = ? AND rel < char(1)"
+# Makes and stores the texts of these articles (rels as stored), by rel: see `fill_listings`.
+Fill = Callable[[Sequence[str]], dict[str, bytes]]
 
 
 @dataclass(slots=True)
@@ -45,10 +49,11 @@ class StoredList:
 
 
 def stored_list(
-    conn: sqlite3.Connection, feed: int, prefix: str, changes: Changes
+    conn: sqlite3.Connection, feed: int, prefix: str, changes: Changes, fill: bool = False
 ) -> StoredList | None:
     """The feed's list from its stored listings if `changes` (a scan just made) is empty and
-    the snapshot can give its order; else None. In one read transaction."""
+    the snapshot can give its order; else None. In one read transaction; then, if `fill`,
+    the texts of the articles that have none stored are made (see `fill_listings`)."""
     if changes.stale or changes.moved or changes.gone:
         return None
     conn.execute("BEGIN")
@@ -68,13 +73,15 @@ def stored_list(
         conn.execute("COMMIT")
     order = array("i")
     order.frombytes(row[1])
-    return _in_order(found, order, _in_snapshot(found[0], rows, odd), prefix)
+    made = partial(fill_listings, conn, feed) if fill else None
+    return _in_order(found, order, _in_snapshot(found[0], rows, odd, made), prefix)
 
 
 def _in_snapshot(
-    rels: list[str], rows: list[tuple[str, bytes]], odd: list[tuple[str]]
+    rels: list[str], rows: list[tuple[str, bytes]], odd: list[tuple[str]], fill: Fill | None
 ) -> list[bytes] | None:
-    """The stored texts of the snapshot's articles, in its order (None: one has none)."""
+    """The stored texts of the snapshot's articles, in its order (None: one has none, and
+    `fill` cannot make it)."""
     if not odd and len(rows) == len(rels) and [rel for rel, _ in rows] == rels:
         # The common case: no article lacks its text, and the feed order is that of the
         # names (files before folders is another), which the rows come in.
@@ -82,6 +89,9 @@ def _in_snapshot(
     texts = dict(rows)
     for (rel,) in odd:
         texts[from_db(rel)] = texts.pop(rel)
+    missing = [to_db(rel) for rel in rels if rel not in texts]
+    if missing and fill is not None:
+        texts.update((from_db(rel), text) for rel, text in fill(missing).items())
     try:
         return [texts[rel] for rel in rels]
     except KeyError:  # an article with no stored text: it is encoded whole, the slow way

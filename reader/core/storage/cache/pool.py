@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.core.loader import parse_file
+from reader.core.loader import FilePath, parse_file
 from reader.core.model import Article, Problem
 from reader.core.storage.cache.codec import (
     NO_STAT,
@@ -48,6 +48,7 @@ class Task:
     root: str
     items: list[Item]
     stories: bool = True  # make each article's story keys (see cache.stories)
+    listings: bool = True  # make each article's `reader list` JSON (see cache.listing)
 
 
 def parse_task(task: Task) -> Rows:
@@ -63,7 +64,9 @@ def parse_task(task: Task) -> Rows:
     for (seq, rel, path, _), (article, problems, stamp), story in zip(
         task.items, parsed, keys, strict=True
     ):
-        row, detail = file_rows(task.feed, seq, rel, path, stamp, article, problems, story)
+        row, detail = file_rows(
+            task.feed, seq, rel, path, stamp, article, problems, story, task.listings
+        )
         files.append(row)
         if detail is not None:
             details.append(detail)
@@ -74,19 +77,24 @@ def _parsed(
     root: Path, path: str, known: Stamp | None
 ) -> tuple[Article | None, list[Problem], Stamp]:
     """One file's article, problems and stamp."""
+    # The walk's names are in the normal form a `Path` gives them (no `Path` made: ~4% of
+    # a file's parse), but under the root `.`: `./a.md`, which `Path` makes `a.md`.
+    file: FilePath = Path(path) if path.startswith("./") else path
     if known is not None:
-        return (*parse_file(Path(path), root), known)
+        return (*parse_file(file, root), known)
     # The stat `read_bytes` makes before it opens the file: what the scan would have
     # found, taken here in the worker, and before the content is read.
     stats: list[os.stat_result] = []
-    article, problems = parse_file(Path(path), root, stats.append)
+    article, problems = parse_file(file, root, stats.append)
     return article, problems, stamp_of(stats[0]) if stats else NO_STAT
 
 
-def tasks_for(feed: int, root: Path, items: list[Item], stories: bool = True) -> list[Task]:
+def tasks_for(
+    feed: int, root: Path, items: list[Item], stories: bool = True, listings: bool = True
+) -> list[Task]:
     """The items cut into tasks of CHUNK_SIZE files."""
     return [
-        Task(feed, str(root), items[i : i + CHUNK_SIZE], stories)
+        Task(feed, str(root), items[i : i + CHUNK_SIZE], stories, listings)
         for i in range(0, len(items), CHUNK_SIZE)
     ]
 
@@ -147,9 +155,10 @@ class Stream:
 
     def __init__(
         self, feed: int, root: Path, items: Iterable[Item], workers: int | None, first: int,
-        stories: bool = True,
+        stories: bool = True, listings: bool = True,
     ) -> None:  # fmt: skip
         self._feed, self._root, self._stories = feed, str(root), stories
+        self._listings = listings
         self._items = iter(items)
         self._wanted = workers
         self._first = first
@@ -167,7 +176,7 @@ class Stream:
     def _take(self, count: int) -> Task | None:
         items = list(itertools.islice(self._items, count))
         self.found += len(items)
-        return Task(self._feed, self._root, items, self._stories) if items else None
+        return Task(self._feed, self._root, items, self._stories, self._listings) if items else None
 
     def __iter__(self) -> Iterator[tuple[Rows, int]]:
         head = self._take(self._first) if self._first else None

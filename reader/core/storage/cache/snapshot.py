@@ -270,6 +270,34 @@ def read_memo(
     return _memo(*found, generation, from_rows, positions)
 
 
+class BuiltMemo:
+    """A first build's summaries, made of its batches as they are written: the feed's whole
+    when the build ends, unless another reader wrote the feed meanwhile (then, as after any
+    other sync, they are read back row by row: ~0.7 s of this process at 100,000 files)."""
+
+    def __init__(self, prefix: str, generation: int | None = None) -> None:
+        self._builder = SummaryBuilder(prefix)
+        self.summaries: list[ArticleSummary] = []
+        self._expected = generation  # the feed's when the build began; each batch adds one
+
+    def add(
+        self, rows: list[tuple[Any, ...]], fetch: Callable[[str], Article | None]
+    ) -> list[ArticleSummary]:
+        """The summaries of one batch's rows (see `SummaryBuilder.build`), kept."""
+        summaries = self._builder.build(rows, fetch)
+        self.summaries += summaries
+        if self._expected is not None:
+            self._expected += 1
+        return summaries
+
+    def memo(self, generation: int | None) -> Memo | None:
+        """The memo `read_memo` would read row by row at `generation`, if no other reader
+        wrote the feed since the build began."""
+        if generation is None or generation != self._expected:
+            return None
+        return _memo(self.summaries, False, generation, self.summaries, None)
+
+
 def _memo(
     summaries: list[ArticleSummary], merged: bool, generation: int,
     from_rows: list[ArticleSummary] | None, positions: bytes | None,
