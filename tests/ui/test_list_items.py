@@ -24,6 +24,7 @@ from app_helpers import (
     wait_until,
     write_feed,
 )
+from examples import examples
 from query_helpers import art
 from reader.core.config import SavedSearch, Settings, parse_config
 from reader.core.storage.state import StateStore
@@ -151,7 +152,7 @@ async def test_an_article_that_leaves_the_list_hands_the_cursor_to_its_neighbour
         assert "Story 5" not in titles(app) and current_title(app) == "Story 6"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(st.sampled_from([f"a{i}" for i in range(8)]), max_size=10),
     st.sampled_from([f"a{i}" for i in range(9)]),
