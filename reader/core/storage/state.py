@@ -47,6 +47,7 @@ from reader.core.storage.sqlite import (
     statements,
     write_transaction,
 )
+from reader.core.storage.state_marks import COLUMNS, load_marks
 
 DEFAULT_TIMEOUT = 5.0  # seconds to wait for another reader's write lock
 
@@ -66,7 +67,7 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_COLUMNS = ("read", "starred")
+_COLUMNS = COLUMNS
 
 # Column names come from _COLUMNS only, never from callers, so formatting them in is safe.
 # Setting keeps the first time (COALESCE); a row neither read nor starred is deleted.
@@ -339,13 +340,7 @@ class StateStore(Notices):
 
     def _load(self, conn: sqlite3.Connection) -> None:
         """Replace the in-memory sets and settings with the file's, keeping pending changes."""
-        marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
-        rows = conn.execute("SELECT article_id, read, starred FROM marks")
-        for article_id, read, starred in rows:
-            if read:
-                marks["read"].add(article_id)
-            if starred:
-                marks["starred"].add(article_id)
+        marks = load_marks(conn)
         settings = dict(conn.execute("SELECT key, value FROM settings"))
         with self._lock:
             for (article_id, col), on in self._pending.items():
