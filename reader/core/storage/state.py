@@ -28,44 +28,22 @@ import platformdirs
 
 from reader.core.notices import Notices
 from reader.core.resources import STATE_ENV as STATE_ENV  # named here too, as it always was
-from reader.core.storage.ownership import (
-    STATE,
-    ForeignFile,
-    check_own,
-    create_new,
-    how_lost,
-    stamp,
-)
+from reader.core.storage.ownership import ForeignFile, how_lost
 from reader.core.storage.sqlite import (
     Damaged,
     FileId,
-    connect,
     file_id,
     let_go,
     move_aside,
     open_or_replace,
-    statements,
     write_transaction,
 )
 from reader.core.storage.state_marks import COLUMNS, load_marks
+from reader.core.storage.state_schema import MIGRATIONS as MIGRATIONS  # named here too
+from reader.core.storage.state_schema import SCHEMA_VERSION as SCHEMA_VERSION
+from reader.core.storage.state_schema import NewerSchema, NotOurs, connect_state
 
 DEFAULT_TIMEOUT = 5.0  # seconds to wait for another reader's write lock
-
-# MIGRATIONS[v] takes a database from schema version v to v + 1 (PRAGMA user_version).
-# Append new steps; never edit a released one, files in the wild were built by it.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE marks(
-        article_id TEXT PRIMARY KEY,
-        read INTEGER NOT NULL DEFAULT 0,
-        starred INTEGER NOT NULL DEFAULT 0,
-        read_at TEXT,
-        starred_at TEXT
-    );
-    CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = COLUMNS
 
@@ -87,18 +65,6 @@ _SETTING_SQL = (
 )
 
 
-class _NewerSchema(Exception):
-    """The file was written by a newer reader; we must not touch it."""
-
-    def __init__(self, version: int) -> None:
-        super().__init__(f"schema version {version}")
-        self.version = version
-
-
-class _NotOurs(Exception):
-    """A database with tables but no schema version: some other program's file."""
-
-
 def default_state_path() -> Path:
     """Where the reading state lives.
 
@@ -110,64 +76,6 @@ def default_state_path() -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_data_dir("reader")) / "state.db"
-
-
-def _user_version(conn: sqlite3.Connection) -> int:
-    """The schema version stored in the file header."""
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    return version
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Bring the file to SCHEMA_VERSION, all steps in one transaction.
-
-    Raises:
-        _NewerSchema: the file is newer than this code.
-    """
-    if _user_version(conn) == SCHEMA_VERSION:
-        if conn.execute("PRAGMA application_id").fetchone()[0] != STATE.application_id:
-            with write_transaction(conn):  # a file from before the mark: stamped once
-                stamp(conn, STATE)
-        return
-    with write_transaction(conn):
-        # Read again under the write lock: another reader may have migrated meanwhile.
-        version = _user_version(conn)
-        if version > SCHEMA_VERSION:
-            raise _NewerSchema(version)
-        for step in MIGRATIONS[version:]:
-            for statement in statements(step):
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        stamp(conn, STATE)
-
-
-def _refuse_others(conn: sqlite3.Connection) -> None:
-    """Refuse a newer reader's file or another program's, before anything in it changes.
-
-    Raises:
-        _NewerSchema, _NotOurs; sqlite3.Error for a file that is not a database.
-    """
-    # One statement, so one snapshot: another reader may be migrating this very file.
-    # This first read is also where a file that is not a database fails.
-    version, has_tables = conn.execute(
-        "SELECT user_version, EXISTS (SELECT 1 FROM sqlite_master) FROM pragma_user_version"
-    ).fetchone()
-    if version > SCHEMA_VERSION:
-        raise _NewerSchema(version)  # before WAL: even the journal mode is not ours to change
-    if version == 0 and has_tables:
-        raise _NotOurs()
-
-
-def _connect(path: Path, timeout: float) -> sqlite3.Connection:
-    """Open `path` under the shared policy (with a quick_check), check it and migrate it.
-
-    Raises:
-        sqlite3.Error, Damaged, _NewerSchema, _NotOurs, ForeignFile: the caller decides
-        what each means.
-    """
-    if not check_own(path, STATE):
-        create_new(path, STATE)
-    return connect(path, timeout, inspect=_refuse_others, check=True, setup=_migrate)
 
 
 def _now() -> str:
@@ -243,12 +151,12 @@ class StateStore(Notices):
             return
         try:
             self._conn = self._connect_or_replace(timeout)
-        except _NewerSchema as err:
+        except NewerSchema as err:
             self._fallback(
                 f"{self.path} was written by a newer version of reader (schema {err.version}; "
                 f"this one knows {SCHEMA_VERSION}), so it is left untouched"
             )
-        except _NotOurs:
+        except NotOurs:
             self._fallback(
                 f"{self.path} is a database of some other program (tables but no schema "
                 "version), so it is left untouched",
@@ -267,7 +175,7 @@ class StateStore(Notices):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._connect_or_replace(self._reopen_timeout)
-        except (sqlite3.Error, Damaged, OSError, _NewerSchema, _NotOurs, ForeignFile):
+        except (sqlite3.Error, Damaged, OSError, NewerSchema, NotOurs, ForeignFile):
             return False
         # `_failing`: the write of the kept changes that follows says it works again.
         self.read_only, self._reopen_timeout, self._failing = False, None, True
@@ -283,7 +191,7 @@ class StateStore(Notices):
     def _connect_and_load(self, timeout: float) -> sqlite3.Connection:
         """Connect to the file and load its marks and settings into memory."""
         assert self.path is not None
-        conn = _connect(self.path, timeout)
+        conn = connect_state(self.path, timeout)
         try:
             self._reload(conn)
         except BaseException:
@@ -511,7 +419,7 @@ class StateStore(Notices):
             if what == "truncated":  # what is left of the reader's own file, kept aside
                 move_aside(self.path)
             self._conn = self._connect_or_replace(self._timeout)
-        except (sqlite3.Error, Damaged, OSError, ForeignFile, _NewerSchema, _NotOurs) as err:
+        except (sqlite3.Error, Damaged, OSError, ForeignFile, NewerSchema, NotOurs) as err:
             self.read_only, self._reopen_timeout = True, None
             self._say(
                 f"The reading-state file {self.path} was {what} while the reader ran, and "
