@@ -33,11 +33,13 @@ from reader.core.storage.sqlite import (
     Damaged,
     FileId,
     file_id,
+    is_corrupt,
     let_go,
     move_aside,
     open_or_replace,
     write_transaction,
 )
+from reader.core.storage.state_check import LaterCheck
 from reader.core.storage.state_marks import COLUMNS, load_marks
 from reader.core.storage.state_schema import MIGRATIONS as MIGRATIONS  # named here too
 from reader.core.storage.state_schema import SCHEMA_VERSION as SCHEMA_VERSION
@@ -118,29 +120,42 @@ class StateStore(Notices):
         self._file: FileId | None = None  # the file `_conn` opened: a new one is noticed
         # Told every mark change made through this store (reader.core.sync logs them).
         self.on_marks_changed: Callable[[str, list[str], bool], object] | None = None
+        # The file's check, when it comes after the open (`start_check`), and what changed
+        # meanwhile: the marks and settings a damaged file's replacement is given.
+        self._later_check: LaterCheck | None = None
+        self._since_open: tuple[dict[tuple[str, str], bool], dict[str, str]] | None = None
+        # Told (in the check's thread) once a file found damaged after the open is replaced.
+        self.on_replaced: Callable[[], object] | None = None
 
     @classmethod
     def open(
-        cls, path: Path | str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+        cls,
+        path: Path | str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        check_later: bool = False,
     ) -> StateStore:
         """Open (creating if needed) the state file; never raises for a bad file or folder.
 
         Args:
             path: The SQLite file; `default_state_path()` if None.
             timeout: Seconds to wait for another reader's lock before giving up on a write.
+            check_later: Leave the file's `quick_check` to `start_check` (the app's start:
+                `reader.core.storage.state_check`).
 
         Returns:
             A store saving to `path`, or one working in memory only (`read_only`) with a
             notice saying why.
         """
         store = cls(Path(path) if path is not None else default_state_path())
-        store._attach(timeout)
+        store._attach(timeout, check=not check_later)
         return store
 
     # Opening
 
-    def _attach(self, timeout: float) -> None:
-        """Connect to `self.path`, or fall back to memory with a notice."""
+    def _attach(self, timeout: float, check: bool = True) -> None:
+        """Connect to `self.path`, or fall back to memory with a notice; `check` false: the
+        file's check is left for `start_check`."""
         assert self.path is not None
         self._timeout = timeout
         try:
@@ -150,7 +165,7 @@ class StateStore(Notices):
             self._fallback(reason, load=False, reopen=timeout)
             return
         try:
-            self._conn = self._connect_or_replace(timeout)
+            self._conn = self._connect_or_replace(timeout, check)
         except NewerSchema as err:
             self._fallback(
                 f"{self.path} was written by a newer version of reader (schema {err.version}; "
@@ -168,6 +183,9 @@ class StateStore(Notices):
             self._fallback(f"{self.path} cannot be opened for writing ({err})", reopen=timeout)
         else:
             self.read_only = False
+            if not check:
+                self._later_check = LaterCheck(self.path, timeout, self._checked_after_open)
+                self._since_open = ({}, {})
 
     def _reopen(self) -> bool:
         """Try again to open a file that could not be opened; True once it is (quietly)."""
@@ -181,17 +199,17 @@ class StateStore(Notices):
         self.read_only, self._reopen_timeout, self._failing = False, None, True
         return True
 
-    def _connect_or_replace(self, timeout: float) -> sqlite3.Connection:
+    def _connect_or_replace(self, timeout: float, check: bool = True) -> sqlite3.Connection:
         """Connect and load; a damaged file is moved aside once and a fresh one started."""
         assert self.path is not None
         return open_or_replace(
-            self.path, lambda: self._connect_and_load(timeout), self._moved_aside
+            self.path, lambda: self._connect_and_load(timeout, check), self._moved_aside
         )
 
-    def _connect_and_load(self, timeout: float) -> sqlite3.Connection:
+    def _connect_and_load(self, timeout: float, check: bool = True) -> sqlite3.Connection:
         """Connect to the file and load its marks and settings into memory."""
         assert self.path is not None
-        conn = connect_state(self.path, timeout)
+        conn = connect_state(self.path, timeout, check)
         try:
             self._reload(conn)
         except BaseException:
@@ -256,6 +274,56 @@ class StateStore(Notices):
             self._marks = marks
             self._settings = settings | self._pending_settings
             self._frozen.clear()
+
+    def start_check(self) -> None:
+        """Begin the file's check left by `open(check_later=True)`, in a thread of its own."""
+        if self._later_check is not None:
+            self._later_check.start()
+
+    def check_done(self, timeout: float) -> bool:
+        """Wait at most `timeout` seconds for the check `start_check` began; True once none
+        is under way."""
+        return self._later_check is None or self._later_check.join(timeout)
+
+    def _checked_after_open(self, damage: str | None) -> None:
+        """The check's answer (in its thread): a damaged file is moved aside and a fresh one
+        started, as the open would have done; what changed since the open is kept in it."""
+        with self._lock:
+            since, self._since_open = self._since_open, None
+            if damage is None or since is None or self._conn is None or self.path is None:
+                return
+            if file_id(self.path) != self._file:
+                return  # replaced meanwhile: `_check_file` deals with it at the next write
+            conn, self._conn = self._conn, None
+            conn.close()
+            told = len(self.notices)
+            self._moved_aside(Damaged(damage), move_aside(self.path))
+            self._pending = since[0] | self._pending
+            self._pending_settings = since[1] | self._pending_settings
+            self._replace_damaged()
+            new = self.notices[told:]
+        tell, replaced = self.on_notice, self.on_replaced
+        if tell is not None:
+            for notice in new:
+                tell(notice)
+        if replaced is not None:
+            replaced()
+
+    def _replace_damaged(self) -> None:
+        """Open a fresh file in the damaged one's place and write the kept changes to it; if
+        it cannot be opened, hold them in memory (and try again, as at a full disk)."""
+        try:
+            self._conn = self._connect_or_replace(self._timeout)
+        except (sqlite3.Error, Damaged, OSError, ForeignFile, NewerSchema, NotOurs) as err:
+            marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
+            for (article_id, col), on in self._pending.items():
+                (marks[col].add if on else marks[col].discard)(article_id)
+            self._marks, self._settings = marks, dict(self._pending_settings)
+            self._frozen.clear()
+            reason = f"{self.path} cannot be opened for writing ({err})"
+            self._fallback(reason, load=False, reopen=self._timeout)
+            return
+        self._save({}, {})
 
     # Reading
 
@@ -338,6 +406,8 @@ class StateStore(Notices):
             raise TypeError(f"setting {key!r} must be a str, not {type(value).__name__}")
         with self._lock:
             self._settings[key] = value
+            if self._since_open is not None:
+                self._since_open[1][key] = value
             self._save({}, {key: value})
 
     def _change(self, col: str, article_ids: Iterable[str], on: bool) -> int:
@@ -348,6 +418,8 @@ class StateStore(Notices):
             changed = sum((article_id in marked) != on for article_id in ids)
             (marked.update if on else marked.difference_update)(ids)
             self._frozen.pop(col, None)
+            if self._since_open is not None:
+                self._since_open[0].update({(article_id, col): on for article_id in ids})
             # Written even when memory says unchanged: another reader may have changed the file.
             self._save({(article_id, col): on for article_id in ids}, {})
             if self.on_marks_changed is not None:
@@ -367,6 +439,11 @@ class StateStore(Notices):
             try:
                 self._write(self._conn, marks, settings)
             except sqlite3.Error as err:
+                if is_corrupt(err) and self._since_open is not None:
+                    # Damage met before the check after the open: the file is replaced now,
+                    # with this change, as the check would have.
+                    self._checked_after_open(str(err))
+                    return
                 # A full disk or a folder turned read-only: every change stays in memory
                 # and in `_pending`, and is written again with the next write or refresh.
                 self._pending, self._pending_settings = marks, settings
@@ -468,6 +545,8 @@ class StateStore(Notices):
 
     def close(self) -> None:
         """Retry pending writes and close the file; the store keeps answering from memory."""
+        if self._later_check is not None:
+            self._later_check.stop()  # a check under way ends at once
         with self._lock:
             self.retry_pending()
             if self._conn is None:

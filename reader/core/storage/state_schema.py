@@ -86,8 +86,9 @@ def _refuse_others(conn: sqlite3.Connection) -> None:
         raise NotOurs()
 
 
-def connect_state(path: Path, timeout: float) -> sqlite3.Connection:
-    """Open `path` under the shared policy (with a quick_check), check it and migrate it.
+def connect_state(path: Path, timeout: float, check: bool = True) -> sqlite3.Connection:
+    """Open `path` under the shared policy (with a quick_check unless not `check`), check
+    it and migrate it.
 
     Raises:
         sqlite3.Error, Damaged, NewerSchema, NotOurs, ForeignFile: the caller decides
@@ -95,4 +96,4 @@ def connect_state(path: Path, timeout: float) -> sqlite3.Connection:
     """
     if not check_own(path, STATE):
         create_new(path, STATE)
-    return connect(path, timeout, inspect=_refuse_others, check=True, setup=_migrate)
+    return connect(path, timeout, inspect=_refuse_others, check=check, setup=_migrate)
