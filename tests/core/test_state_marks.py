@@ -66,3 +66,24 @@ def test_a_large_table_is_read_whole() -> None:
     marks = load_marks(table(rows))
     assert len(marks["read"]) == 4950 and len(marks["starred"]) == 2700
     assert marks == load_marks_row_by_row(table(rows))
+
+
+def test_the_marks_handed_out_after_the_open_stay_as_they_were_after_a_change(
+    tmp_path: Path,
+) -> None:
+    """The loaded marks are handed out as they are (no copy at the start): a change makes
+    new ones, and those handed out before do not change under their holder."""
+    path = tmp_path / "state.db"
+    with StateStore.open(path) as store:
+        store.set_read_many(["a", "b"])
+        store.set_starred("s")
+    with StateStore.open(path) as store:
+        read, starred = store.read_ids(), store.starred_ids()
+        assert store.read_ids() is read and read == {"a", "b"} and starred == {"s"}
+        store.set_read("c")
+        store.set_read("a", False)
+        assert read == {"a", "b"} and store.read_ids() == {"b", "c"}
+        assert store.is_read("c") and not store.is_read("a")
+        assert store.starred_ids() is starred  # the other column is untouched
+    with StateStore.open(path) as again:
+        assert again.read_ids() == {"b", "c"} and again.starred_ids() == {"s"}

@@ -105,7 +105,9 @@ class StateStore(Notices):
         self.read_only = True
         self._conn: sqlite3.Connection | None = None
         self.lock = self._lock = threading.RLock()  # the sync log takes it too: one order
-        self._marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
+        # Frozen as loaded (handed out by read_ids()/starred_ids() as they are), a set from
+        # the first change on.
+        self._marks: dict[str, set[str] | frozenset[str]] = {col: set() for col in _COLUMNS}
         self._frozen: dict[str, frozenset[str]] = {}  # cached read_ids()/starred_ids()
         self._settings: dict[str, str] = {}
         # Changes whose write failed, retried with the next write (and kept over refresh).
@@ -266,11 +268,15 @@ class StateStore(Notices):
 
     def _load(self, conn: sqlite3.Connection) -> None:
         """Replace the in-memory sets and settings with the file's, keeping pending changes."""
-        marks = load_marks(conn)
+        loaded = load_marks(conn)
         settings = dict(conn.execute("SELECT key, value FROM settings"))
         with self._lock:
+            marks: dict[str, set[str] | frozenset[str]] = dict(loaded)
             for (article_id, col), on in self._pending.items():
-                (marks[col].add if on else marks[col].discard)(article_id)
+                held = marks[col]
+                if isinstance(held, frozenset):  # a change kept: this column is a set now
+                    held = marks[col] = set(held)
+                (held.add if on else held.discard)(article_id)
             self._marks = marks
             self._settings = settings | self._pending_settings
             self._frozen.clear()
@@ -315,10 +321,10 @@ class StateStore(Notices):
         try:
             self._conn = self._connect_or_replace(self._timeout)
         except (sqlite3.Error, Damaged, OSError, ForeignFile, NewerSchema, NotOurs) as err:
-            marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
+            marks = {col: set[str]() for col in _COLUMNS}
             for (article_id, col), on in self._pending.items():
                 (marks[col].add if on else marks[col].discard)(article_id)
-            self._marks, self._settings = marks, dict(self._pending_settings)
+            self._marks, self._settings = dict(marks), dict(self._pending_settings)
             self._frozen.clear()
             reason = f"{self.path} cannot be opened for writing ({err})"
             self._fallback(reason, load=False, reopen=self._timeout)
@@ -352,7 +358,9 @@ class StateStore(Notices):
         with self._lock:
             frozen = self._frozen.get(col)
             if frozen is None:
-                frozen = self._frozen[col] = frozenset(self._marks[col])
+                marks = self._marks[col]
+                frozen = marks if isinstance(marks, frozenset) else frozenset(marks)
+                self._frozen[col] = frozen
             return frozen
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -415,6 +423,8 @@ class StateStore(Notices):
         ids = list(dict.fromkeys(article_ids))  # without duplicates, so the count is right
         with self._lock:
             marked = self._marks[col]
+            if isinstance(marked, frozenset):  # as loaded: read_ids() keeps that one
+                marked = self._marks[col] = set(marked)
             changed = sum((article_id in marked) != on for article_id in ids)
             (marked.update if on else marked.difference_update)(ids)
             self._frozen.pop(col, None)
