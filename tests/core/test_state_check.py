@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from reader.core.storage.state import StateStore
+from reader.core.storage.state_check import LaterCheck
 from state_helpers import damage, read_in_file
 
 CHECK_WAIT = 30.0  # seconds: a bound for a wait that ends in milliseconds
@@ -99,3 +100,24 @@ def test_a_write_that_meets_the_damage_before_the_check_replaces_the_file(
     store.close()
     with StateStore.open(path) as again:
         assert again.notices == [] and again.read_ids() == {"made-since"}
+
+
+def test_damage_found_in_a_file_replaced_since_leaves_the_new_file_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check's answer is about the file opened: one put in its place meanwhile (seen at
+    the next write, which starts afresh) is not moved aside for it."""
+    path = tmp_path / "state.db"
+    with StateStore.open(path) as store:
+        store.set_read("old")
+    monkeypatch.setattr(LaterCheck, "_check", lambda self: "a damaged page")
+    store = StateStore.open(path, check_later=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store.set_read("new")  # the file is gone: every mark held goes to a fresh one
+    assert len(store.notices) == 1 and "deleted" in store.notices[0]
+    store.start_check()
+    assert store.check_done(CHECK_WAIT)
+    assert len(store.notices) == 1 and list(tmp_path.glob("*.corrupt-*")) == []
+    store.close()
+    assert read_in_file(path) == {"old", "new"}
