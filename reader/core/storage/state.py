@@ -126,7 +126,10 @@ class StateStore(Notices):
         # meanwhile: the marks and settings a damaged file's replacement is given.
         self._later_check: LaterCheck | None = None
         self._since_open: tuple[dict[tuple[str, str], bool], dict[str, str]] | None = None
-        self._unchecked: FileId | None = None  # the file opened unchecked
+        # Connections made so far, and which of them was opened unchecked: a file put in the
+        # place of that one (even under its inode number) was not the file checked.
+        self._connections = 0
+        self._unchecked: int | None = None
         # Told (in the check's thread) once a file found damaged after the open is replaced.
         self.on_replaced: Callable[[], object] | None = None
 
@@ -188,7 +191,7 @@ class StateStore(Notices):
             self.read_only = False
             if not check:
                 self._later_check = LaterCheck(self.path, timeout, self._checked_after_open)
-                self._since_open, self._unchecked = ({}, {}), self._file
+                self._since_open, self._unchecked = ({}, {}), self._connections
 
     def _reopen(self) -> bool:
         """Try again to open a file that could not be opened; True once it is (quietly)."""
@@ -219,6 +222,7 @@ class StateStore(Notices):
             conn.close()
             raise
         self._file = file_id(self.path)
+        self._connections += 1
         return conn
 
     def _moved_aside(self, err: BaseException, aside: Path) -> None:
@@ -299,7 +303,7 @@ class StateStore(Notices):
             since, self._since_open = self._since_open, None
             if damage is None or since is None or self._conn is None or self.path is None:
                 return
-            if not self._file == self._unchecked == file_id(self.path):
+            if self._connections != self._unchecked or file_id(self.path) != self._file:
                 return  # replaced meanwhile (`_check_file` deals with it): not the file checked
             conn, self._conn = self._conn, None
             conn.close()
