@@ -33,6 +33,10 @@ its header says `N / N articles` and no longer `loading…`, then quits with `q`
    once the load has finished with the N rows shown; the largest is printed. The Pilot
    child's `ru_maxrss` is printed beside it as a cross-check (it also ran the filters).
 
+`--marked` starts every reader on a lived-in reading state instead of an empty one: after
+the warm-up, 99 of every 100 articles are marked read and 54 of every 100 starred (by their
+place in the cache's rows), as a reader who keeps up with the feed would have it.
+
 Before the runs the reader's bytecode is compiled (`compileall` into its `__pycache__`
 folders), as installing it with pip does, and as Textual's in site-packages already is:
 with PYTHONDONTWRITEBYTECODE set (or a read-only checkout) a source checkout otherwise
@@ -53,6 +57,7 @@ goals (warm start ≤ 0.35 s at 10,000, ≤ 0.8 s at 100,000; filter p95 ≤ 50 
 
     .venv/bin/python benchmarks/bench_start.py [--sizes 10000 100000] [--runs 5] [--repeats 20]
                                                [--source] [--against DIR] [--config FILE]
+                                               [--marked]
 """
 
 from __future__ import annotations
@@ -535,8 +540,32 @@ def run_line(label: str, run: StartRun) -> str:
     )
 
 
+def mark_state(count: int, state: Path) -> tuple[int, int]:
+    """Mark 99% of the feed read and 54% starred in `state`; how many of each."""
+    sys.path.insert(0, str(REPO))
+    from reader.core.storage.cache import FeedCache
+    from reader.core.storage.state import StateStore
+
+    cache = FeedCache.open(cache_path(count), feed_path(count))
+    try:
+        ids = [summary.id for summary in cache.cached_summaries()]
+    finally:
+        cache.close()
+    read = [article_id for n, article_id in enumerate(ids) if n % 100 != 0]
+    starred = [article_id for n, article_id in enumerate(ids) if n % 100 < 54]
+    with StateStore.open(state) as store:
+        store.set_marks("read", read, True)
+        store.set_marks("starred", starred, True)
+    return len(read), len(starred)
+
+
 def bench_size(
-    count: int, runs: int, repeats: int, workdir: Path, readers: tuple[Reader, Reader | None]
+    count: int,
+    runs: int,
+    repeats: int,
+    workdir: Path,
+    readers: tuple[Reader, Reader | None],
+    marked: bool = False,
 ) -> SizeResult:
     result = SizeResult(count)
     print(f"N = {count:,}", flush=True)
@@ -547,6 +576,9 @@ def bench_size(
         result.warmup_s = warm_cache(count, state, reader)
         where = cache_path(count, reader.checkout)
         print(f"  cache warm-up run: loaded in {result.warmup_s:.1f} s ({where})", flush=True)
+    if marked:
+        read, starred = mark_state(count, state)
+        print(f"  state: {read:,} read, {starred:,} starred", flush=True)
     for run in range(runs):
         # The two readers take turns at going first: neither always follows the floor.
         if against and run % 2:
@@ -592,6 +624,9 @@ def main(argv: list[str] | None = None) -> None:
         "--against", type=Path, metavar="DIR", help="time this checkout's reader too, interleaved"
     )
     parser.add_argument("--config", type=Path, help="the readers' config file (default: none)")
+    parser.add_argument(
+        "--marked", action="store_true", help="a state with 99%% read and 54%% starred"
+    )
     parser.add_argument("--filter-child", type=int, metavar="N", help=argparse.SUPPRESS)
     parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -609,7 +644,10 @@ def main(argv: list[str] | None = None) -> None:
         start_server()
         try:
             for count in args.sizes:
-                result = bench_size(count, args.runs, args.repeats, Path(workdir), (this, against))
+                readers = (this, against)
+                result = bench_size(
+                    count, args.runs, args.repeats, Path(workdir), readers, args.marked
+                )
                 results.append(result)
         finally:
             kill_server()

@@ -15,6 +15,7 @@ from textual import constants, events
 from textual.app import App
 from textual.binding import BindingType
 from textual.driver import Driver
+from textual.message import Message
 from textual.reactive import Initialize, Reactive
 from textual.screen import Screen
 from textual.theme import Theme
@@ -70,6 +71,11 @@ def starting_theme(settings: Settings, store: StateStore) -> tuple[str | None, s
     # A remembered theme may be gone too (one a newer Textual dropped): then the default.
     wanted = configured or remembered
     return (wanted if wanted is not None and is_theme(wanted) else None), problem
+
+
+class StateReplaced(Message):
+    """The reading-state file was found damaged after the first frame and replaced (posted
+    from the check's thread): the marks shown are the fresh file's."""
 
 
 def _theme_at_start(app: ReaderApp) -> str:
@@ -136,7 +142,8 @@ class ReaderApp(App[None]):
     def open_state(self, state_path: Path | None) -> str | None:
         """The reading state, opened before Textual's own start, which sets up the styles in
         the theme in force (`theme_at_start`); the problem with the config's theme, if any."""
-        self.store = StateStore.open(state_path)
+        # Its file's check waits for the first frame (`reader.core.storage.state_check`).
+        self.store = StateStore.open(state_path, check_later=True)
         self.theme_at_start, problem = starting_theme(self.settings, self.store)
         return problem
 
@@ -229,6 +236,8 @@ class ReaderApp(App[None]):
             self.tell(notice, severity="warning")
         # A write failing later (a full disk) is said when it happens, and once.
         self.store.on_notice = lambda notice: self.tell(notice, severity="warning")
+        # The file found damaged after the first frame: a fresh one holds the marks now.
+        self.store.on_replaced = lambda: self.post_message(StateReplaced())
         # Kept changes are written as soon as the disk takes them again, not only with the next.
         self.set_interval(STATE_RETRY_SECONDS, self.store.retry_pending)
         # The theme is in force already (`theme_at_start`): from now on a pick is remembered.
@@ -237,6 +246,10 @@ class ReaderApp(App[None]):
         if notices:  # what was wrong at start (the config file, the keys, the theme), once
             notice = problems_notice(notices, self.settings.origin)
             self.tell(notice, severity="warning", timeout=10)
+
+    def on_state_replaced(self, _: StateReplaced) -> None:
+        if self.screen_stack and isinstance(self.screen_stack[0], FeedScreen):
+            self.feed.refresh_marks()
 
     def remember_theme(self, theme: Theme) -> None:
         # The config's theme is not a pick: keeping it would outlive the config line that

@@ -12,6 +12,7 @@ from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.feed_header import FeedHeader
 from reader.ui.widgets.topic_sidebar import TopicSidebar
+from state_helpers import damage, read_in_file
 
 
 def current_id(app: ReaderApp) -> str:
@@ -151,3 +152,33 @@ async def test_a_foreign_state_file_is_said_and_the_app_runs(tmp_path: Path) -> 
         await pilot.press("f")
         assert app.feed.store.is_starred(current_id(app))
     assert state.read_bytes() == b"this is not a database" * 100
+
+
+async def test_a_state_found_damaged_after_the_first_frame_is_said_and_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    """The state file's check comes after the first frame: a file it finds damaged is moved
+    aside with its marks, said, and the list shows the fresh file's marks; marking goes on."""
+    app = make_app(state_path=tmp_path / "first.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        ids = [article.id for article in app.query_one(ArticleList).articles]
+    state = tmp_path / "s.db"
+    damage(state, ids)
+    app = make_app(read_after=60, state_path=state)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(
+            pilot, lambda: any("moved to" in n.message for n in app._notifications), "a notice"
+        )
+        [aside] = tmp_path.glob("s.db.corrupt-*[0-9]")
+        [notice] = [n.message for n in app._notifications if "moved to" in n.message]
+        assert str(state) in notice and str(aside) in notice
+        await settle(pilot)
+        assert entry(app, UNREAD).count == SAMPLE_COUNT
+        assert "●" in app.query_one(ArticleList).render_line(0).text
+        await pilot.press("m")
+        article = current_id(app)
+    with StateStore.open(state) as again:
+        assert again.read_ids() == {article} and again.notices == []
+    assert read_in_file(aside) == set(ids)

@@ -287,3 +287,38 @@ async def test_the_collector_is_on_again_once_the_first_frame_is_drawn(
         gc.unfreeze()
         gc.set_threshold(*thresholds)
         gc.enable()
+
+
+async def test_the_marks_in_the_first_frame_are_the_states(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows of the first frame already show which are read and which starred (the
+    state's check of its file comes after that frame)."""
+    cache, best = await warm_cache(tmp_path)
+    state = tmp_path / "s.db"
+    with StateStore.open(state) as store:
+        store.set_read_many(best[:2])
+        store.set_starred(best[1])
+        store.set_starred(best[3])
+    first_frame: list[list[tuple[str, str]]] = []
+    original_start = LoadView.start
+
+    def record_then_start(view: LoadView) -> None:
+        rows = view.host.query_one(ArticleList)
+        if not view.started:
+            shown = [(a.id, rows.render_line(n).text[:2]) for n, a in enumerate(rows.articles)]
+            first_frame.append(shown[:5])
+        original_start(view)
+
+    monkeypatch.setattr(LoadView, "start", record_then_start)
+    app = make_app(state_path=state, cache_path=cache)
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+    [rows] = first_frame
+    assert rows == [
+        (best[0], "  "),
+        (best[1], " ★"),
+        (best[2], "● "),
+        (best[3], "●★"),
+        (best[4], "● "),
+    ]

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,11 +33,13 @@ from app_helpers import (
 )
 from reader.core.config import SYNC_ENV, Settings
 from reader.core.storage.state import StateStore
+from reader.core.storage.state_check import LaterCheck
 from reader.core.sync import SyncFolder
 from reader.ui.app import ReaderApp
 from reader.ui.feed.shared_marks import SyncTimes
 from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.widgets.article_list import ArticleList
+from state_helpers import damage
 
 WAIT = 10.0
 STAR = "★".encode()
@@ -411,3 +414,31 @@ def test_quitting_during_a_pull_ends_the_app(
         term.type(b"q")
         assert term.ends_within(test_signals.END_WAIT), term.tail()
         assert term.process.returncode == 0
+
+
+async def test_the_marks_of_a_state_found_damaged_at_the_start_are_not_shared(
+    tmp_path: Path, folder: Path, feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state file's check comes after the first frame, and the folder is compared with
+    the marks only after it: those of a damaged file go aside with it, as they did when the
+    check came first, and are not logged as this machine's (a slow check, here)."""
+    check = LaterCheck._check
+
+    def slow_check(self: LaterCheck) -> str | None:
+        time.sleep(0.5)
+        return check(self)
+
+    monkeypatch.setattr(LaterCheck, "_check", slow_check)
+    async with loaded_app(sharing_app(feed, tmp_path / "first", folder)) as pilot:
+        ids = sorted(ids_by_title(app_of(pilot)).values())
+    for log in folder.iterdir():
+        log.unlink()
+    damage(tmp_path / "state.db", ids)
+    async with loaded_app(sharing_app(feed, tmp_path, folder)) as pilot:
+        app = await following(pilot)
+        await wait_until(
+            pilot, lambda: any("moved to" in t for t in notification_texts(app)), "a notice", WAIT
+        )
+        assert app.store.read_ids() == set()
+        with other_machine(tmp_path, folder) as other:
+            assert other.pull() == [] and other.store.read_ids() == set()

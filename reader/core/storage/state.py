@@ -28,45 +28,26 @@ import platformdirs
 
 from reader.core.notices import Notices
 from reader.core.resources import STATE_ENV as STATE_ENV  # named here too, as it always was
-from reader.core.storage.ownership import (
-    STATE,
-    ForeignFile,
-    check_own,
-    create_new,
-    how_lost,
-    stamp,
-)
+from reader.core.storage.ownership import ForeignFile, how_lost
 from reader.core.storage.sqlite import (
     Damaged,
     FileId,
-    connect,
     file_id,
+    is_corrupt,
     let_go,
     move_aside,
     open_or_replace,
-    statements,
     write_transaction,
 )
+from reader.core.storage.state_check import LaterCheck
+from reader.core.storage.state_marks import COLUMNS, load_marks
+from reader.core.storage.state_schema import MIGRATIONS as MIGRATIONS  # named here too
+from reader.core.storage.state_schema import SCHEMA_VERSION as SCHEMA_VERSION
+from reader.core.storage.state_schema import NewerSchema, NotOurs, connect_state
 
 DEFAULT_TIMEOUT = 5.0  # seconds to wait for another reader's write lock
 
-# MIGRATIONS[v] takes a database from schema version v to v + 1 (PRAGMA user_version).
-# Append new steps; never edit a released one, files in the wild were built by it.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE marks(
-        article_id TEXT PRIMARY KEY,
-        read INTEGER NOT NULL DEFAULT 0,
-        starred INTEGER NOT NULL DEFAULT 0,
-        read_at TEXT,
-        starred_at TEXT
-    );
-    CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-_COLUMNS = ("read", "starred")
+_COLUMNS = COLUMNS
 
 # Column names come from _COLUMNS only, never from callers, so formatting them in is safe.
 # Setting keeps the first time (COALESCE); a row neither read nor starred is deleted.
@@ -86,18 +67,6 @@ _SETTING_SQL = (
 )
 
 
-class _NewerSchema(Exception):
-    """The file was written by a newer reader; we must not touch it."""
-
-    def __init__(self, version: int) -> None:
-        super().__init__(f"schema version {version}")
-        self.version = version
-
-
-class _NotOurs(Exception):
-    """A database with tables but no schema version: some other program's file."""
-
-
 def default_state_path() -> Path:
     """Where the reading state lives.
 
@@ -109,64 +78,6 @@ def default_state_path() -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_data_dir("reader")) / "state.db"
-
-
-def _user_version(conn: sqlite3.Connection) -> int:
-    """The schema version stored in the file header."""
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    return version
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Bring the file to SCHEMA_VERSION, all steps in one transaction.
-
-    Raises:
-        _NewerSchema: the file is newer than this code.
-    """
-    if _user_version(conn) == SCHEMA_VERSION:
-        if conn.execute("PRAGMA application_id").fetchone()[0] != STATE.application_id:
-            with write_transaction(conn):  # a file from before the mark: stamped once
-                stamp(conn, STATE)
-        return
-    with write_transaction(conn):
-        # Read again under the write lock: another reader may have migrated meanwhile.
-        version = _user_version(conn)
-        if version > SCHEMA_VERSION:
-            raise _NewerSchema(version)
-        for step in MIGRATIONS[version:]:
-            for statement in statements(step):
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        stamp(conn, STATE)
-
-
-def _refuse_others(conn: sqlite3.Connection) -> None:
-    """Refuse a newer reader's file or another program's, before anything in it changes.
-
-    Raises:
-        _NewerSchema, _NotOurs; sqlite3.Error for a file that is not a database.
-    """
-    # One statement, so one snapshot: another reader may be migrating this very file.
-    # This first read is also where a file that is not a database fails.
-    version, has_tables = conn.execute(
-        "SELECT user_version, EXISTS (SELECT 1 FROM sqlite_master) FROM pragma_user_version"
-    ).fetchone()
-    if version > SCHEMA_VERSION:
-        raise _NewerSchema(version)  # before WAL: even the journal mode is not ours to change
-    if version == 0 and has_tables:
-        raise _NotOurs()
-
-
-def _connect(path: Path, timeout: float) -> sqlite3.Connection:
-    """Open `path` under the shared policy (with a quick_check), check it and migrate it.
-
-    Raises:
-        sqlite3.Error, Damaged, _NewerSchema, _NotOurs, ForeignFile: the caller decides
-        what each means.
-    """
-    if not check_own(path, STATE):
-        create_new(path, STATE)
-    return connect(path, timeout, inspect=_refuse_others, check=True, setup=_migrate)
 
 
 def _now() -> str:
@@ -194,7 +105,9 @@ class StateStore(Notices):
         self.read_only = True
         self._conn: sqlite3.Connection | None = None
         self.lock = self._lock = threading.RLock()  # the sync log takes it too: one order
-        self._marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
+        # Frozen as loaded (handed out by read_ids()/starred_ids() as they are), a set from
+        # the first change on.
+        self._marks: dict[str, set[str] | frozenset[str]] = {col: set() for col in _COLUMNS}
         self._frozen: dict[str, frozenset[str]] = {}  # cached read_ids()/starred_ids()
         self._settings: dict[str, str] = {}
         # Changes whose write failed, retried with the next write (and kept over refresh).
@@ -209,29 +122,46 @@ class StateStore(Notices):
         self._file: FileId | None = None  # the file `_conn` opened: a new one is noticed
         # Told every mark change made through this store (reader.core.sync logs them).
         self.on_marks_changed: Callable[[str, list[str], bool], object] | None = None
+        # The file's check, when it comes after the open (`start_check`), and what changed
+        # meanwhile: the marks and settings a damaged file's replacement is given.
+        self._later_check: LaterCheck | None = None
+        self._since_open: tuple[dict[tuple[str, str], bool], dict[str, str]] | None = None
+        # Connections made so far, and which of them was opened unchecked: a file put in the
+        # place of that one (even under its inode number) was not the file checked.
+        self._connections = 0
+        self._unchecked: int | None = None
+        # Told (in the check's thread) once a file found damaged after the open is replaced.
+        self.on_replaced: Callable[[], object] | None = None
 
     @classmethod
     def open(
-        cls, path: Path | str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+        cls,
+        path: Path | str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        check_later: bool = False,
     ) -> StateStore:
         """Open (creating if needed) the state file; never raises for a bad file or folder.
 
         Args:
             path: The SQLite file; `default_state_path()` if None.
             timeout: Seconds to wait for another reader's lock before giving up on a write.
+            check_later: Leave the file's `quick_check` to `start_check` (the app's start:
+                `reader.core.storage.state_check`).
 
         Returns:
             A store saving to `path`, or one working in memory only (`read_only`) with a
             notice saying why.
         """
         store = cls(Path(path) if path is not None else default_state_path())
-        store._attach(timeout)
+        store._attach(timeout, check=not check_later)
         return store
 
     # Opening
 
-    def _attach(self, timeout: float) -> None:
-        """Connect to `self.path`, or fall back to memory with a notice."""
+    def _attach(self, timeout: float, check: bool = True) -> None:
+        """Connect to `self.path`, or fall back to memory with a notice; `check` false: the
+        file's check is left for `start_check`."""
         assert self.path is not None
         self._timeout = timeout
         try:
@@ -241,13 +171,13 @@ class StateStore(Notices):
             self._fallback(reason, load=False, reopen=timeout)
             return
         try:
-            self._conn = self._connect_or_replace(timeout)
-        except _NewerSchema as err:
+            self._conn = self._connect_or_replace(timeout, check)
+        except NewerSchema as err:
             self._fallback(
                 f"{self.path} was written by a newer version of reader (schema {err.version}; "
                 f"this one knows {SCHEMA_VERSION}), so it is left untouched"
             )
-        except _NotOurs:
+        except NotOurs:
             self._fallback(
                 f"{self.path} is a database of some other program (tables but no schema "
                 "version), so it is left untouched",
@@ -259,6 +189,9 @@ class StateStore(Notices):
             self._fallback(f"{self.path} cannot be opened for writing ({err})", reopen=timeout)
         else:
             self.read_only = False
+            if not check:
+                self._later_check = LaterCheck(self.path, timeout, self._checked_after_open)
+                self._since_open, self._unchecked = ({}, {}), self._connections
 
     def _reopen(self) -> bool:
         """Try again to open a file that could not be opened; True once it is (quietly)."""
@@ -266,29 +199,30 @@ class StateStore(Notices):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._connect_or_replace(self._reopen_timeout)
-        except (sqlite3.Error, Damaged, OSError, _NewerSchema, _NotOurs, ForeignFile):
+        except (sqlite3.Error, Damaged, OSError, NewerSchema, NotOurs, ForeignFile):
             return False
         # `_failing`: the write of the kept changes that follows says it works again.
         self.read_only, self._reopen_timeout, self._failing = False, None, True
         return True
 
-    def _connect_or_replace(self, timeout: float) -> sqlite3.Connection:
+    def _connect_or_replace(self, timeout: float, check: bool = True) -> sqlite3.Connection:
         """Connect and load; a damaged file is moved aside once and a fresh one started."""
         assert self.path is not None
         return open_or_replace(
-            self.path, lambda: self._connect_and_load(timeout), self._moved_aside
+            self.path, lambda: self._connect_and_load(timeout, check), self._moved_aside
         )
 
-    def _connect_and_load(self, timeout: float) -> sqlite3.Connection:
+    def _connect_and_load(self, timeout: float, check: bool = True) -> sqlite3.Connection:
         """Connect to the file and load its marks and settings into memory."""
         assert self.path is not None
-        conn = _connect(self.path, timeout)
+        conn = connect_state(self.path, timeout, check)
         try:
             self._reload(conn)
         except BaseException:
             conn.close()
             raise
         self._file = file_id(self.path)
+        self._connections += 1
         return conn
 
     def _moved_aside(self, err: BaseException, aside: Path) -> None:
@@ -339,20 +273,68 @@ class StateStore(Notices):
 
     def _load(self, conn: sqlite3.Connection) -> None:
         """Replace the in-memory sets and settings with the file's, keeping pending changes."""
-        marks: dict[str, set[str]] = {col: set() for col in _COLUMNS}
-        rows = conn.execute("SELECT article_id, read, starred FROM marks")
-        for article_id, read, starred in rows:
-            if read:
-                marks["read"].add(article_id)
-            if starred:
-                marks["starred"].add(article_id)
+        loaded = load_marks(conn)
         settings = dict(conn.execute("SELECT key, value FROM settings"))
         with self._lock:
+            marks: dict[str, set[str] | frozenset[str]] = dict(loaded)
             for (article_id, col), on in self._pending.items():
-                (marks[col].add if on else marks[col].discard)(article_id)
+                held = marks[col]
+                if isinstance(held, frozenset):  # a change kept: this column is a set now
+                    held = marks[col] = set(held)
+                (held.add if on else held.discard)(article_id)
             self._marks = marks
             self._settings = settings | self._pending_settings
             self._frozen.clear()
+
+    def start_check(self) -> None:
+        """Begin the file's check left by `open(check_later=True)`, in a thread of its own."""
+        if self._later_check is not None:
+            self._later_check.start()
+
+    def check_done(self, timeout: float) -> bool:
+        """Wait at most `timeout` seconds for the check `start_check` began; True once none
+        is under way."""
+        return self._later_check is None or self._later_check.join(timeout)
+
+    def _checked_after_open(self, damage: str | None) -> None:
+        """The check's answer (in its thread): a damaged file is moved aside and a fresh one
+        started, as the open would have done; what changed since the open is kept in it."""
+        with self._lock:
+            since, self._since_open = self._since_open, None
+            if damage is None or since is None or self._conn is None or self.path is None:
+                return
+            if self._connections != self._unchecked or file_id(self.path) != self._file:
+                return  # replaced meanwhile (`_check_file` deals with it): not the file checked
+            conn, self._conn = self._conn, None
+            conn.close()
+            told = len(self.notices)
+            self._moved_aside(Damaged(damage), move_aside(self.path))
+            self._pending = since[0] | self._pending
+            self._pending_settings = since[1] | self._pending_settings
+            self._replace_damaged()
+            new = self.notices[told:]
+        tell, replaced = self.on_notice, self.on_replaced
+        if tell is not None:
+            for notice in new:
+                tell(notice)
+        if replaced is not None:
+            replaced()
+
+    def _replace_damaged(self) -> None:
+        """Open a fresh file in the damaged one's place and write the kept changes to it; if
+        it cannot be opened, hold them in memory (and try again, as at a full disk)."""
+        try:
+            self._conn = self._connect_or_replace(self._timeout)
+        except (sqlite3.Error, Damaged, OSError, ForeignFile, NewerSchema, NotOurs) as err:
+            marks = {col: set[str]() for col in _COLUMNS}
+            for (article_id, col), on in self._pending.items():
+                (marks[col].add if on else marks[col].discard)(article_id)
+            self._marks, self._settings = dict(marks), dict(self._pending_settings)
+            self._frozen.clear()
+            reason = f"{self.path} cannot be opened for writing ({err})"
+            self._fallback(reason, load=False, reopen=self._timeout)
+            return
+        self._save({}, {})
 
     # Reading
 
@@ -381,7 +363,9 @@ class StateStore(Notices):
         with self._lock:
             frozen = self._frozen.get(col)
             if frozen is None:
-                frozen = self._frozen[col] = frozenset(self._marks[col])
+                marks = self._marks[col]
+                frozen = marks if isinstance(marks, frozenset) else frozenset(marks)
+                self._frozen[col] = frozen
             return frozen
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -435,6 +419,8 @@ class StateStore(Notices):
             raise TypeError(f"setting {key!r} must be a str, not {type(value).__name__}")
         with self._lock:
             self._settings[key] = value
+            if self._since_open is not None:
+                self._since_open[1][key] = value
             self._save({}, {key: value})
 
     def _change(self, col: str, article_ids: Iterable[str], on: bool) -> int:
@@ -442,9 +428,13 @@ class StateStore(Notices):
         ids = list(dict.fromkeys(article_ids))  # without duplicates, so the count is right
         with self._lock:
             marked = self._marks[col]
+            if isinstance(marked, frozenset):  # as loaded: read_ids() keeps that one
+                marked = self._marks[col] = set(marked)
             changed = sum((article_id in marked) != on for article_id in ids)
             (marked.update if on else marked.difference_update)(ids)
             self._frozen.pop(col, None)
+            if self._since_open is not None:
+                self._since_open[0].update({(article_id, col): on for article_id in ids})
             # Written even when memory says unchanged: another reader may have changed the file.
             self._save({(article_id, col): on for article_id in ids}, {})
             if self.on_marks_changed is not None:
@@ -464,6 +454,11 @@ class StateStore(Notices):
             try:
                 self._write(self._conn, marks, settings)
             except sqlite3.Error as err:
+                if is_corrupt(err) and self._since_open is not None:
+                    # Damage met before the check after the open: the file is replaced now,
+                    # with this change, as the check would have.
+                    self._checked_after_open(str(err))
+                    return
                 # A full disk or a folder turned read-only: every change stays in memory
                 # and in `_pending`, and is written again with the next write or refresh.
                 self._pending, self._pending_settings = marks, settings
@@ -516,7 +511,7 @@ class StateStore(Notices):
             if what == "truncated":  # what is left of the reader's own file, kept aside
                 move_aside(self.path)
             self._conn = self._connect_or_replace(self._timeout)
-        except (sqlite3.Error, Damaged, OSError, ForeignFile, _NewerSchema, _NotOurs) as err:
+        except (sqlite3.Error, Damaged, OSError, ForeignFile, NewerSchema, NotOurs) as err:
             self.read_only, self._reopen_timeout = True, None
             self._say(
                 f"The reading-state file {self.path} was {what} while the reader ran, and "
@@ -565,6 +560,8 @@ class StateStore(Notices):
 
     def close(self) -> None:
         """Retry pending writes and close the file; the store keeps answering from memory."""
+        if self._later_check is not None:
+            self._later_check.stop()  # a check under way ends at once
         with self._lock:
             self.retry_pending()
             if self._conn is None:

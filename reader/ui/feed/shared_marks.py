@@ -61,6 +61,9 @@ class SyncSaid(Message):
     severity: str = "warning"
 
 
+STATE_CHECK_WAIT_SECONDS = 10.0
+
+
 class LogChangeFilter:
     """Changes worth a pull: other machines' logs (not this machine's, not temporaries)."""
 
@@ -112,6 +115,9 @@ class SharedMarks:
     # --- in the thread ------------------------------------------------------------------
 
     def run(self) -> None:
+        # The state file's check (begun just before) ends first: the marks of a file it finds
+        # damaged go aside with it, they are not shared as this machine's.
+        self.host.store.check_done(STATE_CHECK_WAIT_SECONDS)
         sync = self.open()
         if sync is None:
             return

@@ -221,6 +221,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         # Started right after Textual's own ScreenResume handler has drawn it (this one runs
         # first), else after the first refresh.
         self.call_after_refresh(after_first_frame, self.load_view)
+        self.call_after_refresh(self.store.start_check)  # the state file's, left by the app
         self.call_after_refresh(self.shared_marks.start)
         self.call_after_refresh(self.fulltext.index_words)
 
