@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from examples import examples
 from reader.core.storage.state import MIGRATIONS, StateStore
 from reader.core.storage.state_marks import load_marks, load_marks_row_by_row
 
@@ -35,7 +36,7 @@ def table(rows: list[tuple[object, object, object]]) -> sqlite3.Connection:
     return conn
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(ROW, max_size=12))
 def test_the_fast_load_gives_what_reading_every_row_gives(
     rows: list[tuple[object, object, object]],
@@ -44,7 +45,7 @@ def test_the_fast_load_gives_what_reading_every_row_gives(
     assert load_marks(conn) == load_marks_row_by_row(conn)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(st.tuples(st.text(alphabet=ID_CHARS, max_size=6), st.booleans()), max_size=20))
 def test_marks_set_through_the_store_come_back_after_a_reopen(
     marks: list[tuple[str, bool]],
