@@ -21,7 +21,6 @@ ROUNDS times each (each in a process of its own, its code on PYTHONPATH).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import subprocess
@@ -38,6 +37,15 @@ from reader.core.model import ArticleSummary
 from reader.core.query import QueryError, parse_query
 from reader.core.query.index import SearchIndex
 
+# Runs this script with the reader of another checkout (see `main`).
+_LAUNCH = """
+import runpy, sys
+sys.path.insert(0, {repo!r})
+import reader
+assert reader.__file__.startswith({repo!r}), reader.__file__
+sys.argv = [{script!r}, *{sizes!r}]
+runpy.run_path({script!r}, run_name="__main__")
+"""
 TYPED = ["robot", "climate change", '"open source model"', "kalomi -robot", "vision OR space"]
 
 
@@ -124,9 +132,11 @@ def main(argv: list[str] | None = None) -> None:
     for round_ in range(args.rounds):
         for label, repo in (("this", this), ("against", args.against.resolve())):
             print(f"--- round {round_ + 1}, {label} ({repo}) ---", flush=True)
-            env = {**os.environ, "PYTHONPATH": str(repo)}
+            # `reader` imported from `repo` first: bench_query puts this checkout first on
+            # sys.path, and the package's submodules then still come from `repo`.
             sizes = [str(size) for size in args.sizes[:2]]
-            subprocess.run([sys.executable, __file__, *sizes], env=env, check=True)
+            launch = _LAUNCH.format(repo=str(repo), script=__file__, sizes=sizes)
+            subprocess.run([sys.executable, "-c", launch], check=True, cwd=repo)
 
 
 if __name__ == "__main__":
