@@ -19,19 +19,24 @@ warmed here first). Measured, median of `--runs`, in tmux as `bench_start` does:
 - `reader list --format json` on the warm cache, its wall time (it merges the sync folder
   before it lists);
 - the filter: `compare.WORDS` typed key by key (`bench_typing.every_key`'s way), each key
-  timed from sent to the header showing the prefix with its count. The counts a prefix
-  should show are taken from an untimed session of the same config first (with texts
-  stored, a word matches more articles than its titles and excerpts).
+  timed from sent to the header showing the prefix with its count, in two sessions per
+  setup, the setups in turn and back (the first session of a run is the slower one). The
+  counts a prefix should show are taken from an untimed session of the same config first
+  (with texts stored, a word matches more articles than its titles and excerpts).
 
 The first start of the features config merges the other machines' logs (printed: the
 time to the first row and to loaded of that first start). Nothing is asserted.
 
 `--settle S` waits S seconds after the load before the first timed key (the stored
-texts' word index is made in a thread after the load; until then the store answers from
-SQLite). `--setups` picks others: `stories`, `texts` and `sync` have one of the three each.
+texts' word index is made in a thread after the load, or read back from the text store;
+until then the store answers from SQLite). `--setups` picks others: `stories`, `texts` and
+`sync` have one of the three each. `--against CHECKOUT` runs every setup with that
+checkout's code too (`NAME@against`, interleaved with this one's, its own text store
+written by its own code) and prints this code's ratios to it.
 
     python benchmarks/bench_features.py [--sizes 10000 100000] [--runs 5] [--texts 10000]
                                         [--settle S] [--setups plain features stories texts sync]
+                                        [--against CHECKOUT]
 """
 
 from __future__ import annotations
@@ -73,6 +78,12 @@ class Setup:
     name: str
     config: Path
     env: dict[str, str] = field(default_factory=dict)
+    repo: Path = compare.REPO  # whose code runs
+    kind: str = ""  # the setup's name without "@against" (its name if empty)
+
+    @property
+    def base(self) -> str:
+        return self.kind or self.name
 
 
 def command(setup: Setup, count: int, state: Path) -> str:
@@ -81,7 +92,7 @@ def command(setup: Setup, count: int, state: Path) -> str:
     args += ["--config", setup.config]
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in setup.env.items())
     run = " ".join(shlex.quote(str(part)) for part in args)
-    where = shlex.quote(str(compare.REPO))
+    where = shlex.quote(str(setup.repo))
     return f"cd {where} && PYTHONPATH={where} {env} exec {run}"
 
 
@@ -94,20 +105,35 @@ def reader_cli(count: int, *args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-def store_texts(count: int, texts: int, path: Path) -> None:
-    """A full text for each of the first `texts` articles `reader list` prints."""
-    from reader.core.fulltext.store import TextStore
+# Stores the JSON lines of stdin as texts, with the code on PYTHONPATH (a checkout's own).
+_STORE_SCRIPT = """
+import json, sys
+from pathlib import Path
+from reader.core.fulltext.store import TextStore
+with TextStore.open(Path(sys.argv[1])) as store:
+    for line in sys.stdin:
+        url, article_id, markdown = json.loads(line)
+        store.put(url, article_id, markdown, "")
+"""
 
+
+def store_texts(count: int, texts: int, path: Path, repo: Path = compare.REPO) -> None:
+    """A full text for each of the first `texts` articles `reader list` prints, stored by
+    the code of `repo` (a text store of a newer schema is refused by older code)."""
     feed = str(bench_start.feed_path(count))
     listed = reader_cli(count, "list", feed, "--format", "jsonl", "--limit", str(texts), env={})
     rng = random.Random(7)
     vocabulary = _vocabulary(rng)
+    lines = []
+    for line in listed.splitlines():
+        article = json.loads(line)
+        paragraphs = [_words(rng, 100, vocabulary).capitalize() + "." for _ in range(6)]
+        lines.append(json.dumps([article["url"], article["id"], "\n\n".join(paragraphs)]))
     started = time.perf_counter()
-    with TextStore.open(path) as store:
-        for line in listed.splitlines():
-            article = json.loads(line)
-            paragraphs = [_words(rng, 100, vocabulary).capitalize() + "." for _ in range(6)]
-            store.put(article["url"], article["id"], "\n\n".join(paragraphs), "")
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    # In `repo`: `-c` puts the current folder first on sys.path, before PYTHONPATH.
+    script = [compare.PYTHON, "-c", _STORE_SCRIPT, str(path)]
+    subprocess.run(script, input="\n".join(lines), text=True, env=env, check=True, cwd=repo)
     took = time.perf_counter() - started
     print(f"  {texts:,} texts stored in {took:.1f} s ({path})", flush=True)
 
@@ -128,15 +154,20 @@ def other_machines(count: int, sync: Path, work: Path) -> None:
 SETUPS = ("plain", "stories", "texts", "sync", "features")
 
 
-def setups(count: int, work: Path, texts: int, names: list[str]) -> list[Setup]:
-    """The named setups: plain, one feature each (stories, texts, sync), or all three."""
+def setups(
+    count: int, work: Path, texts: int, names: list[str], against: Path | None = None
+) -> list[Setup]:
+    """The named setups: plain, one feature each (stories, texts, sync), or all three; each
+    twice with `against` (that checkout's code, `NAME@against`, its own text store)."""
     sync = work / f"sync-{count}"
-    texts_path = work / f"texts-{count}.db"
+    repos = {"": compare.REPO, **({"@against": against} if against is not None else {})}
+    texts_paths = {tag: work / f"texts-{count}{tag}.db" for tag in repos}
     if {"sync", "features"} & set(names):
         sync.mkdir()
         other_machines(count, sync, work)
     if {"texts", "features"} & set(names):
-        store_texts(count, texts, texts_path)
+        for tag, repo in repos.items():
+            store_texts(count, texts, texts_paths[tag], repo)
     none = str(work / "no-texts.db")  # never made: no stored texts
     lines = {
         "stories": "group_stories = true\n",
@@ -147,8 +178,9 @@ def setups(count: int, work: Path, texts: int, names: list[str]) -> list[Setup]:
         config = work / f"{name}.toml"
         wanted = lines.keys() if name == "features" else [name]
         config.write_text("".join(lines.get(key, "") for key in wanted) or "# the defaults\n")
-        with_texts = name in ("texts", "features")
-        made.append(Setup(name, config, {"READER_TEXTS": str(texts_path) if with_texts else none}))
+        for tag, repo in repos.items():
+            texts_path = str(texts_paths[tag]) if name in ("texts", "features") else none
+            made.append(Setup(name + tag, config, {"READER_TEXTS": texts_path}, repo, name))
     return made
 
 
@@ -182,7 +214,7 @@ def list_once(setup: Setup, count: int, state: Path) -> float:
     feed, cache = bench_start.feed_path(count), bench_start.cache_path(count)
     args = [str(compare.PYTHON), "-m", "reader", "list", str(feed), "--format", "json"]
     args += ["--cache", str(cache), "--state", str(state), "--config", str(setup.config)]
-    env = {**os.environ, "PYTHONPATH": str(compare.REPO), **setup.env}
+    env = {**os.environ, "PYTHONPATH": str(setup.repo), **setup.env}
     started = time.perf_counter()
     subprocess.run(args, env=env, stdout=subprocess.DEVNULL, check=True)
     return time.perf_counter() - started
@@ -260,14 +292,20 @@ def first_merge(setup: Setup, count: int, state: Path) -> None:
 
 
 def measure(
-    count: int, runs: int, texts: int, work: Path, names: list[str], settle: float
+    count: int,
+    runs: int,
+    texts: int,
+    work: Path,
+    names: list[str],
+    settle: float,
+    against: Path | None = None,
 ) -> dict[str, Runs]:
     print(f"N = {count:,}", flush=True)
     bench_start.ensure_feed(count)
-    made = setups(count, work, texts, names)
+    made = setups(count, work, texts, names, against)
     states = {s.name: work / f"state-{s.name}-{count}.db" for s in made}
     for setup in made:
-        if setup.name in ("sync", "features"):
+        if setup.base in ("sync", "features"):
             first_merge(setup, count, states[setup.name])
     results = {s.name: Runs() for s in made}
     for run in range(runs):
@@ -279,10 +317,34 @@ def measure(
             got.loaded.append(loaded)
             got.hwm_kb.append(hwm)
             got.listed.append(list_once(setup, count, states[setup.name]))
-    for setup in made:
+    counts = {}
+    # Twice each, in turn and back (A B B A): a session's keys are slower when it comes first.
+    for setup in made + made[::-1]:
         cmd = command(setup, count, states[setup.name])
-        results[setup.name].keys = typed_keys(cmd, count, typed_counts(cmd, count), settle)
+        if setup.name not in counts:
+            counts[setup.name] = typed_counts(cmd, count)
+        results[setup.name].keys += typed_keys(cmd, count, counts[setup.name], settle)
     return results
+
+
+def against_ratios(results: dict[str, Runs]) -> None:
+    """Each setup's figures as ratios to the same setup's with the other checkout's code."""
+    for name, got in results.items():
+        other = results.get(name + "@against")
+        if other is None:
+            continue
+        keys = [seconds for _, seconds in got.keys]
+        their = [seconds for _, seconds in other.keys]
+        cells = [
+            ("first row", statistics.median(got.first_row), statistics.median(other.first_row)),
+            ("loaded", statistics.median(got.loaded), statistics.median(other.loaded)),
+            ("list", statistics.median(got.listed), statistics.median(other.listed)),
+            ("keys p50", statistics.median(keys), statistics.median(their)),
+            ("keys p95", compare.p(keys, 0.95), compare.p(their, 0.95)),
+            ("keys max", max(keys), max(their)),
+        ]
+        said = ", ".join(f"{label} {mine / theirs:.2f}x" for label, mine, theirs in cells)
+        print(f"  {name} / {name}@against: {said}", flush=True)
 
 
 def report(count: int, results: dict[str, Runs]) -> None:
@@ -296,6 +358,7 @@ def report(count: int, results: dict[str, Runs]) -> None:
             f"| {statistics.median(got.listed):6.2f} s "
             f"| {statistics.median(keys):.0f} / {compare.p(keys, 0.95):.0f} / {max(keys):.0f} ms"
         )
+    against_ratios(results)
     if "plain" not in results:
         return
     plain = statistics.median(results["plain"].first_row)
@@ -316,9 +379,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--setups", nargs="+", choices=SETUPS, default=["plain", "features"], help="what to run"
     )
+    parser.add_argument(
+        "--against", type=Path, default=None, help="a checkout whose code runs each setup too"
+    )
     args = parser.parse_args(argv)
     PLAIN.write_text("# nothing: the defaults\n")
     bench_start.compile_bytecode()
+    if args.against is not None:
+        bench_start.compile_bytecode(args.against)
     bench_start.start_server()
     try:
         for count in args.sizes:
@@ -328,7 +396,9 @@ def main(argv: list[str] | None = None) -> None:
                 state = Path(work) / "warm-state.db"
                 bench_start.warm_cache(count, state)
                 texts = min(args.texts, count)
-                got = measure(count, args.runs, texts, Path(work), args.setups, args.settle)
+                got = measure(
+                    count, args.runs, texts, Path(work), args.setups, args.settle, args.against
+                )
                 report(count, got)
     finally:
         bench_start.kill_server()

@@ -7,15 +7,23 @@ which the app runs in a thread), and, for queries typed one character at a time 
 filters them (with the app's search index), the p50 and p95 per keystroke with and without
 the texts, and the matches of the last keystroke. Nothing here asserts on time.
 
-With TEXTS, only the first TEXTS articles have a stored text (all N by default).
+Then a later start: the store opened again, the same queries typed before its word
+index is made or read back in this process (what the first keys after a start meet: SQLite,
+or the index the store kept in its file), and the time `build_words` takes then.
 
-    python benchmarks/bench_fulltext_search.py [N [TEXTS]]
+With TEXTS, only the first TEXTS articles have a stored text (all N by default).
+`--against CHECKOUT` runs the whole with this checkout's code and that one's, alternately,
+ROUNDS times each (each in a process of its own, its code on PYTHONPATH).
+
+    python benchmarks/bench_fulltext_search.py [N [TEXTS]] [--against CHECKOUT [--rounds R]]
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +37,15 @@ from reader.core.model import ArticleSummary
 from reader.core.query import QueryError, parse_query
 from reader.core.query.index import SearchIndex
 
+# Runs this script with the reader of another checkout (see `main`).
+_LAUNCH = """
+import runpy, sys
+sys.path.insert(0, {repo!r})
+import reader
+assert reader.__file__.startswith({repo!r}), reader.__file__
+sys.argv = [{script!r}, *{sizes!r}]
+runpy.run_path({script!r}, run_name="__main__")
+"""
 TYPED = ["robot", "climate change", '"open source model"', "kalomi -robot", "vision OR space"]
 
 
@@ -64,7 +81,29 @@ def _typed(
     return times, found
 
 
-def main(count: int = 10_000, stored: int | None = None) -> None:
+def _print_typed(store: TextStore, articles: list[ArticleSummary], labels: bool = True) -> None:
+    for text in TYPED:
+        for label, texts in (("summaries", None), ("with texts", store)):
+            if texts is None and not labels:
+                continue
+            times, found = _typed(text, articles, texts)
+            p50 = statistics.median(times) * 1e3
+            p95 = sorted(times)[int(0.95 * (len(times) - 1))] * 1e3
+            print(f"{text:22} {label:10} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {found} found")
+
+
+def _later_start(path: Path, articles: list[ArticleSummary]) -> None:
+    """The store opened again: keys typed before `build_words`, then `build_words`."""
+    print("a later start, keys typed before the word index is made or read back:")
+    with TextStore.open(path) as store:
+        _print_typed(store, articles, labels=False)
+    with TextStore.open(path) as store:
+        started = time.perf_counter()
+        store.build_words()
+        print(f"a later start's build_words: {(time.perf_counter() - started) * 1e3:.0f} ms")
+
+
+def run(count: int = 10_000, stored: int | None = None) -> None:
     articles = build_articles(count)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "texts.db"
@@ -76,15 +115,29 @@ def main(count: int = 10_000, stored: int | None = None) -> None:
             started = time.perf_counter()
             store.build_words()
             print(f"the texts' word index made in {time.perf_counter() - started:.1f} s")
-            for text in TYPED:
-                for label, texts in (("summaries", None), ("with texts", store)):
-                    times, found = _typed(text, articles, texts)
-                    p50 = statistics.median(times) * 1e3
-                    p95 = sorted(times)[int(0.95 * (len(times) - 1))] * 1e3
-                    print(
-                        f"{text:22} {label:10} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {found} found"
-                    )
+            _print_typed(store, articles)
+        _later_start(path, articles)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", type=int, nargs="*", help="N, then TEXTS")
+    parser.add_argument("--against", type=Path, default=None, help="another checkout too")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each with --against")
+    args = parser.parse_args(argv)
+    if args.against is None:
+        run(*args.sizes[:2])
+        return
+    this = Path(__file__).resolve().parents[1]
+    for round_ in range(args.rounds):
+        for label, repo in (("this", this), ("against", args.against.resolve())):
+            print(f"--- round {round_ + 1}, {label} ({repo}) ---", flush=True)
+            # `reader` imported from `repo` first: bench_query puts this checkout first on
+            # sys.path, and the package's submodules then still come from `repo`.
+            sizes = [str(size) for size in args.sizes[:2]]
+            launch = _LAUNCH.format(repo=str(repo), script=__file__, sizes=sizes)
+            subprocess.run([sys.executable, "-c", launch], check=True, cwd=repo)
 
 
 if __name__ == "__main__":
-    main(*(int(arg) for arg in sys.argv[1:3]))
+    main()

@@ -18,6 +18,10 @@ through the index cache), alternating the two configs, median of `--runs`:
   than its wall time on a busy machine.
 
 Nothing is asserted; the ratios are printed beside the goals.
+
+`--warm-against CHECKOUT` measures only the warm start and the filter (on the warm caches
+of an earlier run), with grouping off, and on with this code and that checkout's in turn:
+each on/off ratio, and this code's to that one's.
 """
 
 from __future__ import annotations
@@ -98,8 +102,11 @@ def story_feed(count: int, workdir: Path) -> Path:
     return feed
 
 
-def run(feed: Path, workdir: Path, grouped: bool, *extra: str) -> tuple[float, int, str]:
-    """Seconds, peak RSS in kB and stdout of one `reader list` with that config."""
+def run(
+    feed: Path, workdir: Path, grouped: bool, *extra: str, repo: Path = REPO
+) -> tuple[float, int, str]:
+    """Seconds, peak RSS in kB and stdout of one `reader list` with that config (the code
+    of `repo`: its folder first on sys.path, where `-c` puts the current one)."""
     name = "on" if grouped else "off"
     config = workdir / f"stories-{name}.toml"
     config.write_text(f"group_stories = {'true' if grouped else 'false'}\n", encoding="utf-8")
@@ -108,7 +115,7 @@ def run(feed: Path, workdir: Path, grouped: bool, *extra: str) -> tuple[float, i
         "--cache", str(workdir / f"stories-{name}-{feed.name}.db"),
         "--state", str(workdir / "stories-state.db"), *extra,
     ]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(repo)}
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", _MEASURED, *argv],
@@ -116,6 +123,7 @@ def run(feed: Path, workdir: Path, grouped: bool, *extra: str) -> tuple[float, i
         capture_output=True,
         text=True,
         check=True,
+        cwd=repo,
     )
     return time.perf_counter() - started, int(done.stderr.split()[-1]), done.stdout
 
@@ -190,6 +198,29 @@ def print_rows(all_costs: list[Costs]) -> None:
             print("| " + " | ".join(row) + " |")
 
 
+def warm_against(count: int, workdir: Path, runs: int, against: Path) -> None:
+    """The warm start and the filter, off, on with this code and on with `against`'s."""
+    feed = story_feed(count, workdir)
+    figures: dict[str, list[float]] = {}
+    work = {"warm": ("--limit", "1"), "filter": ("--query", "robot", "--limit", "1")}
+    for n in range(runs):
+        codes = [("off", REPO), ("on", REPO), ("on@against", against)]
+        for label, repo in codes if n % 2 == 0 else codes[::-1]:
+            for name, extra in work.items():
+                stories = () if label == "off" else ("--stories",)
+                seconds = run(feed, workdir, label != "off", *stories, *extra, repo=repo)[0]
+                figures.setdefault(f"{name} {label}", []).append(seconds)
+    med = {key: statistics.median(values) for key, values in figures.items()}
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"N = {count:,}, {runs} runs each, load average {load}:")
+    for name in work:
+        off, on, theirs = (med[f"{name} {label}"] for label in ("off", "on", "on@against"))
+        print(
+            f"  {name}: off {off:.3f} s, on {on:.3f} s ({on / off:.2f}x), "
+            f"on@against {theirs:.3f} s ({theirs / off:.2f}x); on / on@against {on / theirs:.2f}x"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -197,8 +228,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "reader-compare"
     )
+    parser.add_argument("--warm-against", type=Path, default=None, help="see the docstring")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.warm_against is not None:
+        for count in args.sizes:
+            warm_against(count, args.workdir, args.runs, args.warm_against)
+        return
     print_rows([measure(count, args.workdir, args.runs) for count in args.sizes])
 
 

@@ -13,7 +13,7 @@ from reader.core import topics
 from reader.core.model import ArticleSummary, Picked
 from reader.core.query.words import bitset
 from reader.core.stories.counts import StoryColumns, StoryCounts
-from reader.core.stories.rows import StoryIndex, story_rows
+from reader.core.stories.rows import StoryIndex, StoryRow, StoryRows, story_rows
 from reader.core.topics import (
     KEY_SPELLINGS_MAX,
     TopicColumns,
@@ -54,6 +54,47 @@ def test_the_views_story_rows_are_story_rows(
     assert all(a is b for a, b in zip(found.leads, expected.leads, strict=True))
     assert found.leads is not shown  # a list of its own, as story_rows makes
     assert list(found) == list(expected)
+
+
+def _eager_leads(shown: list[ArticleSummary], stories: StoryIndex) -> list[ArticleSummary]:
+    """The plain answer: each story's first article shown, every other article."""
+    seen: set[tuple[str, ...]] = set()
+    leads = []
+    for article in shown:
+        story = stories.story_of(article.id)
+        if story not in seen:
+            seen.add(story)
+            leads.append(article)
+    return leads
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(stories_and_shown(), st.data())
+def test_story_rows_found_as_far_as_asked_are_the_rows_found_whole(
+    case: tuple[StoryIndex, list[ArticleSummary]], data: st.DataObject
+) -> None:
+    """`reader list --stories --limit N` asks the first rows only: the leads are found up to
+    there; whatever is asked, in any order, is what the whole list's rows are."""
+    stories, shown = case
+    whole = StoryRows(_eager_leads(shown, stories), stories, FEED)
+    rows = story_rows(shown, stories, FEED)
+    asks = st.one_of(
+        st.integers(-len(FEED) - 2, len(FEED) + 2),
+        st.builds(slice, st.none() | st.integers(-5, 35), st.none() | st.integers(-5, 35)),
+        st.builds(slice, st.none(), st.integers(0, 35), st.sampled_from([None, 1, 2, -1])),
+    )
+    for ask in data.draw(st.lists(asks, max_size=6)):
+        if isinstance(ask, slice):
+            assert rows[ask] == whole[ask]
+            continue
+        expected = whole[ask] if -len(whole) <= ask < len(whole) else None
+        try:
+            found: StoryRow | None = rows[ask]
+        except IndexError:
+            found = None
+        assert found == expected
+    assert len(rows) == len(whole)
+    assert [a.id for a in rows.leads] == [a.id for a in whole.leads]
 
 
 def test_without_stories_every_article_shown_leads_its_row() -> None:

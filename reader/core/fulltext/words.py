@@ -7,7 +7,8 @@ same `reader.core.query.words.WordIndex` the summaries have, over the folded tex
 is answered from the words containing it, a phrase from its words' answers, each text of
 which is then read and tested (exact, as the filter is). It is made once, in a thread (a
 second or two at 10,000 texts), and holds for one generation of the store: a text stored
-or forgotten makes the store answer from SQLite again until it is made anew.
+or forgotten makes the store answer from SQLite again until it is made anew. The store
+keeps it in its file for the next start (`TextWords.to_bytes`, see the store's module).
 
 The texts are read a block at a time while it is made (`FoldedTexts`): 10,000 texts of
 ~600 words are ~40 MB of folded text, which held all at once was the app's peak memory.
@@ -97,6 +98,10 @@ class TextWords:
         return self._keys_at(
             [p for p in sorted(positions) if needle in texts.get(self._ids[p], "")]
         )
+
+    def to_bytes(self) -> bytes:
+        """The word index as bytes, to keep (see `WordIndex.to_bytes`)."""
+        return self._words.to_bytes()
 
     def _keys_at(self, positions: Sequence[int]) -> frozenset[str]:
         keys = self._keys

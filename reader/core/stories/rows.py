@@ -8,8 +8,9 @@ unread while any of its articles is, and marking its lead marks them all (`ids`)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import overload
 
 from reader.core.model import ArticleSummary, plural
@@ -73,26 +74,60 @@ def story_rows(
         stories: The feed's stories.
         in_order: The whole feed in the same order: where a lead's other articles come from.
     """
-    get, seen = stories.by_article.get, set()
-    leads = []
+    # The articles shown now (a list the library grows in place stops at its length now).
+    found = _leads_in(islice(shown, len(shown)), stories.by_article)
+    return StoryRows([], stories, in_order, found)
+
+
+def _leads_in(
+    shown: Iterable[ArticleSummary], by_article: dict[str, tuple[str, ...]]
+) -> Iterator[ArticleSummary]:
+    """The first article of each story in `shown`, in its order."""
+    get, seen = by_article.get, set()
     for article in shown:  # one pass, no object per row: 100,000 articles take milliseconds
         story = get(article.id)
         if story is None:
-            leads.append(article)
+            yield article
         elif story[0] not in seen:
             seen.add(story[0])
-            leads.append(article)
-    return StoryRows(leads, stories, in_order)
+            yield article
 
 
 class StoryRows(Sequence[StoryRow]):
-    """The rows of `story_rows`, each made when it is asked for (a list draws a screenful)."""
+    """The rows of `story_rows`, each made when it is asked for (a list draws a screenful).
+
+    The leads too are found as far as the rows asked for need (`rest`: those not found
+    yet): `reader list --stories --limit 20` walks the list only to its 20th story; its
+    length, or `leads`, walks it all.
+    """
 
     def __init__(
-        self, leads: list[ArticleSummary], stories: StoryIndex, in_order: Sequence[ArticleSummary]
+        self,
+        leads: list[ArticleSummary],
+        stories: StoryIndex,
+        in_order: Sequence[ArticleSummary],
+        rest: Iterator[ArticleSummary] | None = None,
     ) -> None:
-        self.leads, self.stories = leads, stories
+        self._leads, self.stories = leads, stories
         self._in_order = in_order
+        self._rest = rest
+
+    @property
+    def leads(self) -> list[ArticleSummary]:
+        """Every row's lead, in order."""
+        if self._rest is not None:
+            self._leads.extend(self._rest)
+            self._rest = None
+        return self._leads
+
+    def _found(self, count: int) -> list[ArticleSummary]:
+        """The leads, found at least up to the first `count` (all if there are fewer)."""
+        missing = count - len(self._leads)
+        if self._rest is not None and missing > 0:
+            self._leads.extend(islice(self._rest, missing))
+            if len(self._leads) < count:
+                self._rest = None  # walked to the end
+        return self._leads
 
     def __len__(self) -> int:
         return len(self.leads)
@@ -103,8 +138,11 @@ class StoryRows(Sequence[StoryRow]):
     def __getitem__(self, index: slice) -> list[StoryRow]: ...
     def __getitem__(self, index: int | slice) -> StoryRow | list[StoryRow]:
         if isinstance(index, slice):
-            return [self._row(lead) for lead in self.leads[index]]
-        return self._row(self.leads[index])
+            ahead = (index.start or 0) >= 0 and index.stop is not None and index.stop >= 0
+            leads = self._found(index.stop) if ahead and (index.step or 1) > 0 else self.leads
+            return [self._row(lead) for lead in leads[index]]
+        leads = self._found(index + 1) if index >= 0 else self.leads
+        return self._row(leads[index])
 
     def _row(self, lead: ArticleSummary) -> StoryRow:
         story = self.stories.story_of(lead.id)

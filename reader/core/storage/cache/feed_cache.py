@@ -71,7 +71,14 @@ from reader.core.storage.cache.snapshot import (
     snapshot_row,
     store_snapshot,
 )
-from reader.core.storage.cache.stories import WordCounts, read_groups, regroup, stale
+from reader.core.storage.cache.stories import (
+    WordCounts,
+    in_step,
+    mark_in_step,
+    read_groups,
+    regroup,
+    stale,
+)
 from reader.core.storage.cache.sync_result import SyncResult, count_parsed
 from reader.core.storage.cache.walk import Pause
 from reader.core.storage.sqlite import file_id, is_corrupt, write_transaction
@@ -480,6 +487,9 @@ class FeedCache:
                 return []
             if words is not None and stale(self._conn, self._feed, words):  # else no write at all
                 self._write(lambda conn: regroup(conn, self._feed, words), changes_files=False)
+            elif words is not None and not in_step(self._conn, self._feed):
+                with contextlib.suppress(sqlite3.Error):  # counted, found in step: not again
+                    self._write(lambda conn: mark_in_step(conn, self._feed), changes_files=False)
             return read_groups(self._conn, self._feed)
 
     def _current(self) -> Memo:

@@ -30,7 +30,6 @@ meanwhile. A cache in memory keeps none.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import threading
@@ -41,7 +40,8 @@ from urllib.parse import quote
 
 from reader.core.model import Article, search_text_of
 from reader.core.storage.cache.codec import article_from_detail, from_db, later, to_db
-from reader.core.storage.sqlite import SYNCHRONOUS, file_id, write_transaction
+from reader.core.storage.kept_words import sequence_digest, write_kept
+from reader.core.storage.sqlite import file_id
 
 BATCH = 500  # paths per query (SQLite allows 32,766 parameters; a batch is ~1 ms)
 # A query-only reader of a WAL file waits for no writer; this bounds the rare wait on a
@@ -51,8 +51,9 @@ WRITE_TIMEOUT = 2.0  # seconds a word index's write waits for another writer, th
 T = TypeVar("T")
 # The feed's generation now and the word index kept for a sequence at that generation.
 _STORED_WORDS_SQL = (
-    "SELECT f.generation, w.data FROM feeds f LEFT JOIN word_indexes w ON w.feed = f.id"
-    " AND w.generation = f.generation AND w.sequence = ? WHERE f.id = ?"
+    "SELECT f.generation, CAST(w.data AS BLOB) FROM feeds f"
+    " LEFT JOIN word_indexes w ON w.feed = f.id AND w.generation = f.generation"
+    " AND w.sequence = ? WHERE f.id = ?"
 )
 
 # The URLs at some paths, the rows at some URLs (through files_url), and those whose values
@@ -318,44 +319,23 @@ class CacheTexts:
         if self.file is None:
             return False
         digest = sequence_digest(paths)
-        try:
-            conn = sqlite3.connect(
-                f"file:{quote(self.file)}?mode=rw", uri=True, timeout=WRITE_TIMEOUT,
-                isolation_level=None, check_same_thread=False,
-            )  # fmt: skip
-        except sqlite3.Error:
-            return False
-        try:
-            if file_id(Path(self.file)) != self.source:
-                return False  # moved aside and rebuilt: its feeds are others
-            conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
-            with write_transaction(conn):
-                # This feed (not another one a rebuilt file numbers so), still at `generation`.
-                now = conn.execute("SELECT root, generation FROM feeds WHERE id = ?", (self.feed,))
-                if self._root is None or now.fetchone() != (self._root[0], generation):
-                    return False
-                conn.execute(
-                    "DELETE FROM word_indexes WHERE feed = ? AND generation != ?",
-                    (self.feed, generation),
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO word_indexes VALUES (?, ?, ?, ?)",
-                    (self.feed, digest, generation, data),
-                )
+
+        def write(conn: sqlite3.Connection) -> bool:
+            # This feed (not another one a rebuilt file numbers so), still at `generation`.
+            now = conn.execute("SELECT root, generation FROM feeds WHERE id = ?", (self.feed,))
+            if self._root is None or now.fetchone() != (self._root[0], generation):
+                return False
+            conn.execute(
+                "DELETE FROM word_indexes WHERE feed = ? AND generation != ?",
+                (self.feed, generation),
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO word_indexes VALUES (?, ?, ?, ?)",
+                (self.feed, digest, generation, data),
+            )
             return True
-        except (sqlite3.Error, OSError):
-            return False
-        finally:
-            conn.close()
 
-
-def sequence_digest(paths: Sequence[str]) -> str:
-    """A digest of the paths in their order (and their count): which sequence was indexed."""
-    digest = hashlib.blake2b(str(len(paths)).encode("ascii"), digest_size=20)
-    for start in range(0, len(paths), 4096):
-        chunk = "\0".join(["", *paths[start : start + 4096]])
-        digest.update(chunk.encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+        return write_kept(self.file, self.source, write, WRITE_TIMEOUT)
 
 
 def _url_from_file(path: str) -> str | None:
