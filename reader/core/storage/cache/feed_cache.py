@@ -44,7 +44,6 @@ from reader.core.storage.cache.codec import (
     FileRow,
     article_from_detail,
     from_db,
-    later,
     path_prefix,
     problems_from_json,
     root_key,
@@ -53,14 +52,20 @@ from reader.core.storage.cache.codec import (
 from reader.core.storage.cache.listing_order import StoredList, stored_list
 from reader.core.storage.cache.listing_rows import listings_by_path
 from reader.core.storage.cache.location import default_cache_path
-from reader.core.storage.cache.scan import Changes, compare, unstamped
+from reader.core.storage.cache.scan import Changes, compare, holds_files, unstamped
 from reader.core.storage.cache.schema import (
     DEFAULT_TIMEOUT,
     open_file,
     open_memory,
     set_aside,
 )
-from reader.core.storage.cache.search_texts import DETAIL_SQL, CacheTexts, kept_article
+from reader.core.storage.cache.search_texts import (
+    ARTICLES_SQL,
+    DETAIL_SQL,
+    CacheTexts,
+    kept_article,
+    kept_articles,
+)
 from reader.core.storage.cache.snapshot import (
     BuiltMemo,
     Memo,
@@ -331,26 +336,13 @@ class FeedCache:
 
     def articles(self, article_ids: Iterable[str]) -> dict[str, Article]:
         """`article(id)` for many ids at once: one query, for `reader list`."""
-        wanted = set(article_ids)
         try:
             with self._lock:
-                rows = self._conn.execute(
-                    "SELECT f.article_id, f.rel, f.published, d.data FROM files f JOIN details d"
-                    " ON d.feed = f.feed AND d.rel = f.rel WHERE f.feed = ?",
-                    (self._feed,),
-                ).fetchall()
+                rows = self._conn.execute(ARTICLES_SQL, (self._feed,)).fetchall()
         except sqlite3.Error as err:
             self._recover(err)
             return {}
-        kept: dict[str, tuple[str, str | None, bytes]] = {}
-        for article_id, rel, published, data in rows:
-            if article_id not in wanted:
-                continue
-            path = self._prefix + from_db(rel)
-            other = kept.get(article_id)
-            if other is None or later(published, path) > later(other[1], other[0]):
-                kept[article_id] = (path, published, data)
-        return {aid: article_from_detail(data, path) for aid, (path, _, data) in kept.items()}
+        return kept_articles(rows, set(article_ids), self._prefix)
 
     def listings(self, paths: Sequence[str]) -> dict[str, bytes]:
         """The stored JSON fields (see `listing`) of the articles at these paths, by path.
@@ -505,10 +497,7 @@ class FeedCache:
 
     def _holds_no_files(self) -> bool:
         with self._lock:
-            row = self._conn.execute(
-                "SELECT 1 FROM files WHERE feed = ? LIMIT 1", (self._feed,)
-            ).fetchone()
-        return row is None
+            return not holds_files(self._conn, self._feed)
 
     def _build(
         self, workers: int | None, on_progress: OnProgress | None, on_batch: OnBatch | None,

@@ -192,3 +192,9 @@ def _gone(conn: sqlite3.Connection, feed: int) -> list[str]:
         (feed,),
     )
     return [rel for (rel,) in rows]
+
+
+def holds_files(conn: sqlite3.Connection, feed: int) -> bool:
+    """Whether the cache holds a row of any file of this feed."""
+    row = conn.execute("SELECT 1 FROM files WHERE feed = ? LIMIT 1", (feed,)).fetchone()
+    return row is not None

@@ -84,6 +84,29 @@ def kept_article(rows: list[tuple[str, str | None, bytes]], prefix: str) -> Arti
     return article_from_detail(data, path)
 
 
+# Every article of a feed with its details: for `kept_articles`.
+ARTICLES_SQL = (
+    "SELECT f.article_id, f.rel, f.published, d.data FROM files f JOIN details d"
+    " ON d.feed = f.feed AND d.rel = f.rel WHERE f.feed = ?"
+)
+
+
+def kept_articles(
+    rows: Iterable[tuple[str, str, str | None, bytes]], wanted: set[str], prefix: str
+) -> dict[str, Article]:
+    """The articles of ARTICLES_SQL's rows whose ids are `wanted`, by id: for each the kept
+    copy (the latest, as `kept_article`) when several share a URL."""
+    kept: dict[str, tuple[str, str | None, bytes]] = {}
+    for article_id, rel, published, data in rows:
+        if article_id not in wanted:
+            continue
+        path = prefix + from_db(rel)
+        other = kept.get(article_id)
+        if other is None or later(published, path) > later(other[1], other[0]):
+            kept[article_id] = (path, published, data)
+    return {aid: article_from_detail(data, path) for aid, (path, _, data) in kept.items()}
+
+
 class Owner(Protocol):
     """The cache the summaries were read from (`FeedCache`), which reads for them when their
     own connection cannot."""
