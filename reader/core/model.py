@@ -351,6 +351,21 @@ def _is_place(held: str | KeptUrls | None) -> TypeGuard[KeptUrls]:
     return held is not None and type(held) is not str
 
 
+def kept_urls_of(summaries: Sequence[ArticleSummary]) -> list[str | None]:
+    """The URL of each summary, those kept elsewhere read a batch a place (none is held)."""
+    held = held_urls(summaries)
+    urls = [None if _is_place(url) else cast(str | None, url) for url in held]
+    at: dict[KeptUrls, list[int]] = {}
+    for number, url in enumerate(held):
+        if _is_place(url):
+            at.setdefault(url, []).append(number)
+    for place, numbers in at.items():
+        read = place.urls_of([summaries[number].path for number in numbers])
+        for number, url in zip(numbers, read, strict=True):
+            urls[number] = url
+    return urls
+
+
 def hold_urls(summaries: Sequence[ArticleSummary]) -> None:
     """Give each summary its URL from where it is kept, read a batch at a time: for what
     reads every URL of a list (an export), not one read per summary."""

@@ -124,6 +124,32 @@ def test_finding_by_url_answers_as_over_held_urls(
 
 
 @SETTINGS
+@given(with_urls(), st.lists(st.lists(URLS | st.sampled_from(["same", "a0"]), max_size=5)))
+def test_stored_text_hits_typed_key_by_key_answer_as_asked_afresh(
+    found: tuple[list[ArticleSummary], list[ArticleSummary], FakeUrls],
+    asked: list[list[str | None]],
+) -> None:
+    """One index asked for hit after hit (each key a new set, as typed) remembers each URL's
+    articles and looks each key up once: its answers are a new index's, and held URLs'."""
+    held, kept, place = found
+    index = SearchIndex(kept)
+    asked_of_place: list[str] = []
+    rows_at_urls = place.rows_at_urls
+
+    def recorded(urls: Iterable[str]) -> set[tuple[str, str]]:
+        wanted = list(urls)
+        asked_of_place.extend(wanted)
+        return rows_at_urls(wanted)
+
+    place.rows_at_urls = recorded  # type: ignore[method-assign]
+    for keys in (frozenset(key for key in hit if key) for hit in asked):
+        assert index.positions_of(keys) == SearchIndex(held).positions_of(keys)
+    assert len(asked_of_place) == len(set(asked_of_place))  # each key looked up once
+    looked_up = frozenset(key for hit in asked for key in hit if key)
+    assert set(index._kept_url_positions) <= looked_up
+
+
+@SETTINGS
 @given(with_urls(), query, st.sampled_from(["id", "url"]))
 def test_filtering_with_stored_texts_answers_as_over_held_urls(
     found: tuple[list[ArticleSummary], list[ArticleSummary], FakeUrls], text: str, by: str
