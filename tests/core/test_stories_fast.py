@@ -22,6 +22,7 @@ from reader.core.stories.features import (
     keys_of,
     keys_to_row,
     normal_title,
+    row_of,
     word_id,
     word_ids,
     words_in_row,
@@ -92,6 +93,17 @@ def test_story_keys_read_back_from_the_cache_are_the_ones_made() -> None:
         assert sorted(words_in_row(ids)) == sorted(made.words)
 
 
+def read_back(article: Article) -> StoryKeys:
+    """The keys a parse worker stores of the article (`row_of`), read back from the row."""
+    return keys_from_row(article.id, *row_of(article))
+
+
+def test_the_keys_a_parse_worker_stores_of_labelled_real_articles_are_the_plain_ones() -> None:
+    articles, _ = labelled()
+    for article in articles.values():
+        assert read_back(article) == keys_of(article) == plain_keys(article)
+
+
 def plain_keys(article: Article) -> StoryKeys:
     """`keys_of` as first written: each text folded on its own, word strings, then ids."""
     title_words = frozenset(words_of(article.title))
@@ -132,12 +144,17 @@ def test_the_word_ids_are_those_of_the_plain_words_for_any_text(title: str, exce
     made = keys_of(article)
     assert made == plain_keys(article)
     assert keys_from_row("x", made.day, *keys_to_row(made)) == made
+    assert read_back(article) == made
 
 
 @settings(max_examples=examples(200), deadline=None)
-@given(text=st.text())
-def test_the_word_ids_of_any_unicode_text_are_those_of_its_plain_words(text: str) -> None:
+@given(text=st.text(), title=st.text())
+def test_the_word_ids_of_any_unicode_text_are_those_of_its_plain_words(
+    text: str, title: str
+) -> None:
     assert word_ids(text) == frozenset(map(word_id, words_of(text)))
+    article = Article(id="x", path="x.md", title=title, excerpt=text)
+    assert read_back(article) == plain_keys(article)
 
 
 def test_a_word_s_id_is_the_same_in_every_run() -> None:
