@@ -14,7 +14,7 @@ import re
 import sys
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import chain
@@ -200,9 +200,10 @@ def _own_links(article: Article, title: str) -> set[int]:
     return {_hash(title)} | {_hash(url) for url in (article.url, article.original_url) if url}
 
 
-def _related_links(article: Article) -> set[int]:
+def _related_links(article: Article, normal: Callable[[str], str] = normal_title) -> set[int]:
+    """The hashes of the URLs and of the normal titles (by `normal`) its `related` list names."""
     related = {_hash(link.url) for link in article.related if link.url}
-    related |= {_hash(normal_title(link.title)) for link in article.related if link.title}
+    related |= {_hash(normal(link.title)) for link in article.related if link.title}
     return related
 
 
@@ -225,18 +226,40 @@ def row_of(article: Article) -> KeysColumns:
     article, with no `StoryKeys` nor frozensets between: what a parse worker stores of each
     article (the keys it never reads). The excerpt's tokens are its whitespace-parted
     pieces, not its `_RUN`s: a cut at a space, like one at a mark, never parts a word of it
-    folded (see `word_ids`), and `str.split` costs a third of the regex."""
-    tokens = _title_tokens(article.title)
+    folded (see `word_ids`), and `str.split` costs a third of the regex. So are the
+    titles' (`_PieceTokens`): a title's words are not worked out again from its letters."""
+    pieces = article.title.split()
+    tokens = list(chain.from_iterable(map(_PIECE_TOKENS.__getitem__, pieces)))
     title = " ".join(tokens)
-    title_words = set(chain.from_iterable(map(_TOKEN_IDS.__getitem__, tokens)))
+    title_words = set(chain.from_iterable(map(_TOKEN_IDS.__getitem__, pieces)))
     excerpt = article.excerpt
     other = (
         set(chain.from_iterable(map(_TOKEN_IDS.__getitem__, excerpt.split()))) if excerpt else set()
     )
     other -= title_words
-    label, ids = _row(title, _provider(article), title_words, other,
-                      _own_links(article, title), _related_links(article))  # fmt: skip
+    own, related = _own_links(article, title), _related_links(article, _normal_of_pieces)
+    label, ids = _row(title, _provider(article), title_words, other, own, related)
     return _day(article), label, ids
+
+
+class _PieceTokens(dict[str, tuple[str, ...]]):
+    """The tokens of `normal_title` that one whitespace-parted piece of a title gives, as it
+    stands (folding, apostrophes and `_WORD` never reach across a space): each piece's
+    worked out once per process, up to a bound, as `_TokenIds` does for word ids."""
+
+    def __missing__(self, piece: str) -> tuple[str, ...]:
+        found = tuple(_title_tokens(piece))
+        if len(self) < _KNOWN_MAX:
+            self[piece] = found
+        return found
+
+
+_PIECE_TOKENS = _PieceTokens()
+
+
+def _normal_of_pieces(title: str) -> str:
+    """`normal_title(title)`, from its remembered pieces (`_PieceTokens`)."""
+    return " ".join(chain.from_iterable(map(_PIECE_TOKENS.__getitem__, title.split())))
 
 
 def _row(
