@@ -230,8 +230,9 @@ def row_of(article: Article) -> KeysColumns:
     article, with no `StoryKeys` nor frozensets between: what a parse worker stores of each
     article (the keys it never reads). The excerpt's tokens are its whitespace-parted
     pieces, not its `_RUN`s: a cut at a space, like one at a mark, never parts a word of it
-    folded (see `word_ids`), and `str.split` costs a third of the regex. So are the
-    titles' (`_PieceTokens`): a title's words are not worked out again from its letters."""
+    folded (see `word_ids`), and `str.split` costs a third of the regex. The titles (its
+    own and its related entries') are taken by such pieces too, each piece's normal tokens
+    remembered (`_PieceTokens`): a title is not folded and searched again letter by letter."""
     pieces = article.title.split()
     tokens = list(chain.from_iterable(map(_PIECE_TOKENS.__getitem__, pieces)))
     title = " ".join(tokens)
