@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from test_stories import labelled
 
 from examples import examples
-from reader.core.model import Article
+from reader.core.model import Article, RelatedLink
 from reader.core.stories.features import (
     StoryKeys,
     Word,
@@ -22,6 +22,7 @@ from reader.core.stories.features import (
     keys_of,
     keys_to_row,
     normal_title,
+    row_of,
     word_id,
     word_ids,
     words_in_row,
@@ -92,6 +93,17 @@ def test_story_keys_read_back_from_the_cache_are_the_ones_made() -> None:
         assert sorted(words_in_row(ids)) == sorted(made.words)
 
 
+def read_back(article: Article) -> StoryKeys:
+    """The keys a parse worker stores of the article (`row_of`), read back from the row."""
+    return keys_from_row(article.id, *row_of(article))
+
+
+def test_the_keys_a_parse_worker_stores_of_labelled_real_articles_are_the_plain_ones() -> None:
+    articles, _ = labelled()
+    for article in articles.values():
+        assert read_back(article) == keys_of(article) == plain_keys(article)
+
+
 def plain_keys(article: Article) -> StoryKeys:
     """`keys_of` as first written: each text folded on its own, word strings, then ids."""
     title_words = frozenset(words_of(article.title))
@@ -124,20 +136,30 @@ texts = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 
 @settings(max_examples=examples(100), deadline=None)
-@given(title=texts, excerpt=texts)
-def test_the_word_ids_are_those_of_the_plain_words_for_any_text(title: str, excerpt: str) -> None:
+@given(title=texts, excerpt=texts, related=texts)
+def test_the_word_ids_are_those_of_the_plain_words_for_any_text(
+    title: str, excerpt: str, related: str
+) -> None:
     assert word_ids(title) == frozenset(map(word_id, words_of(title)))
     assert word_ids(title) == word_ids(title)  # again, from the remembered tokens
-    article = Article(id="x", path="x.md", title=title, excerpt=excerpt)
+    links = (RelatedLink(related, "https://a.test/"), RelatedLink(title))
+    article = Article(id="x", path="x.md", title=title, excerpt=excerpt, related=links)
     made = keys_of(article)
     assert made == plain_keys(article)
     assert keys_from_row("x", made.day, *keys_to_row(made)) == made
+    assert read_back(article) == made
 
 
 @settings(max_examples=examples(200), deadline=None)
-@given(text=st.text())
-def test_the_word_ids_of_any_unicode_text_are_those_of_its_plain_words(text: str) -> None:
+@given(text=st.text(), title=st.text(), related=st.text())
+def test_the_word_ids_of_any_unicode_text_are_those_of_its_plain_words(
+    text: str, title: str, related: str
+) -> None:
     assert word_ids(text) == frozenset(map(word_id, words_of(text)))
+    links = (RelatedLink(related), RelatedLink(title, "https://a.test/"))
+    article = Article(id="x", path="x.md", title=title, excerpt=text, related=links)
+    assert read_back(article) == plain_keys(article)
+    assert read_back(article) == read_back(article)  # again, from the remembered pieces
 
 
 def test_a_word_s_id_is_the_same_in_every_run() -> None:

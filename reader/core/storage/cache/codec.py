@@ -29,7 +29,7 @@ from reader.core.model import (
 )
 from reader.core.storage.cache.listing import listing_text
 from reader.core.storage.cache.stories import KeysRow
-from reader.core.stories.features import StoryKeys, keys_to_row
+from reader.core.stories.features import KeysColumns
 
 Stamp = tuple[int, int, int]  # size, mtime_ns, ctime_ns
 NO_STAT: Stamp = (-1, -1, -1)  # the stamp of a file that could not be stat'ed
@@ -192,19 +192,20 @@ def file_rows(
     stamp: Stamp,
     article: Article | None,
     problems: list[Problem],
-    keys: StoryKeys | None = None,
+    keys: KeysColumns | None = None,
     listing: bool = True,
 ) -> tuple[FileRow, DetailRow | None]:
     """The `files` row of one parsed file, and its `details` row if it gave an article (with
-    the article's story keys, `keys`, when they are given: see `pool.parse_task`; and its
-    listing unless not `listing`: see `listing_rows.fill_listings`)."""
+    the columns of the article's story keys, `keys` (`features.row_of`), when they are
+    given: see `pool.parse_task`; and its listing unless not `listing`: see
+    `listing_rows.fill_listings`)."""
     head = (feed, to_db(rel), seq, *stamp, problems_json(problems, path))
     if article is None:
         return head + (None,) * 10 + (1,), None
     # Not compressed: zlib was an eighth of a file's parse in the workers, for a details
     # table about a third smaller (the whole cache file a sixth).
     data = article_to_json(article).encode("ascii")
-    story = (feed, head[1], article.id, keys.day, *keys_to_row(keys)) if keys else None
+    story = (feed, head[1], article.id, *keys) if keys else None
     detail = (feed, head[1], data, listing_text(article) if listing else None, story)
     return head + summary_columns(article), detail
 

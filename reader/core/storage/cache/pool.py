@@ -30,7 +30,7 @@ from reader.core.storage.cache.codec import (
     file_rows,
     stamp_of,
 )
-from reader.core.stories.features import keys_of
+from reader.core.stories.features import row_of
 
 CHUNK_SIZE = 100  # files handed to a worker process at a time
 IN_PROCESS_BELOW = 200  # fewer files to parse than this: starting processes costs more
@@ -58,7 +58,7 @@ def parse_task(task: Task) -> Rows:
     # The story keys are made once all the task's files are parsed, not file by file: in
     # turn, the parser and the keys evict each other's code and tables from the CPU's
     # caches, and the keys cost a worker three times what they cost in one run.
-    keys = [keys_of(a) if task.stories and a is not None else None for a, _, _ in parsed]
+    keys = [row_of(a) if task.stories and a is not None else None for a, _, _ in parsed]
     files: list[FileRow] = []
     details: list[DetailRow] = []
     for (seq, rel, path, _), (article, problems, stamp), story in zip(

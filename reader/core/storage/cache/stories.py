@@ -2,7 +2,8 @@
 groups, kept up to date as files are parsed, so that a warm start only reads the groups.
 
 - `story_keys`: one row per parsed article file (its id, day and `StoryKeys` as
-  `features.keys_to_row` writes them), written in the same transaction as the file's row;
+  `features.keys_to_row` writes them; a parse worker makes the same columns straight from
+  the article, `features.row_of`), written in the same transaction as the file's row;
   dropped with it.
 - `story_words`: the feed's document frequency of every word (by id), as one blob (what a
   word's rarity is measured by), with the number of articles counted.
