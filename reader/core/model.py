@@ -369,13 +369,9 @@ def kept_urls_of(summaries: Sequence[ArticleSummary]) -> list[str | None]:
 def hold_urls(summaries: Sequence[ArticleSummary]) -> None:
     """Give each summary its URL from where it is kept, read a batch at a time: for what
     reads every URL of a list (an export), not one read per summary."""
-    kept: dict[KeptUrls, list[ArticleSummary]] = {}
-    for summary in summaries:
-        held = _URL_SLOT.__get__(summary)
+    urls = kept_urls_of(summaries)
+    for summary, held, url in zip(summaries, held_urls(summaries), urls, strict=True):
         if _is_place(held):
-            kept.setdefault(held, []).append(summary)
-    for place, group in kept.items():
-        for summary, url in zip(group, place.urls_of([s.path for s in group]), strict=True):
             _URL_SLOT.__set__(summary, url)
 
 
