@@ -49,10 +49,12 @@ run: $(STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/pytest -q -n 2
 
-# For the edit-test loop (under a minute on two cores): the core and command-line tests,
-# without the slow ones (a real browser, processes killed on purpose; see pyproject.toml).
+# For the edit-test loop (about a minute on two cores): the core and command-line tests,
+# without the slow ones (a real browser, processes killed on purpose; see pyproject.toml), with
+# a fifth of the property tests' examples (the `fast` profile, tests/examples.py).
 test-fast: $(TEST_STAMP)
-	$(BIN)/pytest -q -n 2 -m "not slow" tests/core tests/test_cli*.py tests/test_code_shape.py
+	$(BIN)/pytest -q -n 2 -m "not slow" --hypothesis-profile=fast tests/core tests/test_cli*.py \
+		tests/test_code_shape.py
 
 # Ten times the property tests' examples (the `deep` Hypothesis profile, tests/examples.py):
 # for a nightly-style run that can afford the time.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import settings
 
-from examples import DEEP_FACTOR, ORDINARY
+from examples import DEEP_FACTOR, FAST_DIVISOR, ORDINARY
 
 # `pytest --hypothesis-profile=deep` (`make test-deep`): ten times the examples everywhere,
 # with no deadline (a slow example on a busy machine is not a failure). See tests/examples.py.
 settings.register_profile("deep", max_examples=ORDINARY * DEEP_FACTOR, deadline=None)
+# `make test-fast`, the edit-test loop: a fifth of the examples (CI and `make test` run all).
+settings.register_profile("fast", max_examples=ORDINARY // FAST_DIVISOR)
 
 
 @pytest.fixture(autouse=True)

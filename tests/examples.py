@@ -2,7 +2,8 @@
 
 A test names its count for an ordinary run (`make test`, CI); the `deep` profile
 (`make test-deep`, `pytest --hypothesis-profile=deep`) multiplies every count by ten, for a
-run that can afford the time. The profiles are registered in `conftest.py`.
+run that can afford the time, and the `fast` one (`make test-fast`) divides it by five. The
+profiles are registered in `conftest.py`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from hypothesis import settings
 
 ORDINARY = 100  # Hypothesis's own `max_examples`, which the default profile keeps
 DEEP_FACTOR = 10
+FAST_DIVISOR = 5  # the `fast` profile (`make test-fast`) tries a fifth
 
 
 def examples(count: int) -> int:
