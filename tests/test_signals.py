@@ -47,11 +47,13 @@ pytestmark = pytest.mark.slow  # the app in a pseudo-terminal, signalled and hun
 class Terminal:
     """A child `reader` on a pseudo-terminal whose output is gathered by a thread."""
 
-    def __init__(self, feed: Path, state: Path, cache: Path) -> None:
+    def __init__(
+        self, feed: Path, state: Path, cache: Path, launcher: str = AS_TERMINAL_APP
+    ) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         env = os.environ | {"PYTHONPATH": str(REPO), "TERM": "xterm-256color"}
-        command = [sys.executable, "-c", AS_TERMINAL_APP, str(feed), "--state", str(state)]
+        command = [sys.executable, "-c", launcher, str(feed), "--state", str(state)]
         self.process = subprocess.Popen(
             [*command, "--cache", str(cache)],
             stdin=slave,
@@ -193,6 +195,31 @@ def test_a_terminal_closed_after_a_long_paste_ends_the_app(
     term.type(b"y" * 10000)
     term.hang_up()
     assert term.ends_within(END_WAIT), "the app still runs after its terminal was closed"
+
+
+# A session leader that ignores SIGHUP and waits for the app it starts (as `make run` does):
+# the kernel's SIGHUP at a hang-up goes to it alone, the app gets none.
+BEHIND_A_LEADER = (
+    "import fcntl, signal, subprocess, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "signal.signal(signal.SIGHUP, signal.SIG_IGN); "
+    "sys.exit(subprocess.call([sys.executable, '-m', 'reader', *sys.argv[1:]]))"
+)
+
+
+def test_an_idle_app_whose_terminal_closed_ends_without_a_sighup(tmp_path: Path) -> None:
+    """Idle, the app writes nothing, so no write fails; with no SIGHUP either, it read
+    end-of-file in a loop at 100 % CPU for good (and its parent waited for it)."""
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "one.md").write_text("---\ntitle: Idle article\n---\nBody.\n")
+    term = Terminal(feed, tmp_path / "state.db", tmp_path / "index.db", launcher=BEHIND_A_LEADER)
+    try:
+        term.wait_for(lambda: b"Idle article" in term.output, "article on screen")
+        time.sleep(0.5)  # idle: nothing more to draw
+        term.hang_up()
+        assert term.ends_within(END_WAIT), "the app still runs after its terminal was closed"
+    finally:
+        term.close()
 
 
 class StalledServer:

@@ -11,11 +11,18 @@ kill-session`), Textual's driver as it is never ends the process:
   a second writer and input thread on the dead terminal.
 
 `ReaderDriver` writes through `TerminalOutput`, which drops what cannot be written: the
-queue keeps draining, and the first failure stops the input thread and ends the app.
+queue keeps draining, and the first failure stops the input thread and ends the app. An app
+that writes nothing (idle) and gets no SIGHUP (the kernel sends it to the session's leader
+only: under `make run` that is make, which waits for its child) would never fail a write:
+`watch_terminal` asks the terminal for its attributes every half second, which a hung-up
+one refuses (EIO), and ends the app then.
 """
 
 from __future__ import annotations
 
+import os
+import termios
+import threading
 from collections.abc import Callable
 from io import TextIOWrapper
 from typing import TYPE_CHECKING, Any, TextIO, cast
@@ -34,13 +41,14 @@ class TerminalOutput:
         self._stream = stream
         self._on_lost = on_lost
         self.lost = False
+        self._losing = threading.Lock()  # the writer thread and the watch may both find it
 
     def write(self, text: str) -> int:
         if not self.lost:
             try:
                 return self._stream.write(text)
             except OSError:
-                self._lose()
+                self.lose()
         return len(text)
 
     def flush(self) -> None:
@@ -48,14 +56,32 @@ class TerminalOutput:
             try:
                 self._stream.flush()
             except OSError:
-                self._lose()
+                self.lose()
 
     def fileno(self) -> int:
         return self._stream.fileno()
 
-    def _lose(self) -> None:
-        self.lost = True
+    def lose(self) -> None:
+        """The terminal is gone (a write failed, or `watch_terminal` found it hung up)."""
+        with self._losing:
+            if self.lost:
+                return
+            self.lost = True
         self._on_lost()
+
+
+WATCH_SECONDS = 0.5  # how often an idle app asks whether its terminal is still there
+
+
+def watch_terminal(fd: int, stop: threading.Event, lost: Callable[[], None]) -> None:
+    """Until `stop`, ask the terminal `fd` for its attributes every WATCH_SECONDS; call
+    `lost` once it refuses (hung up) and end."""
+    while not stop.wait(WATCH_SECONDS):
+        try:
+            termios.tcgetattr(fd)
+        except (termios.error, OSError):
+            lost()
+            return
 
 
 class ReaderDriver(LinuxDriver):
@@ -74,6 +100,9 @@ class ReaderDriver(LinuxDriver):
         self.output = TerminalOutput(self._file, self._terminal_lost)
         # What the writer thread writes to; it calls only write, flush and fileno.
         self._file = cast(TextIOWrapper, self.output)
+        if os.isatty(self.fileno):  # the input's terminal: watched (daemon: never holds the exit)
+            args = (self.fileno, self.exit_event, self.output.lose)
+            threading.Thread(target=watch_terminal, args=args, daemon=True).start()
 
     def _terminal_lost(self) -> None:
         """In the writer thread: nobody reads the terminal any more."""
