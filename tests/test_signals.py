@@ -47,13 +47,13 @@ pytestmark = pytest.mark.slow  # the app in a pseudo-terminal, signalled and hun
 class Terminal:
     """A child `reader` on a pseudo-terminal whose output is gathered by a thread."""
 
-    def __init__(
-        self, feed: Path, state: Path, cache: Path, launcher: str = AS_TERMINAL_APP
-    ) -> None:
+    def __init__(self, feed: Path, state: Path, cache: Path, launcher: str | None = None) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         env = os.environ | {"PYTHONPATH": str(REPO), "TERM": "xterm-256color"}
-        command = [sys.executable, "-c", launcher, str(feed), "--state", str(state)]
+        # AS_TERMINAL_APP read now, not at the definition: a test may patch it (test_sync_app).
+        code = AS_TERMINAL_APP if launcher is None else launcher
+        command = [sys.executable, "-c", code, str(feed), "--state", str(state)]
         self.process = subprocess.Popen(
             [*command, "--cache", str(cache)],
             stdin=slave,
