@@ -434,6 +434,20 @@ def test_list_of_a_folder_without_article_files_says_so(
     assert err == f"reader list: no article files (.md, .markdown, .txt) were found in {root}\n"
 
 
+@pytest.mark.parametrize("given", [".", "./"])
+def test_the_feed_given_as_the_current_folder_lists_the_same_paths_cached_or_not(
+    given: str, feed: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(feed)
+    parsed = list_json(["--no-cache", given], capsys)
+    built = list_json([given], capsys)  # the first build, through the parse workers
+    cached = list_json([given], capsys)  # read back from the cache
+    paths = sorted(str(record["path"]) for record in parsed)
+    assert paths == sorted(str(Path(name)) for name in ARTICLES)
+    assert built == parsed
+    assert cached == parsed
+
+
 # --- reader check -------------------------------------------------------------------------------
 
 

@@ -82,15 +82,26 @@ def discover_paths(root: Path, on_folder: OnFolder | None = None) -> Iterator[st
             continue
         if on_folder is not None:
             on_folder(folder, info, True, any(_is_link(entry) for entry in entries))
-        subfolders = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if _is_dir(entry):
-                subfolders.append(entry.path)
-            elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
-                yield entry.path
+        files, subfolders = _sorted_out(folder, entries)
+        yield from files
         stack.extend(reversed(subfolders))
+
+
+def _sorted_out(folder: str, entries: list[os.DirEntry[str]]) -> tuple[list[str], list[str]]:
+    """The article files and the subfolders among a folder's entries (hidden ones left out)."""
+    # In the folder ".", `entry.path` is "./name" where `Path` (the cache's prefix, the
+    # loader without the cache) says "name": take the name, so both paths agree.
+    bare = folder == "."
+    files: list[str] = []
+    subfolders: list[str] = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if _is_dir(entry):
+            subfolders.append(entry.name if bare else entry.path)
+        elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
+            files.append(entry.name if bare else entry.path)
+    return files, subfolders
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool:
