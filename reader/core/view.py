@@ -135,6 +135,11 @@ def rows_of_stories(
     return story_rows(shown, stories, in_order)
 
 
+def _ranks_of(entries: list[TopicCount]) -> tuple[dict[str, int], dict[str, str]]:
+    """Each topic's place among `count_topics`' entries, and its label."""
+    return {e.key: rank for rank, e in enumerate(entries)}, {e.key: e.label for e in entries}
+
+
 class FeedView:
     """The articles, sidebar and counts of one feed under the current view settings.
 
@@ -344,7 +349,12 @@ class FeedView:
         self, filtered: list[ArticleSummary], read: Ids, starred: Ids
     ) -> list[TopicCount]:
         """The sidebar's entries counting articles (not stories), topics in feed order."""
-        everything = sidebar_entries(filtered, read, starred, self._topic_columns())
+        columns = self._topic_columns()
+        everything = sidebar_entries(filtered, read, starred, columns)
+        if columns is None and filtered is self.library.sorted(self.order):
+            # The whole feed, counted plainly (a streamed load's every refresh): its topics'
+            # ranks are these entries' order, not a second count of the feed.
+            self._ranks.get((filtered,), (), lambda: _ranks_of(everything[3:]))
         topics = in_feed_order(everything[3:], self.topic_ranks())
         return [*everything[:3], *self._search_counts(filtered, read), *topics]
 
@@ -363,10 +373,7 @@ class FeedView:
         articles = self.library.sorted(self.order)
 
         def count() -> tuple[dict[str, int], dict[str, str]]:
-            entries = count_topics(articles, columns=self._topic_columns())
-            return {e.key: rank for rank, e in enumerate(entries)}, {
-                e.key: e.label for e in entries
-            }
+            return _ranks_of(count_topics(articles, columns=self._topic_columns()))
 
         return self._ranks.get((articles,), (), count)
 

@@ -233,6 +233,11 @@ def test_a_streamed_feeds_sidebar_is_the_sidebar_of_the_feed_made_at_once(
         whole = Library()
         whole.add_summaries(feed[:cut])
         assert view.sidebar() == FeedView(whole, store).sidebar()
+        # The topics' ranks and labels, taken from the sidebar's own count of the feed.
+        plain = topics.count_topics(whole.sorted())
+        ranks = {e.key: rank for rank, e in enumerate(plain)}, {e.key: e.label for e in plain}
+        assert view.topic_ranks() == ranks[0] == FeedView(whole, store).topic_ranks()
+        assert [view.entry_name(key) for key in ranks[1]] == list(ranks[1].values())
         assert streamed.counting_columns() is None
     streamed.replace_all(feed)
     assert view.sidebar() == FeedView(streamed, store).sidebar()

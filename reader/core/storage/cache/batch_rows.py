@@ -12,9 +12,13 @@ from collections.abc import Iterator, Sequence
 
 from reader.core.storage.cache.codec import DetailRow, FileRow
 from reader.core.storage.cache.listing_rows import store_listings
-from reader.core.storage.cache.schema import INSERT_DETAIL, INSERT_FILE
+from reader.core.storage.cache.schema import (
+    INSERT_DETAIL,
+    INSERT_FILE,
+    drop_deferred_indexes,
+)
 from reader.core.storage.cache.stories import WordCounts, store_keys
-from reader.core.storage.sqlite import SYNCHRONOUS
+from reader.core.storage.sqlite import SYNCHRONOUS, write_transaction
 
 
 def store_batch(
@@ -47,15 +51,25 @@ def forget_files(
 
 
 @contextlib.contextmanager
-def unsynced_writes(conn: sqlite3.Connection, lock: threading.RLock) -> Iterator[None]:
+def unsynced_writes(
+    conn: sqlite3.Connection, lock: threading.RLock, build: bool = False
+) -> Iterator[None]:
     """No fsync while the parsed batches are written (a cold build writes hundreds of MB).
 
     A killed process loses nothing the OS was handed, so every committed batch
     survives `kill -9` just the same; only a power cut mid-build can damage the file,
     which is then moved aside and rebuilt (it is only a copy of the feed).
+
+    A first `build` writes without the `schema.DEFERRED_INDEXES` (if the file holds no
+    other feed's rows): the snapshot stored after it makes them (`snapshot.store_snapshot`;
+    the app stores it once the feed is shown, see `FeedCache.sync`'s `snapshot`). A build
+    stopped midway leaves them to the next snapshot stored, or to the next open of the file.
     """
     with lock:
         conn.execute("PRAGMA synchronous = OFF")
+        if build:
+            with write_transaction(conn):
+                drop_deferred_indexes(conn)
     try:
         yield
     finally:

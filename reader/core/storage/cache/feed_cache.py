@@ -53,12 +53,7 @@ from reader.core.storage.cache.listing_order import StoredList, stored_list
 from reader.core.storage.cache.listing_rows import listings_by_path
 from reader.core.storage.cache.location import default_cache_path
 from reader.core.storage.cache.scan import Changes, compare, holds_files, unstamped
-from reader.core.storage.cache.schema import (
-    DEFAULT_TIMEOUT,
-    open_file,
-    open_memory,
-    set_aside,
-)
+from reader.core.storage.cache.schema import DEFAULT_TIMEOUT, open_file, open_memory, set_aside
 from reader.core.storage.cache.search_texts import (
     ARTICLES_SQL,
     DETAIL_SQL,
@@ -517,7 +512,7 @@ class FeedCache:
         made = self.stories, self.make_listings
         stream = pool.Stream(self._feed, self.feed_root, items, workers, first, *made)
         built = BuiltMemo(self._prefix, self._generation())
-        with stream, unsynced_writes(self._conn, self._lock):
+        with stream, unsynced_writes(self._conn, self._lock, build=True):
             for files, details, total in pool.batches(
                 stream, BATCH_SIZE, None, is_cancelled, first > 0
             ):

@@ -10,6 +10,7 @@ sentence to the notices.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from pathlib import Path
 
@@ -101,6 +102,24 @@ SUMMARY_SQL = (
     " heat, topics, search_text, exact FROM files"
     " WHERE feed = ? AND article_id IS NOT NULL ORDER BY seq"
 )
+# The indexes a first build makes once its rows are written, not row by row (see
+# `batch_rows.unsynced_writes`): no query of the build itself, nor of the screen while it
+# runs (a detail is found through files_article, kept), needs them. Kept up row by row, the
+# URLs' (in random order) and the stamps' cost a build of 100,000 files ~1.5-2 s of the app's
+# process, competing with the parsers for the cores; made at once, ~0.35 s, and in the app
+# after the feed is shown (with its snapshot, `snapshot.store_snapshot`).
+DEFERRED_INDEXES = (
+    "files_url",
+    "files_inexact",
+    "files_stamps",
+    "files_problems",
+    "story_keys_day",
+)
+_INDEX_SQL = {
+    found.group(1): statement
+    for statement in statements(_SCHEMA)
+    if (found := re.search(r"CREATE INDEX (\w+) ", statement)) is not None
+}
 INSERT_DETAIL = "INSERT OR REPLACE INTO details(feed, rel, data) VALUES (?, ?, ?)"
 INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ", ".join("?" * 18) + ")"
 
@@ -178,7 +197,9 @@ def _is_current(conn: sqlite3.Connection) -> bool:
         if "meta" not in tables:
             return False
         meta = dict(conn.execute("SELECT key, value FROM meta"))
-        return meta.get("reader_version") == __version__ and meta.get("layout") == _LAYOUT
+        current = meta.get("reader_version") == __version__ and meta.get("layout") == _LAYOUT
+        # A first build stopped midway (a quit, a kill) left its indexes unmade.
+        return current and tables.issuperset(DEFERRED_INDEXES)
     finally:
         conn.execute("COMMIT")
 
@@ -198,6 +219,7 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path, notices: list[str]) -> 
     written_by = meta.get("reader_version")
     if version == SCHEMA_VERSION and written_by == __version__ and meta.get("layout") == _LAYOUT:
         stamp(conn, CACHE)  # a cache from before the mark
+        restore_indexes(conn)
         return
     for name in tables:
         if not name.startswith("sqlite_"):
@@ -207,6 +229,26 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path, notices: list[str]) -> 
         f"The index cache {path} was written by {_writer(version, written_by)}; "
         "it is being rebuilt."
     )
+
+
+def drop_deferred_indexes(conn: sqlite3.Connection) -> None:
+    """Drop the DEFERRED_INDEXES for a first build, if the file holds no file of any feed
+    (another feed's queries would go without them)."""
+    if conn.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None:
+        for name in DEFERRED_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def missing_indexes(conn: sqlite3.Connection) -> list[str]:
+    """Those of the DEFERRED_INDEXES the file lacks."""
+    names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    return [name for name in DEFERRED_INDEXES if name not in names]
+
+
+def restore_indexes(conn: sqlite3.Connection) -> None:
+    """Make those of the DEFERRED_INDEXES that are missing, as the schema has them."""
+    for name in missing_indexes(conn):
+        conn.execute(_INDEX_SQL[name])
 
 
 def _writer(version: int, written_by: str | None) -> str:

@@ -29,7 +29,7 @@ from reader.core.loader import merge_duplicates
 from reader.core.model import Article, ArticleSummary, KeptFields, Problem, StoredSummary
 from reader.core.ordering import DEFAULT_ORDER, SORT_KEYS
 from reader.core.storage.cache.codec import SummaryBuilder, iso
-from reader.core.storage.cache.schema import SUMMARY_SQL
+from reader.core.storage.cache.schema import SUMMARY_SQL, restore_indexes
 from reader.core.storage.cache.search_texts import CacheTexts
 
 HEAD_SIZE = 200  # rows kept apart for the first screen: more than any terminal shows
@@ -118,7 +118,10 @@ def snapshot_row(memo: Memo, prefix: str) -> SnapshotRow:
 
 
 def store_snapshot(conn: sqlite3.Connection, feed: int, generation: int, row: SnapshotRow) -> None:
-    """Store the snapshot, unless the feed changed since it was read (inside a transaction)."""
+    """Store the snapshot, unless the feed changed since it was read (inside a transaction);
+    first the indexes a first build left (see `batch_rows.unsynced_writes`): the app, which
+    stores the snapshot once the feed is shown, makes them then, not before."""
+    restore_indexes(conn)
     current = conn.execute("SELECT generation FROM feeds WHERE id = ?", (feed,)).fetchone()
     if current[0] == generation:
         data, positions, head, total = row
