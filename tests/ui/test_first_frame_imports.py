@@ -20,6 +20,8 @@ from reader.ui.widgets.filter_bar import FilterBar
 
 # Imported where they are used: none of them draws anything in the first frame.
 NOT_IN_THE_FIRST_FRAME = (
+    "reader.config_report",  # `reader config`
+    "reader.core.config_shown",  # `reader config`: the settings in force, as TOML
     "reader.core.importer",  # i: import a feed
     "reader.core.sync",  # the sync folder's pulls, after the first frame
     "reader.serve",  # `reader serve`
