@@ -12,7 +12,8 @@ import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reader.core.config import DEFAULT, REMEMBERED, ConfigLoad, Settings, Shown, settings_lines
+from reader.core.config import DEFAULT, ConfigLoad, Settings
+from reader.core.config_shown import REMEMBERED, Shown, settings_lines
 from reader.core.ordering import SORT_ORDERS
 from reader.core.resources import sample_feed_path
 from reader.core.storage.ownership import STATE, ForeignFile, check_own

@@ -14,6 +14,7 @@ from rich.console import RenderableType
 from textual import constants, events
 from textual.app import App
 from textual.binding import BindingType
+from textual.command import Provider
 from textual.driver import Driver
 from textual.message import Message
 from textual.reactive import Initialize, Reactive
@@ -23,7 +24,6 @@ from textual.theme import Theme
 from reader.core.config import READ_AFTER_SECONDS, Settings, problems_notice
 from reader.core.resources import styles_path
 from reader.core.storage.state import StateStore
-from reader.ui.command_palette import ReaderCommands
 from reader.ui.commands import Keymap, bindings
 from reader.ui.ending import EXIT_DEADLINE_SECONDS, DaemonThreads, end_within, exit_on_signals
 from reader.ui.feed.fulltext import open_texts
@@ -31,12 +31,12 @@ from reader.ui.keymap import build_keymap
 from reader.ui.links import BrowserOpener, LinkFailed, LinkGate, LinkOpened
 from reader.ui.loading import FeedLoader, app_loader
 from reader.ui.screens.feed_screen import FeedScreen
-from reader.ui.screenshot import save_screenshot
 from reader.ui.text import tell
 from reader.ui.themes import THEME_SETTING, is_theme, not_a_theme
 
-# The help screen, `webbrowser`, the configured browser command and `reader serve`'s helpers
-# are imported where they are used: the first frame needs none of them.
+# The help screen, the palette's commands, the screenshot, `webbrowser`, the configured browser
+# command and `reader serve`'s helpers are imported where they are used: the first frame needs
+# none of them.
 
 NARROW_WIDTH = 100
 STATE_RETRY_SECONDS = 30.0  # how often marks a failed write kept are tried again
@@ -73,6 +73,13 @@ def starting_theme(settings: Settings, store: StateStore) -> tuple[str | None, s
     return (wanted if wanted is not None and is_theme(wanted) else None), problem
 
 
+def reader_commands() -> type[Provider]:
+    """The palette's commands, imported as the palette first opens (Textual's lazy provider)."""
+    from reader.ui.command_palette import ReaderCommands
+
+    return ReaderCommands
+
+
 class StateReplaced(Message):
     """The reading-state file was found damaged after the first frame and replaced (posted
     from the check's thread): the marks shown are the fresh file's."""
@@ -90,7 +97,7 @@ class ReaderApp(App[None]):
     # Textual types this as an instance variable, so it cannot be marked ClassVar here.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]  # noqa: RUF012
     TITLE = "reader"
-    COMMANDS = App.COMMANDS | {ReaderCommands}
+    COMMANDS = App.COMMANDS | {reader_commands}
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
     # The theme is in force from the first parse of the styles: set after the start, Textual
     # would parse every style again with its colours (and the first frame could show the
@@ -219,6 +226,8 @@ class ReaderApp(App[None]):
 
     def deliver_screenshot(self, *args: object, **kwargs: object) -> str | None:
         """The palette's Screenshot, saved where it can be and said where (`ui.screenshot`)."""
+        from reader.ui.screenshot import save_screenshot
+
         saved = save_screenshot(self)
         return None if saved is None else str(saved)
 

@@ -28,9 +28,9 @@ from reader.core.config import (
     parse_config,
     resolve,
     template,
-    toml_value,
     write_template,
 )
+from reader.core.config_shown import toml_value
 from reader.core.resources import FEED_ENV
 
 GOOD = """

@@ -322,3 +322,39 @@ async def test_the_marks_in_the_first_frame_are_the_states(
         (best[3], "●★"),
         (best[4], "● "),
     ]
+
+
+async def test_a_pane_taking_the_focus_is_styled_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list and the sidebar are restyled once as they take or lose the focus (a rule
+    naming them with `:focus-within` had Textual style each twice: the list twice more
+    before the first frame), and the detail still shows the focus inside it."""
+    from reader.ui.widgets.topic_sidebar import TopicSidebar
+
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test() as pilot:
+        await wait_loaded(pilot)
+        rows, sidebar = app.query_one(ArticleList), app.query_one(TopicSidebar)
+        styled: list[DOMNode] = []
+        original_apply = Stylesheet.apply
+
+        def apply(sheet: Stylesheet, node: DOMNode, **options: object) -> None:
+            styled.append(node)
+            original_apply(sheet, node, **options)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Stylesheet, "apply", apply)
+        sidebar.focus()
+        await pilot.pause()
+        assert (styled.count(sidebar), styled.count(rows)) == (1, 1)
+        assert sidebar.styles.border_top[1] != rows.styles.border_top[1]  # the focused one's
+        styled.clear()
+        rows.focus()
+        await pilot.pause()
+        assert (styled.count(sidebar), styled.count(rows)) == (1, 1)
+        detail = app.query_one(DetailPane)
+        await pilot.press("enter")  # the detail (or a part inside it) takes the focus
+        await pilot.pause()
+        assert detail.has_focus_within
+        focused_border = detail.styles.border_top[1]
+        assert focused_border != rows.styles.border_top[1] == sidebar.styles.border_top[1]

@@ -21,7 +21,6 @@ from textual.worker import get_current_worker
 
 from reader.core.model import Article, KeptUrlHits, plural
 from reader.ui.feed.host import FeedHost
-from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.workers import FetchDone, FetchProgressed, fetch_text
 
@@ -217,6 +216,8 @@ class FullText:
                 self.host.query_one(DetailPane).show_text(None)
                 self.host.refresh_view()
                 self.index_words()
+
+        from reader.ui.screens.confirm_screen import ConfirmScreen  # not for the first frame
 
         question = f"Forget the {plural(count, 'stored full text')}? (reader fetch gets them again)"
         self.host.app.push_screen(ConfirmScreen(question, default=False), answered)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from reader.ui.feed.host import FeedHost
-from reader.ui.screens.prompt_screen import PromptScreen
 from reader.ui.workers import ImportDone, ImportProgressed, import_feed
 
 
@@ -27,6 +26,8 @@ class Importing:
             self.host.tell("Feeds are imported into a feed folder; this feed is one file",
                            severity="warning")  # fmt: skip
             return
+        from reader.ui.screens.prompt_screen import PromptScreen  # not for the first frame
+
         question = f"Import a feed into {self.host.feed_name}: a URL, a file or an OPML list"
         prompt = PromptScreen(question, placeholder="https://example.com/feed.xml")
         self.host.app.push_screen(prompt, self.answered)

@@ -26,6 +26,7 @@ from reader.ui.watching import WatchTimes, follow_feed
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.detail_pane import DetailPane
 from reader.ui.widgets.feed_header import FeedHeader, HeaderFacts
+from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.load_progress import LoadProgress
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class LoadView:
         self._started = True
         self.loader.first_frame_drawn()
         self.host.call_later(self.host.query_one(LoadProgress).mount_parts)
+        self.host.call_later(self.host.query_one(FilterBar).mount_parts)
         self.load()
         self.host.call_later(self.host.query_one(DetailPane).mount_body)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from reader.core.model import plural
 from reader.ui.feed.host import FeedHost
 from reader.ui.feed.read_timer import ReadTimer
-from reader.ui.screens.confirm_screen import ConfirmScreen
 from reader.ui.widgets.article_list import ArticleList
 
 HIDE_READ_SETTING = "hide_read"  # the last hide-read toggle, kept in the state database
@@ -59,6 +58,8 @@ class Marking:
                 host.tell(f"{what.capitalize()} · U undoes it")
                 host.view.pinned = None
                 host.refresh_view()
+
+        from reader.ui.screens.confirm_screen import ConfirmScreen  # not for the first frame
 
         question = f"Mark the {plural(len(shown), 'unread article')} shown as read?"
         host.app.push_screen(ConfirmScreen(question, default=False), answered)

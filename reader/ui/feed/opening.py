@@ -5,7 +5,6 @@ app's `LinkGate`; the browser's answer comes back as `LinkOpened` / `LinkFailed`
 from __future__ import annotations
 
 from reader.core.sanitize import UnsafeUrl, check_url
-from reader.ui.clipboard import terminal_copy_notice
 from reader.ui.feed.host import FeedHost
 from reader.ui.feed.navigation import Navigation
 from reader.ui.links import LinkGate, copied_note
@@ -58,6 +57,8 @@ class Opening:
 
     async def _tell_terminal_copy(self, url: str) -> None:
         """Say where the copy went once tmux (if any) has said whether it keeps it."""
+        from reader.ui.clipboard import terminal_copy_notice  # not for the first frame
+
         notice, severity = await terminal_copy_notice(url)
         self.host.tell(notice, severity=severity, timeout=8)
 

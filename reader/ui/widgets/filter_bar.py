@@ -198,16 +198,34 @@ class FilterBar(Vertical):
         self.screen.set_focus(self.input)
 
     def compose(self) -> ComposeResult:
-        yield QueryInput(
-            placeholder='words, "phrases", topic:ai, -word, quality>=60, after:7d …',
-            id="filter-input",
-            select_on_focus=False,  # focusing must never select the query, to be replaced by a key
+        """Nothing yet: the bar is hidden at start, and its input and error line would only
+        add to the first frame's styling (an `Input` is among Textual's costliest widgets).
+        `mount_parts` adds them after that frame, or at once when they are first asked for."""
+        return iter(())
+
+    def mount_parts(self) -> None:
+        """Mount the input and the error line (once). They are in the DOM when this returns,
+        so a `/` pressed with the first frame focuses the input and its keys reach it."""
+        if self.children or not self.is_attached:
+            return
+        self.mount(
+            QueryInput(
+                placeholder='words, "phrases", topic:ai, -word, quality>=60, after:7d …',
+                id="filter-input",
+                select_on_focus=False,  # focusing must never select the query, to be replaced
+            ),
+            Static(id="filter-error", markup=False),
         )
-        yield Static(id="filter-error", markup=False)
 
     @property
     def input(self) -> Input:
+        self.mount_parts()
         return self.query_one(Input)
+
+    @property
+    def error_line(self) -> Static:
+        self.mount_parts()
+        return self.query_one("#filter-error", Static)
 
     def show_error(self, message: str | None, *, hint: str | None = None) -> None:
         """Show the query's error, or a hint about a valid one (or clear both): one line.
@@ -218,14 +236,14 @@ class FilterBar(Vertical):
         if (message, hint) == self._error_shown:
             return  # every keystroke calls this: an unchanged line costs no layout
         self._error_shown = (message, hint)
-        error = self.query_one("#filter-error", Static)
+        error = self.error_line
         error.update(line(message or hint or ""))
         error.set_class(bool(hint) and not message, "hint")
         error.display = bool(message or hint)
 
     @property
     def has_error(self) -> bool:
-        error = self.query_one("#filter-error", Static)
+        error = self.error_line
         return bool(error.display) and not error.has_class("hint")
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
