@@ -251,9 +251,23 @@ def row_of(article: Article) -> KeysColumns:
     excerpt = article.excerpt
     other = _ids_of_pieces(excerpt.split()) if excerpt else set()
     other -= title_words
-    own, related = _own_links(article, title), _related_links(article, _normal_of_pieces)
+    own, related = _own_links(article, title), _related_of_pieces(article)
     label, ids = _row(title, _provider(article), title_words, other, own, related)
     return _day(article), label, ids
+
+
+def _related_of_pieces(article: Article) -> set[int]:
+    """`_related_links(article)`, each title's normal form from its remembered pieces, in one
+    loop that calls no Python function per entry (two entries an article: a fifth of the keys)."""
+    related: set[int] = set()
+    normal, crc32 = _PIECE_NORMAL.__getitem__, zlib.crc32
+    for link in article.related:
+        if link.url:
+            related.add(crc32(link.url.encode("utf-8", "surrogatepass")))
+        if link.title:
+            title = " ".join(filter(None, map(normal, link.title.split())))
+            related.add(crc32(title.encode("utf-8", "surrogatepass")))
+    return related
 
 
 class _PieceNormal(dict[str, str]):
@@ -269,11 +283,6 @@ class _PieceNormal(dict[str, str]):
 
 
 _PIECE_NORMAL = _PieceNormal()
-
-
-def _normal_of_pieces(title: str) -> str:
-    """`normal_title(title)`, from its remembered pieces (`_PieceNormal`)."""
-    return " ".join(filter(None, map(_PIECE_NORMAL.__getitem__, title.split())))
 
 
 # What `_PieceIds` gives for a piece of no content word (a stopword, a mark), or of several
