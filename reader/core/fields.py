@@ -81,6 +81,8 @@ def parse_datetime(value: object) -> datetime | None:
 
 def _in_range(moment: datetime) -> datetime | None:
     """The moment, or None when it has no UTC equivalent (0001-01-01T00:00+05:00)."""
+    if moment.tzinfo is UTC:  # most: already in UTC, nothing to convert
+        return moment
     try:
         moment.astimezone(UTC)
     except (OverflowError, ValueError):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reader.core.export import iso_utc, short_date, to_tsv
 from reader.core.model import Article
@@ -35,3 +37,21 @@ def test_the_short_date_is_the_day_the_moment_has_where_it_was_given() -> None:
     for moment in (late, late.astimezone(UTC), datetime(2021, 4, 9, 1, 0), late):
         assert short_date(moment) == f"{moment:%d %b} {moment.year:04d}"
     assert short_date(late) == "09 Apr 2021" and short_date(None) == ""
+
+
+def plain_iso_utc(moment: datetime) -> str:
+    """`iso_utc` by its general steps alone (no shortcut for moments already in UTC)."""
+    return f"{moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()}Z"
+
+
+ZONES = st.sampled_from(
+    [UTC, timezone(timedelta(0), "Z"), timezone(timedelta(hours=5, minutes=30))]
+)
+MOMENTS = st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30), timezones=ZONES)
+
+
+@given(MOMENTS)
+def test_iso_utc_is_the_text_of_its_general_steps(moment: datetime) -> None:
+    assert iso_utc(moment) == plain_iso_utc(moment)
+    whole = moment.replace(microsecond=0)
+    assert iso_utc(whole) == plain_iso_utc(whole)

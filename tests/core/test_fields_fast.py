@@ -5,6 +5,7 @@ article and the same warnings, on generated front matter full of what the checks
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -98,3 +99,9 @@ def test_plain_text_takes_the_fast_path_and_text_to_clean_does_not() -> None:
         assert fields._plain_line(text) is None, text
     assert fields._plain_line("x" * MAX_LINE_CHARS) is not None
     assert fields._plain_line("x" * (MAX_LINE_CHARS + 1)) is None
+
+
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(0), "Z")])))
+def test_a_moment_in_utc_is_in_range_as_the_conversion_says(moment: datetime) -> None:
+    """`_in_range` returns a moment in UTC as it is: what converting it would have said."""
+    assert fields._in_range(moment) == moment.astimezone(UTC)

@@ -9,12 +9,14 @@ import math
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_stories import labelled
 
 from examples import examples
 from reader.core.model import Article, RelatedLink
+from reader.core.stories import features
 from reader.core.stories.features import (
     StoryKeys,
     Word,
@@ -232,3 +234,21 @@ titled_keys = st.builds(
 def test_the_whole_feed_s_grouping_is_the_plain_one_for_any_feed(keys: list[StoryKeys]) -> None:
     unique = list({item.article_id: item for item in keys}.values())
     assert feed_grouping(keys) == (group(keys), dict(document_frequencies(unique)))
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(title=texts, excerpt=texts, related=texts)
+def test_the_keys_past_the_bound_of_remembered_pieces_are_the_plain_ones(
+    title: str, excerpt: str, related: str
+) -> None:
+    """A piece met once the caches are full is not remembered: its ids are made each time
+    (and one of several words is told apart from one of one, see `features._PieceIds`)."""
+    links = (RelatedLink(related, "https://a.test/"),)
+    article = Article(id="x", path="x.md", title=title, excerpt=excerpt, related=links)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(features, "_KNOWN_MAX", 0)
+        patch.setattr(features, "_PIECE_IDS", features._PieceIds())
+        patch.setattr(features, "_SEVERAL_IDS", {})
+        patch.setattr(features, "_PIECE_NORMAL", features._PieceNormal())
+        assert read_back(article) == plain_keys(article)
+        assert not features._PIECE_IDS and not features._SEVERAL_IDS

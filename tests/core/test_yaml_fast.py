@@ -264,3 +264,36 @@ def test_the_loader_imports_the_fast_parser_on_the_importing_thread() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert done.stdout.strip() == "True"
+
+
+def plain_dates_without_shortcut(text: str) -> int | None:
+    """`yaml_fast._plain_dates` with every plain value matched (no whole-number shortcut)."""
+    if "\t" in text or not yaml_fast._printable_to_pyyaml(text):
+        return None
+    if yaml_fast._has_node_property(text) or text.startswith(("%", "---", "...")):
+        return None
+    if any(mark in text for mark in yaml_fast.LATER_DOCUMENT_MARKS):
+        return None
+    dates = 0
+    for pattern in yaml_fast._PLAIN_VALUES:
+        for value in pattern.findall(text):
+            if value[0] in "[{|>" or yaml_fast._DIFFERENT_NUMBER.match(value):
+                return None
+            dates += bool(yaml_fast._TIMESTAMP.fullmatch(value))
+    return dates
+
+
+NUMBERS = st.from_regex(r"[-+0]?[0-9\u0663\u00b2]{1,4}(?:[eE.:_-][0-9]{1,2})?", fullmatch=True)
+
+
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(front_matter(), st.lists(NUMBERS | TRICKY, max_size=4))
+def test_the_plain_value_checks_equal_their_plain_loop(text: str, values: list[str]) -> None:
+    text += "".join(f"n{n}: {value}\n- {value}\n" for n, value in enumerate(values))
+    assert yaml_fast._plain_dates(text) == plain_dates_without_shortcut(text)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_the_printable_check_equals_pyyaml_s_character_class(text: str) -> None:
+    assert yaml_fast._printable_to_pyyaml(text) == (yaml_fast._NON_PRINTABLE.search(text) is None)
