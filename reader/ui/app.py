@@ -33,6 +33,7 @@ from reader.ui.loading import FeedLoader, app_loader
 from reader.ui.screens.feed_screen import FeedScreen
 from reader.ui.text import tell
 from reader.ui.themes import THEME_SETTING, is_theme, not_a_theme
+from reader.ui.typed_ahead import TypeAheadApp
 
 # The help screen, the palette's commands, the screenshot, `webbrowser`, the configured browser
 # command and `reader serve`'s helpers are imported where they are used: the first frame needs
@@ -89,7 +90,7 @@ def _theme_at_start(app: ReaderApp) -> str:
     return app.theme_at_start or constants.DEFAULT_THEME
 
 
-class ReaderApp(App[None]):
+class ReaderApp(TypeAheadApp):
     """Reads a local feed from the keyboard."""
 
     CSS_PATH = str(styles_path() / "app.tcss")

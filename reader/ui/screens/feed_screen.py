@@ -118,6 +118,9 @@ class FeedScreen(FeedKeys, Screen[None]):
 
     selected: reactive[Article | None] = reactive(None, init=False, always_update=True)
 
+    class PartsMounted(Message):
+        """The screen's parts are mounted: the keys typed ahead of them can be handled."""
+
     def __init__(
         self,
         loader: FeedLoader,
@@ -224,6 +227,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         self.call_after_refresh(self.store.start_check)  # the state file's, left by the app
         self.call_after_refresh(self.shared_marks.start)
         self.call_after_refresh(self.fulltext.index_words)
+        self.post_message(self.PartsMounted())  # to the app (see `ReaderApp.typed_ahead`)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # Textual styles every node again when a screen resumes (a theme may have changed
