@@ -6,6 +6,7 @@ widget per row, so 100,000 rows cost what 40 do.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable
 from typing import ClassVar
 
@@ -106,6 +107,7 @@ class VirtualList(ScrollView, can_focus=True):
         # rows' width in that pass (each row asked Textual for it: a walk of the styles).
         self._pass_styles: dict[tuple[str, ...], Style] | None = None
         self._pass_width = 0
+        self.drawn_at = 0.0  # when the list was last drawn (time.monotonic): see FeedScreen
 
     # --- what subclasses provide ------------------------------------------------------
 
@@ -160,6 +162,7 @@ class VirtualList(ScrollView, can_focus=True):
             return super().render_lines(crop)
         self._pass_styles = {}
         self._pass_width = self.scrollable_content_region.width
+        self.drawn_at = time.monotonic()
         try:
             return super().render_lines(crop)
         finally:
