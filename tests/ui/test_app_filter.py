@@ -203,15 +203,15 @@ async def test_the_rest_after_a_key_waits_from_when_its_list_is_drawn(tmp_path: 
         screen.filtering.apply("robot")
         generation = screen._view_generation
         articles.drawn_at = time.monotonic()  # drawn just now: a full pause is still due
-        screen.rest_due(generation)
+        screen.show_rest(generation, after_drawn=True)
         assert screen.rest_pending
         assert app.query_one(TopicSidebar).entries is sidebar_before
         articles.drawn_at = time.monotonic() - 2 * screen.REST_DELAY  # drawn a while ago
-        screen.rest_due(generation)
+        screen.show_rest(generation, after_drawn=True)
         assert not screen.rest_pending
         screen.filtering.apply("robots")
         articles.drawn_at = 0.0  # not drawn since this key
-        screen.rest_due(screen._view_generation)
+        screen.show_rest(screen._view_generation, after_drawn=True)
         assert not screen.rest_pending
         await pilot.pause()
         assert shown_ids(app) == expected("robots")

@@ -438,7 +438,7 @@ class FeedScreen(FeedKeys, Screen[None]):
         if rest_later:
             self._keyed_at = time.monotonic()
             self._rest_timer = self.set_timer(
-                self.REST_DELAY, partial(self.rest_due, self._view_generation)
+                self.REST_DELAY, partial(self.show_rest, self._view_generation, after_drawn=True)
             )
         else:
             self.show_rest(self._view_generation)
@@ -450,25 +450,23 @@ class FeedScreen(FeedKeys, Screen[None]):
         """Whether the sidebar and the detail still wait for the last keystroke's list."""
         return self._rest_waiting
 
-    def rest_due(self, generation: int) -> None:
-        """The rest of the view of `generation`, once the list has been on screen for
-        `REST_DELAY` (counted from its drawing, not from the key: on a loaded machine a key
-        slow to draw left less than the pause between two keys of a word, and the sidebar
-        and detail were drawn in it, delaying the next key). A list not drawn since the key
-        (not on screen) waits for nothing."""
-        if generation != self._view_generation:
-            return
-        drawn_at = self.query_one(ArticleList).drawn_at
-        wait = drawn_at + self.REST_DELAY - time.monotonic()
-        if drawn_at >= self._keyed_at and wait > 0.001:
-            self._rest_timer = self.set_timer(wait, partial(self.rest_due, generation))
-        else:
-            self.show_rest(generation)
+    def show_rest(self, generation: int, *, after_drawn: bool = False) -> None:
+        """The sidebar and the detail of the view of `generation`, unless another came since.
 
-    def show_rest(self, generation: int) -> None:
-        """The sidebar and the detail of the view of `generation`, unless another came since."""
+        With `after_drawn` (a keystroke's timer) only once the list has been on screen for
+        `REST_DELAY`, counted from its drawing, not from the key: on a loaded machine a key
+        slow to draw left less than the pause between two keys of a word, and the sidebar
+        and detail were drawn in it, delaying the next key.
+        """
         if generation != self._view_generation:
             return  # stale: the newer query shows its own
+        if after_drawn:
+            wait = self.query_one(ArticleList).still_to_wait(self._keyed_at, self.REST_DELAY)
+            if wait > 0.001:
+                self._rest_timer = self.set_timer(
+                    wait, partial(self.show_rest, generation, after_drawn=True)
+                )
+                return
         self._rest_timer = None
         self._rest_waiting = False
         self.query_one(TopicSidebar).show(self.view.sidebar(), self.view.topic)

@@ -238,6 +238,13 @@ class VirtualList(ScrollView, can_focus=True):
             self._drawn_lines[key] = (identity[0], strip)
         return strip
 
+    def still_to_wait(self, since: float, pause: float) -> float:
+        """Seconds until the list has been on screen for `pause` since it was last drawn,
+        if it was drawn after `since` (`time.monotonic`); 0 when it was not (not shown)."""
+        if self.drawn_at < since:
+            return 0.0
+        return max(0.0, self.drawn_at + pause - time.monotonic())
+
     def empty_line(self, y: int, width: int) -> Strip:
         """Line `y` of what an empty list says: wrapped at words (never cut mid-word), in
         from the border by the rows' gutter (`EMPTY_INDENT`)."""
