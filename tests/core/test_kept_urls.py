@@ -205,20 +205,18 @@ def test_finding_by_url_reads_through_indexes_not_the_whole_table(tmp_path: Path
     with_urls(),
     st.lists(URLS | st.sampled_from(["same", "a0"]), max_size=6),
     st.lists(st.lists(URLS | st.sampled_from(["same", "a0"]), max_size=5), max_size=3),
-    st.booleans(),
 )
 def test_stored_text_keys_learnt_ahead_answer_as_asked_afresh(
     found: tuple[list[ArticleSummary], list[ArticleSummary], FakeUrls],
     learnt: list[str | None],
     asked: list[list[str | None]],
-    stopped: bool,
 ) -> None:
     """The texts' keys looked up ahead (the word index's thread) change no answer: each
     hit afterwards is answered as a new index and one over held URLs answer it, and a key
-    learnt is not looked up again. Stopped before it looked any up, the keys answer too."""
+    learnt is not looked up again."""
     held, kept, place = found
     index = SearchIndex(kept)
-    index.learn_text_keys((key for key in learnt if key), lambda: not stopped)
+    index.learn_text_keys(key for key in learnt if key)
     asked_of_place: list[str] = []
     rows_at_urls = place.rows_at_urls
 
@@ -230,5 +228,4 @@ def test_stored_text_keys_learnt_ahead_answer_as_asked_afresh(
     place.rows_at_urls = recorded  # type: ignore[method-assign]
     for keys in (frozenset(key for key in hit if key) for hit in [learnt, *asked]):
         assert index.positions_of(keys) == SearchIndex(held).positions_of(keys)
-    if not stopped:
-        assert not set(asked_of_place) & {key for key in learnt if key}
+    assert not set(asked_of_place) & {key for key in learnt if key}

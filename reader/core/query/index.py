@@ -76,8 +76,6 @@ __all__ = ["Key", "SearchIndex", "implies", "phrase_pattern"]
 # Keys of stored texts' hits whose articles `SearchIndex._kept_at_urls` remembers (~100 bytes
 # each); past this it starts again.
 KEPT_URLS_REMEMBERED = 250_000
-# Stored texts' keys looked up between two looks at the typing (`learn_text_keys`): ~5 ms.
-KEYS_LEARNT_AT_ONCE = 500
 
 
 class WordStore(Protocol):
@@ -282,25 +280,16 @@ class SearchIndex:
                 made[url] = (*made[url], position)
         self._kept_url_positions.update(made)
 
-    def learn_text_keys(
-        self, keys: Iterable[str], go_on: Callable[[], bool] = lambda: True
-    ) -> None:
+    def learn_text_keys(self, keys: Iterable[str]) -> None:
         """Look up, ahead of the first key, the articles of every key a stored text's hit
         may name (each text's page URL and article id: `TextStore.keys`). Meant for the
         thread that makes or reads the word index: the first key typed with 10,000 stored
-        texts looked ~20,000 of them up (~150 ms). A batch at a time, `go_on` asked before
-        each (it waits while the user types, or says stop). The answers are the same."""
+        texts looked ~20,000 of them up (~150 ms). The answers are the same either way."""
         self._held_at(())  # the id and held-URL map
         known = self._kept_url_positions
-        new = sorted(frozenset(keys).difference(known))
-        if len(known) + len(new) > KEPT_URLS_REMEMBERED:
-            return
-        for start in range(0, len(new), KEYS_LEARNT_AT_ONCE):
-            if not go_on():
-                return
-            batch = frozenset(new[start : start + KEYS_LEARNT_AT_ONCE]).difference(known)
-            if batch:
-                self._look_up_kept_urls(batch)
+        new = frozenset(keys).difference(known)
+        if new and len(known) + len(new) <= KEPT_URLS_REMEMBERED:
+            self._look_up_kept_urls(new)
 
     @property
     def keeps_texts(self) -> bool:

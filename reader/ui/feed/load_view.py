@@ -261,4 +261,4 @@ class WordIndexer:
         texts = self.host.view.texts
         if isinstance(texts, TextStore) and go_on():
             with contextlib.suppress(sqlite3.ProgrammingError):  # closed: the app is quitting
-                index.learn_text_keys(texts.keys(), go_on)
+                index.learn_text_keys(texts.keys())
