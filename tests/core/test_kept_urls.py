@@ -198,34 +198,3 @@ def test_finding_by_url_reads_through_indexes_not_the_whole_table(tmp_path: Path
             assert f"USING INDEX {index} " in plan or index in plan, plan
     finally:
         conn.close()
-
-
-@SETTINGS
-@given(
-    with_urls(),
-    st.lists(URLS | st.sampled_from(["same", "a0"]), max_size=6),
-    st.lists(st.lists(URLS | st.sampled_from(["same", "a0"]), max_size=5), max_size=3),
-)
-def test_stored_text_keys_learnt_ahead_answer_as_asked_afresh(
-    found: tuple[list[ArticleSummary], list[ArticleSummary], FakeUrls],
-    learnt: list[str | None],
-    asked: list[list[str | None]],
-) -> None:
-    """The texts' keys looked up ahead (the word index's thread) change no answer: each
-    hit afterwards is answered as a new index and one over held URLs answer it, and a key
-    learnt is not looked up again."""
-    held, kept, place = found
-    index = SearchIndex(kept)
-    index.learn_text_keys(key for key in learnt if key)
-    asked_of_place: list[str] = []
-    rows_at_urls = place.rows_at_urls
-
-    def recorded(urls: Iterable[str]) -> set[tuple[str, str]]:
-        wanted = list(urls)
-        asked_of_place.extend(wanted)
-        return rows_at_urls(wanted)
-
-    place.rows_at_urls = recorded  # type: ignore[method-assign]
-    for keys in (frozenset(key for key in hit if key) for hit in [learnt, *asked]):
-        assert index.positions_of(keys) == SearchIndex(held).positions_of(keys)
-    assert not set(asked_of_place) & {key for key in learnt if key}

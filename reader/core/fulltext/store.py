@@ -247,12 +247,6 @@ class TextStore:
         with self._lock:
             return frozenset(url for (url,) in self._conn.execute("SELECT url FROM texts"))
 
-    def keys(self) -> frozenset[str]:
-        """Every page URL and article id of the stored texts: what `matching` may answer."""
-        with self._lock:
-            rows = self._conn.execute("SELECT url, article_id FROM texts").fetchall()
-        return frozenset(key for row in rows for key in row)
-
     def put(self, url: str, article_id: str, markdown: str, final_url: str) -> StoredText:
         """Store (or replace) the text of a page."""
         now = datetime.now(UTC).isoformat(timespec="seconds")

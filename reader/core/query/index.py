@@ -272,24 +272,11 @@ class SearchIndex:
         ids = {i for place in self._url_places for _, i in hits.found_at(place)}
         articles = self.articles
         found = [position for position in self._held_at(ids) if hits(articles[position])]
-        # Made apart, then put in at once: a thread may be learning them (`learn_text_keys`)
-        # while a key asks, and a key must never see a URL whose positions are half made.
-        made: dict[str, tuple[int, ...]] = dict.fromkeys(urls, ())
+        known = self._kept_url_positions
+        known.update(dict.fromkeys(urls, ()))
         for position, url in zip(found, kept_urls_of([articles[p] for p in found]), strict=True):
             if url in urls:  # else its row changed between the two reads: the next sync tells
-                made[url] = (*made[url], position)
-        self._kept_url_positions.update(made)
-
-    def learn_text_keys(self, keys: Iterable[str]) -> None:
-        """Look up, ahead of the first key, the articles of every key a stored text's hit
-        may name (each text's page URL and article id: `TextStore.keys`). Meant for the
-        thread that makes or reads the word index: the first key typed with 10,000 stored
-        texts looked ~20,000 of them up (~150 ms). The answers are the same either way."""
-        self._held_at(())  # the id and held-URL map
-        known = self._kept_url_positions
-        new = frozenset(keys).difference(known)
-        if new and len(known) + len(new) <= KEPT_URLS_REMEMBERED:
-            self._look_up_kept_urls(new)
+                known[url] = (*known[url], position)
 
     @property
     def keeps_texts(self) -> bool:

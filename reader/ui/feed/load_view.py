@@ -8,8 +8,6 @@ that post messages only (`reader.ui.messages`, and `WatchFailed` when no watch c
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -252,13 +250,3 @@ class WordIndexer:
             return not worker.is_cancelled
 
         index.build_words(go_on)
-        self.learn_text_keys(index, go_on)
-
-    def learn_text_keys(self, index: SearchIndex, go_on: Callable[[], bool]) -> None:
-        """The stored texts' keys looked up in the index here, not at the first key."""
-        from reader.core.fulltext.store import TextStore
-
-        texts = self.host.view.texts
-        if isinstance(texts, TextStore) and go_on():
-            with contextlib.suppress(sqlite3.ProgrammingError):  # closed: the app is quitting
-                index.learn_text_keys(texts.keys())
