@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -187,3 +188,30 @@ async def test_sidebar_counts_are_right_after_filtering_and_after_clearing(tmp_p
         await pilot.press(*"robot", "backspace")  # "robo", typed and left
         await rest_shown(pilot)
         assert sidebar_counts(app) == counted(expected("robo"))
+
+
+async def test_the_rest_after_a_key_waits_from_when_its_list_is_drawn(tmp_path: Path) -> None:
+    """The sidebar's and the detail's pause is counted from the key's list on screen: a key
+    slow to draw must not leave the rest to land before the next key of the word. A list
+    not drawn since the key (off screen) holds nothing back."""
+    app = make_app(state_path=tmp_path / "s.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await type_query(pilot, "ro")
+        screen, articles = app.feed, app.query_one(ArticleList)
+        sidebar_before = app.query_one(TopicSidebar).entries
+        screen.filtering.apply("robot")
+        generation = screen._view_generation
+        articles.drawn_at = time.monotonic()  # drawn just now: a full pause is still due
+        screen.show_rest(generation, after_drawn=True)
+        assert screen.rest_pending
+        assert app.query_one(TopicSidebar).entries is sidebar_before
+        articles.drawn_at = time.monotonic() - 2 * screen.REST_DELAY  # drawn a while ago
+        screen.show_rest(generation, after_drawn=True)
+        assert not screen.rest_pending
+        screen.filtering.apply("robots")
+        articles.drawn_at = 0.0  # not drawn since this key
+        screen.show_rest(screen._view_generation, after_drawn=True)
+        assert not screen.rest_pending
+        await pilot.pause()
+        assert shown_ids(app) == expected("robots")

@@ -158,6 +158,8 @@ class FeedScreen(FeedKeys, Screen[None]):
         # after the list is drawn are skipped once another view has come.
         self._view_generation = 0
         self._rest_timer: Timer | None = None
+        self._rest_waiting = False  # a keystroke's sidebar and detail are still to come
+        self._keyed_at = 0.0  # when the last keystroke's list was made (time.monotonic)
         self._resumed = False  # the first `ScreenResume` (right after the mount) has come
 
     def make_parts(
@@ -436,9 +438,11 @@ class FeedScreen(FeedKeys, Screen[None]):
         if self._rest_timer is not None:
             self._rest_timer.stop()
             self._rest_timer = None
+        self._rest_waiting = rest_later
         if rest_later:
+            self._keyed_at = time.monotonic()
             self._rest_timer = self.set_timer(
-                self.REST_DELAY, partial(self.show_rest, self._view_generation)
+                self.REST_DELAY, partial(self.show_rest, self._view_generation, after_drawn=True)
             )
         else:
             self.show_rest(self._view_generation)
@@ -448,13 +452,27 @@ class FeedScreen(FeedKeys, Screen[None]):
     @property
     def rest_pending(self) -> bool:
         """Whether the sidebar and the detail still wait for the last keystroke's list."""
-        return self._rest_timer is not None
+        return self._rest_waiting
 
-    def show_rest(self, generation: int) -> None:
-        """The sidebar and the detail of the view of `generation`, unless another came since."""
+    def show_rest(self, generation: int, *, after_drawn: bool = False) -> None:
+        """The sidebar and the detail of the view of `generation`, unless another came since.
+
+        With `after_drawn` (a keystroke's timer) only once the list has been on screen for
+        `REST_DELAY`, counted from its drawing, not from the key: on a loaded machine a key
+        slow to draw left less than the pause between two keys of a word, and the sidebar
+        and detail were drawn in it, delaying the next key.
+        """
         if generation != self._view_generation:
             return  # stale: the newer query shows its own
+        if after_drawn:
+            wait = self.query_one(ArticleList).still_to_wait(self._keyed_at, self.REST_DELAY)
+            if wait > 0.001:
+                self._rest_timer = self.set_timer(
+                    wait, partial(self.show_rest, generation, after_drawn=True)
+                )
+                return
         self._rest_timer = None
+        self._rest_waiting = False
         self.query_one(TopicSidebar).show(self.view.sidebar(), self.view.topic)
         query = self.view.query
         self.query_one(DetailPane).set_highlight(query.highlight_terms() if query else ())

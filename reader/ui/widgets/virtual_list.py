@@ -6,6 +6,7 @@ widget per row, so 100,000 rows cost what 40 do.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable
 from typing import ClassVar
 
@@ -106,6 +107,7 @@ class VirtualList(ScrollView, can_focus=True):
         # rows' width in that pass (each row asked Textual for it: a walk of the styles).
         self._pass_styles: dict[tuple[str, ...], Style] | None = None
         self._pass_width = 0
+        self.drawn_at = 0.0  # when the list was last drawn (time.monotonic): see FeedScreen
 
     # --- what subclasses provide ------------------------------------------------------
 
@@ -160,6 +162,7 @@ class VirtualList(ScrollView, can_focus=True):
             return super().render_lines(crop)
         self._pass_styles = {}
         self._pass_width = self.scrollable_content_region.width
+        self.drawn_at = time.monotonic()
         try:
             return super().render_lines(crop)
         finally:
@@ -234,6 +237,13 @@ class VirtualList(ScrollView, can_focus=True):
                 self._drawn_lines.clear()
             self._drawn_lines[key] = (identity[0], strip)
         return strip
+
+    def still_to_wait(self, since: float, pause: float) -> float:
+        """Seconds until the list has been on screen for `pause` since it was last drawn,
+        if it was drawn after `since` (`time.monotonic`); 0 when it was not (not shown)."""
+        if self.drawn_at < since:
+            return 0.0
+        return max(0.0, self.drawn_at + pause - time.monotonic())
 
     def empty_line(self, y: int, width: int) -> Strip:
         """Line `y` of what an empty list says: wrapped at words (never cut mid-word), in
