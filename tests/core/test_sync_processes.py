@@ -133,3 +133,24 @@ def test_the_marks_read_back_for_many_ids_are_those_of_the_plain_load(tmp_path: 
             marked_among(conn, "read_at", many)
     finally:
         conn.close()
+
+
+def test_a_change_made_while_another_process_looks_for_unlogged_marks_is_not_undone(
+    machine: Machine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marking = machine.process()
+    opening = StateStore.open(machine.state)
+    real_refresh, marked = opening.refresh, list[int]()
+
+    def refresh_then_mark() -> None:  # the opening process has read the file: now a mark
+        real_refresh()
+        if not marked:
+            marked.append(marking.store.set_marks("starred", IDS, True))
+
+    monkeypatch.setattr(opening, "refresh", refresh_then_mark)
+    sync = SyncFolder.open(opening, machine.folder)
+    machine.opened.append((opening, sync))
+    assert changes(machine.log()) == [(a, "starred", True) for a in IDS]
+    monkeypatch.undo()
+    opening.refresh()
+    assert opening.starred_ids() == marking.store.starred_ids() == frozenset(IDS)

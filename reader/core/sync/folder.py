@@ -182,7 +182,16 @@ class SyncFolder(Notices):
         conn = self._connection()
         self._apply(table.unapplied(conn))
         marked = {field: _marked_ids(self.store, field) for field in FIELDS}
-        if self._log(lambda conn: _unlogged(conn, marked)) == 0:
+
+        def unlogged(conn: sqlite3.Connection) -> list[Local]:
+            # The store was read before this transaction: another process of this machine
+            # may have changed (and logged) marks since, so only what the file holds now.
+            differing = _unlogged(conn, marked)
+            still = _on_file(conn, differing)
+            self._unlogged |= len(still) < len(differing)  # looked at again next pull
+            return still
+
+        if self._log(unlogged) == 0:
             self._check_own_log()
 
     def _check_own_log(self) -> None:
@@ -353,13 +362,17 @@ def _still_to_log(
     logged = {(c.article_id, c.field, c.value) for c in table.own_since(conn, machine, since)}
     if not logged:  # no other process of ours logged since: any later change comes after
         return changes
-    still = [change for change in changes if change not in logged]
+    return _on_file(conn, [change for change in changes if change not in logged])
+
+
+def _on_file(conn: sqlite3.Connection, changes: list[Local]) -> list[Local]:
+    """Those of `changes` that the state file holds now (read in the caller's transaction)."""
     on_file: set[Local] = set()
-    for field, value in {(field, value) for _, field, value in still}:
-        ids = [a for a, f, v in still if (f, v) == (field, value)]
+    for field, value in {(field, value) for _, field, value in changes}:
+        ids = [a for a, f, v in changes if (f, v) == (field, value)]
         marked = marked_among(conn, field, ids)
         on_file.update((a, field, value) for a in (marked if value else set(ids) - marked))
-    return [change for change in still if change in on_file]
+    return [change for change in changes if change in on_file]
 
 
 def _marked_ids(store: StateStore, field: str) -> frozenset[str]:
