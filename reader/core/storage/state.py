@@ -120,8 +120,10 @@ class StateStore(Notices):
         self._reopen_timeout: float | None = None
         self._timeout = DEFAULT_TIMEOUT
         self._file: FileId | None = None  # the file `_conn` opened: a new one is noticed
-        # Told every mark change made through this store (reader.core.sync logs them).
+        # Told every mark change made through this store (reader.core.sync logs them), and
+        # just before its save (the log tells what another process logged meanwhile).
         self.on_marks_changed: Callable[[str, list[str], bool], object] | None = None
+        self.on_marks_changing: Callable[[], object] | None = None
         # The file's check, when it comes after the open (`start_check`), and what changed
         # meanwhile: the marks and settings a damaged file's replacement is given.
         self._later_check: LaterCheck | None = None
@@ -435,6 +437,8 @@ class StateStore(Notices):
             self._frozen.pop(col, None)
             if self._since_open is not None:
                 self._since_open[0].update({(article_id, col): on for article_id in ids})
+            if self.on_marks_changing is not None:
+                self.on_marks_changing()
             # Written even when memory says unchanged: another reader may have changed the file.
             self._save({(article_id, col): on for article_id in ids}, {})
             if self.on_marks_changed is not None:

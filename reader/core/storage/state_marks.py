@@ -23,6 +23,7 @@ FrozenMarks = dict[str, frozenset[str]]
 # joined (a blob id would be joined as bytes that may not be UTF-8); one holding the
 # separator is told by the count of the pieces.
 _SEPARATOR = "\n"
+_IDS_PER_QUERY = 500  # well under SQLite's limit on the parameters of one statement
 _JOINED_SQL = (
     "SELECT "
     + ", ".join(f"max({col})" for col in COLUMNS)
@@ -61,6 +62,23 @@ def load_marks(conn: sqlite3.Connection) -> FrozenMarks:
 
 def _frozen(marks: MarkSets) -> FrozenMarks:
     return {col: frozenset(ids) for col, ids in marks.items()}
+
+
+def marked_among(conn: sqlite3.Connection, col: str, ids: list[str]) -> set[str]:
+    """Which of `ids` the file marks in column `col` (of COLUMNS) now.
+
+    Raises:
+        sqlite3.Error: the file cannot be read.
+    """
+    if col not in COLUMNS:
+        raise ValueError(f"not a mark column: {col!r}")
+    marked: set[str] = set()
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[start : start + _IDS_PER_QUERY]
+        marks = ", ".join("?" * len(chunk))
+        sql = f"SELECT article_id FROM marks WHERE {col} AND article_id IN ({marks})"
+        marked.update(article_id for (article_id,) in conn.execute(sql, chunk))
+    return marked
 
 
 def load_marks_row_by_row(conn: sqlite3.Connection) -> MarkSets:

@@ -16,6 +16,7 @@ logged (made before sync was on, or while the log could not be written).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -26,6 +27,7 @@ from pathlib import Path
 from reader.core.notices import Notices
 from reader.core.storage.sqlite import connect, file_id, write_transaction
 from reader.core.storage.state import DEFAULT_TIMEOUT, StateStore
+from reader.core.storage.state_marks import marked_among
 from reader.core.sync import table
 from reader.core.sync.clock import Stamp, issue, later, physical_ms
 from reader.core.sync.logfile import (
@@ -67,6 +69,7 @@ class SyncFolder(Notices):
         self._db = file_id(store.path) if store.path else None
         self._merging = threading.local()  # set while merged marks go onto the store
         self._unlogged = False  # a local change could not be logged: `pull` tries again
+        self._clock_before: tuple[int, int] | None = None  # as a local change was saved
         self._closed = False
         self.machine = _machine_id(conn)
         self.log_path = folder / log_name(self.machine)
@@ -97,44 +100,80 @@ class SyncFolder(Notices):
             raise SyncUnavailable(f"the reading state cannot be opened ({error})") from None
         with store.lock:
             sync._make_whole()
+            store.on_marks_changing = sync._before_local_change
             store.on_marks_changed = sync._local_change
         return sync
 
     # --- this machine's changes ---------------------------------------------------------
 
+    def _before_local_change(self) -> None:
+        """The store's observer before it saves a change: the clock then (see `_log`).
+
+        Only read from the connection open now: `_connection` may refresh the store,
+        which must not happen halfway through its change.
+        """
+        self._clock_before = None
+        path = self.store.path
+        if self._closed or getattr(self._merging, "on", False) or path is None:
+            return
+        if file_id(path) == self._db:
+            with contextlib.suppress(sqlite3.Error):
+                self._clock_before = table.clock(self._conn)
+
     def _local_change(self, field: str, article_ids: list[str], value: bool) -> None:
         """The store's observer: log a change the user (or a script) made here."""
+        since, self._clock_before = self._clock_before, None
         if getattr(self._merging, "on", False) or self._closed or field not in FIELDS:
             return
-        with self.store.lock:
-            self._log([(article_id, field, value) for article_id in article_ids])
-
-    def _log(self, changes: list[Local]) -> None:
-        """Stamp `changes` and append them to this machine's log; said once if it fails."""
-        if not changes:
+        if not article_ids:  # nothing to log: no transaction either
             return
+        changes = [(article_id, field, value) for article_id in article_ids]
+
+        def still_to_log(conn: sqlite3.Connection) -> list[Local]:
+            still = _still_to_log(conn, self.machine, changes, since)
+            # One not on the file may be a save that failed (kept in memory, saved later):
+            # the next pull compares the marks with the log again.
+            self._unlogged |= len(still) < len(changes)
+            return still
+
+        with self.store.lock:
+            self._log(still_to_log)
+
+    def _log(self, pick: Callable[[sqlite3.Connection], list[Local]]) -> int | None:
+        """Stamp the changes `pick` gives and append them to this machine's log; how many
+        were, None when that failed (said once).
+
+        `pick` reads the state inside the write transaction that logs its answer: another
+        process of this machine (the app, `reader mark`) cannot log the same changes
+        between the look and the log, which would put them in the log twice.
+        """
         try:
             conn = self._connection()
             with write_transaction(conn):
-                pairs = issue(table.clock(conn), self.clock(), len(changes))
-                stamped = [
-                    MarkChange(article_id, field, value, Stamp(wall, counter, self.machine))
-                    for (article_id, field, value), (wall, counter) in zip(
-                        changes, pairs, strict=True
-                    )
-                ]
-                news = self._own.append(conn, stamped)
-                table.record_local(conn, stamped)
-                table.set_clock(conn, pairs[-1])
+                changes = pick(conn)
+                news = self._append(conn, changes) if changes else None
         except (OSError, sqlite3.Error, ForeignLog) as error:
             self._unlogged = True
             self._notice(
                 f"Marks are not shared for now: {error}. They are kept here and "
                 "logged once the sync log can be written."
             )
-            return
+            return None
         if news is not None:
             self._say(news)
+        return len(changes)
+
+    def _append(self, conn: sqlite3.Connection, changes: list[Local]) -> str | None:
+        """Stamp and log `changes` (in the caller's transaction); the own log's news."""
+        pairs = issue(table.clock(conn), self.clock(), len(changes))
+        stamped = [
+            MarkChange(article_id, field, value, Stamp(wall, counter, self.machine))
+            for (article_id, field, value), (wall, counter) in zip(changes, pairs, strict=True)
+        ]
+        news = self._own.append(conn, stamped)
+        table.record_local(conn, stamped)
+        table.set_clock(conn, pairs[-1])
+        return news
 
     def _make_whole(self) -> None:
         """Finish a merge a crash interrupted, and log every mark never logged."""
@@ -142,15 +181,17 @@ class SyncFolder(Notices):
         self.store.refresh()  # another process of this machine may have marked meanwhile
         conn = self._connection()
         self._apply(table.unapplied(conn))
-        # Sets of ids, not a change object per held row: this runs at every start, and at
-        # 100,000 articles shared by three machines the state holds ~100,000 changes.
-        unlogged: list[Local] = []
-        for field in FIELDS:
-            marked, logged_on = _marked_ids(self.store, field), table.held_on(conn, field)
-            unlogged += [(a, field, True) for a in sorted(marked - logged_on)]
-            unlogged += [(a, field, False) for a in sorted(logged_on - marked)]
-        self._log(unlogged)
-        if not unlogged:
+        marked = {field: _marked_ids(self.store, field) for field in FIELDS}
+
+        def unlogged(conn: sqlite3.Connection) -> list[Local]:
+            # The store was read before this transaction: another process of this machine
+            # may have changed (and logged) marks since, so only what the file holds now.
+            differing = _unlogged(conn, marked)
+            still = _on_file(conn, differing)
+            self._unlogged |= len(still) < len(differing)  # looked at again next pull
+            return still
+
+        if self._log(unlogged) == 0:
             self._check_own_log()
 
     def _check_own_log(self) -> None:
@@ -294,6 +335,44 @@ def _machine_id(conn: sqlite3.Connection) -> str:
             machine = new_id()
             table.set_meta(conn, machine=machine)
     return machine
+
+
+def _unlogged(conn: sqlite3.Connection, marked: dict[str, frozenset[str]]) -> list[Local]:
+    """The changes that bring the log to the `marked` ids: marks the state holds that were
+    never logged (made before sync was on, or while the log could not be written)."""
+    # Sets of ids, not a change object per held row: this runs at every start, and at
+    # 100,000 articles shared by three machines the state holds ~100,000 changes.
+    unlogged: list[Local] = []
+    for field, ids in marked.items():
+        logged_on = table.held_on(conn, field)
+        unlogged += [(a, field, True) for a in sorted(ids - logged_on)]
+        unlogged += [(a, field, False) for a in sorted(logged_on - ids)]
+    return unlogged
+
+
+def _still_to_log(
+    conn: sqlite3.Connection, machine: str, changes: list[Local], since: tuple[int, int] | None
+) -> list[Local]:
+    """`changes`, saved just now, less those another process of this machine (the app,
+    `reader mark`) took care of since `since`, the clock before they were saved: those
+    it logged itself (it found them saved and unlogged when it opened its sync folder),
+    and those it changed again on the file (its change is the later one, which it logs)."""
+    if since is None:
+        return changes
+    logged = {(c.article_id, c.field, c.value) for c in table.own_since(conn, machine, since)}
+    if not logged:  # no other process of ours logged since: any later change comes after
+        return changes
+    return _on_file(conn, [change for change in changes if change not in logged])
+
+
+def _on_file(conn: sqlite3.Connection, changes: list[Local]) -> list[Local]:
+    """Those of `changes` that the state file holds now (read in the caller's transaction)."""
+    on_file: set[Local] = set()
+    for field, value in {(field, value) for _, field, value in changes}:
+        ids = [a for a, f, v in changes if (f, v) == (field, value)]
+        marked = marked_among(conn, field, ids)
+        on_file.update((a, field, value) for a in (marked if value else set(ids) - marked))
+    return [change for change in changes if change in on_file]
 
 
 def _marked_ids(store: StateStore, field: str) -> frozenset[str]:

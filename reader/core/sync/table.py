@@ -147,6 +147,13 @@ def unapplied(conn: sqlite3.Connection) -> list[MarkChange]:
     return list(held(conn, "applied = 0"))
 
 
+def own_since(conn: sqlite3.Connection, machine: str, since: tuple[int, int]) -> list[MarkChange]:
+    """This machine's changes held that are stamped later than `since` (a clock reading)."""
+    wall, counter = since
+    later_than = "machine = ? AND (wall > ? OR (wall = ? AND counter > ?))"
+    return list(held(conn, later_than, machine, wall, wall, counter))
+
+
 def held_on(conn: sqlite3.Connection, field: str) -> set[str]:
     """The articles whose latest change held sets `field` (read, starred) on."""
     rows = conn.execute("SELECT article_id FROM sync_marks WHERE field = ? AND value = 1", (field,))
