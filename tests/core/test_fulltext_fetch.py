@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from reader.core.fulltext import fetch
 from reader.core.fulltext.fetch import (
     USER_AGENT,
     Cancel,
@@ -20,6 +21,7 @@ from reader.core.fulltext.fetch import (
 )
 from reader.core.fulltext.net import Slots, allowed_hosts, why_refused
 from reader.core.fulltext.store import TextStore
+from reader.core.importer.fetch import FetchError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "fulltext"
 PAGE = (FIXTURES / "harbour-bridge.html").read_bytes()
@@ -314,6 +316,22 @@ def test_a_server_error_gets_a_reason(serve: Callable[..., _Server]) -> None:
     server = serve({})
     outcome = fetch_one(_target(server.url("/missing")), allow=LOOPBACK)
     assert outcome.reason == "the server answered 404 Not Found"
+
+
+def test_a_read_cut_by_the_cancel_is_told_as_cancelled_not_as_its_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cancel shuts the fetch's sockets down: the read under way fails (a reset), after
+    the cancel; the order the silent-server test below meets only now and then."""
+    cancel = Cancel()
+
+    def cut_by_the_cancel(*args: object, **kwargs: object) -> None:
+        cancel.set()
+        raise FetchError("cannot fetch the page: [Errno 104] Connection reset by peer")
+
+    monkeypatch.setattr(fetch, "fetch_page", cut_by_the_cancel)
+    outcome = fetch_one(_target("http://127.0.0.1:9/page"), allow=LOOPBACK, cancel=cancel)
+    assert outcome.reason == "cancelled"
 
 
 def test_cancel_ends_a_fetch_waiting_on_a_silent_server_at_once(
