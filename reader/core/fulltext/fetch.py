@@ -151,10 +151,9 @@ def fetch_one(
     except TimeoutError:
         return Outcome(target, reason=f"no free connection to {host} in time")
     except (FetchError, NoText) as error:
-        if cancel is not None and cancel.is_set():
-            # The cancel shuts the sockets down: a read under way then fails as a reset.
-            return Outcome(target, reason="cancelled")
-        return Outcome(target, reason=str(error))
+        # The cancel shuts the sockets down: a read under way then fails, as a reset.
+        cancelled = cancel is not None and cancel.is_set()
+        return Outcome(target, reason="cancelled" if cancelled else str(error))
     return Outcome(target, markdown, got.url)
 
 
