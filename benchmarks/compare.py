@@ -31,8 +31,8 @@ on one machine, so the ratios hold even when the machine is loaded):
 
 Nothing is asserted. Ratios: reader / newsboat and reader / floor, beside each goal.
 
-    python benchmarks/compare.py [--sizes 10000 100000] [--runs 5] [--workdir DIR] [--source]
-                                 [--stories-only]
+    python benchmarks/compare.py [--sizes 10000 100000] [--runs 5] [--cold-runs 1]
+                                 [--workdir DIR] [--source] [--stories-only]
 
 Like bench_start.py, it first compiles the reader's bytecode, as an install does.
 """
@@ -184,6 +184,8 @@ class Size:
     cold: float = 0.0
     cold_first_row: float = 0.0
     cold_floor: float = 0.0
+    cold_runs: list[float] = field(default_factory=list)  # each cold load's seconds
+    cold_first_rows: list[float] = field(default_factory=list)
     newsboat_cold: float | None = None
     newsboat_rss_kb: int = 0
     warm: list[float] = field(default_factory=list)
@@ -196,21 +198,32 @@ class Size:
     newsboat_listing: float | None = None
 
 
-def cold_load(size: Size, feed: Path, cache: Path, state: Path) -> None:
+def cold_load(size: Size, feed: Path, cache: Path, state: Path, runs: int = 1) -> None:
+    """The median of `runs` cold loads (one load swings by a third on a shared machine)."""
+    for _ in range(runs):
+        first, loaded = one_cold_load(size.count, feed, cache, state)
+        size.cold_first_rows.append(first)
+        size.cold_runs.append(loaded)
+    size.cold_first_row = statistics.median(size.cold_first_rows)
+    size.cold = statistics.median(size.cold_runs)
+    size.cold_floor = yaml_floor(feed)[0]
+
+
+def one_cold_load(count: int, feed: Path, cache: Path, state: Path) -> tuple[float, float]:
+    """Seconds from launch to the first row, and to every article counted."""
     for leftover in cache.parent.glob(cache.name + "*"):
         leftover.unlink()
-    session = f"cold{size.count}"
+    session = f"cold{count}"
     started = launch(session, reader_command(feed, cache, state))
     try:
         first, _ = wait_for(session, has_row, COLD_TIMEOUT, poll=0.05)
-        loaded, _ = wait_for(session, fully_loaded(size.count), COLD_TIMEOUT, poll=0.05)
+        loaded, _ = wait_for(session, fully_loaded(count), COLD_TIMEOUT, poll=0.05)
         # The cache is whole once the word index made after the load is kept in it too (a
         # person reading for a few seconds): the warm runs then start as a person's would.
         word_index_kept(cache, WORD_INDEX_TIMEOUT)
     finally:
         quit_session(session)
-    size.cold_first_row, size.cold = first - started, loaded - started
-    size.cold_floor = yaml_floor(feed)[0]
+    return first - started, loaded - started
 
 
 WORD_INDEX_TIMEOUT = 60.0
@@ -361,7 +374,7 @@ def rounded(values: list[float], scale: float = 1.0) -> list[float]:
     return [round(value * scale, 2) for value in values]
 
 
-def bench(count: int, runs: int, gap: float, workdir: Path) -> Size:
+def bench(count: int, runs: int, gap: float, workdir: Path, cold_runs: int = 1) -> Size:
     size = Size(count)
     print(f"N = {count:,}", flush=True)
     feed = tmux_bench.ensure_feed(count)
@@ -373,10 +386,10 @@ def bench(count: int, runs: int, gap: float, workdir: Path) -> Size:
         size.newsboat_cold, size.newsboat_rss_kb, _ = nb.timed("-x", "reload")
         _, _, unread = nb.timed("-x", "print-unread")
         print(f"  newsboat -x reload {size.newsboat_cold:.2f} s; {unread.strip()}", flush=True)
-    cold_load(size, feed, cache, state)
+    cold_load(size, feed, cache, state, cold_runs)
     print(
-        f"  reader cold {size.cold:.2f} s (first row {size.cold_first_row:.2f} s); "
-        f"floor {size.cold_floor:.2f} s",
+        f"  reader cold {size.cold:.2f} s {rounded(size.cold_runs)} "
+        f"(first row {size.cold_first_row:.2f} s); floor {size.cold_floor:.2f} s",
         flush=True,
     )
     warm_starts(size, feed, cache, state, runs, nb)
@@ -463,6 +476,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5, help="warm starts per size (default 5)")
     parser.add_argument("--key-gap", type=float, default=0.08, help="seconds between keys")
     parser.add_argument(
+        "--cold-runs", type=int, default=1, help="cold loads per size, the median shown"
+    )
+    parser.add_argument(
         "--workdir",
         type=Path,
         default=Path(tempfile.gettempdir()) / "reader-compare",
@@ -487,7 +503,10 @@ def main(argv: list[str] | None = None) -> None:
     tmux_bench.SOCKET = os.environ.get("READER_BENCH_SOCKET", "readercompare")
     tmux_bench.start_server()
     try:
-        sizes = [bench(count, args.runs, args.key_gap, args.workdir) for count in args.sizes]
+        sizes = [
+            bench(count, args.runs, args.key_gap, args.workdir, args.cold_runs)
+            for count in args.sizes
+        ]
     finally:
         tmux_bench.kill_server()
     print_table(sizes)
