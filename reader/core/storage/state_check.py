@@ -5,7 +5,7 @@ anything was drawn; reading the marks does not need it (a file too damaged to re
 as it is read, and is replaced then). So the app opens its state unchecked and starts the
 check once the first frame is up: on a connection of its own, read only, in a daemon
 thread, which SQLite leaves free of the GIL. What damage it finds is handed to the store,
-which then does what the open would have done (`StateStore._damaged_after_open`).
+which then does what the open would have done (`StateStore._checked_after_open`).
 """
 
 from __future__ import annotations

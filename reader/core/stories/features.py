@@ -15,7 +15,7 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -212,14 +212,14 @@ def _own_links(article: Article, title: str) -> set[int]:
     return links
 
 
-def _related_links(article: Article, normal: Callable[[str], str] = normal_title) -> set[int]:
-    """The hashes of the URLs and of the normal titles (by `normal`) its `related` list names."""
+def _related_links(article: Article) -> set[int]:
+    """The hashes of the URLs and of the normal titles its `related` list names."""
     related = set()
     for link in article.related:  # one pass, not one comprehension each: a tenth less
         if link.url:
             related.add(_hash(link.url))
         if link.title:
-            related.add(_hash(normal(link.title)))
+            related.add(_hash(normal_title(link.title)))
     return related
 
 

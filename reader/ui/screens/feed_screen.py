@@ -158,7 +158,6 @@ class FeedScreen(FeedKeys, Screen[None]):
         # after the list is drawn are skipped once another view has come.
         self._view_generation = 0
         self._rest_timer: Timer | None = None
-        self._rest_waiting = False  # a keystroke's sidebar and detail are still to come
         self._keyed_at = 0.0  # when the last keystroke's list was made (time.monotonic)
         self._resumed = False  # the first `ScreenResume` (right after the mount) has come
 
@@ -438,7 +437,6 @@ class FeedScreen(FeedKeys, Screen[None]):
         if self._rest_timer is not None:
             self._rest_timer.stop()
             self._rest_timer = None
-        self._rest_waiting = rest_later
         if rest_later:
             self._keyed_at = time.monotonic()
             self._rest_timer = self.set_timer(
@@ -452,7 +450,7 @@ class FeedScreen(FeedKeys, Screen[None]):
     @property
     def rest_pending(self) -> bool:
         """Whether the sidebar and the detail still wait for the last keystroke's list."""
-        return self._rest_waiting
+        return self._rest_timer is not None
 
     def show_rest(self, generation: int, *, after_drawn: bool = False) -> None:
         """The sidebar and the detail of the view of `generation`, unless another came since.
@@ -472,7 +470,6 @@ class FeedScreen(FeedKeys, Screen[None]):
                 )
                 return
         self._rest_timer = None
-        self._rest_waiting = False
         self.query_one(TopicSidebar).show(self.view.sidebar(), self.view.topic)
         query = self.view.query
         self.query_one(DetailPane).set_highlight(query.highlight_terms() if query else ())

@@ -77,9 +77,9 @@ def _parsed(
     root: Path, path: str, known: Stamp | None
 ) -> tuple[Article | None, list[Problem], Stamp]:
     """One file's article, problems and stamp."""
-    # The walk's names are in the normal form a `Path` gives them (no `Path` made: ~4% of
-    # a file's parse), but under the root `.`: `./a.md`, which `Path` makes `a.md`.
-    file: FilePath = Path(path) if path.startswith("./") else path
+    # The walk's names are in the normal form a `Path` gives them (`loader.discover_paths`,
+    # under the root `.` too): no `Path` made, ~4% of a file's parse.
+    file: FilePath = path
     if known is not None:
         return (*parse_file(file, root), known)
     # The stat `read_bytes` makes before it opens the file: what the scan would have
